@@ -1,0 +1,40 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig, defineProject } from "vitest/config";
+
+/** Workers whose tests need the embedded Postgres (started once by test/support/global-postgres.ts). */
+const WORKERS = [
+  { name: "edge-guard", config: "./wrangler.toml", postgres: false },
+  { name: "tarpit", config: "./workers/tarpit/wrangler.toml", postgres: true },
+  { name: "escalation", config: "./workers/escalation/wrangler.toml", postgres: true },
+  { name: "admin", config: "./workers/admin/wrangler.toml", postgres: true },
+] as const;
+
+export default defineConfig({
+  test: {
+    projects: [
+      defineProject({ test: { name: "core", environment: "node", include: ["test/core/**/*.test.ts"] } }),
+      defineProject({ test: { name: "dev", environment: "node", include: ["test/dev/**/*.test.ts"], testTimeout: 60_000 } }),
+      ...WORKERS.map((w) =>
+        defineProject({
+          plugins: [
+            cloudflareTest(async ({ inject }) => ({
+              wrangler: { configPath: w.config },
+              miniflare: w.postgres
+                ? { bindings: { DATABASE_URL: inject("databaseUrl" as never), NEON_LOCAL_PROXY: inject("neonLocalProxy" as never) } }
+                : {},
+            })),
+          ],
+          test: {
+            name: w.name,
+            include: [`test/workers/${w.name}/**/*.test.ts`],
+            globalSetup: w.postgres ? ["test/support/global-postgres.ts"] : [],
+            testTimeout: 30_000,
+          },
+        }),
+      ),
+      defineProject({
+        test: { name: "e2e", environment: "node", include: ["test/e2e/**/*.test.ts"], testTimeout: 180_000, hookTimeout: 180_000, fileParallelism: false },
+      }),
+    ],
+  },
+});
