@@ -2,6 +2,9 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, defineProject } from "vitest/config";
 
 /** Workers whose tests need the embedded Postgres (started once by test/support/global-postgres.ts). */
+// Unit-level Worker tests bind edge-guard's TARPIT to this stub; the real cross-Worker flow is tested in test/e2e/.
+const TARPIT_STUB = `export default { fetch(request) { return new Response("tarpit stub " + new URL(request.url).pathname, { headers: { "x-stub": "tarpit" } }); } };`;
+
 const WORKERS = [
   { name: "edge-guard", config: "./wrangler.toml", postgres: false },
   { name: "tarpit", config: "./workers/tarpit/wrangler.toml", postgres: true },
@@ -20,14 +23,17 @@ export default defineConfig({
             cloudflareTest(async ({ inject }) => ({
               wrangler: { configPath: w.config },
               miniflare: w.postgres
-                ? { bindings: { DATABASE_URL: inject("databaseUrl" as never), NEON_LOCAL_PROXY: inject("neonLocalProxy" as never) } }
-                : {},
+                ? { bindings: { DATABASE_URL: inject("databaseUrl"), NEON_LOCAL_PROXY: inject("neonLocalProxy") } }
+                : {
+                    bindings: { ORIGIN_URL: inject("originUrl"), DEV_CLIENT_OVERRIDES: "on" },
+                    workers: [{ name: "edge-guard-tarpit", modules: true, script: TARPIT_STUB }],
+                  },
             })),
           ],
           test: {
             name: w.name,
             include: [`test/workers/${w.name}/**/*.test.ts`],
-            globalSetup: w.postgres ? ["test/support/global-postgres.ts"] : [],
+            globalSetup: w.postgres ? ["test/support/global-postgres.ts"] : ["test/support/global-origin.ts"],
             testTimeout: 30_000,
           },
         }),

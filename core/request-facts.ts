@@ -1,0 +1,30 @@
+import type { ClientIp } from "./client-ip";
+import type { CfFacts, ClientCounts } from "./report";
+
+/** What edge-guard knows about one request before deciding. Built once per request by the Worker. */
+export interface RequestFacts {
+  readonly ip: ClientIp;
+  readonly method: string;
+  /** URL path, without query string. */
+  readonly path: string;
+  readonly userAgent: string;
+  /** The few request headers signals look at, lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly cf: CfFacts;
+  /** Epoch milliseconds. */
+  readonly receivedAt: number;
+}
+
+/** What edge-guard's stores say about the client. */
+export interface ClientState {
+  /** The IP is on the KV blocklist. */
+  readonly blocklisted: boolean;
+  /** Recent activity, this request included; null when the ledger could not be reached (fail open). */
+  readonly counts: ClientCounts | null;
+}
+
+/** Request headers copied into RequestFacts and reports (lower-case). */
+export const FACT_HEADERS: readonly string[] = [
+  "accept", "accept-language", "accept-encoding", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest",
+  "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "upgrade-insecure-requests", "referer",
+];

@@ -1,0 +1,48 @@
+import { join } from "node:path";
+import { ROOT } from "./build";
+import { startStack } from "./stack";
+
+/** `npm run dev`: the whole stack on loopback, state under .state/, until Ctrl-C. */
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    console.error(`${name}=${raw} is not a TCP port (1-65535)`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const started = performance.now();
+const stack = await startStack({
+  edgePort: port("EDGE_GUARD_PORT", 8787),
+  adminPort: port("ADMIN_PORT", 8788),
+  originPort: port("ORIGIN_PORT", 8790),
+  stateDir: process.env.EDGE_GUARD_STATE_DIR ?? join(ROOT, ".state"),
+  verbose: process.env.VERBOSE === "1",
+});
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+console.log(`
+edge-guard dev stack is up (${seconds} s). State: .state/ (npm run reset clears it)
+
+  protected site (edge-guard → demo origin)  ${stack.edgeUrl}
+  admin dashboard and API                    ${stack.adminUrl}
+  demo origin, unprotected                   ${stack.originUrl}
+  embedded Postgres (neon driver proxy)      ws://${stack.neonLocalProxy}
+
+Dev-only client simulation is on: send CF-Connecting-IP: <ip> and X-Dev-Cf: {"asn":…,"country":…}.
+  curl ${stack.edgeUrl}/                                   # the demo home page
+  curl -A GPTBot ${stack.edgeUrl}/                         # a tarpit page
+Built: ${stack.builds.map((b) => `${b.name} ${b.size}`).join("; ")}
+Ctrl-C to stop.`);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log("\nstopping…");
+    void stack.stop().then(() => process.exit(0));
+  });
+}

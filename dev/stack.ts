@@ -1,0 +1,115 @@
+import { join } from "node:path";
+import { Log, LogLevel, Miniflare, type WorkerOptions } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { startOrigin } from "./origin/server";
+import { startLocalPostgres } from "./postgres";
+import { BUILD_DIR, ROOT, buildAll, type BuildResult } from "./build";
+import { WORKERS, type WorkerName } from "./workers";
+
+/** Where the local stack listens, and where it keeps its state. */
+export interface StackOptions {
+  readonly host?: string;
+  /** edge-guard in front of the demo origin (the protected site). 0 = any free port. */
+  readonly edgePort: number;
+  readonly adminPort: number;
+  readonly originPort: number;
+  /** Local state (KV, Durable Objects, Postgres) is kept here; undefined = in memory, gone at stop. */
+  readonly stateDir?: string;
+  /** Skip the wrangler build and use what dist/ holds (tests build once). */
+  readonly prebuilt?: boolean;
+  /** Print the Workers' logs (console.log/error) to this process's stdout. */
+  readonly verbose?: boolean;
+  /** Extra vars per Worker, e.g. to lower thresholds in tests. */
+  readonly vars?: Partial<Record<WorkerName, Record<string, string>>>;
+}
+
+export interface Stack {
+  readonly edgeUrl: string;
+  readonly adminUrl: string;
+  readonly originUrl: string;
+  readonly databaseUrl: string;
+  readonly neonLocalProxy: string;
+  readonly builds: readonly BuildResult[];
+  readonly miniflare: Miniflare;
+  stop(): Promise<void>;
+}
+
+// Built modules are plain JS plus the wasm and model files wrangler emits next to them.
+const BUILT_MODULE_RULES = [
+  { type: "ESModule" as const, include: ["**/*.js", "**/*.mjs"] },
+  { type: "CompiledWasm" as const, include: ["**/*.wasm"] },
+  { type: "Data" as const, include: ["**/*.onnx", "**/*.bin"] },
+  { type: "Text" as const, include: ["**/*.txt", "**/*.html", "**/*.sql"] },
+];
+
+/**
+ * Starts the whole product locally: the demo origin, the embedded Postgres, and the four Workers in one
+ * workerd (Miniflare) sharing KV, Durable Objects and Queues exactly as their wrangler configs describe.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const host = options.host ?? "127.0.0.1";
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => console.error(e));
+  };
+  try {
+    const [origin, postgres, builds] = await Promise.all([
+      startOrigin({ port: options.originPort, host }),
+      startLocalPostgres({ dataDir: options.stateDir && join(options.stateDir, "postgres"), port: 0, host }),
+      options.prebuilt ? Promise.resolve(prebuiltResults()) : buildAll(),
+    ]);
+    cleanups.push(() => origin.close(), () => postgres.stop());
+    const shared: Record<string, string> = { DATABASE_URL: postgres.databaseUrl, NEON_LOCAL_PROXY: postgres.neonLocalProxy };
+    const perWorker: Record<WorkerName, Record<string, string>> = {
+      "edge-guard": { ORIGIN_URL: origin.url, DEV_CLIENT_OVERRIDES: "on" },
+      "edge-guard-tarpit": shared,
+      "edge-guard-escalation": shared,
+      "edge-guard-admin": shared,
+    };
+    const workers = WORKERS.map((w): WorkerOptions => {
+      const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, w.config));
+      const outDir = join(BUILD_DIR, w.dir);
+      return {
+        ...(workerOptions as WorkerOptions),
+        name: w.name,
+        rootPath: undefined,
+        modules: true,
+        scriptPath: join(outDir, "index.js"),
+        modulesRoot: outDir,
+        modulesRules: BUILT_MODULE_RULES,
+        bindings: { ...workerOptions.bindings, ...perWorker[w.name], ...options.vars?.[w.name] },
+        unsafeDirectSockets: w.name === "edge-guard-admin" ? [{ host, port: options.adminPort }] : undefined,
+      } as WorkerOptions;
+    });
+    // The first Worker answers Miniflare's main socket: edge-guard is the protected site.
+    workers.sort((a, b) => Number(b.name === "edge-guard") - Number(a.name === "edge-guard"));
+    const miniflare = new Miniflare({
+      host,
+      port: options.edgePort,
+      workers,
+      defaultPersistRoot: options.stateDir && join(options.stateDir, "workers"),
+      cf: false,
+      log: new Log(options.verbose ? LogLevel.INFO : LogLevel.WARN),
+    });
+    cleanups.push(() => miniflare.dispose());
+    const edgeUrl = (await miniflare.ready).toString().replace(/\/$/, "");
+    const adminUrl = (await miniflare.unsafeGetDirectURL("edge-guard-admin")).toString().replace(/\/$/, "");
+    return {
+      edgeUrl,
+      adminUrl,
+      originUrl: origin.url,
+      databaseUrl: postgres.databaseUrl,
+      neonLocalProxy: postgres.neonLocalProxy,
+      builds,
+      miniflare,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function prebuiltResults(): BuildResult[] {
+  return WORKERS.map((w) => ({ name: w.name, outDir: join(BUILD_DIR, w.dir), size: "(prebuilt)" }));
+}

@@ -1,0 +1,66 @@
+import { parseIp, type ClientIp } from "../../core/client-ip";
+import { CfFactsSchema, type CfFacts } from "../../core/report";
+import { FACT_HEADERS, type RequestFacts } from "../../core/request-facts";
+import { AppError } from "../../adapters/http";
+
+/** Dev-only header carrying JSON for `request.cf` fields, honoured only when DEV_CLIENT_OVERRIDES is "on". */
+export const DEV_CF_HEADER = "x-dev-cf";
+
+/** Reads the facts of a request. `devOverrides` trusts client-sent CF-Connecting-IP and X-Dev-Cf (local simulation). */
+export function readFacts(request: Request, devOverrides: boolean, receivedAt: number): RequestFacts {
+  const url = new URL(request.url);
+  const headers: Record<string, string> = {};
+  for (const name of FACT_HEADERS) {
+    const value = request.headers.get(name);
+    if (value !== null) headers[name] = value.slice(0, 1024);
+  }
+  return {
+    ip: clientIp(request),
+    method: request.method,
+    path: url.pathname,
+    userAgent: (request.headers.get("user-agent") ?? "").slice(0, 1024),
+    headers,
+    cf: devOverrides ? devCf(request) : cfFacts(request.cf),
+    receivedAt,
+  };
+}
+
+/** Stands in for a missing or malformed client address (never blocklisted: it is not a real client). */
+const UNKNOWN_IP = "0.0.0.0" as ClientIp;
+
+function clientIp(request: Request): ClientIp {
+  // In production Cloudflare sets CF-Connecting-IP itself; a client cannot forge it.
+  const header = request.headers.get("cf-connecting-ip");
+  const ip = header === null ? null : parseIp(header);
+  return ip ?? UNKNOWN_IP;
+}
+
+function cfFacts(cf: Request["cf"]): CfFacts {
+  if (cf === undefined) return {};
+  const parsed = CfFactsSchema.safeParse({
+    asn: cf.asn,
+    asOrganization: cf.asOrganization,
+    country: cf.country,
+    httpProtocol: cf.httpProtocol,
+    tlsVersion: cf.tlsVersion,
+    clientTcpRtt: cf.clientTcpRtt,
+  });
+  return parsed.success ? parsed.data : {};
+}
+
+function devCf(request: Request): CfFacts {
+  const header = request.headers.get(DEV_CF_HEADER);
+  if (header === null) return cfFacts(request.cf);
+  let json: unknown;
+  try {
+    json = JSON.parse(header);
+  } catch (cause) {
+    throw new AppError(400, "invalid_request", `${DEV_CF_HEADER} must be a JSON object of request.cf fields`, { cause });
+  }
+  const parsed = CfFactsSchema.strict().safeParse(json);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new AppError(400, "invalid_request", `${DEV_CF_HEADER} is invalid: ${where}`);
+  }
+  return parsed.data;
+}

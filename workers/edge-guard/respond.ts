@@ -1,0 +1,31 @@
+/** The page a blocked client sees: a stable code, never the reasons. */
+export function blockedResponse(): Response {
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Access denied</title></head><body><h1>Access denied</h1><p>Your request was blocked. Code: blocked</p></body></html>`;
+  return new Response(body, {
+    status: 403,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-robots-tag": "noindex" },
+  });
+}
+
+/** Request headers that only mean something between the client and edge-guard, dropped before the origin. */
+const HOP_HEADERS = ["x-dev-cf"];
+
+/**
+ * Forwards a request to the origin and streams its answer back unchanged (status, headers, body).
+ * `originUrl` empty: the zone's own origin (the request goes out as it came).
+ */
+export async function proxyToOrigin(request: Request, originUrl: string): Promise<Response> {
+  const incoming = new URL(request.url);
+  const target = originUrl === "" ? incoming : new URL(incoming.pathname + incoming.search, originUrl);
+  const headers = new Headers(request.headers);
+  for (const name of HOP_HEADERS) headers.delete(name);
+  if (originUrl !== "") headers.set("x-forwarded-host", incoming.host);
+  const upstream = await fetch(target, {
+    method: request.method,
+    headers,
+    body: request.body,
+    redirect: "manual",
+  });
+  // Re-wrap so the response is mutable downstream; the body stays a stream.
+  return new Response(upstream.body, upstream);
+}
