@@ -1,0 +1,47 @@
+import type { PresetName, Rule, Thresholds } from "./schema";
+
+/** A named starting point: thresholds plus rules that run after the operator's own. */
+export interface Preset {
+  readonly thresholds: Thresholds;
+  readonly rules: readonly Rule[];
+}
+
+/** Rules every preset shares: who must always get through, and who never gets real pages. */
+const BASE_RULES: readonly Rule[] = [
+  {
+    name: "well-known-paths",
+    description: "robots.txt, sitemaps, favicons and /.well-known are for everyone, crawlers included",
+    match: { path: "^/(?:robots\\.txt|sitemap[^/]*\\.xml|favicon\\.ico|\\.well-known/.*)$" },
+    action: "allow",
+  },
+  { name: "honeypot", description: "followed a link no person can see", match: { signal: ["honeypot-hit"] }, action: "tarpit" },
+  {
+    name: "verified-crawlers",
+    description: "search and archive crawlers verified by their published IP ranges or by a Web Bot Auth signature",
+    match: { signal: ["verified-crawler", "web-bot-auth"] },
+    action: "allow",
+  },
+  { name: "ai-crawlers", description: "declared AI crawlers (ai.robots.txt list)", match: { signal: ["ua-ai-crawler"] }, action: "tarpit" },
+  { name: "spoofed-crawlers", description: "claims a search engine's name from outside its ranges", match: { signal: ["crawler-spoofed"] }, action: "tarpit" },
+  { name: "trap-paths", description: "inside the labyrinth", match: { signal: ["trap-path"] }, action: "tarpit" },
+  {
+    name: "feeds",
+    description: "feed readers poll feeds without browser headers; let them",
+    match: { path: "(?:^/feed|\\.(?:xml|rss|atom)$|/feed/?$)" },
+    action: "weigh",
+    weight: -40,
+  },
+];
+
+/** Built-in presets. Thresholds apply to the sum of signal and rule weights. */
+export const PRESETS: Readonly<Record<PresetName, Preset>> = {
+  permissive: { thresholds: { challenge: 60, tarpit: 90, block: 150 }, rules: BASE_RULES },
+  moderate: { thresholds: { challenge: 40, tarpit: 70, block: 120 }, rules: BASE_RULES },
+  aggressive: {
+    thresholds: { challenge: 25, tarpit: 50, block: 90 },
+    rules: [
+      ...BASE_RULES,
+      { name: "datacenter-networks", description: "requests from hosting ASNs", match: { signal: ["asn-datacenter"] }, action: "weigh", weight: 20 },
+    ],
+  },
+};

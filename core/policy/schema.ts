@@ -1,0 +1,84 @@
+import { z } from "zod";
+
+/** A regular expression source, checked to compile when the policy is loaded (never per request). */
+const RegexSource = z
+  .string()
+  .min(1)
+  .max(500)
+  .refine((source) => {
+    try {
+      new RegExp(source, "i");
+      return true;
+    } catch {
+      return false;
+    }
+  }, "not a valid regular expression");
+
+const SignalCode = z.string().regex(/^[a-z0-9-]+$/, "signal codes are lower-case words joined by '-'");
+
+/** What a rule looks at. Every condition given must hold (AND); list conditions match any entry (OR). */
+export const MatchSchema = z
+  .strictObject({
+    userAgent: RegexSource.optional(),
+    path: RegexSource.optional(),
+    method: z.array(z.string().regex(/^[A-Z]+$/, "methods are upper-case, e.g. GET")).min(1).optional(),
+    /** Header name (lower-case) → regex over its value; an absent header is matched as the empty string. */
+    headers: z.record(z.string().regex(/^[a-z0-9-]+$/, "header names are lower-case"), z.string().max(500)).optional(),
+    /** IP addresses or CIDRs, IPv4 or IPv6. */
+    ip: z.array(z.string().min(2).max(50)).min(1).optional(),
+    asn: z.array(z.int().nonnegative()).min(1).optional(),
+    /** ISO 3166 alpha-2 country codes as Cloudflare reports them (T1 is Tor). */
+    country: z.array(z.string().regex(/^[A-Z][A-Z0-9]$/, "two upper-case letters, e.g. NL (T1 = Tor)")).min(1).optional(),
+    /** Computed signal codes (e.g. `ua-ai-crawler`, `verified-crawler`, `hdr-headless`); any of them present. */
+    signal: z.array(SignalCode).min(1).optional(),
+  })
+  .refine((m) => Object.keys(m).length > 0, "a match needs at least one condition");
+
+export const RuleActionSchema = z.enum(["allow", "deny", "challenge", "tarpit", "weigh"]);
+
+export const RuleSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9-]+$/, "rule names are lower-case words joined by '-'"),
+    description: z.string().max(300).optional(),
+    match: MatchSchema,
+    action: RuleActionSchema,
+    /** For `weigh`: added to the request's score (positive: more bot-like). */
+    weight: z.int().min(-1000).max(1000).optional(),
+  })
+  .refine((r) => (r.action === "weigh") === (r.weight !== undefined), {
+    error: "`weight` is required for action weigh and only allowed there",
+    path: ["weight"],
+  });
+
+export const ThresholdsSchema = z
+  .strictObject({ challenge: z.int(), tarpit: z.int(), block: z.int() })
+  .refine((t) => t.challenge <= t.tarpit && t.tarpit <= t.block, "thresholds must rise: challenge ≤ tarpit ≤ block");
+
+export const PresetNameSchema = z.enum(["permissive", "moderate", "aggressive"]);
+
+/** A policy document as an operator writes it (JSON). */
+export const PolicySchema = z
+  .strictObject({
+    version: z.literal(1),
+    /** Named preset the policy builds on: its rules run after the policy's own, its thresholds are defaults. */
+    preset: PresetNameSchema.default("moderate"),
+    /** observe: decide and record everything, enforce nothing. */
+    mode: z.enum(["enforce", "observe"]).default("enforce"),
+    thresholds: ThresholdsSchema.optional(),
+    /** Overrides the default weight of computed signals, by code. */
+    signalWeights: z.record(SignalCode, z.int().min(-1000).max(1000)).default({}),
+    rules: z.array(RuleSchema).max(500).default([]),
+  })
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    p.rules.forEach((rule, i) => {
+      if (seen.has(rule.name)) ctx.addIssue({ code: "custom", message: `duplicate rule name "${rule.name}"`, path: ["rules", i, "name"] });
+      seen.add(rule.name);
+    });
+  });
+
+export type Policy = z.infer<typeof PolicySchema>;
+export type PolicyInput = z.input<typeof PolicySchema>;
+export type Rule = z.infer<typeof RuleSchema>;
+export type Thresholds = z.infer<typeof ThresholdsSchema>;
+export type PresetName = z.infer<typeof PresetNameSchema>;

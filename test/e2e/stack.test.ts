@@ -1,0 +1,82 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../../dev/build";
+import { startStack, type Stack } from "../../dev/stack";
+
+const run = promisify(execFile);
+const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const GPTBOT_UA = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
+/** A word that exists only in the tiny test corpus: if a tarpit page shows it, the text came from Postgres. */
+const MARKER = "zanzibarquux";
+
+let stack: Stack;
+
+beforeAll(async () => {
+  // The same code as `npm run dev`, on free ports, state in memory. The tarpit reads corpus "e2e".
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, vars: { "edge-guard-tarpit": { MARKOV_CORPUS: "e2e" } } });
+  // Train the marker corpus into the stack's Postgres with the real CLI, before the tarpit first reads it.
+  await run(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/train-markov.ts", "test/fixtures/marker-corpus.txt", "--corpus", "e2e"], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: stack.databaseUrl, NEON_LOCAL_PROXY: stack.neonLocalProxy },
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function get(path: string, userAgent: string, ip: string): Promise<Response> {
+  return fetch(`${stack.edgeUrl}${path}`, { headers: { "user-agent": userAgent, "cf-connecting-ip": ip, accept: "text/html" } });
+}
+
+describe("the dev stack, end to end", () => {
+  it("serves the demo home page through edge-guard, the same as the origin serves it", async () => {
+    const [viaEdge, direct] = await Promise.all([get("/", CHROME_UA, "192.0.2.1"), fetch(`${stack.originUrl}/`)]);
+    expect(viaEdge.status).toBe(200);
+    expect(viaEdge.headers.get("content-type")).toBe(direct.headers.get("content-type"));
+    expect(await viaEdge.text()).toBe(await direct.text());
+  });
+
+  it("answers curl (a real client) with the home page", async () => {
+    const { stdout } = await run("curl", ["-s", "-H", "CF-Connecting-IP: 192.0.2.2", `${stack.edgeUrl}/`]);
+    expect(stdout).toContain('type="application/atom+xml"');
+  });
+
+  it("sends a declared AI crawler into the tarpit, whose text comes from Postgres", async () => {
+    const response = await get("/articles/some-country", GPTBOT_UA, "198.51.100.20");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-robots-tag")).toMatch(/noindex/);
+    const html = await response.text();
+    expect(html).toContain(MARKER);
+    expect(html).toMatch(/href="\/archive\//);
+  });
+
+  it("blocks the crawler's IP at the edge once escalation has scored its tarpit hits, and shows it in admin", async () => {
+    const ip = "198.51.100.66";
+    let status = 0;
+    const deadline = Date.now() + 60_000;
+    for (let i = 0; Date.now() < deadline; i++) {
+      const response = await get(`/archive/hop-${i}`, GPTBOT_UA, ip);
+      status = response.status;
+      await response.body?.cancel();
+      if (status === 403) break;
+      await new Promise((r) => setTimeout(r, i < 10 ? 50 : 500));
+    }
+    expect(status).toBe(403);
+    // Other clients are unaffected.
+    const human = await get("/", CHROME_UA, "192.0.2.3");
+    expect(human.status).toBe(200);
+    await human.body?.cancel();
+
+    const api = (await (await fetch(`${stack.adminUrl}/api/decisions?limit=200`)).json()) as {
+      decisions: Array<{ ip: string; blocked: boolean; modelScore: number | null; reasons: Array<{ code: string }> }>;
+    };
+    const blocking = api.decisions.find((d) => d.ip === ip && d.blocked);
+    expect(blocking).toBeDefined();
+    expect(blocking?.reasons.map((r) => r.code)).toContain("ua-ai-crawler");
+    const page = await (await fetch(`${stack.adminUrl}/`)).text();
+    expect(page).toContain(ip);
+  });
+});
