@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { headerFingerprint } from "../../core/fingerprint";
+import { behaviourSignals, DEFAULT_BEHAVIOUR_LIMITS, type BehaviourCounts } from "../../core/signals/behaviour";
+import { networkSignals } from "../../core/signals/network";
+import { isTextBrowser, userAgentSignals } from "../../core/signals/user-agent-class";
+
+const zero = { m1: 0, m10: 0 };
+const calm: BehaviourCounts = { ip: { m1: 3, m10: 10 }, ipPages: { m1: 2, m10: 6 }, ipAssets: { m1: 4, m10: 12 }, ipTarpit: zero, prefix: { m1: 3, m10: 10 }, asn: null, fingerprint: { m1: 3, m10: 10 } };
+const codes = (reasons: ReadonlyArray<{ code: string }>) => reasons.map((r) => r.code);
+
+describe("behaviourSignals", () => {
+  it("says nothing about a calm browser", () => {
+    expect(behaviourSignals(calm, false)).toEqual([]);
+  });
+
+  it("flags a burst, scaling with the rate", () => {
+    const limit = DEFAULT_BEHAVIOUR_LIMITS.ipPerMinute;
+    expect(codes(behaviourSignals({ ...calm, ip: { m1: limit, m10: limit } }, false))).toEqual([]);
+    expect(codes(behaviourSignals({ ...calm, ip: { m1: limit + 1, m10: limit + 1 } }, false))).toEqual(["rate-ip"]);
+    expect(codes(behaviourSignals({ ...calm, ip: { m1: limit * 2 + 1, m10: limit * 2 + 1 } }, false))).toEqual(["rate-ip-burst"]);
+  });
+
+  it("flags a rotating-IP crawler through its prefix and fingerprint even when each IP is slow", () => {
+    const signals = behaviourSignals({ ...calm, prefix: { m1: 500, m10: 900 }, fingerprint: { m1: 900, m10: 2000 } }, false);
+    expect(codes(signals)).toEqual(["rate-prefix", "rate-fingerprint"]);
+  });
+
+  it("flags a client that reads many pages and never loads a subresource, except a text browser", () => {
+    const scraper = { ...calm, ipPages: { m1: 8, m10: 8 }, ipAssets: zero };
+    expect(codes(behaviourSignals(scraper, false))).toEqual(["no-subresources"]);
+    expect(behaviourSignals(scraper, true)).toEqual([]);
+    expect(behaviourSignals({ ...scraper, ipPages: { m1: 7, m10: 7 } }, false)).toEqual([]);
+  });
+
+  it("remembers a tarpit visitor", () => {
+    expect(codes(behaviourSignals({ ...calm, ipTarpit: { m1: 0, m10: 2 } }, false))).toEqual(["tarpit-visitor"]);
+  });
+});
+
+describe("userAgentSignals", () => {
+  it("classifies declared crawlers, scripting tools and empty agents", () => {
+    expect(codes(userAgentSignals("Mozilla/5.0 (compatible; GPTBot/1.2)"))).toEqual(["ua-ai-crawler"]);
+    expect(codes(userAgentSignals("python-requests/2.31.0"))).toEqual(["ua-scripted"]);
+    expect(codes(userAgentSignals(""))).toEqual(["ua-empty"]);
+    expect(userAgentSignals("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")).toEqual([]);
+  });
+
+  it("knows text browsers", () => {
+    expect(isTextBrowser("Lynx/2.9.0dev.12 libwww-FM/2.14 SSL-MM/1.4.1 GNUTLS/3.7.9")).toBe(true);
+    expect(isTextBrowser("w3m/0.5.3+git20230121")).toBe(true);
+    expect(isTextBrowser("Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0")).toBe(false);
+  });
+});
+
+describe("networkSignals", () => {
+  it("weighs hosting networks and Tor, and nothing for an eyeball network", () => {
+    expect(codes(networkSignals({ asn: 16509 }))).toEqual(["asn-datacenter"]);
+    expect(codes(networkSignals({ country: "T1" }))).toEqual(["tor"]);
+    expect(networkSignals({ asn: 3320, country: "DE" })).toEqual([]);
+  });
+});
+
+describe("headerFingerprint", () => {
+  it("is stable for the same software and differs when a header differs", () => {
+    const h = { accept: "text/html", "accept-language": "en-US" };
+    expect(headerFingerprint("UA", h)).toBe(headerFingerprint("UA", { ...h }));
+    expect(headerFingerprint("UA", h)).not.toBe(headerFingerprint("UA", { ...h, "accept-language": "de" }));
+    expect(headerFingerprint("UA", h)).not.toBe(headerFingerprint("UA2", h));
+  });
+});
