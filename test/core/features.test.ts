@@ -1,0 +1,119 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import crawlers from "crawler-user-agents";
+import { describe, expect, it } from "vitest";
+import { ipToBlock, rulesScore, verdictFor } from "../../core/escalation-verdict";
+import {
+  FEATURE_NAMES,
+  extractFeatures,
+  isAiCrawlerUserAgent,
+  isBrowserUserAgent,
+  isScriptedUserAgent,
+  namedFeatures,
+} from "../../core/features";
+import type { DecisionReport } from "../../core/report";
+
+const CHROME_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
+const GPTBOT_UA = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
+const BROWSER_HEADERS = { accept: "text/html,application/xhtml+xml,*/*;q=0.8", "accept-language": "en-US,en;q=0.9", "sec-fetch-mode": "navigate" };
+
+function report(over: Partial<DecisionReport> = {}): DecisionReport {
+  return {
+    v: 1, id: "report-0001", at: 1_790_000_000_000, source: "edge", ip: "198.51.100.7", method: "GET", path: "/",
+    userAgent: CHROME_UA, headers: BROWSER_HEADERS, cf: { asn: 7922 }, action: "tarpit", score: 50,
+    reasons: [{ code: "trap-path", weight: 50 }], counts: { hits1m: 3, hits10m: 12, tarpitHits: 1 }, ...over,
+  };
+}
+const features = (r: DecisionReport) => namedFeatures(extractFeatures(r));
+
+const require = createRequire(import.meta.url);
+const BROWSER_UAS = (JSON.parse(readFileSync(join(dirname(require.resolve("user-agents")), "user-agents.json"), "utf8")) as { userAgent: string }[]).map((b) => b.userAgent);
+const CRAWLERS = crawlers as readonly { readonly instances: string[]; readonly tags?: string[] }[];
+const instancesTagged = (tag: string) => CRAWLERS.filter((c) => c.tags?.includes(tag)).flatMap((c) => c.instances);
+
+describe("extractFeatures", () => {
+  it("returns one finite number per feature name, in order", () => {
+    const row = extractFeatures(report());
+    expect(row).toHaveLength(FEATURE_NAMES.length);
+    expect(row.every(Number.isFinite)).toBe(true);
+  });
+
+  it("describes a browser with a full header set as a browser and nothing else", () => {
+    expect(features(report())).toMatchObject({
+      ua_ai_crawler: 0, ua_scripted: 0, ua_browser: 1, no_accept_language: 0, browser_without_sec_fetch: 0, accept_wildcard_only: 0, datacenter_asn: 0,
+    });
+  });
+
+  it("flags a declared AI crawler from a cloud network", () => {
+    const f = features(report({ userAgent: GPTBOT_UA, headers: { accept: "*/*" }, cf: { asn: 16509, asOrganization: "Amazon.com, Inc." } }));
+    expect(f).toMatchObject({ ua_ai_crawler: 1, ua_browser: 0, no_accept_language: 1, accept_wildcard_only: 1, datacenter_asn: 1 });
+  });
+
+  it("flags a spoofed Chrome without Sec-Fetch headers, and reads header names case-insensitively", () => {
+    expect(features(report({ headers: { Accept: "*/*" } }))).toMatchObject({ ua_browser: 1, browser_without_sec_fetch: 1, accept_wildcard_only: 1 });
+    expect(features(report({ headers: { "Accept-Language": "de" } })).no_accept_language).toBe(0);
+  });
+
+  it("treats an empty User-Agent as scripted", () => {
+    expect(features(report({ userAgent: "" }))).toMatchObject({ ua_scripted: 1, ua_browser: 0 });
+  });
+
+  it("log-scales counts", () => {
+    const f = features(report({ counts: { hits1m: 0, hits10m: Math.E - 1, tarpitHits: 99 } }));
+    expect(f.log1p_hits_1m).toBe(0);
+    expect(f.log1p_hits_10m).toBeCloseTo(1, 12);
+    expect(f.log1p_tarpit_hits).toBeCloseTo(Math.log(100), 12);
+  });
+
+  it("scales the edge score to [0, 1] and leaves out the blocklist's own reason", () => {
+    expect(features(report()).edge_score).toBe(0.5);
+    const blocked = report({ action: "block", score: 1050, reasons: [{ code: "blocklist-ip", weight: 1000 }, { code: "trap-path", weight: 50 }] });
+    expect(features(blocked).edge_score).toBe(0.5);
+    expect(features(report({ reasons: [{ code: "a", weight: 90 }, { code: "b", weight: 90 }] })).edge_score).toBe(1);
+  });
+
+  it("treats a missing ASN as not a datacenter, and recognises one by organisation name", () => {
+    expect(features(report({ cf: {} })).datacenter_asn).toBe(0);
+    expect(features(report({ cf: { asOrganization: "Some Hosting Ltd" } })).datacenter_asn).toBe(1);
+  });
+});
+
+describe("User-Agent classes against real corpora", () => {
+  it("calls every browser in npm user-agents a browser (at most 0.1% misses), and none of them AI or scripted", () => {
+    const misses = BROWSER_UAS.filter((ua) => !isBrowserUserAgent(ua));
+    expect(misses.length).toBeLessThanOrEqual(BROWSER_UAS.length / 1000);
+    expect(BROWSER_UAS.filter((ua) => isAiCrawlerUserAgent(ua) || isScriptedUserAgent(ua))).toEqual([]);
+  });
+
+  it("recognises at least 95% of the ai-crawler instances in npm crawler-user-agents", () => {
+    const ai = instancesTagged("ai-crawler");
+    expect(ai.filter(isAiCrawlerUserAgent).length / ai.length).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("calls most HTTP-library instances scripted and none of them a browser", () => {
+    const libs = instancesTagged("http-library");
+    expect(libs.filter(isScriptedUserAgent).length / libs.length).toBeGreaterThanOrEqual(0.7);
+    expect(libs.filter(isBrowserUserAgent)).toEqual([]);
+  });
+});
+
+describe("escalation verdict", () => {
+  it("maps scores to human, unsure and bot around the block score", () => {
+    expect([0.05, 0.5, 0.9, 0.99].map((s) => verdictFor(s, 0.9))).toEqual(["human", "unsure", "bot", "bot"]);
+  });
+
+  it("lets rules alone call a declared AI crawler or a deep tarpit visitor a bot, but not a mere edge signal", () => {
+    expect(verdictFor(rulesScore(extractFeatures(report({ userAgent: GPTBOT_UA }))), 0.9)).toBe("bot");
+    expect(verdictFor(rulesScore(extractFeatures(report({ counts: { hits1m: 5, hits10m: 50, tarpitHits: 25 } }))), 0.9)).toBe("bot");
+    const twoSignals = report({ score: 100, reasons: [{ code: "trap-path", weight: 50 }, { code: "burst", weight: 50 }] });
+    expect(verdictFor(rulesScore(extractFeatures(twoSignals)), 0.9)).toBe("unsure");
+  });
+
+  it("blocklists a bot's canonical address once, and never an already-blocked or unknown one", () => {
+    expect(ipToBlock("bot", report({ ip: "2001:DB8::1" }))).toBe("2001:0db8:0000:0000:0000:0000:0000:0001");
+    expect(ipToBlock("unsure", report())).toBeNull();
+    expect(ipToBlock("bot", report({ reasons: [{ code: "blocklist-ip", weight: 1000 }] }))).toBeNull();
+    expect(ipToBlock("bot", report({ ip: "0.0.0.0" }))).toBeNull();
+  });
+});

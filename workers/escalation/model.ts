@@ -1,0 +1,132 @@
+import * as ort from "onnxruntime-web/wasm";
+import ortWasm from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
+import bundledModel from "../../models/edge-guard.onnx";
+import { FEATURE_COUNT, FEATURE_NAMES, MODEL_METADATA_KEYS } from "../../core/features";
+import { readOnnxMetadata } from "./onnx-metadata";
+
+/** What /healthz reports about the model in this isolate. */
+export interface ModelStatus {
+  readonly state: "unloaded" | "loading" | "ready" | "failed";
+  readonly version: string | null;
+  /** Stable error code when `failed` (also the console.error code). */
+  readonly error?: "model_load_failed" | "model_contract_mismatch";
+  readonly detail?: string;
+  /** Cold load time: ORT start-up plus session creation, ms. */
+  readonly loadMs?: number;
+}
+
+/** Scores from the model, one per feature row, with the version that produced them. */
+export interface ModelScores {
+  readonly scores: number[];
+  readonly version: string;
+}
+
+interface LoadedModel {
+  readonly session: ort.InferenceSession;
+  readonly version: string;
+}
+
+/** How long a failed load is remembered before the next batch tries again, ms. */
+const RETRY_FAILED_LOAD_MS = 5 * 60_000;
+// The smallest valid wasm file. Handing ORT these bytes as `wasmBinary` steers its glue onto the
+// instantiate-from-bytes path, where the shim below substitutes the module wrangler compiled at deploy time.
+const PLACEHOLDER_WASM = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+
+let modelBytes: () => Uint8Array = () => new Uint8Array(bundledModel);
+let loading: Promise<LoadedModel | null> | null = null;
+let failedAt = 0;
+let status: ModelStatus = { state: "unloaded", version: null };
+
+/** The model's state in this isolate. */
+export function modelStatus(): ModelStatus {
+  return status;
+}
+
+/** Loads the model once per isolate (lazily); resolves null, after logging, when it cannot be used. */
+export function loadModel(): Promise<LoadedModel | null> {
+  if (loading !== null && !(status.state === "failed" && Date.now() - failedAt > RETRY_FAILED_LOAD_MS)) return loading;
+  loading = load();
+  return loading;
+}
+
+/** P(bot) for each feature row, or null when no model is usable (the caller falls back to rules). */
+export async function scoreRows(rows: readonly (readonly number[])[]): Promise<ModelScores | null> {
+  const model = await loadModel();
+  if (model === null || rows.length === 0) return model === null ? null : { scores: [], version: model.version };
+  try {
+    const input = new ort.Tensor("float32", Float32Array.from(rows.flat()), [rows.length, FEATURE_COUNT]);
+    const output = (await model.session.run({ features: input }))["score"];
+    if (output === undefined || !(output.data instanceof Float32Array)) throw new Error("no float output named 'score'");
+    return { scores: Array.from(output.data), version: model.version };
+  } catch (error) {
+    console.error(JSON.stringify({ code: "model_inference_failed", version: model.version, error: String(error) }));
+    return null;
+  }
+}
+
+/** Test hook: the next load reads these bytes (null: the bundled model) and the cached model is dropped. */
+export function useModelBytesForTests(bytes: Uint8Array | null): void {
+  modelBytes = bytes === null ? () => new Uint8Array(bundledModel) : () => bytes;
+  loading = null;
+  failedAt = 0;
+  status = { state: "unloaded", version: null };
+}
+
+async function load(): Promise<LoadedModel | null> {
+  const started = Date.now();
+  status = { state: "loading", version: null };
+  const bytes = modelBytes();
+  try {
+    const version = checkContract(bytes);
+    configureOrt();
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+    status = { state: "ready", version, loadMs: Date.now() - started };
+    console.log(JSON.stringify({ msg: "model_loaded", version, loadMs: status.loadMs, bytes: bytes.byteLength }));
+    return { session, version };
+  } catch (error) {
+    const code = error instanceof ContractError ? "model_contract_mismatch" : "model_load_failed";
+    failedAt = Date.now();
+    status = { state: "failed", version: null, error: code, detail: String(error).slice(0, 500) };
+    // Loud on purpose: without a model, escalation decides by rules alone until the next deploy.
+    console.error(JSON.stringify({ code, detail: status.detail, fallback: "rules" }));
+    return null;
+  }
+}
+
+class ContractError extends Error {
+  override readonly name = "ContractError";
+}
+
+/** The model's version, after checking it was trained on exactly FEATURE_NAMES (else serving would drift). */
+function checkContract(bytes: Uint8Array): string {
+  const metadata = readOnnxMetadata(bytes);
+  const version = metadata.get(MODEL_METADATA_KEYS.version);
+  const features = metadata.get(MODEL_METADATA_KEYS.features);
+  if (!version) throw new ContractError(`model has no ${MODEL_METADATA_KEYS.version} metadata`);
+  if (features !== FEATURE_NAMES.join(",")) {
+    throw new ContractError(`model ${version} expects features [${features ?? ""}], core/features.ts has [${FEATURE_NAMES.join(",")}]`);
+  }
+  return version;
+}
+
+let ortConfigured = false;
+function configureOrt(): void {
+  if (ortConfigured) return;
+  // workerd has no threads, no script URL and no run-time wasm compilation (../shared/PLATFORM.md).
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.proxy = false;
+  ort.env.wasm.wasmBinary = PLACEHOLDER_WASM;
+  ort.env.logLevel = "error";
+  const instantiate = WebAssembly.instantiate.bind(WebAssembly);
+  const shim = async (source: BufferSource | WebAssembly.Module, imports?: WebAssembly.Imports) => {
+    if (source instanceof WebAssembly.Module || !isPlaceholder(source)) return instantiate(source, imports);
+    return { instance: await instantiate(ortWasm, imports), module: ortWasm };
+  };
+  WebAssembly.instantiate = shim as typeof WebAssembly.instantiate;
+  ortConfigured = true;
+}
+
+function isPlaceholder(source: BufferSource): boolean {
+  const bytes = ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : new Uint8Array(source);
+  return bytes.length === PLACEHOLDER_WASM.length && bytes.every((b, i) => b === PLACEHOLDER_WASM[i]);
+}
