@@ -1,6 +1,8 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, defineProject } from "vitest/config";
 
+type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never[]) => unknown>;
+
 /** Workers whose tests need the embedded Postgres (started once by test/support/global-postgres.ts). */
 // Unit-level Worker tests bind edge-guard's TARPIT to this stub; the real cross-Worker flow is tested in test/e2e/.
 const TARPIT_STUB = `export default { fetch(request) { return new Response("tarpit stub " + new URL(request.url).pathname, { headers: { "x-stub": "tarpit" } }); } };`;
@@ -20,7 +22,7 @@ export default defineConfig({
       ...WORKERS.map((w) =>
         defineProject({
           plugins: [
-            cloudflareTest(async ({ inject }) => ({
+            cloudflareTest(async ({ inject }): Promise<PoolOptions> => ({
               wrangler: { configPath: w.config },
               miniflare: w.postgres
                 ? { bindings: { DATABASE_URL: inject("databaseUrl"), NEON_LOCAL_PROXY: inject("neonLocalProxy") } }

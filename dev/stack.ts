@@ -1,5 +1,6 @@
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { Log, LogLevel, Miniflare, type WorkerOptions } from "miniflare";
+import { Log, LogLevel, Miniflare, convertV4MiniflareOptions, type LegacyWorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { startOrigin } from "./origin/server";
 import { startLocalPostgres } from "./postgres";
@@ -34,13 +35,23 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+type ModuleType = "ESModule" | "CompiledWasm" | "Data" | "Text";
 // Built modules are plain JS plus the wasm and model files wrangler emits next to them.
-const BUILT_MODULE_RULES = [
-  { type: "ESModule" as const, include: ["**/*.js", "**/*.mjs"] },
-  { type: "CompiledWasm" as const, include: ["**/*.wasm"] },
-  { type: "Data" as const, include: ["**/*.onnx", "**/*.bin"] },
-  { type: "Text" as const, include: ["**/*.txt", "**/*.html", "**/*.sql"] },
+const MODULE_TYPES: ReadonlyArray<readonly [RegExp, ModuleType]> = [
+  [/\.m?js$/, "ESModule"],
+  [/\.wasm$/, "CompiledWasm"],
+  [/\.(?:onnx|bin)$/, "Data"],
+  [/\.(?:txt|html|sql)$/, "Text"],
 ];
+
+/** The modules of a built Worker, main module first (Miniflare 5 takes an explicit list, not rules). */
+function builtModules(outDir: string): Array<{ type: ModuleType; path: string }> {
+  const files = readdirSync(outDir, { recursive: true, encoding: "utf8" }).sort((a, b) => Number(b === "index.js") - Number(a === "index.js"));
+  return files.flatMap((file) => {
+    const type = MODULE_TYPES.find(([re]) => re.test(file))?.[1];
+    return type === undefined ? [] : [{ type, path: join(outDir, file) }];
+  });
+}
 
 /**
  * Starts the whole product locally: the demo origin, the embedded Postgres, and the four Workers in one
@@ -66,31 +77,32 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       "edge-guard-escalation": shared,
       "edge-guard-admin": shared,
     };
-    const workers = WORKERS.map((w): WorkerOptions => {
+    const workers = WORKERS.map((w): LegacyWorkerOptions => {
       const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, w.config));
       const outDir = join(BUILD_DIR, w.dir);
+      const { modulesRules: _rules, rootPath: _root, ...bindingOptions } = workerOptions as LegacyWorkerOptions & { modulesRules?: unknown };
       return {
-        ...(workerOptions as WorkerOptions),
+        ...bindingOptions,
         name: w.name,
-        rootPath: undefined,
-        modules: true,
-        scriptPath: join(outDir, "index.js"),
+        modules: builtModules(outDir),
         modulesRoot: outDir,
-        modulesRules: BUILT_MODULE_RULES,
-        bindings: { ...workerOptions.bindings, ...perWorker[w.name], ...options.vars?.[w.name] },
+        bindings: { ...(bindingOptions.bindings as Record<string, unknown>), ...perWorker[w.name], ...options.vars?.[w.name] },
         unsafeDirectSockets: w.name === "edge-guard-admin" ? [{ host, port: options.adminPort }] : undefined,
-      } as WorkerOptions;
+      } as LegacyWorkerOptions;
     });
     // The first Worker answers Miniflare's main socket: edge-guard is the protected site.
     workers.sort((a, b) => Number(b.name === "edge-guard") - Number(a.name === "edge-guard"));
-    const miniflare = new Miniflare({
-      host,
-      port: options.edgePort,
-      workers,
-      defaultPersistRoot: options.stateDir && join(options.stateDir, "workers"),
-      cf: false,
-      log: new Log(options.verbose ? LogLevel.INFO : LogLevel.WARN),
-    });
+    // wrangler hands out Miniflare 4-style (flat) worker options; Miniflare 5 converts them.
+    const miniflare = new Miniflare(
+      convertV4MiniflareOptions({
+        host,
+        port: options.edgePort,
+        workers,
+        defaultPersistRoot: options.stateDir && join(options.stateDir, "workers"),
+        cf: false,
+        log: new Log(options.verbose ? LogLevel.INFO : LogLevel.WARN),
+      }),
+    );
     cleanups.push(() => miniflare.dispose());
     const edgeUrl = (await miniflare.ready).toString().replace(/\/$/, "");
     const adminUrl = (await miniflare.unsafeGetDirectURL("edge-guard-admin")).toString().replace(/\/$/, "");

@@ -35,6 +35,9 @@ export async function withDb<T>(env: DbEnv, fn: (db: Db) => Promise<T>): Promise
   if (!env.DATABASE_URL) throw new DbUnavailableError("DATABASE_URL is not set");
   configureNeon(env.NEON_LOCAL_PROXY);
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: 1 });
+  // A socket can fail again after its connect already failed (workerd: "Network connection lost"); pg-pool
+  // re-emits that on the pool, and an 'error' event without a listener is an uncaught exception.
+  pool.on("error", () => {});
   try {
     return await fn(drizzle({ client: pool, schema }));
   } finally {

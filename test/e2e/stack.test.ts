@@ -17,7 +17,7 @@ beforeAll(async () => {
   // The same code as `npm run dev`, on free ports, state in memory. The tarpit reads corpus "e2e".
   stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, vars: { "edge-guard-tarpit": { MARKOV_CORPUS: "e2e" } } });
   // Train the marker corpus into the stack's Postgres with the real CLI, before the tarpit first reads it.
-  await run(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/train-markov.ts", "test/fixtures/marker-corpus.txt", "--corpus", "e2e"], {
+  await run(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/train-markov.ts", "test/fixtures/markov/tiny.txt", "--corpus", "e2e"], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: stack.databaseUrl, NEON_LOCAL_PROXY: stack.neonLocalProxy },
   });
