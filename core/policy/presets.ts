@@ -15,13 +15,14 @@ const BASE_RULES: readonly Rule[] = [
     action: "allow",
   },
   { name: "honeypot", description: "followed a link no person can see", match: { signal: ["honeypot-hit"] }, action: "tarpit" },
+  // Before the verified-crawler allow: a verified AI crawler is still an AI crawler (the managed robots.txt told it no).
+  { name: "ai-crawlers", description: "declared AI crawlers (ai.robots.txt list)", match: { signal: ["ua-ai-crawler"] }, action: "tarpit" },
   {
     name: "verified-crawlers",
     description: "search and archive crawlers verified by their published IP ranges or by a Web Bot Auth signature",
     match: { signal: ["verified-crawler", "web-bot-auth"] },
     action: "allow",
   },
-  { name: "ai-crawlers", description: "declared AI crawlers (ai.robots.txt list)", match: { signal: ["ua-ai-crawler"] }, action: "tarpit" },
   { name: "spoofed-crawlers", description: "claims a search engine's name from outside its ranges", match: { signal: ["crawler-spoofed"] }, action: "tarpit" },
   { name: "trap-paths", description: "inside the labyrinth", match: { signal: ["trap-path"] }, action: "tarpit" },
   {

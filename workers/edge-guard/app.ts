@@ -1,77 +1,93 @@
 import { Hono } from "hono";
-import { blocklistKey } from "../../core/blocklist-key";
-import { decide } from "../../core/decide";
+import { AI_CRAWLER_TOKENS } from "../../core/crawlers";
 import type { DecisionReport } from "../../core/report";
-import type { ClientState, RequestFacts } from "../../core/request-facts";
-import type { Verdict } from "../../core/verdict";
+import type { RequestFacts } from "../../core/request-facts";
+import { managedRobotsTxt } from "../../core/robots-managed";
+import { TRAP_PATH_PREFIX, isTrapPath } from "../../core/trap-paths";
+import { blocklistKey } from "../../core/blocklist-key";
+import type { BlocklistEntry } from "../../core/blocklist-entry";
 import { onError } from "../../adapters/http";
 import type { EdgeGuardEnv } from "./env";
 import { readFacts } from "./facts";
 import { recordFault } from "./faults";
+import { assess, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
+import { withHoneypot } from "./honeypot";
 import { blockedResponse, proxyToOrigin } from "./respond";
 
-type Ctx = { waitUntil(promise: Promise<unknown>): void };
+/** How long a honeypot label keeps a client in the labyrinth. */
+const HONEYPOT_LABEL_TTL_S = 7 * 24 * 3600;
+/** The trusted headers edge-guard adds when it hands a request to the tarpit over the service binding. */
+export const TARPIT_CLIENT_IP_HEADER = "x-edge-guard-client-ip";
+export const TARPIT_SCORE_HEADER = "x-edge-guard-score";
+
+let isolate: IsolateState | null = null;
+/** The per-isolate state (caches, counters, policy), created on first use. */
+export function isolateState(): IsolateState {
+  isolate ??= createIsolateState();
+  return isolate;
+}
 
 export const app = new Hono<{ Bindings: EdgeGuardEnv }>().onError(onError);
 
 app.all("*", async (c) => {
   const env = c.env;
-  const ctx: Ctx = c.executionCtx;
-  const facts = readFacts(c.req.raw, env.DEV_CLIENT_OVERRIDES === "on", Date.now());
-  const state = await clientState(env, facts);
-  const verdict = safeDecide(facts, state);
-  if (verdict.action !== "allow") ctx.waitUntil(report(env, facts, state, verdict));
-  const action = env.MODE === "observe" ? "allow" : verdict.action;
+  const waitUntil: WaitUntil = (p) => c.executionCtx.waitUntil(p);
+  const request = c.req.raw;
+  const facts = readFacts(request, env.DEV_CLIENT_OVERRIDES === "on", Date.now());
+  const state = isolateState();
+  let assessment: Assessment;
+  try {
+    assessment = await assess(state, env, request, facts, [], waitUntil);
+  } catch (error) {
+    // The pipeline itself failed: fail open, counted, and the site stays up.
+    recordFault("decide", error);
+    return proxyToOrigin(request, env.ORIGIN_URL);
+  }
+  const { verdict, policy } = assessment;
+  const observe = env.MODE === "observe" || (env.MODE !== "enforce" && policy.mode === "observe");
+  const action = observe ? "allow" : verdict.action;
+  report(state, env, facts, assessment, waitUntil);
+
   if (action === "block") return blockedResponse();
   if (action === "tarpit") {
-    ctx.waitUntil(markTarpit(env, facts));
+    if (isTrapPath(facts.path) && assessment.entry === null) waitUntil(labelHoneypot(state, env, facts));
+    state.counters.hit([`ip:${facts.ip}`], "tarpit", facts.receivedAt);
     try {
-      return await env.TARPIT.fetch(c.req.raw);
+      return await env.TARPIT.fetch(tarpitRequest(request, facts, verdict.score));
     } catch (error) {
       recordFault("tarpit", error);
     }
   }
-  return proxyToOrigin(c.req.raw, env.ORIGIN_URL);
+  if (facts.path === "/robots.txt" && request.method === "GET") return managedRobots(state, env, request, facts);
+  const response = await proxyToOrigin(request, env.ORIGIN_URL);
+  const verified = verdict.reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth");
+  return verified ? response : withHoneypot(response, facts.path, facts.receivedAt);
 });
 
-/** Looks the client up in the blocklist and its ledger, in parallel. A store that fails counts as "nothing known". */
-async function clientState(env: EdgeGuardEnv, facts: RequestFacts): Promise<ClientState> {
-  const [blocked, counts] = await Promise.all([
-    env.BLOCKLIST.get(blocklistKey(facts.ip)).then(
-      (value) => value !== null,
-      (error: unknown) => (recordFault("blocklist", error), false),
-    ),
-    ledger(env, facts)
-      .record(facts.receivedAt)
-      .catch((error: unknown) => (recordFault("ledger", error), null)),
-  ]);
-  return { blocklisted: blocked, counts };
+function tarpitRequest(request: Request, facts: RequestFacts, score: number): Request {
+  const forwarded = new Request(request);
+  forwarded.headers.set(TARPIT_CLIENT_IP_HEADER, facts.ip);
+  forwarded.headers.set(TARPIT_SCORE_HEADER, String(score));
+  return forwarded;
 }
 
-function ledger(env: EdgeGuardEnv, facts: RequestFacts) {
-  return env.CLIENT_LEDGER.getByName(`ip:${facts.ip}`);
+async function managedRobots(state: IsolateState, env: EdgeGuardEnv, request: Request, facts: RequestFacts): Promise<Response> {
+  const { text } = await state.robots.get(env.ORIGIN_URL || new URL(request.url).origin, facts.receivedAt);
+  const body = managedRobotsTxt(text, { aiAgents: AI_CRAWLER_TOKENS, trapPrefixes: [TRAP_PATH_PREFIX] });
+  return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "public, max-age=3600" } });
 }
 
-function safeDecide(facts: RequestFacts, state: ClientState): Verdict {
-  try {
-    return decide(facts, state);
-  } catch (error) {
-    // A bug in a signal must not take the site down; a known-blocked client stays blocked.
-    recordFault("decide", error);
-    return state.blocklisted
-      ? { action: "block", score: 0, reasons: [{ code: "blocklist-ip", weight: 0 }] }
-      : { action: "allow", score: 0, reasons: [] };
-  }
+/** A first request into the labyrinth is a honeypot hit: a durable label that keeps the client in the maze. */
+async function labelHoneypot(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts): Promise<void> {
+  const entry: BlocklistEntry = { action: "tarpit", reason: "honeypot", source: "edge", at: facts.receivedAt };
+  state.blocklist.remember(facts.ip, entry, facts.receivedAt);
+  await env.BLOCKLIST.put(blocklistKey(facts.ip), JSON.stringify(entry), { expirationTtl: HONEYPOT_LABEL_TTL_S }).catch((error: unknown) =>
+    recordFault("honeypot", error),
+  );
 }
 
-async function markTarpit(env: EdgeGuardEnv, facts: RequestFacts): Promise<void> {
-  await ledger(env, facts)
-    .markTarpit(facts.receivedAt)
-    .catch((error: unknown) => recordFault("ledger", error));
-}
-
-async function report(env: EdgeGuardEnv, facts: RequestFacts, state: ClientState, verdict: Verdict): Promise<void> {
-  const counts = state.counts ?? { hits1m: 1, hits10m: 1, tarpitHits: 0 };
+function report(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: Assessment, waitUntil: WaitUntil): void {
+  const { verdict, counts } = a;
   const message: DecisionReport = {
     v: 1,
     id: crypto.randomUUID(),
@@ -85,8 +101,9 @@ async function report(env: EdgeGuardEnv, facts: RequestFacts, state: ClientState
     cf: facts.cf,
     action: verdict.action,
     score: verdict.score,
-    reasons: verdict.reasons.map((r) => ({ ...r })),
-    counts: { ...counts, tarpitHits: counts.tarpitHits + (verdict.action === "tarpit" ? 1 : 0) },
+    reasons: verdict.reasons.slice(0, 64).map((r) => ({ code: r.code, weight: r.weight, ...(r.detail === undefined ? {} : { detail: r.detail.slice(0, 200) }) })),
+    counts: { hits1m: counts.ip.m1, hits10m: counts.ip.m10, tarpitHits: counts.ipTarpit.m10 + (verdict.action === "tarpit" ? 1 : 0) },
   };
-  await env.REPORTS.send(message).catch((error: unknown) => recordFault("report", error));
+  const send = state.reports.push(message, verdict.action !== "allow", env.REPORTS, facts.receivedAt);
+  if (send !== null) waitUntil(send);
 }

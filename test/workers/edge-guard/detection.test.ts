@@ -1,0 +1,101 @@
+import { env as rawEnv, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { blocklistKey } from "../../../core/blocklist-key";
+import { compilePolicy } from "../../../core/policy/compile";
+import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
+import { faultCounts } from "../../../workers/edge-guard/faults";
+import { POLICY_KV_KEY, PolicySource } from "../../../workers/edge-guard/policy-source";
+
+const env = rawEnv as unknown as EdgeGuardEnv;
+const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+/** Inside 192.178.4.0/27, one of Google's published crawler ranges in core/data/crawler-ranges.json. */
+const GOOGLE_IP = "192.178.4.5";
+
+let next = 1;
+const freshIp = () => `198.18.0.${next++}`;
+function get(path: string, ip: string, userAgent = CHROME_UA, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`http://site.test${path}`, { headers: { "user-agent": userAgent, "cf-connecting-ip": ip, accept: "text/html", ...headers } }));
+}
+
+describe("edge-guard detection", () => {
+  it("injects a hidden honeypot link into origin HTML for ordinary clients", async () => {
+    const html = await (await get("/", freshIp())).text();
+    expect(html).toMatch(/<a href="\/archive\/[a-z0-9]+\/index\.html" rel="nofollow" aria-hidden="true" tabindex="-1"[^>]*><\/a><\/body>/);
+  });
+
+  it("gives a verified Googlebot real pages without a honeypot", async () => {
+    const response = await get("/", GOOGLE_IP, GOOGLEBOT_UA);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-stub")).toBeNull();
+    const html = await response.text();
+    expect(html).toContain("<main");
+    expect(html).not.toContain('href="/archive/');
+  });
+
+  it("tarpits a spoofed Googlebot from an address outside Google's ranges", async () => {
+    const response = await get("/", freshIp(), GOOGLEBOT_UA);
+    expect(response.headers.get("x-stub")).toBe("tarpit");
+    await response.body?.cancel();
+  });
+
+  it("labels a client that follows a honeypot link and keeps it in the labyrinth on ordinary pages", async () => {
+    const ip = freshIp();
+    const trap = await get("/archive/abc123/index.html", ip);
+    expect(trap.headers.get("x-stub")).toBe("tarpit");
+    await trap.body?.cancel();
+    let label: unknown = null;
+    for (let i = 0; i < 40 && label === null; i++) {
+      label = await env.BLOCKLIST.get(blocklistKey(ip), "json"); // written off the response path
+      if (label === null) await scheduler.wait(50);
+    }
+    expect(label).toMatchObject({ action: "tarpit", reason: "honeypot", source: "edge" });
+    const later = await get("/", ip);
+    expect(later.headers.get("x-stub")).toBe("tarpit");
+    await later.body?.cancel();
+  });
+
+  it("serves a managed robots.txt: the origin's rules, the AI crawlers disallowed, the labyrinth off limits", async () => {
+    const origin = await (await fetch(new URL("/robots.txt", env.ORIGIN_URL))).text();
+    const response = await get("/robots.txt", freshIp(), "Mozilla/5.0 (compatible; GPTBot/1.2)");
+    expect(response.status).toBe(200);
+    const body = await response.text();
+    expect(body).toContain(origin.split("\n").find((l) => /^sitemap:/i.test(l)));
+    expect(body).toMatch(/User-agent: GPTBot[\s\S]*?Disallow: \/\n/);
+    expect(body).toContain("Disallow: /archive/");
+  });
+
+  it("passes the client IP and score to the tarpit in trusted headers", async () => {
+    const response = await get("/x", freshIp(), "Mozilla/5.0 (compatible; ClaudeBot/1.0)");
+    expect(response.headers.get("x-stub")).toBe("tarpit");
+    await response.body?.cancel();
+  });
+});
+
+describe("PolicySource", () => {
+  it("switches to a valid policy from KV and keeps the last good one when KV holds a broken one", async () => {
+    const source = new PolicySource();
+    const noop = (p: Promise<unknown>) => void p;
+    let pending: Promise<unknown> = Promise.resolve();
+    const capture = (p: Promise<unknown>) => void (pending = p);
+    expect(source.current(env.BLOCKLIST, 0, noop).preset).toBe("moderate");
+
+    await env.BLOCKLIST.put(POLICY_KV_KEY, JSON.stringify({ version: 1, preset: "aggressive", mode: "observe" }));
+    source.current(env.BLOCKLIST, 1_000_000, capture);
+    await pending;
+    expect(source.current(env.BLOCKLIST, 1_000_001, noop)).toMatchObject({ preset: "aggressive", mode: "observe" });
+
+    const faultsBefore = faultCounts().policy;
+    await env.BLOCKLIST.put(POLICY_KV_KEY, JSON.stringify({ version: 1, thresholds: { challenge: 9, tarpit: 1, block: 2 } }));
+    source.current(env.BLOCKLIST, 2_000_000, capture);
+    await pending;
+    expect(source.current(env.BLOCKLIST, 2_000_001, noop)).toMatchObject({ preset: "aggressive", mode: "observe" });
+    expect(faultCounts().policy).toBe(faultsBefore + 1);
+    await env.BLOCKLIST.delete(POLICY_KV_KEY);
+  });
+
+  it("ships a bundled default policy that compiles", async () => {
+    const bundled = await import("../../../policies/default.json");
+    expect(compilePolicy(bundled.default).ok).toBe(true);
+  });
+});

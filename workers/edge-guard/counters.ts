@@ -1,0 +1,97 @@
+import { SlidingWindow, type WindowCounts } from "../../core/sliding-window";
+import { HIT_KINDS, type ClientLedger, type HitKind, type LedgerCounts } from "../../durable-objects/client-ledger";
+
+/** Least time between two flushes of one key to its Durable Object: bounds DO load from a hot key. */
+export const FLUSH_INTERVAL_MS = 1_000;
+/** Keys tracked in one isolate before idle ones are dropped. */
+const MAX_KEYS = 20_000;
+
+interface KeyState {
+  readonly local: Record<HitKind, SlidingWindow>;
+  pending: Partial<Record<HitKind, number>>;
+  /** Counts across all isolates at the last flush (our own flushed hits included). */
+  global: LedgerCounts | null;
+  lastFlush: number;
+}
+
+const EMPTY: WindowCounts = { m1: 0, m10: 0 };
+
+/**
+ * Rate counters kept in isolate memory and flushed in batches to ClientLedger Durable Objects off the
+ * response path, so the allow path never waits for storage. A client under suspicion can be synced
+ * exactly (`sync`), which awaits its ledger.
+ */
+export class Counters {
+  readonly #keys = new Map<string, KeyState>();
+
+  /** Counts one hit of `kind` for each key at `at`. */
+  hit(keys: readonly string[], kind: HitKind, at: number): void {
+    for (const key of keys) {
+      const state = this.#state(key, at);
+      state.local[kind].add(at);
+      state.pending[kind] = (state.pending[kind] ?? 0) + 1;
+    }
+  }
+
+  /** The best known counts of one key and kind: local hits, or the global view plus what is not yet flushed. */
+  read(key: string, kind: HitKind, at: number): WindowCounts {
+    const state = this.#keys.get(key);
+    if (state === undefined) return EMPTY;
+    const local = state.local[kind].counts(at);
+    const global = state.global?.[kind];
+    if (global === undefined) return local;
+    const unflushed = state.pending[kind] ?? 0;
+    return { m1: Math.max(local.m1, global.m1 + unflushed), m10: Math.max(local.m10, global.m10 + unflushed) };
+  }
+
+  /** Keys whose pending hits are due for a flush at `at`. */
+  due(at: number): string[] {
+    const out: string[] = [];
+    for (const [key, state] of this.#keys) {
+      if (at - state.lastFlush >= FLUSH_INTERVAL_MS && Object.keys(state.pending).length > 0) out.push(key);
+    }
+    return out;
+  }
+
+  /** Sends one key's pending hits to its ledger and takes the global counts it answers. Throws on a ledger fault. */
+  async sync(key: string, ledgers: DurableObjectNamespace<ClientLedger>, at: number): Promise<void> {
+    const state = this.#keys.get(key);
+    if (state === undefined) return;
+    const deltas = state.pending;
+    state.pending = {};
+    state.lastFlush = at;
+    try {
+      state.global = await ledgers.getByName(key).add(at, deltas);
+    } catch (error) {
+      // Put the hits back so they are not lost; the next flush retries them.
+      for (const kind of HIT_KINDS) if (deltas[kind]) state.pending[kind] = (state.pending[kind] ?? 0) + (deltas[kind] ?? 0);
+      throw error;
+    }
+  }
+
+  #state(key: string, at: number): KeyState {
+    let state = this.#keys.get(key);
+    if (state === undefined) {
+      if (this.#keys.size >= MAX_KEYS) this.#evict(at);
+      state = {
+        local: { req: new SlidingWindow(), page: new SlidingWindow(), asset: new SlidingWindow(), tarpit: new SlidingWindow() },
+        pending: {},
+        global: null,
+        lastFlush: 0,
+      };
+      this.#keys.set(key, state);
+    }
+    return state;
+  }
+
+  #evict(at: number): void {
+    for (const [key, state] of this.#keys) {
+      if (Object.keys(state.pending).length === 0 && state.local.req.idle(at)) this.#keys.delete(key);
+    }
+    // Still full of active keys: drop the oldest (Map keeps insertion order).
+    for (const key of this.#keys.keys()) {
+      if (this.#keys.size < MAX_KEYS) break;
+      this.#keys.delete(key);
+    }
+  }
+}

@@ -1,0 +1,191 @@
+import { clientPrefix } from "../../core/cidr";
+import { headerFingerprint } from "../../core/fingerprint";
+import type { CompiledPolicy } from "../../core/policy/compile";
+import { evaluatePolicy, type PolicyVerdict } from "../../core/policy/evaluate";
+import { requestKind } from "../../core/request-kind";
+import type { RequestFacts } from "../../core/request-facts";
+import { isAllowed } from "../../core/robots";
+import { behaviourSignals, type BehaviourCounts } from "../../core/signals/behaviour";
+import { headerConsistency } from "../../core/signals/header-consistency";
+import { networkSignals } from "../../core/signals/network";
+import { isTextBrowser, userAgentSignals } from "../../core/signals/user-agent-class";
+import { isTrapPath } from "../../core/trap-paths";
+import { buildCrawlerIndex, verifyCrawler, type CrawlerIndex } from "../../core/verified-crawlers";
+import type { BlocklistEntry } from "../../core/blocklist-entry";
+import type { Reason } from "../../core/verdict";
+import crawlerRanges from "../../core/data/crawler-ranges.json";
+import { BlocklistCache } from "./blocklist";
+import { Counters } from "./counters";
+import type { EdgeGuardEnv } from "./env";
+import { recordFault } from "./faults";
+import { OriginRobots } from "./origin-robots";
+import { PolicySource } from "./policy-source";
+import { ReportBuffer } from "./reports";
+import { DirectoryCache, verifyWebBotAuth } from "./web-bot-auth";
+
+/** How long an isolate trusts what it read from the KV blocklist (a new block reaches the edge within this). */
+const BLOCKLIST_CACHE_MS = 10_000;
+/** User-Agents that declare a crawler of some kind: only these are held to robots.txt. */
+const DECLARED_BOT_RE = /bot|crawl|spider|slurp|fetch|scrape|archiv/i;
+
+/** Everything one isolate keeps between requests. Built once, on the first request. */
+export interface IsolateState {
+  readonly blocklist: BlocklistCache;
+  readonly counters: Counters;
+  readonly policy: PolicySource;
+  readonly robots: OriginRobots;
+  readonly reports: ReportBuffer;
+  readonly directories: DirectoryCache;
+  readonly crawlers: CrawlerIndex;
+}
+
+/** Creates the per-isolate state. The bundled crawler ranges are validated by the test suite. */
+export function createIsolateState(): IsolateState {
+  const crawlers = buildCrawlerIndex(crawlerRanges);
+  if (!crawlers.ok) throw new Error(`core/data/crawler-ranges.json is invalid:\n${crawlers.error}`);
+  return {
+    blocklist: new BlocklistCache(BLOCKLIST_CACHE_MS),
+    counters: new Counters(),
+    policy: new PolicySource(),
+    robots: new OriginRobots(),
+    reports: new ReportBuffer(),
+    directories: new DirectoryCache(),
+    crawlers: crawlers.value,
+  };
+}
+
+/** The outcome of the pipeline for one request. */
+export interface Assessment {
+  readonly verdict: PolicyVerdict;
+  readonly policy: CompiledPolicy;
+  readonly entry: BlocklistEntry | null;
+  readonly counts: BehaviourCounts;
+}
+
+export type WaitUntil = (promise: Promise<unknown>) => void;
+
+/** Counting keys of a request: its IP, network prefix, ASN and header fingerprint. */
+function countingKeys(facts: RequestFacts): { ip: string; all: string[] } {
+  const ip = `ip:${facts.ip}`;
+  const all = [ip, `net:${clientPrefix(facts.ip) ?? facts.ip}`, `fp:${headerFingerprint(facts.userAgent, facts.headers)}`];
+  if (facts.cf.asn !== undefined) all.push(`asn:${facts.cf.asn}`);
+  return { ip, all };
+}
+
+/** Runs a signal; a bug in one signal is counted and the request goes on without it (fail open). */
+function safely(out: Reason[], signal: () => readonly Reason[]): void {
+  try {
+    out.push(...signal());
+  } catch (error) {
+    recordFault("decide", error);
+  }
+}
+
+/**
+ * Scores one request: blocklist, signals, counters, policy. Awaits storage only on a blocklist cache miss,
+ * for a signed request, for a declared bot's robots.txt, and to sync the counters of a client already under
+ * suspicion; the allow path of a known, quiet client awaits nothing.
+ */
+export async function assess(
+  state: IsolateState,
+  env: EdgeGuardEnv,
+  request: Request,
+  facts: RequestFacts,
+  extraSignals: readonly Reason[],
+  waitUntil: WaitUntil,
+): Promise<Assessment> {
+  const now = facts.receivedAt;
+  const policy = state.policy.current(env.BLOCKLIST, now, waitUntil);
+  let entry: BlocklistEntry | null = null;
+  try {
+    entry = await state.blocklist.lookup(env.BLOCKLIST, facts.ip, now);
+  } catch (error) {
+    recordFault("blocklist", error);
+  }
+
+  const signals: Reason[] = [...extraSignals];
+  if (entry?.action === "block") signals.push({ code: "blocklist-ip", weight: 1000, detail: entry.reason.slice(0, 100) });
+  if (entry?.action === "tarpit") signals.push({ code: "honeypot-hit", weight: 100, detail: entry.reason.slice(0, 100) });
+  if (isTrapPath(facts.path)) signals.push({ code: "trap-path", weight: 60 });
+  safely(signals, () => userAgentSignals(facts.userAgent));
+  safely(signals, () => networkSignals(facts.cf));
+  safely(signals, () => headerConsistency(facts));
+  safely(signals, () => {
+    const crawler = verifyCrawler(facts.ip, facts.userAgent, state.crawlers);
+    if (crawler === null) return [];
+    return crawler.verified
+      ? [{ code: "verified-crawler", weight: -100, detail: crawler.crawler }]
+      : [{ code: "crawler-spoofed", weight: 80, detail: crawler.crawler }];
+  });
+  if (request.headers.has("signature-input")) signals.push(...(await webBotAuthSignals(state, request, now)));
+  if (DECLARED_BOT_RE.test(facts.userAgent) && !signals.some((s) => s.code === "verified-crawler")) {
+    signals.push(...(await robotsSignals(state, env, request, facts)));
+  }
+
+  const keys = countingKeys(facts);
+  const kind = requestKind(facts);
+  state.counters.hit(keys.all, "req", now);
+  if (kind !== "other") state.counters.hit([keys.ip], kind, now);
+  const suspicious = signals.reduce((sum, s) => sum + s.weight, 0) > 0;
+  if (suspicious) {
+    // A client under suspicion is counted exactly, across isolates, before deciding.
+    await state.counters.sync(keys.ip, env.CLIENT_LEDGER, now).catch((error: unknown) => recordFault("ledger", error));
+  }
+  const counts = readCounts(state, keys.ip, keys.all, now);
+  safely(signals, () => behaviourSignals(counts, isTextBrowser(facts.userAgent)));
+
+  let verdict: PolicyVerdict;
+  try {
+    verdict = evaluatePolicy(policy, facts, signals);
+  } catch (error) {
+    recordFault("decide", error);
+    verdict = entry?.action === "block"
+      ? { action: "block", score: 1000, reasons: signals, decidedBy: null }
+      : { action: "allow", score: 0, reasons: signals, decidedBy: null };
+  }
+  if (entry?.action === "block") verdict = { ...verdict, action: "block" };
+
+  for (const key of state.counters.due(now)) {
+    waitUntil(state.counters.sync(key, env.CLIENT_LEDGER, now).catch((error: unknown) => recordFault("ledger", error)));
+  }
+  return { verdict, policy, entry, counts };
+}
+
+function readCounts(state: IsolateState, ipKey: string, all: readonly string[], now: number): BehaviourCounts {
+  const c = state.counters;
+  const [, prefixKey = ipKey, fpKey = ipKey, asnKey] = all;
+  return {
+    ip: c.read(ipKey, "req", now),
+    ipPages: c.read(ipKey, "page", now),
+    ipAssets: c.read(ipKey, "asset", now),
+    ipTarpit: c.read(ipKey, "tarpit", now),
+    prefix: c.read(prefixKey, "req", now),
+    fingerprint: c.read(fpKey, "req", now),
+    asn: asnKey === undefined ? null : c.read(asnKey, "req", now),
+  };
+}
+
+async function webBotAuthSignals(state: IsolateState, request: Request, now: number): Promise<Reason[]> {
+  try {
+    const outcome = await verifyWebBotAuth(request, now, state.directories);
+    if (outcome === null) return [];
+    return outcome.verified
+      ? [{ code: "web-bot-auth", weight: -100, detail: outcome.agent.slice(0, 100) }]
+      : [{ code: "web-bot-auth-invalid", weight: 20, detail: outcome.reason }];
+  } catch (error) {
+    recordFault("web-bot-auth", error);
+    return [];
+  }
+}
+
+async function robotsSignals(state: IsolateState, env: EdgeGuardEnv, request: Request, facts: RequestFacts): Promise<Reason[]> {
+  try {
+    const { robots } = await state.robots.get(env.ORIGIN_URL || new URL(request.url).origin, facts.receivedAt);
+    if (robots === null) return [];
+    const url = new URL(request.url);
+    return isAllowed(robots, facts.userAgent, url.pathname + url.search) ? [] : [{ code: "robots-violation", weight: 50 }];
+  } catch (error) {
+    recordFault("robots", error);
+    return [];
+  }
+}

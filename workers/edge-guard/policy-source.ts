@@ -1,0 +1,66 @@
+import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
+import defaultPolicy from "../../policies/default.json";
+import { recordFault } from "./faults";
+
+/** KV key of the operator's active policy (written by admin); absent: the bundled default. */
+export const POLICY_KV_KEY = "policy:active";
+/** How often an isolate looks for a new policy in KV. */
+const POLICY_REFRESH_MS = 30_000;
+
+function compileBundled(): CompiledPolicy {
+  const result = compilePolicy(defaultPolicy);
+  // The bundled policy is checked by the test suite; failing here is a build defect, not an operator error.
+  if (!result.ok) throw new Error(`policies/default.json is invalid:\n${result.error}`);
+  return result.value;
+}
+
+/**
+ * The policy in force: the bundled default until KV holds an operator's policy. A KV policy that does not
+ * compile is logged and counted, and the last good one stays in force: a bad policy never takes traffic down.
+ */
+export class PolicySource {
+  #current: CompiledPolicy = compileBundled();
+  #currentText: string | null = null;
+  #checkedAt = -Infinity;
+  #refreshing: Promise<void> | null = null;
+
+  /** The policy to use now; starts a background refresh (via `waitUntil`) when the cached one is stale. */
+  current(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void): CompiledPolicy {
+    if (now - this.#checkedAt >= POLICY_REFRESH_MS && this.#refreshing === null) {
+      this.#checkedAt = now;
+      this.#refreshing = this.#refresh(kv).finally(() => (this.#refreshing = null));
+      waitUntil(this.#refreshing);
+    }
+    return this.#current;
+  }
+
+  async #refresh(kv: KVNamespace): Promise<void> {
+    let text: string | null;
+    try {
+      text = await kv.get(POLICY_KV_KEY);
+    } catch (error) {
+      recordFault("policy", error);
+      return;
+    }
+    if (text === this.#currentText) return;
+    if (text === null) {
+      this.#current = compileBundled();
+      this.#currentText = null;
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      recordFault("policy", error);
+      return;
+    }
+    const compiled = compilePolicy(json);
+    if (!compiled.ok) {
+      recordFault("policy", new Error(`policy in KV is invalid, keeping the last good one:\n${compiled.error}`));
+      return;
+    }
+    this.#current = compiled.value;
+    this.#currentText = text;
+  }
+}
