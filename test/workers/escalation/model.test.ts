@@ -2,7 +2,7 @@ import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { FEATURE_NAMES, extractFeatures } from "../../../core/features";
 import type { DecisionReport } from "../../../core/report";
-import { loadModel, modelStatus, scoreRows, useModelBytesForTests } from "../../../workers/escalation/model";
+import { modelStatus, scoreRows, useModelBytesForTests } from "../../../workers/escalation/model";
 import { aReport, BOT_REPORT, HUMAN_REPORT } from "./reports";
 
 afterEach(() => useModelBytesForTests(null));
