@@ -10,7 +10,7 @@ const TARPIT_STUB = `export default { fetch(request) { return new Response("tarp
 const WORKERS = [
   { name: "edge-guard", config: "./wrangler.toml", postgres: false },
   { name: "tarpit", config: "./workers/tarpit/wrangler.toml", postgres: true },
-  { name: "escalation", config: "./workers/escalation/wrangler.toml", postgres: true },
+  { name: "escalation", config: "./workers/escalation/wrangler.toml", postgres: true, setup: ["test/support/llm-stand-in.ts"] },
   { name: "admin", config: "./workers/admin/wrangler.toml", postgres: true },
 ] as const;
 
@@ -27,7 +27,7 @@ export default defineConfig({
               miniflare: w.postgres
                 ? { bindings: { DATABASE_URL: inject("databaseUrl"), NEON_LOCAL_PROXY: inject("neonLocalProxy") } }
                 : {
-                    bindings: { ORIGIN_URL: inject("originUrl"), DEV_CLIENT_OVERRIDES: "on" },
+                    bindings: { ORIGIN_URL: inject("originUrl"), DEV_CLIENT_OVERRIDES: "on", TOKEN_SECRET: "test-token-secret-0123456789abcdef-0123" },
                     workers: [{ name: "edge-guard-tarpit", modules: true, script: TARPIT_STUB }],
                   },
             })),
@@ -35,8 +35,9 @@ export default defineConfig({
           test: {
             name: w.name,
             include: [`test/workers/${w.name}/**/*.test.ts`],
-            globalSetup: w.postgres ? ["test/support/global-postgres.ts"] : ["test/support/global-origin.ts"],
+            globalSetup: [w.postgres ? "test/support/global-postgres.ts" : "test/support/global-origin.ts", ...("setup" in w ? w.setup : [])],
             testTimeout: 30_000,
+            ...(w.name === "escalation" ? { isolate: false } : {}),
           },
         }),
       ),

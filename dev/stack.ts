@@ -1,10 +1,12 @@
 import { readdirSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { Log, LogLevel, Miniflare, convertV4MiniflareOptions, type LegacyWorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { startOrigin } from "./origin/server";
 import { startLocalPostgres } from "./postgres";
 import { BUILD_DIR, ROOT, buildAll, type BuildResult } from "./build";
+import { devSecrets, type DevSecrets } from "./secrets";
 import { WORKERS, type WorkerName } from "./workers";
 
 /** Where the local stack listens, and where it keeps its state. */
@@ -20,6 +22,8 @@ export interface StackOptions {
   readonly prebuilt?: boolean;
   /** Print the Workers' logs (console.log/error) to this process's stdout. */
   readonly verbose?: boolean;
+  /** Called for every request the demo origin answers (tests count the real pages a client got). */
+  readonly onOriginRequest?: (req: IncomingMessage) => void;
   /** Extra vars per Worker, e.g. to lower thresholds in tests. */
   readonly vars?: Partial<Record<WorkerName, Record<string, string>>>;
 }
@@ -30,6 +34,8 @@ export interface Stack {
   readonly originUrl: string;
   readonly databaseUrl: string;
   readonly neonLocalProxy: string;
+  /** Local-only secrets (admin dev token, metrics token…). */
+  readonly secrets: DevSecrets;
   readonly builds: readonly BuildResult[];
   readonly miniflare: Miniflare;
   stop(): Promise<void>;
@@ -45,7 +51,7 @@ const MODULE_TYPES: ReadonlyArray<readonly [RegExp, ModuleType]> = [
 ];
 
 /** The modules of a built Worker, main module first (Miniflare 5 takes an explicit list, not rules). */
-function builtModules(outDir: string): Array<{ type: ModuleType; path: string }> {
+export function builtModules(outDir: string): Array<{ type: ModuleType; path: string }> {
   const files = readdirSync(outDir, { recursive: true, encoding: "utf8" }).sort((a, b) => Number(b === "index.js") - Number(a === "index.js"));
   return files.flatMap((file) => {
     const type = MODULE_TYPES.find(([re]) => re.test(file))?.[1];
@@ -65,17 +71,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     const [origin, postgres, builds] = await Promise.all([
-      startOrigin({ port: options.originPort, host }),
+      startOrigin({ port: options.originPort, host, onRequest: options.onOriginRequest }),
       startLocalPostgres({ dataDir: options.stateDir && join(options.stateDir, "postgres"), port: 0, host }),
       options.prebuilt ? Promise.resolve(prebuiltResults()) : buildAll(),
     ]);
     cleanups.push(() => origin.close(), () => postgres.stop());
+    const secrets = await devSecrets(options.stateDir);
     const shared: Record<string, string> = { DATABASE_URL: postgres.databaseUrl, NEON_LOCAL_PROXY: postgres.neonLocalProxy };
     const perWorker: Record<WorkerName, Record<string, string>> = {
-      "edge-guard": { ORIGIN_URL: origin.url, DEV_CLIENT_OVERRIDES: "on" },
-      "edge-guard-tarpit": shared,
+      "edge-guard": { ORIGIN_URL: origin.url, DEV_CLIENT_OVERRIDES: "on", TOKEN_SECRET: secrets.TOKEN_SECRET },
+      // Dev pacing: a page trickles out over ~1.5 s instead of wrangler.toml's production 30 s, so tests don't crawl.
+      "edge-guard-tarpit": { ...shared, STREAM_DELAY_MS: "100" },
       "edge-guard-escalation": shared,
-      "edge-guard-admin": shared,
+      "edge-guard-admin": {
+        ...shared,
+        DEV_MODE: "on",
+        SESSION_SECRET: secrets.SESSION_SECRET,
+        ADMIN_DEV_TOKEN: secrets.ADMIN_DEV_TOKEN,
+        METRICS_TOKEN: secrets.METRICS_TOKEN,
+      },
     };
     const workers = WORKERS.map((w): LegacyWorkerOptions => {
       const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, w.config));
@@ -112,6 +126,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       originUrl: origin.url,
       databaseUrl: postgres.databaseUrl,
       neonLocalProxy: postgres.neonLocalProxy,
+      secrets,
       builds,
       miniflare,
       stop,

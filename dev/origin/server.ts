@@ -7,6 +7,7 @@ export type OriginOptions = {
   readonly port: number; // 0 picks a free port
   readonly host?: string; // listen address, default 127.0.0.1
   readonly publicUrl?: string; // fixes the base of absolute links in feed, sitemap and robots.txt; otherwise taken from each request
+  readonly onRequest?: (req: IncomingMessage) => void; // sees every request the origin answers (tests count real pages served)
 };
 export type RunningOrigin = { readonly url: string; close(): Promise<void> };
 
@@ -20,6 +21,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   const host = opts.host ?? "127.0.0.1";
   let listening = "";
   const server = createServer((req, res) => {
+    opts.onRequest?.(req);
     const baseUrl = opts.publicUrl?.replace(/\/+$/, "") ?? baseUrlOf(req.headers) ?? listening;
     respond(req, res, route(site, prebuilt, notFound, req.url ?? "/", baseUrl));
   });

@@ -6,34 +6,44 @@ import { isTextBrowser, userAgentSignals } from "../../core/signals/user-agent-c
 
 const zero = { m1: 0, m10: 0 };
 const calm: BehaviourCounts = { ip: { m1: 3, m10: 10 }, ipPages: { m1: 2, m10: 6 }, ipAssets: { m1: 4, m10: 12 }, ipTarpit: zero, prefix: { m1: 3, m10: 10 }, asn: null, fingerprint: { m1: 3, m10: 10 } };
+const browser = { textBrowser: false, scripted: false };
+const lynx = { textBrowser: true, scripted: false };
 const codes = (reasons: ReadonlyArray<{ code: string }>) => reasons.map((r) => r.code);
 
 describe("behaviourSignals", () => {
   it("says nothing about a calm browser", () => {
-    expect(behaviourSignals(calm, false)).toEqual([]);
+    expect(behaviourSignals(calm, browser)).toEqual([]);
   });
 
   it("flags a burst, scaling with the rate", () => {
     const limit = DEFAULT_BEHAVIOUR_LIMITS.ipPerMinute;
-    expect(codes(behaviourSignals({ ...calm, ip: { m1: limit, m10: limit } }, false))).toEqual([]);
-    expect(codes(behaviourSignals({ ...calm, ip: { m1: limit + 1, m10: limit + 1 } }, false))).toEqual(["rate-ip"]);
-    expect(codes(behaviourSignals({ ...calm, ip: { m1: limit * 2 + 1, m10: limit * 2 + 1 } }, false))).toEqual(["rate-ip-burst"]);
+    expect(codes(behaviourSignals({ ...calm, ip: { m1: limit, m10: limit } }, browser))).toEqual([]);
+    expect(codes(behaviourSignals({ ...calm, ip: { m1: limit + 1, m10: limit + 1 } }, browser))).toEqual(["rate-ip"]);
+    expect(codes(behaviourSignals({ ...calm, ip: { m1: limit * 2 + 1, m10: limit * 2 + 1 } }, browser))).toEqual(["rate-ip-burst"]);
   });
 
   it("flags a rotating-IP crawler through its prefix and fingerprint even when each IP is slow", () => {
-    const signals = behaviourSignals({ ...calm, prefix: { m1: 500, m10: 900 }, fingerprint: { m1: 900, m10: 2000 } }, false);
+    const signals = behaviourSignals({ ...calm, prefix: { m1: 500, m10: 900 }, fingerprint: { m1: 9000, m10: 20000 } }, browser);
     expect(codes(signals)).toEqual(["rate-prefix", "rate-fingerprint"]);
   });
 
   it("flags a client that reads many pages and never loads a subresource, except a text browser", () => {
     const scraper = { ...calm, ipPages: { m1: 8, m10: 8 }, ipAssets: zero };
-    expect(codes(behaviourSignals(scraper, false))).toEqual(["no-subresources"]);
-    expect(behaviourSignals(scraper, true)).toEqual([]);
-    expect(behaviourSignals({ ...scraper, ipPages: { m1: 7, m10: 7 } }, false)).toEqual([]);
+    expect(codes(behaviourSignals(scraper, browser))).toEqual(["no-subresources"]);
+    expect(behaviourSignals(scraper, lynx)).toEqual([]);
+    expect(behaviourSignals({ ...scraper, ipPages: { m1: 7, m10: 7 } }, browser)).toEqual([]);
+  });
+
+  it("lets a scripting tool fetch a few pages and flags it when it crawls", () => {
+    const curl = { textBrowser: false, scripted: true };
+    const pages = (n: number) => ({ ...calm, ipPages: { m1: n, m10: n } });
+    expect(behaviourSignals(pages(DEFAULT_BEHAVIOUR_LIMITS.scriptedPages), curl)).toEqual([]);
+    expect(codes(behaviourSignals(pages(DEFAULT_BEHAVIOUR_LIMITS.scriptedPages + 1), curl))).toEqual(["crawl-scripted"]);
+    expect(behaviourSignals(pages(DEFAULT_BEHAVIOUR_LIMITS.scriptedPages + 1), browser)).toEqual([]);
   });
 
   it("remembers a tarpit visitor", () => {
-    expect(codes(behaviourSignals({ ...calm, ipTarpit: { m1: 0, m10: 2 } }, false))).toEqual(["tarpit-visitor"]);
+    expect(codes(behaviourSignals({ ...calm, ipTarpit: { m1: 0, m10: 2 } }, browser))).toEqual(["tarpit-visitor"]);
   });
 });
 

@@ -13,6 +13,9 @@ import { recordFault } from "./faults";
 import { assess, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
 import { withHoneypot } from "./honeypot";
 import { blockedResponse, proxyToOrigin } from "./respond";
+import { challengeConfig, challengeResponse, challengeRoutes, readPass } from "./challenge";
+import type { SolveMethod } from "../../core/challenge";
+import type { Reason } from "../../core/verdict";
 
 /** How long a honeypot label keeps a client in the labyrinth. */
 const HONEYPOT_LABEL_TTL_S = 7 * 24 * 3600;
@@ -21,6 +24,8 @@ export const TARPIT_CLIENT_IP_HEADER = "x-edge-guard-client-ip";
 export const TARPIT_SCORE_HEADER = "x-edge-guard-score";
 
 let isolate: IsolateState | null = null;
+/** The isolate's bindings, for reports sent from the challenge routes' callback. */
+let currentEnv: EdgeGuardEnv | null = null;
 /** The per-isolate state (caches, counters, policy), created on first use. */
 export function isolateState(): IsolateState {
   isolate ??= createIsolateState();
@@ -28,6 +33,20 @@ export function isolateState(): IsolateState {
 }
 
 export const app = new Hono<{ Bindings: EdgeGuardEnv }>().onError(onError);
+
+// Bindings are the same object for every request of an isolate; the challenge callback reports through them.
+app.use("*", async (c, next) => {
+  currentEnv = c.env;
+  await next();
+});
+
+// The challenge's scripts and verify endpoints come before the decision: a challenged client must reach them.
+app.route(
+  "/",
+  challengeRoutes({
+    onSolved: (facts, method) => reportSolved(facts, method),
+  }),
+);
 
 app.all("*", async (c) => {
   const env = c.env;
@@ -49,6 +68,10 @@ app.all("*", async (c) => {
   report(state, env, facts, assessment, waitUntil);
 
   if (action === "block") return blockedResponse();
+  if (action === "challenge") {
+    const challenged = await challengeOrPass(env, request, facts, assessment);
+    if (challenged !== null) return challenged;
+  }
   if (action === "tarpit") {
     if (isTrapPath(facts.path) && assessment.entry === null) waitUntil(labelHoneypot(state, env, facts));
     state.counters.hit([`ip:${facts.ip}`], "tarpit", facts.receivedAt);
@@ -59,10 +82,39 @@ app.all("*", async (c) => {
     }
   }
   if (facts.path === "/robots.txt" && request.method === "GET") return managedRobots(state, env, request, facts);
-  const response = await proxyToOrigin(request, env.ORIGIN_URL);
+  const response = await proxyToOrigin(request, env.ORIGIN_URL, facts.ip);
   const verified = verdict.reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth");
   return verified ? response : withHoneypot(response, facts.path, facts.receivedAt);
 });
+
+/** The challenge page, or null when the client holds a valid pass (or challenges are off: fail open). */
+async function challengeOrPass(env: EdgeGuardEnv, request: Request, facts: RequestFacts, a: Assessment): Promise<Response | null> {
+  const config = challengeConfig(env);
+  if (config === null) return null;
+  try {
+    const pass = await readPass(request, facts, config.secret, facts.receivedAt);
+    if (pass.valid) return null;
+    return await challengeResponse(request, facts, a.verdict.score, config.secret, facts.receivedAt, {
+      thresholds: { challenge: a.policy.thresholds.challenge, tarpit: a.policy.thresholds.tarpit },
+      ...(config.turnstile ? { turnstileSiteKey: config.turnstile.siteKey } : {}),
+    });
+  } catch (error) {
+    recordFault("challenge", error);
+    return null;
+  }
+}
+
+/** A solved challenge is a human label for training. */
+function reportSolved(facts: RequestFacts, method: SolveMethod): Promise<void> {
+  const state = isolateState();
+  const message = baseReport(facts, {
+    action: "allow",
+    score: 0,
+    reasons: [{ code: "challenge-solved", weight: 0, detail: method }],
+    counts: { hits1m: 0, hits10m: 0, tarpitHits: 0 },
+  });
+  return queueSend(state, message);
+}
 
 function tarpitRequest(request: Request, facts: RequestFacts, score: number): Request {
   const forwarded = new Request(request);
@@ -86,9 +138,10 @@ async function labelHoneypot(state: IsolateState, env: EdgeGuardEnv, facts: Requ
   );
 }
 
-function report(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: Assessment, waitUntil: WaitUntil): void {
-  const { verdict, counts } = a;
-  const message: DecisionReport = {
+type ReportOutcome = Pick<DecisionReport, "action" | "score" | "counts"> & { readonly reasons: readonly Reason[] };
+
+function baseReport(facts: RequestFacts, outcome: ReportOutcome): DecisionReport {
+  return {
     v: 1,
     id: crypto.randomUUID(),
     at: facts.receivedAt,
@@ -99,11 +152,28 @@ function report(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: 
     userAgent: facts.userAgent,
     headers: { ...facts.headers },
     cf: facts.cf,
+    action: outcome.action,
+    score: outcome.score,
+    reasons: outcome.reasons.slice(0, 64).map((r) => ({ code: r.code, weight: r.weight, ...(r.detail === undefined ? {} : { detail: r.detail.slice(0, 200) }) })),
+    counts: outcome.counts,
+  };
+}
+
+
+async function queueSend(state: IsolateState, message: DecisionReport): Promise<void> {
+  const env = currentEnv;
+  if (env === null) return;
+  await (state.reports.push(message, true, env.REPORTS, message.at) ?? Promise.resolve());
+}
+
+function report(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: Assessment, waitUntil: WaitUntil): void {
+  const { verdict, counts } = a;
+  const message = baseReport(facts, {
     action: verdict.action,
     score: verdict.score,
-    reasons: verdict.reasons.slice(0, 64).map((r) => ({ code: r.code, weight: r.weight, ...(r.detail === undefined ? {} : { detail: r.detail.slice(0, 200) }) })),
+    reasons: verdict.reasons,
     counts: { hits1m: counts.ip.m1, hits10m: counts.ip.m10, tarpitHits: counts.ipTarpit.m10 + (verdict.action === "tarpit" ? 1 : 0) },
-  };
+  });
   const send = state.reports.push(message, verdict.action !== "allow", env.REPORTS, facts.receivedAt);
   if (send !== null) waitUntil(send);
 }

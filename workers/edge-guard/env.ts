@@ -10,4 +10,9 @@ export interface EdgeGuardEnv {
   readonly CLIENT_LEDGER: DurableObjectNamespace<ClientLedger>;
   readonly TARPIT: Fetcher;
   readonly REPORTS: Queue<DecisionReport>;
+  /** Signs challenge tickets and passes (a secret, ≥ 32 characters). Missing: challenges are off, fail open. */
+  readonly TOKEN_SECRET?: string;
+  /** Both set: Cloudflare Turnstile replaces the proof of work. */
+  readonly TURNSTILE_SITE_KEY?: string;
+  readonly TURNSTILE_SECRET?: string;
 }

@@ -95,7 +95,7 @@ export async function assess(
   waitUntil: WaitUntil,
 ): Promise<Assessment> {
   const now = facts.receivedAt;
-  const policy = state.policy.current(env.BLOCKLIST, now, waitUntil);
+  const policy = await state.policy.current(env.BLOCKLIST, now, waitUntil);
   let entry: BlocklistEntry | null = null;
   try {
     entry = await state.blocklist.lookup(env.BLOCKLIST, facts.ip, now);
@@ -132,7 +132,8 @@ export async function assess(
     await state.counters.sync(keys.ip, env.CLIENT_LEDGER, now).catch((error: unknown) => recordFault("ledger", error));
   }
   const counts = readCounts(state, keys.ip, keys.all, now);
-  safely(signals, () => behaviourSignals(counts, isTextBrowser(facts.userAgent)));
+  const scripted = signals.some((s) => s.code === "ua-scripted");
+  safely(signals, () => behaviourSignals(counts, { textBrowser: isTextBrowser(facts.userAgent), scripted }));
 
   let verdict: PolicyVerdict;
   try {

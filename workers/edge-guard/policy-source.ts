@@ -24,12 +24,17 @@ export class PolicySource {
   #checkedAt = -Infinity;
   #refreshing: Promise<void> | null = null;
 
-  /** The policy to use now; starts a background refresh (via `waitUntil`) when the cached one is stale. */
-  current(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void): CompiledPolicy {
+  /**
+   * The policy to use now. A fresh isolate waits for its first read of KV (once); after that a stale policy is
+   * refreshed in the background (via `waitUntil`) and requests never wait.
+   */
+  async current(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<CompiledPolicy> {
+    const first = this.#checkedAt === -Infinity;
     if (now - this.#checkedAt >= POLICY_REFRESH_MS && this.#refreshing === null) {
       this.#checkedAt = now;
       this.#refreshing = this.#refresh(kv).finally(() => (this.#refreshing = null));
-      waitUntil(this.#refreshing);
+      if (first) await this.#refreshing;
+      else waitUntil(this.#refreshing);
     }
     return this.#current;
   }

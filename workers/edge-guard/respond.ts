@@ -14,12 +14,16 @@ const HOP_HEADERS = ["x-dev-cf"];
  * Forwards a request to the origin and streams its answer back unchanged (status, headers, body).
  * `originUrl` empty: the zone's own origin (the request goes out as it came).
  */
-export async function proxyToOrigin(request: Request, originUrl: string): Promise<Response> {
+export async function proxyToOrigin(request: Request, originUrl: string, clientIp?: string): Promise<Response> {
   const incoming = new URL(request.url);
   const target = originUrl === "" ? incoming : new URL(incoming.pathname + incoming.search, originUrl);
   const headers = new Headers(request.headers);
   for (const name of HOP_HEADERS) headers.delete(name);
-  if (originUrl !== "") headers.set("x-forwarded-host", incoming.host);
+  if (originUrl !== "") {
+    // Cloudflare adds these itself on the way to a zone's origin; an explicit ORIGIN_URL gets them from us.
+    headers.set("x-forwarded-host", incoming.host);
+    if (clientIp !== undefined) headers.set("x-forwarded-for", clientIp);
+  }
   const upstream = await fetch(target, {
     method: request.method,
     headers,

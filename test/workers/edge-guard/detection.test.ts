@@ -78,18 +78,18 @@ describe("PolicySource", () => {
     const noop = (p: Promise<unknown>) => void p;
     let pending: Promise<unknown> = Promise.resolve();
     const capture = (p: Promise<unknown>) => void (pending = p);
-    expect(source.current(env.BLOCKLIST, 0, noop).preset).toBe("moderate");
+    expect((await source.current(env.BLOCKLIST, 0, noop)).preset).toBe("moderate");
 
     await env.BLOCKLIST.put(POLICY_KV_KEY, JSON.stringify({ version: 1, preset: "aggressive", mode: "observe" }));
-    source.current(env.BLOCKLIST, 1_000_000, capture);
+    await source.current(env.BLOCKLIST, 1_000_000, capture);
     await pending;
-    expect(source.current(env.BLOCKLIST, 1_000_001, noop)).toMatchObject({ preset: "aggressive", mode: "observe" });
+    expect(await source.current(env.BLOCKLIST, 1_000_001, noop)).toMatchObject({ preset: "aggressive", mode: "observe" });
 
     const faultsBefore = faultCounts().policy;
     await env.BLOCKLIST.put(POLICY_KV_KEY, JSON.stringify({ version: 1, thresholds: { challenge: 9, tarpit: 1, block: 2 } }));
-    source.current(env.BLOCKLIST, 2_000_000, capture);
+    await source.current(env.BLOCKLIST, 2_000_000, capture);
     await pending;
-    expect(source.current(env.BLOCKLIST, 2_000_001, noop)).toMatchObject({ preset: "aggressive", mode: "observe" });
+    expect(await source.current(env.BLOCKLIST, 2_000_001, noop)).toMatchObject({ preset: "aggressive", mode: "observe" });
     expect(faultCounts().policy).toBe(faultsBefore + 1);
     await env.BLOCKLIST.delete(POLICY_KV_KEY);
   });

@@ -1,0 +1,210 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import type { IncomingMessage } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type Stack } from "../../dev/stack";
+import { startClientProxy, type ClientProxy } from "../support/client-proxy";
+
+/**
+ * Real clients against the real dev stack: people and good bots get real pages, scraping tools with their
+ * default settings get no more than a handful. "Real pages" are counted where they are served: at the demo
+ * origin, per client address.
+ */
+const run = promisify(execFile);
+const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+/** Inside 192.178.4.0/27, one of Google's published crawler ranges bundled in core/data/crawler-ranges.json. */
+const GOOGLE_IP = "192.178.4.9";
+/** The most real pages a scraping tool with default settings may get. */
+const HANDFUL = 10;
+const CHROMIUM = "/usr/bin/chromium";
+
+let stack: Stack;
+let work: string;
+const proxies: ClientProxy[] = [];
+/** Real HTML pages the origin served, per client address. */
+const pagesServed = new Map<string, number>();
+
+function countPage(req: IncomingMessage): void {
+  const path = (req.url ?? "/").split("?")[0] ?? "/";
+  if (/^\/(?:static\/|robots\.txt|sitemap\.xml|feed\.xml|favicon\.ico)/.test(path)) return;
+  const ip = String(req.headers["x-forwarded-for"] ?? "none");
+  pagesServed.set(ip, (pagesServed.get(ip) ?? 0) + 1);
+}
+
+async function proxyFor(ip: string, extra?: Record<string, string>): Promise<string> {
+  const proxy = await startClientProxy(ip, extra);
+  proxies.push(proxy);
+  return proxy.url;
+}
+
+/** The tool got its first page (so counting works and it was not refused outright) and no more than a handful. */
+function expectHandful(ip: string): void {
+  expect(pagesServed.get(ip) ?? 0).toBeGreaterThan(0);
+  expect(pagesServed.get(ip) ?? 0).toBeLessThanOrEqual(HANDFUL);
+}
+
+const toolEnv = (proxy: string) => ({ ...process.env, http_proxy: proxy, HTTP_PROXY: proxy, no_proxy: "", NO_PROXY: "" });
+
+beforeAll(async () => {
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: countPage, prebuilt: process.env.E2E_PREBUILT === "1" });
+  // Before the first request (a fresh isolate reads the policy once): challenge one hosting network, which
+  // only the Chromium test browses from.
+  await (await stack.miniflare.getKVNamespace("BLOCKLIST", "edge-guard")).put(
+    "policy:active",
+    JSON.stringify({ version: 1, rules: [{ name: "challenge-hosting", match: { asn: [64512] }, action: "challenge" }] }),
+  );
+  work = await mkdtemp(join(tmpdir(), "edge-guard-clients-"));
+});
+
+afterAll(async () => {
+  if (process.env.E2E_DEBUG) console.log(Object.fromEntries(pagesServed));
+  for (const proxy of proxies) await proxy.close();
+  await stack?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe("people and good bots get through", () => {
+  it("lynx (no JavaScript, no subresources) reads real pages", async () => {
+    const ip = "192.0.2.21";
+    const env = toolEnv(await proxyFor(ip));
+    const home = await run("lynx", ["-dump", "-accept_all_cookies", `${stack.edgeUrl}/`], { env, timeout: 30_000 });
+    expect(home.stdout).toMatch(/World Factbook|Factbook/i);
+    const article = /\b(http:\/\/127\.0\.0\.1:\d+\/articles\/[a-z0-9-]+)\b/.exec(home.stdout)?.[1];
+    expect(article).toBeDefined();
+    for (const page of [article ?? "", `${stack.edgeUrl}/page/2`, `${stack.edgeUrl}/tags`]) {
+      await run("lynx", ["-dump", "-accept_all_cookies", page], { env, timeout: 30_000 });
+    }
+    expect(pagesServed.get(ip)).toBe(4);
+  });
+
+  it("a feed reader gets the feed", async () => {
+    const env = toolEnv(await proxyFor("192.0.2.22"));
+    const script = `import feedparser, sys\nf = feedparser.parse(sys.argv[1])\nprint(f.status, len(f.entries), f.feed.get("title", ""))`;
+    const { stdout } = await run("/usr/bin/python3", ["-c", script, `${stack.edgeUrl}/feed.xml`], { env, timeout: 30_000 });
+    const [status, entries] = stdout.trim().split(" ");
+    expect(status).toBe("200");
+    expect(Number(entries)).toBeGreaterThanOrEqual(10);
+  });
+
+  it("a verified Googlebot crawls real pages; the same User-Agent from elsewhere gets none", async () => {
+    const crawl = async (ip: string) => {
+      let next = "/";
+      for (let i = 0; i < 15; i++) {
+        const response = await fetch(`${stack.edgeUrl}${next}`, { headers: { "user-agent": GOOGLEBOT_UA, "cf-connecting-ip": ip, accept: "text/html" } });
+        const html = await response.text();
+        next = /href="(\/articles\/[a-z0-9-]+)"/g.exec(html.slice(i * 200))?.[1] ?? "/";
+      }
+    };
+    await crawl(GOOGLE_IP);
+    await crawl("203.0.113.77");
+    expect(pagesServed.get(GOOGLE_IP)).toBe(15);
+    expect(pagesServed.get("203.0.113.77") ?? 0).toBe(0);
+  });
+
+  it("a person in Chromium passes the challenge and reads real pages", async () => {
+    const ip = "192.0.2.23";
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      });
+      const context = await browser.newContext({ userAgent: CHROME_UA, extraHTTPHeaders: { "cf-connecting-ip": ip, "x-dev-cf": JSON.stringify({ asn: 64512 }) } });
+      const page = await context.newPage();
+      const first = await page.goto(`${stack.edgeUrl}/page/3`);
+      expect(first?.status()).not.toBe(200); // the challenge, not the page
+      await page.waitForURL(/\/page\/3$/, { timeout: 60_000 });
+      await page.waitForSelector("main", { timeout: 60_000 });
+      expect(await page.title()).not.toMatch(/moment|check/i);
+      await page.click("main a[href^='/articles/']");
+      await page.waitForLoadState("load");
+      expect(pagesServed.get(ip) ?? 0).toBeGreaterThanOrEqual(2);
+    } finally {
+      await browser?.close();
+    }
+  });
+});
+
+describe("scrapers with default settings get no more than a handful of real pages", () => {
+  it("curl, following links", async () => {
+    const ip = "198.18.31.7"; // a /24 of its own: prefix counters must not mix tools
+    const env = toolEnv(await proxyFor(ip));
+    let next = "/";
+    for (let i = 0; i < 30; i++) {
+      const { stdout } = await run("curl", ["-s", `${stack.edgeUrl}${next}`], { env, timeout: 30_000 });
+      next = /href="(\/(?:articles|tags|page)\/[a-z0-9-]+)"/.exec(stdout.slice(300 + i * 50))?.[1] ?? "/";
+    }
+    expectHandful(ip);
+  });
+
+  it("wget --recursive", async () => {
+    const ip = "198.18.32.7"; // a /24 of its own: prefix counters must not mix tools
+    const env = toolEnv(await proxyFor(ip));
+    await run("wget", ["-r", "-l", "3", "-q", "-e", "robots=off", "--tries=1", "-T", "10", "-Q", "5m", "-P", join(work, "wget"), `${stack.edgeUrl}/`], {
+      env,
+      timeout: 120_000,
+    }).catch(() => undefined); // wget exits non-zero when it meets error answers
+    expectHandful(ip);
+  });
+
+  it("python-requests, following links", async () => {
+    const ip = "198.18.33.7"; // a /24 of its own: prefix counters must not mix tools
+    const env = toolEnv(await proxyFor(ip));
+    const script = `import re, sys, requests
+base = sys.argv[1]; todo = ["/"]; seen = set()
+while todo and len(seen) < 40:
+    path = todo.pop(0)
+    if path in seen: continue
+    seen.add(path)
+    html = requests.get(base + path, timeout=10).text
+    todo += re.findall(r'href="(/(?:articles|tags|page)/[a-z0-9-]+)"', html)
+print(len(seen))`;
+    await run("/usr/bin/python3", ["-c", script, stack.edgeUrl], { env, timeout: 120_000 });
+    expectHandful(ip);
+  });
+
+  it("Scrapy, crawling", async () => {
+    const ip = "198.18.34.7"; // a /24 of its own: prefix counters must not mix tools
+    const env = toolEnv(await proxyFor(ip));
+    const spider = join(work, "spider.py");
+    await writeFile(
+      spider,
+      `import scrapy
+class Site(scrapy.Spider):
+    name = "site"
+    custom_settings = {"CLOSESPIDER_PAGECOUNT": 40, "LOG_LEVEL": "ERROR", "HTTPERROR_ALLOW_ALL": True}
+    def start_requests(self):
+        yield scrapy.Request(self.start)
+    def parse(self, response):
+        for href in response.css("a::attr(href)").getall():
+            if href.startswith(("/articles/", "/tags/", "/page/")):
+                yield response.follow(href, self.parse)
+`,
+    );
+    await run("scrapy", ["runspider", spider, "-a", `start=${stack.edgeUrl}/`], { env, timeout: 120_000, cwd: work });
+    expectHandful(ip);
+  });
+
+  it("HTTrack, mirroring", async () => {
+    const ip = "198.18.35.7"; // a /24 of its own: prefix counters must not mix tools
+    const proxy = new URL(await proxyFor(ip));
+    await run("httrack", [`${stack.edgeUrl}/`, "-O", join(work, "httrack"), "-P", `${proxy.hostname}:${proxy.port}`, "-r3", "-E60", "-%v0", "-q"], {
+      timeout: 120_000,
+    }).catch(() => undefined);
+    expectHandful(ip);
+  });
+
+  it("a declared AI crawler gets none", async () => {
+    const ip = "198.18.36.7"; // a /24 of its own: prefix counters must not mix tools
+    for (const path of ["/", "/articles/france", "/page/2", "/tags"]) {
+      const response = await fetch(`${stack.edgeUrl}${path}`, { headers: { "user-agent": "Mozilla/5.0 (compatible; ClaudeBot/1.0; +claudebot@anthropic.com)", "cf-connecting-ip": ip } });
+      await response.text();
+    }
+    expect(pagesServed.get(ip) ?? 0).toBe(0);
+  });
+});
