@@ -8,6 +8,7 @@ export interface Preset {
 
 /** Rules every preset shares: who must always get through, and who never gets real pages. */
 const BASE_RULES: readonly Rule[] = [
+  { name: "allow-list", description: "an operator allow-listed this address, range or network", match: { signal: ["allow-listed"] }, action: "allow" },
   {
     name: "well-known-paths",
     description: "robots.txt, sitemaps, favicons and /.well-known are for everyone, crawlers included",

@@ -20,6 +20,7 @@ import type { EdgeGuardEnv } from "./env";
 import { recordFault } from "./faults";
 import { OriginRobots } from "./origin-robots";
 import { PolicySource } from "./policy-source";
+import { RangeCache } from "./ranges";
 import { ReportBuffer } from "./reports";
 import { DirectoryCache, verifyWebBotAuth } from "./web-bot-auth";
 
@@ -31,6 +32,7 @@ const DECLARED_BOT_RE = /bot|crawl|spider|slurp|fetch|scrape|archiv/i;
 /** Everything one isolate keeps between requests. Built once, on the first request. */
 export interface IsolateState {
   readonly blocklist: BlocklistCache;
+  readonly ranges: RangeCache;
   readonly counters: Counters;
   readonly policy: PolicySource;
   readonly robots: OriginRobots;
@@ -45,6 +47,7 @@ export function createIsolateState(): IsolateState {
   if (!crawlers.ok) throw new Error(`core/data/crawler-ranges.json is invalid:\n${crawlers.error}`);
   return {
     blocklist: new BlocklistCache(BLOCKLIST_CACHE_MS),
+    ranges: new RangeCache(),
     counters: new Counters(),
     policy: new PolicySource(),
     robots: new OriginRobots(),
@@ -104,6 +107,19 @@ export async function assess(
   }
 
   const signals: Reason[] = [...extraSignals];
+  try {
+    await state.ranges.refresh(env.BLOCKLIST, now, waitUntil);
+    const range = state.ranges.lookup(facts.ip, facts.cf.asn, now);
+    if (range?.action === "allow") signals.push({ code: "allow-listed", weight: -1000, detail: `${range.scope}:${range.value}` });
+    else if (range !== null && entry === null) {
+      // A range entry counts like an IP entry of the same action.
+      entry = { action: range.action, reason: `${range.scope}:${range.value} ${range.reason}`.slice(0, 200), source: range.source, at: range.at };
+    }
+  } catch (error) {
+    recordFault("blocklist", error);
+  }
+  const allowListed = signals.some((s) => s.code === "allow-listed");
+  if (allowListed) entry = null;
   if (entry?.action === "block") signals.push({ code: "blocklist-ip", weight: 1000, detail: entry.reason.slice(0, 100) });
   if (entry?.action === "tarpit") signals.push({ code: "honeypot-hit", weight: 100, detail: entry.reason.slice(0, 100) });
   if (isTrapPath(facts.path)) signals.push({ code: "trap-path", weight: 60 });

@@ -1,0 +1,61 @@
+import { CidrSet } from "../../core/cidr-set";
+import { parseCidr, type Cidr } from "../../core/cidr";
+import { RANGE_SNAPSHOT_KEY, RANGE_VERSION_KEY, RangeSnapshotSchema, type RangeEntry } from "../../core/range-entries";
+import { recordFault } from "./faults";
+
+/** How often an isolate checks the (small) version key for a new range snapshot. */
+const RANGES_REFRESH_MS = 15_000;
+
+/**
+ * The CIDR and ASN entries, compiled once per snapshot into a CidrSet and a Map: a lookup costs a binary
+ * search, no storage. A fresh isolate waits for its first load; later ones refresh in the background.
+ */
+export class RangeCache {
+  #version = "";
+  #checkedAt = -Infinity;
+  #refreshing: Promise<void> | null = null;
+  #cidrs = new CidrSet<RangeEntry>([]);
+  #asns = new Map<number, RangeEntry>();
+
+  /** Brings the cache up to date when due: awaited once per isolate, in the background afterwards. */
+  async refresh(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
+    if (now - this.#checkedAt < RANGES_REFRESH_MS || this.#refreshing !== null) return;
+    const first = this.#checkedAt === -Infinity;
+    this.#checkedAt = now;
+    this.#refreshing = this.#load(kv).finally(() => (this.#refreshing = null));
+    if (first) await this.#refreshing;
+    else waitUntil(this.#refreshing);
+  }
+
+  /** The entry covering a client: the most specific live CIDR, else its ASN's; null when none. */
+  lookup(ip: string, asn: number | undefined, now: number): RangeEntry | null {
+    const cidr = this.#cidrs.match(ip)?.value ?? null;
+    if (cidr !== null && (cidr.expiresAt === null || cidr.expiresAt > now)) return cidr;
+    const byAsn = asn === undefined ? undefined : this.#asns.get(asn);
+    return byAsn !== undefined && (byAsn.expiresAt === null || byAsn.expiresAt > now) ? byAsn : null;
+  }
+
+  async #load(kv: KVNamespace): Promise<void> {
+    try {
+      const version = (await kv.get(RANGE_VERSION_KEY)) ?? "";
+      if (version === this.#version) return;
+      const snapshot = RangeSnapshotSchema.safeParse(await kv.get(RANGE_SNAPSHOT_KEY, "json"));
+      if (!snapshot.success) throw new Error(`range snapshot is invalid: ${snapshot.error.message.slice(0, 200)}`);
+      const cidrs: Array<readonly [Cidr, RangeEntry]> = [];
+      const asns = new Map<number, RangeEntry>();
+      for (const entry of snapshot.data.entries) {
+        if (entry.scope === "asn") asns.set(Number(entry.value), entry);
+        else {
+          const cidr = parseCidr(entry.value, "mask");
+          if (cidr.ok) cidrs.push([cidr.value, entry]);
+        }
+      }
+      this.#cidrs = new CidrSet(cidrs);
+      this.#asns = asns;
+      this.#version = version;
+    } catch (error) {
+      // Keep the last good set: a bad snapshot must not drop every range block at once.
+      recordFault("blocklist", error);
+    }
+  }
+}
