@@ -101,7 +101,7 @@ describe("edge-guard", () => {
     const broken = {
       ...env,
       BLOCKLIST: { get: () => Promise.reject(new Error("kv down")) } as unknown as KVNamespace,
-      CLIENT_LEDGER: { getByName: () => ({ record: () => Promise.reject(new Error("do down")) }) } as unknown as EdgeGuardEnv["CLIENT_LEDGER"],
+      CLIENT_LEDGER: { getByName: () => ({ add: () => Promise.reject(new Error("do down")) }) } as unknown as EdgeGuardEnv["CLIENT_LEDGER"],
     };
     const before = faultCounts();
     const ctx = createExecutionContext();
@@ -109,8 +109,9 @@ describe("edge-guard", () => {
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("<html");
-    expect(faultCounts().blocklist).toBe(before.blocklist + 1);
-    expect(faultCounts().ledger).toBe(before.ledger + 1);
+    // The blocklist read failed (and the range snapshot refresh too, when one was due); the ledger sync failed.
+    expect(faultCounts().blocklist).toBeGreaterThan(before.blocklist);
+    expect(faultCounts().ledger).toBeGreaterThan(before.ledger);
   });
 
   it("in observe mode decides but lets a crawler through to the origin", async () => {
