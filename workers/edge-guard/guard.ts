@@ -10,12 +10,12 @@ import { headerConsistency } from "../../core/signals/header-consistency";
 import { networkSignals } from "../../core/signals/network";
 import { isTextBrowser, userAgentSignals } from "../../core/signals/user-agent-class";
 import { isTrapPath } from "../../core/trap-paths";
-import { buildCrawlerIndex, verifyCrawler, type CrawlerIndex } from "../../core/verified-crawlers";
+import { verifyCrawler } from "../../core/verified-crawlers";
 import type { BlocklistEntry } from "../../core/blocklist-entry";
 import type { Reason } from "../../core/verdict";
-import crawlerRanges from "../../core/data/crawler-ranges.json";
 import { BlocklistCache } from "./blocklist";
 import { Counters } from "./counters";
+import { DataSource } from "./data-source";
 import type { EdgeGuardEnv } from "./env";
 import { recordFault } from "./faults";
 import { OriginRobots } from "./origin-robots";
@@ -38,13 +38,12 @@ export interface IsolateState {
   readonly robots: OriginRobots;
   readonly reports: ReportBuffer;
   readonly directories: DirectoryCache;
-  readonly crawlers: CrawlerIndex;
+  /** Verified-crawler ranges and refreshed AI agent tokens. */
+  readonly data: DataSource;
 }
 
-/** Creates the per-isolate state. The bundled crawler ranges are validated by the test suite. */
+/** Creates the per-isolate state. */
 export function createIsolateState(): IsolateState {
-  const crawlers = buildCrawlerIndex(crawlerRanges);
-  if (!crawlers.ok) throw new Error(`core/data/crawler-ranges.json is invalid:\n${crawlers.error}`);
   return {
     blocklist: new BlocklistCache(BLOCKLIST_CACHE_MS),
     ranges: new RangeCache(),
@@ -53,7 +52,7 @@ export function createIsolateState(): IsolateState {
     robots: new OriginRobots(),
     reports: new ReportBuffer(),
     directories: new DirectoryCache(),
-    crawlers: crawlers.value,
+    data: new DataSource(),
   };
 }
 
@@ -123,11 +122,17 @@ export async function assess(
   if (entry?.action === "block") signals.push({ code: "blocklist-ip", weight: 1000, detail: entry.reason.slice(0, 100) });
   if (entry?.action === "tarpit") signals.push({ code: "honeypot-hit", weight: 100, detail: entry.reason.slice(0, 100) });
   if (isTrapPath(facts.path)) signals.push({ code: "trap-path", weight: 60 });
+  await state.data.refresh(env.BLOCKLIST, now, waitUntil);
   safely(signals, () => userAgentSignals(facts.userAgent));
+  safely(signals, () => {
+    // Agents added to ai.robots.txt since this build, from the Cron Trigger's refresh.
+    const extra = signals.some((s) => s.code === "ua-ai-crawler") ? null : (state.data.aiAgents?.exec(facts.userAgent)?.[1] ?? null);
+    return extra === null ? [] : [{ code: "ua-ai-crawler", weight: 60, detail: extra }];
+  });
   safely(signals, () => networkSignals(facts.cf));
   safely(signals, () => headerConsistency(facts));
   safely(signals, () => {
-    const crawler = verifyCrawler(facts.ip, facts.userAgent, state.crawlers);
+    const crawler = verifyCrawler(facts.ip, facts.userAgent, state.data.crawlers);
     if (crawler === null) return [];
     return crawler.verified
       ? [{ code: "verified-crawler", weight: -100, detail: crawler.crawler }]

@@ -1,0 +1,56 @@
+import crawlerRanges from "../../core/data/crawler-ranges.json";
+import { AI_AGENTS_KV_KEY, AiAgentsSchema, CRAWLER_RANGES_KV_KEY } from "../../core/data-refresh";
+import { buildCrawlerIndex, type CrawlerIndex } from "../../core/verified-crawlers";
+import { recordFault } from "./faults";
+
+/** How often an isolate looks for refreshed data (the Cron Trigger refreshes every six hours). */
+const DATA_REFRESH_MS = 60 * 60_000;
+
+function bundledIndex(): CrawlerIndex {
+  const index = buildCrawlerIndex(crawlerRanges);
+  // The bundled ranges are checked by the test suite; failing here is a build defect.
+  if (!index.ok) throw new Error(`core/data/crawler-ranges.json is invalid:\n${index.error}`);
+  return index.value;
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/**
+ * Verified-crawler ranges and extra AI agent tokens: the bundled snapshot until the Cron Trigger has stored a
+ * refresh in KV. Invalid KV data is counted and ignored; the previous data stays.
+ */
+export class DataSource {
+  crawlers: CrawlerIndex = bundledIndex();
+  /** Tokens from the refreshed ai.robots.txt list, beyond the bundled ones; null until loaded. */
+  aiAgents: RegExp | null = null;
+  #checkedAt = -Infinity;
+  #refreshing: Promise<void> | null = null;
+
+  /** Loads refreshed data when due: awaited once per isolate, in the background afterwards. */
+  async refresh(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
+    if (now - this.#checkedAt < DATA_REFRESH_MS || this.#refreshing !== null) return;
+    const first = this.#checkedAt === -Infinity;
+    this.#checkedAt = now;
+    this.#refreshing = this.#load(kv).finally(() => (this.#refreshing = null));
+    if (first) await this.#refreshing;
+    else waitUntil(this.#refreshing);
+  }
+
+  async #load(kv: KVNamespace): Promise<void> {
+    try {
+      const [agents, ranges] = await Promise.all([kv.get(AI_AGENTS_KV_KEY, "json"), kv.get(CRAWLER_RANGES_KV_KEY, "json")]);
+      if (agents !== null) {
+        const parsed = AiAgentsSchema.safeParse(agents);
+        if (parsed.success) this.aiAgents = new RegExp(`\\b(${parsed.data.tokens.map(escapeRegExp).join("|")})(?![\\w-])`, "i");
+        else recordFault("policy", new Error("refreshed AI agent list in KV is invalid; keeping the previous one"));
+      }
+      if (ranges !== null) {
+        const index = buildCrawlerIndex(ranges);
+        if (index.ok) this.crawlers = index.value;
+        else recordFault("policy", new Error(`refreshed crawler ranges in KV are invalid; keeping the previous ones:\n${index.error}`));
+      }
+    } catch (error) {
+      recordFault("policy", error);
+    }
+  }
+}
