@@ -17,16 +17,17 @@ const scratch = new Uint32Array(4);
 /**
  * Many CIDRs, built once, answering "which is the most specific network holding this IP?" in O(log n) with no
  * allocation per lookup. Nested networks are flattened into disjoint intervals at build time (the innermost
- * network owns each interval), so a lookup is one binary search over a typed array.
+ * network owns each interval), so a lookup is one binary search over a typed array. It keeps an object per
+ * network: for a million exact addresses use `IpSet` (bench/cidr.ts).
  */
 export class CidrSet<T> {
-  /** Entries as given, after dropping exact duplicates (the later one wins). */
+  /** Networks given, duplicates included. */
   readonly size: number;
   readonly #entries: readonly CidrEntry<T>[];
   readonly #v4: Table;
   readonly #v6: Table;
 
-  /** Builds the set; for identical networks the later entry wins. Build cost: one sort, O(n log n). */
+  /** Builds the set in linear time (a radix sort and one sweep); for identical networks the later entry wins. */
   constructor(entries: Iterable<readonly [Cidr, T]>) {
     const list: CidrEntry<T>[] = [];
     for (const [cidr, value] of entries) list.push({ cidr, value });

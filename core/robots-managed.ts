@@ -36,7 +36,7 @@ export function managedRobotsTxt(originRobotsText: string | null, opts: ManagedR
     else if (key === "allow" || key === "disallow") open = false;
   }
   while (head.length > 0 && (head.at(-1) ?? "").trim() === "") head.pop();
-  // Without a rule, the tail's user-agent lines would join that group (§2.1); an empty rule matches nothing.
+  // Without a rule, the tail's user-agent lines would join that group (§2.2); an empty rule matches nothing.
   if (open && tail.length > 0) head.push("Disallow:");
   const out = head.length > 0 && tail.length > 0 ? [...head, "", ...tail] : [...head, ...tail];
   return out.length === 0 ? "" : `${out.join("\n")}\n`;

@@ -26,7 +26,7 @@ export type Robots = {
   readonly lines: readonly string[];
   readonly groups: readonly RobotsGroup[];
   readonly byAgent: ReadonlyMap<string, readonly CompiledRule[]>;
-  /** `Sitemap:` values, in order (§2.3.5: not tied to any group). */
+  /** `Sitemap:` values, in order (§2.2.4: not tied to any group). */
   readonly sitemaps: readonly string[];
 };
 
