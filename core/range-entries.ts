@@ -3,8 +3,9 @@ import { BlocklistSourceSchema } from "./blocklist-entry";
 
 /**
  * Entries that cover many addresses: a CIDR or an ASN, to block, keep in the labyrinth, or allow (an operator's
- * allow-list, which nothing learned automatically may override). Kept by one RangeIndex Durable Object and
- * published to the edge as one KV snapshot, since an edge cannot look up "which CIDR holds this IP" key by key.
+ * allow-list, which nothing learned automatically may override). Written as `cidr:`, `asn:` and `allow:` KV keys
+ * by whoever learns them, compiled into one KV snapshot by edge-guard's Cron Trigger, since an edge cannot look
+ * up "which CIDR holds this IP" key by key.
  */
 export const RangeEntrySchema = z.object({
   scope: z.enum(["cidr", "asn"]),

@@ -1,6 +1,5 @@
 import type { DecisionReport } from "../../core/report";
 import type { ClientLedger } from "../../durable-objects/client-ledger";
-import type { RangeIndex } from "../../durable-objects/range-index";
 
 /** edge-guard's bindings (see the top-level wrangler.toml). */
 export interface EdgeGuardEnv {
@@ -9,8 +8,6 @@ export interface EdgeGuardEnv {
   readonly DEV_CLIENT_OVERRIDES: string;
   readonly BLOCKLIST: KVNamespace;
   readonly CLIENT_LEDGER: DurableObjectNamespace<ClientLedger>;
-  /** The single writer of CIDR/ASN entries (name "global"); edge-guard hosts it and only reads its KV snapshot. */
-  readonly RANGE_INDEX: DurableObjectNamespace<RangeIndex>;
   readonly TARPIT: Fetcher;
   readonly REPORTS: Queue<DecisionReport>;
   /** Signs challenge tickets and passes (a secret, ≥ 32 characters). Missing: challenges are off, fail open. */
