@@ -9,6 +9,9 @@ import { BUILD_DIR, ROOT, buildAll, type BuildResult } from "./build";
 import { devSecrets, type DevSecrets } from "./secrets";
 import { WORKERS, type WorkerName } from "./workers";
 
+/** The `request.cf` of every dev request (RFC 5398 documentation ASN). */
+export const DEV_CF = { asn: 64500, asOrganization: "edge-guard dev", country: "NL", httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3", clientTcpRtt: 12 };
+
 /** Where the local stack listens, and where it keeps its state. */
 export interface StackOptions {
   readonly host?: string;
@@ -113,7 +116,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         port: options.edgePort,
         workers,
         defaultPersistRoot: options.stateDir && join(options.stateDir, "workers"),
-        cf: false,
+        // Every request looks as it would through Cloudflare's edge (HTTP/2 over TLS 1.3, a documentation ASN),
+        // so real browsers on plain local HTTP are not flagged for it; X-Dev-Cf overrides per request.
+        cf: DEV_CF,
         log: new Log(options.verbose ? LogLevel.INFO : LogLevel.WARN),
       }),
     );

@@ -70,13 +70,14 @@ describe("the dev stack, end to end", () => {
     expect(human.status).toBe(200);
     await human.body?.cancel();
 
-    const api = (await (await fetch(`${stack.adminUrl}/api/decisions?limit=200`)).json()) as {
+    const auth = { authorization: `Bearer ${stack.secrets.ADMIN_DEV_TOKEN}` };
+    const api = (await (await fetch(`${stack.adminUrl}/api/decisions?limit=200`, { headers: auth })).json()) as {
       decisions: Array<{ ip: string; blocked: boolean; modelScore: number | null; reasons: Array<{ code: string }> }>;
     };
     const blocking = api.decisions.find((d) => d.ip === ip && d.blocked);
     expect(blocking).toBeDefined();
     expect(blocking?.reasons.map((r) => r.code)).toContain("ua-ai-crawler");
-    const page = await (await fetch(`${stack.adminUrl}/`)).text();
+    const page = await (await fetch(`${stack.adminUrl}/`, { headers: auth })).text();
     expect(page).toContain(ip);
   });
 });

@@ -12,6 +12,7 @@ import { readFacts } from "./facts";
 import { recordFault } from "./faults";
 import { assess, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
 import { withHoneypot } from "./honeypot";
+import { fnv1a } from "../../core/fingerprint";
 import { blockedResponse, proxyToOrigin } from "./respond";
 import { challengeConfig, challengeResponse, challengeRoutes, readPass } from "./challenge";
 import type { SolveMethod } from "../../core/challenge";
@@ -65,7 +66,7 @@ app.all("*", async (c) => {
   const { verdict, policy } = assessment;
   const observe = env.MODE === "observe" || (env.MODE !== "enforce" && policy.mode === "observe");
   const action = observe ? "allow" : verdict.action;
-  report(state, env, facts, assessment, waitUntil);
+  if (shouldReport(facts, assessment)) report(state, env, facts, assessment, waitUntil);
 
   if (action === "block") return blockedResponse();
   if (action === "challenge") {
@@ -84,7 +85,7 @@ app.all("*", async (c) => {
   if (facts.path === "/robots.txt" && request.method === "GET") return managedRobots(state, env, request, facts);
   const response = await proxyToOrigin(request, env.ORIGIN_URL, facts.ip);
   const verified = verdict.reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth");
-  return verified ? response : withHoneypot(response, facts.path, facts.receivedAt);
+  return verified || !carriesHoneypot(facts) ? response : withHoneypot(response, facts.path, facts.receivedAt);
 });
 
 /** The challenge page, or null when the client holds a valid pass (or challenges are off: fail open). */
@@ -114,6 +115,25 @@ function reportSolved(facts: RequestFacts, method: SolveMethod): Promise<void> {
     counts: { hits1m: 0, hits10m: 0, tarpitHits: 0 },
   });
   return queueSend(state, message);
+}
+
+/** One clean allowed request in this many is reported (all others with any bot-like signal are). */
+const CLEAN_ALLOW_SAMPLE = 10;
+/** One HTML page in this many carries a honeypot link: a crawler meets one within a few pages; rewriting every page costs. */
+const HONEYPOT_SAMPLE = 4;
+
+/**
+ * Every decision that is not a clean allow is reported; clean allows are sampled (1 in CLEAN_ALLOW_SAMPLE), since
+ * reporting each one costs the allow path more than all the signals together (bench/results/allow-path.md).
+ */
+function shouldReport(facts: RequestFacts, a: Assessment): boolean {
+  if (a.verdict.action !== "allow" || a.verdict.reasons.some((r) => r.weight > 0)) return true;
+  return fnv1a(`${facts.ip}|${facts.path}|${facts.receivedAt}`) % CLEAN_ALLOW_SAMPLE === 0;
+}
+
+/** Whether this page gets a honeypot link: a stable choice per client and path, so a refetch looks the same. */
+function carriesHoneypot(facts: RequestFacts): boolean {
+  return fnv1a(`${facts.ip}|${facts.path}`) % HONEYPOT_SAMPLE === 0;
 }
 
 function tarpitRequest(request: Request, facts: RequestFacts, score: number): Request {

@@ -2,7 +2,7 @@ import { SlidingWindow, type WindowCounts } from "../../core/sliding-window";
 import { HIT_KINDS, type ClientLedger, type HitKind, type LedgerCounts } from "../../durable-objects/client-ledger";
 
 /** Least time between two flushes of one key to its Durable Object: bounds DO load from a hot key. */
-export const FLUSH_INTERVAL_MS = 1_000;
+export const FLUSH_INTERVAL_MS = 10_000;
 /** Keys tracked in one isolate before idle ones are dropped. */
 const MAX_KEYS = 20_000;
 
@@ -23,6 +23,9 @@ const EMPTY: WindowCounts = { m1: 0, m10: 0 };
  */
 export class Counters {
   readonly #keys = new Map<string, KeyState>();
+  /** Keys with hits not yet flushed: `due` looks only at these, not at every key the isolate knows. */
+  readonly #pending = new Set<string>();
+  #nextDueCheck = 0;
 
   /** Counts one hit of `kind` for each key at `at`. */
   hit(keys: readonly string[], kind: HitKind, at: number): void {
@@ -30,6 +33,7 @@ export class Counters {
       const state = this.#state(key, at);
       state.local[kind].add(at);
       state.pending[kind] = (state.pending[kind] ?? 0) + 1;
+      this.#pending.add(key);
     }
   }
 
@@ -44,11 +48,15 @@ export class Counters {
     return { m1: Math.max(local.m1, global.m1 + unflushed), m10: Math.max(local.m10, global.m10 + unflushed) };
   }
 
-  /** Keys whose pending hits are due for a flush at `at`. */
+  /** Keys whose pending hits are due for a flush at `at`. Scans at most four times a second. */
   due(at: number): string[] {
+    if (at < this.#nextDueCheck) return [];
+    this.#nextDueCheck = at + FLUSH_INTERVAL_MS / 4;
     const out: string[] = [];
-    for (const [key, state] of this.#keys) {
-      if (at - state.lastFlush >= FLUSH_INTERVAL_MS && Object.keys(state.pending).length > 0) out.push(key);
+    for (const key of this.#pending) {
+      const state = this.#keys.get(key);
+      if (state === undefined) this.#pending.delete(key);
+      else if (at - state.lastFlush >= FLUSH_INTERVAL_MS) out.push(key);
     }
     return out;
   }
@@ -60,11 +68,13 @@ export class Counters {
     const deltas = state.pending;
     state.pending = {};
     state.lastFlush = at;
+    this.#pending.delete(key);
     try {
       state.global = await ledgers.getByName(key).add(at, deltas);
     } catch (error) {
       // Put the hits back so they are not lost; the next flush retries them.
       for (const kind of HIT_KINDS) if (deltas[kind]) state.pending[kind] = (state.pending[kind] ?? 0) + (deltas[kind] ?? 0);
+      this.#pending.add(key);
       throw error;
     }
   }
@@ -86,12 +96,13 @@ export class Counters {
 
   #evict(at: number): void {
     for (const [key, state] of this.#keys) {
-      if (Object.keys(state.pending).length === 0 && state.local.req.idle(at)) this.#keys.delete(key);
+      if (!this.#pending.has(key) && state.local.req.idle(at)) this.#keys.delete(key);
     }
     // Still full of active keys: drop the oldest (Map keeps insertion order).
     for (const key of this.#keys.keys()) {
       if (this.#keys.size < MAX_KEYS) break;
       this.#keys.delete(key);
+      this.#pending.delete(key);
     }
   }
 }

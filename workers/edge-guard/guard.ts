@@ -3,7 +3,7 @@ import { headerFingerprint } from "../../core/fingerprint";
 import type { CompiledPolicy } from "../../core/policy/compile";
 import { evaluatePolicy, type PolicyVerdict } from "../../core/policy/evaluate";
 import { requestKind } from "../../core/request-kind";
-import type { RequestFacts } from "../../core/request-facts";
+import { FACT_HEADERS, type RequestFacts } from "../../core/request-facts";
 import { isAllowed } from "../../core/robots";
 import { behaviourSignals, type BehaviourCounts } from "../../core/signals/behaviour";
 import { headerConsistency } from "../../core/signals/header-consistency";
@@ -74,6 +74,23 @@ function countingKeys(facts: RequestFacts): { ip: string; all: string[] } {
   return { ip, all };
 }
 
+/** Distinct header sets remembered per isolate: real traffic repeats a few browser builds' header sets. */
+const CONSISTENCY_MEMO_MAX = 5_000;
+const consistencyMemo = new Map<string, readonly Reason[]>();
+
+/** headerConsistency, memoised by the inputs it reads (it parses the User-Agent and structured client hints). */
+function consistencyOf(facts: RequestFacts): readonly Reason[] {
+  const h = facts.headers;
+  const key = `${facts.userAgent}\u0000${facts.cf.tlsVersion}\u0000${facts.cf.httpProtocol}\u0000${FACT_HEADERS.map((n) => h[n] ?? "\u0001").join("\u0000")}`;
+  let reasons = consistencyMemo.get(key);
+  if (reasons === undefined) {
+    reasons = headerConsistency(facts);
+    if (consistencyMemo.size >= CONSISTENCY_MEMO_MAX) consistencyMemo.clear();
+    consistencyMemo.set(key, reasons);
+  }
+  return reasons;
+}
+
 /** Runs a signal; a bug in one signal is counted and the request goes on without it (fail open). */
 function safely(out: Reason[], signal: () => readonly Reason[]): void {
   try {
@@ -130,7 +147,7 @@ export async function assess(
     return extra === null ? [] : [{ code: "ua-ai-crawler", weight: 60, detail: extra }];
   });
   safely(signals, () => networkSignals(facts.cf));
-  safely(signals, () => headerConsistency(facts));
+  safely(signals, () => consistencyOf(facts));
   safely(signals, () => {
     const crawler = verifyCrawler(facts.ip, facts.userAgent, state.data.crawlers);
     if (crawler === null) return [];

@@ -1,6 +1,7 @@
 import { env as rawEnv, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { blocklistKey } from "../../../core/blocklist-key";
+import { fnv1a } from "../../../core/fingerprint";
 import { compilePolicy } from "../../../core/policy/compile";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 import { faultCounts } from "../../../workers/edge-guard/faults";
@@ -10,7 +11,7 @@ const env = rawEnv as unknown as EdgeGuardEnv;
 const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 /** Inside 192.178.4.0/27, one of Google's published crawler ranges in core/data/crawler-ranges.json. */
-const GOOGLE_IP = "192.178.4.5";
+const GOOGLE_IP = "192.178.4.8";
 
 let next = 1;
 const freshIp = () => `198.18.0.${next++}`;
@@ -19,9 +20,14 @@ function get(path: string, ip: string, userAgent = CHROME_UA, headers: Record<st
 }
 
 describe("edge-guard detection", () => {
-  it("injects a hidden honeypot link into origin HTML for ordinary clients", async () => {
-    const html = await (await get("/", freshIp())).text();
-    expect(html).toMatch(/<a href="\/archive\/[a-z0-9]+\/index\.html" rel="nofollow" aria-hidden="true" tabindex="-1"[^>]*><\/a><\/body>/);
+  it("injects a hidden honeypot link into one page in four for ordinary clients, the same pages every time", async () => {
+    const candidates = Array.from({ length: 40 }, () => freshIp());
+    const chosen = candidates.filter((ip) => fnv1a(`${ip}|/`) % 4 === 0);
+    const skipped = candidates.filter((ip) => fnv1a(`${ip}|/`) % 4 !== 0);
+    expect(chosen.length).toBeGreaterThan(0);
+    const honeypot = /<a href="\/archive\/[a-z0-9]+\/index\.html" rel="nofollow" aria-hidden="true" tabindex="-1"[^>]*><\/a><\/body>/;
+    expect(await (await get("/", chosen[0] ?? "")).text()).toMatch(honeypot);
+    expect(await (await get("/", skipped[0] ?? "")).text()).not.toMatch(/href="\/archive\//);
   });
 
   it("gives a verified Googlebot real pages without a honeypot", async () => {
@@ -30,6 +36,7 @@ describe("edge-guard detection", () => {
     expect(response.headers.get("x-stub")).toBeNull();
     const html = await response.text();
     expect(html).toContain("<main");
+    expect(fnv1a(`${GOOGLE_IP}|/`) % 4).toBe(0); // a page that would carry a honeypot for anyone else
     expect(html).not.toContain('href="/archive/');
   });
 
