@@ -31,6 +31,11 @@ edge-guard dev stack is up (${seconds} s). State: .state/ (npm run reset clears 
   demo origin, unprotected                   ${stack.originUrl}
   embedded Postgres (neon driver proxy)      ws://${stack.neonLocalProxy}
 
+Admin sign-in (dev only: DEV_MODE=on, never set in a deploy):
+  user admin, password ${stack.secrets.ADMIN_DEV_PASSWORD}, TOTP secret ${stack.secrets.ADMIN_DEV_TOTP} (npm run totp prints the current code)
+  API: curl -H "Authorization: Bearer ${stack.secrets.ADMIN_DEV_TOKEN}" ${stack.adminUrl}/api/decisions
+  Prometheus: curl -H "Authorization: Bearer ${stack.secrets.METRICS_TOKEN}" ${stack.adminUrl}/metrics
+
 Dev-only client simulation is on: send CF-Connecting-IP: <ip> and X-Dev-Cf: {"asn":…,"country":…}.
   curl ${stack.edgeUrl}/                                   # the demo home page
   curl -A GPTBot ${stack.edgeUrl}/                         # a tarpit page

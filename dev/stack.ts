@@ -91,6 +91,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         DEV_MODE: "on",
         SESSION_SECRET: secrets.SESSION_SECRET,
         ADMIN_DEV_TOKEN: secrets.ADMIN_DEV_TOKEN,
+        ADMIN_DEV_USER: `admin:${secrets.ADMIN_DEV_PASSWORD}:${secrets.ADMIN_DEV_TOTP}`,
         METRICS_TOKEN: secrets.METRICS_TOKEN,
       },
     };
