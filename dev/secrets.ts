@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { generatePeerKeyPair } from "../scripts/peer-key";
 
 /** Secrets the Workers need, generated for local use only (production sets them with `wrangler secret put`). */
 export interface DevSecrets {
@@ -15,11 +16,11 @@ export interface DevSecrets {
   /** The dev admin login (honoured only with DEV_MODE=on): password and TOTP secret (base32). */
   readonly ADMIN_DEV_PASSWORD: string;
   readonly ADMIN_DEV_TOTP: string;
-  /** Ed25519 private JWK for the signed peer feed (filled in by admin on first use, if absent). */
-  readonly [name: string]: string;
+  /** Ed25519 private JWK (JSON) that signs the peer feed. */
+  readonly PEER_SIGNING_JWK: string;
 }
 
-const fresh = (): DevSecrets => ({
+const fresh = () => ({
   TOKEN_SECRET: randomBytes(32).toString("base64url"),
   SESSION_SECRET: randomBytes(32).toString("base64url"),
   ADMIN_DEV_TOKEN: `egdev_${randomBytes(24).toString("base64url")}`,
@@ -27,6 +28,11 @@ const fresh = (): DevSecrets => ({
   ADMIN_DEV_PASSWORD: randomBytes(9).toString("base64url"),
   ADMIN_DEV_TOTP: base32(randomBytes(20)),
 });
+
+/** A fresh Ed25519 private JWK for the signed peer feed. */
+async function peerSigningJwk(): Promise<string> {
+  return JSON.stringify((await generatePeerKeyPair()).privateJwk);
+}
 
 /** RFC 4648 base32 without padding (authenticator apps take it). */
 function base32(bytes: Uint8Array): string {
@@ -51,7 +57,7 @@ function base32(bytes: Uint8Array): string {
  * or fresh in memory when there is no state dir (tests).
  */
 export async function devSecrets(stateDir: string | undefined): Promise<DevSecrets> {
-  if (stateDir === undefined) return fresh();
+  if (stateDir === undefined) return { ...fresh(), PEER_SIGNING_JWK: await peerSigningJwk() };
   const file = join(stateDir, "secrets.json");
   let saved: Record<string, string> = {};
   try {
@@ -59,7 +65,7 @@ export async function devSecrets(stateDir: string | undefined): Promise<DevSecre
   } catch {
     // first start: nothing saved yet
   }
-  const secrets = { ...fresh(), ...saved };
+  const secrets: DevSecrets = { ...fresh(), PEER_SIGNING_JWK: await peerSigningJwk(), ...saved };
   if (Object.keys(secrets).some((k) => !(k in saved))) {
     await mkdir(stateDir, { recursive: true });
     await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });

@@ -93,6 +93,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ADMIN_DEV_TOKEN: secrets.ADMIN_DEV_TOKEN,
         ADMIN_DEV_USER: `admin:${secrets.ADMIN_DEV_PASSWORD}:${secrets.ADMIN_DEV_TOTP}`,
         METRICS_TOKEN: secrets.METRICS_TOKEN,
+        PEER_SIGNING_JWK: secrets.PEER_SIGNING_JWK,
       },
     };
     const workers = WORKERS.map((w): LegacyWorkerOptions => {

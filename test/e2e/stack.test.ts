@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 function get(path: string, userAgent: string, ip: string): Promise<Response> {
-  const headers = userAgent === CHROME_UA ? { ...CHROME_NAVIGATION_HEADERS } : { "user-agent": userAgent, accept: "text/html" };
+  const headers: Record<string, string> = userAgent === CHROME_UA ? { ...CHROME_NAVIGATION_HEADERS } : { "user-agent": userAgent, accept: "text/html" };
   return fetch(`${stack.edgeUrl}${path}`, { headers: { ...headers, "cf-connecting-ip": ip } });
 }
 

@@ -25,7 +25,7 @@ export async function startClientProxy(ip: string, extra: Record<string, string>
       res.writeHead(403).end("loopback only");
       return;
     }
-    const headers = { ...req.headers, ...extra, "cf-connecting-ip": ip, host: target.host };
+    const headers: Record<string, string | string[] | undefined> = { ...req.headers, ...extra, "cf-connecting-ip": ip, host: target.host };
     delete headers["proxy-connection"];
     const upstream = httpRequest(target, { method: req.method, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
