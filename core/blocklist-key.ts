@@ -4,3 +4,8 @@ import type { ClientIp } from "./client-ip";
 export function blocklistKey(ip: ClientIp | string): string {
   return `ip:${ip}`;
 }
+
+/** The KV key of a network's blocklist entry, e.g. `cidr:203.0.113.0/24` (canonical text, as `parseCidr` writes it). */
+export function cidrBlocklistKey(cidr: string): string {
+  return `cidr:${cidr}`;
+}

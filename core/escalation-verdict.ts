@@ -1,9 +1,11 @@
+import type { BlocklistEntry } from "./blocklist-entry";
 import { parseIp, type ClientIp } from "./client-ip";
-import { FEATURE_NAMES, type FeatureName } from "./features";
+import { FEATURE_NAMES, reportSignals, type FeatureName } from "./features";
+import type { LlmAnswer } from "./llm/answer";
 import type { DecisionReport } from "./report";
 
-/** Escalation's opinion of a client after one report. Only `bot` blocklists. */
-export type EscalationVerdict = "bot" | "unsure" | "human";
+/** Escalation's opinion of a client after one report. Only `bot` blocklists; `good-bot` is a verified crawler. */
+export type EscalationVerdict = "bot" | "unsure" | "human" | "good-bot";
 
 /** Scores below this are `human`; between it and the block score, `unsure`. */
 export const HUMAN_SCORE_MAX = 0.2;
@@ -14,10 +16,38 @@ export const RULES_TARPIT_HITS_FOR_BOT = 20;
 /** Where a score came from: the ONNX model, or the fallback rules when no model is loaded. */
 export type ScoreSource = "model" | "rules";
 
+/** Edge signal code of a crawler whose IP matched its operator's published ranges. */
+export const VERIFIED_CRAWLER_SIGNAL = "verified-crawler";
+
 /** The verdict for a score in [0, 1], given the configured block score. */
 export function verdictFor(score: number, blockScore: number): EscalationVerdict {
   if (score >= blockScore) return "bot";
   return score < HUMAN_SCORE_MAX ? "human" : "unsure";
+}
+
+/**
+ * A wanted bot: a crawler the edge verified, or a report labelled `good-bot`. Escalation never blocklists one and
+ * never asks an LLM about one: its IP belongs to a search engine, and the edge's policy decides what it may read.
+ */
+export function isGoodBot(report: Pick<DecisionReport, "reasons" | "signals" | "label">): boolean {
+  return report.label?.value === "good-bot" || reportSignals(report).has(VERIFIED_CRAWLER_SIGNAL);
+}
+
+/**
+ * The verdict after everything escalation knows: the score's verdict, overridden for good bots, and by an LLM
+ * answer only when it is confident (`minConfidence`) and says `bot` or `human`.
+ */
+export function finalVerdict(
+  report: Pick<DecisionReport, "reasons" | "signals" | "label">,
+  score: number,
+  blockScore: number,
+  llm: LlmAnswer | null,
+  minConfidence: number,
+): EscalationVerdict {
+  if (isGoodBot(report)) return "good-bot";
+  const verdict = verdictFor(score, blockScore);
+  if (llm === null || llm.verdict === "unsure" || llm.confidence < minConfidence) return verdict;
+  return llm.verdict;
 }
 
 /**
@@ -44,21 +74,18 @@ export function ipToBlock(verdict: EscalationVerdict, report: DecisionReport): C
   return ip === null || /^[0:.]+$/.test(ip) ? null : ip;
 }
 
-/** Who put an IP on the blocklist. */
-export type BlocklistSource = "escalation" | "admin" | "edge";
-
-/** The JSON value of a KV blocklist entry (key: `blocklistKey(ip)`, lifetime: `expirationTtl`). */
-export interface BlocklistEntry {
-  readonly reason: string;
-  readonly source: BlocklistSource;
-  /** The score that caused the block, in [0, 1], when one did. */
-  readonly score?: number;
-  /** When the entry was written, epoch ms. */
-  readonly at: number;
+/** What decided a `bot` verdict, for the blocklist entry's reason. */
+export interface BlockCause {
+  readonly score: number;
+  readonly source: ScoreSource;
+  readonly version: string | null;
+  /** Set when a confident LLM answer turned the verdict to `bot`. */
+  readonly llm?: { readonly model: string; readonly confidence: number };
 }
 
-/** The blocklist entry escalation writes for a `bot` verdict. */
-export function escalationBlock(score: number, source: ScoreSource, version: string | null, at: number): BlocklistEntry {
-  const reason = source === "model" ? `model ${version ?? "unknown"} scored ${score.toFixed(3)}` : `rules scored ${score.toFixed(3)}`;
-  return { reason, source: "escalation", score, at };
+/** The blocklist entry escalation writes for a `bot` verdict (KV key `blocklistKey(ip)`, lifetime `expirationTtl`). */
+export function escalationBlock(cause: BlockCause, at: number): BlocklistEntry {
+  const scored = cause.source === "model" ? `model ${cause.version ?? "unknown"} scored ${cause.score.toFixed(3)}` : `rules scored ${cause.score.toFixed(3)}`;
+  const reason = cause.llm === undefined ? scored : `${scored}; LLM ${cause.llm.model} said bot (${cause.llm.confidence.toFixed(2)})`;
+  return { action: "block", reason: reason.slice(0, 200), source: "escalation", score: cause.score, at };
 }

@@ -1,9 +1,12 @@
+import type { HistoryEntry } from "./client-history";
+import { aiCrawlerToken, automationToken, scriptedClientToken } from "./crawlers";
+import { MAX_SURPRISE_BITS, sequenceStats, type CompiledPathModel } from "./path-sequence";
 import type { DecisionReport } from "./report";
 
 /**
  * The model's inputs, in column order. Training (scripts/train-model.ts) and serving (escalation) both call
  * `extractFeatures`, and the ONNX file records this list, so a model built for other columns is refused at load.
- * Append-only in spirit: changing it means retraining.
+ * Changing it means retraining.
  */
 export const FEATURE_NAMES = [
   "ua_ai_crawler",
@@ -12,11 +15,19 @@ export const FEATURE_NAMES = [
   "no_accept_language",
   "browser_without_sec_fetch",
   "accept_wildcard_only",
+  "hdr_headless",
+  "hdr_inconsistent",
   "log1p_hits_1m",
   "log1p_hits_10m",
   "log1p_tarpit_hits",
   "datacenter_asn",
   "edge_score",
+  "sig_rate",
+  "sig_no_subresources",
+  "path_surprise",
+  "log1p_history",
+  "asset_share",
+  "trap_share",
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -24,40 +35,21 @@ export type FeatureName = (typeof FEATURE_NAMES)[number];
 /** Number of model inputs (the F of the model's `[N, F]` input). */
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 
-/** `metadata_props` keys under which a model file records its version and its comma-joined feature names. */
-export const MODEL_METADATA_KEYS = { version: "edge_guard.version", features: "edge_guard.features" } as const;
+/** `metadata_props` keys of a model file: its version, comma-joined feature names, and path model (JSON). */
+export const MODEL_METADATA_KEYS = { version: "edge_guard.version", features: "edge_guard.features", pathModel: "edge_guard.path_model" } as const;
 
 /** The edge rule score at which `edge_score` saturates at 1 (two of edge-guard's 50-point signals). */
 export const EDGE_SCORE_FULL = 100;
 
 /** Edge reason codes left out of `edge_score`: a blocklisted IP's later reports must not keep its block alive. */
 const SELF_REINFORCING_REASONS: ReadonlySet<string> = new Set(["blocklist-ip"]);
-
-// Self-declared AI crawlers and AI agents: product tokens as their operators publish them, after
-// https://github.com/ai-robots-txt/ai.robots.txt and the `ai-crawler` tag of npm crawler-user-agents.
-// Search engines' main crawlers are deliberately absent.
-const AI_CRAWLER_TOKENS: readonly string[] = [
-  "GPTBot", "ChatGPT-User", "ChatGPT-Agent", "OAI-SearchBot", "ClaudeBot", "Claude-Web", "Claude-User",
-  "Claude-SearchBot", "anthropic-ai", "CCBot", "PerplexityBot", "Perplexity-User", "PerplexityUser", "Bytespider",
-  "Amazonbot", "Applebot-Extended", "meta-externalagent", "meta-externalfetcher", "FacebookBot", "cohere-ai",
-  "cohere-training-data-crawler", "Diffbot", "Google-Extended", "GoogleOther", "ImagesiftBot", "Omgili", "YouBot",
-  "Timpibot", "AI2Bot", "Ai2Bot-Dolma", "DuckAssistBot", "MistralAI-User", "PetalBot", "Kangaroo Bot", "img2dataset",
-  "Webzio-Extended", "iaskspider", "ICC-Crawler", "PanguBot", "Brightbot", "Crawlspace", "FirecrawlAgent",
-  "DeepSeekBot", "TikTokSpider", "Scrapy-AI", "Devin", "QualifiedBot", "Novellum", "Sidetrade indexer bot",
-  "VelenPublicWebCrawler", "Factset_spider", "SemrushBot-OCOB", "wpbot", "LinerBot", "Andibot", "bigsur.ai",
-  "AISearchBot", "SBIntuitionsBot", "Gemini-Deep-Research", "newsai", "Amzn-SearchBot", "Amzn-User", "Anomura",
-  "ApifyBot", "ApifyWebsiteContentCrawler", "atlassian-bot", "AzureAI-SearchBot", "Channel3Bot",
-  "Cloudflare-AutoRAG", "Google-NotebookLM", "Google-CloudVertexBot", "imageSpider", "kagi-fetcher",
-  "laion-huggingface-processor", "LinkupBot", "PhindBot", "Poggio-Citations", "ShapBot", "TavilyBot", "ZanistaBot",
-  "ExteContextCrawl", "Flyriverbot", "Aranet-SearchBot", "crawl4ai", "HenkBot", "semantic-visions",
-  "TaraGroup Intelligent Bot", "Thinkbot", "TSM-turingos", "KendraBot", "ChatGLM-Spider", "iAskBot", "ImageMind",
-  "linkReader", "Spawning-AI", "The Knowledge AI", "KunatoCrawler", "TerraCotta",
-];
-const AI_CRAWLER = new RegExp(`\\b(?:${AI_CRAWLER_TOKENS.map(escapeRegExp).join("|")})\\b`, "i");
-
-// HTTP libraries, command-line tools and browser automation: clients no person browses with.
-const SCRIPTED =
-  /(^|[\s(;/])(curl|wget|python-requests|python-urllib|python-httpx|python\/|aiohttp|httpx|go-http-client|java\/|okhttp|apache-httpclient|jakarta|scrapy|node-fetch|axios|undici|node\.js|got \(|libwww-perl|lwp::|php\/|guzzlehttp|ruby|httpie|powershell|wininet|headlesschrome|phantomjs|puppeteer|playwright|selenium|colly|reqwest|rest-client|faraday|dart:io|deno\/|bun\/)/i;
+/** Edge signal codes (core/signals/header-consistency.ts) that `extractFeatures` does not recompute from headers. */
+const HEADER_MISMATCH_SIGNALS = [
+  "hdr-chrome-no-sec-ch-ua", "hdr-ch-ua-mismatch", "hdr-ch-ua-platform-mismatch", "hdr-ch-ua-mobile-mismatch", "hdr-browser-http1", "hdr-old-tls",
+] as const;
+const HEADLESS_SIGNALS = ["hdr-headless", "hdr-headless-electron"] as const;
+/** Rate signals of the edge (core/signals/behaviour.ts), and the first rule set's `burst`. */
+const RATE_SIGNALS = ["rate-ip", "rate-ip-burst", "rate-ip-sustained", "rate-prefix", "rate-fingerprint", "burst"] as const;
 
 const BROWSER_SHELL = /^Mozilla\/5\.0 \(/;
 const BROWSER_ENGINE =
@@ -74,31 +66,34 @@ const DATACENTER_ASNS: ReadonlySet<number> = new Set([
 const DATACENTER_ORG =
   /amazon|aws|google cloud|microsoft|azure|digitalocean|ovh|hetzner|linode|akamai|vultr|choopa|alibaba|tencent|oracle|contabo|scaleway|leaseweb|m247|datacamp|hosting|server|data ?cent(er|re)|colo(cation)?\b|\bvps\b|cloud/i;
 
-/** True when the User-Agent names a known AI crawler or AI agent. */
+/** True when the User-Agent names a known AI crawler or AI agent (list: core/crawlers.ts). */
 export function isAiCrawlerUserAgent(userAgent: string): boolean {
-  return AI_CRAWLER.test(userAgent);
+  return aiCrawlerToken(userAgent) !== null;
 }
 
 /** True for empty User-Agents and those of HTTP libraries, CLI tools and headless/automated browsers. */
 export function isScriptedUserAgent(userAgent: string): boolean {
-  return userAgent.trim() === "" || SCRIPTED.test(userAgent);
+  return userAgent.trim() === "" || scriptedClientToken(userAgent) !== null || automationToken(userAgent) !== null;
 }
 
 /** True when the User-Agent looks like a mainstream interactive browser (which a scraper may be spoofing). */
 export function isBrowserUserAgent(userAgent: string): boolean {
-  return (
-    BROWSER_SHELL.test(userAgent) &&
-    BROWSER_ENGINE.test(userAgent) &&
-    !DECLARED_ROBOT.test(userAgent) &&
-    !isAiCrawlerUserAgent(userAgent) &&
-    !isScriptedUserAgent(userAgent)
-  );
+  return claimsBrowser(userAgent) && !isAiCrawlerUserAgent(userAgent) && !isScriptedUserAgent(userAgent);
+}
+
+function claimsBrowser(userAgent: string): boolean {
+  return BROWSER_SHELL.test(userAgent) && BROWSER_ENGINE.test(userAgent) && !DECLARED_ROBOT.test(userAgent);
 }
 
 /** True when `request.cf` places the client in a hosting or cloud network. False when unknown. */
 export function isDatacenterNetwork(cf: DecisionReport["cf"]): boolean {
   if (cf.asn !== undefined && DATACENTER_ASNS.has(cf.asn)) return true;
   return cf.asOrganization !== undefined && DATACENTER_ORG.test(cf.asOrganization);
+}
+
+/** Every code the edge attached to the report: its weighted reasons and its unweighted signals. */
+export function reportSignals(report: Pick<DecisionReport, "reasons" | "signals">): Set<string> {
+  return new Set([...report.reasons.map((r) => r.code), ...(report.signals ?? [])]);
 }
 
 function header(headers: Readonly<Record<string, string>>, name: string): string | undefined {
@@ -113,34 +108,44 @@ export function edgeRuleScore(report: DecisionReport): number {
   return report.reasons.reduce((sum, r) => (SELF_REINFORCING_REASONS.has(r.code) ? sum : sum + r.weight), 0);
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-}
-
 const flag = (condition: boolean): number => (condition ? 1 : 0);
 const clamp01 = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
 
 /**
- * The model's input row for one report, in `FEATURE_NAMES` order. Counts are log1p-scaled, the edge rule score
- * is clamped to [0, 1] over `EDGE_SCORE_FULL`, everything else is a 0/1 flag. Pure and total: never throws.
+ * The model's input row for one report, in `FEATURE_NAMES` order, given the client's earlier requests (see
+ * `historyBefore`) and the human path model (null: path surprise 0). Counts are log1p-scaled, the edge score and
+ * path surprise are scaled to [0, 1], shares are in [0, 1], the rest are 0/1 flags. Pure and total: never throws.
  */
-export function extractFeatures(report: DecisionReport): number[] {
+export function extractFeatures(report: DecisionReport, history: readonly HistoryEntry[], pathModel: CompiledPathModel | null): number[] {
   const ua = report.userAgent;
-  const browser = isBrowserUserAgent(ua);
+  const ai = isAiCrawlerUserAgent(ua);
+  const scripted = isScriptedUserAgent(ua);
+  const browser = !ai && !scripted && claimsBrowser(ua);
+  const signals = reportSignals(report);
+  const has = (codes: readonly string[]): boolean => codes.some((code) => signals.has(code));
   const acceptLanguage = header(report.headers, "accept-language")?.trim() ?? "";
   const accept = header(report.headers, "accept")?.trim() ?? "";
+  const sequence = sequenceStats([...history.map((h) => h.path), report.path], pathModel);
   const row: Record<FeatureName, number> = {
-    ua_ai_crawler: flag(isAiCrawlerUserAgent(ua)),
-    ua_scripted: flag(isScriptedUserAgent(ua)),
+    ua_ai_crawler: flag(ai),
+    ua_scripted: flag(scripted),
     ua_browser: flag(browser),
     no_accept_language: flag(acceptLanguage === ""),
     browser_without_sec_fetch: flag(browser && header(report.headers, "sec-fetch-mode") === undefined),
     accept_wildcard_only: flag(accept === "" || accept === "*/*"),
+    hdr_headless: flag(has(HEADLESS_SIGNALS) || automationToken(ua) !== null),
+    hdr_inconsistent: HEADER_MISMATCH_SIGNALS.filter((code) => signals.has(code)).length / HEADER_MISMATCH_SIGNALS.length,
     log1p_hits_1m: Math.log1p(report.counts.hits1m),
     log1p_hits_10m: Math.log1p(report.counts.hits10m),
     log1p_tarpit_hits: Math.log1p(report.counts.tarpitHits),
     datacenter_asn: flag(isDatacenterNetwork(report.cf)),
     edge_score: clamp01(edgeRuleScore(report) / EDGE_SCORE_FULL),
+    sig_rate: flag(has(RATE_SIGNALS)),
+    sig_no_subresources: flag(signals.has("no-subresources")),
+    path_surprise: clamp01(sequence.surprise / MAX_SURPRISE_BITS),
+    log1p_history: Math.log1p(history.length),
+    asset_share: sequence.assetShare,
+    trap_share: sequence.trapShare,
   };
   return FEATURE_NAMES.map((name) => row[name]);
 }

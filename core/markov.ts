@@ -154,7 +154,7 @@ export function generateSentenceTokens(chain: MarkovChain, random: Random, maxTo
   const window: string[] = Array.from({ length: chain.order }, () => SENTENCE_START);
   const tokens: string[] = [];
   while (tokens.length < maxTokens) {
-    const state = chain.states.get(window.join(" "));
+    const state = chain.states.get(chain.order === 2 ? `${window[0]} ${window[1]}` : window.join(" "));
     if (state === undefined) break; // a dead end (the corpus's last words): close the sentence here
     const token = pickNext(state, random);
     tokens.push(token);
@@ -192,6 +192,7 @@ export function generateParagraph(chain: MarkovChain, random: Random, sentences:
 
 /** Up to `count` words (no punctuation) from the start of a generated sentence: for titles, headings and slugs. */
 export function generateWords(chain: MarkovChain, random: Random, count: number): string[] {
-  const words = generateSentenceTokens(chain, random).filter((token) => !NO_SPACE_BEFORE.test(token));
+  // Only the first words are wanted: walk a few tokens past them (punctuation may come between), not a whole sentence.
+  const words = generateSentenceTokens(chain, random, count * 2 + 2).filter((token) => !NO_SPACE_BEFORE.test(token));
   return words.slice(0, count);
 }

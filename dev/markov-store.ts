@@ -1,4 +1,5 @@
 import { DEFAULT_MARKOV_ORDER, countTransitions, transitionsOf, type Transition, type TransitionCounts } from "../core/markov";
+import { createProgress } from "./progress";
 
 /** One Postgres session: PGlite itself, or one client checked out of a neon/pg Pool (BEGIN…COMMIT must share it). */
 export interface SqlSession {
@@ -23,15 +24,39 @@ export interface StoredModel {
 /** Rows per INSERT … SELECT FROM unnest(): the batch size measured fast in ../shared/PLATFORM.md. */
 export const MARKOV_BATCH_ROWS = 50_000;
 
-/** Counts the transitions of several texts into one chain; `log` gets a progress line with the rate. */
-export function countCorpus(texts: Iterable<string>, order: number = DEFAULT_MARKOV_ORDER, log?: (line: string) => void): CountedCorpus {
+/** Texts are counted in slices of this many characters, so progress lines come even for one huge file. */
+const COUNT_SLICE_CHARS = 256 * 1024;
+
+/** Counts the transitions of several texts into one chain; `log` gets progress lines with rate and ETA. */
+export function countCorpus(texts: readonly string[], order: number = DEFAULT_MARKOV_ORDER, log?: (line: string) => void): CountedCorpus {
   const started = performance.now();
   const counts: TransitionCounts = new Map();
+  const totalChars = texts.reduce((sum, text) => sum + text.length, 0);
+  const progress = createProgress(totalChars, log ?? (() => {}), { label: "counting", unit: "chars", rateUnit: "tokens" });
   let tokens = 0;
-  for (const text of texts) tokens += countTransitions(counts, text, order);
+  let chars = 0;
+  for (const text of texts) {
+    for (const slice of paragraphSlices(text)) {
+      tokens += countTransitions(counts, slice, order);
+      chars += slice.length;
+      progress.update(chars, tokens);
+    }
+  }
+  progress.finish(chars, tokens);
   const seconds = (performance.now() - started) / 1000;
   log?.(`tokenised ${tokens} tokens into ${counts.size} prefixes in ${seconds.toFixed(2)} s (${rate(tokens, seconds)} tokens/s)`);
   return { order, tokens, counts };
+}
+
+/** A text cut at paragraph breaks (blank lines) into slices of about COUNT_SLICE_CHARS: sentences never span a break. */
+function* paragraphSlices(text: string): Generator<string> {
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n\n", start + COUNT_SLICE_CHARS);
+    if (end === -1) end = text.length;
+    yield text.slice(start, end);
+    start = end;
+  }
 }
 
 /**
@@ -57,7 +82,9 @@ export async function storeMarkovModel(
   const modelId = created.rows[0]?.id;
   if (modelId === undefined) throw new Error("INSERT INTO markov_models returned no id");
   try {
-    const transitions = await insertTransitions(session, modelId, transitionsOf(counted.counts), batchRows, log);
+    let total = 0;
+    for (const nexts of counted.counts.values()) total += nexts.size;
+    const transitions = await insertTransitions(session, modelId, transitionsOf(counted.counts), total, batchRows, log);
     const previousModelId = await activate(session, corpus, modelId);
     // The old model and any model orphaned by an earlier, interrupted run (older, never activated).
     await session.query(`DELETE FROM markov_models WHERE corpus = $1 AND id < $2 AND id NOT IN (SELECT model_id FROM markov_active)`, [corpus, modelId]);
@@ -79,10 +106,11 @@ async function insertTransitions(
   session: SqlSession,
   modelId: number,
   rows: Iterable<Transition>,
+  expected: number,
   batchRows: number,
   log: (line: string) => void,
 ): Promise<number> {
-  const started = performance.now();
+  const progress = createProgress(expected, log, { label: "loading", unit: "transitions", rateUnit: "rows", intervalMs: 0 });
   let total = 0;
   let prefixes: string[] = [];
   let nexts: string[] = [];
@@ -97,8 +125,7 @@ async function insertTransitions(
     prefixes = [];
     nexts = [];
     weights = [];
-    const seconds = (performance.now() - started) / 1000;
-    log(`loaded ${total} transitions in ${seconds.toFixed(2)} s (${rate(total, seconds)} rows/s)`);
+    progress.update(total);
   };
   for (const row of rows) {
     prefixes.push(row.prefix);
@@ -113,16 +140,15 @@ async function insertTransitions(
 async function activate(session: SqlSession, corpus: string, modelId: number): Promise<number | null> {
   await session.query("BEGIN");
   try {
-    // One statement: the CTE reads the row as it was before the upsert, so it hands back the replaced model.
-    const switched = await session.query<{ previous: number | null }>(
-      `WITH previous AS (SELECT model_id FROM markov_active WHERE corpus = $1 FOR UPDATE)
-       INSERT INTO markov_active (corpus, model_id) VALUES ($1, $2)
-       ON CONFLICT (corpus) DO UPDATE SET model_id = excluded.model_id
-       RETURNING (SELECT model_id FROM previous) AS previous`,
+    // The lock keeps two trainers of one corpus from both reading the same predecessor; the switch itself is
+    // the single upsert, so readers see the old model or the new one, never a mix.
+    const previous = await session.query<{ model_id: number }>(`SELECT model_id FROM markov_active WHERE corpus = $1 FOR UPDATE`, [corpus]);
+    await session.query(
+      `INSERT INTO markov_active (corpus, model_id) VALUES ($1, $2) ON CONFLICT (corpus) DO UPDATE SET model_id = excluded.model_id`,
       [corpus, modelId],
     );
     await session.query("COMMIT");
-    return switched.rows[0]?.previous ?? null;
+    return previous.rows[0]?.model_id ?? null;
   } catch (error) {
     await session.query("ROLLBACK").catch(() => {});
     throw error;

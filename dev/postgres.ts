@@ -44,6 +44,8 @@ export interface LocalPostgres {
   readonly neonLocalProxy: string;
   /** PGlite's TCP port. Direct clients (psql, drizzle-kit) work one at a time; a second is refused while one is connected. */
   readonly pglitePort: number;
+  /** Sessions the proxy has bridged so far: one per Worker `withDb` call (the bench counts queries with it). */
+  sessions(): number;
   stop(): Promise<void>;
 }
 
@@ -112,7 +114,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
       stack.push(async () => rmSync(file, { force: true }));
     }
     log(`postgres ready in ${ms(started)}: NEON_LOCAL_PROXY=${endpoint.neonLocalProxy} DATABASE_URL=${endpoint.databaseUrl}`);
-    return { ...endpoint, stop };
+    return { ...endpoint, sessions: () => proxy.stats().served, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,10 +1,12 @@
 /**
- * Writes models/seed-dataset.jsonl: labelled DecisionReports for `npm run train:model`.
+ * Writes models/seed-dataset.jsonl: labelled clients for `npm run train:model`, one line each:
+ * `{"label": 0|1, "kind": profile, "report": DecisionReport, "history": [[msBeforeReport, path], …]}`.
  *
  * Honest summary: the User-Agent strings are real (npm `user-agents` for browsers, npm `crawler-user-agents` for
- * crawlers, libraries and automation); everything else (headers, rates, tarpit hits, networks, edge reasons) is
- * SYNTHETIC, drawn from hand-set distributions meant to resemble what edge-guard reports. Deterministic: same
- * seed and package versions, same file. Run: `npx tsx scripts/make-seed-dataset.ts [rows] [seed]`.
+ * crawlers, libraries and automation) and the paths are the demo site's (dev/origin); everything else (which pages
+ * a client visits and when, headers, networks) is SYNTHETIC, drawn from hand-set profiles. The edge's reasons and
+ * signals are computed by the edge's own code (core/decide.ts rules, core/signals/*). Deterministic: same seed and
+ * package versions, same file. Run: `npx tsx scripts/make-seed-dataset.ts [rows] [seed]`.
  */
 import { createRequire } from "node:module";
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
@@ -13,26 +15,28 @@ import crawlers from "crawler-user-agents";
 import { isbot } from "isbot";
 import { DecisionReportSchema, type DecisionReport } from "../core/report";
 import { isAiCrawlerUserAgent, isBrowserUserAgent } from "../core/features";
+import { isTrapPath } from "../core/trap-paths";
+import { pathShape } from "../core/path-sequence";
+import { headerConsistency } from "../core/signals/header-consistency";
+import { DATACENTER_ASNS } from "../core/signals/network";
+import { browserClaim } from "../core/signals/user-agent";
+import { userAgentSignals } from "../core/signals/user-agent-class";
 import { SeededRandom } from "./seeded-random";
-
-/** One line of the seed dataset. `kind` names the synthetic profile, for error analysis only. */
-interface SeedRow {
-  readonly label: 0 | 1;
-  readonly kind: string;
-  readonly report: DecisionReport;
-}
+import { crawlerSession, demoSitePaths, humanSession, interleave, type AssetMode, type Hit, type SitePaths } from "./seed-browsing";
 
 const SEED_DATASET_PATH = "models/seed-dataset.jsonl";
-const DEFAULT_ROWS = 2500; // keeps the file under 2 MB
+const DEFAULT_ROWS = 2500;
 const DEFAULT_SEED = 20261122;
 const START_MS = Date.UTC(2026, 10, 1);
-// Mirrors core/decide.ts DEFAULT_LIMITS when this was written: each signal adds 50; a blocklisted IP adds 1000.
+const HISTORY_KEPT = 50; // core/client-history.ts HISTORY_MAX: more is never read
+// Mirrors core/decide.ts DEFAULT_LIMITS: each signal adds 50; a blocklisted IP adds 1000; burst above 120/min.
 const SIGNAL_WEIGHT = 50;
 const BLOCKLIST_WEIGHT = 1000;
 const BURST_PER_MINUTE = 120;
+const ALWAYS_ALLOWED_RE = /^\/(?:robots\.txt|sitemap\.xml|favicon\.ico|\.well-known\/.*)$/;
 
 const require = createRequire(import.meta.url);
-interface BrowserProfile { readonly userAgent: string; readonly weight: number; readonly language?: string }
+interface BrowserProfile { readonly userAgent: string; readonly weight: number }
 const BROWSERS = (JSON.parse(readFileSync(join(dirname(require.resolve("user-agents")), "user-agents.json"), "utf8")) as BrowserProfile[])
   .filter((b) => isBrowserUserAgent(b.userAgent) && !isbot(b.userAgent)); // two independent classifiers agree
 // The package's ESM typings omit `tags`, which its JSON has.
@@ -40,18 +44,16 @@ const CRAWLERS = crawlers as readonly { readonly instances: string[]; readonly t
 const tagged = (tag: string): string[] =>
   [...new Set(CRAWLERS.filter((c) => c.tags?.includes(tag)).flatMap((c) => c.instances))].filter((ua) => ua.length <= 1024);
 const AI_CRAWLER_UAS = tagged("ai-crawler").filter((ua) => isAiCrawlerUserAgent(ua) && isbot(ua));
-const LIBRARY_UAS = [...tagged("http-library"), "curl/8.5.0", "curl/7.88.1", "Wget/1.21.3", "Wget/1.24.5", "python-requests/2.32.3"].filter((ua) => isbot(ua));
+const LIBRARY_UAS = [...tagged("http-library"), "curl/8.5.0", "Wget/1.21.3", "python-requests/2.32.3"].filter((ua) => isbot(ua));
 const AUTOMATION_UAS = tagged("browser-automation");
 
 interface Network { readonly asn: number; readonly asOrganization: string; readonly country: string }
 const RESIDENTIAL: readonly Network[] = [
   { asn: 7922, asOrganization: "Comcast Cable Communications, LLC", country: "US" },
-  { asn: 701, asOrganization: "Verizon Business", country: "US" },
   { asn: 21928, asOrganization: "T-Mobile USA, Inc.", country: "US" },
   { asn: 3320, asOrganization: "Deutsche Telekom AG", country: "DE" },
   { asn: 3215, asOrganization: "Orange", country: "FR" },
   { asn: 2856, asOrganization: "British Telecommunications PLC", country: "GB" },
-  { asn: 4134, asOrganization: "Chinanet", country: "CN" },
   { asn: 9829, asOrganization: "National Internet Backbone", country: "IN" },
   { asn: 28573, asOrganization: "Claro NXT Telecomunicacoes Ltda", country: "BR" },
 ];
@@ -62,103 +64,136 @@ const DATACENTER: readonly Network[] = [
   { asn: 14061, asOrganization: "DigitalOcean, LLC", country: "NL" },
   { asn: 24940, asOrganization: "Hetzner Online GmbH", country: "DE" },
   { asn: 16276, asOrganization: "OVH SAS", country: "FR" },
-  { asn: 45102, asOrganization: "Alibaba US Technology Co., Ltd.", country: "SG" },
-  { asn: 396982, asOrganization: "Google LLC", country: "US" },
 ];
-const PAGES = ["/", "/blog/", "/blog/edge-caching", "/docs/getting-started", "/pricing", "/about", "/search", "/products/42"];
 
-/** How a synthetic client presents itself and behaves. Probabilities are per report. */
+/** How a synthetic client presents itself and behaves. Probabilities are per client. */
 interface Profile {
   readonly label: 0 | 1;
   readonly share: number;
   readonly userAgent: (r: SeededRandom) => string;
+  readonly session: (r: SeededRandom, site: SitePaths, start: number) => Hit[];
   readonly pAcceptLanguage: number;
   readonly pSecFetch: number;
-  readonly pAcceptHtml: number;
+  readonly pClientHints: number;
+  /** Chance the client hints it sends contradict its User-Agent (a careless spoofer). */
+  readonly pHintMismatch: number;
+  readonly pHttp1: number;
   readonly pDatacenter: number;
-  /** Median and log-spread of requests in the last minute. */
-  readonly hits1m: readonly [number, number];
-  /** Median and log-spread of tarpit answers in 10 minutes; the probability the client ever hit the tarpit. */
-  readonly tarpit: readonly [number, number, number];
-  /** Probability the report comes from an already blocklisted IP. */
   readonly pBlocklisted: number;
 }
 
 const browserUa = (r: SeededRandom): string => r.weighted(BROWSERS, (b) => b.weight).userAgent;
+const people = (assets: AssetMode, trap = 0) => (r: SeededRandom, site: SitePaths, start: number) => humanSession(r, site, start, assets, trap);
+const bots = (gapMs: number, assets: AssetMode, robots: number, sitemap: number, maxTrap: number) => (r: SeededRandom, site: SitePaths, start: number) =>
+  crawlerSession(r, site, start, { gapMs, assets, robots, sitemap, trapDepth: r.chance(0.5) ? r.int(0, maxTrap) : 0 });
+const human = { label: 0, userAgent: browserUa, pAcceptLanguage: 0.97, pSecFetch: 0.97, pClientHints: 0.97, pHintMismatch: 0.01, pHttp1: 0.03 } as const;
 const PROFILES: Record<string, Profile> = {
-  // People edge-guard tarpitted: many users behind one NAT/CGNAT address (IP-level bursts), or a browser extension
-  // or prefetcher following a trap link; and people blocklisted earlier who come back.
-  "human-nat": { label: 0, share: 0.22, userAgent: browserUa, pAcceptLanguage: 0.95, pSecFetch: 0.96, pAcceptHtml: 0.97, pDatacenter: 0.06, hits1m: [135, 0.35], tarpit: [4, 1, 0.9], pBlocklisted: 0.15 },
-  "human-trap": { label: 0, share: 0.15, userAgent: browserUa, pAcceptLanguage: 0.92, pSecFetch: 0.95, pAcceptHtml: 0.95, pDatacenter: 0.12, hits1m: [4, 0.7], tarpit: [1, 0.5, 1], pBlocklisted: 0.15 },
-  "human-privacy": { label: 0, share: 0.08, userAgent: browserUa, pAcceptLanguage: 0.3, pSecFetch: 0.7, pAcceptHtml: 0.9, pDatacenter: 0.6, hits1m: [6, 0.8], tarpit: [1, 0.5, 1], pBlocklisted: 0.25 },
-  // Bots: declared AI crawlers, HTTP libraries and automation, and scrapers spoofing a browser (crudely or carefully).
-  "bot-ai-crawler": { label: 1, share: 0.12, userAgent: (r) => r.pick(AI_CRAWLER_UAS), pAcceptLanguage: 0.15, pSecFetch: 0.05, pAcceptHtml: 0.6, pDatacenter: 0.9, hits1m: [20, 1.2], tarpit: [15, 1.2, 0.8], pBlocklisted: 0.15 },
-  "bot-library": { label: 1, share: 0.1, userAgent: (r) => r.pick(LIBRARY_UAS), pAcceptLanguage: 0.05, pSecFetch: 0.02, pAcceptHtml: 0.1, pDatacenter: 0.7, hits1m: [50, 1.3], tarpit: [20, 1.3, 0.85], pBlocklisted: 0.15 },
-  "bot-automation": { label: 1, share: 0.05, userAgent: (r) => r.pick(AUTOMATION_UAS), pAcceptLanguage: 0.7, pSecFetch: 0.8, pAcceptHtml: 0.9, pDatacenter: 0.8, hits1m: [40, 1.0], tarpit: [10, 1.2, 0.85], pBlocklisted: 0.15 },
-  "bot-spoofed-crude": { label: 1, share: 0.14, userAgent: browserUa, pAcceptLanguage: 0.4, pSecFetch: 0.25, pAcceptHtml: 0.65, pDatacenter: 0.65, hits1m: [150, 0.9], tarpit: [30, 1.0, 0.9], pBlocklisted: 0.15 },
-  "bot-spoofed-careful": { label: 1, share: 0.14, userAgent: browserUa, pAcceptLanguage: 0.92, pSecFetch: 0.9, pAcceptHtml: 0.95, pDatacenter: 0.15, hits1m: [40, 1.0], tarpit: [6, 1.2, 0.85], pBlocklisted: 0.15 },
+  "human-reader": { ...human, share: 0.2, session: people("browser"), pDatacenter: 0.05, pBlocklisted: 0.02 },
+  // A prefetcher or an extension follows a hidden trap link; the edge tarpits that one request.
+  "human-trap": { ...human, share: 0.1, session: people("browser", 0.3), pDatacenter: 0.1, pBlocklisted: 0.1 },
+  "human-privacy": { ...human, share: 0.07, session: people("css-only"), pAcceptLanguage: 0.4, pSecFetch: 0.8, pClientHints: 0.6, pDatacenter: 0.6, pBlocklisted: 0.1 },
+  // Several people behind one address (office, CGNAT): interleaved sessions.
+  "human-nat": { ...human, share: 0.1, session: (r, site, start) => interleave(Array.from({ length: r.int(2, 6) }, () => humanSession(r, site, start + r.int(0, 300_000), "browser"))), pDatacenter: 0.03, pBlocklisted: 0.1 },
+  "bot-ai-crawler": { label: 1, share: 0.12, userAgent: (r) => r.pick(AI_CRAWLER_UAS), session: bots(2_000, "none", 0.6, 0.5, 30), pAcceptLanguage: 0.1, pSecFetch: 0.05, pClientHints: 0, pHintMismatch: 0, pHttp1: 0.6, pDatacenter: 0.9, pBlocklisted: 0.1 },
+  "bot-library": { label: 1, share: 0.1, userAgent: (r) => r.pick(LIBRARY_UAS), session: bots(600, "none", 0.3, 0.4, 40), pAcceptLanguage: 0.05, pSecFetch: 0.02, pClientHints: 0, pHintMismatch: 0, pHttp1: 0.9, pDatacenter: 0.7, pBlocklisted: 0.1 },
+  "bot-automation": { label: 1, share: 0.05, userAgent: (r) => r.pick(AUTOMATION_UAS), session: bots(2_500, "browser", 0.1, 0.6, 10), pAcceptLanguage: 0.7, pSecFetch: 0.8, pClientHints: 0.5, pHintMismatch: 0.3, pHttp1: 0.3, pDatacenter: 0.8, pBlocklisted: 0.1 },
+  "bot-spoofed-crude": { label: 1, share: 0.13, userAgent: browserUa, session: bots(700, "none", 0.2, 0.5, 40), pAcceptLanguage: 0.4, pSecFetch: 0.2, pClientHints: 0.1, pHintMismatch: 0.5, pHttp1: 0.7, pDatacenter: 0.65, pBlocklisted: 0.1 },
+  "bot-spoofed-careful": { label: 1, share: 0.13, userAgent: browserUa, session: bots(12_000, "css-only", 0.05, 0.7, 4), pAcceptLanguage: 0.92, pSecFetch: 0.9, pClientHints: 0.85, pHintMismatch: 0.15, pHttp1: 0.1, pDatacenter: 0.2, pBlocklisted: 0.1 },
 };
 
-function headersFor(p: Profile, ua: string, r: SeededRandom): Record<string, string> {
-  const headers: Record<string, string> = {
-    accept: r.chance(p.pAcceptHtml) ? "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" : "*/*",
-  };
+const CH_PLATFORM: Record<string, string> = { windows: "Windows", macos: "macOS", linux: "Linux", chromeos: "Chrome OS", android: "Android" };
+
+function headersFor(p: Profile, ua: string, path: string, r: SeededRandom): Record<string, string> {
+  const shape = pathShape(path);
+  const library = !isBrowserUserAgent(ua);
+  const accept = library ? "*/*" : shape !== "asset" ? "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" : path.endsWith(".css") ? "text/css,*/*;q=0.1" : "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+  const headers: Record<string, string> = { accept, "accept-encoding": library ? "gzip, deflate" : "gzip, deflate, br, zstd" };
   if (r.chance(p.pAcceptLanguage)) headers["accept-language"] = r.pick(["en-US,en;q=0.9", "de-DE,de;q=0.9,en;q=0.8", "fr-FR,fr;q=0.9", "en-GB,en;q=0.8", "pt-BR,pt;q=0.9"]);
-  if (isBrowserUserAgent(ua) && r.chance(p.pSecFetch)) Object.assign(headers, { "sec-fetch-mode": "navigate", "sec-fetch-site": r.pick(["none", "same-origin"]), "sec-fetch-dest": "document" });
+  if (r.chance(p.pSecFetch)) {
+    const asset = shape === "asset";
+    Object.assign(headers, { "sec-fetch-mode": asset ? "no-cors" : "navigate", "sec-fetch-site": asset ? "same-origin" : r.pick(["none", "same-origin"]), "sec-fetch-dest": asset ? (path.endsWith(".css") ? "style" : "image") : "document" });
+  }
+  const claim = browserClaim(ua);
+  if (claim.engine === "blink" && claim.chromiumMajor !== null && r.chance(p.pClientHints)) {
+    const major = r.chance(p.pHintMismatch) ? claim.chromiumMajor - r.int(1, 20) : claim.chromiumMajor;
+    const brand = claim.family === "edge" ? "Microsoft Edge" : "Google Chrome";
+    headers["sec-ch-ua"] = `"Chromium";v="${major}", "${brand}";v="${major}", "Not_A Brand";v="24"`;
+    headers["sec-ch-ua-mobile"] = claim.mobile ? "?1" : "?0";
+    headers["sec-ch-ua-platform"] = `"${CH_PLATFORM[claim.platform] ?? "Unknown"}"`;
+  }
   return headers;
 }
 
-function ipFor(index: number, datacenter: boolean): string {
-  // Documentation ranges only (RFC 5737): the addresses carry no signal and point at no one.
-  return `${datacenter ? "203.0.113" : "198.51.100"}.${index % 254 + 1}`;
-}
+const inWindow = (hits: readonly Hit[], at: number, ms: number) => hits.filter((h) => h.at > at - ms && h.at <= at);
 
-function reportFor(index: number, kind: string, p: Profile, r: SeededRandom): DecisionReport {
+function reportFor(index: number, p: Profile, hits: readonly Hit[], current: Hit, r: SeededRandom): DecisionReport {
   const userAgent = p.userAgent(r);
   const datacenter = r.chance(p.pDatacenter);
   const network = r.pick(datacenter ? DATACENTER : RESIDENTIAL);
-  const hits1m = r.logNormalCount(p.hits1m[0], p.hits1m[1], 1);
-  const hits10m = hits1m + r.logNormalCount(hits1m * 4, 0.5, 0);
-  const [tarpitMedian, tarpitSpread, pTarpit] = p.tarpit;
-  const blocklisted = r.chance(p.pBlocklisted);
+  const cf = { ...network, httpProtocol: r.chance(p.pHttp1) ? "HTTP/1.1" : r.pick(["HTTP/2", "HTTP/3"]), tlsVersion: "TLSv1.3" };
+  const headers = headersFor(p, userAgent, current.path, r);
+  const minute = inWindow(hits, current.at, 60_000);
+  const tenMinutes = inWindow(hits, current.at, 600_000);
+  const counts = { hits1m: minute.length, hits10m: tenMinutes.length, tarpitHits: tenMinutes.filter((h) => isTrapPath(h.path)).length };
   const reasons: DecisionReport["reasons"] = [];
-  if (blocklisted) reasons.push({ code: "blocklist-ip", weight: BLOCKLIST_WEIGHT });
-  if (isAiCrawlerUserAgent(userAgent)) reasons.push({ code: "ua-ai-crawler", weight: SIGNAL_WEIGHT });
-  if (hits1m > BURST_PER_MINUTE) reasons.push({ code: "burst", weight: SIGNAL_WEIGHT, detail: `${hits1m}/min` });
-  const enteredTarpit = r.chance(pTarpit);
-  // A report exists only for a non-allow decision: without another signal, this request walked into the maze.
-  const inTrap = reasons.length === 0 || (enteredTarpit && r.chance(0.5));
-  if (inTrap) reasons.push({ code: "trap-path", weight: SIGNAL_WEIGHT });
+  if (r.chance(p.pBlocklisted)) reasons.push({ code: "blocklist-ip", weight: BLOCKLIST_WEIGHT });
+  if (reasons.length > 0 || !ALWAYS_ALLOWED_RE.test(current.path)) {
+    if (isAiCrawlerUserAgent(userAgent)) reasons.push({ code: "ua-ai-crawler", weight: SIGNAL_WEIGHT });
+    if (isTrapPath(current.path)) reasons.push({ code: "trap-path", weight: SIGNAL_WEIGHT });
+    if (counts.hits1m > BURST_PER_MINUTE) reasons.push({ code: "burst", weight: SIGNAL_WEIGHT, detail: `${counts.hits1m}/min` });
+  }
   const score = reasons.reduce((sum, reason) => sum + reason.weight, 0);
-  const action = blocklisted ? "block" : "tarpit";
-  const earlierTarpit = enteredTarpit || inTrap ? Math.min(hits10m, r.logNormalCount(tarpitMedian, tarpitSpread, 0)) : 0;
+  const pages = tenMinutes.filter((h) => pathShape(h.path) !== "asset").length;
+  const signals = [
+    ...headerConsistency({ userAgent, headers, cf }).map((s) => s.code),
+    ...userAgentSignals(userAgent).map((s) => s.code),
+    ...(DATACENTER_ASNS.has(network.asn) ? ["asn-datacenter"] : []),
+    ...(counts.hits1m > 120 ? ["rate-ip-burst"] : counts.hits1m > 60 ? ["rate-ip"] : []),
+    ...(counts.hits10m > 400 ? ["rate-ip-sustained"] : []),
+    ...(pages > 8 && pages === tenMinutes.length ? ["no-subresources"] : []),
+    ...(counts.tarpitHits > (isTrapPath(current.path) ? 1 : 0) ? ["tarpit-visitor"] : []),
+  ];
   return DecisionReportSchema.parse({
     v: 1,
     id: `seed-${String(index).padStart(6, "0")}`,
-    at: START_MS + index * 17_000,
-    source: inTrap && r.chance(0.5) ? "tarpit" : "edge",
-    ip: ipFor(index, datacenter),
+    at: current.at,
+    source: isTrapPath(current.path) && r.chance(0.5) ? "tarpit" : "edge",
+    ip: `${datacenter ? "203.0.113" : "198.51.100"}.${(index % 254) + 1}`, // documentation ranges only (RFC 5737)
     method: "GET",
-    path: inTrap ? `/archive/${r.int(1000, 9999)}/${r.int(1, 99)}` : r.pick(PAGES),
+    path: current.path,
     userAgent,
-    headers: headersFor(p, userAgent, r),
-    cf: { ...network, httpProtocol: r.pick(["HTTP/1.1", "HTTP/2", "HTTP/3"]), tlsVersion: "TLSv1.3" },
-    action,
+    headers,
+    cf,
+    action: score >= BLOCKLIST_WEIGHT ? "block" : score >= SIGNAL_WEIGHT ? "tarpit" : "allow",
     score,
     reasons,
-    counts: { hits1m, hits10m, tarpitHits: earlierTarpit + (action === "tarpit" ? 1 : 0) },
+    counts,
+    signals: [...new Set(signals)],
   });
 }
 
-/** Builds the dataset: `rows` reports, profiles in proportion to their share, in a seeded order. */
+/** One seed line: the labelled report and the client's earlier requests as [ms before the report, path]. */
+interface SeedRow {
+  readonly label: 0 | 1;
+  readonly kind: string;
+  readonly report: DecisionReport;
+  readonly history: [number, string][];
+}
+
 function makeSeedDataset(rows: number, seed: number): SeedRow[] {
   const r = new SeededRandom(seed);
+  const site = demoSitePaths();
   const kinds = Object.entries(PROFILES);
-  const total = kinds.reduce((sum, [, p]) => sum + p.share, 0);
   const out: SeedRow[] = [];
   for (let i = 0; i < rows; i++) {
-    const [kind, profile] = r.weighted(kinds, ([, p]) => p.share / total);
-    out.push({ label: profile.label, kind, report: reportFor(i, kind, profile, r) });
+    const [kind, profile] = r.weighted(kinds, ([, p]) => p.share);
+    const hits = profile.session(r, site, START_MS + i * 3_600_000).sort((a, b) => a.at - b.at);
+    // The report is any one of the client's requests (the edge reports them all), most often a later one.
+    const cut = Math.min(hits.length - 1, Math.floor(hits.length * Math.sqrt(r.next())));
+    const current = hits[cut] ?? { at: START_MS, path: "/" };
+    const report = reportFor(i, profile, hits.slice(0, cut + 1), current, r);
+    const history = hits.slice(Math.max(0, cut - HISTORY_KEPT), cut).filter((h) => h.at >= current.at - 30 * 60_000);
+    out.push({ label: profile.label, kind, report, history: history.map((h) => [h.at - current.at, h.path]) });
   }
   return out;
 }

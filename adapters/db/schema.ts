@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp } from "drizzle-orm/pg-core";
 
 /** Every decision escalation has scored: the dashboard's feed and the next training run's data. */
 export const decisions = pgTable(
@@ -27,8 +27,72 @@ export const decisions = pgTable(
     blocked: boolean("blocked").notNull().default(false),
     features: jsonb("features"),
     recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+    /** Escalation's score in [0, 1], from the model or (model unavailable) the rules. */
+    score: doublePrecision("score"),
+    /** The client's IPv4 /24 or IPv6 /64, for prefix verdicts. */
+    prefix: text("prefix"),
+    /** Ground truth the reporting component attached (`core/report.ts` ReportLabel), for training. */
+    labelKind: text("label_kind"),
+    labelValue: text("label_value"),
+    /** The LLM's outcome for this decision (asked, cached, timed out, over budget…) and its answer; null when not asked. */
+    llm: jsonb("llm"),
+    /** The whole validated report: training recomputes features from it with the current core/features.ts. */
+    report: jsonb("report"),
   },
-  (t) => [index("decisions_at_idx").on(t.at), index("decisions_ip_idx").on(t.ip)],
+  (t) => [
+    index("decisions_at_idx").on(t.at),
+    index("decisions_ip_at_idx").on(t.ip, t.at),
+    index("decisions_prefix_at_idx").on(t.prefix, t.at),
+    index("decisions_label_idx").on(t.labelKind).where(sql`${t.labelKind} IS NOT NULL`),
+  ],
+);
+
+/** Labels operators set in admin: ground truth for training, about one decision (`reportId`) or a client IP. */
+export const operatorLabels = pgTable(
+  "operator_labels",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    ip: text("ip").notNull(),
+    /** The decision the operator judged; null labels the IP at `at`. */
+    reportId: text("report_id"),
+    /** `bot`, `human` or `good-bot`. */
+    value: text("value").notNull(),
+    note: text("note"),
+    createdBy: text("created_by"),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+  },
+  (t) => [index("operator_labels_ip_idx").on(t.ip)],
+);
+
+/** The last LLM answer per client key (IP + header fingerprint): the cache that keeps one client from costing twice. */
+export const llmAnswers = pgTable("llm_answers", {
+  clientKey: text("client_key").primaryKey(),
+  at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+  /** `provider:model`, so a new LLM_URI does not reuse another model's answers. */
+  model: text("model").notNull(),
+  verdict: text("verdict").notNull(),
+  confidence: doublePrecision("confidence").notNull(),
+  rationale: text("rationale").notNull(),
+});
+
+/** LLM calls started per clock hour: the budget is reserved here atomically, so every isolate shares it. */
+export const llmUsage = pgTable("llm_usage", {
+  hour: timestamp("hour", { withTimezone: true, mode: "date" }).primaryKey(),
+  calls: integer("calls").notNull(),
+});
+
+/** Client prefixes escalation put on the blocklist because many of their IPs were bots. */
+export const prefixBlocks = pgTable(
+  "prefix_blocks",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    cidr: text("cidr").notNull(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+    botIps: integer("bot_ips").notNull(),
+    reason: text("reason").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [index("prefix_blocks_cidr_idx").on(t.cidr, t.at)],
 );
 
 /** One trained Markov chain. Rows of a model are written before it becomes active, so readers never see half of one. */
@@ -60,4 +124,148 @@ export const markovTransitions = pgTable(
     weight: integer("weight").notNull(),
   },
   (t) => [primaryKey({ columns: [t.modelId, t.prefix, t.next] })],
+);
+
+/** Operators of the admin dashboard (built-in login; Cloudflare Access users may also be mapped here by email). */
+export const adminUsers = pgTable("admin_users", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  /** Matches a Cloudflare Access identity's email to this user's role. */
+  email: text("email").unique(),
+  /** `viewer`, `operator` or `admin` (core/admin/roles.ts). */
+  role: text("role").notNull(),
+  /** `pbkdf2-sha256$iterations$salt$hash` (core/admin/password-hash.ts); null: Access only, no built-in login. */
+  passwordHash: text("password_hash"),
+  /** Base32 TOTP secret; built-in login needs it. */
+  totpSecret: text("totp_secret"),
+  /** The last TOTP step accepted: a code is never accepted twice. */
+  totpLastStep: bigint("totp_last_step", { mode: "number" }),
+  disabled: boolean("disabled").notNull().default(false),
+  /** Sessions issued before this are refused (password change, role change, "log out everywhere"). */
+  sessionsValidAfter: timestamp("sessions_valid_after", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+});
+
+/** API tokens for automation: only the SHA-256 of the token is kept; the token is shown once. */
+export const apiTokens = pgTable("api_tokens", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull(),
+  /** Hex SHA-256 of the token. */
+  tokenHash: text("token_hash").notNull().unique(),
+  role: text("role").notNull(),
+  createdBy: text("created_by").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+  expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }),
+  lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
+  revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+});
+
+/** Every change made through admin: who, what, to what, the value before and after. Append-only. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+    /** `user:<name>`, `token:<name>`, `access:<email>` or `dev`. */
+    actor: text("actor").notNull(),
+    /** Stable verb, e.g. `blocklist.add`, `policy.update`, `user.create`. */
+    action: text("action").notNull(),
+    /** What changed, e.g. `ip:203.0.113.7`, `policy:active`, `user:alice`. */
+    target: text("target").notNull(),
+    old: jsonb("old"),
+    new: jsonb("new"),
+  },
+  (t) => [index("audit_log_at_idx").on(t.at), index("audit_log_target_idx").on(t.target, t.at)],
+);
+
+/** Failed admin logins, by `user:<name>` and `ip:<addr>`: the rate limit every isolate shares. */
+export const adminLoginFailures = pgTable(
+  "admin_login_failures",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    key: text("key").notNull(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+  },
+  (t) => [index("admin_login_failures_key_at_idx").on(t.key, t.at)],
+);
+
+/** Every policy admin activated, newest last: the history behind KV `policy:active`. */
+export const policyVersions = pgTable("policy_versions", {
+  id: serial("id").primaryKey(),
+  at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+  actor: text("actor").notNull(),
+  policy: jsonb("policy").notNull(),
+  note: text("note"),
+});
+
+/**
+ * Peers this deployment learns blocks from: other edge-guard deployments (signed feed, `kind` edge-guard) and
+ * community lists (plain text, `kind` list). The peer's public key is pinned on first contact.
+ */
+export const peers = pgTable("peers", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  /** `edge-guard` (JWS feed, may push) or `list` (one IP/CIDR per line, unsigned). */
+  kind: text("kind").notNull(),
+  /** Where the cron fetches the feed or list; null: the peer only pushes, or the list is only imported. */
+  feedUrl: text("feed_url"),
+  /** Where the peer publishes its key (first contact); null: `/.well-known/edge-guard/peer-key` at the feed's origin. */
+  keyUrl: text("key_url"),
+  /** The issuer its feeds must name; null until learned from its key document. */
+  issuer: text("issuer"),
+  /** The pinned Ed25519 public JWK; null until first contact. */
+  publicJwk: jsonb("public_jwk"),
+  /** RFC 7638 thumbprint of the pinned key (its JWS `kid`); set before first contact, the fetched key must match it. */
+  keyThumbprint: text("key_thumbprint").unique(),
+  /** `low`, `medium` or `high` (core/peers/trust.ts). */
+  trust: text("trust").notNull(),
+  /** What its entries do here: `block` or `tarpit`. */
+  action: text("action").notNull().default("block"),
+  enabled: boolean("enabled").notNull().default(true),
+  /** `issuedAt` (epoch ms) of the newest feed and push accepted: anything not newer is a replay. */
+  lastFeedIssuedAt: bigint("last_feed_issued_at", { mode: "number" }),
+  lastPushIssuedAt: bigint("last_push_issued_at", { mode: "number" }),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+});
+
+/** Blocklist keys a peer put in KV, until they expire: its per-peer cap, refresh without rewrites, purge, no re-publishing. */
+export const peerEntries = pgTable(
+  "peer_entries",
+  {
+    peerId: integer("peer_id")
+      .notNull()
+      .references(() => peers.id, { onDelete: "cascade" }),
+    /** The KV key, e.g. `ip:203.0.113.7`. */
+    key: text("key").notNull(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.peerId, t.key] }), index("peer_entries_key_idx").on(t.key, t.expiresAt)],
+);
+
+/** One row per sync, push or import of a peer: what came in, what was applied, what was rejected and why. Pruned after 30 days. */
+export const peerSyncs = pgTable(
+  "peer_syncs",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    peerId: integer("peer_id")
+      .notNull()
+      .references(() => peers.id, { onDelete: "cascade" }),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+    /** `feed` (cron pull), `push` or `import`. */
+    kind: text("kind").notNull(),
+    /** `ok`, `not_modified`, or an error code (`fetch_failed`, `invalid_signature`, `replayed`…). */
+    status: text("status").notNull(),
+    error: text("error"),
+    received: integer("received").notNull().default(0),
+    /** Written to KV. */
+    applied: integer("applied").notNull().default(0),
+    /** Already held with the same expiry: nothing written. */
+    unchanged: integer("unchanged").notNull().default(0),
+    /** A local (or another peer's) entry was there: left as it was. */
+    kept: integer("kept").notNull().default(0),
+    /** Rejected entries by reason (core/peers/vet.ts RejectReason → count). */
+    rejected: jsonb("rejected").notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index("peer_syncs_peer_at_idx").on(t.peerId, t.at)],
 );

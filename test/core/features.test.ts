@@ -12,6 +12,8 @@ import {
   isScriptedUserAgent,
   namedFeatures,
 } from "../../core/features";
+import type { HistoryEntry } from "../../core/client-history";
+import { compilePathModel, trainPathModel } from "../../core/path-sequence";
 import type { DecisionReport } from "../../core/report";
 
 const CHROME_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
@@ -25,7 +27,8 @@ function report(over: Partial<DecisionReport> = {}): DecisionReport {
     reasons: [{ code: "trap-path", weight: 50 }], counts: { hits1m: 3, hits10m: 12, tarpitHits: 1 }, ...over,
   };
 }
-const features = (r: DecisionReport) => namedFeatures(extractFeatures(r));
+const features = (r: DecisionReport, history: readonly HistoryEntry[] = []) => namedFeatures(extractFeatures(r, history, null));
+const row = (r: DecisionReport) => extractFeatures(r, [], null);
 
 const require = createRequire(import.meta.url);
 const BROWSER_UAS = (JSON.parse(readFileSync(join(dirname(require.resolve("user-agents")), "user-agents.json"), "utf8")) as { userAgent: string }[]).map((b) => b.userAgent);
@@ -34,9 +37,9 @@ const instancesTagged = (tag: string) => CRAWLERS.filter((c) => c.tags?.includes
 
 describe("extractFeatures", () => {
   it("returns one finite number per feature name, in order", () => {
-    const row = extractFeatures(report());
-    expect(row).toHaveLength(FEATURE_NAMES.length);
-    expect(row.every(Number.isFinite)).toBe(true);
+    const values = row(report());
+    expect(values).toHaveLength(FEATURE_NAMES.length);
+    expect(values.every(Number.isFinite)).toBe(true);
   });
 
   it("describes a browser with a full header set as a browser and nothing else", () => {
@@ -73,6 +76,31 @@ describe("extractFeatures", () => {
     expect(features(report({ reasons: [{ code: "a", weight: 90 }, { code: "b", weight: 90 }] })).edge_score).toBe(1);
   });
 
+  it("reads the edge's signal codes: headless, header mismatches, rates and missing subresources", () => {
+    const signals = ["hdr-headless", "hdr-ch-ua-mismatch", "hdr-browser-http1", "rate-ip", "no-subresources"];
+    expect(features(report({ signals }))).toMatchObject({ hdr_headless: 1, hdr_inconsistent: 2 / 6, sig_rate: 1, sig_no_subresources: 1 });
+    expect(features(report())).toMatchObject({ hdr_headless: 0, hdr_inconsistent: 0, sig_rate: 0, sig_no_subresources: 0 });
+    // The first rule set's weighted `burst` reason counts as a rate signal too; a HeadlessChrome UA as headless.
+    expect(features(report({ reasons: [{ code: "burst", weight: 50 }] })).sig_rate).toBe(1);
+    expect(features(report({ userAgent: CHROME_UA.replace("Chrome/", "HeadlessChrome/") })).hdr_headless).toBe(1);
+  });
+
+  it("describes the client's recent paths: history length, asset and trap shares, surprise under the path model", () => {
+    const history: HistoryEntry[] = [
+      { id: "h1", at: 1, path: "/" },
+      { id: "h2", at: 2, path: "/static/site.css" },
+      { id: "h3", at: 3, path: "/articles/france" },
+    ];
+    const f = features(report({ path: "/archive/1/x" }), history);
+    expect(f).toMatchObject({ asset_share: 1 / 4, trap_share: 1 / 4, path_surprise: 0 });
+    expect(f.log1p_history).toBeCloseTo(Math.log1p(3), 12);
+    const model = compilePathModel(trainPathModel(Array.from({ length: 20 }, () => ["/", "asset", "/:w/:slug", "/:w/:slug"])));
+    const usual = namedFeatures(extractFeatures(report({ path: "/articles/spain" }), history, model)).path_surprise;
+    const odd = namedFeatures(extractFeatures(report({ path: "/archive/1/x" }), [], model)).path_surprise;
+    expect(usual).toBeGreaterThan(0);
+    expect(odd).toBeGreaterThan(usual);
+  });
+
   it("treats a missing ASN as not a datacenter, and recognises one by organisation name", () => {
     expect(features(report({ cf: {} })).datacenter_asn).toBe(0);
     expect(features(report({ cf: { asOrganization: "Some Hosting Ltd" } })).datacenter_asn).toBe(1);
@@ -104,10 +132,10 @@ describe("escalation verdict", () => {
   });
 
   it("lets rules alone call a declared AI crawler or a deep tarpit visitor a bot, but not a mere edge signal", () => {
-    expect(verdictFor(rulesScore(extractFeatures(report({ userAgent: GPTBOT_UA }))), 0.9)).toBe("bot");
-    expect(verdictFor(rulesScore(extractFeatures(report({ counts: { hits1m: 5, hits10m: 50, tarpitHits: 25 } }))), 0.9)).toBe("bot");
+    expect(verdictFor(rulesScore(row(report({ userAgent: GPTBOT_UA }))), 0.9)).toBe("bot");
+    expect(verdictFor(rulesScore(row(report({ counts: { hits1m: 5, hits10m: 50, tarpitHits: 25 } }))), 0.9)).toBe("bot");
     const twoSignals = report({ score: 100, reasons: [{ code: "trap-path", weight: 50 }, { code: "burst", weight: 50 }] });
-    expect(verdictFor(rulesScore(extractFeatures(twoSignals)), 0.9)).toBe("unsure");
+    expect(verdictFor(rulesScore(row(twoSignals)), 0.9)).toBe("unsure");
   });
 
   it("blocklists a bot's canonical address once, and never an already-blocked or unknown one", () => {

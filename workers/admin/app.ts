@@ -1,27 +1,98 @@
-import { zValidator } from "@hono/zod-validator";
-import { Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
-import { AppError, onError } from "../../adapters/http";
-import { DecisionsQuerySchema, latestDecisions } from "./decisions";
-import type { AdminEnv } from "./env";
-import { decisionsPage } from "./page";
+import { remoteAccessKeys } from "./auth/access";
+import { authenticate } from "./auth/authenticate";
+import { CSRF_HEADER } from "./auth/csrf";
+import { SESSION_COOKIE } from "./auth/session";
+import { adminConfig } from "./config";
+import { adminOnError } from "./errors";
+import { allowlistRoutes } from "./routes/allowlist";
+import { auditRoutes } from "./routes/audit";
+import { authRoutes } from "./routes/auth";
+import { blocklistRoutes } from "./routes/blocklist";
+import { blocklistImportRoutes } from "./routes/blocklist-import";
+import { decisionRoutes } from "./routes/decisions";
+import { labelRoutes } from "./routes/labels";
+import { metricsRoutes } from "./routes/metrics";
+import { overviewRoutes } from "./routes/overview";
+import { PAGE_PATHS, pageRoutes } from "./routes/pages";
+import { policyRoutes } from "./routes/policy";
+import { tokenRoutes } from "./routes/tokens";
+import { userRoutes } from "./routes/users";
+import { adminRouter, type AdminBindings, type AdminDeps } from "./router";
 
-const query = zValidator("query", DecisionsQuerySchema, (r) => {
-  if (!r.success) throw new AppError(400, "invalid_request", r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+/** Production dependencies: Access keys from the team's JWKS URL, the real clock. */
+export const DEFAULT_DEPS: AdminDeps = { accessKeys: remoteAccessKeys, now: () => Date.now() };
+
+const security = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"], styleSrc: ["'self'"], scriptSrc: ["'self'"], imgSrc: ["'self'", "data:"], connectSrc: ["'self'"],
+    objectSrc: ["'none'"], baseUri: ["'none'"], formAction: ["'self'"], frameAncestors: ["'none'"],
+  },
+  xFrameOptions: "DENY",
+  referrerPolicy: "no-referrer",
+  crossOriginOpenerPolicy: "same-origin",
+  permissionsPolicy: { camera: false, microphone: false, geolocation: false, payment: false, usb: false, fullscreen: ["self"] },
 });
 
-async function load(env: AdminEnv, limit: number) {
-  try {
-    return await latestDecisions(env, limit);
-  } catch (error) {
-    throw new AppError(503, "database_unavailable", "the decisions database is not reachable; check DATABASE_URL", { cause: error });
-  }
+/** The admin Worker: dashboard pages, the REST API under /api (OpenAPI 3.1 at /api/openapi.json), and /metrics. */
+export function createApp(deps: AdminDeps = DEFAULT_DEPS): OpenAPIHono<AdminBindings> {
+  const app = adminRouter();
+  app.onError(adminOnError);
+  app.notFound((c) => c.json({ error: "not_found", message: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.use("*", security, async (c, next) => {
+    c.set("config", adminConfig(c.env));
+    c.set("deps", deps);
+    c.set("principal", null);
+    await next();
+    // Admin answers are per-user and change with every edit: never cache them (the versioned /ui/ assets set their own).
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  });
+  app.use(
+    "/api/*",
+    cors({
+      origin: (origin, c) => (adminConfig(c.env).corsOrigins.includes(origin) ? origin : null),
+      credentials: true,
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+      allowHeaders: ["Content-Type", "Authorization", CSRF_HEADER],
+      maxAge: 600,
+    }),
+  );
+  app.use("/api/*", authenticate());
+  for (const path of PAGE_PATHS) app.use(path, authenticate());
+  app.use("/logout", authenticate());
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.route("/api/auth", authRoutes);
+  app.route("/api/overview", overviewRoutes);
+  app.route("/api/decisions", decisionRoutes);
+  app.route("/api/labels", labelRoutes);
+  app.route("/api/blocklist", blocklistImportRoutes);
+  app.route("/api/blocklist", blocklistRoutes);
+  app.route("/api/allowlist", allowlistRoutes);
+  app.route("/api/policy", policyRoutes);
+  app.route("/api/audit", auditRoutes);
+  app.route("/api/users", userRoutes);
+  app.route("/api/tokens", tokenRoutes);
+  app.route("/metrics", metricsRoutes);
+  app.route("/", pageRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", { type: "http", scheme: "bearer", description: "an API token (POST /api/tokens)" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
+    type: "apiKey", in: "cookie", name: SESSION_COOKIE, description: `built-in login; changes also need the ${CSRF_HEADER} header`,
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "cloudflareAccess", { type: "apiKey", in: "header", name: "Cf-Access-Jwt-Assertion" });
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "edge-guard admin API",
+      version: "1.0.0",
+      description: "Errors are `{ error, message }` with a stable `error` code. Lists take `limit` and `cursor` and answer `nextCursor`. Each operation's `x-required-role` is the least role it needs.",
+    },
+  });
+  return app;
 }
 
-export const app = new Hono<{ Bindings: AdminEnv }>()
-  .onError(onError)
-  .use(secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"] } }))
-  .get("/", query, async (c) => c.html(decisionsPage(await load(c.env, c.req.valid("query").limit))))
-  .get("/api/decisions", query, async (c) => c.json({ decisions: await load(c.env, c.req.valid("query").limit) }))
-  .get("/healthz", (c) => c.json({ ok: true }))
-  .notFound((c) => c.json({ error: "not_found", message: `no route for ${c.req.method} ${c.req.path}` }, 404));
+/** The app with production dependencies. */
+export const app = createApp();

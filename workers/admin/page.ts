@@ -1,41 +1,57 @@
-import type { DecisionView } from "./decisions";
+import type { DecisionView } from "./store/decisions";
+import { uiUrl } from "./ui/assets";
+import { escapeHtml } from "./ui/html";
+import { loginShell } from "./ui/shell";
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-/** Escapes text for HTML element content and quoted attributes. Everything shown here came from a client. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
-}
-
-function reasonText(reasons: unknown): string {
+/** Each reason as a chip of its code; the detail, `code (detail)`, is its title (the feed shows it in full). */
+function reasonChips(reasons: unknown): string {
   if (!Array.isArray(reasons)) return "";
   return reasons
-    .map((r: { code?: unknown; detail?: unknown }) => (typeof r.detail === "string" ? `${String(r.code)} (${r.detail})` : String(r.code)))
-    .join(", ");
+    .map((r: { code?: unknown; detail?: unknown }) => {
+      const code = escapeHtml(String(r.code));
+      return typeof r.detail === "string" ? `<span class="chip" title="${code} (${escapeHtml(r.detail)})">${code}</span>` : `<span class="chip">${code}</span>`;
+    })
+    .join(" ");
 }
 
-/** The dashboard's decisions page: the latest decisions with their reasons and scores. */
-export function decisionsPage(rows: readonly DecisionView[]): string {
+/** `2026-08-01T10:20:30.123Z` as the time with the date (UTC) below it. */
+function timeTag(iso: string): string {
+  const [date = "", time = ""] = iso.split("T");
+  return `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(`${date} ${time.slice(0, 8)} UTC`)}">${escapeHtml(time.slice(0, 8))}</time><span class="ua">${escapeHtml(date)} UTC</span>`;
+}
+
+const KNOWN_ACTIONS = new Set(["allow", "challenge", "tarpit", "block", "pay"]);
+const badge = (action: string) => `<span class="badge ${KNOWN_ACTIONS.has(action) ? action : "neutral"}">${escapeHtml(action)}</span>`;
+
+/**
+ * The latest decisions as a server-rendered table (the overview's last section, readable without JavaScript):
+ * reasons and scores included, everything the client sent escaped.
+ */
+export function latestDecisionsTable(rows: readonly DecisionView[]): string {
+  if (rows.length === 0) return `<p class="empty"><strong>No decisions yet</strong>They appear here as soon as the edge reports traffic.</p>`;
   const body = rows
     .map(
       (r) => `<tr>
-<td>${escapeHtml(r.at)}</td><td>${escapeHtml(r.source)}</td><td class="ip">${escapeHtml(r.ip)}</td>
-<td>${escapeHtml(r.method)} ${escapeHtml(r.path)}</td><td>${escapeHtml(r.userAgent)}</td>
-<td>${escapeHtml(r.edgeAction)} (${r.edgeScore})</td><td>${escapeHtml(reasonText(r.reasons))}</td>
-<td>${r.modelScore === null ? "n/a" : r.modelScore.toFixed(3)}${r.modelVersion ? ` <small>${escapeHtml(r.modelVersion)}</small>` : ""}</td>
-<td>${escapeHtml(r.verdict)}${r.blocked ? " · <strong>blocked</strong>" : ""}</td></tr>`,
+<td>${timeTag(r.at)}</td><td class="mono"><a href="/decisions?ip=${encodeURIComponent(r.ip)}">${escapeHtml(r.ip)}</a></td>
+<td><span class="path">${escapeHtml(r.method)} ${escapeHtml(r.path)}</span><span class="ua" title="${escapeHtml(r.userAgent)}">${escapeHtml(r.userAgent)}</span></td>
+<td class="nowrap">${badge(r.edgeAction)} <span class="muted">${r.edgeScore}</span></td><td>${reasonChips(r.reasons)}</td>
+<td class="num">${r.modelScore === null ? "n/a" : r.modelScore.toFixed(3)}${r.modelVersion ? `<span class="ua">${escapeHtml(r.modelVersion)}</span>` : ""}</td>
+<td>${escapeHtml(r.verdict)}${r.blocked ? ` <span class="badge blocked">blocked</span>` : ""}</td></tr>`,
     )
     .join("\n");
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>edge-guard · decisions</title>
-<style>body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1f24}table{border-collapse:collapse;width:100%}
-th,td{border-bottom:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}th{background:#f6f8fa}
-td.ip{font-family:ui-monospace,monospace}small{color:#57606a}</style></head>
-<body><h1>edge-guard</h1><h2>Latest decisions</h2>
-<p>${rows.length} most recent decisions scored by escalation. JSON: <a href="/api/decisions">/api/decisions</a></p>
-<table><thead><tr><th>When</th><th>Source</th><th>IP</th><th>Request</th><th>User-Agent</th><th>Edge action</th><th>Reasons</th><th>Model score</th><th>Verdict</th></tr></thead>
+  return `<div class="table-wrap"><table class="data"><thead><tr><th>When</th><th>IP</th><th>Request</th><th>Edge</th><th>Reasons</th><th class="num">Model score</th><th>Verdict</th></tr></thead>
 <tbody>
 ${body}
-</tbody></table></body></html>`;
+</tbody></table></div>`;
+}
+
+/** The built-in login form. It posts to /login; the server checks the Origin (login CSRF) and rate limits. */
+export function loginPage(error: string | null): string {
+  return loginShell(`<div class="brand"><img src="${uiUrl("icon.svg")}" alt="">edge-guard</div>
+<div class="card"><h1>Sign in</h1>${error === null ? "" : `<p class="error" role="alert">${escapeHtml(error)}</p>`}
+<form method="post" action="/login">
+<div class="field"><label for="name">Name</label><input id="name" name="name" autocomplete="username" required autofocus></div>
+<div class="field"><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required></div>
+<div class="field"><label for="totp">One-time code</label><input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required aria-describedby="totp-hint"><small id="totp-hint" class="muted">6 digits from your authenticator app</small></div>
+<button class="primary">Sign in</button></form></div>`);
 }

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { AI_CRAWLER_TOKENS } from "../../core/crawlers";
-import type { DecisionReport } from "../../core/report";
+import type { DecisionReport, ReportLabel } from "../../core/report";
 import type { RequestFacts } from "../../core/request-facts";
 import { managedRobotsTxt } from "../../core/robots-managed";
 import { TRAP_PATH_PREFIX, isTrapPath } from "../../core/trap-paths";
@@ -66,7 +66,7 @@ app.all("*", async (c) => {
   const { verdict, policy } = assessment;
   const observe = env.MODE === "observe" || (env.MODE !== "enforce" && policy.mode === "observe");
   const action = observe ? "allow" : verdict.action;
-  if (shouldReport(facts, assessment)) report(state, env, facts, assessment, waitUntil);
+  report(state, env, facts, assessment, waitUntil);
 
   if (action === "block") return blockedResponse();
   if (action === "challenge") {
@@ -109,6 +109,8 @@ async function challengeOrPass(env: EdgeGuardEnv, request: Request, facts: Reque
 function reportSolved(facts: RequestFacts, method: SolveMethod): Promise<void> {
   const state = isolateState();
   const message = baseReport(facts, {
+    source: "challenge",
+    label: { kind: "challenge-solved", value: "human" },
     action: "allow",
     score: 0,
     reasons: [{ code: "challenge-solved", weight: 0, detail: method }],
@@ -117,19 +119,8 @@ function reportSolved(facts: RequestFacts, method: SolveMethod): Promise<void> {
   return queueSend(state, message);
 }
 
-/** One clean allowed request in this many is reported (all others with any bot-like signal are). */
-const CLEAN_ALLOW_SAMPLE = 10;
 /** One HTML page in this many carries a honeypot link: a crawler meets one within a few pages; rewriting every page costs. */
 const HONEYPOT_SAMPLE = 4;
-
-/**
- * Every decision that is not a clean allow is reported; clean allows are sampled (1 in CLEAN_ALLOW_SAMPLE), since
- * reporting each one costs the allow path more than all the signals together (bench/results/allow-path.md).
- */
-function shouldReport(facts: RequestFacts, a: Assessment): boolean {
-  if (a.verdict.action !== "allow" || a.verdict.reasons.some((r) => r.weight > 0)) return true;
-  return fnv1a(`${facts.ip}|${facts.path}|${facts.receivedAt}`) % CLEAN_ALLOW_SAMPLE === 0;
-}
 
 /** Whether this page gets a honeypot link: a stable choice per client and path, so a refetch looks the same. */
 function carriesHoneypot(facts: RequestFacts): boolean {
@@ -158,14 +149,18 @@ async function labelHoneypot(state: IsolateState, env: EdgeGuardEnv, facts: Requ
   );
 }
 
-type ReportOutcome = Pick<DecisionReport, "action" | "score" | "counts"> & { readonly reasons: readonly Reason[] };
+type ReportOutcome = Pick<DecisionReport, "action" | "score" | "counts"> & {
+  readonly reasons: readonly Reason[];
+  readonly source?: DecisionReport["source"];
+  readonly label?: ReportLabel;
+};
 
 function baseReport(facts: RequestFacts, outcome: ReportOutcome): DecisionReport {
   return {
     v: 1,
     id: crypto.randomUUID(),
     at: facts.receivedAt,
-    source: "edge",
+    source: outcome.source ?? "edge",
     ip: facts.ip,
     method: facts.method,
     path: facts.path.slice(0, 2048),
@@ -176,7 +171,17 @@ function baseReport(facts: RequestFacts, outcome: ReportOutcome): DecisionReport
     score: outcome.score,
     reasons: outcome.reasons.slice(0, 64).map((r) => ({ code: r.code, weight: r.weight, ...(r.detail === undefined ? {} : { detail: r.detail.slice(0, 200) }) })),
     counts: outcome.counts,
+    signals: outcome.reasons.slice(0, 64).map((r) => r.code.slice(0, 64)),
+    ...(outcome.label === undefined ? {} : { label: outcome.label }),
   };
+}
+
+/** Ground truth the edge itself observed: a first step into the labyrinth, a verified crawler, a declared bot ignoring robots.txt. */
+function labelOf(facts: RequestFacts, a: Assessment): ReportLabel | undefined {
+  if (isTrapPath(facts.path) && a.entry === null && a.verdict.action === "tarpit") return { kind: "honeypot", value: "bot" };
+  if (a.verdict.reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth")) return { kind: "verified-crawler", value: "good-bot" };
+  if (a.verdict.reasons.some((r) => r.code === "robots-violation")) return { kind: "robots-violation", value: "bot" };
+  return undefined;
 }
 
 
@@ -188,10 +193,12 @@ async function queueSend(state: IsolateState, message: DecisionReport): Promise<
 
 function report(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: Assessment, waitUntil: WaitUntil): void {
   const { verdict, counts } = a;
+  const label = labelOf(facts, a);
   const message = baseReport(facts, {
     action: verdict.action,
     score: verdict.score,
     reasons: verdict.reasons,
+    ...(label === undefined ? {} : { label }),
     counts: { hits1m: counts.ip.m1, hits10m: counts.ip.m10, tarpitHits: counts.ipTarpit.m10 + (verdict.action === "tarpit" ? 1 : 0) },
   });
   const send = state.reports.push(message, verdict.action !== "allow", env.REPORTS, facts.receivedAt);

@@ -8,6 +8,11 @@ export interface DeadLetter {
   readonly attempts: number;
 }
 
+/** The part of the Workers AI binding escalation uses (model-specific input and output types vary). */
+export interface WorkersAi {
+  run(model: string, input: { messages: { role: string; content: string }[]; max_tokens?: number }): Promise<unknown>;
+}
+
 /** escalation's bindings (see workers/escalation/wrangler.toml). */
 export interface EscalationEnv extends DbEnv {
   readonly BLOCKLIST: KVNamespace;
@@ -17,4 +22,21 @@ export interface EscalationEnv extends DbEnv {
   readonly BLOCK_SCORE: string;
   /** Blocklist entry lifetime, seconds (KV's minimum is 60). */
   readonly BLOCK_TTL_SECONDS: string;
+  /** Distinct bot IPs of one /24 (or /64) inside PREFIX_WINDOW_SECONDS that blocklist the whole prefix. */
+  readonly PREFIX_MIN_BOT_IPS?: string;
+  readonly PREFIX_WINDOW_SECONDS?: string;
+  /** Where LLM verdicts come from (README, "LLM verdicts"); empty: no LLM. */
+  readonly LLM_URI?: string;
+  /** Secret: the LLM provider's API key. */
+  readonly LLM_API_KEY?: string;
+  readonly LLM_SCORE_MIN?: string;
+  readonly LLM_SCORE_MAX?: string;
+  readonly LLM_MIN_CONFIDENCE?: string;
+  readonly LLM_TIMEOUT_MS?: string;
+  readonly LLM_BUDGET_PER_HOUR?: string;
+  readonly LLM_CACHE_SECONDS?: string;
+  /** Workers AI, only needed for `workers-ai://` LLM URIs. */
+  readonly AI?: WorkersAi;
+  /** Secret (a webhook URL usually embeds a token): new blocklist entries are POSTed here. Empty: no alerts. */
+  readonly ALERT_WEBHOOK_URL?: string;
 }

@@ -1,21 +1,34 @@
-import { z } from "zod";
-import { decisions } from "../../adapters/db/schema";
 import { withDb, type Db } from "../../adapters/db/client";
-import { blocklistKey } from "../../core/blocklist-key";
-import { escalationBlock, ipToBlock, rulesScore, verdictFor, type ScoreSource } from "../../core/escalation-verdict";
+import type { HistoryEntry } from "../../core/client-history";
+import { finalVerdict, rulesScore, type ScoreSource } from "../../core/escalation-verdict";
 import { extractFeatures, namedFeatures } from "../../core/features";
-import { DecisionReportSchema, type DecisionReport } from "../../core/report";
-import { escalationConfig, type EscalationConfig } from "./config";
-import type { EscalationEnv } from "./env";
-import { scoreRows } from "./model";
+import type { LlmCase } from "../../core/llm/prompt";
 
-/** One valid report, scored. */
-interface Scored {
-  readonly msg: Message;
-  readonly report: DecisionReport;
+import { sendAlert, type NewBlock } from "./alert";
+import { escalationConfig, type EscalationConfig, type LlmConfig } from "./config";
+import type { EscalationEnv } from "./env";
+import { readHistories } from "./history";
+import { intake, type Intake } from "./intake";
+import { answerOf, callLlms, llmClientKey, planLlm, wantsLlm, type LlmOutcome } from "./llm-gate";
+import { logFault } from "./log";
+import { loadModel, scoreRows, type LoadedModel } from "./model";
+import { recordDecisions, type Decided } from "./record";
+
+/** One valid report, scored, with the history it was scored on. */
+interface Scored extends Intake {
+  readonly history: HistoryEntry[];
   readonly features: number[];
   readonly score: number;
   readonly source: ScoreSource;
+  readonly version: string | null;
+}
+
+/** The LLM work a batch needs: one case per client key, and what the cache and budget allow. */
+interface LlmWork {
+  readonly config: LlmConfig;
+  readonly cases: Map<string, LlmCase>;
+  readonly outcomes: Map<string, LlmOutcome>;
+  readonly call: string[];
 }
 
 /** What one batch did, for the log line. */
@@ -23,135 +36,141 @@ interface BatchOutcome {
   invalid: number;
   recorded: number;
   duplicates: number;
-  blocked: number;
+  blocks: number;
+  llmCalls: number;
   retried: number;
 }
 
 /**
- * Handles one batch of reports: malformed ones go to the DLQ with their reason; the rest are scored (model, else
- * rules), recorded once in `decisions` and, for bots, blocklisted. A redelivered report changes nothing.
+ * Handles one batch of reports: malformed ones go to the DLQ with their reason; the rest are scored with their
+ * client's history (model, else rules), ambiguous ones are put to the LLM if one is configured, and every decision is
+ * recorded once in `decisions`; bots (and bot-heavy prefixes) are blocklisted. A redelivered report changes nothing.
  */
-export async function escalate(batch: MessageBatch, env: EscalationEnv): Promise<void> {
+export async function escalate(batch: MessageBatch, env: EscalationEnv, ctx?: ExecutionContext): Promise<void> {
+  const started = Date.now();
   const config = escalationConfig(env);
-  const outcome: BatchOutcome = { invalid: 0, recorded: 0, duplicates: 0, blocked: 0, retried: 0 };
-  const valid: { msg: Message; report: DecisionReport }[] = [];
-  for (const msg of batch.messages) {
-    const parsed = DecisionReportSchema.safeParse(msg.body);
-    if (parsed.success) valid.push({ msg, report: parsed.data });
-    else await deadLetter(env, msg, z.prettifyError(parsed.error), outcome);
-  }
-  if (valid.length === 0) return logBatch(batch, outcome, null);
-
-  const rows = valid.map(({ report }) => extractFeatures(report));
-  const model = await scoreRows(rows);
-  const scored: Scored[] = valid.map(({ msg, report }, i) => {
-    const features = rows[i] ?? [];
-    const modelScore = model?.scores[i];
-    return modelScore === undefined
-      ? { msg, report, features, score: rulesScore(features), source: "rules" }
-      : { msg, report, features, score: modelScore, source: "model" };
-  });
-  const settled = new Set<Scored>();
+  const { valid, invalid, retried } = await intake(batch, env);
+  const outcome: BatchOutcome = { invalid, recorded: 0, duplicates: 0, blocks: 0, llmCalls: 0, retried };
+  if (valid.length === 0) return logBatch(batch, outcome, null, started);
+  const model = await loadModel();
+  const settled = new Set<Message>();
+  const blocks: NewBlock[] = [];
+  const store = (db: Db, scored: readonly Scored[], work: LlmWork | null) => storeAll(db, env, config, decide(config, scored, work), work, settled, blocks, outcome);
   try {
-    await withDb(env, async (db) => {
-      const blockedNow = new Set<string>();
-      for (const item of scored) {
-        try {
-          const result = await record(db, env, config, item, model?.version ?? null, blockedNow);
-          outcome[result]++;
-          if (result === "blocked") outcome.recorded++;
-          item.msg.ack();
-        } catch (error) {
-          logFault("escalation_record_failed", error, item.report.id);
-          item.msg.retry();
-          outcome.retried++;
-        }
-        settled.add(item);
-      }
+    // The LLM is asked between two database sessions, so no connection waits on a slow model.
+    const pending = await withDb(env, async (db) => {
+      const scored = await scoreBatch(db, valid, model);
+      const work = config.llm === null ? null : await planWork(db, config.llm, scored);
+      if (work === null || work.call.length === 0) return void (await store(db, scored, work));
+      return { scored, work };
     });
+    if (pending !== undefined) {
+      const fresh = await callLlms(pending.work.config, env.AI, pending.work.cases, pending.work.call);
+      outcome.llmCalls += pending.work.call.length;
+      for (const [key, value] of fresh) pending.work.outcomes.set(key, value);
+      await withDb(env, (db) => store(db, pending.scored, pending.work));
+    }
   } catch (error) {
     // Postgres unreachable (or not configured): every report not yet settled is retried (the Queue dead-letters
     // it after max_retries).
     logFault("escalation_db_unavailable", error, null);
-    for (const item of scored.filter((s) => !settled.has(s))) {
-      item.msg.retry();
+    for (const { msg } of valid.filter((v) => !settled.has(v.msg))) {
+      msg.retry();
       outcome.retried++;
     }
   }
-  logBatch(batch, outcome, model?.version ?? null);
+  if (config.alertWebhookUrl !== null && blocks.length > 0) {
+    const alert = sendAlert(config.alertWebhookUrl, blocks);
+    if (ctx === undefined) await alert;
+    else ctx.waitUntil(alert);
+  }
+  logBatch(batch, outcome, model?.version ?? null, started);
 }
 
-/**
- * Inserts the decision and writes the blocklist entry in one transaction: if the KV write fails the row is rolled
- * back and the retry starts afresh; if the row already exists (a redelivery), nothing else happens.
- */
-async function record(
-  db: Db,
-  env: EscalationEnv,
-  config: EscalationConfig,
-  item: Scored,
-  version: string | null,
-  blockedNow: Set<string>,
-): Promise<"recorded" | "blocked" | "duplicates"> {
-  const { report, score, source } = item;
-  const verdict = verdictFor(score, config.blockScore);
-  const ip = ipToBlock(verdict, report);
-  const block = ip !== null && !blockedNow.has(ip); // one KV write per IP per batch (KV allows ~1 write/s per key)
-  return db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(decisions)
-      .values({
-        reportId: report.id,
-        at: new Date(report.at),
-        source: report.source,
-        ip: report.ip,
-        method: pgText(report.method),
-        path: pgText(report.path),
-        userAgent: pgText(report.userAgent),
-        edgeAction: report.action,
-        edgeScore: report.score,
-        reasons: report.reasons.map((r) => ({ ...r, code: pgText(r.code), detail: r.detail === undefined ? undefined : pgText(r.detail) })),
-        modelScore: source === "model" ? score : null,
-        modelVersion: source === "model" ? version : null,
-        verdict,
-        blocked: block,
-        features: namedFeatures(item.features),
-      })
-      .onConflictDoNothing({ target: decisions.reportId })
-      .returning({ id: decisions.id });
-    if (inserted.length === 0) return "duplicates";
-    if (!block || ip === null) return "recorded";
-    const entry = escalationBlock(score, source, version, Date.now());
-    await env.BLOCKLIST.put(blocklistKey(ip), JSON.stringify(entry), { expirationTtl: config.blockTtlSeconds });
-    blockedNow.add(ip);
-    return "blocked";
+async function scoreBatch(db: Db, valid: readonly Intake[], model: LoadedModel | null): Promise<Scored[]> {
+  const histories = await readHistories(db, valid.map((v) => v.report));
+  const rows = valid.map((v, i) => extractFeatures(v.report, histories[i] ?? [], model?.pathModel ?? null));
+  const scores = model === null ? null : await scoreRows(model, rows);
+  return valid.map((v, i) => {
+    const features = rows[i] ?? [];
+    const history = histories[i] ?? [];
+    const modelScore = scores?.[i];
+    return modelScore === undefined || model === null
+      ? { ...v, history, features, score: rulesScore(features), source: "rules", version: null }
+      : { ...v, history, features, score: modelScore, source: "model", version: model.version };
   });
 }
 
-/** Sends a malformed report to the DLQ with its reason, then acks it; if the DLQ is unreachable, retries it. */
-async function deadLetter(env: EscalationEnv, msg: Message, reason: string, outcome: BatchOutcome): Promise<void> {
-  outcome.invalid++;
+/** One LLM case per client key with an ambiguous score (its latest report), then cache lookups and budget. */
+async function planWork(db: Db, config: LlmConfig, scored: readonly Scored[]): Promise<LlmWork> {
+  const cases = new Map<string, LlmCase>();
+  for (const s of scored) {
+    if (!wantsLlm(config, s.report, s.score)) continue;
+    const key = llmClientKey(s.report);
+    const known = cases.get(key);
+    if (known !== undefined && known.report.at > s.report.at) continue;
+    cases.set(key, { report: s.report, history: s.history, features: namedFeatures(s.features), score: s.score, scoreSource: s.source });
+  }
+  const plan = await planLlm(db, config, [...cases.keys()], Date.now());
+  const outcomes = new Map(plan.cached);
+  for (const key of plan.overBudget) outcomes.set(key, { outcome: "budget-exhausted", model: config.endpoint.label });
+  return { config, cases, outcomes, call: plan.call };
+}
+
+function decide(config: EscalationConfig, scored: readonly Scored[], work: LlmWork | null): Decided[] {
+  return scored.map((s) => {
+    const llm = work !== null && wantsLlm(work.config, s.report, s.score) ? (work.outcomes.get(llmClientKey(s.report)) ?? null) : null;
+    const verdict = finalVerdict(s.report, s.score, config.blockScore, answerOf(llm ?? undefined), config.llm?.minConfidence ?? 1);
+    return { msg: s.msg, report: s.report, features: s.features, score: s.score, source: s.source, version: s.version, verdict, llm };
+  });
+}
+
+/**
+ * Records the batch in one transaction; if that fails, one report at a time, so a single poisonous report is
+ * retried alone instead of holding back the rest.
+ */
+async function storeAll(
+  db: Db,
+  env: EscalationEnv,
+  config: EscalationConfig,
+  items: readonly Decided[],
+  work: LlmWork | null,
+  settled: Set<Message>,
+  blocks: NewBlock[],
+  outcome: BatchOutcome,
+): Promise<void> {
+  const answers = work?.outcomes ?? new Map<string, LlmOutcome>();
+  const settle = (group: readonly Decided[], inserted: ReadonlySet<string>, newBlocks: readonly NewBlock[]) => {
+    for (const item of group) {
+      item.msg.ack();
+      settled.add(item.msg);
+      if (inserted.has(item.report.id)) outcome.recorded++;
+      else outcome.duplicates++;
+    }
+    blocks.push(...newBlocks);
+    outcome.blocks += newBlocks.length;
+  };
   try {
-    await env.DLQ.send({ reason: reason.slice(0, 2000), body: msg.body, messageId: msg.id, attempts: msg.attempts });
-    console.warn(JSON.stringify({ code: "escalation_invalid_report", messageId: msg.id, reason: reason.slice(0, 300) }));
-    msg.ack();
+    const recorded = await recordDecisions(db, env, config, items, answers, Date.now());
+    return settle(items, recorded.inserted, recorded.blocks);
   } catch (error) {
-    logFault("escalation_dlq_send_failed", error, msg.id);
-    msg.retry();
-    outcome.retried++;
+    logFault("escalation_batch_record_failed", error, null);
+  }
+  for (const item of items) {
+    try {
+      const recorded = await recordDecisions(db, env, config, [item], answers, Date.now());
+      settle([item], recorded.inserted, recorded.blocks);
+    } catch (error) {
+      logFault("escalation_record_failed", error, item.report.id);
+      item.msg.retry();
+      settled.add(item.msg);
+      outcome.retried++;
+    }
   }
 }
 
-// Postgres text and jsonb reject U+0000, and a client controls the User-Agent: one NUL must not poison a report.
-function pgText(text: string): string {
-  return text.replaceAll("\u0000", "\uFFFD");
+// `ms` is wall time; in workerd the clock advances only across I/O, so it is the batch's database, KV and LLM time.
+function logBatch(batch: MessageBatch, outcome: BatchOutcome, version: string | null, started: number): void {
+  console.log(JSON.stringify({ msg: "escalation_batch", queue: batch.queue, size: batch.messages.length, model: version, ...outcome, ms: Date.now() - started }));
 }
 
-function logFault(code: string, error: unknown, id: string | null): void {
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  console.error(JSON.stringify({ code, id, detail: detail.slice(0, 500) }));
-}
-
-function logBatch(batch: MessageBatch, outcome: BatchOutcome, version: string | null): void {
-  console.log(JSON.stringify({ msg: "escalation_batch", queue: batch.queue, size: batch.messages.length, model: version, ...outcome }));
-}

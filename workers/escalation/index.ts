@@ -4,8 +4,8 @@ import { loadModel, modelStatus } from "./model";
 
 /** escalation: consumes edge-guard's decision reports (Queue), and answers `GET /healthz` with the model's status. */
 export default {
-  async queue(batch, env): Promise<void> {
-    await escalate(batch, env);
+  async queue(batch, env, ctx): Promise<void> {
+    await escalate(batch, env, ctx);
   },
   async fetch(request): Promise<Response> {
     const url = new URL(request.url);

@@ -2,6 +2,7 @@ import * as ort from "onnxruntime-web/wasm";
 import ortWasm from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
 import bundledModel from "../../models/edge-guard.onnx";
 import { FEATURE_COUNT, FEATURE_NAMES, MODEL_METADATA_KEYS } from "../../core/features";
+import { PathModelSchema, compilePathModel, type CompiledPathModel } from "../../core/path-sequence";
 import { readOnnxMetadata } from "./onnx-metadata";
 
 /** What /healthz reports about the model in this isolate. */
@@ -15,15 +16,11 @@ export interface ModelStatus {
   readonly loadMs?: number;
 }
 
-/** Scores from the model, one per feature row, with the version that produced them. */
-export interface ModelScores {
-  readonly scores: number[];
-  readonly version: string;
-}
-
-interface LoadedModel {
+/** A usable model: the ONNX session and the human path model it was trained with (both from the one file). */
+export interface LoadedModel {
   readonly session: ort.InferenceSession;
   readonly version: string;
+  readonly pathModel: CompiledPathModel;
 }
 
 /** How long a failed load is remembered before the next batch tries again, ms. */
@@ -49,15 +46,14 @@ export function loadModel(): Promise<LoadedModel | null> {
   return loading;
 }
 
-/** P(bot) for each feature row, or null when no model is usable (the caller falls back to rules). */
-export async function scoreRows(rows: readonly (readonly number[])[]): Promise<ModelScores | null> {
-  const model = await loadModel();
-  if (model === null || rows.length === 0) return model === null ? null : { scores: [], version: model.version };
+/** P(bot) for each feature row, or null (after logging) when inference fails: the caller falls back to rules. */
+export async function scoreRows(model: LoadedModel, rows: readonly (readonly number[])[]): Promise<number[] | null> {
+  if (rows.length === 0) return [];
   try {
     const input = new ort.Tensor("float32", Float32Array.from(rows.flat()), [rows.length, FEATURE_COUNT]);
     const output = (await model.session.run({ features: input }))["score"];
     if (output === undefined || !(output.data instanceof Float32Array)) throw new Error("no float output named 'score'");
-    return { scores: Array.from(output.data), version: model.version };
+    return Array.from(output.data);
   } catch (error) {
     console.error(JSON.stringify({ code: "model_inference_failed", version: model.version, error: String(error) }));
     return null;
@@ -77,12 +73,12 @@ async function load(): Promise<LoadedModel | null> {
   status = { state: "loading", version: null };
   const bytes = modelBytes();
   try {
-    const version = checkContract(bytes);
+    const { version, pathModel } = checkContract(bytes);
     configureOrt();
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
     status = { state: "ready", version, loadMs: Date.now() - started };
-    console.log(JSON.stringify({ msg: "model_loaded", version, loadMs: status.loadMs, bytes: bytes.byteLength }));
-    return { session, version };
+    console.log(JSON.stringify({ msg: "model_loaded", version, pathModel: pathModel.version, loadMs: status.loadMs, bytes: bytes.byteLength }));
+    return { session, version, pathModel };
   } catch (error) {
     const code = error instanceof ContractError ? "model_contract_mismatch" : "model_load_failed";
     failedAt = Date.now();
@@ -97,8 +93,11 @@ class ContractError extends Error {
   override readonly name = "ContractError";
 }
 
-/** The model's version, after checking it was trained on exactly FEATURE_NAMES (else serving would drift). */
-function checkContract(bytes: Uint8Array): string {
+/**
+ * The model's version and path model, after checking it was trained on exactly FEATURE_NAMES (else serving would
+ * drift) and carries a valid path model.
+ */
+function checkContract(bytes: Uint8Array): { version: string; pathModel: CompiledPathModel } {
   const metadata = readOnnxMetadata(bytes);
   const version = metadata.get(MODEL_METADATA_KEYS.version);
   const features = metadata.get(MODEL_METADATA_KEYS.features);
@@ -106,7 +105,15 @@ function checkContract(bytes: Uint8Array): string {
   if (features !== FEATURE_NAMES.join(",")) {
     throw new ContractError(`model ${version} expects features [${features ?? ""}], core/features.ts has [${FEATURE_NAMES.join(",")}]`);
   }
-  return version;
+  let json: unknown;
+  try {
+    json = JSON.parse(metadata.get(MODEL_METADATA_KEYS.pathModel) ?? "null");
+  } catch {
+    json = null;
+  }
+  const pathModel = PathModelSchema.safeParse(json);
+  if (!pathModel.success) throw new ContractError(`model ${version} has no valid ${MODEL_METADATA_KEYS.pathModel} metadata`);
+  return { version, pathModel: compilePathModel(pathModel.data) };
 }
 
 let ortConfigured = false;

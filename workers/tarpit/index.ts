@@ -1,25 +1,44 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { renderLabyrinthPage } from "../../core/labyrinth";
-import { chainFor, tarpitStats, type TarpitStats } from "./chain-source";
+import { addCounters, emptyCounters, summarise, type TarpitCounters, type TarpitMetricsView } from "../../core/tarpit-metrics";
+import type { MinuteCounters } from "../../durable-objects/tarpit-metrics";
+import { tarpitStats, type TarpitStats } from "./chain-source";
 import type { TarpitEnv } from "./env";
+import { METRICS_INSTANCE, isolateCounters } from "./metrics";
+import { serveTarpit } from "./serve";
+
+// Durable Objects must be exported from the main module of the Worker that hosts them.
+export { HopCounter } from "../../durable-objects/hop-counter";
+export { TarpitMetrics } from "../../durable-objects/tarpit-metrics";
+
+/** This isolate's chain and counters, as `stats()` returns them. */
+export interface IsolateStats extends TarpitStats {
+  readonly counters: TarpitCounters;
+}
 
 /**
  * The Markov labyrinth. edge-guard forwards a trapped request over a service binding; every path answers 200
- * with a plausible article (the same bytes for the same path) whose links lead deeper into the maze.
+ * with a plausible page (the same bytes for the same path) whose links lead deeper into the maze, sent slowly.
  * If Postgres is unreachable it writes from a bundled chain: a tarpit that answers 500 would tip the scraper off.
  */
 export default class Tarpit extends WorkerEntrypoint<TarpitEnv> {
   override async fetch(request: Request): Promise<Response> {
-    const { chain } = await chainFor(this.env, Date.now());
-    const html = renderLabyrinthPage(chain, new URL(request.url).pathname, { secret: this.env.LABYRINTH_SECRET });
-    return new Response(request.method === "HEAD" ? null : html, {
-      status: 200,
-      headers: { "content-type": "text/html; charset=utf-8", "x-robots-tag": "noindex, nofollow" },
-    });
+    return serveTarpit(this.env, (promise) => this.ctx.waitUntil(promise), request);
   }
 
-  /** Where this isolate's chain came from, and how often Postgres failed it. */
-  async stats(): Promise<TarpitStats> {
-    return tarpitStats();
+  /** Where this isolate's chain came from, how often Postgres failed it, and what this isolate counted. */
+  async stats(): Promise<IsolateStats> {
+    return { ...tarpitStats(), counters: isolateCounters() };
+  }
+
+  /** The counters of every isolate over the last `minutes` minutes, as flushed to the TarpitMetrics object. */
+  async metrics(minutes = 60): Promise<TarpitMetricsView> {
+    const since = Date.now() - Math.min(Math.max(minutes, 1), 14 * 24 * 60) * 60_000;
+    const rows: MinuteCounters[] = await this.env.TARPIT_METRICS.getByName(METRICS_INSTANCE).read(since);
+    const totals = rows.reduce((sum, row) => addCounters(sum, row.counters), emptyCounters());
+    return {
+      since: new Date(since).toISOString(),
+      totals: summarise(totals),
+      minutes: rows.map((row) => ({ minute: new Date(row.minute).toISOString(), ...row.counters })),
+    };
   }
 }

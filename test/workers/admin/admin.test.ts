@@ -1,47 +1,23 @@
-import { env as rawEnv, exports } from "cloudflare:workers";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { withDb } from "../../../adapters/db/client";
-import { decisions } from "../../../adapters/db/schema";
-import type { AdminEnv } from "../../../workers/admin/env";
+import { ORIGIN, apiToken, baseEnv, bearer, call, insertDecision, testEnv } from "./support";
 
-const env = rawEnv as unknown as AdminEnv;
 const HOSTILE_UA = `<script>alert("x")</script> GPTBot/1.2`;
 
-async function insertDecision(reportId: string, ip: string, userAgent: string): Promise<void> {
-  await withDb(env, (db) =>
-    db.insert(decisions).values({
-      reportId,
-      at: new Date(),
-      source: "edge",
-      ip,
-      method: "GET",
-      path: "/articles/x",
-      userAgent,
-      edgeAction: "tarpit",
-      edgeScore: 50,
-      reasons: [{ code: "ua-ai-crawler", weight: 50, detail: "GPTBot" }],
-      modelScore: 0.97,
-      modelVersion: "test-model",
-      verdict: "bot",
-      blocked: true,
-    }),
-  );
-}
-
-describe("admin", () => {
-  it("lists the latest decisions as JSON, newest first", async () => {
-    await insertDecision("admin-json-1", "192.0.2.10", "first");
-    await insertDecision("admin-json-2", "192.0.2.11", "second");
-    const response = await exports.default.fetch("http://admin.test/api/decisions?limit=2");
+describe("admin decisions (page and JSON)", () => {
+  it("lists the latest decisions as JSON, newest first, for a viewer token", async () => {
+    await insertDecision("admin-json-1", "192.0.2.10", { userAgent: "first" });
+    await insertDecision("admin-json-2", "192.0.2.11", { userAgent: "second" });
+    const response = await call("/api/decisions?limit=2", { headers: bearer(await apiToken("viewer")) });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { decisions: Array<{ ip: string; modelScore: number; reasons: unknown; blocked: boolean }> };
+    const body = (await response.json()) as { decisions: Array<{ ip: string; modelScore: number; reasons: unknown; blocked: boolean }>; nextCursor: string | null };
     expect(body.decisions.map((d) => d.ip)).toEqual(["192.0.2.11", "192.0.2.10"]);
     expect(body.decisions[0]).toMatchObject({ modelScore: 0.97, blocked: true, reasons: [{ code: "ua-ai-crawler" }] });
   });
 
   it("shows decisions on the HTML page with reasons and scores, escaping what the client sent", async () => {
-    await insertDecision("admin-html-1", "192.0.2.12", HOSTILE_UA);
-    const response = await exports.default.fetch("http://admin.test/");
+    await insertDecision("admin-html-1", "192.0.2.12", { userAgent: HOSTILE_UA });
+    const response = await call("/", { headers: bearer(await apiToken("viewer")) });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-security-policy")).toContain("default-src 'self'");
     const html = await response.text();
@@ -52,16 +28,60 @@ describe("admin", () => {
     expect(html).toContain("&lt;script&gt;");
   });
 
+  it("sends an anonymous browser to the login page, and an anonymous API call gets 401", async () => {
+    const page = await call("/");
+    expect(page.status).toBe(302);
+    expect(page.headers.get("location")).toBe("/login");
+    const api = await call("/api/decisions");
+    expect(api.status).toBe(401);
+    expect(await api.json()).toMatchObject({ error: "unauthenticated" });
+  });
+
   it("rejects a bad limit with a stable code and a message naming the field", async () => {
-    const response = await exports.default.fetch("http://admin.test/api/decisions?limit=abc");
+    const response = await call("/api/decisions?limit=abc", { headers: bearer(await apiToken("viewer")) });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: "invalid_request", message: expect.stringContaining("limit") });
   });
 
   it("answers 503 with a clear code when the database is unreachable", async () => {
-    const { app } = await import("../../../workers/admin/app");
-    const response = await app.request("/api/decisions", {}, { ...env, NEON_LOCAL_PROXY: "127.0.0.1:1" });
+    const response = await call("/api/decisions", { headers: bearer("egt_whatever") }, testEnv({ NEON_LOCAL_PROXY: "127.0.0.1:1" }));
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ error: "database_unavailable" });
+  });
+
+  it("accepts ADMIN_DEV_TOKEN only when DEV_MODE is on (what the dev stack and e2e use)", async () => {
+    const token = "dev-token-for-tests-0123456789";
+    const on = await call("/api/decisions?limit=1", { headers: bearer(token) }, testEnv({ DEV_MODE: "on", ADMIN_DEV_TOKEN: token }));
+    expect(on.status).toBe(200);
+    const off = await call("/api/decisions?limit=1", { headers: bearer(token) }, testEnv({ DEV_MODE: "off", ADMIN_DEV_TOKEN: token }));
+    expect(off.status).toBe(401);
+  });
+
+  it("serves the deployed entrypoint with the committed wrangler.toml (no secrets: login is off, health is up)", async () => {
+    const health = await exports.default.fetch(`${ORIGIN}/healthz`);
+    expect(health.status).toBe(200);
+    const login = await exports.default.fetch(`${ORIGIN}/api/auth/login`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "x", password: "y", totp: "123456" }),
+    });
+    expect(login.status).toBe(503);
+    expect(await login.json()).toMatchObject({ error: "login_unavailable" });
+    expect(baseEnv.DEV_MODE).toBe("off");
+  });
+});
+
+describe("dev login (ADMIN_DEV_USER)", () => {
+  it("exists only when DEV_MODE is on", async () => {
+    const { totpFor, clock, jsonInit, ORIGIN } = await import("./support");
+    const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    const vars = { ADMIN_DEV_USER: `devadmin:dev-password-123:${secret}` };
+    const attempt = async (devMode: string) => {
+      clock.now += 30_000;
+      const body = { name: "devadmin", password: "dev-password-123", totp: await totpFor(secret) };
+      return call("/api/auth/login", jsonInit("POST", body, { origin: ORIGIN, "cf-connecting-ip": "198.51.100.120" }), testEnv({ ...vars, DEV_MODE: devMode }));
+    };
+    expect((await attempt("off")).status).toBe(401);
+    const on = await attempt("on");
+    expect(on.status).toBe(200);
+    expect(await on.json()).toMatchObject({ name: "devadmin", role: "admin" });
   });
 });

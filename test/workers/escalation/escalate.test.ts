@@ -1,33 +1,19 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, type QueueResult } from "cloudflare:test";
-import { env as rawEnv } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { eq, like } from "drizzle-orm";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { withDb } from "../../../adapters/db/client";
-import { decisions } from "../../../adapters/db/schema";
-import { blocklistKey } from "../../../core/blocklist-key";
-import type { BlocklistEntry } from "../../../core/escalation-verdict";
+import { decisions, prefixBlocks } from "../../../adapters/db/schema";
+import type { BlocklistEntry } from "../../../core/blocklist-entry";
+import { blocklistKey, cidrBlocklistKey } from "../../../core/blocklist-key";
 import type { DecisionReport } from "../../../core/report";
-import type { DeadLetter, EscalationEnv } from "../../../workers/escalation/env";
-import worker from "../../../workers/escalation/index";
+import type { DeadLetter } from "../../../workers/escalation/env";
 import { useModelBytesForTests } from "../../../workers/escalation/model";
-import { aReport, BOT_REPORT, GPTBOT_UA, HUMAN_REPORT } from "./reports";
+import { deliver, env, standInRequests } from "./deliver";
+import { aReport, AT, BOT_REPORT, browsingBefore, GPTBOT_UA, HUMAN_REPORT } from "./reports";
 
-const env = rawEnv as unknown as EscalationEnv;
 afterEach(() => useModelBytesForTests(null));
 
-/** Delivers bodies to escalation's queue handler, as the Queue would (attempt `attempts`), and returns the outcome. */
-async function deliver(bodies: readonly unknown[], testEnv: EscalationEnv = env, attempts = 1): Promise<QueueResult> {
-  const batch = createMessageBatch(
-    "edge-guard-reports",
-    bodies.map((body, i) => ({ id: `msg-${attempts}-${i}`, timestamp: Date.now(), attempts, body })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue(batch, testEnv);
-  return getQueueResult(batch, ctx);
-}
-
 const rowsFor = (reportId: string) => withDb(env, (db) => db.select().from(decisions).where(eq(decisions.reportId, reportId)));
-const blockEntry = async (ip: string) => env.BLOCKLIST.get<BlocklistEntry>(blocklistKey(ip), "json");
+const blockEntry = async (key: string) => env.BLOCKLIST.get<BlocklistEntry>(key, "json");
 
 describe("escalation queue consumer", () => {
   it("scores a bot's report, records the decision and blocklists its IP", async () => {
@@ -38,30 +24,37 @@ describe("escalation queue consumer", () => {
 
     const [row, ...more] = await rowsFor("round-trip-bot");
     expect(more).toEqual([]);
-    expect(row).toMatchObject({ ip: "203.0.113.10", verdict: "bot", blocked: true, modelVersion: expect.stringMatching(/^lr-/) });
+    expect(row).toMatchObject({ ip: "203.0.113.10", verdict: "bot", blocked: true, modelVersion: expect.stringMatching(/^lr-/), prefix: "203.0.113.0/24", llm: null });
     expect(row?.modelScore).toBeGreaterThanOrEqual(0.9);
-    expect(row?.features).toMatchObject({ log1p_tarpit_hits: Math.log1p(300), ua_browser: 1 });
+    expect(row?.score).toBe(row?.modelScore);
+    expect(row?.features).toMatchObject({ log1p_tarpit_hits: Math.log1p(300), ua_browser: 1, sig_rate: 1 });
+    expect(row?.report).toEqual(report);
 
-    const entry = await blockEntry("203.0.113.10");
-    expect(entry).toMatchObject({ source: "escalation", score: row?.modelScore, reason: expect.stringContaining("model lr-") });
+    const entry = await blockEntry(blocklistKey("203.0.113.10"));
+    expect(entry).toMatchObject({ action: "block", source: "escalation", score: row?.modelScore, reason: expect.stringContaining("model lr-") });
   });
 
-  it("records a person's report without blocking them", async () => {
-    await deliver([aReport({ ...HUMAN_REPORT, id: "round-trip-human", ip: "198.51.100.20" })]);
+  it("reads a person's earlier requests from Postgres, and does not block them for one trap link", async () => {
+    const ip = "198.51.100.20";
+    await deliver(browsingBefore({ ip }, "history-person"));
+    await deliver([aReport({ ...HUMAN_REPORT, id: "round-trip-human", ip })]);
     const [row] = await rowsFor("round-trip-human");
     expect(row).toMatchObject({ verdict: "human", blocked: false });
-    expect(await blockEntry("198.51.100.20")).toBeNull();
+    expect(row?.features).toMatchObject({ log1p_history: Math.log1p(5), asset_share: 2 / 6, trap_share: 1 / 6 });
+    expect(await blockEntry(blocklistKey(ip))).toBeNull();
   });
 
   it("sends a malformed report to the DLQ with its reason, and acks it", async () => {
     const dead: DeadLetter[] = [];
     const recordingDlq = { send: async (m: DeadLetter) => void dead.push(m), sendBatch: async () => {} } as unknown as Queue<DeadLetter>;
     const malformed = { ...aReport({ id: "malformed-1" }), ip: 42, counts: undefined };
-    const result = await deliver([malformed, "not even an object"], { ...env, DLQ: recordingDlq });
-    expect(result.explicitAcks.sort()).toEqual(["msg-1-0", "msg-1-1"]);
-    expect(dead).toHaveLength(2);
+    const badLabel = { ...aReport({ id: "malformed-2" }), label: { kind: "model-said-so", value: "bot" } };
+    const result = await deliver([malformed, "not even an object", badLabel], { ...env, DLQ: recordingDlq });
+    expect(result.explicitAcks.sort()).toEqual(["msg-1-0", "msg-1-1", "msg-1-2"]);
+    expect(dead).toHaveLength(3);
     expect(dead[0]).toMatchObject({ body: malformed, messageId: "msg-1-0", attempts: 1 });
     expect(dead[0]?.reason).toMatch(/ip[\s\S]*counts/);
+    expect(dead[2]?.reason).toMatch(/label\.kind/);
     expect(await rowsFor("malformed-1")).toEqual([]);
     // And through the real producer binding:
     expect((await deliver([malformed])).explicitAcks).toEqual(["msg-1-0"]);
@@ -90,13 +83,13 @@ describe("escalation queue consumer", () => {
     const person = aReport({ ...HUMAN_REPORT, id: "rules-person", ip: "198.51.100.40" });
     const result = await deliver([crawler, person]);
     expect(result.explicitAcks.sort()).toEqual(["msg-1-0", "msg-1-1"]);
-    expect((await rowsFor("rules-crawler"))[0]).toMatchObject({ verdict: "bot", blocked: true, modelScore: null, modelVersion: null });
+    expect((await rowsFor("rules-crawler"))[0]).toMatchObject({ verdict: "bot", blocked: true, modelScore: null, modelVersion: null, score: 0.99 });
     expect((await rowsFor("rules-person"))[0]).toMatchObject({ verdict: "unsure", blocked: false, modelScore: null });
-    expect(await blockEntry("203.0.113.40")).toMatchObject({ source: "escalation", reason: expect.stringContaining("rules") });
+    expect(await blockEntry(blocklistKey("203.0.113.40"))).toMatchObject({ source: "escalation", reason: expect.stringContaining("rules") });
   });
 
   it("blocklists an IP once per batch, and not again while its block stands", async () => {
-    const burst = [1, 2, 3].map((n) => aReport({ ...BOT_REPORT, id: `same-ip-${n}`, ip: "203.0.113.50" }));
+    const burst = [1, 2, 3].map((n) => aReport({ ...BOT_REPORT, id: `same-ip-${n}`, ip: "203.0.113.50", at: AT + n }));
     const alreadyBlocked: DecisionReport = aReport({
       ...BOT_REPORT, id: "blocked-already", ip: "203.0.113.51", action: "block", score: 1100,
       reasons: [{ code: "blocklist-ip", weight: 1000 }, ...(BOT_REPORT.reasons ?? [])],
@@ -105,7 +98,32 @@ describe("escalation queue consumer", () => {
     const rows = await withDb(env, (db) => db.select().from(decisions).where(eq(decisions.ip, "203.0.113.50")));
     expect(rows.map((r) => r.blocked).sort()).toEqual([false, false, true]);
     expect((await rowsFor("blocked-already"))[0]).toMatchObject({ verdict: "bot", blocked: false });
-    expect(await blockEntry("203.0.113.51")).toBeNull();
+    expect(await blockEntry(blocklistKey("203.0.113.51"))).toBeNull();
+  });
+
+  it("stores labels for training, and never blocks a verified crawler", async () => {
+    const labelled = aReport({ ...BOT_REPORT, id: "labelled-honeypot", ip: "198.51.100.60", label: { kind: "honeypot", value: "bot" }, signals: ["tarpit-visitor"] });
+    const verified = aReport({ ...BOT_REPORT, id: "verified-gptbot", ip: "198.51.100.61", userAgent: GPTBOT_UA, signals: ["verified-crawler"] });
+    await deliver([labelled, verified]);
+    expect((await rowsFor("labelled-honeypot"))[0]).toMatchObject({ labelKind: "honeypot", labelValue: "bot" });
+    expect((await rowsFor("verified-gptbot"))[0]).toMatchObject({ verdict: "good-bot", blocked: false });
+    expect(await blockEntry(blocklistKey("198.51.100.61"))).toBeNull();
+  });
+
+  it("blocklists a /24 when many of its IPs are bots, announces it, and never a documentation or private range", async () => {
+    const hook = `${inject("llmStandInUrl")}/hook`;
+    const bots = Array.from({ length: 5 }, (_, i) => aReport({ ...BOT_REPORT, id: `prefix-bot-${i}`, ip: `45.12.34.${i + 10}`, at: AT + i }));
+    const result = await deliver(bots, { ...env, ALERT_WEBHOOK_URL: hook });
+    expect(result.explicitAcks).toHaveLength(5);
+    expect(await blockEntry(cidrBlocklistKey("45.12.34.0/24"))).toMatchObject({ action: "block", source: "escalation", reason: "5 bot IPs in 45.12.34.0/24 within 10 min" });
+    const stored = await withDb(env, (db) => db.select().from(prefixBlocks).where(eq(prefixBlocks.cidr, "45.12.34.0/24")));
+    expect(stored).toMatchObject([{ botIps: 5 }]);
+    const alert = (await standInRequests()).find((r) => r.path === "/hook" && JSON.stringify(r.body).includes("45.12.34.0/24"));
+    expect(alert?.body).toMatchObject({ text: expect.stringContaining("5 IP(s) and 1 network(s)"), blocks: expect.arrayContaining([{ kind: "cidr", target: "45.12.34.0/24", reason: expect.any(String), ttlSeconds: 3600 }]) });
+
+    const docs = await withDb(env, (db) => db.selectDistinct({ ip: decisions.ip }).from(decisions).where(like(decisions.ip, "203.0.113.%")));
+    expect(docs.length).toBeGreaterThanOrEqual(5); // bots of the other tests, all in a documentation range
+    expect(await blockEntry(cidrBlocklistKey("203.0.113.0/24"))).toBeNull();
   });
 
   it("retries every report when Postgres is unreachable", async () => {
@@ -113,6 +131,6 @@ describe("escalation queue consumer", () => {
     const result = await deliver([report], { ...env, DATABASE_URL: undefined });
     expect(result.explicitAcks).toEqual([]);
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(["msg-1-0"]);
-    expect(await blockEntry("203.0.113.60")).toBeNull();
+    expect(await blockEntry(blocklistKey("203.0.113.60"))).toBeNull();
   });
 });

@@ -1,26 +1,28 @@
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { FEATURE_NAMES, extractFeatures } from "../../../core/features";
+import type { HistoryEntry } from "../../../core/client-history";
+import { FEATURE_NAMES, MODEL_METADATA_KEYS, extractFeatures } from "../../../core/features";
 import type { DecisionReport } from "../../../core/report";
-import { modelStatus, scoreRows, useModelBytesForTests } from "../../../workers/escalation/model";
-import { aReport, BOT_REPORT, HUMAN_REPORT } from "./reports";
+import { loadModel, modelStatus, scoreRows, useModelBytesForTests } from "../../../workers/escalation/model";
+import { aReport, BOT_REPORT, browsingBefore, HUMAN_REPORT } from "./reports";
 
 afterEach(() => useModelBytesForTests(null));
 // Cloudflare.Exports is not declared for the test projects yet (no worker-env.d.ts), so type the one export used.
 const self = (exports as unknown as { default: Fetcher }).default;
 
-const rowOf = (over: Partial<DecisionReport>) => extractFeatures(aReport(over));
+const history = (reports: readonly DecisionReport[]): HistoryEntry[] => reports.map((r) => ({ id: r.id, at: r.at, path: r.path }));
 
 describe("escalation model in workerd", () => {
-  it("loads the bundled ONNX model and scores a bot-like report above a human-like one", async () => {
-    const result = await scoreRows([rowOf(BOT_REPORT), rowOf(HUMAN_REPORT)]);
-    expect(result).not.toBeNull();
-    const [bot, human] = result?.scores ?? [];
-    expect(bot).toBeGreaterThan(0.9);
-    expect(human).toBeLessThan(0.2);
-    const status = modelStatus();
-    expect(status).toMatchObject({ state: "ready", version: expect.stringMatching(/^lr-[0-9a-f]{10}$/) });
-    console.log(`model ${status.version}: cold load ${status.loadMs} ms; bot ${bot?.toFixed(4)}, human ${human?.toFixed(4)}`);
+  it("loads the bundled ONNX model and scores a bot-like client above a person", async () => {
+    const model = await loadModel();
+    if (model === null) throw new Error(`model did not load: ${JSON.stringify(modelStatus())}`);
+    const bot = extractFeatures(aReport(BOT_REPORT), [], model.pathModel);
+    const person = extractFeatures(aReport(HUMAN_REPORT), history(browsingBefore({}, "model-person")), model.pathModel);
+    const [botScore, personScore] = (await scoreRows(model, [bot, person])) ?? [];
+    expect(botScore).toBeGreaterThan(0.9);
+    expect(personScore).toBeLessThan(0.2);
+    expect(model.pathModel.version).toMatch(/^pm-[0-9a-f]{8}$/);
+    expect(modelStatus()).toMatchObject({ state: "ready", version: expect.stringMatching(/^lr-[0-9a-f]{10}$/) });
   });
 
   it("reports the model on /healthz", async () => {
@@ -29,24 +31,25 @@ describe("escalation model in workerd", () => {
     expect(await response.json()).toMatchObject({ ok: true, model: { state: "ready", version: expect.any(String) } });
   });
 
-  it("returns null scores, and says why, when the model bytes are not ONNX", async () => {
+  it("says why, and /healthz fails, when the model bytes are not ONNX", async () => {
     useModelBytesForTests(new TextEncoder().encode("this is not an onnx model"));
-    expect(await scoreRows([rowOf(BOT_REPORT)])).toBeNull();
-    expect(modelStatus()).toMatchObject({ state: "failed", version: null });
+    expect(await loadModel()).toBeNull();
+    expect(modelStatus()).toMatchObject({ state: "failed", version: null, error: "model_load_failed" });
     const response = await self.fetch("http://escalation.test/healthz");
     expect(response.status).toBe(503);
   });
 
-  it("refuses a model trained on other features", async () => {
-    const valid = await fetchBundledBytes();
-    const tampered = replaceAscii(valid, FEATURE_NAMES.join(","), FEATURE_NAMES.join(",").replace("ua_browser", "ua_bruwser"));
-    useModelBytesForTests(tampered);
-    expect(await scoreRows([rowOf(BOT_REPORT)])).toBeNull();
+  it.each([
+    ["trained on other features", FEATURE_NAMES.join(","), FEATURE_NAMES.join(",").replace("ua_browser", "ua_bruwser")],
+    ["without its path model", MODEL_METADATA_KEYS.pathModel, MODEL_METADATA_KEYS.pathModel.replace("path", "pith")],
+  ])("refuses a model %s", async (_, from, to) => {
+    useModelBytesForTests(replaceAscii(await bundledBytes(), from, to));
+    expect(await loadModel()).toBeNull();
     expect(modelStatus()).toMatchObject({ state: "failed", error: "model_contract_mismatch" });
   });
 });
 
-async function fetchBundledBytes(): Promise<Uint8Array> {
+async function bundledBytes(): Promise<Uint8Array> {
   const { default: bytes } = await import("../../../models/edge-guard.onnx");
   return new Uint8Array(bytes);
 }

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { parseBlocklistEntry } from "../../core/blocklist-entry";
+import { cidrBlocklistKey } from "../../core/blocklist-key";
+import { escalationBlock, finalVerdict, isGoodBot } from "../../core/escalation-verdict";
+import { groupByPrefix, isSpecialPurpose, prefixBlockEntry, prefixesToBlock } from "../../core/prefix-block";
+
+const plain = { reasons: [], signals: [] };
+const llm = (verdict: "bot" | "human" | "unsure", confidence: number) => ({ verdict, confidence, rationale: "r" });
+
+describe("finalVerdict", () => {
+  it("follows the score without an LLM answer, or with an unsure or unconfident one", () => {
+    expect(finalVerdict(plain, 0.95, 0.9, null, 0.8)).toBe("bot");
+    expect(finalVerdict(plain, 0.6, 0.9, llm("unsure", 1), 0.8)).toBe("unsure");
+    expect(finalVerdict(plain, 0.6, 0.9, llm("bot", 0.7), 0.8)).toBe("unsure");
+  });
+
+  it("takes a confident LLM answer either way", () => {
+    expect(finalVerdict(plain, 0.6, 0.9, llm("bot", 0.9), 0.8)).toBe("bot");
+    expect(finalVerdict(plain, 0.6, 0.9, llm("human", 0.9), 0.8)).toBe("human");
+  });
+
+  it("never calls a verified crawler or a good-bot label a bot", () => {
+    expect(isGoodBot({ reasons: [], signals: ["verified-crawler"] })).toBe(true);
+    expect(isGoodBot({ reasons: [], label: { kind: "verified-crawler", value: "good-bot" } })).toBe(true);
+    expect(finalVerdict({ reasons: [], signals: ["verified-crawler"] }, 0.99, 0.9, llm("bot", 1), 0.8)).toBe("good-bot");
+  });
+});
+
+describe("blocklist entries", () => {
+  it("say what decided, in the shape the edge parses", () => {
+    const entry = escalationBlock({ score: 0.72, source: "model", version: "lr-abc", llm: { model: "openai:gpt-4o-mini", confidence: 0.91 } }, 5);
+    expect(entry.reason).toBe("model lr-abc scored 0.720; LLM openai:gpt-4o-mini said bot (0.91)");
+    expect(parseBlocklistEntry(JSON.stringify(entry))).toEqual(entry);
+    const prefix = prefixBlockEntry("45.12.34.0/24", 6, 600_000, 7);
+    expect(parseBlocklistEntry(JSON.stringify(prefix))).toMatchObject({ action: "block", source: "escalation", reason: "6 bot IPs in 45.12.34.0/24 within 10 min" });
+    expect(cidrBlocklistKey("45.12.34.0/24")).toBe("cidr:45.12.34.0/24");
+  });
+});
+
+describe("prefix blocks", () => {
+  const ips = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}.${i + 10}`);
+
+  it("blocks a /24 or /64 with enough distinct bot IPs, and nothing else", () => {
+    const groups = groupByPrefix([...ips("45.12.34", 5), ...ips("45.12.35", 4), "2a01:4f8:1:2::a", "2a01:4f8:1:2::b", "not an ip"]);
+    expect(groups.get("45.12.34.0/24")?.size).toBe(5);
+    expect(prefixesToBlock(groups, 5)).toEqual(["45.12.34.0/24"]);
+    expect(prefixesToBlock(groups, 2)).toEqual(["2a01:04f8:0001:0002:0000:0000:0000:0000/64", "45.12.34.0/24", "45.12.35.0/24"]);
+  });
+
+  it.each(["10.1.2.0", "192.168.1.0", "127.0.0.0", "100.64.3.0", "203.0.113.0", "198.51.100.0", "169.254.9.0", "fd00::", "fe80::", "2001:db8::", "::1"])(
+    "never blocks the special-purpose network of %s",
+    (ip) => {
+      expect(isSpecialPurpose(ip)).toBe(true);
+      const groups = groupByPrefix(Array.from({ length: 10 }, (_, i) => (ip.includes(":") ? `${ip.replace(/::?1?$/, "")}::${i + 2}` : ip.replace(/\.0$/, `.${i + 2}`))));
+      expect(prefixesToBlock(groups, 2)).toEqual([]);
+    },
+  );
+
+  it("treats public addresses as blockable", () => {
+    expect(isSpecialPurpose("45.12.34.7")).toBe(false);
+    expect(isSpecialPurpose("2a01:4f8::1")).toBe(false);
+  });
+});

@@ -1,0 +1,144 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../../dev/build";
+import { startStack, type Stack } from "../../dev/stack";
+import type { TarpitMetricsView } from "../../core/tarpit-metrics";
+
+const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+/** A word only the tiny test corpus has: a page showing it was written from the chain trained in Postgres. */
+const MARKER = "zanzibarquux";
+const HOP_LIMIT = 5;
+const TARPIT_VARS = {
+  MARKOV_CORPUS: "e2e-tarpit",
+  HOP_LIMIT: String(HOP_LIMIT),
+  STREAM_DELAY_MS: "60",
+  STREAM_CHUNK_BYTES: "2048",
+  STREAM_MAX_SECONDS: "3",
+  METRICS_FLUSH_SECONDS: "0",
+};
+
+let stack: Stack;
+let scratch: string;
+
+function train(args: string[]): Promise<{ code: number; output: string }> {
+  const env = { ...process.env, DATABASE_URL: stack.databaseUrl, NEON_LOCAL_PROXY: stack.neonLocalProxy };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/train-markov.ts", ...args], { cwd: ROOT, env }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : 1, output: stdout + stderr }),
+    );
+  });
+}
+
+/** A visitor who walks straight into the trap paths: edge-guard hands it to the tarpit. */
+function get(edgeUrl: string, path: string, ip: string): Promise<Response> {
+  return fetch(`${edgeUrl}${path}`, { headers: { "user-agent": CHROME_UA, "cf-connecting-ip": ip, accept: "text/html" } });
+}
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), "edge-guard-tarpit-e2e-"));
+  // Escalation's own blocking is turned down, so the only block in play is the tarpit's hop limit.
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, vars: { "edge-guard-tarpit": TARPIT_VARS, "edge-guard-escalation": { BLOCK_SCORE: "1" } } });
+  const trained = await train(["test/fixtures/markov/tiny.txt", "--corpus", "e2e-tarpit"]);
+  expect(trained.code, trained.output).toBe(0);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("the tarpit, end to end", () => {
+  it("writes the same page for the same path, other pages for other paths, from the trained chain", async () => {
+    const texts = await Promise.all(["/archive/0badf00d/harbour", "/archive/0badf00d/harbour", "/archive/0badf00d/market"].map(async (p, i) => (await get(stack.edgeUrl, p, `81.2.69.${10 + i}`)).text()));
+    expect(texts[0]).toContain(MARKER);
+    expect(texts[1]).toBe(texts[0]);
+    expect(texts[2]).not.toBe(texts[0]);
+  });
+
+  it("streams a page through edge-guard in several chunks over time", async () => {
+    const started = performance.now();
+    const response = await get(stack.edgeUrl, "/archive/0badf00d/slow", "81.2.69.20");
+    expect(response.status).toBe(200);
+    const reader = response.body?.getReader();
+    const times: number[] = [];
+    let bytes = 0;
+    for (;;) {
+      const chunk = await reader?.read();
+      if (chunk === undefined || chunk.done) break;
+      times.push(performance.now() - started);
+      bytes += chunk.value.length;
+    }
+    expect(bytes).toBeGreaterThan(4096);
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(2 * 60);
+  });
+
+  it(`answers 403 at the edge once a client has made more than ${HOP_LIMIT} tarpit hops`, async () => {
+    const ip = "81.2.69.142";
+    const statuses: number[] = [];
+    let firstOther = "";
+    const deadline = Date.now() + 60_000;
+    for (let i = 0; Date.now() < deadline; i++) {
+      const response = await get(stack.edgeUrl, `/archive/${i.toString(16).padStart(8, "0")}/hop`, ip);
+      statuses.push(response.status);
+      const body = await response.text();
+      if (response.status !== 200 && firstOther === "") firstOther = `${response.status}: ${body.slice(0, 300)}`;
+      if (response.status === 403) break;
+      if (i > HOP_LIMIT) await new Promise((r) => setTimeout(r, 250)); // edge-guard caches a blocklist miss for a few seconds
+    }
+    expect(statuses.slice(0, HOP_LIMIT + 1), firstOther).toEqual(Array.from({ length: HOP_LIMIT + 1 }, () => 200));
+    expect(statuses.at(-1)).toBe(403);
+    const kv = await stack.miniflare.getKVNamespace("BLOCKLIST", "edge-guard-tarpit");
+    const entry = JSON.parse((await kv.get(`ip:${ip}`)) ?? "null") as { source: string; action: string; reason: string } | null;
+    expect(entry).toMatchObject({ source: "tarpit", action: "block", reason: expect.stringMatching(/^tarpit-hop-limit/) });
+    const other = await get(stack.edgeUrl, "/archive/0badf00d/other", "81.2.72.44"); // the block is this client's alone
+    expect(other.status).toBe(200);
+    await other.arrayBuffer();
+  });
+
+  it("counts pages, bytes, held seconds, hops and blocks where admin can read them", async () => {
+    const tarpit = (await stack.miniflare.getWorker("edge-guard-tarpit")) as unknown as { metrics(minutes: number): Promise<TarpitMetricsView> };
+    const { totals } = await tarpit.metrics(10);
+    expect(totals.pages).toBeGreaterThanOrEqual(HOP_LIMIT);
+    expect(totals.bytes).toBeGreaterThan(10_000);
+    expect(totals.heldMs).toBeGreaterThan(100);
+    expect(totals.hops).toBeGreaterThanOrEqual(HOP_LIMIT);
+    expect(totals.blocks).toBeGreaterThanOrEqual(1);
+  });
+
+  it("rejects a bad corpus file and keeps serving the current model", async () => {
+    const bad = join(scratch, "bad.bin");
+    writeFileSync(bad, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3]));
+    const result = await train([bad, "--corpus", "e2e-tarpit"]);
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/looks binary.*active model is unchanged/s);
+    expect(await (await get(stack.edgeUrl, "/archive/0badf00d/after-bad-file", "81.2.69.30")).text()).toContain(MARKER);
+  });
+});
+
+describe("the tarpit with Postgres down", () => {
+  let down: Stack;
+  beforeAll(async () => {
+    // Same build; the tarpit is pointed at a port nothing listens on, as if Postgres had stopped.
+    const dead = { DATABASE_URL: "postgresql://postgres:postgres@127.0.0.1:9/postgres", NEON_LOCAL_PROXY: "127.0.0.1:9" };
+    down = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true, vars: { "edge-guard-tarpit": { ...TARPIT_VARS, ...dead } } });
+  });
+  afterAll(async () => {
+    await down?.stop();
+  });
+
+  it("still answers with a page from the bundled chain, and counts the fault", async () => {
+    const response = await get(down.edgeUrl, "/archive/0badf00d/harbour", "81.2.69.40");
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).not.toContain(MARKER);
+    expect(html).toMatch(/<p[^>]*>[A-Z][^<]{40,}/);
+    const tarpit = (await down.miniflare.getWorker("edge-guard-tarpit")) as unknown as { stats(): Promise<{ source: string; faults: number }> };
+    const stats = await tarpit.stats();
+    expect(stats.source).toBe("fallback");
+    expect(stats.faults).toBeGreaterThanOrEqual(1);
+  });
+});

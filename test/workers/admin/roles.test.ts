@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { apiToken, bearer, call } from "./support";
+
+interface Operation {
+  "x-required-role"?: string;
+  security?: unknown[];
+}
+type Doc = { openapi: string; paths: Record<string, Record<string, Operation>> };
+
+const doc = async () => (await (await call("/api/openapi.json")).json()) as Doc;
+const MUTATING = new Set(["post", "put", "patch", "delete"]);
+// Operations a viewer may POST: they change nothing.
+const VIEWER_POSTS = new Set(["post /api/auth/logout", "post /api/policy/validate", "post /api/policy/dry-run"]);
+const PUBLIC = new Set(["post /api/auth/login"]);
+
+function concrete(path: string): string {
+  return path.replace("{id}", "1").replace("{name}", "nobody");
+}
+
+describe("roles", () => {
+  it("documents a required role on every operation, and at least operator on every change", async () => {
+    const { paths } = await doc();
+    const operations = Object.entries(paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ id: `${method} ${path}`, method, op })));
+    expect(operations.length).toBeGreaterThan(25);
+    for (const { id, method, op } of operations) {
+      expect(op["x-required-role"], id).toMatch(PUBLIC.has(id) ? /^public$/ : /^(viewer|operator|admin)$/);
+      if (MUTATING.has(method) && !VIEWER_POSTS.has(id) && !PUBLIC.has(id)) expect(op["x-required-role"], id).not.toBe("viewer");
+    }
+  });
+
+  it("refuses every change to a viewer with 403 before looking at the input", async () => {
+    const { paths } = await doc();
+    const viewer = bearer(await apiToken("viewer", "roles-viewer"));
+    let checked = 0;
+    for (const [path, ops] of Object.entries(paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const id = `${method} ${path}`;
+        if (!MUTATING.has(method) || VIEWER_POSTS.has(id) || PUBLIC.has(id)) continue;
+        const response = await call(concrete(path), { method: method.toUpperCase(), headers: { ...viewer, "content-type": "application/json" }, body: "{}" });
+        expect(response.status, id).toBe(403);
+        expect(await response.json(), id).toMatchObject({ error: "forbidden" });
+        expect(op["x-required-role"]).not.toBe("viewer");
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(15);
+  });
+
+  it("lets an operator change blocklists but not users or tokens", async () => {
+    const operator = bearer(await apiToken("operator", "roles-operator"));
+    expect((await call("/api/users", { headers: operator })).status).toBe(403);
+    expect((await call("/api/tokens", { method: "POST", headers: { ...operator, "content-type": "application/json" }, body: "{}" })).status).toBe(403);
+    const added = await call("/api/blocklist", { method: "POST", headers: { ...operator, "content-type": "application/json" }, body: JSON.stringify({ target: "45.61.0.0/16", reason: "roles test" }) });
+    expect(added.status).toBe(201);
+  });
+
+  it("answers 401, not 403, to an anonymous change and to a bad token", async () => {
+    expect((await call("/api/blocklist", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(401);
+    const bad = await call("/api/decisions", { headers: bearer("egt_not-a-real-token") });
+    expect(bad.status).toBe(401);
+    expect(await bad.json()).toMatchObject({ error: "invalid_token" });
+  });
+});

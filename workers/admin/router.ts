@@ -1,0 +1,40 @@
+import { OpenAPIHono, type z } from "@hono/zod-openapi";
+import type { JWTVerifyGetKey } from "jose";
+import { AppError } from "../../adapters/http";
+import type { Principal } from "./auth/principal";
+import type { AccessConfig, AdminConfig } from "./config";
+import type { AdminEnv } from "./env";
+
+/** What admin takes from outside that tests replace: the Access key set and the clock. */
+export interface AdminDeps {
+  /** The key set Access tokens are verified against (production: the team's remote JWKS). */
+  readonly accessKeys: (access: AccessConfig) => JWTVerifyGetKey;
+  readonly now: () => number;
+}
+
+/** Per-request values middleware sets for the handlers. */
+export interface AdminVariables {
+  config: AdminConfig;
+  deps: AdminDeps;
+  /** Who is calling; null for an anonymous request (only public routes let it through). */
+  principal: Principal | null;
+}
+
+export interface AdminBindings {
+  Bindings: AdminEnv;
+  Variables: AdminVariables;
+}
+
+/** One readable line per zod issue, naming the field. */
+export function issuesText(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length > 0 ? i.path.join(".") : "(body)"}: ${i.message}`).join("; ");
+}
+
+/** A router of admin routes: invalid input becomes the uniform 400 `invalid_request` naming the field. */
+export function adminRouter(): OpenAPIHono<AdminBindings> {
+  return new OpenAPIHono<AdminBindings>({
+    defaultHook: (result) => {
+      if (!result.success) throw new AppError(400, "invalid_request", issuesText(result.error));
+    },
+  });
+}

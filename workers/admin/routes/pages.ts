@@ -1,0 +1,89 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { AppError } from "../../../adapters/http";
+import { login } from "../auth/login";
+import { clearSessionCookie } from "../auth/session";
+import { latestDecisionsTable, loginPage } from "../page";
+import type { AdminBindings } from "../router";
+import { db } from "../store/db";
+import { listDecisions } from "../store/decisions";
+import { UI_VERSION, uiAsset } from "../ui/assets";
+import { DASHBOARD_PAGES, pageShell, type PageName, type Viewer } from "../ui/shell";
+import { blocklistsMain, decisionsMain, overviewMain, peersMain, policyMain } from "../ui/views";
+
+const LoginForm = z.object({ name: z.string().min(1).max(100), password: z.string().min(1).max(1000), totp: z.string().min(1).max(10) });
+
+/** Paths of the dashboard's pages: app.ts runs authenticate() on these (a page needs to know who is looking). */
+export const PAGE_PATHS: readonly string[] = DASHBOARD_PAGES.map((p) => p.path);
+
+/** How many decisions the overview lists below its charts. */
+const LATEST_DECISIONS = 15;
+/** Assets carry their version in the URL, so a browser may keep them for a year. */
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+type Ctx = Context<AdminBindings>;
+
+/** The signed-in viewer, or null (the page then redirects to the login form). */
+function viewerOf(c: Ctx): Viewer | null {
+  const principal = c.get("principal");
+  return principal === null ? null : { name: principal.name, role: principal.role, csrf: principal.csrf, signsOut: principal.kind === "session" };
+}
+
+async function latestSection(c: Ctx): Promise<string> {
+  try {
+    const page = await db(c.env, (d) => listDecisions(d, {}, LATEST_DECISIONS));
+    return latestDecisionsTable(page.decisions);
+  } catch (error) {
+    // The rest of the page still works (its modules report their own failures); say why this part is empty.
+    if (error instanceof AppError && error.status === 503) return `<p class="empty"><strong>Decisions are unavailable</strong>${error.message}</p>`;
+    throw error;
+  }
+}
+
+const MAINS: Record<Exclude<PageName, "overview">, () => string> = {
+  decisions: decisionsMain,
+  blocklists: blocklistsMain,
+  policy: policyMain,
+  peers: peersMain,
+};
+
+/** Server-rendered pages (dashboard shells, login, sign-out) and the dashboard's static assets under /ui/<version>/. */
+export const pageRoutes = new Hono<AdminBindings>()
+  .get("/", async (c) => {
+    const viewer = viewerOf(c);
+    if (viewer === null) return c.redirect("/login", 302);
+    return c.html(pageShell("overview", viewer, overviewMain(await latestSection(c))));
+  })
+  .get("/ui/:version/:file", (c) => {
+    const asset = uiAsset(c.req.param("file"));
+    if (asset === undefined) throw new AppError(404, "not_found", "no such dashboard asset");
+    // An old page asking for an old version gets today's file, but must not keep it under the old URL.
+    c.header("Cache-Control", c.req.param("version") === UI_VERSION ? IMMUTABLE : "no-cache");
+    c.header("Content-Type", asset.contentType);
+    return c.body(asset.body, 200);
+  })
+  .get("/login", (c) => c.html(loginPage(null)))
+  .post("/login", async (c) => {
+    const form = LoginForm.safeParse(await c.req.parseBody());
+    if (!form.success) return c.html(loginPage("Fill in name, password and one-time code."), 400);
+    try {
+      await login(c, form.data);
+      return c.redirect("/", 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      return c.html(loginPage(error.message), error.status === 429 ? 429 : error.status === 403 ? 403 : 401);
+    }
+  })
+  .post("/logout", (c) => {
+    // authenticate() has already refused a cross-site or token-less form post (CSRF).
+    clearSessionCookie(c);
+    return c.redirect("/login", 303);
+  });
+
+// One route per page (a `/:page{a|b}` pattern is not anchored by Hono's router: it also matched /ui/…/b.js).
+for (const [name, main] of Object.entries(MAINS) as [keyof typeof MAINS, () => string][]) {
+  pageRoutes.get(`/${name}`, (c) => {
+    const viewer = viewerOf(c);
+    return viewer === null ? c.redirect("/login", 302) : c.html(pageShell(name, viewer, main()));
+  });
+}

@@ -1,0 +1,93 @@
+import { parseBlocklistEntry, type BlocklistEntry } from "../../../core/blocklist-entry";
+import { blocklistKeyOf, targetOfBlocklistKey, targetText, type BlockTarget, type TargetKind } from "../../../core/admin/block-target";
+import type { AdminEnv } from "../env";
+import { auditMany, type AuditRecord } from "./audit";
+import { db } from "./db";
+import { kv, listItems, parseJson, putJson, type KvItem } from "./kv";
+
+/** A blocklist entry as the API shows it. */
+export interface BlocklistView {
+  kind: TargetKind;
+  /** The address, CIDR or `AS<n>`. */
+  target: string;
+  key: string;
+  action: BlocklistEntry["action"];
+  reason: string;
+  source: BlocklistEntry["source"];
+  score: number | null;
+  /** When it was written (ISO); null when the writer did not say. */
+  at: string | null;
+  expiresAt: string | null;
+}
+
+/** The API view of a KV blocklist item; null for keys that are not blocklist entries. */
+export function blocklistView(item: KvItem): BlocklistView | null {
+  const target = targetOfBlocklistKey(item.key);
+  if (target === null) return null;
+  const entry = parseBlocklistEntry(item.raw ?? "");
+  return {
+    kind: target.kind, target: targetText(target), key: item.key, action: entry.action, reason: entry.reason, source: entry.source,
+    score: entry.score ?? null, at: entry.at > 0 ? new Date(entry.at).toISOString() : null,
+    expiresAt: item.expiration === null ? null : new Date(item.expiration * 1000).toISOString(),
+  };
+}
+
+/** A page of one kind of blocklist entry. */
+export async function listBlocklist(ns: KVNamespace, kind: TargetKind, limit: number, cursor?: string): Promise<{ entries: BlocklistView[]; nextCursor: string | null }> {
+  const page = await listItems(ns, `${kind}:`, limit, cursor);
+  return { entries: page.items.map(blocklistView).filter((v) => v !== null), nextCursor: page.nextCursor };
+}
+
+/** What an operator's block says. */
+export interface BlockInput {
+  readonly action: BlocklistEntry["action"];
+  readonly reason: string;
+  /** Seconds until KV drops the entry (≥ 60); null: until removed. */
+  readonly ttlSeconds: number | null;
+}
+
+/**
+ * Writes operator blocks (already safety-checked) to KV and one audit row each, with the value each replaced.
+ * KV first: an audit failure after it answers 503 and logs the change, so it is never silent.
+ */
+export async function writeBlocks(env: AdminEnv, actor: string, action: string, targets: readonly BlockTarget[], input: BlockInput, nowMs: number): Promise<BlocklistView[]> {
+  const entry: BlocklistEntry = { action: input.action, reason: input.reason, source: "operator", at: nowMs };
+  const records: AuditRecord[] = [];
+  const views: BlocklistView[] = [];
+  for (let i = 0; i < targets.length; i += 50) {
+    await Promise.all(
+      targets.slice(i, i + 50).map(async (target) => {
+        const key = blocklistKeyOf(target);
+        const old = await kv(() => env.BLOCKLIST.get(key));
+        await putJson(env.BLOCKLIST, key, entry, input.ttlSeconds);
+        records.push({ actor, action, target: key, old: parseJson(old), new: { ...entry, ttlSeconds: input.ttlSeconds } });
+        const expiration = input.ttlSeconds === null ? null : Math.floor(nowMs / 1000) + input.ttlSeconds;
+        const view = blocklistView({ key, raw: JSON.stringify(entry), expiration });
+        if (view !== null) views.push(view);
+      }),
+    );
+  }
+  await auditAll(env, records);
+  return views;
+}
+
+/** Removes one blocklist entry; false when there was none. */
+export async function removeBlock(env: AdminEnv, actor: string, target: BlockTarget): Promise<boolean> {
+  const key = blocklistKeyOf(target);
+  const old = await kv(() => env.BLOCKLIST.get(key));
+  if (old === null) return false;
+  await kv(() => env.BLOCKLIST.delete(key));
+  await auditAll(env, [{ actor, action: "blocklist.remove", target: key, old: parseJson(old), new: null }]);
+  return true;
+}
+
+/** Writes audit rows in one transaction; when Postgres fails the changes are logged in full before the 503. */
+export async function auditAll(env: AdminEnv, records: readonly AuditRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  try {
+    await db(env, (d) => auditMany(d, records));
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "audit write failed after a KV change", records }));
+    throw error;
+  }
+}

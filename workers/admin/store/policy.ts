@@ -1,0 +1,66 @@
+import { desc, gte, sql } from "drizzle-orm";
+import { z } from "zod";
+import { decisions, policyVersions } from "../../../adapters/db/schema";
+import type { StoredDecision } from "../../../core/admin/policy-dry-run";
+import { CfFactsSchema, ReasonSchema } from "../../../core/report";
+import defaultPolicy from "../../../policies/default.json";
+import type { AdminEnv } from "../env";
+import { audit } from "./audit";
+import { db, type Conn } from "./db";
+import { kv, parseJson } from "./kv";
+
+/** KV key of the policy the edge enforces (workers/edge-guard/policy-source.ts reads it). */
+export const POLICY_KV_KEY = "policy:active";
+
+/** The active policy document and where it came from: KV, or the bundled default when KV has none. */
+export async function readPolicy(ns: KVNamespace): Promise<{ document: unknown; source: "kv" | "default" }> {
+  const raw = await kv(() => ns.get(POLICY_KV_KEY));
+  return raw === null ? { document: defaultPolicy, source: "default" } : { document: parseJson(raw), source: "kv" };
+}
+
+/**
+ * Activates a policy (already validated by compilePolicy): KV for the edge, a row in policy_versions for history,
+ * and the audit row, the last two in one transaction. The edge picks it up within its refresh interval (30 s).
+ */
+export async function writePolicy(env: AdminEnv, actor: string, action: string, document: unknown, note: string | null): Promise<void> {
+  const { document: old } = await readPolicy(env.BLOCKLIST);
+  await kv(() => env.BLOCKLIST.put(POLICY_KV_KEY, JSON.stringify(document)));
+  await db(env, (d) =>
+    d.transaction(async (tx) => {
+      await tx.insert(policyVersions).values({ actor, policy: document, note });
+      await audit(tx, { actor, action, target: POLICY_KV_KEY, old, new: document });
+    }),
+  );
+}
+
+/** Activated policies, newest first. */
+export async function policyHistory(d: Conn, limit: number) {
+  return d.select().from(policyVersions).orderBy(desc(policyVersions.id)).limit(limit);
+}
+
+const StoredReportSchema = z.object({
+  headers: z.record(z.string(), z.string()).nullable().catch({}).transform((h) => h ?? {}),
+  cf: CfFactsSchema.nullable().catch({}).transform((cf) => cf ?? {}),
+});
+
+/** The most recent decisions (since `since`, at most `limit`) in the shape the dry run re-evaluates. */
+export async function recentDecisions(d: Conn, limit: number, since: Date | null): Promise<StoredDecision[]> {
+  const rows = await d
+    .select({
+      id: decisions.id, at: decisions.at, ip: decisions.ip, method: decisions.method, path: decisions.path, userAgent: decisions.userAgent,
+      reasons: decisions.reasons, edgeAction: decisions.edgeAction,
+      // Only the parts a policy reads: the whole report would carry every header of thousands of rows.
+      report: sql<unknown>`jsonb_build_object('headers', ${decisions.report}->'headers', 'cf', ${decisions.report}->'cf')`,
+    })
+    .from(decisions)
+    .where(since === null ? undefined : gte(decisions.at, since))
+    .orderBy(desc(decisions.id))
+    .limit(limit);
+  return rows.map((r) => {
+    const report = StoredReportSchema.catch({ headers: {}, cf: {} }).parse(r.report ?? {});
+    return {
+      id: r.id, at: r.at.getTime(), ip: r.ip, method: r.method, path: r.path, userAgent: r.userAgent,
+      headers: report.headers, cf: report.cf, reasons: z.array(ReasonSchema).catch([]).parse(r.reasons), recordedAction: r.edgeAction,
+    };
+  });
+}

@@ -1,0 +1,183 @@
+/** /ui/<version>/decisions.js: the live decisions feed (filters from the URL, cursor pages, new rows every 5 s, row details and actions). */
+export const DECISIONS_SCRIPT = String.raw`// @ts-check
+import { actionBadge, api, byId, emptyState, errorState, fmtRelative, fmtTime, h, messageOf } from "./app.js";
+import { actionsFor } from "./decision-actions.js";
+
+const PAGE_SIZE = 50;
+const MAX_ROWS = 250;
+const LIVE_MS = 5000;
+const COLUMNS = 8;
+const FILTERS = ["ip", "verdict", "source", "reason", "blocked"];
+
+const params = new URLSearchParams(location.search);
+const cursor = params.get("cursor");
+const form = /** @type {HTMLFormElement} */ (byId("filters"));
+const tbody = byId("feed");
+const live = /** @type {HTMLInputElement} */ (byId("live"));
+let newest = 0;
+
+function selectedActions() {
+  return params.getAll("action").flatMap((a) => a.split(",")).filter((a) => a !== "");
+}
+
+function fillForm() {
+  for (const name of ["ip", "verdict", "source", "reason"]) {
+    const field = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
+    if (field) field.value = params.get(name) || "";
+  }
+  const actions = selectedActions();
+  for (const box of form.querySelectorAll('input[name="action"]')) /** @type {HTMLInputElement} */ (box).checked = actions.includes(/** @type {HTMLInputElement} */ (box).value);
+  const blocked = /** @type {HTMLInputElement} */ (form.querySelector('input[name="blocked"]'));
+  blocked.checked = params.get("blocked") === "true";
+}
+
+/** The API query for a page of the feed. @param {string | null} from */
+function apiQuery(from) {
+  const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  for (const name of FILTERS) if (params.get(name)) q.set(name, params.get(name) || "");
+  if (selectedActions().length > 0) q.set("action", selectedActions().join(","));
+  if (from) q.set("cursor", from);
+  return q.toString();
+}
+
+/** This page's URL with another cursor (null: the newest page). @param {string | null} next */
+function pageUrl(next) {
+  const q = new URLSearchParams(params);
+  q.delete("cursor");
+  if (next) q.set("cursor", next);
+  const text = q.toString();
+  return "/decisions" + (text ? "?" + text : "");
+}
+
+/** @param {any} d */
+const reasonsOf = (d) => (Array.isArray(d.reasons) ? d.reasons : []);
+/** @param {any} r */
+const weight = (r) => (typeof r.weight === "number" ? (r.weight > 0 ? " +" : " ") + r.weight : "");
+
+/** @param {any} d */
+function detailRow(d) {
+  const cf = d.cf && typeof d.cf === "object" ? d.cf : {};
+  /** @param {string} term @param {import("./app.js").Child} value */
+  const item = (term, value) => [h("dt", null, term), h("dd", null, value)];
+  return h(
+    "tr",
+    { class: "detail", id: "detail-" + d.id },
+    h(
+      "td",
+      { colspan: COLUMNS },
+      h(
+        "dl",
+        { class: "kv" },
+        item("Reasons", reasonsOf(d).length === 0 ? "none" : h("ul", null, reasonsOf(d).map((/** @type {any} */ r) => h("li", null, h("code", null, r.code), weight(r), r.detail ? " · " + r.detail : "")))),
+        item("Signals", d.signals && d.signals.length > 0 ? d.signals.map((/** @type {string} */ s) => h("span", { class: "chip" }, s)) : "none recorded"),
+        item("User-Agent", d.userAgent || "(none)"),
+        item("Network", [cf.asn ? "AS" + cf.asn : "", cf.asOrganization || "", cf.country || "", cf.httpProtocol || "", cf.tlsVersion || ""].filter(Boolean).join(" · ") || "unknown"),
+        item("Scores", "edge " + d.edgeScore + " · escalation " + (d.score === null ? "n/a" : d.score) + " · model " + (d.modelScore === null ? "n/a" : d.modelScore.toFixed(3) + (d.modelVersion ? " (" + d.modelVersion + ")" : ""))),
+        item("Label", d.label ? d.label.kind + ": " + d.label.value : "none"),
+        item("Report", [h("code", null, d.reportId), " · decision #" + d.id + " · " + d.source]),
+      ),
+    ),
+  );
+}
+
+/** @param {HTMLElement} tr @param {any} d @param {HTMLElement} button */
+function toggleDetail(tr, d, button) {
+  const open = document.getElementById("detail-" + d.id);
+  if (open) open.remove();
+  else tr.after(detailRow(d));
+  button.setAttribute("aria-expanded", String(!open));
+}
+
+/** @param {any} d */
+function row(d) {
+  const cf = d.cf && typeof d.cf === "object" ? d.cf : {};
+  const reasons = reasonsOf(d);
+  const shown = reasons.slice(0, 4);
+  const more = h("button", { type: "button", class: "link small", "aria-expanded": "false", "aria-controls": "detail-" + d.id, "aria-label": "Details of decision " + d.id }, reasons.length > shown.length ? "+" + (reasons.length - shown.length) + " more, details" : "details");
+  const tr = h(
+    "tr",
+    { "data-id": d.id },
+    h("td", null, h("time", { datetime: d.at, title: fmtRelative(d.at) }, fmtTime(d.at))),
+    h("td", null, h("a", { class: "mono", href: "/decisions?ip=" + encodeURIComponent(d.ip) }, d.ip), h("span", { class: "ua" }, [cf.asn ? "AS" + cf.asn : "", cf.country || ""].filter(Boolean).join(" · "))),
+    h("td", null, h("span", { class: "path" }, d.method + " " + d.path), h("span", { class: "ua", title: d.userAgent }, d.userAgent || "(no User-Agent)")),
+    h("td", { class: "nowrap" }, actionBadge(d.edgeAction), " ", h("span", { class: "muted" }, String(d.edgeScore))),
+    h("td", { class: "num" }, d.modelScore === null ? "n/a" : d.modelScore.toFixed(3)),
+    h("td", null, d.verdict, d.blocked ? [" ", h("span", { class: "badge blocked" }, "blocked")] : null, d.label ? h("span", { class: "ua" }, d.label.value) : null),
+    h("td", null, shown.map((/** @type {any} */ r) => h("span", { class: "chip", title: r.detail || null }, r.code, h("span", { class: "w" }, weight(r)))), more),
+    h("td", null, actionsFor(d)),
+  );
+  more.addEventListener("click", () => toggleDetail(tr, d, more));
+  return tr;
+}
+
+/** @param {Node} content */
+function fullRow(content) {
+  return h("tr", { class: "placeholder" }, h("td", { colspan: COLUMNS }, content));
+}
+
+/** @param {string | null} next @param {number} count */
+function renderPager(next, count) {
+  const links = [];
+  if (cursor) links.push(h("a", { class: "btn", href: pageUrl(null) }, "← Newest"));
+  if (next) links.push(h("a", { class: "btn", href: pageUrl(next), rel: "next" }, "Older →"));
+  byId("pager").replaceChildren(...links);
+  byId("feed-count").textContent = count + " shown" + (cursor ? " (an older page)" : "");
+}
+
+async function load() {
+  try {
+    const page = await api("/api/decisions?" + apiQuery(cursor));
+    const filtered = FILTERS.some((f) => params.get(f)) || selectedActions().length > 0;
+    if (page.decisions.length === 0) {
+      tbody.replaceChildren(fullRow(emptyState(filtered ? "No decisions match these filters" : "No decisions yet", filtered ? "Change or reset the filters." : "They appear here as soon as the edge reports traffic.")));
+    } else {
+      tbody.replaceChildren(...page.decisions.map(row));
+    }
+    newest = page.decisions.reduce((/** @type {number} */ max, /** @type {any} */ d) => Math.max(max, d.id), newest);
+    renderPager(page.nextCursor, page.decisions.length);
+  } catch (error) {
+    tbody.replaceChildren(fullRow(errorState(error)));
+  }
+}
+
+/** Prepends decisions newer than the newest shown (only on the newest page). */
+async function poll() {
+  if (!live.checked || document.hidden || cursor) return;
+  try {
+    const page = await api("/api/decisions?" + apiQuery(null));
+    const fresh = page.decisions.filter((/** @type {any} */ d) => d.id > newest);
+    if (fresh.length === 0) return;
+    tbody.querySelector("tr.placeholder")?.remove();
+    tbody.prepend(...fresh.map((/** @type {any} */ d) => {
+      const tr = row(d);
+      tr.classList.add("new");
+      return tr;
+    }));
+    newest = Math.max(newest, ...fresh.map((/** @type {any} */ d) => d.id));
+    const rows = tbody.querySelectorAll("tr:not(.detail)");
+    for (let i = MAX_ROWS; i < rows.length; i++) {
+      document.getElementById("detail-" + rows[i].getAttribute("data-id"))?.remove();
+      rows[i].remove();
+    }
+    byId("feed-count").textContent = Math.min(rows.length, MAX_ROWS) + " shown · live";
+  } catch (error) {
+    byId("feed-count").textContent = "live updates paused: " + messageOf(error);
+  }
+}
+
+form.addEventListener("submit", (event) => {
+  // Leave empty fields out of the URL, so it stays short and shareable.
+  event.preventDefault();
+  const q = new URLSearchParams();
+  for (const [name, value] of new FormData(form)) if (String(value).trim() !== "") q.append(name, String(value).trim());
+  location.assign("/decisions" + (q.toString() ? "?" + q.toString() : ""));
+});
+if (cursor) {
+  live.checked = false;
+  live.disabled = true;
+  live.title = "Live updates run on the newest page";
+}
+fillForm();
+void load();
+window.setInterval(() => void poll(), LIVE_MS);
+`;

@@ -1,0 +1,125 @@
+/** /ui/<version>/overview.js: the overview page (key figures, traffic by action, top-N charts), refreshed every 30 s. */
+export const OVERVIEW_SCRIPT = String.raw`// @ts-check
+import { api, byId, errorState, fmtBytes, fmtDuration, fmtInt, fmtPercent, h, messageOf } from "./app.js";
+import { hbars, stackedBars } from "./charts.js";
+
+const SERIES = [
+  { key: "allow", label: "allow" },
+  { key: "challenge", label: "challenge" },
+  { key: "tarpit", label: "tarpit" },
+  { key: "block", label: "block" },
+  { key: "pay", label: "pay" },
+];
+/** Bucket minutes per range: 60, 72, 48 and 28 bars. @type {Record<number, number>} */
+const BUCKET_MINUTES = { 1: 1, 6: 5, 24: 30, 168: 360 };
+const REFRESH_MS = 30000;
+
+const fromUrl = Number(new URLSearchParams(location.search).get("hours"));
+let hours = BUCKET_MINUTES[fromUrl] ? fromUrl : 24;
+/** @type {any} */
+let last = null;
+
+/** @param {number} t */
+const clock = (t) => new Date(t).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+/** @param {number} t */
+const day = (t) => new Date(t).toLocaleDateString(undefined, { month: "short", day: "numeric" });
+/** @param {number} t */
+const dayClock = (t) => day(t) + " " + clock(t);
+
+/** @param {string} label @param {string} value @param {string} hint @param {boolean} [small] */
+function tile(label, value, hint, small) {
+  return h("div", { class: "tile" }, h("div", { class: "label" }, label), h("div", { class: small ? "value small" : "value" }, value), h("div", { class: "hint" }, hint));
+}
+
+/** Every bucket of the window, the API's counts filled in (it only returns buckets with decisions). @param {any} data */
+function buckets(data) {
+  const size = data.window.bucketSeconds * 1000;
+  /** @type {Map<number, Record<string, number>>} */
+  const counts = new Map(data.requestsOverTime.map((/** @type {any} */ r) => [new Date(r.t).getTime(), r]));
+  const rows = [];
+  const until = new Date(data.window.until).getTime();
+  for (let t = Math.floor(new Date(data.window.since).getTime() / size) * size; t <= until; t += size) {
+    const found = counts.get(t) || {};
+    /** @type {Record<string, number>} */
+    const values = {};
+    for (const s of SERIES) values[s.key] = Number(found[s.key] || 0);
+    rows.push({ t, values });
+  }
+  return rows;
+}
+
+/** @param {any} data */
+function renderTiles(data) {
+  const rows = buckets(data);
+  /** @param {string} key */
+  const sum = (key) => rows.reduce((a, r) => a + (r.values[key] || 0), 0);
+  const total = SERIES.reduce((a, s) => a + sum(s.key), 0);
+  const blocked = sum("block");
+  const c = data.challenge;
+  const tarpit = data.tarpit;
+  const notYet = "not recorded yet";
+  byId("tiles").replaceChildren(
+    tile("Requests reported", fmtInt(total), "in the last " + (hours >= 48 ? hours / 24 + " days" : hours + " h")),
+    tile("Blocked", fmtInt(blocked), total > 0 ? fmtPercent(blocked / total) + " of reported" : "nothing reported"),
+    tile("Challenge pass rate", c.passRate === null ? "–" : fmtPercent(c.passRate), c.issued === 0 ? "no challenges issued" : fmtInt(c.passed) + " of " + fmtInt(c.issued) + " passed"),
+    tile("Tarpit time wasted", tarpit.heldSeconds === null ? "–" : fmtDuration(tarpit.heldSeconds), tarpit.bytes === null ? "time and bytes " + notYet : fmtBytes(tarpit.bytes) + " of labyrinth sent"),
+    tile("Faults (fail-open)", data.faults.failOpen === null ? "–" : fmtInt(data.faults.failOpen), data.faults.failOpen === null ? notYet : "requests let through on an error"),
+    tile("Model", data.modelVersion || "none yet", data.queueLagSeconds === null ? "no recent reports" : "queue lag " + data.queueLagSeconds.toFixed(1) + " s", true),
+  );
+  byId("tiles").removeAttribute("aria-busy");
+}
+
+/** @param {any} data */
+function render(data) {
+  const size = data.window.bucketSeconds;
+  byId("window-text").textContent = "Last " + (hours >= 48 ? hours / 24 + " days" : hours + " hours") + " in " + fmtDuration(size) + " steps · updated " + new Date().toLocaleTimeString();
+  renderTiles(data);
+  const rows = buckets(data);
+  const hasPay = rows.some((r) => r.values.pay > 0);
+  stackedBars(byId("chart-traffic"), {
+    title: "Requests over time by action",
+    series: SERIES.filter((s) => s.key !== "pay" || hasPay),
+    rows,
+    timeLabel: hours > 24 ? dayClock : clock,
+    tickLabel: hours > 24 ? day : clock,
+  });
+  /** @param {any[]} list @param {(key: string) => string | undefined} href */
+  const items = (list, href) => list.map((t) => ({ label: t.key, value: t.count, href: href(t.key), note: t.label || undefined }));
+  const feed = "/decisions?";
+  hbars(byId("chart-ips"), { title: "Top blocked IPs", unit: "decisions", empty: "No blocked IPs in this window", items: items(data.topBlockedIps, (k) => feed + "ip=" + encodeURIComponent(k)) });
+  hbars(byId("chart-prefixes"), { title: "Top blocked prefixes", unit: "decisions", empty: "No blocked prefixes in this window", items: items(data.topBlockedPrefixes, () => undefined) });
+  hbars(byId("chart-asns"), { title: "Top blocked ASNs", unit: "decisions", empty: "No blocked ASNs in this window", items: items(data.topBlockedAsns, () => undefined).map((i) => ({ ...i, label: "AS" + i.label })) });
+  hbars(byId("chart-reasons"), { title: "Top reasons", unit: "decisions", empty: "No reasons recorded in this window", items: items(data.topReasons, (k) => feed + "reason=" + encodeURIComponent(k)) });
+}
+
+async function load() {
+  try {
+    last = await api("/api/overview?hours=" + hours + "&bucketMinutes=" + BUCKET_MINUTES[hours]);
+    render(last);
+  } catch (error) {
+    byId("window-text").textContent = "Could not load the figures: " + messageOf(error);
+    for (const id of ["chart-traffic", "chart-ips", "chart-prefixes", "chart-asns", "chart-reasons"]) byId(id).replaceChildren(errorState(error));
+  }
+}
+
+for (const button of document.querySelectorAll("[data-hours]")) {
+  button.addEventListener("click", () => {
+    hours = Number(button.getAttribute("data-hours"));
+    for (const other of document.querySelectorAll("[data-hours]")) other.setAttribute("aria-pressed", String(other === button));
+    history.replaceState(null, "", hours === 24 ? location.pathname : "?hours=" + hours);
+    void load();
+  });
+  button.setAttribute("aria-pressed", String(Number(button.getAttribute("data-hours")) === hours));
+}
+
+// Charts are drawn to the width they have: redraw on resize.
+let resizeTimer = 0;
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = window.setTimeout(() => last && render(last), 150);
+});
+window.setInterval(() => {
+  if (!document.hidden) void load();
+}, REFRESH_MS);
+void load();
+`;

@@ -1,0 +1,38 @@
+import type { HopPolicy } from "../../core/tarpit-config";
+import { hopOutBlocks, hopOutReport, type HopCount } from "../../core/tarpit-hops";
+import type { TarpitEnv } from "./env";
+import { count } from "./metrics";
+
+/** The client a trapped request came from, as edge-guard told the tarpit. */
+export interface TarpitClient {
+  readonly ip: string;
+  readonly edgeScore: number | null;
+}
+
+/**
+ * Puts a client that hopped past the limit on the KV blocklist (its IP, and its prefix if the policy says so)
+ * and tells escalation. Runs off the response path; each write that fails is counted and logged, not retried.
+ */
+export async function hopOut(env: TarpitEnv, request: Request, client: TarpitClient, hops: HopCount, policy: HopPolicy, now: number): Promise<void> {
+  const writes = hopOutBlocks(client.ip, hops.inWindow, policy, client.edgeScore, now);
+  const report = hopOutReport(
+    {
+      id: crypto.randomUUID(),
+      at: now,
+      ip: client.ip,
+      method: request.method,
+      path: new URL(request.url).pathname,
+      headers: Object.fromEntries(request.headers),
+      edgeScore: client.edgeScore,
+    },
+    hops,
+    policy,
+  );
+  const results = await Promise.allSettled([
+    ...writes.map((w) => env.BLOCKLIST.put(w.key, JSON.stringify(w.entry), { expirationTtl: w.ttlSeconds })),
+    env.REPORTS.send(report),
+  ]);
+  const failed = results.filter((r) => r.status === "rejected");
+  count({ blocks: 1, faults: failed.length });
+  console.log(JSON.stringify({ msg: "tarpit hop-out", ip: client.ip, hops: hops.inWindow, keys: writes.map((w) => w.key), failed: failed.length }));
+}

@@ -1,0 +1,130 @@
+import { parseIp } from "../../core/client-ip";
+import { fakeAssetFor, fakeAssetPieces, type FakeAsset } from "../../core/fake-assets";
+import { renderLabyrinthPage } from "../../core/labyrinth";
+import type { TarpitConfig } from "../../core/tarpit-config";
+import { TARPIT_CLIENT_IP_HEADER, TARPIT_SCORE_HEADER } from "../../core/tarpit-headers";
+import { assetPace, pagePace, rechunk, takeBytes, type Pace } from "../../core/tarpit-stream";
+import type { HopAnswer } from "../../durable-objects/hop-counter";
+import { chainFor } from "./chain-source";
+import { tarpitConfig } from "./config";
+import type { TarpitEnv } from "./env";
+import { hopOut, type TarpitClient } from "./hop-out";
+import { count, flushIfDue } from "./metrics";
+import { slowBody, type StreamOutcome } from "./slow-stream";
+
+/** Slow streams one isolate holds at most, whoever the clients are; past it, bodies go out at full speed. */
+export const MAX_ISOLATE_SLOW_STREAMS = 1000;
+/** The most of a fake asset sent at full speed (to a client over its share of slow streams). */
+export const FAST_ASSET_BYTES = 64 * 1024;
+/** A stream slot outlives its stream's cap by this much before the hop counter frees it on its own. */
+const LEASE_SLACK_MS = 10_000;
+
+type WaitUntil = (promise: Promise<unknown>) => void;
+type Body = { readonly kind: "page"; readonly bytes: Uint8Array } | { readonly kind: "asset"; readonly asset: FakeAsset };
+
+let slowStreams = 0;
+const encoder = new TextEncoder();
+
+/**
+ * Answers one trapped request: counts the hop (and blocks past the limit), then writes the page or fake asset
+ * and sends it slowly if the client has a free stream slot. Nothing here answers an error: a failing hop counter
+ * means no counting and no slow stream, a failing Postgres means the bundled chain.
+ */
+export async function serveTarpit(env: TarpitEnv, waitUntil: WaitUntil, request: Request): Promise<Response> {
+  const config = tarpitConfig(env);
+  const now = Date.now();
+  const path = new URL(request.url).pathname;
+  const client = clientOf(request);
+  const asset = config.fakeAssets ? fakeAssetFor(path, env.LABYRINTH_SECRET ?? "", config.fakeAssetMaxBytes) : null;
+  const wantsBody = request.method !== "HEAD";
+  const wantsStream = wantsBody && config.stream.delayMs > 0 && slowStreams < MAX_ISOLATE_SLOW_STREAMS;
+  const [hop, body] = await Promise.all([client === null ? null : countHop(env, client, now, config, wantsStream), bodyOf(env, config, path, asset, now)]);
+  if (client !== null && hop?.block === true) waitUntil(hopOut(env, request, client, hop, config.hops, now));
+  count({ pages: body.kind === "page" ? 1 : 0, assets: body.kind === "asset" ? 1 : 0, hops: hop === null ? 0 : 1 });
+  const flush = flushIfDue(env, now, config.metricsFlushMs);
+  if (flush !== null) waitUntil(flush);
+
+  const headers = responseHeaders(asset);
+  const lease = hop?.lease ?? null;
+  const release = (): void => {
+    if (client !== null && lease !== null) waitUntil(releaseLease(env, client.ip, lease));
+  };
+  if (!wantsBody) {
+    release();
+    return new Response(null, { status: 200, headers });
+  }
+  if (lease === null) return new Response(fastBody(body, config), { status: 200, headers });
+
+  slowStreams++;
+  let settle: () => void = () => {};
+  waitUntil(new Promise<void>((resolve) => (settle = resolve))); // keeps the invocation until the stream has ended
+  const [pieces, pace] = body.kind === "page" ? [[body.bytes], pagePace(body.bytes.length, config.stream)] : [fakeAssetPieces(body.asset), assetPace(config.stream)];
+  const stream = slowBody(rechunk(pieces, pace.chunkBytes), pace, (outcome: StreamOutcome) => {
+    slowStreams--;
+    count({ bytes: outcome.bytes, chunks: outcome.chunks, heldMs: outcome.heldMs, slowStreams: 1 });
+    release();
+    const due = flushIfDue(env, Date.now(), config.metricsFlushMs);
+    if (due !== null) waitUntil(due);
+    settle();
+  });
+  return new Response(stream, { status: 200, headers });
+}
+
+async function bodyOf(env: TarpitEnv, config: TarpitConfig, path: string, asset: FakeAsset | null, now: number): Promise<Body> {
+  if (asset !== null) return { kind: "asset", asset };
+  const { chain } = await chainFor(env, now);
+  const html = renderLabyrinthPage(chain, path, { secret: env.LABYRINTH_SECRET, fakeAssets: config.fakeAssets });
+  return { kind: "page", bytes: encoder.encode(html) };
+}
+
+function clientOf(request: Request): TarpitClient | null {
+  // The trusted header from edge-guard; CF-Connecting-IP (also set by Cloudflare) when an older edge omits it.
+  const ip = parseIp(request.headers.get(TARPIT_CLIENT_IP_HEADER) ?? request.headers.get("cf-connecting-ip") ?? "");
+  if (ip === null) return null;
+  const score = Number(request.headers.get(TARPIT_SCORE_HEADER) ?? Number.NaN);
+  return { ip, edgeScore: Number.isFinite(score) ? score : null };
+}
+
+async function countHop(env: TarpitEnv, client: TarpitClient, now: number, config: TarpitConfig, wantsStream: boolean): Promise<HopAnswer | null> {
+  const leaseMs = config.stream.maxMs + config.stream.delayMs + LEASE_SLACK_MS;
+  const claim = wantsStream && config.maxStreamsPerClient > 0 ? { max: config.maxStreamsPerClient, leaseMs } : null;
+  try {
+    return await env.HOP_COUNTER.getByName(client.ip).hop(now, config.hops, claim);
+  } catch (error) {
+    count({ faults: 1 });
+    console.error(JSON.stringify({ msg: "tarpit hop counter unreachable", error: String(error) }));
+    return null;
+  }
+}
+
+async function releaseLease(env: TarpitEnv, ip: string, lease: string): Promise<void> {
+  await env.HOP_COUNTER.getByName(ip)
+    .release(lease)
+    .catch((error: unknown) => {
+      count({ faults: 1 }); // the lease expires on its own
+      console.error(JSON.stringify({ msg: "tarpit stream release failed", error: String(error) }));
+    });
+}
+
+/** A body at full speed: for a client over its share of slow streams, an unknown client, or slow streaming off. */
+function fastBody(body: Body, config: TarpitConfig): Uint8Array | ReadableStream<Uint8Array> {
+  if (body.kind === "page") {
+    count({ bytes: body.bytes.length, chunks: 1, fastServed: 1 });
+    return body.bytes;
+  }
+  // Never all of a huge file at full speed: that would be our CPU, not their time.
+  const pace: Pace = { ...assetPace(config.stream), delayMs: 0 };
+  const pieces = rechunk(takeBytes(fakeAssetPieces(body.asset), FAST_ASSET_BYTES), pace.chunkBytes);
+  return slowBody(pieces, pace, (o) => count({ bytes: o.bytes, chunks: o.chunks, fastServed: 1 }));
+}
+
+function responseHeaders(asset: FakeAsset | null): Headers {
+  return new Headers({
+    "content-type": asset === null ? "text/html; charset=utf-8" : asset.contentType,
+    // Cloudflare compresses text/html for clients that accept gzip, and a compressor buffers our trickle into one
+    // late burst. An explicit encoding other than gzip/br turns that off (Miniflare's entry worker does the same).
+    "content-encoding": "identity",
+    "x-robots-tag": "noindex, nofollow",
+    "cache-control": "private, max-age=0",
+  });
+}
