@@ -9,7 +9,7 @@ import type { BlocklistEntry } from "../../core/blocklist-entry";
 import { onError } from "../../adapters/http";
 import type { EdgeGuardEnv } from "./env";
 import { readFacts } from "./facts";
-import { recordFault } from "./faults";
+import { publishFaults, recordFault } from "./faults";
 import { assess, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
 import { withHoneypot } from "./honeypot";
 import { fnv1a } from "../../core/fingerprint";
@@ -64,6 +64,8 @@ app.all("*", async (c) => {
     return proxyToOrigin(request, env.ORIGIN_URL);
   }
   const { verdict, policy } = assessment;
+  const faultsWrite = publishFaults(env.BLOCKLIST, facts.receivedAt);
+  if (faultsWrite !== null) waitUntil(faultsWrite);
   const observe = env.MODE === "observe" || (env.MODE !== "enforce" && policy.mode === "observe");
   const action = observe ? "allow" : verdict.action;
   report(state, env, facts, assessment, waitUntil);

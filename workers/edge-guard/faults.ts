@@ -1,3 +1,5 @@
+import { FAULT_STATS_PREFIX } from "../../core/fault-stats";
+
 /** Where a fault inside edge-guard happened. Each is failed open: the request goes on as if the part said nothing. */
 export type FaultKind = "blocklist" | "ledger" | "report" | "tarpit" | "decide" | "policy" | "robots" | "web-bot-auth" | "challenge" | "honeypot";
 
@@ -10,6 +12,30 @@ export function recordFault(kind: FaultKind, error: unknown): void {
   counts[kind] += 1;
   const message = error instanceof Error ? error.message : String(error);
   console.error(JSON.stringify({ msg: "edge-guard fault, failed open", code: `fault_${kind}`, kind, error: message, total: counts[kind] }));
+}
+
+/** How often an isolate publishes its totals (only when they changed), and how long KV keeps them. */
+const PUBLISH_INTERVAL_MS = 60_000;
+const STATS_TTL_S = 24 * 3600;
+const isolateId = crypto.randomUUID();
+let published = 0;
+let publishedAt = 0;
+
+/**
+ * Writes this isolate's fault totals to KV (`stats:faults:<isolate>`, value also as metadata so admin lists
+ * them in one call) when they changed and a minute has passed. Returns the write for `waitUntil`, or null.
+ */
+export function publishFaults(kv: KVNamespace, now: number): Promise<void> | null {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (total === published || now - publishedAt < PUBLISH_INTERVAL_MS) return null;
+  published = total;
+  publishedAt = now;
+  const value = JSON.stringify({ at: now, counts });
+  // An async wrapper: even a KV binding that throws synchronously only fails this write, never the request.
+  const write = async () => kv.put(`${FAULT_STATS_PREFIX}${isolateId}`, value, { expirationTtl: STATS_TTL_S, metadata: value });
+  return write().catch((error: unknown) => {
+    console.error(JSON.stringify({ msg: "fault stats not published", error: String(error) }));
+  });
 }
 
 /** Faults counted in this isolate since it started. */

@@ -55,7 +55,19 @@ describe("overview", () => {
     expect(o.topReasons).toContainEqual(expect.objectContaining({ key: "ua-ai-crawler" }));
     expect(o.challenge.passed).toBeGreaterThanOrEqual(1);
     expect(o.modelVersion).toBe("lr-test-2");
-    expect(o).toMatchObject({ tarpit: { heldSeconds: null, bytes: null }, faults: { failOpen: null }, missing: expect.arrayContaining(["faults.failOpen"]) });
+    expect(o).toMatchObject({ tarpit: { heldSeconds: null, bytes: null }, missing: expect.arrayContaining(["tarpit.bytes"]) });
+  });
+
+  it("sums the fail-open faults edge isolates published to KV, by kind", async () => {
+    const stats = (counts: Record<string, number>) => JSON.stringify({ at: Date.now(), counts });
+    const env = baseEnv;
+    await env.BLOCKLIST.put("stats:faults:isolate-a", stats({ blocklist: 2, ledger: 1 }), { metadata: stats({ blocklist: 2, ledger: 1 }) });
+    await env.BLOCKLIST.put("stats:faults:isolate-b", stats({ blocklist: 3 })); // no metadata: read by key
+    const response = await call("/api/overview?hours=1&bucketMinutes=15", { headers: await viewer() });
+    const o = (await response.json()) as { faults: { failOpen: number; byKind: Record<string, number> } };
+    expect(o.faults).toEqual({ failOpen: 6, byKind: { blocklist: 5, ledger: 1 } });
+    await env.BLOCKLIST.delete("stats:faults:isolate-a");
+    await env.BLOCKLIST.delete("stats:faults:isolate-b");
   });
 });
 
@@ -73,7 +85,7 @@ describe("/metrics", () => {
     expect(text).toMatch(/edge_guard_reasons_last_hour\{reason="ua-ai-crawler"\} \d+/);
     expect(text).toMatch(/edge_guard_model_info\{version="[^"]+"\} 1/);
     expect(text).toContain("edge_guard_queue_lag_seconds");
-    expect(text).toContain("# edge_guard_faults_total: no data");
+    expect(text).toContain("edge_guard_faults_total");
     // No token configured: the endpoint does not exist.
     expect((await call("/metrics", { headers: bearer(METRICS_TOKEN) }, { ...baseEnv, METRICS_TOKEN: "" })).status).toBe(404);
   });

@@ -5,7 +5,7 @@ import { blocklistKey } from "../../../core/blocklist-key";
 import { LEDGER_WINDOW_MS } from "../../../durable-objects/client-ledger";
 import { app } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
-import { faultCounts } from "../../../workers/edge-guard/faults";
+import { faultCounts, publishFaults, recordFault } from "../../../workers/edge-guard/faults";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
 const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -149,5 +149,20 @@ describe("ClientLedger", () => {
     expect(await runDurableObjectAlarm(ledger)).toBe(true);
     const rows = await runInDurableObject(ledger, (_l, state) => state.storage.sql.exec("SELECT at FROM hits").toArray());
     expect(rows).toEqual([{ at: now }]);
+  });
+});
+
+describe("fault publishing", () => {
+  it("publishes the isolate's fault totals to KV for admin, once a minute and only when they changed", async () => {
+    recordFault("robots", new Error("test fault"));
+    const now = Date.now() + 3_600_000; // well past any earlier publish in this file
+    const write = publishFaults(env.BLOCKLIST, now);
+    expect(write).not.toBeNull();
+    await write;
+    const keys = await env.BLOCKLIST.list({ prefix: "stats:faults:" });
+    expect(keys.keys).toHaveLength(1);
+    const stored = JSON.parse(String(keys.keys[0]?.metadata)) as { counts: Record<string, number> };
+    expect(stored.counts.robots).toBeGreaterThanOrEqual(1);
+    expect(publishFaults(env.BLOCKLIST, now + 1_000)).toBeNull(); // nothing new, too soon
   });
 });

@@ -4,6 +4,7 @@ import { formatMetrics } from "../../../core/admin/metrics-text";
 import { constantTimeEqual } from "../../../core/admin/totp";
 import type { AdminBindings } from "../router";
 import { db } from "../store/db";
+import { faultTotals } from "../store/faults";
 import { metricFamilies } from "../store/metrics";
 
 /** Prometheus text exposition at /metrics, for a scraper holding METRICS_TOKEN (`Authorization: Bearer`). */
@@ -17,7 +18,8 @@ export const metricsRoutes = new Hono<AdminBindings>().get("/", async (c) => {
   }
   let body: string;
   try {
-    body = formatMetrics(await db(c.env, metricFamilies));
+    const faults = await faultTotals(c.env.BLOCKLIST).catch(() => ({}));
+    body = formatMetrics(await db(c.env, (d) => metricFamilies(d, faults)));
   } catch (error) {
     console.error(JSON.stringify({ msg: "metrics: database unreachable", error: String(error) }));
     body = formatMetrics([{ name: "edge_guard_admin_database_up", help: "1 when admin reached Postgres for this scrape.", type: "gauge", samples: [{ value: 0 }] }]);

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { adminRouter } from "../router";
 import { ERROR_RESPONSES, json } from "../schemas";
+import { faultTotals } from "../store/faults";
 import { db } from "../store/db";
 import { overview } from "../store/overview";
 import { secured } from "./secured";
@@ -18,7 +19,7 @@ const OverviewSchema = z
     modelVersion: z.string().nullable(),
     queueLagSeconds: z.number().nullable(),
     tarpit: z.object({ heldSeconds: z.number().nullable(), bytes: z.number().nullable() }),
-    faults: z.object({ failOpen: z.number().nullable() }),
+    faults: z.object({ failOpen: z.number().nullable(), byKind: z.record(z.string(), z.number()) }),
     missing: z.array(z.string()).openapi({ description: "figures with no stored source yet (null above)" }),
   })
   .openapi("Overview");
@@ -42,6 +43,7 @@ export const overviewRoutes = adminRouter().openapi(
     const q = c.req.valid("query");
     const until = new Date(c.get("deps").now());
     const since = new Date(until.getTime() - q.hours * 3_600_000);
-    return c.json(await db(c.env, (d) => overview(d, since, until, q.bucketMinutes * 60)), 200);
+    const faults = await faultTotals(c.env.BLOCKLIST);
+    return c.json(await db(c.env, (d) => overview(d, since, until, q.bucketMinutes * 60, faults)), 200);
   },
 );

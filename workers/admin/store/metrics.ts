@@ -6,7 +6,7 @@ type Row = Record<string, unknown>;
 const rowsOf = (result: { rows: unknown[] }) => result.rows as Row[];
 
 /** The metric families /metrics serves, from Postgres. Families without a stored source are listed as missing. */
-export async function metricFamilies(d: Conn): Promise<MetricFamily[]> {
+export async function metricFamilies(d: Conn, faults: Record<string, number>): Promise<MetricFamily[]> {
   const byAction = rowsOf(await d.execute(sql`SELECT edge_action AS k, count(*)::bigint AS n FROM decisions GROUP BY 1 ORDER BY 1`));
   const byVerdict = rowsOf(await d.execute(sql`SELECT verdict AS k, count(*)::bigint AS n FROM decisions GROUP BY 1 ORDER BY 1`));
   const reasons = rowsOf(await d.execute(sql`
@@ -35,7 +35,10 @@ export async function metricFamilies(d: Conn): Promise<MetricFamily[]> {
       name: "edge_guard_model_info", help: "The model version on the latest scored decision.", type: "gauge",
       samples: typeof stats?.model === "string" ? [{ labels: { version: stats.model }, value: 1 }] : [],
     },
-    { name: "edge_guard_faults_total", help: "Faults edge-guard failed open on.", type: "counter", samples: [], missing: "not stored yet: edge-guard counts faults per isolate" },
+    {
+      name: "edge_guard_faults_total", help: "Faults edge-guard failed open on, by kind (isolates that reported in the last day).", type: "counter",
+      samples: Object.entries(faults).map(([kind, n]) => ({ labels: { kind }, value: n })),
+    },
     { name: "edge_guard_tarpit_held_seconds_total", help: "Seconds the tarpit held clients.", type: "counter", samples: [], missing: "not stored yet: tarpit counters need a table" },
     { name: "edge_guard_tarpit_bytes_total", help: "Bytes the tarpit sent.", type: "counter", samples: [], missing: "not stored yet: tarpit counters need a table" },
   ];

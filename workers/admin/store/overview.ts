@@ -24,8 +24,8 @@ export interface Overview {
   queueLagSeconds: number | null;
   /** Not stored yet: the tarpit's held seconds and bytes sent (core/tarpit-metrics.ts counters need a table). */
   tarpit: { heldSeconds: number | null; bytes: number | null };
-  /** Not stored yet: edge-guard's fail-open faults (workers/edge-guard/faults.ts counts per isolate only). */
-  faults: { failOpen: number | null };
+  /** edge-guard's fail-open faults, summed over the isolates that published totals in the last day. */
+  faults: { failOpen: number | null; byKind: Record<string, number> };
   missing: string[];
 }
 
@@ -37,7 +37,7 @@ const TOP = 10;
 const BLOCKED = sql`(edge_action = 'block' OR blocked)`;
 
 /** Runs the overview queries over decisions in [since, until]. */
-export async function overview(d: Conn, since: Date, until: Date, bucketSeconds: number): Promise<Overview> {
+export async function overview(d: Conn, since: Date, until: Date, bucketSeconds: number, faults: Record<string, number>): Promise<Overview> {
   const inWindow = sql`at >= ${since.toISOString()}::timestamptz AND at <= ${until.toISOString()}::timestamptz`;
   const bucket = sql.raw(`'${Math.floor(bucketSeconds)} seconds'::interval`);
   const series = rowsOf(await d.execute(sql`
@@ -83,7 +83,7 @@ export async function overview(d: Conn, since: Date, until: Date, bucketSeconds:
     modelVersion: typeof stats?.model === "string" ? stats.model : null,
     queueLagSeconds: stats?.lag === null || stats?.lag === undefined ? null : Number(stats.lag),
     tarpit: { heldSeconds: null, bytes: null },
-    faults: { failOpen: null },
-    missing: ["tarpit.heldSeconds", "tarpit.bytes", "faults.failOpen"],
+    faults: { failOpen: Object.values(faults).reduce((a, b) => a + b, 0), byKind: faults },
+    missing: ["tarpit.heldSeconds", "tarpit.bytes"],
   };
 }
