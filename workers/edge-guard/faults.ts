@@ -17,7 +17,8 @@ export function recordFault(kind: FaultKind, error: unknown): void {
 /** How often an isolate publishes its totals (only when they changed), and how long KV keeps them. */
 const PUBLISH_INTERVAL_MS = 60_000;
 const STATS_TTL_S = 24 * 3600;
-const isolateId = crypto.randomUUID();
+// Random values are not allowed at a Worker's global scope: the id is made on the first publish.
+let isolateId: string | null = null;
 let published = 0;
 let publishedAt = 0;
 
@@ -30,9 +31,11 @@ export function publishFaults(kv: KVNamespace, now: number): Promise<void> | nul
   if (total === published || now - publishedAt < PUBLISH_INTERVAL_MS) return null;
   published = total;
   publishedAt = now;
+  isolateId ??= crypto.randomUUID();
+  const key = `${FAULT_STATS_PREFIX}${isolateId}`;
   const value = JSON.stringify({ at: now, counts });
   // An async wrapper: even a KV binding that throws synchronously only fails this write, never the request.
-  const write = async () => kv.put(`${FAULT_STATS_PREFIX}${isolateId}`, value, { expirationTtl: STATS_TTL_S, metadata: value });
+  const write = async () => kv.put(key, value, { expirationTtl: STATS_TTL_S, metadata: value });
   return write().catch((error: unknown) => {
     console.error(JSON.stringify({ msg: "fault stats not published", error: String(error) }));
   });
