@@ -6,6 +6,12 @@ type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never
 /** Workers whose tests need the embedded Postgres (started once by test/support/global-postgres.ts). */
 // Unit-level Worker tests bind edge-guard's TARPIT to this stub; the real cross-Worker flow is tested in test/e2e/.
 const TARPIT_STUB = `export default { fetch(request) { return new Response("tarpit stub " + new URL(request.url).pathname, { headers: { "x-stub": "tarpit" } }); } };`;
+// Admin's unit tests bind TARPIT to this stub of the tarpit's metrics() RPC (known totals to show).
+const TARPIT_METRICS_STUB = `import { WorkerEntrypoint } from "cloudflare:workers";
+export default class extends WorkerEntrypoint {
+  fetch() { return new Response("tarpit stub"); }
+  metrics(minutes) { return { since: new Date(Date.now() - minutes * 60000).toISOString(), minutes: [], totals: { heldSeconds: 4242, bytes: 123456 } }; }
+}`;
 
 const WORKERS = [
   { name: "edge-guard", config: "./wrangler.toml", postgres: false },
@@ -25,7 +31,10 @@ export default defineConfig({
             cloudflareTest(async ({ inject }): Promise<PoolOptions> => ({
               wrangler: { configPath: w.config },
               miniflare: w.postgres
-                ? { bindings: { DATABASE_URL: inject("databaseUrl"), NEON_LOCAL_PROXY: inject("neonLocalProxy") } }
+                ? {
+                    bindings: { DATABASE_URL: inject("databaseUrl"), NEON_LOCAL_PROXY: inject("neonLocalProxy") },
+                    ...(w.name === "admin" ? { workers: [{ name: "edge-guard-tarpit", modules: true, script: TARPIT_METRICS_STUB, compatibilityDate: "2026-08-01" }] } : {}),
+                  }
                 : {
                     bindings: { ORIGIN_URL: inject("originUrl"), DEV_CLIENT_OVERRIDES: "on", TOKEN_SECRET: "test-token-secret-0123456789abcdef-0123" },
                     workers: [{ name: "edge-guard-tarpit", modules: true, script: TARPIT_STUB }],

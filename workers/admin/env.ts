@@ -1,9 +1,17 @@
 import type { DbEnv } from "../../adapters/db/client";
+import type { TarpitMetricsView } from "../../core/tarpit-metrics";
+
+/** The tarpit Worker's RPC admin calls (service binding TARPIT). */
+export interface TarpitRpc {
+  metrics(minutes: number): Promise<TarpitMetricsView>;
+}
 
 /** admin's bindings (see workers/admin/wrangler.toml). Secrets are marked; everything is validated in config.ts. */
 export interface AdminEnv extends DbEnv {
   /** Shared with edge-guard, tarpit and escalation: `ip:`, `cidr:`, `asn:`, `allow:` entries and `policy:active`. */
   readonly BLOCKLIST: KVNamespace;
+  /** The tarpit, for its counters (held seconds, bytes). Absent: those figures are null. */
+  readonly TARPIT?: TarpitRpc;
   /** Secret, ≥ 32 characters: signs session cookies and CSRF tokens. Unset: built-in login and Access are off. */
   readonly SESSION_SECRET?: string;
   /** Session lifetime in seconds (default 3600); a session past half its life is renewed on use. */

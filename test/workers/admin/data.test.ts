@@ -55,7 +55,7 @@ describe("overview", () => {
     expect(o.topReasons).toContainEqual(expect.objectContaining({ key: "ua-ai-crawler" }));
     expect(o.challenge.passed).toBeGreaterThanOrEqual(1);
     expect(o.modelVersion).toBe("lr-test-2");
-    expect(o).toMatchObject({ tarpit: { heldSeconds: null, bytes: null }, missing: expect.arrayContaining(["tarpit.bytes"]) });
+    expect(o).toMatchObject({ tarpit: { heldSeconds: 4242, bytes: 123456 } }); // from the tarpit's metrics() RPC
   });
 
   it("sums the fail-open faults edge isolates published to KV, by kind", async () => {
@@ -86,6 +86,7 @@ describe("/metrics", () => {
     expect(text).toMatch(/edge_guard_model_info\{version="[^"]+"\} 1/);
     expect(text).toContain("edge_guard_queue_lag_seconds");
     expect(text).toContain("edge_guard_faults_total");
+    expect(text).toContain("edge_guard_tarpit_held_seconds_last_day 4242");
     // No token configured: the endpoint does not exist.
     expect((await call("/metrics", { headers: bearer(METRICS_TOKEN) }, { ...baseEnv, METRICS_TOKEN: "" })).status).toBe(404);
   });

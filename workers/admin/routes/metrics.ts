@@ -5,6 +5,7 @@ import { constantTimeEqual } from "../../../core/admin/totp";
 import type { AdminBindings } from "../router";
 import { db } from "../store/db";
 import { faultTotals } from "../store/faults";
+import { tarpitTotals } from "../store/tarpit";
 import { metricFamilies } from "../store/metrics";
 
 /** Prometheus text exposition at /metrics, for a scraper holding METRICS_TOKEN (`Authorization: Bearer`). */
@@ -18,8 +19,8 @@ export const metricsRoutes = new Hono<AdminBindings>().get("/", async (c) => {
   }
   let body: string;
   try {
-    const faults = await faultTotals(c.env.BLOCKLIST).catch(() => ({}));
-    body = formatMetrics(await db(c.env, (d) => metricFamilies(d, faults)));
+    const [faults, tarpit] = await Promise.all([faultTotals(c.env.BLOCKLIST).catch(() => ({})), tarpitTotals(c.env, 24 * 60)]);
+    body = formatMetrics(await db(c.env, (d) => metricFamilies(d, faults, tarpit)));
   } catch (error) {
     console.error(JSON.stringify({ msg: "metrics: database unreachable", error: String(error) }));
     body = formatMetrics([{ name: "edge_guard_admin_database_up", help: "1 when admin reached Postgres for this scrape.", type: "gauge", samples: [{ value: 0 }] }]);

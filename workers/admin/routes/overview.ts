@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { adminRouter } from "../router";
 import { ERROR_RESPONSES, json } from "../schemas";
 import { faultTotals } from "../store/faults";
+import { tarpitTotals } from "../store/tarpit";
 import { db } from "../store/db";
 import { overview } from "../store/overview";
 import { secured } from "./secured";
@@ -43,7 +44,7 @@ export const overviewRoutes = adminRouter().openapi(
     const q = c.req.valid("query");
     const until = new Date(c.get("deps").now());
     const since = new Date(until.getTime() - q.hours * 3_600_000);
-    const faults = await faultTotals(c.env.BLOCKLIST);
-    return c.json(await db(c.env, (d) => overview(d, since, until, q.bucketMinutes * 60, faults)), 200);
+    const [faults, tarpit] = await Promise.all([faultTotals(c.env.BLOCKLIST), tarpitTotals(c.env, Math.ceil((until.getTime() - since.getTime()) / 60_000))]);
+    return c.json(await db(c.env, (d) => overview(d, since, until, q.bucketMinutes * 60, faults, tarpit)), 200);
   },
 );

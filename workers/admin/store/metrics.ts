@@ -6,7 +6,7 @@ type Row = Record<string, unknown>;
 const rowsOf = (result: { rows: unknown[] }) => result.rows as Row[];
 
 /** The metric families /metrics serves, from Postgres. Families without a stored source are listed as missing. */
-export async function metricFamilies(d: Conn, faults: Record<string, number>): Promise<MetricFamily[]> {
+export async function metricFamilies(d: Conn, faults: Record<string, number>, tarpit: { heldSeconds: number; bytes: number } | null): Promise<MetricFamily[]> {
   const byAction = rowsOf(await d.execute(sql`SELECT edge_action AS k, count(*)::bigint AS n FROM decisions GROUP BY 1 ORDER BY 1`));
   const byVerdict = rowsOf(await d.execute(sql`SELECT verdict AS k, count(*)::bigint AS n FROM decisions GROUP BY 1 ORDER BY 1`));
   const reasons = rowsOf(await d.execute(sql`
@@ -39,7 +39,13 @@ export async function metricFamilies(d: Conn, faults: Record<string, number>): P
       name: "edge_guard_faults_total", help: "Faults edge-guard failed open on, by kind (isolates that reported in the last day).", type: "counter",
       samples: Object.entries(faults).map(([kind, n]) => ({ labels: { kind }, value: n })),
     },
-    { name: "edge_guard_tarpit_held_seconds_total", help: "Seconds the tarpit held clients.", type: "counter", samples: [], missing: "not stored yet: tarpit counters need a table" },
-    { name: "edge_guard_tarpit_bytes_total", help: "Bytes the tarpit sent.", type: "counter", samples: [], missing: "not stored yet: tarpit counters need a table" },
+    {
+      name: "edge_guard_tarpit_held_seconds_last_day", help: "Seconds the tarpit held clients, last 24 h.", type: "gauge",
+      samples: tarpit === null ? [] : [{ value: tarpit.heldSeconds }], ...(tarpit === null ? { missing: "tarpit unreachable" } : {}),
+    },
+    {
+      name: "edge_guard_tarpit_bytes_last_day", help: "Bytes the tarpit sent, last 24 h.", type: "gauge",
+      samples: tarpit === null ? [] : [{ value: tarpit.bytes }], ...(tarpit === null ? { missing: "tarpit unreachable" } : {}),
+    },
   ];
 }

@@ -22,7 +22,7 @@ export interface Overview {
   modelVersion: string | null;
   /** Seconds from an edge decision to escalation recording it, averaged over the last 5 minutes of the window. */
   queueLagSeconds: number | null;
-  /** Not stored yet: the tarpit's held seconds and bytes sent (core/tarpit-metrics.ts counters need a table). */
+  /** The tarpit's held seconds and bytes sent in the window (its metrics() RPC); null when unreachable. */
   tarpit: { heldSeconds: number | null; bytes: number | null };
   /** edge-guard's fail-open faults, summed over the isolates that published totals in the last day. */
   faults: { failOpen: number | null; byKind: Record<string, number> };
@@ -37,7 +37,14 @@ const TOP = 10;
 const BLOCKED = sql`(edge_action = 'block' OR blocked)`;
 
 /** Runs the overview queries over decisions in [since, until]. */
-export async function overview(d: Conn, since: Date, until: Date, bucketSeconds: number, faults: Record<string, number>): Promise<Overview> {
+export async function overview(
+  d: Conn,
+  since: Date,
+  until: Date,
+  bucketSeconds: number,
+  faults: Record<string, number>,
+  tarpit: { heldSeconds: number; bytes: number } | null,
+): Promise<Overview> {
   const inWindow = sql`at >= ${since.toISOString()}::timestamptz AND at <= ${until.toISOString()}::timestamptz`;
   const bucket = sql.raw(`'${Math.floor(bucketSeconds)} seconds'::interval`);
   const series = rowsOf(await d.execute(sql`
@@ -82,8 +89,8 @@ export async function overview(d: Conn, since: Date, until: Date, bucketSeconds:
     challenge: { issued, passed, passRate: issued > 0 ? passed / issued : null },
     modelVersion: typeof stats?.model === "string" ? stats.model : null,
     queueLagSeconds: stats?.lag === null || stats?.lag === undefined ? null : Number(stats.lag),
-    tarpit: { heldSeconds: null, bytes: null },
+    tarpit: tarpit ?? { heldSeconds: null, bytes: null },
     faults: { failOpen: Object.values(faults).reduce((a, b) => a + b, 0), byKind: faults },
-    missing: ["tarpit.heldSeconds", "tarpit.bytes"],
+    missing: tarpit === null ? ["tarpit.heldSeconds", "tarpit.bytes"] : [],
   };
 }
