@@ -51,7 +51,9 @@ function expectHandful(ip: string): void {
 const toolEnv = (proxy: string) => ({ ...process.env, http_proxy: proxy, HTTP_PROXY: proxy, no_proxy: "", NO_PROXY: "" });
 
 beforeAll(async () => {
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: countPage, prebuilt: process.env.E2E_PREBUILT === "1" });
+  // A fast labyrinth: these tests count real pages, not how long a scraper is held.
+  const fastTarpit = { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } };
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: countPage, prebuilt: process.env.E2E_PREBUILT === "1", vars: fastTarpit });
   // Before the first request (a fresh isolate reads the policy once): challenge one hosting network, which
   // only the Chromium test browses from.
   await (await stack.miniflare.getKVNamespace("BLOCKLIST", "edge-guard")).put(

@@ -103,7 +103,7 @@ table.data td.num, table.data th.num { text-align: right; font-variant-numeric: 
 table.data tr.detail td { background: var(--soft); }
 table.data tr.new td { animation: flash 2s ease-out; }
 @keyframes flash { from { background: rgba(9,105,218,.18); } to { background: transparent; } }
-.ua { display: block; color: var(--muted); font-size: .8rem; max-width: 26rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.ua { display: block; color: var(--muted); font-size: .8rem; max-width: 22rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .path { font-family: ui-monospace, monospace; font-size: .85rem; overflow-wrap: anywhere; }
 .row-actions { display: flex; gap: .3rem; flex-wrap: wrap; min-width: 11rem; }
 .pager { display: flex; gap: .75rem; align-items: center; justify-content: flex-end; margin-top: .75rem; }

@@ -48,6 +48,12 @@ function buckets(data) {
   return rows;
 }
 
+/** The commonest fault kinds (edge-guard publishes totals over the last day). @param {Record<string, number> | undefined} byKind */
+function faultHint(byKind) {
+  const kinds = Object.entries(byKind || {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  return kinds.length === 0 ? "none in the last day" : "last day: " + kinds.slice(0, 3).map(([kind, n]) => kind + " " + fmtInt(n)).join(", ");
+}
+
 /** @param {any} data */
 function renderTiles(data) {
   const rows = buckets(data);
@@ -63,7 +69,7 @@ function renderTiles(data) {
     tile("Blocked", fmtInt(blocked), total > 0 ? fmtPercent(blocked / total) + " of reported" : "nothing reported"),
     tile("Challenge pass rate", c.passRate === null ? "–" : fmtPercent(c.passRate), c.issued === 0 ? "no challenges issued" : fmtInt(c.passed) + " of " + fmtInt(c.issued) + " passed"),
     tile("Tarpit time wasted", tarpit.heldSeconds === null ? "–" : fmtDuration(tarpit.heldSeconds), tarpit.bytes === null ? "time and bytes " + notYet : fmtBytes(tarpit.bytes) + " of labyrinth sent"),
-    tile("Faults (fail-open)", data.faults.failOpen === null ? "–" : fmtInt(data.faults.failOpen), data.faults.failOpen === null ? notYet : "requests let through on an error"),
+    tile("Faults (fail-open)", data.faults.failOpen === null ? "–" : fmtInt(data.faults.failOpen), data.faults.failOpen === null ? notYet : faultHint(data.faults.byKind)),
     tile("Model", data.modelVersion || "none yet", data.queueLagSeconds === null ? "no recent reports" : "queue lag " + data.queueLagSeconds.toFixed(1) + " s", true),
   );
   byId("tiles").removeAttribute("aria-busy");

@@ -11,6 +11,7 @@ export const DASHBOARD_PAGES = [
   { name: "peers", path: "/peers", title: "Peers", script: "peers.js" },
 ] as const;
 
+/** A dashboard page's name. */
 export type PageName = (typeof DASHBOARD_PAGES)[number]["name"];
 
 /** Who is looking at a page. `csrf` is null for credentials a browser does not send on its own (Bearer). */
