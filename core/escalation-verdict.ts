@@ -45,9 +45,13 @@ export function finalVerdict(
   minConfidence: number,
 ): EscalationVerdict {
   if (isGoodBot(report)) return "good-bot";
-  const verdict = verdictFor(score, blockScore);
-  if (llm === null || llm.verdict === "unsure" || llm.confidence < minConfidence) return verdict;
-  return llm.verdict;
+  // Ground truth beats any score: whoever just solved a challenge is a person.
+  if (report.label?.value === "human") return "human";
+  const verdict = llm === null || llm.verdict === "unsure" || llm.confidence < minConfidence ? verdictFor(score, blockScore) : llm.verdict;
+  // Never block on a score alone: the edge must have seen something bot-like in this request (a positive-weight
+  // reason) or observed a bot label. A request the edge found clean can be "unsure" at most.
+  const evidence = report.reasons.some((r) => r.weight > 0) || report.label?.value === "bot";
+  return verdict === "bot" && !evidence ? "unsure" : verdict;
 }
 
 /**

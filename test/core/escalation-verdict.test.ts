@@ -4,7 +4,9 @@ import { cidrBlocklistKey } from "../../core/blocklist-key";
 import { escalationBlock, finalVerdict, isGoodBot } from "../../core/escalation-verdict";
 import { groupByPrefix, isSpecialPurpose, prefixBlockEntry, prefixesToBlock } from "../../core/prefix-block";
 
-const plain = { reasons: [], signals: [] };
+/** A report in which the edge saw something bot-like (a positive-weight reason): the evidence a block needs. */
+const plain = { reasons: [{ code: "hdr-browser-no-sec-fetch", weight: 25 }], signals: [] };
+const clean = { reasons: [], signals: [] };
 const llm = (verdict: "bot" | "human" | "unsure", confidence: number) => ({ verdict, confidence, rationale: "r" });
 
 describe("finalVerdict", () => {
@@ -12,6 +14,16 @@ describe("finalVerdict", () => {
     expect(finalVerdict(plain, 0.95, 0.9, null, 0.8)).toBe("bot");
     expect(finalVerdict(plain, 0.6, 0.9, llm("unsure", 1), 0.8)).toBe("unsure");
     expect(finalVerdict(plain, 0.6, 0.9, llm("bot", 0.7), 0.8)).toBe("unsure");
+  });
+
+  it("never blocks on a score alone: a request the edge found clean is unsure at most", () => {
+    expect(finalVerdict(clean, 0.99, 0.9, null, 0.8)).toBe("unsure");
+    expect(finalVerdict(clean, 0.6, 0.9, llm("bot", 1), 0.8)).toBe("unsure");
+    expect(finalVerdict({ ...clean, label: { kind: "honeypot", value: "bot" } }, 0.99, 0.9, null, 0.8)).toBe("bot");
+  });
+
+  it("takes a solved challenge over any score", () => {
+    expect(finalVerdict({ ...plain, label: { kind: "challenge-solved", value: "human" } }, 0.99, 0.9, llm("bot", 1), 0.8)).toBe("human");
   });
 
   it("takes a confident LLM answer either way", () => {
