@@ -15,16 +15,17 @@ function port(name: string, fallback: number): number {
 }
 
 const started = performance.now();
+const stateDir = process.env.EDGE_GUARD_STATE_DIR ?? join(ROOT, ".state");
 const stack = await startStack({
   edgePort: port("EDGE_GUARD_PORT", 8787),
   adminPort: port("ADMIN_PORT", 8788),
   originPort: port("ORIGIN_PORT", 8790),
-  stateDir: process.env.EDGE_GUARD_STATE_DIR ?? join(ROOT, ".state"),
+  stateDir,
   verbose: process.env.VERBOSE === "1",
 });
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`
-edge-guard dev stack is up (${seconds} s). State: .state/ (npm run reset clears it)
+edge-guard dev stack is up (${seconds} s). State: ${stateDir} (npm run reset clears it)
 
   protected site (edge-guard → demo origin)  ${stack.edgeUrl}
   admin dashboard and API                    ${stack.adminUrl}

@@ -59,7 +59,7 @@ async function blockEntry(ip: string): Promise<Record<string, unknown> | undefin
   return entries.find((e) => e.target === ip);
 }
 
-/** Browses as people until the edge has reported a decision about the target (clean allows are sampled). */
+/** Browses as people until the edge has reported a decision about the target (reports are batched). */
 async function browseUntilReported(): Promise<void> {
   for (let round = 0; round < 40; round++) {
     for (const ip of HUMAN_IPS) await human(HUMAN_PATHS[round % HUMAN_PATHS.length] ?? "/", ip);

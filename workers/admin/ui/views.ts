@@ -19,7 +19,7 @@ export function overviewMain(latest: string): string {
   return `<div class="page-head"><h1>Overview</h1><p id="window-text"></p><span class="spacer"></span>
 <div class="seg" role="group" aria-label="Time range">${range}</div></div>
 <section class="tiles" id="tiles" aria-label="Key figures" aria-busy="true"></section>
-${chart("traffic", "Requests over time by action", "reported decisions: every non-allow, and a sample of clean allows")}
+${chart("traffic", "Requests over time by action", "every decision the edge reported")}
 <div class="grid-2">
 ${chart("ips", "Top blocked IPs", "")}
 ${chart("prefixes", "Top blocked prefixes", "")}
