@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { applyMigrations } from "./sqlite-migrations";
 
 /** How long a hit counts toward a key's history. */
 export const LEDGER_WINDOW_MS = 10 * 60_000;
@@ -68,14 +69,6 @@ export class ClientLedger extends DurableObject<unknown> {
   }
 
   #migrate(): void {
-    const sql = this.ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY)");
-    const done = sql.exec<{ n: number }>("SELECT count(*) AS n FROM _migrations").one().n;
-    this.ctx.storage.transactionSync(() =>
-      MIGRATIONS.slice(done).forEach((statement, i) => {
-        sql.exec(statement);
-        sql.exec("INSERT INTO _migrations (id) VALUES (?)", done + i);
-      }),
-    );
+    applyMigrations(this.ctx.storage, MIGRATIONS);
   }
 }

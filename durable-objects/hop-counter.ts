@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { HopPolicy } from "../core/tarpit-config";
 import { isHopOut, type HopCount } from "../core/tarpit-hops";
+import { applyMigrations } from "./sqlite-migrations";
 
 /** Hops are kept at least this long, so the report's ten-minute count is right whatever the window. */
 export const HOP_HISTORY_MS = 10 * 60_000;
@@ -97,14 +98,6 @@ export class HopCounter extends DurableObject<unknown> {
   }
 
   #migrate(): void {
-    const sql = this.ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY)");
-    const done = sql.exec<{ n: number }>("SELECT count(*) AS n FROM _migrations").one().n;
-    this.ctx.storage.transactionSync(() =>
-      MIGRATIONS.slice(done).forEach((statement, i) => {
-        sql.exec(statement);
-        sql.exec("INSERT INTO _migrations (id) VALUES (?)", done + i);
-      }),
-    );
+    applyMigrations(this.ctx.storage, MIGRATIONS);
   }
 }

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { addCounters, emptyCounters, type TarpitCounters } from "../core/tarpit-metrics";
+import { applyMigrations } from "./sqlite-migrations";
 
 /** Minutes of counters kept. */
 export const METRICS_RETENTION_MS = 14 * 24 * 3600_000;
@@ -47,14 +48,6 @@ export class TarpitMetrics extends DurableObject<unknown> {
   }
 
   #migrate(): void {
-    const sql = this.ctx.storage.sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY)");
-    const done = sql.exec<{ n: number }>("SELECT count(*) AS n FROM _migrations").one().n;
-    this.ctx.storage.transactionSync(() =>
-      MIGRATIONS.slice(done).forEach((statement, i) => {
-        sql.exec(statement);
-        sql.exec("INSERT INTO _migrations (id) VALUES (?)", done + i);
-      }),
-    );
+    applyMigrations(this.ctx.storage, MIGRATIONS);
   }
 }

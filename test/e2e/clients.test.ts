@@ -120,8 +120,9 @@ describe("people and good bots get through", () => {
       const page = await context.newPage();
       const first = await page.goto(`${stack.edgeUrl}/page/3`);
       expect(first?.status()).not.toBe(200); // the challenge, not the page
-      await page.waitForURL(/\/page\/3$/, { timeout: 60_000 });
-      await page.waitForSelector("main", { timeout: 60_000 });
+      // The challenge page is served at the same URL; wait for the real page's article links, then check.
+      await page.waitForSelector("main a[href^='/articles/']", { timeout: 60_000 });
+      expect(page.url()).toMatch(/\/page\/3$/);
       expect(await page.title()).not.toMatch(/moment|check/i);
       await page.click("main a[href^='/articles/']");
       await page.waitForLoadState("load");
