@@ -3,13 +3,10 @@
  * scripts/train-markov.ts: DATABASE_URL (through NEON_LOCAL_PROXY when set), else the running dev stack's database
  * (it advertises itself in .state/postgres.endpoint.json), else the dev database files directly.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { Pool, neonConfig } from "@neondatabase/serverless";
-import ws from "ws";
 import { z } from "zod";
 import { DecisionReportSchema, LabelKindSchema, LabelValueSchema } from "../core/report";
 import type { SqlSession } from "../dev/markov-store";
-import { DEV_POSTGRES_DIR, endpointFileOf, openLocalDatabase } from "../dev/postgres";
+import { withPostgresSession } from "../dev/postgres-session";
 import { LABEL_LOOKBACK_MS, labelledRows, type LabelStats, type OperatorLabel, type StoredDecision } from "./labelled-rows";
 import { HISTORY_WINDOW_MS } from "../core/client-history";
 import type { TrainingRow } from "./training-data";
@@ -62,46 +59,6 @@ export async function readLabelledRows(session: SqlSession): Promise<{ rows: Tra
 }
 
 /** Runs `fn` with a session on the configured database (see the file comment); says where it reads. */
-export async function withTrainingDb<T>(log: (line: string) => void, fn: (session: SqlSession) => Promise<T>): Promise<T> {
-  const target = resolveTarget();
-  if (target === null) {
-    log(`reading ${DEV_POSTGRES_DIR} directly (no DATABASE_URL, and the dev stack is not running)`);
-    const pg = await openLocalDatabase(DEV_POSTGRES_DIR);
-    try {
-      return await fn(pg);
-    } finally {
-      await pg.close();
-    }
-  }
-  neonConfig.webSocketConstructor = ws;
-  if (target.neonLocalProxy) {
-    const proxy = target.neonLocalProxy;
-    neonConfig.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`;
-    neonConfig.useSecureWebSocket = false;
-    neonConfig.pipelineConnect = false;
-    neonConfig.pipelineTLS = false;
-  }
-  log(`reading ${target.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@")}${target.neonLocalProxy ? ` via ${target.neonLocalProxy}` : ""}`);
-  const pool = new Pool({ connectionString: target.databaseUrl, max: 1 });
-  const client = await pool.connect();
-  try {
-    return await fn({ query: async <R>(text: string, params?: unknown[]) => ({ rows: (await client.query(text, params)).rows as R[] }) });
-  } finally {
-    client.release();
-    await pool.end();
-  }
-}
-
-function resolveTarget(): { readonly databaseUrl: string; readonly neonLocalProxy?: string } | null {
-  const databaseUrl = process.env.DATABASE_URL;
-  if (databaseUrl) return { databaseUrl, neonLocalProxy: process.env.NEON_LOCAL_PROXY || undefined };
-  const file = endpointFileOf(DEV_POSTGRES_DIR);
-  if (!existsSync(file)) return null;
-  const endpoint = JSON.parse(readFileSync(file, "utf8")) as { databaseUrl: string; neonLocalProxy: string; pid: number };
-  try {
-    process.kill(endpoint.pid, 0);
-    return endpoint;
-  } catch {
-    return null;
-  }
+export function withTrainingDb<T>(log: (line: string) => void, fn: (session: SqlSession) => Promise<T>): Promise<T> {
+  return withPostgresSession("reading", log, fn);
 }

@@ -17,7 +17,8 @@ export class DbUnavailableError extends Error {
   override readonly name = "DbUnavailableError";
 }
 
-function configureNeon(localProxy: string | undefined): void {
+/** Points the neon driver at the local WebSocket proxy (no TLS, no pipelining); a no-op in production (no proxy). */
+export function configureNeon(localProxy: string | undefined): void {
   if (!localProxy) return;
   // The embedded dev database sits behind a plain ws:// proxy on loopback: no TLS, and no pipelined
   // connect (the local server rejects the pipelined SASL start; see ../shared/PLATFORM.md).
