@@ -58,3 +58,9 @@ export function scriptedClientToken(userAgent: string): string | null {
 export function automationToken(userAgent: string): string | null {
   return AUTOMATION_RE.exec(userAgent)?.[1] ?? null;
 }
+
+/** A User-Agent that declares a crawler of some kind (held to robots.txt); a browser or a bare library does not. */
+export function declaresBot(userAgent: string): boolean {
+  return DECLARED_BOT_RE.test(userAgent);
+}
+const DECLARED_BOT_RE = /bot|crawl|spider|slurp|fetch|scrape|archiv/i;

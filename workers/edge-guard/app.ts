@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { AI_CRAWLER_TOKENS } from "../../core/crawlers";
+import { edgeLabel } from "../../core/edge-label";
 import type { DecisionReport, ReportLabel } from "../../core/report";
 import type { RequestFacts } from "../../core/request-facts";
 import { managedRobotsTxt } from "../../core/robots-managed";
@@ -178,15 +179,6 @@ function baseReport(facts: RequestFacts, outcome: ReportOutcome): DecisionReport
   };
 }
 
-/** Ground truth the edge itself observed: a first step into the labyrinth, a verified crawler, a declared bot ignoring robots.txt. */
-function labelOf(facts: RequestFacts, a: Assessment): ReportLabel | undefined {
-  if (isTrapPath(facts.path) && a.entry === null && a.verdict.action === "tarpit") return { kind: "honeypot", value: "bot" };
-  if (a.verdict.reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth")) return { kind: "verified-crawler", value: "good-bot" };
-  if (a.verdict.reasons.some((r) => r.code === "robots-violation")) return { kind: "robots-violation", value: "bot" };
-  return undefined;
-}
-
-
 async function queueSend(state: IsolateState, message: DecisionReport): Promise<void> {
   const env = currentEnv;
   if (env === null) return;
@@ -195,7 +187,7 @@ async function queueSend(state: IsolateState, message: DecisionReport): Promise<
 
 function report(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: Assessment, waitUntil: WaitUntil): void {
   const { verdict, counts } = a;
-  const label = labelOf(facts, a);
+  const label = edgeLabel(facts.path, a.entry !== null, verdict.action, verdict.reasons);
   const message = baseReport(facts, {
     action: verdict.action,
     score: verdict.score,

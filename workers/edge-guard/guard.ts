@@ -1,4 +1,5 @@
 import { clientPrefix } from "../../core/cidr";
+import { declaresBot } from "../../core/crawlers";
 import { headerFingerprint } from "../../core/fingerprint";
 import type { CompiledPolicy } from "../../core/policy/compile";
 import { evaluatePolicy, type PolicyVerdict } from "../../core/policy/evaluate";
@@ -26,8 +27,6 @@ import { DirectoryCache, verifyWebBotAuth } from "./web-bot-auth";
 
 /** How long an isolate trusts what it read from the KV blocklist (a new block reaches the edge within this). */
 const BLOCKLIST_CACHE_MS = 10_000;
-/** User-Agents that declare a crawler of some kind: only these are held to robots.txt. */
-const DECLARED_BOT_RE = /bot|crawl|spider|slurp|fetch|scrape|archiv/i;
 
 /** Everything one isolate keeps between requests. Built once, on the first request. */
 export interface IsolateState {
@@ -156,7 +155,7 @@ export async function assess(
       : [{ code: "crawler-spoofed", weight: 80, detail: crawler.crawler }];
   });
   if (request.headers.has("signature-input")) signals.push(...(await webBotAuthSignals(state, request, now)));
-  if (DECLARED_BOT_RE.test(facts.userAgent) && !signals.some((s) => s.code === "verified-crawler")) {
+  if (declaresBot(facts.userAgent) && !signals.some((s) => s.code === "verified-crawler")) {
     signals.push(...(await robotsSignals(state, env, request, facts)));
   }
 

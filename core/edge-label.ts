@@ -1,0 +1,14 @@
+import type { ReportLabel } from "./report";
+import { isTrapPath } from "./trap-paths";
+import type { Action, Reason } from "./verdict";
+
+/**
+ * Ground truth the edge itself observed, for training: a first step into the labyrinth (no label was on the
+ * client yet), a crawler verified by its ranges or signature, a declared bot ignoring robots.txt. Never from a score.
+ */
+export function edgeLabel(path: string, alreadyListed: boolean, action: Action, reasons: readonly Reason[]): ReportLabel | undefined {
+  if (isTrapPath(path) && !alreadyListed && action === "tarpit") return { kind: "honeypot", value: "bot" };
+  if (reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth")) return { kind: "verified-crawler", value: "good-bot" };
+  if (reasons.some((r) => r.code === "robots-violation")) return { kind: "robots-violation", value: "bot" };
+  return undefined;
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { declaresBot } from "../../core/crawlers";
+import { edgeLabel } from "../../core/edge-label";
+
+describe("edgeLabel", () => {
+  it("labels a first step into the labyrinth a bot, but not a client already labelled", () => {
+    expect(edgeLabel("/archive/x/index.html", false, "tarpit", [])).toEqual({ kind: "honeypot", value: "bot" });
+    expect(edgeLabel("/archive/x/index.html", true, "tarpit", [])).toBeUndefined();
+    expect(edgeLabel("/articles/x", false, "tarpit", [])).toBeUndefined();
+  });
+
+  it("labels verified crawlers good bots and robots.txt violators bots, never from a score", () => {
+    expect(edgeLabel("/", false, "allow", [{ code: "verified-crawler", weight: -100 }])).toEqual({ kind: "verified-crawler", value: "good-bot" });
+    expect(edgeLabel("/", false, "allow", [{ code: "web-bot-auth", weight: -100 }])?.value).toBe("good-bot");
+    expect(edgeLabel("/x", false, "challenge", [{ code: "robots-violation", weight: 50 }])).toEqual({ kind: "robots-violation", value: "bot" });
+    expect(edgeLabel("/x", false, "block", [{ code: "rate-ip-burst", weight: 80 }])).toBeUndefined();
+  });
+});
+
+describe("declaresBot", () => {
+  it("holds declared crawlers to robots.txt, not browsers or bare libraries", () => {
+    expect(declaresBot("Mozilla/5.0 (compatible; SomeBot/1.0)")).toBe(true);
+    expect(declaresBot("ia_archiver")).toBe(true);
+    expect(declaresBot("Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36")).toBe(false);
+    expect(declaresBot("curl/8.5.0")).toBe(false);
+  });
+});
