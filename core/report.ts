@@ -8,6 +8,12 @@ export const CfFactsSchema = z.object({
   httpProtocol: z.string().max(16).optional(),
   tlsVersion: z.string().max(16).optional(),
   clientTcpRtt: z.number().nonnegative().optional(),
+  /** TLS traits Cloudflare exposes on every plan: the same client software sends the same ClientHello. */
+  tlsCipher: z.string().max(64).optional(),
+  tlsClientExtensionsSha1: z.string().max(64).optional(),
+  tlsClientCiphersSha1: z.string().max(64).optional(),
+  /** JA4 fingerprint, present only with Bot Management. */
+  ja4: z.string().max(64).optional(),
 });
 export type CfFacts = z.infer<typeof CfFactsSchema>;
 
@@ -29,7 +35,7 @@ export const ClientCountsSchema = z.object({
 export type ClientCounts = z.infer<typeof ClientCountsSchema>;
 
 /** Where a label-bearing event came from. Never a model score: labels are evidence the model did not produce. */
-export const LabelKindSchema = z.enum(["honeypot", "robots-violation", "tarpit-hop-out", "challenge-solved", "verified-crawler", "operator"]);
+export const LabelKindSchema = z.enum(["honeypot", "robots-violation", "tarpit-hop-out", "challenge-solved", "verified-crawler", "operator", "automation"]);
 export type LabelKind = z.infer<typeof LabelKindSchema>;
 
 /** What a label says about the client: an unwanted bot, a person, or a wanted bot (verified crawler). */

@@ -15,8 +15,13 @@ import { assess, createIsolateState, type Assessment, type IsolateState, type Wa
 import { withHoneypot } from "./honeypot";
 import { fnv1a } from "../../core/fingerprint";
 import { blockedResponse, proxyToOrigin } from "./respond";
-import { challengeConfig, challengeResponse, challengeRoutes, readPass } from "./challenge";
+import { challengeConfig, challengeResponse, challengeRoutes, readPass, type ChallengeOutcome } from "./challenge";
 import type { SolveMethod } from "../../core/challenge";
+import { AUTOMATION_SIGNALS } from "../../core/automation-evidence";
+import { clientPrefix } from "../../core/cidr";
+import { fleetEvidence, fleetGroup } from "../../core/fleet";
+import { budgetOverrun, budgetRetryAfterS, NOJS_PASSES_PER_HOUR, PASS_BUDGETS, type BudgetOverrun } from "../../core/pass-budget";
+import { requestKind } from "../../core/request-kind";
 import type { Reason } from "../../core/verdict";
 
 /** How long a honeypot label keeps a client in the labyrinth. */
@@ -26,8 +31,6 @@ export const TARPIT_CLIENT_IP_HEADER = "x-edge-guard-client-ip";
 export const TARPIT_SCORE_HEADER = "x-edge-guard-score";
 
 let isolate: IsolateState | null = null;
-/** The isolate's bindings, for reports sent from the challenge routes' callback. */
-let currentEnv: EdgeGuardEnv | null = null;
 /** The per-isolate state (caches, counters, policy), created on first use. */
 export function isolateState(): IsolateState {
   isolate ??= createIsolateState();
@@ -36,17 +39,12 @@ export function isolateState(): IsolateState {
 
 export const app = new Hono<{ Bindings: EdgeGuardEnv }>().onError(onError);
 
-// Bindings are the same object for every request of an isolate; the challenge callback reports through them.
-app.use("*", async (c, next) => {
-  currentEnv = c.env;
-  await next();
-});
-
 // The challenge's scripts and verify endpoints come before the decision: a challenged client must reach them.
 app.route(
   "/",
-  challengeRoutes({
-    onSolved: (facts, method) => reportSolved(facts, method),
+  challengeRoutes<EdgeGuardEnv>({
+    onOutcome: (env, facts, outcome) => challengeOutcome(env, facts, outcome),
+    nojsAllowed: (env, facts, at) => nojsPassAllowed(env, facts, at),
   }),
 );
 
@@ -71,9 +69,12 @@ app.all("*", async (c) => {
   const action = observe ? "allow" : verdict.action;
   report(state, env, facts, assessment, waitUntil);
 
+  const evidence = fleetEvidence(facts, verdict.reasons);
+  if (evidence.length > 0) waitUntil(sendFleetEvidence(state, env, assessment.group, facts, evidence));
+
   if (action === "block") return blockedResponse();
   if (action === "challenge") {
-    const challenged = await challengeOrPass(env, request, facts, assessment);
+    const challenged = await challengeOrPass(state, env, request, facts, assessment, waitUntil);
     if (challenged !== null) return challenged;
   }
   if (action === "tarpit") {
@@ -91,13 +92,30 @@ app.all("*", async (c) => {
   return verified || !carriesHoneypot(facts) ? response : withHoneypot(response, facts.path, facts.receivedAt);
 });
 
-/** The challenge page, or null when the client holds a valid pass (or challenges are off: fail open). */
-async function challengeOrPass(env: EdgeGuardEnv, request: Request, facts: RequestFacts, a: Assessment): Promise<Response | null> {
+/**
+ * The challenge page, or null when the client may go on: it holds a valid pass that is within its page budget
+ * and carries no automation marker (or challenges are off: fail open). A pass lowers friction, not scrutiny.
+ */
+async function challengeOrPass(
+  state: IsolateState,
+  env: EdgeGuardEnv,
+  request: Request,
+  facts: RequestFacts,
+  a: Assessment,
+  waitUntil: WaitUntil,
+): Promise<Response | null> {
   const config = challengeConfig(env);
   if (config === null) return null;
   try {
     const pass = await readPass(request, facts, config.secret, facts.receivedAt);
-    if (pass.valid) return null;
+    // HeadlessChrome, an automation UA or automation seen by the page script: never cleared by a solved challenge.
+    const automation = a.verdict.reasons.some((r) => AUTOMATION_SIGNALS.has(r.code));
+    if (pass.valid && !automation) {
+      const overrun = requestKind(facts) === "page" ? await passOverrun(env, pass.binding, pass.method, facts.receivedAt) : null;
+      if (overrun === null) return null;
+      waitUntil(passOverrunFound(state, env, facts, a, pass.method, overrun));
+      return budgetWaitResponse(budgetRetryAfterS(overrun));
+    }
     return await challengeResponse(request, facts, a.verdict.score, config.secret, facts.receivedAt, {
       thresholds: { challenge: a.policy.thresholds.challenge, tarpit: a.policy.thresholds.tarpit },
       ...(config.turnstile ? { turnstileSiteKey: config.turnstile.siteKey } : {}),
@@ -108,18 +126,94 @@ async function challengeOrPass(env: EdgeGuardEnv, request: Request, facts: Reque
   }
 }
 
-/** A solved challenge is a human label for training. */
-function reportSolved(facts: RequestFacts, method: SolveMethod): Promise<void> {
-  const state = isolateState();
-  const message = baseReport(facts, {
-    source: "challenge",
-    label: { kind: "challenge-solved", value: "human" },
-    action: "allow",
-    score: 0,
-    reasons: [{ code: "challenge-solved", weight: 0, detail: method }],
-    counts: { hits1m: 0, hits10m: 0, tarpitHits: 0 },
+/** Counts a page against the pass binding's budget (exact, across isolates); the window it overran, or null. */
+async function passOverrun(env: EdgeGuardEnv, binding: string, method: SolveMethod, at: number): Promise<BudgetOverrun | null> {
+  try {
+    const counts = await env.PASS_LEDGER.getByName(`pass:${binding}`).page(at);
+    return budgetOverrun(counts, PASS_BUDGETS[method]);
+  } catch (error) {
+    recordFault("pass", error); // fail open: the pass holds
+    return null;
+  }
+}
+
+/** A pass read past its budget: reported, fleet evidence, and past the hour's budget (machine pace) a bot label. */
+async function passOverrunFound(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: Assessment, method: SolveMethod, overrun: BudgetOverrun): Promise<void> {
+  const reason: Reason = { code: "pass-over-budget", weight: 20, detail: `${method} pass over its ${overrun} budget` };
+  const label: ReportLabel | undefined = overrun === "hour" ? { kind: "automation", value: "bot" } : undefined;
+  if (overrun === "hour") await labelClient(state, env, facts, `pass read at machine pace (${method})`);
+  await Promise.all([
+    queueSend(state, env, baseReport(facts, { action: "challenge", score: a.verdict.score, reasons: [...a.verdict.reasons, reason], counts: zeroCounts, ...(label ? { label } : {}) })),
+    sendFleetEvidence(state, env, a.group, facts, ["pass-over-budget"]),
+  ]);
+}
+
+/** "One moment": 503 + Retry-After, no reason, no form (a person simply waits and reloads). */
+function budgetWaitResponse(retryAfterS: number): Response {
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex, nofollow"><title>One moment…</title></head><body><main><h1>One moment…</h1><p>Please wait a minute, then reload this page.</p></main></body></html>`;
+  return new Response(body, {
+    status: 503,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "retry-after": String(retryAfterS), "x-robots-tag": "noindex, nofollow" },
   });
-  return queueSend(state, message);
+}
+
+const zeroCounts = { hits1m: 0, hits10m: 0, tarpitHits: 0 } as const;
+
+/**
+ * What a verify endpoint saw. Only a JavaScript proof with clean evidence (or Turnstile) is a human label; a no-JS
+ * pass is no label at all, and fleet evidence for its group; automation seen by the page labels the client a bot.
+ */
+async function challengeOutcome(env: EdgeGuardEnv, facts: RequestFacts, outcome: ChallengeOutcome): Promise<void> {
+  const state = isolateState();
+  const group = fleetGroup(facts);
+  const report = (reason: Reason, label?: ReportLabel, action: DecisionReport["action"] = "allow") =>
+    queueSend(state, env, baseReport(facts, { source: "challenge", action, score: reason.weight, reasons: [reason], counts: zeroCounts, ...(label ? { label } : {}) }));
+  switch (outcome.kind) {
+    case "solved": {
+      const detail = outcome.evidence.length === 0 ? outcome.method : `${outcome.method}; ${outcome.evidence.join(",")}`;
+      if (outcome.method !== "nojs") return report({ code: "challenge-solved", weight: 0, detail }, { kind: "challenge-solved", value: "human" });
+      await Promise.all([report({ code: "nojs-pass", weight: 10 }), sendFleetEvidence(state, env, group, facts, ["nojs-pass"])]);
+      return;
+    }
+    case "automation": {
+      const reason: Reason = { code: "automation-evidence", weight: 80, detail: outcome.evidence.join(",") };
+      await labelClient(state, env, facts, `automation seen by the challenge: ${outcome.evidence.join(",")}`);
+      await Promise.all([report(reason, { kind: "automation", value: "bot" }, "tarpit"), sendFleetEvidence(state, env, group, facts, ["automation-evidence"])]);
+      return;
+    }
+    case "forged-evidence":
+      return report({ code: "evidence-forged", weight: 40, detail: outcome.refusal }, undefined, "challenge");
+    case "nojs-budget":
+      return report({ code: "nojs-budget", weight: 10 }, undefined, "challenge");
+  }
+}
+
+/** The cross-isolate no-JS budget: per fleet group and per network prefix, a few passes an hour. */
+async function nojsPassAllowed(env: EdgeGuardEnv, facts: RequestFacts, at: number): Promise<boolean> {
+  const prefix = clientPrefix(facts.ip) ?? facts.ip;
+  const group = await env.PASS_LEDGER.getByName(`nojs-group:${fleetGroup(facts)}`).issue(at, NOJS_PASSES_PER_HOUR.group);
+  if (!group) return false;
+  return env.PASS_LEDGER.getByName(`nojs-net:${prefix}`).issue(at, NOJS_PASSES_PER_HOUR.prefix);
+}
+
+/** Sends one request's bot evidence to its fleet group's ledger; a flag it answers takes effect here at once. */
+async function sendFleetEvidence(state: IsolateState, env: EdgeGuardEnv, group: string, facts: RequestFacts, codes: readonly string[]): Promise<void> {
+  try {
+    const answer = await env.FLEET_LEDGER.getByName(group).evidence(group, facts.ip, codes, facts.userAgent, facts.receivedAt);
+    state.fleets.learn(group, answer.flaggedUntil);
+  } catch (error) {
+    recordFault("fleet", error);
+  }
+}
+
+/** How long an automation or machine-pace label keeps a client in the labyrinth. */
+const BOT_LABEL_TTL_S = 24 * 3600;
+
+/** Labels a client a bot for a day: a KV entry that keeps it in the labyrinth (never a block on its own). */
+async function labelClient(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, reason: string): Promise<void> {
+  const entry: BlocklistEntry = { action: "tarpit", reason: reason.slice(0, 200), source: "edge", at: facts.receivedAt };
+  state.blocklist.remember(facts.ip, entry, facts.receivedAt);
+  await env.BLOCKLIST.put(blocklistKey(facts.ip), JSON.stringify(entry), { expirationTtl: BOT_LABEL_TTL_S }).catch((error: unknown) => recordFault("challenge", error));
 }
 
 /** One HTML page in this many carries a honeypot link: a crawler meets one within a few pages; rewriting every page costs. */
@@ -179,9 +273,7 @@ function baseReport(facts: RequestFacts, outcome: ReportOutcome): DecisionReport
   };
 }
 
-async function queueSend(state: IsolateState, message: DecisionReport): Promise<void> {
-  const env = currentEnv;
-  if (env === null) return;
+async function queueSend(state: IsolateState, env: EdgeGuardEnv, message: DecisionReport): Promise<void> {
   await (state.reports.push(message, true, env.REPORTS, message.at) ?? Promise.resolve());
 }
 

@@ -3,6 +3,8 @@
 
 /** Path prefix of everything the challenge serves and accepts. */
 export const CHALLENGE_BASE = "/.well-known/edge-guard";
+/** Bumped whenever the page script changes what it posts: browsers cache the script for an hour. */
+export const CHALLENGE_SCRIPT_VERSION = 2;
 
 /**
  * The page script: solves the proof of work in up to four Web Workers (strided counters) and submits the form,
@@ -13,7 +15,31 @@ export const CHALLENGE_JS = `"use strict";
   var form = document.getElementById("eg-form");
   var status = document.getElementById("eg-status");
   if (!form) return;
-  window.egTurnstileDone = function () { form.submit(); };
+  // Cheap automation traits, posted with the solution. A signal only: the server never grants anything for it.
+  function evidence() {
+    var flags = [];
+    try { if (navigator.webdriver === true) flags.push("webdriver"); } catch (e) {}
+    try {
+      var brands = (navigator.userAgentData && navigator.userAgentData.brands) || [];
+      var headless = /HeadlessChrome/.test(navigator.userAgent) || brands.some(function (b) { return /Headless/i.test(String(b.brand)); });
+      if (headless) flags.push("headless-ua");
+    } catch (e) {}
+    try {
+      var known = ["callPhantom", "_phantom", "__nightmare", "domAutomation", "domAutomationController", "_selenium", "__webdriver_script_fn",
+        "__driver_evaluate", "__webdriver_evaluate", "__selenium_evaluate", "__fxdriver_evaluate", "__driver_unwrapped",
+        "__webdriver_unwrapped", "__selenium_unwrapped", "__fxdriver_unwrapped", "__playwright__binding__", "__pwInitScripts"];
+      var names = Object.getOwnPropertyNames(window);
+      var found = names.some(function (k) { return known.indexOf(k) >= 0 || k.indexOf("cdc_") === 0 || k.indexOf("cdc_") === 1; });
+      if (found || document.documentElement.getAttribute("webdriver") !== null) flags.push("automation-globals");
+    } catch (e) {}
+    try { if (!navigator.languages || navigator.languages.length === 0) flags.push("no-languages"); } catch (e) {}
+    return flags.join(",");
+  }
+  window.egTurnstileDone = function () {
+    form.elements.namedItem("evidence").value = evidence();
+    form.elements.namedItem("nua").value = navigator.userAgent;
+    form.submit();
+  };
   if (form.getAttribute("data-method") !== "pow") return;
   if (status) status.textContent = "Checking your browser… This page continues by itself in a few seconds.";
   var nonce = form.getAttribute("data-nonce");
@@ -28,6 +54,8 @@ export const CHALLENGE_JS = `"use strict";
     form.elements.namedItem("counter").value = counter;
     form.submit();
   }
+  form.elements.namedItem("evidence").value = evidence();
+  form.elements.namedItem("nua").value = navigator.userAgent;
   try {
     for (var i = 0; i < count; i++) {
       var worker = new Worker("/.well-known/edge-guard/pow-worker.js");

@@ -1,4 +1,4 @@
-import { CHALLENGE_BASE } from "./challenge-assets";
+import { CHALLENGE_BASE, CHALLENGE_SCRIPT_VERSION } from "./challenge-assets";
 
 /** Where Cloudflare Turnstile's widget comes from (allowed by the page's CSP only when Turnstile is on). */
 const TURNSTILE_ORIGIN = "https://challenges.cloudflare.com";
@@ -74,7 +74,7 @@ function challengeHtml(page: ChallengePage, styleNonce: string): string {
         : '<p id="eg-status">Please complete the check below to continue.</p>';
   const scripts = [
     method === "turnstile" ? `<script src="${TURNSTILE_ORIGIN}/turnstile/v0/api.js" async defer></script>` : "",
-    `<script src="${CHALLENGE_BASE}/challenge.js" defer></script>`,
+    `<script src="${CHALLENGE_BASE}/challenge.js?v=${CHALLENGE_SCRIPT_VERSION}" defer></script>`,
   ].join("");
   return `<!doctype html>
 <html lang="en">
@@ -93,6 +93,8 @@ ${intro}
 <form id="eg-form" method="post" action="${CHALLENGE_BASE}/verify" data-method="${method}" data-nonce="${escapeHtml(page.nonce)}" data-bits="${page.bits}">
 <input type="hidden" name="ticket" value="${ticket}">
 <input type="hidden" name="counter" value="">
+<input type="hidden" name="evidence" value="">
+<input type="hidden" name="nua" value="">
 ${widget}
 </form>
 ${page.notice === "wait" ? nojsForm(ticket) : `<noscript>${nojsForm(ticket)}</noscript>`}

@@ -25,6 +25,7 @@ import {
   type SolveMethod,
   type TicketClaims,
 } from "../../core/challenge";
+import { readEvidence, type EvidenceRefusal } from "../../core/automation-evidence";
 import type { RequestFacts } from "../../core/request-facts";
 import { CHALLENGE_BASE, CHALLENGE_JS, POW_WORKER_JS } from "./challenge-assets";
 import { challengePageResponse } from "./challenge-page";
@@ -87,21 +88,36 @@ export async function challengeResponse(
   return freshChallenge(facts, secret, now, bits, safeReturnPath(url.pathname + url.search), options.turnstileSiteKey);
 }
 
-/** The outcome of reading a pass cookie. `reason` is internal. */
-export type PassCheck = { readonly valid: true; readonly method: SolveMethod } | { readonly valid: false; readonly reason: "missing" | TokenRefusal };
+/** The outcome of reading a pass cookie. `reason` is internal; `binding` keys the pass's page budget. */
+export type PassCheck =
+  | { readonly valid: true; readonly method: SolveMethod; readonly binding: string }
+  | { readonly valid: false; readonly reason: "missing" | TokenRefusal };
 
 /** Checks the pass cookie: signature, expiry, and binding to this client's IP prefix and User-Agent. */
 export async function readPass(request: Request, facts: RequestFacts, secret: string, now: number): Promise<PassCheck> {
   const token = readCookie(request.headers.get("cookie") ?? "", passCookieName(request));
   if (token === null) return { valid: false, reason: "missing" };
   const verified = await verifyPass(secret, token, facts, now);
-  return verified.ok ? { valid: true, method: verified.value.m } : { valid: false, reason: verified.error };
+  return verified.ok ? { valid: true, method: verified.value.m, binding: verified.value.b } : { valid: false, reason: verified.error };
 }
 
+/** What happened at a verify endpoint, for reports, labels and fleet evidence. Never shown to the client. */
+export type ChallengeOutcome =
+  /** A pass was issued. `evidence` lists the (weak) flags the page script saw; none for no-JS. */
+  | { readonly kind: "solved"; readonly method: SolveMethod; readonly evidence: readonly string[] }
+  /** The page script saw automation: no pass. */
+  | { readonly kind: "automation"; readonly evidence: readonly string[] }
+  /** The evidence fields were missing or malformed (the page script always sends them): forged, no pass. */
+  | { readonly kind: "forged-evidence"; readonly refusal: EvidenceRefusal }
+  /** No-JS pass refused: its fleet group or network prefix used up its no-JS passes for the hour. */
+  | { readonly kind: "nojs-budget" };
+
 /** How the challenge routes are wired. */
-export interface ChallengeRouteOptions {
-  /** Called once per solved challenge (a human label). Runs in waitUntil when there is an execution context. */
-  readonly onSolved: (facts: RequestFacts, method: SolveMethod) => void | Promise<void>;
+export interface ChallengeRouteOptions<E extends ChallengeEnv = ChallengeEnv> {
+  /** Called once per verify outcome (see ChallengeOutcome). Runs in waitUntil when there is an execution context. */
+  readonly onOutcome: (env: E, facts: RequestFacts, outcome: ChallengeOutcome) => void | Promise<void>;
+  /** Asked before a no-JS pass is issued: the cross-isolate budget per fleet group and prefix. Default: always. */
+  readonly nojsAllowed?: (env: E, facts: RequestFacts, at: number) => Promise<boolean>;
   /** Clock, epoch ms (tests inject one). */
   readonly now?: () => number;
   /** Least time between page and no-JS form. Default 5 s. */
@@ -121,12 +137,12 @@ const SCRIPT_HEADERS = {
 };
 
 /** The `/.well-known/edge-guard/*` routes: the two scripts and the two verify endpoints. Mount before the decision. */
-export function challengeRoutes(options: ChallengeRouteOptions): Hono<{ Bindings: ChallengeEnv }> {
+export function challengeRoutes<E extends ChallengeEnv>(options: ChallengeRouteOptions<E>): Hono<{ Bindings: E }> {
   const now = options.now ?? Date.now;
   const nojsWaitMs = options.nojsWaitMs ?? 5_000;
   const nonces = new NonceLedger();
   const limiter = new RecentEvents(options.nojsPassesPerMinute ?? 3);
-  const routes = new Hono<{ Bindings: ChallengeEnv }>();
+  const routes = new Hono<{ Bindings: E }>();
 
   routes.get(`${CHALLENGE_BASE}/challenge.js`, () => new Response(CHALLENGE_JS, { headers: SCRIPT_HEADERS }));
   routes.get(`${CHALLENGE_BASE}/pow-worker.js`, () => new Response(POW_WORKER_JS, { headers: SCRIPT_HEADERS }));
@@ -145,7 +161,15 @@ export function challengeRoutes(options: ChallengeRouteOptions): Hono<{ Bindings
         ? await workIsDone(claims, form.counter)
         : config.turnstile !== null && (await turnstilePassed(form.turnstile, config.turnstile.secret, facts, options));
     if (!solved || !nonces.use(claims.n, claims.exp * 1000, at)) return retry(facts, config, at, claims);
-    return passed(c, facts, config.secret, claims.m, claims.r, at);
+    // A solved challenge proves only that something computed it: the evidence can take the pass away.
+    const evidence = readEvidence(form.evidence, form.nua, facts.userAgent);
+    if (!evidence.ok || evidence.value.automation) {
+      const outcome: ChallengeOutcome = evidence.ok ? { kind: "automation", evidence: evidence.value.flags } : { kind: "forged-evidence", refusal: evidence.error };
+      await notify(c, facts, outcome);
+      // The same answer as a success, without the pass: nothing tells the client what was seen.
+      return redirect(safeReturnPath(claims.r));
+    }
+    return passed(c, facts, config.secret, claims.m, claims.r, at, evidence.value.flags);
   });
 
   routes.post(`${CHALLENGE_BASE}/verify-nojs`, async (c) => {
@@ -163,20 +187,29 @@ export function challengeRoutes(options: ChallengeRouteOptions): Hono<{ Bindings
     if (!limiter.allows(facts.ip, at)) return waitPage(form.ticket, claims, 60);
     if (!nonces.use(claims.n, claims.exp * 1000, at)) return retry(facts, config, at, claims);
     limiter.record(facts.ip, at);
-    return passed(c, facts, config.secret, "nojs", claims.r, at);
+    if (options.nojsAllowed !== undefined && !(await nojsAllowedSafely(options.nojsAllowed, c.env, facts, at))) {
+      await notify(c, facts, { kind: "nojs-budget" });
+      return waitPage(form.ticket, claims, 600);
+    }
+    return passed(c, facts, config.secret, "nojs", claims.r, at, []);
   });
 
-  async function passed(c: Context<{ Bindings: ChallengeEnv }>, facts: RequestFacts, secret: string, method: SolveMethod, to: string, at: number) {
+  async function passed(c: Context<{ Bindings: E }>, facts: RequestFacts, secret: string, method: SolveMethod, to: string, at: number, evidence: readonly string[]) {
     const pass = await issuePass(secret, facts, method, at);
     const response = redirect(safeReturnPath(to));
     response.headers.append("set-cookie", passCookie(c.req.raw, pass));
+    await notify(c, facts, { kind: "solved", method, evidence });
+    return response;
+  }
+
+  /** Runs onOutcome off the response path (awaited when there is no execution context, as in app.request tests). */
+  async function notify(c: Context<{ Bindings: E }>, facts: RequestFacts, outcome: ChallengeOutcome): Promise<void> {
     const report = Promise.resolve()
-      .then(() => options.onSolved(facts, method))
-      .catch((error: unknown) => console.error(JSON.stringify({ msg: "challenge onSolved failed", code: "challenge_report", error: String(error) })));
+      .then(() => options.onOutcome(c.env, facts, outcome))
+      .catch((error: unknown) => console.error(JSON.stringify({ msg: "challenge onOutcome failed", code: "challenge_report", error: String(error) })));
     const ctx = executionCtx(c);
     if (ctx === null) await report;
     else ctx.waitUntil(report);
-    return response;
   }
 
   return routes;
@@ -205,7 +238,7 @@ async function workIsDone(claims: TicketClaims, counter: string): Promise<boolea
 const SiteverifyReplySchema = z.object({ success: z.boolean() });
 
 /** Asks Turnstile's siteverify whether the widget's token is good. Any failure counts as "no" (the no-JS path stays open). */
-async function turnstilePassed(token: string, secret: string, facts: RequestFacts, options: ChallengeRouteOptions): Promise<boolean> {
+async function turnstilePassed(token: string, secret: string, facts: RequestFacts, options: Pick<ChallengeRouteOptions, "fetch" | "turnstileVerifyUrl">): Promise<boolean> {
   if (token === "" || token.length > 2048) return false;
   const body = new URLSearchParams({ secret, response: token, remoteip: facts.ip });
   try {
@@ -218,15 +251,28 @@ async function turnstilePassed(token: string, secret: string, facts: RequestFact
   }
 }
 
+/** The no-JS budget check; a fault there fails open (the pass is issued) and is logged. */
+async function nojsAllowedSafely<E>(check: (env: E, facts: RequestFacts, at: number) => Promise<boolean>, env: E, facts: RequestFacts, at: number): Promise<boolean> {
+  try {
+    return await check(env, facts, at);
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "no-JS pass budget unreachable, failed open", code: "fault_pass", error: String(error) }));
+    return true;
+  }
+}
+
 const MAX_FORM_BYTES = 16_384;
 
 interface ChallengeForm {
   readonly ticket: string;
   readonly counter: string;
   readonly turnstile: string;
+  /** The page script's automation evidence and navigator.userAgent; null when the field is absent. */
+  readonly evidence: string | null;
+  readonly nua: string | null;
 }
 
-async function readForm(c: Context<{ Bindings: ChallengeEnv }>): Promise<ChallengeForm> {
+async function readForm(c: Context): Promise<ChallengeForm> {
   let body: Record<string, unknown> = {};
   try {
     // The form is ~1 KB; refuse to buffer a large body (it then fails like a bad ticket).
@@ -238,7 +284,8 @@ async function readForm(c: Context<{ Bindings: ChallengeEnv }>): Promise<Challen
     const value = body[name];
     return typeof value === "string" ? value : "";
   };
-  return { ticket: field("ticket"), counter: field("counter"), turnstile: field("cf-turnstile-response") };
+  const optional = (name: string): string | null => (typeof body[name] === "string" ? (body[name] as string) : null);
+  return { ticket: field("ticket"), counter: field("counter"), turnstile: field("cf-turnstile-response"), evidence: optional("evidence"), nua: optional("nua") };
 }
 
 function redirect(to: string): Response {

@@ -1,5 +1,7 @@
 import type { DecisionReport } from "../../core/report";
 import type { ClientLedger } from "../../durable-objects/client-ledger";
+import type { FleetLedger } from "../../durable-objects/fleet-ledger";
+import type { PassLedger } from "../../durable-objects/pass-ledger";
 
 /** edge-guard's bindings (see the top-level wrangler.toml). */
 export interface EdgeGuardEnv {
@@ -8,6 +10,8 @@ export interface EdgeGuardEnv {
   readonly DEV_CLIENT_OVERRIDES: string;
   readonly BLOCKLIST: KVNamespace;
   readonly CLIENT_LEDGER: DurableObjectNamespace<ClientLedger>;
+  readonly PASS_LEDGER: DurableObjectNamespace<PassLedger>;
+  readonly FLEET_LEDGER: DurableObjectNamespace<FleetLedger>;
   readonly TARPIT: Fetcher;
   readonly REPORTS: Queue<DecisionReport>;
   /** Signs challenge tickets and passes (a secret, ≥ 32 characters). Missing: challenges are off, fail open. */

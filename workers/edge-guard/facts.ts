@@ -44,6 +44,10 @@ function cfFacts(cf: Request["cf"]): CfFacts {
     httpProtocol: cf.httpProtocol,
     tlsVersion: cf.tlsVersion,
     clientTcpRtt: cf.clientTcpRtt,
+    tlsCipher: cf.tlsCipher,
+    tlsClientExtensionsSha1: cf.tlsClientExtensionsSha1,
+    tlsClientCiphersSha1: (cf as { tlsClientCiphersSha1?: unknown }).tlsClientCiphersSha1,
+    ja4: (cf.botManagement as { ja4?: unknown } | undefined)?.ja4,
   });
   return parsed.success ? parsed.data : {};
 }

@@ -1,6 +1,6 @@
 import { clientPrefix } from "../../core/cidr";
 import { declaresBot } from "../../core/crawlers";
-import { headerFingerprint } from "../../core/fingerprint";
+import { FLEET_SIGNAL, FLEET_WEIGHT, fleetGroup, groupSignals } from "../../core/fleet";
 import type { CompiledPolicy } from "../../core/policy/compile";
 import { evaluatePolicy, type PolicyVerdict } from "../../core/policy/evaluate";
 import { requestKind } from "../../core/request-kind";
@@ -9,6 +9,7 @@ import { isAllowed } from "../../core/robots";
 import { behaviourSignals, type BehaviourCounts } from "../../core/signals/behaviour";
 import { headerConsistency } from "../../core/signals/header-consistency";
 import { networkSignals } from "../../core/signals/network";
+import { datacenterBrowserSignals } from "../../core/signals/datacenter-browser";
 import { isTextBrowser, userAgentSignals } from "../../core/signals/user-agent-class";
 import { isTrapPath } from "../../core/trap-paths";
 import { verifyCrawler } from "../../core/verified-crawlers";
@@ -17,6 +18,7 @@ import type { Reason } from "../../core/verdict";
 import { BlocklistCache } from "./blocklist";
 import { Counters } from "./counters";
 import { DataSource } from "./data-source";
+import { FleetFlags } from "./fleet-flags";
 import type { EdgeGuardEnv } from "./env";
 import { recordFault } from "./faults";
 import { OriginRobots } from "./origin-robots";
@@ -39,6 +41,8 @@ export interface IsolateState {
   readonly directories: DirectoryCache;
   /** Verified-crawler ranges and refreshed AI agent tokens. */
   readonly data: DataSource;
+  /** Fleet groups flagged now (KV snapshot plus this isolate's own findings). */
+  readonly fleets: FleetFlags;
 }
 
 /** Creates the per-isolate state. */
@@ -52,6 +56,7 @@ export function createIsolateState(): IsolateState {
     reports: new ReportBuffer(),
     directories: new DirectoryCache(),
     data: new DataSource(),
+    fleets: new FleetFlags(),
   };
 }
 
@@ -61,16 +66,19 @@ export interface Assessment {
   readonly policy: CompiledPolicy;
   readonly entry: BlocklistEntry | null;
   readonly counts: BehaviourCounts;
+  /** The request's fleet group (header + TLS fingerprint). */
+  readonly group: string;
 }
 
 export type WaitUntil = (promise: Promise<unknown>) => void;
 
-/** Counting keys of a request: its IP, network prefix, ASN and header fingerprint. */
-function countingKeys(facts: RequestFacts): { ip: string; all: string[] } {
+/** Counting keys of a request: its IP, network prefix, fleet group (header + TLS fingerprint) and ASN. */
+function countingKeys(facts: RequestFacts, group: string): { ip: string; group: string; all: string[] } {
   const ip = `ip:${facts.ip}`;
-  const all = [ip, `net:${clientPrefix(facts.ip) ?? facts.ip}`, `fp:${headerFingerprint(facts.userAgent, facts.headers)}`];
+  const groupKey = `grp:${group}`;
+  const all = [ip, `net:${clientPrefix(facts.ip) ?? facts.ip}`, groupKey];
   if (facts.cf.asn !== undefined) all.push(`asn:${facts.cf.asn}`);
-  return { ip, all };
+  return { ip, group: groupKey, all };
 }
 
 /** Distinct header sets remembered per isolate: real traffic repeats a few browser builds' header sets. */
@@ -146,6 +154,7 @@ export async function assess(
     return extra === null ? [] : [{ code: "ua-ai-crawler", weight: 60, detail: extra }];
   });
   safely(signals, () => networkSignals(facts.cf));
+  safely(signals, () => datacenterBrowserSignals(facts.cf, facts.userAgent));
   safely(signals, () => consistencyOf(facts));
   safely(signals, () => {
     const crawler = verifyCrawler(facts.ip, facts.userAgent, state.data.crawlers);
@@ -159,10 +168,18 @@ export async function assess(
     signals.push(...(await robotsSignals(state, env, request, facts)));
   }
 
-  const keys = countingKeys(facts);
+  const group = fleetGroup(facts);
+  try {
+    await state.fleets.refresh(env.BLOCKLIST, now, waitUntil);
+    const until = state.fleets.flaggedUntil(group, now);
+    if (until !== null) signals.push({ code: FLEET_SIGNAL, weight: FLEET_WEIGHT, detail: group });
+  } catch (error) {
+    recordFault("fleet", error);
+  }
+  const keys = countingKeys(facts, group);
   const kind = requestKind(facts);
   state.counters.hit(keys.all, "req", now);
-  if (kind !== "other") state.counters.hit([keys.ip], kind, now);
+  if (kind !== "other") state.counters.hit([keys.ip, keys.group], kind, now);
   const suspicious = signals.reduce((sum, s) => sum + s.weight, 0) > 0;
   if (suspicious) {
     // A client under suspicion is counted exactly, across isolates, before deciding.
@@ -170,7 +187,12 @@ export async function assess(
   }
   const counts = readCounts(state, keys.ip, keys.all, now);
   const scripted = signals.some((s) => s.code === "ua-scripted");
-  safely(signals, () => behaviourSignals(counts, { textBrowser: isTextBrowser(facts.userAgent), scripted }));
+  const textBrowser = isTextBrowser(facts.userAgent);
+  safely(signals, () => behaviourSignals(counts, { textBrowser, scripted }));
+  safely(signals, () => {
+    const c = state.counters;
+    return groupSignals({ pages: c.read(keys.group, "page", now).m10, assets: c.read(keys.group, "asset", now).m10 }, textBrowser, declaresBot(facts.userAgent));
+  });
 
   let verdict: PolicyVerdict;
   try {
@@ -186,7 +208,7 @@ export async function assess(
   for (const key of state.counters.due(now)) {
     waitUntil(state.counters.sync(key, env.CLIENT_LEDGER, now).catch((error: unknown) => recordFault("ledger", error)));
   }
-  return { verdict, policy, entry, counts };
+  return { verdict, policy, entry, counts, group };
 }
 
 function readCounts(state: IsolateState, ipKey: string, all: readonly string[], now: number): BehaviourCounts {

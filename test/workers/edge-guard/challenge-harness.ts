@@ -7,6 +7,7 @@ import {
   challengeRoutes,
   readPass,
   type ChallengeEnv,
+  type ChallengeOutcome,
   type ChallengeRouteOptions,
 } from "../../../workers/edge-guard/challenge";
 import { readFacts } from "../../../workers/edge-guard/facts";
@@ -28,7 +29,18 @@ export function harness(options: Partial<ChallengeRouteOptions> = {}, env: Chall
   const clock = { now: 1_800_000_000_000 };
   const solved: Array<{ ip: string; method: SolveMethod }> = [];
   const app = new Hono<{ Bindings: ChallengeEnv }>();
-  app.route("/", challengeRoutes({ onSolved: (facts, method) => void solved.push({ ip: facts.ip, method }), now: () => clock.now, ...options }));
+  const outcomes: Array<{ ip: string; outcome: ChallengeOutcome }> = [];
+  app.route(
+    "/",
+    challengeRoutes({
+      onOutcome: (_env, facts, outcome) => {
+        outcomes.push({ ip: facts.ip, outcome });
+        if (outcome.kind === "solved") solved.push({ ip: facts.ip, method: outcome.method });
+      },
+      now: () => clock.now,
+      ...options,
+    }),
+  );
   app.all("*", async (c) => {
     const config = challengeConfig(c.env);
     if (config === null) return c.text("origin");
@@ -46,7 +58,7 @@ export function harness(options: Partial<ChallengeRouteOptions> = {}, env: Chall
   };
   const post = (path: string, ip: string, form: Record<string, string>, init: { ua?: string; origin?: string } = {}) =>
     request(path, ip, { ...init, method: "POST", body: new URLSearchParams(form) });
-  return { app, clock, solved, request, post };
+  return { app, clock, solved, outcomes, request, post };
 }
 
 export interface Page {
@@ -90,7 +102,8 @@ export function cookiePair(response: Response): string {
 export async function solveChallenge(h: ReturnType<typeof harness>, ip: string, path = "/articles/x?page=2") {
   const page = await readPage(await h.request(path, ip));
   const counter = await solve(page.nonce, page.bits);
-  const response = await h.post(`${BASE}/verify`, ip, { ticket: page.ticket, counter });
+  // Clean evidence, as the page script posts it from a person's browser.
+  const response = await h.post(`${BASE}/verify`, ip, { ticket: page.ticket, counter, evidence: "", nua: UA });
   return { page, counter, response };
 }
 

@@ -78,7 +78,7 @@ describe("proof of work", () => {
     const h = harness();
     const ip = freshIp();
     const page = await readPage(await h.request("/", ip, { origin: "https://site.test" }));
-    const response = await h.post(`${BASE}/verify`, ip, { ticket: page.ticket, counter: await solve(page.nonce, page.bits) }, { origin: "https://site.test" });
+    const response = await h.post(`${BASE}/verify`, ip, { ticket: page.ticket, counter: await solve(page.nonce, page.bits), evidence: "", nua: UA }, { origin: "https://site.test" });
     expect(response.headers.get("set-cookie")).toMatch(/^__Host-eg_pass=.*; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
     const next = await h.request("/", ip, { origin: "https://site.test", cookie: cookiePair(response) });
     expect(await next.text()).toBe("origin via pow");
@@ -143,7 +143,7 @@ describe("readPass", () => {
     const cookie = cookiePair(response);
     const withCookie = new Request("http://site.test/", { headers: { cookie } });
     const now = h.clock.now;
-    expect(await readPass(withCookie, factsFor("192.0.2.200"), SECRET, now)).toEqual({ valid: true, method: "pow" });
+    expect(await readPass(withCookie, factsFor("192.0.2.200"), SECRET, now)).toMatchObject({ valid: true, method: "pow", binding: expect.stringMatching(/^[A-Za-z0-9_-]{16,}$/) });
     expect(await readPass(withCookie, factsFor("192.0.3.10"), SECRET, now)).toEqual({ valid: false, reason: "binding" });
     expect(await readPass(withCookie, factsFor("192.0.2.10", "curl/8.5.0"), SECRET, now)).toEqual({ valid: false, reason: "binding" });
     expect(await readPass(withCookie, factsFor("192.0.2.10"), SECRET, now + 3_601_000)).toEqual({ valid: false, reason: "expired" });
@@ -217,7 +217,7 @@ describe("Turnstile", () => {
 
     const bad = await h.post(`${BASE}/verify`, ip, { ticket: page.ticket, "cf-turnstile-response": "bad-token" });
     expect(bad.status).toBe(503);
-    const good = await h.post(`${BASE}/verify`, ip, { ticket: page.ticket, "cf-turnstile-response": "good-token" });
+    const good = await h.post(`${BASE}/verify`, ip, { ticket: page.ticket, "cf-turnstile-response": "good-token", evidence: "", nua: UA });
     expect(good.status).toBe(303);
     expect(h.solved).toEqual([{ ip, method: "turnstile" }]);
     expect(seen.map((f) => [f.get("secret"), f.get("remoteip")])).toEqual([
@@ -235,5 +235,69 @@ describe("without TOKEN_SECRET", () => {
     const verify = await h.post(`${BASE}/verify`, freshIp(), { ticket: "x", counter: "1" });
     expect(verify.status).toBe(303);
     expect(verify.headers.get("set-cookie")).toBeNull();
+  });
+});
+
+describe("automation evidence posted with the proof of work", () => {
+  const verifyWith = async (fields: Record<string, string>, ua = UA) => {
+    const h = harness();
+    const ip = freshIp();
+    const page = await readPage(await h.request("/articles/x", ip, { ua }));
+    const counter = await solve(page.nonce, page.bits);
+    const response = await h.post(`${BASE}/verify`, ip, { ticket: page.ticket, counter, ...fields }, { ua });
+    return { response, outcomes: h.outcomes.map((o) => o.outcome) };
+  };
+
+  it("issues a pass for clean evidence, a human solve", async () => {
+    const { response, outcomes } = await verifyWith({ evidence: "", nua: UA });
+    expect(response.status).toBe(303);
+    expect(cookiePair(response)).toMatch(/^eg_pass=/);
+    expect(outcomes).toEqual([{ kind: "solved", method: "pow", evidence: [] }]);
+  });
+
+  it("keeps a weak flag as information and still issues the pass", async () => {
+    const { response, outcomes } = await verifyWith({ evidence: "no-languages", nua: UA });
+    expect(cookiePair(response)).toMatch(/^eg_pass=/);
+    expect(outcomes).toEqual([{ kind: "solved", method: "pow", evidence: ["no-languages"] }]);
+  });
+
+  it.each([
+    ["navigator.webdriver", { evidence: "webdriver", nua: UA }, ["webdriver"]],
+    ["HeadlessChrome in the page", { evidence: "headless-ua,no-languages", nua: UA }, ["headless-ua", "no-languages"]],
+    ["automation globals", { evidence: "automation-globals", nua: UA }, ["automation-globals"]],
+    ["a User-Agent header rewritten outside the browser", { evidence: "", nua: `${UA} HeadlessChrome` }, ["ua-mismatch"]],
+  ])("refuses the pass for %s, with the same redirect a success gets", async (_name, fields, flags) => {
+    const { response, outcomes } = await verifyWith(fields);
+    expect(response.status).toBe(303);
+    expect(response.headers.get("set-cookie")).toBeNull();
+    expect(outcomes).toEqual([{ kind: "automation", evidence: flags }]);
+  });
+
+  it.each([
+    ["no evidence fields", {}, "missing"],
+    ["an unknown flag", { evidence: "webdriver-off", nua: UA }, "malformed"],
+    ["a repeated flag", { evidence: "no-languages,no-languages", nua: UA }, "malformed"],
+    ["a huge evidence field", { evidence: "no-languages,".repeat(100), nua: UA }, "malformed"],
+  ])("treats %s as forged: no pass, never a 5xx", async (_name, fields, refusal) => {
+    const { response, outcomes } = await verifyWith(fields);
+    expect(response.status).toBe(303);
+    expect(response.headers.get("set-cookie")).toBeNull();
+    expect(outcomes).toEqual([{ kind: "forged-evidence", refusal }]);
+  });
+
+  it("reports a no-JS pass as solved by nojs (no evidence), and refuses it when the budget says no", async () => {
+    let allowed = true;
+    const h = harness({ nojsWaitMs: 0, nojsAllowed: async () => allowed });
+    const ip = freshIp();
+    const first = await readPage(await h.request("/library", ip, { ua: LYNX_UA }));
+    const pass = await h.post(`${BASE}/verify-nojs`, ip, { ticket: first.ticket }, { ua: LYNX_UA });
+    expect(cookiePair(pass)).toMatch(/^eg_pass=/);
+    allowed = false;
+    const ip2 = freshIp();
+    const second = await readPage(await h.request("/library", ip2, { ua: LYNX_UA }));
+    const refused = await h.post(`${BASE}/verify-nojs`, ip2, { ticket: second.ticket }, { ua: LYNX_UA });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("set-cookie")).toBeNull();
+    expect(h.outcomes.map((o) => o.outcome)).toEqual([{ kind: "solved", method: "nojs", evidence: [] }, { kind: "nojs-budget" }]);
   });
 });

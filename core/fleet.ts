@@ -1,0 +1,78 @@
+import { headerFingerprint } from "./fingerprint";
+import { fnv1a } from "./fingerprint";
+import type { RequestFacts } from "./request-facts";
+import type { Reason } from "./verdict";
+
+/**
+ * Fleet detection: crawlers that rotate residential addresses still send one client's headers and TLS
+ * handshake from every address. Group requests by that fingerprint; when several addresses of one group show
+ * bot evidence within a window, the whole group is challenged for a while. A person with JavaScript passes once;
+ * a script does not.
+ */
+
+/** Addresses of one group with evidence inside FLEET_WINDOW_MS that flag the group. */
+export const FLEET_MIN_ADDRESSES = 3;
+/** How far back evidence counts. */
+export const FLEET_WINDOW_MS = 10 * 60_000;
+/** How long a flagged group stays challenged after its last flagging evidence. */
+export const FLEET_FLAG_MS = 60 * 60_000;
+/** Pages a group may read with no subresource at all (across its addresses) before that is evidence. */
+// High enough that a popular browser build whose returning visitors have every asset cached still shows a first
+// visitor's asset requests within the window.
+export const GROUP_PAGES_WITHOUT_ASSETS = 30;
+
+/** The signal a member of a flagged group carries. Weighs enough to reach every preset's challenge band. */
+export const FLEET_SIGNAL = "fleet";
+export const FLEET_WEIGHT = 40;
+
+/**
+ * The group a request belongs to: its header fingerprint plus the transport traits Cloudflare reports (TLS
+ * cipher and ClientHello digests, JA4, HTTP version). An absent trait is simply not part of the key.
+ */
+export function fleetGroup(facts: Pick<RequestFacts, "userAgent" | "headers" | "cf">): string {
+  const { cf } = facts;
+  const transport = [cf.httpProtocol, cf.tlsVersion, cf.tlsCipher, cf.tlsClientExtensionsSha1, cf.tlsClientCiphersSha1, cf.ja4].map((t) => t ?? "-").join("|");
+  return `${headerFingerprint(facts.userAgent, facts.headers)}.${fnv1a(transport).toString(36)}`;
+}
+
+/**
+ * Reason codes that are bot evidence for the group of the address that earned them. Hidden links followed
+ * (own token or another address's), trap paths navigated to, pages without subresources, robots.txt ignored, a
+ * scripted crawl, automation seen by the challenge, no-JS passes taken, a pass read past its budget.
+ */
+const EVIDENCE_CODES: ReadonlySet<string> = new Set([
+  "honeypot-hit", "honeypot-foreign", "trap-path", "no-subresources", "group-no-subresources", "robots-violation", "crawl-scripted",
+  "automation-evidence", "nojs-pass", "pass-over-budget",
+]);
+
+/**
+ * The evidence codes of one request, for its group. A trap-path request the browser made on another site's
+ * behalf (a cross-site request, or any subresource) is no one's evidence: a third party can cause it.
+ */
+export function fleetEvidence(facts: Pick<RequestFacts, "headers">, reasons: readonly Reason[]): string[] {
+  const site = facts.headers["sec-fetch-site"];
+  const dest = facts.headers["sec-fetch-dest"];
+  const foreign = site === "cross-site" || (dest !== undefined && dest !== "document");
+  const codes = new Set<string>();
+  for (const r of reasons) {
+    if (!EVIDENCE_CODES.has(r.code) || r.weight <= 0) continue;
+    if (foreign && (r.code === "trap-path" || r.code === "honeypot-foreign")) continue;
+    codes.add(r.code);
+  }
+  return [...codes];
+}
+
+/** Page and subresource counts of one group over ten minutes. */
+export interface GroupCounts {
+  readonly pages: number;
+  readonly assets: number;
+}
+
+/** A group that reads pages and never loads a subresource: a fleet of HTTP clients in browser headers. */
+export function groupSignals(counts: GroupCounts, textBrowser: boolean, declaredBot: boolean): Reason[] {
+  if (textBrowser || declaredBot) return [];
+  if (counts.pages >= GROUP_PAGES_WITHOUT_ASSETS && counts.assets === 0) {
+    return [{ code: "group-no-subresources", weight: 10, detail: `${counts.pages} pages` }];
+  }
+  return [];
+}

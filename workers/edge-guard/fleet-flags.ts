@@ -1,0 +1,57 @@
+import { FLEET_INDEX_KV_KEY, FleetIndexSchema } from "../../core/fleet-index";
+import { recordFault } from "./faults";
+
+/** How often an isolate reloads the flagged-groups snapshot: a group flagged elsewhere is challenged here within this. */
+const FLEET_REFRESH_MS = 10_000;
+/** Groups learned first-hand (from this isolate's own evidence calls) kept at most. */
+const MAX_LEARNED = 5_000;
+
+/**
+ * The fleet groups flagged now, per isolate: the KV snapshot the FleetLedger index writes, plus what this
+ * isolate's own evidence calls answered (at once, before the snapshot catches up). One KV read per refresh period,
+ * whatever the traffic.
+ */
+export class FleetFlags {
+  #snapshot = new Map<string, number>();
+  readonly #learned = new Map<string, number>();
+  #checkedAt = -Infinity;
+  #refreshing: Promise<void> | null = null;
+
+  /** Epoch ms until which `group` is challenged, or null. */
+  flaggedUntil(group: string, now: number): number | null {
+    const until = Math.max(this.#snapshot.get(group) ?? 0, this.#learned.get(group) ?? 0);
+    return until > now ? until : null;
+  }
+
+  /** Takes a FleetLedger answer for `group`. */
+  learn(group: string, until: number | null): void {
+    if (until === null) return;
+    if (this.#learned.size >= MAX_LEARNED) this.#learned.clear();
+    this.#learned.set(group, until);
+  }
+
+  /** Reloads the snapshot when due: awaited once per isolate, in the background afterwards. */
+  async refresh(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
+    if (now - this.#checkedAt < FLEET_REFRESH_MS || this.#refreshing !== null) return;
+    const first = this.#checkedAt === -Infinity;
+    this.#checkedAt = now;
+    this.#refreshing = this.#load(kv).finally(() => (this.#refreshing = null));
+    if (first) await this.#refreshing;
+    else waitUntil(this.#refreshing);
+  }
+
+  async #load(kv: KVNamespace): Promise<void> {
+    try {
+      const json = await kv.get(FLEET_INDEX_KV_KEY, "json");
+      if (json === null) return;
+      const parsed = FleetIndexSchema.safeParse(json);
+      if (!parsed.success) {
+        recordFault("fleet", new Error("fleet index in KV is invalid; keeping the previous one"));
+        return;
+      }
+      this.#snapshot = new Map(parsed.data.groups.map((g) => [g.group, g.until]));
+    } catch (error) {
+      recordFault("fleet", error);
+    }
+  }
+}
