@@ -34,6 +34,16 @@ export function isGoodBot(report: Pick<DecisionReport, "reasons" | "signals" | "
 }
 
 /**
+ * Positive-weight reasons that describe where a request comes from or what its group did, not what this client
+ * did: people share hosting networks (VPNs), Tor, busy prefixes and popular browser builds with bots. They may
+ * raise friction (a challenge) but are never the evidence a block needs.
+ */
+export const CONTEXT_REASONS: ReadonlySet<string> = new Set([
+  "asn-datacenter", "browser-from-datacenter", "tor", "fleet", "group-no-subresources", "rate-asn", "rate-prefix", "rate-fingerprint",
+  "nojs-pass", "nojs-budget", "pass-over-budget",
+]);
+
+/**
  * The verdict after everything escalation knows: the score's verdict, overridden for good bots, and by an LLM
  * answer only when it is confident (`minConfidence`) and says `bot` or `human`.
  */
@@ -50,7 +60,7 @@ export function finalVerdict(
   const verdict = llm === null || llm.verdict === "unsure" || llm.confidence < minConfidence ? verdictFor(score, blockScore) : llm.verdict;
   // Never block on a score alone: the edge must have seen something bot-like in this request (a positive-weight
   // reason) or observed a bot label. A request the edge found clean can be "unsure" at most.
-  const evidence = report.reasons.some((r) => r.weight > 0) || report.label?.value === "bot";
+  const evidence = report.reasons.some((r) => r.weight > 0 && !CONTEXT_REASONS.has(r.code)) || report.label?.value === "bot";
   return verdict === "bot" && !evidence ? "unsure" : verdict;
 }
 

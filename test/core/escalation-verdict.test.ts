@@ -22,6 +22,12 @@ describe("finalVerdict", () => {
     expect(finalVerdict({ ...clean, label: { kind: "honeypot", value: "bot" } }, 0.99, 0.9, null, 0.8)).toBe("bot");
   });
 
+  it("never blocks on where a request comes from or what its group did: a person on a VPN or in a flagged browser group", () => {
+    const context = { reasons: [{ code: "asn-datacenter", weight: 15 }, { code: "browser-from-datacenter", weight: 25 }, { code: "fleet", weight: 40 }], signals: [] };
+    expect(finalVerdict(context, 0.99, 0.9, null, 0.8)).toBe("unsure");
+    expect(finalVerdict({ ...context, reasons: [...context.reasons, { code: "no-subresources", weight: 35 }] }, 0.99, 0.9, null, 0.8)).toBe("bot");
+  });
+
   it("takes a solved challenge over any score", () => {
     expect(finalVerdict({ ...plain, label: { kind: "challenge-solved", value: "human" } }, 0.99, 0.9, llm("bot", 1), 0.8)).toBe("human");
   });

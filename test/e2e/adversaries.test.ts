@@ -1,0 +1,230 @@
+import { execFile } from "node:child_process";
+import type { IncomingMessage } from "node:http";
+import { promisify } from "node:util";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type Stack } from "../../dev/stack";
+import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
+
+/**
+ * Crawlers that look like browsers, against the real dev stack, each with identities of its own: headless
+ * Chromium (default and disguised User-Agent), a python-requests fleet in Chrome's headers over rotating
+ * residential addresses, a no-JS pass farmer. And the people who must keep reading: Chromium with and without
+ * JavaScript from the same kind of network. Real pages are counted where they are served: at the demo origin.
+ */
+const run = promisify(execFile);
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const DESKTOP_CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+/** Amazon's AS16509: a hosting network (core/signals/network.ts). */
+const CLOUD = JSON.stringify({ asn: 16509, asOrganization: "Amazon.com", country: "US", httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3" });
+/** Twenty residential access networks (cable, DSL, mobile), none of them hosting. */
+const RESIDENTIAL_ASNS = [7922, 3320, 701, 7018, 20115, 5089, 3215, 12322, 3269, 6830, 2856, 1136, 8452, 4766, 9299, 17676, 4134, 22773, 5650, 812];
+
+let stack: Stack;
+/** Real HTML pages the origin served: per client address, and the fleet's request numbers. */
+const pagesServed = new Map<string, number>();
+const fleetPagesAt: number[] = [];
+
+function countPage(req: IncomingMessage): void {
+  const path = (req.url ?? "/").split("?")[0] ?? "/";
+  if (/^\/(?:static\/|robots\.txt|sitemap\.xml|feed\.xml|favicon\.ico)/.test(path)) return;
+  const ip = String(req.headers["x-forwarded-for"] ?? "none");
+  pagesServed.set(ip, (pagesServed.get(ip) ?? 0) + 1);
+  const seq = req.headers["x-test-seq"];
+  if (typeof seq === "string") fleetPagesAt.push(Number(seq));
+}
+const served = (ips: readonly string[]): number => ips.reduce((sum, ip) => sum + (pagesServed.get(ip) ?? 0), 0);
+
+async function launch(options: { person: boolean }): Promise<Browser> {
+  // A person's Chrome is not driven over CDP: no `navigator.webdriver`. Playwright's default launch is automation.
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: options.person ? [...CHROMIUM_ARGS, "--disable-blink-features=AutomationControlled"] : CHROMIUM_ARGS,
+    ...(options.person ? { ignoreDefaultArgs: ["--enable-automation"] } : {}),
+  });
+}
+
+async function contextFor(browser: Browser, ip: string, cf: string, init: { userAgent?: string; javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
+  return browser.newContext({ ...init, extraHTTPHeaders: { "cf-connecting-ip": ip, "x-dev-cf": cf } });
+}
+
+/** Article links on the page the browser shows now. */
+async function articleLinks(context: BrowserContext, url: string): Promise<string[]> {
+  const page = await context.newPage();
+  try {
+    await page.goto(url);
+    return await page.$$eval("a[href^='/articles/']", (as) => as.map((a) => a.getAttribute("href") ?? ""));
+  } finally {
+    await page.close();
+  }
+}
+
+beforeAll(async () => {
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: countPage, prebuilt: process.env.E2E_PREBUILT === "1", vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } } });
+});
+
+afterAll(async () => {
+  if (process.env.E2E_DEBUG) console.log(Object.fromEntries(pagesServed));
+  await stack?.stop();
+});
+
+describe("headless Chromium from a cloud network, 60 pages as fast as it can", () => {
+  async function scrape(ip: string, userAgent?: string): Promise<number> {
+    const browser = await launch({ person: false });
+    try {
+      const context = await contextFor(browser, ip, CLOUD, userAgent === undefined ? {} : { userAgent });
+      const page = await context.newPage();
+      const queue = ["/", "/page/2", "/page/3", "/tags"];
+      const seen = new Set<string>();
+      let visits = 0;
+      while (visits < 60) {
+        const next = queue.shift() ?? `/page/${visits}`;
+        if (seen.has(next)) continue;
+        seen.add(next);
+        visits++;
+        // Waits for the load event: a challenge page solves itself and submits meanwhile, as in a real run.
+        await page.goto(`${stack.edgeUrl}${next}`, { timeout: 30_000 }).catch(() => undefined);
+        await page.waitForLoadState("load").catch(() => undefined);
+        const links = await page.$$eval("a[href^='/']", (as) => as.map((a) => a.getAttribute("href") ?? "")).catch(() => [] as string[]);
+        queue.push(...links.filter((l) => /^\/(?:articles|page|tags)\//.test(l)));
+      }
+      return served([ip]);
+    } finally {
+      await browser.close();
+    }
+  }
+
+  it("with its default HeadlessChrome User-Agent gets at most 5 real pages", async () => {
+    expect(await scrape("198.18.101.7")).toBeLessThanOrEqual(5);
+  });
+
+  it("disguised as desktop Chrome gets at most 5 real pages: the solved challenge shows the automation", async () => {
+    expect(await scrape("198.18.102.7", DESKTOP_CHROME_UA)).toBeLessThanOrEqual(5);
+    // Labelled: the blocklist holds a tarpit entry for it, with the reason for the operator.
+    const entry = await (await stack.miniflare.getKVNamespace("BLOCKLIST", "edge-guard")).get("ip:198.18.102.7", "json");
+    expect(entry).toMatchObject({ action: "tarpit", reason: expect.stringMatching(/automation/) });
+  });
+});
+
+describe("a python-requests fleet in desktop Chrome's headers, 50 residential addresses in 20 networks", () => {
+  it("reads at most 20 real pages after its first 50 requests, following every link, hidden ones too", async () => {
+    const identities = Array.from({ length: 50 }, (_, i) => ({ ip: `24.${30 + i}.${(i * 7) % 250}.${10 + i}`, asn: RESIDENTIAL_ASNS[i % RESIDENTIAL_ASNS.length] }));
+    const script = `import json, re, sys, requests
+base, headers, ids = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+todo, seen, n = ["/"], set(), 0
+session = requests.Session()
+while n < 400:
+    path = todo.pop(0) if todo else "/page/%d" % (n % 30 + 2)
+    if path in seen and todo: continue
+    seen.add(path)
+    ident = ids[n % len(ids)]
+    h = dict(headers); h["cf-connecting-ip"] = ident["ip"]; h["x-dev-cf"] = json.dumps({"asn": ident["asn"], "httpProtocol": "HTTP/2", "tlsVersion": "TLSv1.3"}); h["x-test-seq"] = str(n)
+    n += 1
+    try:
+        html = requests.get(base + path, headers=h, timeout=30, allow_redirects=False).text
+    except Exception:
+        continue
+    todo += [l for l in re.findall(r'href="(/[^"#?]*)"', html) if not l.startswith("/static/")]
+print(n)`;
+    const { stdout } = await run("/usr/bin/python3", ["-c", script, stack.edgeUrl, JSON.stringify(CHROME_NAVIGATION_HEADERS), JSON.stringify(identities)], { timeout: 170_000 });
+    expect(Number(stdout.trim())).toBe(400);
+    const early = fleetPagesAt.filter((seq) => seq < 50).length;
+    const late = fleetPagesAt.filter((seq) => seq >= 50).length;
+    // It did read real pages at first (so counting works), then the group was challenged.
+    expect(early).toBeGreaterThan(10);
+    expect(late).toBeLessThanOrEqual(20);
+    const index = (await (await stack.miniflare.getKVNamespace("BLOCKLIST", "edge-guard")).get("fleet:index", "json")) as { groups: Array<{ addresses: number; members: string[] }> } | null;
+    expect(index?.groups.length).toBeGreaterThan(0);
+    expect(index?.groups[0]?.addresses).toBeGreaterThanOrEqual(3);
+  }, 180_000);
+});
+
+describe("a script farming no-JS passes from 20 addresses of a cloud network", () => {
+  it("reads at most 20 real pages in total", async () => {
+    const ips = Array.from({ length: 20 }, (_, i) => `198.18.${110 + i}.9`);
+    const script = `import json, re, sys, time, requests
+from concurrent.futures import ThreadPoolExecutor
+base, headers, ips, cf = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
+def farm(ip):
+    s = requests.Session()
+    s.headers.update(headers); s.headers["cf-connecting-ip"] = ip; s.headers["x-dev-cf"] = cf
+    page = s.get(base + "/page/2", timeout=30)
+    ticket = re.search(r'action="/.well-known/edge-guard/verify-nojs">.*?name="ticket" value="([^"]+)"', page.text, re.S)
+    if not ticket: return 0
+    time.sleep(5.5)
+    s.post(base + "/.well-known/edge-guard/verify-nojs", data={"ticket": ticket.group(1)}, timeout=30)
+    got = 0
+    for i in range(20):
+        r = s.get(base + "/page/%d" % (i + 3), timeout=30)
+        got += r.status_code == 200 and "eg-form" not in r.text
+    return got
+with ThreadPoolExecutor(max_workers=10) as pool:
+    print(sum(pool.map(farm, ips)))`;
+    await run("/usr/bin/python3", ["-c", script, stack.edgeUrl, JSON.stringify(CHROME_NAVIGATION_HEADERS), JSON.stringify(ips), CLOUD], { timeout: 170_000 });
+    expect(served(ips)).toBeLessThanOrEqual(20);
+  }, 180_000);
+});
+
+describe("people from the same kind of network keep reading", () => {
+  it("a person in Chromium meets the challenge once and then reads every page at a reading pace", async () => {
+    const ip = "198.18.140.23";
+    const browser = await launch({ person: true });
+    try {
+      const context = await contextFor(browser, ip, CLOUD, { userAgent: DESKTOP_CHROME_UA });
+      const page = await context.newPage();
+      const first = await page.goto(`${stack.edgeUrl}/page/3`);
+      expect(first?.status()).toBe(503); // the challenge, not the page
+      await page.waitForSelector("main a[href^='/articles/']", { timeout: 60_000 });
+      const links = await page.$$eval("main a[href^='/articles/']", (as) => as.map((a) => a.getAttribute("href") ?? ""));
+      let real = 0;
+      for (const link of links.slice(0, 10)) {
+        await page.waitForTimeout(2_500); // reading
+        const response = await page.goto(`${stack.edgeUrl}${link}`);
+        if (response?.status() === 200 && (await page.$("#eg-form")) === null) real++;
+        else if (process.env.E2E_DEBUG) console.log("person", link, response?.status(), (await page.content()).slice(0, 600));
+      }
+      expect(links.length).toBeGreaterThanOrEqual(10);
+      expect(real).toBe(10);
+      expect(served([ip])).toBe(11);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it("Chromium with JavaScript disabled passes the no-JS form and reads its pages", async () => {
+    const ip = "198.18.141.23";
+    const browser = await launch({ person: true });
+    try {
+      const context = await contextFor(browser, ip, CLOUD, { userAgent: DESKTOP_CHROME_UA, javaScriptEnabled: false });
+      const page = await context.newPage();
+      expect((await page.goto(`${stack.edgeUrl}/page/4`))?.status()).toBe(503);
+      await page.waitForTimeout(5_500); // the form asks for a few seconds
+      await page.click("form[action$='verify-nojs'] button");
+      await page.waitForSelector("main a[href^='/articles/']", { timeout: 30_000 });
+      const links = await page.$$eval("main a[href^='/articles/']", (as) => as.map((a) => a.getAttribute("href") ?? ""));
+      let real = 0;
+      for (const link of links.slice(0, 8)) {
+        await page.waitForTimeout(1_000);
+        const response = await page.goto(`${stack.edgeUrl}${link}`);
+        if (response?.status() === 200) real++;
+      }
+      expect(real).toBe(8);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it("reads the article list without a challenge from a home network (no bot evidence at all)", async () => {
+    const links = await (async () => {
+      const browser = await launch({ person: true });
+      try {
+        return await articleLinks(await contextFor(browser, "24.200.1.5", JSON.stringify({ asn: 7922 }), { userAgent: DESKTOP_CHROME_UA }), `${stack.edgeUrl}/`);
+      } finally {
+        await browser.close();
+      }
+    })();
+    expect(links.length).toBeGreaterThan(5);
+    expect(served(["24.200.1.5"])).toBe(1);
+  }, 60_000);
+});
