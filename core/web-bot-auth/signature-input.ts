@@ -33,7 +33,7 @@ export const SIGNATURE_MAX_LIFETIME_S = 24 * 60 * 60;
 /** Why a Web Bot Auth signature was rejected before any cryptography. Stable codes, logged, never sent. */
 export type SignatureFailure =
   | "malformed_signature_headers" | "missing_signature" | "unsupported_alg" | "missing_keyid" | "missing_created"
-  | "missing_expires" | "not_yet_valid" | "expired" | "lifetime_too_long" | "authority_not_covered" | "missing_signature_agent"
+  | "missing_expires" | "not_yet_valid" | "expired" | "lifetime_too_long" | "inverted_window" | "authority_not_covered" | "missing_signature_agent"
   | "agent_not_covered" | "unsupported_agent" | "missing_component" | "unsupported_component" | "duplicate_component";
 
 /** A Web Bot Auth signature whose parameters passed validation; the Worker still has to check the bytes. */
@@ -93,7 +93,8 @@ export function readWebBotAuthSignature(
   if (expiresS === null) return fail("missing_expires");
   if (createdS * 1000 > nowMs + SIGNATURE_CLOCK_SKEW_S * 1000) return fail("not_yet_valid");
   if (expiresS * 1000 <= nowMs) return fail("expired");
-  if (expiresS - createdS > SIGNATURE_MAX_LIFETIME_S || expiresS <= createdS) return fail("lifetime_too_long");
+  if (expiresS <= createdS) return fail("inverted_window");
+  if (expiresS - createdS > SIGNATURE_MAX_LIFETIME_S) return fail("lifetime_too_long");
 
   const signature = signatures.get(label);
   if (signature?.kind !== "item" || signature.value.type !== "bytes") return fail("missing_signature");

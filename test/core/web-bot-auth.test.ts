@@ -174,7 +174,7 @@ describe("readWebBotAuthSignature", () => {
     [{ "signature-input": INPUT.replace(`created=${CREATED}`, "created=4000000000") }, "not_yet_valid"],
     [{ "signature-input": INPUT.replace(`expires=${CREATED + 3600}`, `expires=${CREATED + SIGNATURE_MAX_LIFETIME_S + 1}`) }, "lifetime_too_long"],
     [{ "signature-input": INPUT.replace(`expires=${CREATED + 3600}`, `expires=${CREATED + 7 * 86_400}`) }, "lifetime_too_long"],
-    [{ "signature-input": INPUT.replace(`created=${CREATED}`, `created=${CREATED + 90}`).replace(`expires=${CREATED + 3600}`, `expires=${CREATED + 70}`) }, "lifetime_too_long"],
+    [{ "signature-input": INPUT.replace(`created=${CREATED}`, `created=${CREATED + 90}`).replace(`expires=${CREATED + 3600}`, `expires=${CREATED + 70}`) }, "inverted_window"],
     [{ "signature-input": INPUT.replace(`created=${CREATED};`, "") }, "missing_created"],
     [{ "signature-input": INPUT.replace(/keyid="[^"]*";/, "") }, "missing_keyid"],
     [{ "signature-input": INPUT.replace(/expires=\d+;/, "") }, "missing_expires"],
