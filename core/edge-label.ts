@@ -4,7 +4,8 @@ import type { Action, Reason } from "./verdict";
 
 /**
  * Ground truth the edge itself observed, for training: a first step into the labyrinth (no label was on the
- * client yet), a crawler verified by its ranges or signature, a declared bot ignoring robots.txt. Never from a score.
+ * client yet), a crawler verified by its ranges or a signer the policy trusts, a declared bot ignoring robots.txt.
+ * Never from a score. A valid signature from an untrusted signer (`web-bot-auth-unknown`) is no good bot.
  */
 export function edgeLabel(path: string, alreadyListed: boolean, action: Action, reasons: readonly Reason[]): ReportLabel | undefined {
   if (isTrapPath(path) && !alreadyListed && action === "tarpit") return { kind: "honeypot", value: "bot" };

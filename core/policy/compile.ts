@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ClientIp } from "../client-ip";
 import type { RequestFacts } from "../request-facts";
 import { fail, ok, type Result } from "../result";
+import { compileSignerTrust, type SignerTrust } from "../web-bot-auth/trust";
 import { compileIpList } from "./ip-list";
 import { PRESETS } from "./presets";
 import { PolicySchema, type PresetName, type Rule, type Thresholds } from "./schema";
@@ -23,6 +24,8 @@ export interface CompiledPolicy {
   readonly thresholds: Thresholds;
   readonly signalWeights: Readonly<Record<string, number>>;
   readonly rules: readonly CompiledRule[];
+  /** Web Bot Auth signers the operator trusts (with the bundled ones unless turned off). */
+  readonly webBotAuth: SignerTrust;
 }
 
 /**
@@ -51,6 +54,7 @@ export function compilePolicy(input: unknown): Result<CompiledPolicy, string> {
     thresholds: policy.thresholds ?? preset.thresholds,
     signalWeights: policy.signalWeights,
     rules,
+    webBotAuth: compileSignerTrust(policy.webBotAuth),
   });
 }
 

@@ -20,10 +20,13 @@ const BASE_RULES: readonly Rule[] = [
   { name: "ai-crawlers", description: "declared AI crawlers (ai.robots.txt list)", match: { signal: ["ua-ai-crawler"] }, action: "tarpit" },
   {
     name: "verified-crawlers",
-    description: "search and archive crawlers verified by their published IP ranges or by a Web Bot Auth signature",
-    match: { signal: ["verified-crawler", "web-bot-auth"] },
+    description: "search and archive crawlers verified by their published IP ranges",
+    match: { signal: ["verified-crawler"] },
     action: "allow",
   },
+  { name: "trusted-signers", description: "Web Bot Auth signatures from signers the policy trusts", match: { signal: ["web-bot-auth"] }, action: "allow" },
+  // A valid signature from anyone else only proves who the bot is: anyone can publish a key directory.
+  { name: "identified-bots", description: "Web Bot Auth signatures from signers the policy does not trust", match: { signal: ["web-bot-auth-unknown"] }, action: "tarpit" },
   { name: "spoofed-crawlers", description: "claims a search engine's name from outside its ranges", match: { signal: ["crawler-spoofed"] }, action: "tarpit" },
   { name: "trap-paths", description: "inside the labyrinth", match: { signal: ["trap-path"] }, action: "tarpit" },
   {

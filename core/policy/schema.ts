@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WebBotAuthPolicySchema } from "../web-bot-auth/trust";
 
 /** A regular expression source, checked to compile when the policy is loaded (never per request). */
 const RegexSource = z
@@ -68,6 +69,8 @@ export const PolicySchema = z
     /** Overrides the default weight of computed signals, by code. */
     signalWeights: z.record(SignalCode, z.int().min(-1000).max(1000)).default({}),
     rules: z.array(RuleSchema).max(500).default([]),
+    /** Which Web Bot Auth signers are welcome; absent: the bundled list only (core/web-bot-auth/trust.ts). */
+    webBotAuth: WebBotAuthPolicySchema.optional(),
   })
   .superRefine((p, ctx) => {
     const seen = new Set<string>();

@@ -24,11 +24,16 @@ export interface SignedRequest {
 export const WEB_BOT_AUTH_TAG = "web-bot-auth";
 /** How far in the future `created` may be, in seconds, to absorb the signer's clock drift. */
 export const SIGNATURE_CLOCK_SKEW_S = 60;
+/**
+ * Longest validity window (`expires` − `created`) accepted, in seconds. The protocol draft caps it at 24 hours
+ * (§"Generating HTTP Message Signature"): a longer-lived signature is refused, so one capture cannot replay for long.
+ */
+export const SIGNATURE_MAX_LIFETIME_S = 24 * 60 * 60;
 
 /** Why a Web Bot Auth signature was rejected before any cryptography. Stable codes, logged, never sent. */
 export type SignatureFailure =
   | "malformed_signature_headers" | "missing_signature" | "unsupported_alg" | "missing_keyid" | "missing_created"
-  | "missing_expires" | "not_yet_valid" | "expired" | "authority_not_covered" | "missing_signature_agent"
+  | "missing_expires" | "not_yet_valid" | "expired" | "lifetime_too_long" | "inverted_window" | "authority_not_covered" | "missing_signature_agent"
   | "agent_not_covered" | "unsupported_agent" | "missing_component" | "unsupported_component" | "duplicate_component";
 
 /** A Web Bot Auth signature whose parameters passed validation; the Worker still has to check the bytes. */
@@ -47,11 +52,24 @@ export interface WebBotAuthSignature {
   readonly base: string;
 }
 
+/** Options of readWebBotAuthSignature. */
+export interface ReadOptions {
+  /**
+   * Loopback `http://` directory origins accepted as Signature-Agent, for local testing only (see
+   * `dev-directories.ts`). Empty in production: only public https origins are ever fetched.
+   */
+  readonly devDirectoryOrigins?: ReadonlySet<string>;
+}
+
 /**
  * Finds the first `tag="web-bot-auth"` signature of a request and checks everything but the cryptography.
  * Null when the request carries no such signature (unsigned, or signed for another purpose): nothing to verify.
  */
-export function readWebBotAuthSignature(request: SignedRequest, nowMs: number): Result<WebBotAuthSignature, SignatureFailure> | null {
+export function readWebBotAuthSignature(
+  request: SignedRequest,
+  nowMs: number,
+  options: ReadOptions = {},
+): Result<WebBotAuthSignature, SignatureFailure> | null {
   const inputField = request.headers["signature-input"];
   const signatureField = request.headers["signature"];
   if (inputField === undefined && signatureField === undefined) return null;
@@ -75,13 +93,15 @@ export function readWebBotAuthSignature(request: SignedRequest, nowMs: number): 
   if (expiresS === null) return fail("missing_expires");
   if (createdS * 1000 > nowMs + SIGNATURE_CLOCK_SKEW_S * 1000) return fail("not_yet_valid");
   if (expiresS * 1000 <= nowMs) return fail("expired");
+  if (expiresS <= createdS) return fail("inverted_window");
+  if (expiresS - createdS > SIGNATURE_MAX_LIFETIME_S) return fail("lifetime_too_long");
 
   const signature = signatures.get(label);
   if (signature?.kind !== "item" || signature.value.type !== "bytes") return fail("missing_signature");
   const names = member.items.map((item) => (item.value.type === "string" ? item.value.value : ""));
   if (!names.includes("@authority") && !names.includes("@target-uri")) return fail("authority_not_covered");
 
-  const agentOrigin = coveredAgentOrigin(request, label, member);
+  const agentOrigin = coveredAgentOrigin(request, label, member, options.devDirectoryOrigins);
   if (!agentOrigin.ok) return agentOrigin;
   const base = signatureBase(request, member);
   if (!base.ok) return base;
@@ -107,7 +127,8 @@ export function signatureBase(request: SignedRequest, input: InnerList): Result<
 /**
  * The directory origin a Signature-Agent value names, or null when it is not one edge-guard will fetch.
  * Rule: `https://` only (protocol draft §"Signature-Agent"), an origin with at most a `/` path (§"directory"
- * type), and never `localhost` or an IP literal (§"SSRF": clients choose this URL). No exception for tests.
+ * type), and never `localhost` or an IP literal (§"SSRF": clients choose this URL). Local tests use a separate,
+ * dev-only allow-list of loopback origins (`dev-directories.ts`), never a loosening of this rule.
  */
 export function directoryOrigin(value: string): string | null {
   const match = /^https:\/\/([a-z0-9.-]+)(:\d{1,5})?\/?$/i.exec(value);
@@ -120,7 +141,12 @@ export function directoryOrigin(value: string): string | null {
   return `https://${host}${port}`;
 }
 
-function coveredAgentOrigin(request: SignedRequest, label: string, input: InnerList): Result<string, SignatureFailure> {
+function coveredAgentOrigin(
+  request: SignedRequest,
+  label: string,
+  input: InnerList,
+  devOrigins: ReadonlySet<string> | undefined,
+): Result<string, SignatureFailure> {
   const field = request.headers["signature-agent"];
   if (field === undefined) return fail("missing_signature_agent");
   const covered = input.items.find((item) => item.value.type === "string" && item.value.value === "signature-agent");
@@ -134,8 +160,27 @@ function coveredAgentOrigin(request: SignedRequest, label: string, input: InnerL
   if (member.kind !== "item" || member.value.type !== "string") return fail("unsupported_agent");
   const type = textParam(member.params, "type");
   if (type !== null && type !== "directory") return fail("unsupported_agent"); // jwks_uri / cimd: not supported
-  const origin = directoryOrigin(member.value.value);
+  const origin = directoryOrigin(member.value.value) ?? devOrigin(member.value.value, devOrigins);
   return origin === null ? fail("unsupported_agent") : ok(origin);
+}
+
+/** A loopback origin the operator named for local testing, normalised, or null. */
+function devOrigin(value: string, devOrigins: ReadonlySet<string> | undefined): string | null {
+  if (devOrigins === undefined || devOrigins.size === 0) return null;
+  const origin = loopbackOrigin(value);
+  return origin !== null && devOrigins.has(origin) ? origin : null;
+}
+
+/**
+ * A loopback `http://` origin (`127.0.0.1`, `localhost` or `[::1]`, port required), normalised, or null.
+ * Only ever accepted when named in the dev-only allow-list; never a directory edge-guard fetches in production.
+ */
+export function loopbackOrigin(value: string): string | null {
+  const match = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):(\d{1,5})\/?$/i.exec(value.trim());
+  if (match === null) return null;
+  const port = Number(match[2]);
+  if (port < 1 || port > 65535) return null;
+  return `http://${(match[1] ?? "").toLowerCase()}:${port}`;
 }
 
 const DERIVED = ["@method", "@authority", "@scheme", "@target-uri", "@request-target", "@path", "@query"] as const;

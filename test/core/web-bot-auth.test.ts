@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseDictionary, parseItem, parseList, serializeMember, type InnerList } from "../../core/structured-fields";
+import { devDirectoryOrigins } from "../../core/web-bot-auth/dev-directories";
 import {
-  directoryOrigin, readWebBotAuthSignature, signatureBase, type SignedRequest,
+  SIGNATURE_CLOCK_SKEW_S, SIGNATURE_MAX_LIFETIME_S, directoryOrigin, readWebBotAuthSignature, signatureBase, type SignedRequest,
 } from "../../core/web-bot-auth/signature-input";
 
 // RFC 9421 Appendix B.1.4 test key "test-key-ed25519" as a JWK (also examples/rfc9421-keys/ed25519.json in
@@ -124,45 +125,72 @@ describe("readWebBotAuthSignature", () => {
   // https://github.com/cloudflare/web-bot-auth (packages/web-bot-auth/test/test_data).
   const KEYID = "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U";
   const NONCE = "n9p433xm+NJ3ph3upfBIGmsuwHw387YV7Q/F+6BSpGCVjYCqQw6rznNA8PVVLySrAWsv0hQtFioQb6E1YsauiA==";
-  const INPUT = `sig2=("@authority" "signature-agent";key="agent2");created=1735689600;keyid="${KEYID}";alg="ed25519";expires=4889289600;nonce="${NONCE}";tag="web-bot-auth"`;
+  const CREATED = 1735689600;
+  // The vector's own window runs for a century (expires=4889289600): longer than the 24 h the protocol allows.
+  const VECTOR_INPUT = `sig2=("@authority" "signature-agent";key="agent2");created=${CREATED};keyid="${KEYID}";alg="ed25519";expires=4889289600;nonce="${NONCE}";tag="web-bot-auth"`;
   const SIGNATURE = "RdNFx5Bj6au3YgAMQL/RzmUlZE8QZLIaXGRpw985hWnwPfMxT228NMk6ehRS1PSl4e8PhbNZACSanGdhEwYCCg==";
-  const NOW_MS = Date.UTC(2026, 10, 1);
+  /** The vector with a one-hour window (its signature no longer verifies; only the checks before crypto run here). */
+  const INPUT = VECTOR_INPUT.replace("expires=4889289600", `expires=${CREATED + 3600}`);
+  const NOW_MS = (CREATED + 60) * 1000;
   const signed = (headers: Record<string, string> = {}, url = "https://example.com/path/to/resource"): SignedRequest => ({
     method: "GET",
     url,
     headers: { "signature-input": INPUT, signature: `sig2=:${SIGNATURE}:`, "signature-agent": 'agent2="https://signature-agent.test"', ...headers },
   });
+  const withParams = (params: string) => signed({ "signature-input": INPUT.replace(/;created=.*$/, params) });
 
-  it("accepts the test vector and builds the base its signature verifies over", async () => {
-    const result = readWebBotAuthSignature(signed(), NOW_MS);
-    expect(result).toMatchObject({ ok: true, value: { label: "sig2", keyid: KEYID, agentOrigin: "https://signature-agent.test", signature: SIGNATURE } });
-    const base = result?.ok ? result.value.base : "";
-    expect(base).toBe(`"@authority": example.com\n"signature-agent";key="agent2": "https://signature-agent.test"\n"@signature-params": ${INPUT.slice(5)}`);
-    expect(await ed25519Verifies(SIGNATURE, base)).toBe(true);
+  it("builds the base the test vector's signature verifies over, and refuses the vector's century-long window", async () => {
+    const request = signed({ "signature-input": VECTOR_INPUT });
+    const base = signatureBase(request, innerList(VECTOR_INPUT, "sig2"));
+    expect(base).toEqual({ ok: true, value: `"@authority": example.com\n"signature-agent";key="agent2": "https://signature-agent.test"\n"@signature-params": ${VECTOR_INPUT.slice(5)}` });
+    expect(await ed25519Verifies(SIGNATURE, base.ok ? base.value : "")).toBe(true);
     // Another authority gives another base, so the same signature no longer verifies.
-    const moved = readWebBotAuthSignature(signed({}, "https://elsewhere.example/path/to/resource"), NOW_MS);
-    expect(await ed25519Verifies(SIGNATURE, moved?.ok ? moved.value.base : "")).toBe(false);
+    const moved = signatureBase({ ...request, url: "https://elsewhere.example/path/to/resource" }, innerList(VECTOR_INPUT, "sig2"));
+    expect(await ed25519Verifies(SIGNATURE, moved.ok ? moved.value : "")).toBe(false);
+    expect(readWebBotAuthSignature(request, NOW_MS)).toEqual({ ok: false, error: "lifetime_too_long" });
+  });
+
+  it("accepts a signature with a window of at most 24 hours and reads its parts", () => {
+    const result = readWebBotAuthSignature(signed(), NOW_MS);
+    expect(result).toMatchObject({ ok: true, value: { label: "sig2", keyid: KEYID, agentOrigin: "https://signature-agent.test", signature: SIGNATURE, createdS: CREATED } });
+    const day = withParams(`;created=${CREATED};keyid="${KEYID}";expires=${CREATED + SIGNATURE_MAX_LIFETIME_S};tag="web-bot-auth"`);
+    expect(readWebBotAuthSignature(day, NOW_MS)).toMatchObject({ ok: true });
   });
 
   it("ignores unsigned requests and signatures without the web-bot-auth tag", () => {
     expect(readWebBotAuthSignature({ method: "GET", url: "https://example.com/", headers: {} }, NOW_MS)).toBeNull();
     expect(readWebBotAuthSignature(signed({ "signature-input": INPUT.replace("web-bot-auth", "other") }), NOW_MS)).toBeNull();
+    expect(readWebBotAuthSignature(signed({ "signature-input": INPUT.replace(';tag="web-bot-auth"', "") }), NOW_MS)).toBeNull();
+  });
+
+  it("allows a little clock skew on created, not more", () => {
+    const future = (aheadS: number) => withParams(`;created=${CREATED + 60 + aheadS};keyid="${KEYID}";expires=${CREATED + 3600};tag="web-bot-auth"`);
+    expect(readWebBotAuthSignature(future(SIGNATURE_CLOCK_SKEW_S - 5), NOW_MS)).toMatchObject({ ok: true });
+    expect(readWebBotAuthSignature(future(SIGNATURE_CLOCK_SKEW_S + 5), NOW_MS)).toEqual({ ok: false, error: "not_yet_valid" });
   });
 
   it.each([
-    [{ "signature-input": INPUT.replace("expires=4889289600", "expires=1735693200") }, "expired"],
-    [{ "signature-input": INPUT.replace("created=1735689600", "created=4000000000") }, "not_yet_valid"],
+    [{ "signature-input": INPUT.replace(`expires=${CREATED + 3600}`, `expires=${CREATED + 30}`) }, "expired"],
+    [{ "signature-input": INPUT.replace(`created=${CREATED}`, "created=4000000000") }, "not_yet_valid"],
+    [{ "signature-input": INPUT.replace(`expires=${CREATED + 3600}`, `expires=${CREATED + SIGNATURE_MAX_LIFETIME_S + 1}`) }, "lifetime_too_long"],
+    [{ "signature-input": INPUT.replace(`expires=${CREATED + 3600}`, `expires=${CREATED + 7 * 86_400}`) }, "lifetime_too_long"],
+    [{ "signature-input": INPUT.replace(`created=${CREATED}`, `created=${CREATED + 90}`).replace(`expires=${CREATED + 3600}`, `expires=${CREATED + 70}`) }, "inverted_window"],
+    [{ "signature-input": INPUT.replace(`created=${CREATED};`, "") }, "missing_created"],
     [{ "signature-input": INPUT.replace(/keyid="[^"]*";/, "") }, "missing_keyid"],
     [{ "signature-input": INPUT.replace(/expires=\d+;/, "") }, "missing_expires"],
     [{ "signature-input": INPUT.replace('alg="ed25519"', 'alg="rsa-pss-sha512"') }, "unsupported_alg"],
     [{ "signature-input": INPUT.replace('"@authority" ', "") }, "authority_not_covered"],
     [{ "signature-input": INPUT.replace(' "signature-agent";key="agent2"', "") }, "agent_not_covered"],
+    [{ "signature-input": 'sig2=("@authority"' }, "malformed_signature_headers"],
+    [{ "signature-input": "\u0000garbage=;;" }, "malformed_signature_headers"],
     [{ signature: "sig1=:AAAA:" }, "missing_signature"],
     [{ signature: "sig2=:not base64:" }, "malformed_signature_headers"],
+    [{ signature: "sig2=12" }, "missing_signature"],
     [{ "signature-agent": 'agent2="http://signature-agent.test"' }, "unsupported_agent"],
     [{ "signature-agent": 'agent2="https://signature-agent.test/jwks.json";type=jwks_uri' }, "unsupported_agent"],
     [{ "signature-agent": 'agent1="https://signature-agent.test"' }, "missing_signature_agent"],
     [{ "signature-agent": "agent2=https" }, "unsupported_agent"],
+    [{ "signature-agent": 'agent2="http://127.0.0.1:8788"' }, "unsupported_agent"],
   ])("refuses %o with %s", (headers, error) => {
     expect(readWebBotAuthSignature(signed(headers), NOW_MS)).toEqual({ ok: false, error });
   });
@@ -176,6 +204,27 @@ describe("readWebBotAuthSignature", () => {
     const input = INPUT.replace(';key="agent2"', "");
     const result = readWebBotAuthSignature(signed({ "signature-input": input, "signature-agent": '"https://signature-agent.test"' }), NOW_MS);
     expect(result).toMatchObject({ ok: true, value: { agentOrigin: "https://signature-agent.test" } });
+  });
+
+  it("accepts a loopback http directory only when the dev allow-list names it", () => {
+    const request = signed({ "signature-agent": 'agent2="http://127.0.0.1:8788"' });
+    const dev = devDirectoryOrigins("http://127.0.0.1:8788, http://localhost:9000", true);
+    expect(readWebBotAuthSignature(request, NOW_MS, { devDirectoryOrigins: dev })).toMatchObject({ ok: true, value: { agentOrigin: "http://127.0.0.1:8788" } });
+    const other = devDirectoryOrigins("http://127.0.0.1:9999", true);
+    expect(readWebBotAuthSignature(request, NOW_MS, { devDirectoryOrigins: other })).toEqual({ ok: false, error: "unsupported_agent" });
+    const https = signed({ "signature-agent": 'agent2="https://127.0.0.1:8788"' });
+    expect(readWebBotAuthSignature(https, NOW_MS, { devDirectoryOrigins: dev })).toEqual({ ok: false, error: "unsupported_agent" });
+  });
+});
+
+describe("devDirectoryOrigins", () => {
+  it("is empty outside dev mode, whatever the variable says", () => {
+    expect(devDirectoryOrigins("http://127.0.0.1:8788", false).size).toBe(0);
+  });
+
+  it("keeps loopback http origins, normalised, and drops everything else", () => {
+    const origins = devDirectoryOrigins("http://127.0.0.1:8788/ http://LOCALHOST:9000,http://[::1]:7000 http://10.0.0.1:80 https://bot.example http://127.0.0.1 http://127.0.0.1:0", true);
+    expect([...origins]).toEqual(["http://127.0.0.1:8788", "http://localhost:9000", "http://[::1]:7000"]);
   });
 });
 

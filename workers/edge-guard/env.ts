@@ -8,6 +8,8 @@ export interface EdgeGuardEnv {
   readonly ORIGIN_URL: string;
   readonly MODE: string;
   readonly DEV_CLIENT_OVERRIDES: string;
+  /** Dev only, honoured only with DEV_CLIENT_OVERRIDES "on": loopback http key directories, e.g. `http://127.0.0.1:8788`. */
+  readonly WEB_BOT_AUTH_DEV_DIRECTORIES?: string;
   readonly BLOCKLIST: KVNamespace;
   readonly CLIENT_LEDGER: DurableObjectNamespace<ClientLedger>;
   readonly PASS_LEDGER: DurableObjectNamespace<PassLedger>;

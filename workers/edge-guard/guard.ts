@@ -13,6 +13,8 @@ import { datacenterBrowserSignals } from "../../core/signals/datacenter-browser"
 import { isTextBrowser, userAgentSignals } from "../../core/signals/user-agent-class";
 import { isTrapPath } from "../../core/trap-paths";
 import { verifyCrawler } from "../../core/verified-crawlers";
+import { devDirectoryOrigins } from "../../core/web-bot-auth/dev-directories";
+import { trustedSignerName } from "../../core/web-bot-auth/trust";
 import type { BlocklistEntry } from "../../core/blocklist-entry";
 import type { Reason } from "../../core/verdict";
 import { BlocklistCache } from "./blocklist";
@@ -25,7 +27,7 @@ import { OriginRobots } from "./origin-robots";
 import { PolicySource } from "./policy-source";
 import { RangeCache } from "./ranges";
 import { ReportBuffer } from "./reports";
-import { DirectoryCache, verifyWebBotAuth } from "./web-bot-auth";
+import { DirectoryCache, fetchDirectoryOverHttps, verifyWebBotAuth } from "./web-bot-auth";
 
 /** How long an isolate trusts what it read from the KV blocklist (a new block reaches the edge within this). */
 const BLOCKLIST_CACHE_MS = 10_000;
@@ -163,7 +165,7 @@ export async function assess(
       ? [{ code: "verified-crawler", weight: -100, detail: crawler.crawler }]
       : [{ code: "crawler-spoofed", weight: 80, detail: crawler.crawler }];
   });
-  if (request.headers.has("signature-input")) signals.push(...(await webBotAuthSignals(state, request, now)));
+  if (request.headers.has("signature-input")) signals.push(...(await webBotAuthSignals(state, env, policy, request, now)));
   if (declaresBot(facts.userAgent) && !signals.some((s) => s.code === "verified-crawler")) {
     signals.push(...(await robotsSignals(state, env, request, facts)));
   }
@@ -225,13 +227,20 @@ function readCounts(state: IsolateState, ipKey: string, all: readonly string[], 
   };
 }
 
-async function webBotAuthSignals(state: IsolateState, request: Request, now: number): Promise<Reason[]> {
+/**
+ * A valid signature proves who signed, not welcome: `web-bot-auth` only for a signer the policy trusts; any other
+ * valid signer is an identified bot (`web-bot-auth-unknown`); a signature that does not verify is `-invalid`.
+ */
+async function webBotAuthSignals(state: IsolateState, env: EdgeGuardEnv, policy: CompiledPolicy, request: Request, now: number): Promise<Reason[]> {
   try {
-    const outcome = await verifyWebBotAuth(request, now, state.directories);
+    const dev = devDirectoryOrigins(env.WEB_BOT_AUTH_DEV_DIRECTORIES, env.DEV_CLIENT_OVERRIDES === "on");
+    const outcome = await verifyWebBotAuth(request, now, state.directories, fetchDirectoryOverHttps, dev);
     if (outcome === null) return [];
-    return outcome.verified
-      ? [{ code: "web-bot-auth", weight: -100, detail: outcome.agent.slice(0, 100) }]
-      : [{ code: "web-bot-auth-invalid", weight: 20, detail: outcome.reason }];
+    if (!outcome.verified) return [{ code: "web-bot-auth-invalid", weight: 20, detail: outcome.reason }];
+    const trusted = trustedSignerName(policy.webBotAuth, outcome.agent, outcome.keyid);
+    return trusted !== null
+      ? [{ code: "web-bot-auth", weight: -100, detail: trusted.slice(0, 100) }]
+      : [{ code: "web-bot-auth-unknown", weight: 50, detail: outcome.agent.slice(0, 100) }];
   } catch (error) {
     recordFault("web-bot-auth", error);
     return [];

@@ -24,8 +24,6 @@ export const DIRECTORY_MEDIA_TYPE = "application/http-message-signatures-directo
 export const DIRECTORY_TTL_MS = 60 * 60_000;
 /** How long a failed fetch is remembered (draft: negative entries at most 5 min), in ms. */
 export const DIRECTORY_RETRY_MS = 60_000;
-/** How long stale keys keep verifying while the directory cannot be reached, in ms (a failure must not evict). */
-export const DIRECTORY_MAX_STALE_MS = 24 * 60 * 60_000;
 /** Wall-clock limit on one directory fetch, in ms: verification sits on the request path. */
 export const DIRECTORY_TIMEOUT_MS = 1_500;
 const DIRECTORY_MAX_BYTES = 64 * 1024;
@@ -46,7 +44,8 @@ type DirectoryKeys = ReadonlyMap<string, DirectoryKey>;
 export interface DirectoryCacheEntry {
   readonly keys: DirectoryKeys | null;
   readonly failure: "directory_unreachable" | "invalid_directory" | null;
-  readonly fetchedAt: number;
+  /** When a fetch was last attempted, successful or not. */
+  readonly checkedAt: number;
   readonly retryAt: number;
 }
 
@@ -80,9 +79,10 @@ export async function verifyWebBotAuth(
   nowMs: number,
   cache: DirectoryCache,
   fetchDirectory: FetchDirectory = fetchDirectoryOverHttps,
+  devDirectoryOrigins: ReadonlySet<string> = new Set(),
 ): Promise<WebBotAuthOutcome | null> {
   const headers = Object.fromEntries(request.headers); // lower-case names, repeated fields joined with ", "
-  const read = readWebBotAuthSignature({ method: request.method, url: request.url, headers }, nowMs);
+  const read = readWebBotAuthSignature({ method: request.method, url: request.url, headers }, nowMs, { devDirectoryOrigins });
   if (read === null) return null;
   if (!read.ok) return { verified: false, reason: read.error };
   const signature = read.value;
@@ -94,16 +94,19 @@ export async function verifyWebBotAuth(
   return valid ? { verified: true, agent: signature.agentOrigin, keyid: signature.keyid } : { verified: false, reason: "bad_signature" };
 }
 
-/** The default FetchDirectory: GET over HTTPS, no redirects, 200 only, JSON of at most 64 KiB. */
+/**
+ * The default FetchDirectory: GET, no redirects, 200 only, served as DIRECTORY_MEDIA_TYPE, at most 64 KiB. The URL
+ * is https unless it is a dev-only loopback directory (see core/web-bot-auth/dev-directories.ts).
+ */
 export async function fetchDirectoryOverHttps(url: string, signal: AbortSignal): Promise<unknown> {
   const response = await fetch(url, { headers: { accept: DIRECTORY_MEDIA_TYPE }, redirect: "manual", signal });
   if (response.status !== 200) {
     await response.body?.cancel();
     throw new Error(`directory answered ${response.status}`);
   }
-  // The draft requires DIRECTORY_MEDIA_TYPE; plain JSON is accepted too, as early deployments serve it.
+  // The directory draft registers this media type for the well-known response; anything else is not a directory.
   const type = response.headers.get("content-type") ?? "";
-  if (!/^application\/(?:http-message-signatures-directory\+)?json\b/i.test(type)) {
+  if (!/^application\/http-message-signatures-directory\+json\s*(?:;|$)/i.test(type)) {
     await response.body?.cancel();
     throw new Error(`directory has content-type ${type}`);
   }
@@ -121,7 +124,7 @@ async function directoryKey(
   let entry = cache.get(origin);
   // Refetch when stale, or once per retry period when the key is unknown (it may have just been rotated in).
   const unknown = entry?.keys?.has(keyid) === false;
-  if (entry === undefined || nowMs >= entry.retryAt || (unknown && nowMs - entry.fetchedAt >= DIRECTORY_RETRY_MS)) {
+  if (entry === undefined || nowMs >= entry.retryAt || (unknown && nowMs - entry.checkedAt >= DIRECTORY_RETRY_MS)) {
     entry = await refresh(origin, entry, nowMs, fetchDirectory);
     cache.set(origin, entry);
   }
@@ -134,17 +137,21 @@ async function refresh(origin: string, previous: DirectoryCacheEntry | undefined
   try {
     document = await withTimeout(fetchDirectory(origin + DIRECTORY_PATH, AbortSignal.timeout(DIRECTORY_TIMEOUT_MS)), DIRECTORY_TIMEOUT_MS);
   } catch {
-    // A directory that fails to resolve is not evidence: keep serving the keys we had, for a while.
-    if (previous !== undefined && previous.keys !== null && nowMs - previous.fetchedAt < DIRECTORY_MAX_STALE_MS) {
-      return { ...previous, retryAt: nowMs + DIRECTORY_RETRY_MS };
-    }
-    return { keys: null, failure: "directory_unreachable", fetchedAt: nowMs, retryAt: nowMs + DIRECTORY_RETRY_MS };
+    return failed(previous, "directory_unreachable", nowMs);
   }
   const keys = await parseDirectory(document);
-  // A directory that resolves is newer evidence than what we held, even if it dropped our key.
-  return keys === null
-    ? { keys: null, failure: "invalid_directory", fetchedAt: nowMs, retryAt: nowMs + DIRECTORY_RETRY_MS }
-    : { keys, failure: null, fetchedAt: nowMs, retryAt: nowMs + DIRECTORY_TTL_MS };
+  if (keys === null) return failed(previous, "invalid_directory", nowMs);
+  // A valid directory is newer evidence than what we held, even if it dropped our key (rotation, revocation).
+  return { keys, failure: null, checkedAt: nowMs, retryAt: nowMs + DIRECTORY_TTL_MS };
+}
+
+/**
+ * The cache entry after a failed refresh. A failure never evicts keys we hold (an outage is not a revocation); only
+ * a valid directory replaces them. Without keys, the failure is remembered for DIRECTORY_RETRY_MS (≤ 5 min).
+ */
+function failed(previous: DirectoryCacheEntry | undefined, failure: "directory_unreachable" | "invalid_directory", nowMs: number): DirectoryCacheEntry {
+  if (previous !== undefined && previous.keys !== null) return { ...previous, checkedAt: nowMs, retryAt: nowMs + DIRECTORY_RETRY_MS };
+  return { keys: null, failure, checkedAt: nowMs, retryAt: nowMs + DIRECTORY_RETRY_MS };
 }
 
 const JwkSchema = z.looseObject({

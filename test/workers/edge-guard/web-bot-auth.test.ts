@@ -1,7 +1,10 @@
+import { exports } from "cloudflare:workers";
 import { calculateJwkThumbprint } from "jose";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { faultCounts } from "../../../workers/edge-guard/faults";
 import {
-  DIRECTORY_PATH, DIRECTORY_TIMEOUT_MS, DIRECTORY_TTL_MS, DirectoryCache, verifyWebBotAuth, type FetchDirectory,
+  DIRECTORY_MEDIA_TYPE, DIRECTORY_PATH, DIRECTORY_RETRY_MS, DIRECTORY_TIMEOUT_MS, DIRECTORY_TTL_MS, DirectoryCache,
+  fetchDirectoryOverHttps, verifyWebBotAuth, type FetchDirectory,
 } from "../../../workers/edge-guard/web-bot-auth";
 
 const BOT = "https://bot.example";
@@ -23,6 +26,8 @@ async function newSigner(): Promise<Signer> {
 interface SignOptions {
   readonly nowS?: number;
   readonly lifetimeS?: number;
+  /** Seconds between `created` and the signer's clock (default 5 s in the past). */
+  readonly createdOffsetS?: number;
   readonly tag?: string;
   readonly agent?: string;
   readonly keyid?: string;
@@ -35,7 +40,8 @@ async function signedRequest(url: string, signer: Signer, options: SignOptions =
   const nowS = options.nowS ?? Math.floor(Date.now() / 1000);
   const agent = options.agent ?? BOT;
   const components = '("@authority" "signature-agent";key="sig1")';
-  const params = `;created=${nowS - 5};expires=${nowS - 5 + (options.lifetimeS ?? 300)};keyid="${options.keyid ?? signer.keyid}";alg="ed25519";tag="${options.tag ?? "web-bot-auth"}"`;
+  const created = nowS + (options.createdOffsetS ?? -5);
+  const params = `;created=${created};expires=${created + (options.lifetimeS ?? 300)};keyid="${options.keyid ?? signer.keyid}";alg="ed25519";tag="${options.tag ?? "web-bot-auth"}"`;
   const base = [`"@authority": ${options.signedAuthority ?? new URL(url).host}`, `"signature-agent";key="sig1": "${agent}"`, `"@signature-params": ${components}${params}`].join("\n");
   const signature = new Uint8Array(await crypto.subtle.sign("Ed25519", signer.privateKey, new TextEncoder().encode(base)));
   return new Request(url, {
@@ -172,5 +178,110 @@ describe("verifyWebBotAuth", () => {
       throw new TypeError("Network connection lost.");
     };
     expect(await verifyWebBotAuth(await request(), now + DIRECTORY_TTL_MS + 1, cache, down)).toMatchObject({ verified: true });
+  });
+});
+
+describe("verifyWebBotAuth: validity window and directory rules", () => {
+  it("refuses a signature valid for more than 24 hours, or created in the future, without fetching", async () => {
+    const signer = await newSigner();
+    const fetcher = directory([signer.jwk]);
+    const week = await signedRequest("https://site.test/", signer, { lifetimeS: 7 * 86_400 });
+    expect(await verifyWebBotAuth(week, Date.now(), new DirectoryCache(), fetcher)).toEqual({ verified: false, reason: "lifetime_too_long" });
+    const future = await signedRequest("https://site.test/", signer, { createdOffsetS: 600 });
+    expect(await verifyWebBotAuth(future, Date.now(), new DirectoryCache(), fetcher)).toEqual({ verified: false, reason: "not_yet_valid" });
+    expect(fetcher.urls).toEqual([]);
+    const day = await signedRequest("https://site.test/", signer, { lifetimeS: 86_400 });
+    expect(await verifyWebBotAuth(day, Date.now(), new DirectoryCache(), fetcher)).toMatchObject({ verified: true });
+  });
+
+  it("remembers a failed fetch for at most 5 minutes, then asks again", async () => {
+    expect(DIRECTORY_RETRY_MS).toBeLessThanOrEqual(5 * 60_000);
+    const signer = await newSigner();
+    const cache = new DirectoryCache();
+    let calls = 0;
+    const flaky: FetchDirectory = async () => {
+      calls++;
+      if (calls === 1) throw new TypeError("Network connection lost.");
+      return { keys: [signer.jwk] };
+    };
+    const now = Date.now();
+    const request = () => signedRequest("https://site.test/", signer);
+    expect(await verifyWebBotAuth(await request(), now, cache, flaky)).toMatchObject({ reason: "directory_unreachable" });
+    expect(await verifyWebBotAuth(await request(), now + 1_000, cache, flaky)).toMatchObject({ reason: "directory_unreachable" });
+    expect(calls).toBe(1);
+    expect(await verifyWebBotAuth(await request(), now + DIRECTORY_RETRY_MS, cache, flaky)).toMatchObject({ verified: true });
+    expect(calls).toBe(2);
+  });
+
+  it("keeps cached keys when a refresh returns a malformed directory", async () => {
+    const signer = await newSigner();
+    const cache = new DirectoryCache();
+    const now = Date.now();
+    const request = () => signedRequest("https://site.test/", signer, { lifetimeS: 3 * 60 * 60 });
+    expect(await verifyWebBotAuth(await request(), now, cache, directory([signer.jwk]))).toMatchObject({ verified: true });
+    const broken: FetchDirectory = async () => ({ keys: "none" });
+    expect(await verifyWebBotAuth(await request(), now + DIRECTORY_TTL_MS + 1, cache, broken)).toMatchObject({ verified: true });
+    // A valid directory that no longer lists the key does replace it (rotation, revocation).
+    const rotated = directory([(await newSigner()).jwk]);
+    expect(await verifyWebBotAuth(await request(), now + 2 * DIRECTORY_TTL_MS + 2, cache, rotated)).toEqual({ verified: false, reason: "unknown_key" });
+  });
+
+  it("fetches a loopback http directory only when the dev allow-list names it", async () => {
+    const signer = await newSigner();
+    const fetcher = directory([signer.jwk]);
+    const agent = "http://127.0.0.1:8788";
+    const request = () => signedRequest("https://site.test/", signer, { agent });
+    expect(await verifyWebBotAuth(await request(), Date.now(), new DirectoryCache(), fetcher)).toEqual({ verified: false, reason: "unsupported_agent" });
+    expect(fetcher.urls).toEqual([]);
+    const outcome = await verifyWebBotAuth(await request(), Date.now(), new DirectoryCache(), fetcher, new Set([agent]));
+    expect(outcome).toEqual({ verified: true, agent, keyid: signer.keyid });
+    expect(fetcher.urls).toEqual([agent + DIRECTORY_PATH]);
+  });
+});
+
+describe("fetchDirectoryOverHttps", () => {
+  afterEach(() => vi.restoreAllMocks());
+  const serve = (response: Response) => vi.spyOn(globalThis, "fetch").mockResolvedValue(response);
+  const load = () => fetchDirectoryOverHttps("https://bot.example" + DIRECTORY_PATH, AbortSignal.timeout(1_000));
+
+  it("takes a directory served with the directory media type, without following redirects", async () => {
+    const fetchSpy = serve(new Response('{"keys":[]}', { headers: { "content-type": DIRECTORY_MEDIA_TYPE } }));
+    expect(await load()).toEqual({ keys: [] });
+    expect(fetchSpy.mock.calls[0]?.[1]).toMatchObject({ redirect: "manual" });
+  });
+
+  it.each([
+    ["plain JSON", new Response('{"keys":[]}', { headers: { "content-type": "application/json" } })],
+    ["a redirect", new Response(null, { status: 302, headers: { location: "https://elsewhere.example/keys" } })],
+    ["a 404", new Response('{"keys":[]}', { status: 404, headers: { "content-type": DIRECTORY_MEDIA_TYPE } })],
+    ["more than 64 KiB", new Response(JSON.stringify({ keys: [], pad: "x".repeat(70_000) }), { headers: { "content-type": DIRECTORY_MEDIA_TYPE } })],
+  ])("refuses %s", async (_what, response) => {
+    serve(response);
+    await expect(load()).rejects.toThrow();
+  });
+
+  it("refuses a directory listing more than 32 keys", async () => {
+    const signer = await newSigner();
+    const many = Array.from({ length: 33 }, () => signer.jwk);
+    const request = await signedRequest("https://site.test/", signer);
+    expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache(), directory(many))).toEqual({ verified: false, reason: "invalid_directory" });
+  });
+});
+
+describe("edge-guard with malformed signature headers", () => {
+  it.each([
+    [{ "signature-input": "sig1=(", signature: "sig1=:AAAA:" }],
+    [{ "signature-input": 'sig1=("@authority");tag="web-bot-auth"', signature: "garbage" }],
+    [{ "signature-input": 'sig1=("@authority" "signature-agent");created=1;expires=2;keyid="k";tag="web-bot-auth"', signature: "sig1=:AAAA:", "signature-agent": "\u0001" }],
+    [{ "signature-input": `sig1=("@authority" "signature-agent");created=${"9".repeat(15)};expires=1;keyid="k";tag="web-bot-auth"`, signature: "sig1=:AAAA:" }],
+    [{ signature: "sig1=:AAAA:" }],
+  ])("answers %o without a 5xx, a fault or a reason", async (headers) => {
+    const before = faultCounts()["web-bot-auth"];
+    const response = await exports.default.fetch(
+      new Request("http://site.test/", { headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36", "cf-connecting-ip": "203.0.113.250", ...headers } }),
+    );
+    expect(response.status).toBeLessThan(500);
+    expect(await response.text()).not.toMatch(/web-bot-auth|malformed|signature/i);
+    expect(faultCounts()["web-bot-auth"]).toBe(before);
   });
 });
