@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkRefreshedList, compileCrawlerList, MIN_REFRESH_SHARE, type DeclaredBotList } from "./declared-bots";
 import { CrawlerRangesSchema, PublishedRangesSchema, publishedPrefixes, type CrawlerRanges } from "./verified-crawlers";
 import { fail, ok, type Result } from "./result";
 
@@ -7,6 +8,7 @@ export const AI_ROBOTS_JSON_URL = "https://raw.githubusercontent.com/ai-robots-t
 /** KV keys of refreshed data; absent: the bundled snapshot is used. */
 export const AI_AGENTS_KV_KEY = "data:ai-agents";
 export const CRAWLER_RANGES_KV_KEY = "data:crawler-ranges";
+export const DECLARED_BOTS_KV_KEY = "data:declared-bots";
 /** A refreshed list shorter than this is taken for a broken fetch, not the truth. */
 const MIN_AI_AGENTS = 20;
 /** Search engines ai.robots.txt may list for their AI products, which must never be tarpitted by UA alone. */
@@ -25,6 +27,32 @@ export function parseAiRobotsJson(json: unknown, fetchedAt: number): Result<AiAg
     .filter((t) => /^[A-Za-z0-9][A-Za-z0-9 ._-]{1,79}$/.test(t) && !NEVER_AI.has(t.toLowerCase()));
   if (tokens.length < MIN_AI_AGENTS) return fail(`robots.json lists only ${tokens.length} usable tokens (expected ≥ ${MIN_AI_AGENTS})`);
   return ok({ fetchedAt, source: AI_ROBOTS_JSON_URL, tokens });
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/** The regex the edge builds from refreshed AI tokens (whole words, as core/crawlers.ts matches the bundled ones). */
+export function aiAgentsRegExp(tokens: readonly string[]): RegExp {
+  return new RegExp(`\\b(${tokens.map(escapeRegExp).join("|")})(?![\\w-])`, "i");
+}
+
+/**
+ * Sanity checks on a refreshed AI agent list before it replaces the stored one: no token may match a mainstream
+ * browser (`browsers`), and the list may not shrink below 80% of the `previous` one (null: nothing stored yet).
+ */
+export function checkAiAgents(agents: AiAgents, previous: number | null, browsers: readonly string[]): Result<AiAgents, string> {
+  const count = agents.tokens.length;
+  if (previous !== null && count < previous * MIN_REFRESH_SHARE) return fail(`the refreshed AI list has ${count} tokens, fewer than ${MIN_REFRESH_SHARE * 100}% of ${previous}`);
+  const re = aiAgentsRegExp(agents.tokens);
+  const browser = browsers.find((ua) => re.test(ua));
+  if (browser !== undefined) return fail(`the refreshed AI list matches a browser (${re.exec(browser)?.[1] ?? "?"}): ${browser.slice(0, 120)}`);
+  return ok(agents);
+}
+
+/** Validates and checks a fetched crawler-user-agents document against the previous (or bundled) pattern count. */
+export function parseCrawlerList(json: unknown, previous: number, browsers: readonly string[], fetchedAt: number, url: string): Result<DeclaredBotList, string> {
+  const compiled = compileCrawlerList(json, `${url} ${new Date(fetchedAt).toISOString().slice(0, 10)}`);
+  return compiled.ok ? checkRefreshedList(compiled.value, previous, browsers) : compiled;
 }
 
 /**

@@ -14,3 +14,8 @@ export function requestKind(facts: Pick<RequestFacts, "path" | "headers">): Requ
   if (dest === "document" || (facts.headers["accept"] ?? "").includes("text/html")) return "page";
   return FEED_RE.test(facts.path) ? "other" : "page";
 }
+
+/** A feed or other machine-readable document (feed readers poll these; page budgets never count them). */
+export function isFeedPath(path: string): boolean {
+  return FEED_RE.test(path);
+}

@@ -22,7 +22,8 @@ function cidrText(family?: 4 | 6) {
 export const CrawlerSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/),
   name: z.string().min(1),
-  userAgentTokens: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/)).min(1),
+  /** Product tokens; a dot is allowed for the few crawlers whose token is a host name (`archive.org_bot`). */
+  userAgentTokens: z.array(z.string().regex(/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/)).min(1),
   /** The operator's published list. */
   source: z.url(),
   /** When the copy was current (YYYY-MM-DD) and where it was taken from, if not from `source` directly. */
@@ -76,6 +77,8 @@ export type CrawlerIndex = {
   readonly byToken: ReadonlyMap<string, { readonly id: string; readonly ranges: CidrSet<string> }>;
   /** Any token, case-insensitively: screens out the browser User-Agents that are most traffic in one test. */
   readonly screen: RegExp;
+  /** Tokens with a dot, which product-token parsing splits: matched as whole words instead (not inside a URL path). */
+  readonly dotted: readonly { readonly re: RegExp; readonly id: string; readonly ranges: CidrSet<string> }[];
 };
 
 /** Validates a crawler-ranges document and compiles each crawler's prefixes into a CidrSet. The error is for operators. */
@@ -83,13 +86,18 @@ export function buildCrawlerIndex(input: unknown): Result<CrawlerIndex, string> 
   const parsed = CrawlerRangesSchema.safeParse(input);
   if (!parsed.success) return fail(z.prettifyError(parsed.error));
   const byToken = new Map<string, { readonly id: string; readonly ranges: CidrSet<string> }>();
+  const dotted: { re: RegExp; id: string; ranges: CidrSet<string> }[] = [];
   for (const crawler of parsed.data.crawlers) {
     const ranges = CidrSet.parse(crawler.prefixes.map((p) => [p, crawler.id] as const));
     if (!ranges.ok) return fail(`${crawler.id}: ${ranges.error}`); // unreachable after the schema; kept for the type
-    for (const token of crawler.userAgentTokens) byToken.set(token.toLowerCase(), { id: crawler.id, ranges: ranges.value });
+    for (const token of crawler.userAgentTokens) {
+      byToken.set(token.toLowerCase(), { id: crawler.id, ranges: ranges.value });
+      if (token.includes(".")) dotted.push({ re: new RegExp(`(?<![\\w./-])${token.replaceAll(".", "\\.")}(?![\\w-])`, "i"), id: crawler.id, ranges: ranges.value });
+    }
   }
-  // Tokens are [A-Za-z0-9_-] (schema), so they need no escaping.
-  return ok({ crawlers: parsed.data.crawlers, byToken, screen: new RegExp([...byToken.keys()].join("|"), "i") });
+  // Tokens are [A-Za-z0-9_.-] (schema): only the dot needs escaping.
+  const screen = new RegExp([...byToken.keys()].map((t) => t.replaceAll(".", "\\.")).join("|"), "i");
+  return ok({ crawlers: parsed.data.crawlers, byToken, screen, dotted });
 }
 
 /** A User-Agent's claim to be a known crawler, and whether the request came from that crawler's published ranges. */
@@ -105,5 +113,6 @@ export function verifyCrawler(ip: string, userAgent: string, index: CrawlerIndex
     const crawler = index.byToken.get(token.toLowerCase());
     if (crawler !== undefined) return { crawler: crawler.id, verified: crawler.ranges.has(ip) };
   }
+  for (const crawler of index.dotted) if (crawler.re.test(userAgent)) return { crawler: crawler.id, verified: crawler.ranges.has(ip) };
   return null;
 }

@@ -28,6 +28,19 @@ const BASE_RULES: readonly Rule[] = [
   // A valid signature from anyone else only proves who the bot is: anyone can publish a key directory.
   { name: "identified-bots", description: "Web Bot Auth signatures from signers the policy does not trust", match: { signal: ["web-bot-auth-unknown"] }, action: "tarpit" },
   { name: "spoofed-crawlers", description: "claims a search engine's name from outside its ranges", match: { signal: ["crawler-spoofed"] }, action: "tarpit" },
+  {
+    name: "declared-bot-budget",
+    description: "a declared bot (not verified, not AI) asked for more pages than its budget",
+    match: { signal: ["bot-over-budget"] },
+    action: "tarpit",
+  },
+  {
+    name: "link-previews",
+    description: "link-preview fetchers run in datacenters; their per-minute budget bounds what a spoofer gets",
+    match: { signal: ["ua-link-preview"] },
+    action: "weigh",
+    weight: -20,
+  },
   { name: "trap-paths", description: "inside the labyrinth", match: { signal: ["trap-path"] }, action: "tarpit" },
   {
     name: "feeds",

@@ -23,6 +23,10 @@ export interface BehaviourLimits {
   readonly pagesWithoutAssets: number;
   /** HTML pages a scripting tool (curl, wget, python-requests…) may fetch in ten minutes before it counts as crawling. */
   readonly scriptedPages: number;
+  /** HTML pages an unverified declared bot (crawler frameworks, unverified search crawlers, feed readers) may fetch in ten minutes. */
+  readonly declaredBotPages: number;
+  /** HTML pages a link-preview fetcher may fetch per minute from one address (one chat server previews many links). */
+  readonly linkPreviewPagesPerMinute: number;
 }
 
 export const DEFAULT_BEHAVIOUR_LIMITS: BehaviourLimits = {
@@ -34,6 +38,8 @@ export const DEFAULT_BEHAVIOUR_LIMITS: BehaviourLimits = {
   fingerprintPerMinute: 3_000,
   pagesWithoutAssets: 8,
   scriptedPages: 5,
+  declaredBotPages: 1,
+  linkPreviewPagesPerMinute: 20,
 };
 
 /** What the client claims to be, as far as behaviour signals care. */
@@ -42,6 +48,24 @@ export interface ClientKind {
   readonly textBrowser: boolean;
   /** A scripting tool's default User-Agent: a page or two is a person at a terminal; more is a crawl. */
   readonly scripted: boolean;
+  /** A declared bot held to a page budget (neither verified nor AI, which the policy decides outright), or null. */
+  readonly declaredBot?: DeclaredBotBudget | null;
+  /** The current request is an HTML page (not a feed, an asset or robots.txt): only pages spend a budget. */
+  readonly page?: boolean;
+}
+
+/** Which page budget a declared bot is held to. */
+export type DeclaredBotBudget = "declared" | "link-preview";
+
+/**
+ * The page budget the User-Agent signals call for: link previews get their own, other declared bots the small one;
+ * null for a verified crawler (ranges or Web Bot Auth), for an AI crawler (the policy tarpits it) and for everyone else.
+ */
+export function declaredBotBudget(signals: readonly Reason[]): DeclaredBotBudget | null {
+  const codes = new Set(signals.map((s) => s.code));
+  if (codes.has("verified-crawler") || codes.has("web-bot-auth") || codes.has("ua-ai-crawler")) return null;
+  if (codes.has("ua-link-preview")) return "link-preview";
+  return codes.has("ua-declared-bot") || codes.has("ua-feed-reader") ? "declared" : null;
 }
 
 /** Rate and behaviour signals. The current request is already counted, so thresholds compare with `>`. */
@@ -56,6 +80,12 @@ export function behaviourSignals(c: BehaviourCounts, kind: ClientKind, limits: B
   if (kind.scripted && c.ipPages.m10 > limits.scriptedPages) out.push({ code: "crawl-scripted", weight: 40, detail: `${c.ipPages.m10} pages` });
   if (!kind.textBrowser && c.ipPages.m10 >= limits.pagesWithoutAssets && c.ipAssets.m10 === 0) {
     out.push({ code: "no-subresources", weight: 35, detail: `${c.ipPages.m10} pages` });
+  }
+  if (kind.page === true && kind.declaredBot === "declared" && c.ipPages.m10 > limits.declaredBotPages) {
+    out.push({ code: "bot-over-budget", weight: 40, detail: `${c.ipPages.m10} pages/10min` });
+  }
+  if (kind.page === true && kind.declaredBot === "link-preview" && c.ipPages.m1 > limits.linkPreviewPagesPerMinute) {
+    out.push({ code: "bot-over-budget", weight: 40, detail: `${c.ipPages.m1} previews/min` });
   }
   if (c.ipTarpit.m10 > 0) out.push({ code: "tarpit-visitor", weight: 30, detail: `${c.ipTarpit.m10} hops` });
   return out;

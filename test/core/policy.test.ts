@@ -100,6 +100,22 @@ describe("evaluatePolicy", () => {
     expect(evaluatePolicy(moderate, facts({ path: "/articles/x" }), [signal("ua-scripted", 45)]).action).toBe("challenge");
   });
 
+  it("lets a declared bot's first page through and tarpits the pages over its budget, unless the operator allows it", () => {
+    const moderate = compiled({ version: 1 });
+    const fromAws = [signal("ua-declared-bot", 5), signal("asn-datacenter", 15)];
+    expect(evaluatePolicy(moderate, facts(), fromAws).action).toBe("allow");
+    expect(evaluatePolicy(moderate, facts(), [...fromAws, signal("bot-over-budget", 40)])).toMatchObject({ action: "tarpit", decidedBy: "declared-bot-budget" });
+    const allowed = compiled({ version: 1, rules: [{ name: "our-monitor", match: { userAgent: "crawler4j" }, action: "allow" }] });
+    const over = [...fromAws, signal("bot-over-budget", 40)];
+    expect(evaluatePolicy(allowed, facts({ userAgent: "crawler4j (https://github.com/yasserg/crawler4j/)" }), over).decidedBy).toBe("our-monitor");
+  });
+
+  it("does not challenge a link preview from a datacenter, even in the aggressive preset", () => {
+    const aggressive = compiled({ version: 1, preset: "aggressive" });
+    expect(evaluatePolicy(aggressive, facts(), [signal("ua-link-preview", 5), signal("asn-datacenter", 15)]).action).toBe("allow");
+    expect(evaluatePolicy(aggressive, facts(), [signal("ua-declared-bot", 5), signal("asn-datacenter", 15)]).action).toBe("challenge");
+  });
+
   it("allows verified crawlers even with bot-like signals", () => {
     const moderate = compiled({ version: 1 });
     const verdict = evaluatePolicy(moderate, facts(), [signal("verified-crawler", 0), signal("hdr-browser-no-sec-fetch", 100)]);

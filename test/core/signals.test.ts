@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { headerFingerprint } from "../../core/fingerprint";
-import { behaviourSignals, DEFAULT_BEHAVIOUR_LIMITS, type BehaviourCounts } from "../../core/signals/behaviour";
+import { behaviourSignals, declaredBotBudget, DEFAULT_BEHAVIOUR_LIMITS, type BehaviourCounts } from "../../core/signals/behaviour";
 import { networkSignals } from "../../core/signals/network";
 import { isTextBrowser, userAgentSignals } from "../../core/signals/user-agent-class";
 
@@ -40,6 +40,35 @@ describe("behaviourSignals", () => {
     expect(behaviourSignals(pages(DEFAULT_BEHAVIOUR_LIMITS.scriptedPages), curl)).toEqual([]);
     expect(codes(behaviourSignals(pages(DEFAULT_BEHAVIOUR_LIMITS.scriptedPages + 1), curl))).toEqual(["crawl-scripted"]);
     expect(behaviourSignals(pages(DEFAULT_BEHAVIOUR_LIMITS.scriptedPages + 1), browser)).toEqual([]);
+  });
+
+  it("holds a declared bot to one page per ten minutes, counting pages only", () => {
+    const bot = { textBrowser: false, scripted: false, declaredBot: "declared" as const, page: true };
+    const pages = (n: number) => ({ ...calm, ipPages: { m1: n, m10: n }, ipAssets: zero });
+    expect(behaviourSignals(pages(DEFAULT_BEHAVIOUR_LIMITS.declaredBotPages), bot)).toEqual([]);
+    expect(codes(behaviourSignals(pages(DEFAULT_BEHAVIOUR_LIMITS.declaredBotPages + 1), bot))).toEqual(["bot-over-budget"]);
+    // A feed poll (or robots.txt) after the budget is spent is not a page: the feed reader keeps its feed.
+    expect(behaviourSignals(pages(3), { ...bot, page: false })).toEqual([]);
+    expect(behaviourSignals(pages(3), { ...bot, declaredBot: null })).toEqual([]);
+  });
+
+  it("lets a link-preview fetcher preview many links a minute from one address, not a crawl", () => {
+    const slack = { textBrowser: false, scripted: false, declaredBot: "link-preview" as const, page: true };
+    const limit = DEFAULT_BEHAVIOUR_LIMITS.linkPreviewPagesPerMinute;
+    expect(behaviourSignals({ ...calm, ipPages: { m1: limit, m10: limit * 5 } }, slack)).toEqual([]);
+    expect(codes(behaviourSignals({ ...calm, ipPages: { m1: limit + 1, m10: limit + 1 } }, slack))).toEqual(["bot-over-budget"]);
+  });
+
+  it("budgets neither verified crawlers nor AI crawlers nor browsers", () => {
+    const s = (...c: string[]) => c.map((code) => ({ code, weight: 1 }));
+    expect(declaredBotBudget(s("ua-declared-bot"))).toBe("declared");
+    expect(declaredBotBudget(s("ua-feed-reader"))).toBe("declared");
+    expect(declaredBotBudget(s("ua-link-preview", "asn-datacenter"))).toBe("link-preview");
+    expect(declaredBotBudget(s("ua-declared-bot", "verified-crawler"))).toBeNull();
+    expect(declaredBotBudget(s("ua-declared-bot", "web-bot-auth"))).toBeNull();
+    expect(declaredBotBudget(s("ua-ai-crawler"))).toBeNull();
+    expect(declaredBotBudget(s("ua-scripted"))).toBeNull();
+    expect(declaredBotBudget([])).toBeNull();
   });
 
   it("remembers a tarpit visitor", () => {

@@ -26,13 +26,15 @@ const UA = {
   searchbot: "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; OAI-SearchBot/1.0; +https://openai.com/searchbot",
   chatgptUser: "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; ChatGPT-User/1.0; +https://openai.com/bot",
   ccbot: "CCBot/2.0 (https://commoncrawl.org/faq/)",
+  archive: "Mozilla/5.0 (compatible; archive.org_bot +http://archive.org/details/archive.org_bot)",
+  archiveLive: "Mozilla/5.0 (compatible; archive.org_bot; Wayback Machine Live Record; +http://archive.org/details/archive.org_bot)",
   firefox: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
 } as const;
 
 describe("the bundled crawler ranges", () => {
   it("validate against the schema and cover the crawlers edge-guard verifies", () => {
     expect(CrawlerRangesSchema.safeParse(ranges).success).toBe(true);
-    expect(bundled.crawlers.map((c) => c.id)).toEqual(["googlebot", "bingbot", "applebot", "duckduckbot", "gptbot", "oai-searchbot", "chatgpt-user", "ccbot"]);
+    expect(bundled.crawlers.map((c) => c.id)).toEqual(["googlebot", "bingbot", "applebot", "duckduckbot", "internet-archive", "gptbot", "oai-searchbot", "chatgpt-user", "ccbot"]);
     for (const crawler of bundled.crawlers) expect(crawler.snapshot.date, crawler.id).toMatch(/^2026-/);
   });
 });
@@ -50,6 +52,9 @@ describe("verifyCrawler", () => {
     ["chatgpt-user", UA.chatgptUser, "4.151.71.180"], // 4.151.71.176/28
     ["ccbot", UA.ccbot, "18.97.14.81"], // 18.97.14.80/29
     ["ccbot", UA.ccbot, "2600:1f28:365:80ab::1"], // 2600:1f28:365:8000::/56
+    ["internet-archive", UA.archive, "207.241.229.40"], // 207.241.224.0/20 (AS7941)
+    ["internet-archive", UA.archiveLive, "208.70.27.5"], // 208.70.24.0/21 (AS7941)
+    ["internet-archive", UA.archive, "2620:0:9c0:1::7"], // 2620:0:9c0::/48 (AS7941)
   ])("verifies %s from its published ranges (%s from %s)", (crawler, ua, ip) => {
     expect(verifyCrawler(ip, ua, bundled)).toEqual({ crawler, verified: true });
   });
@@ -60,6 +65,7 @@ describe("verifyCrawler", () => {
     expect(verifyCrawler("4.144.182.51", UA.duckduckbot, bundled)).toEqual({ crawler: "duckduckbot", verified: false }); // next to a /32
     expect(verifyCrawler("2001:4860:4802::1", UA.googlebot, bundled)).toEqual({ crawler: "googlebot", verified: false });
     expect(verifyCrawler("not an ip", UA.googlebot, bundled)).toEqual({ crawler: "googlebot", verified: false });
+    expect(verifyCrawler("203.0.113.5", UA.archive, bundled)).toEqual({ crawler: "internet-archive", verified: false });
   });
 
   it("is null for User-Agents that claim no known crawler", () => {
@@ -68,6 +74,7 @@ describe("verifyCrawler", () => {
     expect(verifyCrawler("66.249.66.1", "", bundled)).toBeNull();
     // Mentions in a contact URL are not a claim.
     expect(verifyCrawler("203.0.113.5", "ExampleBot/1.0 (+https://example.com/why-we-are-not-googlebot)", bundled)).toBeNull();
+    expect(verifyCrawler("203.0.113.5", "ExampleBot/1.0 (+https://example.com/not-archive.org_bot)", bundled)).toBeNull();
   });
 
   it("matches the product token case-insensitively", () => {

@@ -1,12 +1,28 @@
+import browserCanaries from "../../core/data/browser-canaries.json";
 import bundledRanges from "../../core/data/crawler-ranges.json";
-import { AI_AGENTS_KV_KEY, AI_ROBOTS_JSON_URL, CRAWLER_RANGES_KV_KEY, parseAiRobotsJson, refreshCrawlerRanges } from "../../core/data-refresh";
+import {
+  AI_AGENTS_KV_KEY,
+  AI_ROBOTS_JSON_URL,
+  AiAgentsSchema,
+  checkAiAgents,
+  CRAWLER_RANGES_KV_KEY,
+  DECLARED_BOTS_KV_KEY,
+  parseAiRobotsJson,
+  parseCrawlerList,
+  refreshCrawlerRanges,
+} from "../../core/data-refresh";
+import { bundledDeclaredBots, CRAWLER_USER_AGENTS_URL, DeclaredBotListSchema, patternCount } from "../../core/declared-bots";
 import { CrawlerRangesSchema } from "../../core/verified-crawlers";
+import { recordFault } from "./faults";
 
 const FETCH_TIMEOUT_MS = 10_000;
 
 /** What one refresh did, for the log and the tests. */
 export interface RefreshOutcome {
+  /** Tokens stored, or why the fetched list was refused (the previous one stays). */
   readonly aiAgents: number | string;
+  /** crawler-user-agents patterns stored, or why the fetched list was refused. */
+  readonly declaredBots: number | string;
   readonly crawlersRefreshed: readonly string[];
   readonly crawlersKept: readonly string[];
 }
@@ -22,16 +38,8 @@ async function fetchJson(fetcher: typeof fetch, url: string): Promise<unknown> {
  * and store what passed in KV for the edge to load. What fails keeps the previous data (never an empty list).
  */
 export async function refreshData(kv: KVNamespace, fetcher: typeof fetch, now: number): Promise<RefreshOutcome> {
-  let aiAgents: number | string;
-  try {
-    const parsed = parseAiRobotsJson(await fetchJson(fetcher, AI_ROBOTS_JSON_URL), now);
-    if (parsed.ok) {
-      await kv.put(AI_AGENTS_KV_KEY, JSON.stringify(parsed.value));
-      aiAgents = parsed.value.tokens.length;
-    } else aiAgents = parsed.error;
-  } catch (error) {
-    aiAgents = String(error);
-  }
+  const aiAgents = await refreshAiAgents(kv, fetcher, now);
+  const declaredBots = await refreshDeclaredBots(kv, fetcher, now);
   const bundled = CrawlerRangesSchema.parse(bundledRanges);
   const fetched = new Map<string, unknown>();
   await Promise.all(
@@ -47,9 +55,47 @@ export async function refreshData(kv: KVNamespace, fetcher: typeof fetch, now: n
   if (refreshed.ok && refreshed.value.refreshed.length > 0) await kv.put(CRAWLER_RANGES_KV_KEY, JSON.stringify(refreshed.value.ranges));
   const outcome = {
     aiAgents,
+    declaredBots,
     crawlersRefreshed: refreshed.ok ? refreshed.value.refreshed : [],
     crawlersKept: refreshed.ok ? refreshed.value.kept : bundled.crawlers.map((c) => c.id),
   };
   console.log(JSON.stringify({ msg: "data refresh", ...outcome }));
   return outcome;
+}
+
+/** A refused refresh is a fault (counted, logged): the previous list stays, in KV or bundled. */
+function refused(what: string, reason: string): string {
+  recordFault("data-refresh", new Error(`${what} refused: ${reason}`));
+  return reason;
+}
+
+async function refreshAiAgents(kv: KVNamespace, fetcher: typeof fetch, now: number): Promise<number | string> {
+  let json: unknown;
+  try {
+    json = await fetchJson(fetcher, AI_ROBOTS_JSON_URL);
+  } catch (error) {
+    return String(error);
+  }
+  const parsed = parseAiRobotsJson(json, now);
+  if (!parsed.ok) return refused("ai.robots.txt list", parsed.error);
+  const stored = AiAgentsSchema.safeParse(await kv.get(AI_AGENTS_KV_KEY, "json"));
+  const checked = checkAiAgents(parsed.value, stored.success ? stored.data.tokens.length : null, browserCanaries);
+  if (!checked.ok) return refused("ai.robots.txt list", checked.error);
+  await kv.put(AI_AGENTS_KV_KEY, JSON.stringify(checked.value));
+  return checked.value.tokens.length;
+}
+
+async function refreshDeclaredBots(kv: KVNamespace, fetcher: typeof fetch, now: number): Promise<number | string> {
+  let json: unknown;
+  try {
+    json = await fetchJson(fetcher, CRAWLER_USER_AGENTS_URL);
+  } catch (error) {
+    return String(error);
+  }
+  const stored = DeclaredBotListSchema.safeParse(await kv.get(DECLARED_BOTS_KV_KEY, "json"));
+  const previous = patternCount(stored.success ? stored.data : bundledDeclaredBots().list);
+  const parsed = parseCrawlerList(json, previous, browserCanaries, now, CRAWLER_USER_AGENTS_URL);
+  if (!parsed.ok) return refused("crawler-user-agents list", parsed.error);
+  await kv.put(DECLARED_BOTS_KV_KEY, JSON.stringify(parsed.value));
+  return patternCount(parsed.value);
 }

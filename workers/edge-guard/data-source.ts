@@ -1,5 +1,6 @@
 import crawlerRanges from "../../core/data/crawler-ranges.json";
-import { AI_AGENTS_KV_KEY, AiAgentsSchema, CRAWLER_RANGES_KV_KEY } from "../../core/data-refresh";
+import { AI_AGENTS_KV_KEY, aiAgentsRegExp, AiAgentsSchema, CRAWLER_RANGES_KV_KEY, DECLARED_BOTS_KV_KEY } from "../../core/data-refresh";
+import { buildMatcher, bundledDeclaredBots, DeclaredBotListSchema, type DeclaredBotMatcher } from "../../core/declared-bots";
 import { buildCrawlerIndex, type CrawlerIndex } from "../../core/verified-crawlers";
 import { recordFault } from "./faults";
 
@@ -13,16 +14,16 @@ function bundledIndex(): CrawlerIndex {
   return index.value;
 }
 
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-
 /**
- * Verified-crawler ranges and extra AI agent tokens: the bundled snapshot until the Cron Trigger has stored a
+ * Verified-crawler ranges, extra AI agent tokens and the declared-bot lists: the bundled snapshot until the Cron Trigger has stored a
  * refresh in KV. Invalid KV data is counted and ignored; the previous data stays.
  */
 export class DataSource {
   crawlers: CrawlerIndex = bundledIndex();
   /** Tokens from the refreshed ai.robots.txt list, beyond the bundled ones; null until loaded. */
   aiAgents: RegExp | null = null;
+  /** The crawler-user-agents and isbot lists: bundled, or the Cron Trigger's checked refresh of crawler-user-agents. */
+  declaredBots: DeclaredBotMatcher = bundledDeclaredBots().matcher;
   #checkedAt = -Infinity;
   #refreshing: Promise<void> | null = null;
 
@@ -38,11 +39,20 @@ export class DataSource {
 
   async #load(kv: KVNamespace): Promise<void> {
     try {
-      const [agents, ranges] = await Promise.all([kv.get(AI_AGENTS_KV_KEY, "json"), kv.get(CRAWLER_RANGES_KV_KEY, "json")]);
+      const [agents, ranges, declared] = await Promise.all([
+        kv.get(AI_AGENTS_KV_KEY, "json"),
+        kv.get(CRAWLER_RANGES_KV_KEY, "json"),
+        kv.get(DECLARED_BOTS_KV_KEY, "json"),
+      ]);
       if (agents !== null) {
         const parsed = AiAgentsSchema.safeParse(agents);
-        if (parsed.success) this.aiAgents = new RegExp(`\\b(${parsed.data.tokens.map(escapeRegExp).join("|")})(?![\\w-])`, "i");
+        if (parsed.success) this.aiAgents = aiAgentsRegExp(parsed.data.tokens);
         else recordFault("policy", new Error("refreshed AI agent list in KV is invalid; keeping the previous one"));
+      }
+      if (declared !== null) {
+        const parsed = DeclaredBotListSchema.safeParse(declared);
+        if (parsed.success) this.declaredBots = buildMatcher(parsed.data, bundledDeclaredBots().generic);
+        else recordFault("data-refresh", new Error("refreshed crawler list in KV is invalid; keeping the previous one"));
       }
       if (ranges !== null) {
         const index = buildCrawlerIndex(ranges);

@@ -1,10 +1,13 @@
 import { FAULT_STATS_PREFIX } from "../../core/fault-stats";
 
 /** Where a fault inside edge-guard happened. Each is failed open: the request goes on as if the part said nothing. */
-export type FaultKind = "blocklist" | "ledger" | "report" | "tarpit" | "decide" | "policy" | "robots" | "web-bot-auth" | "challenge" | "honeypot" | "fleet" | "pass";
+export type FaultKind =
+  | "blocklist" | "ledger" | "report" | "tarpit" | "decide" | "policy" | "robots" | "web-bot-auth" | "challenge" | "honeypot" | "fleet" | "pass"
+  | "data-refresh";
 
 const counts: Record<FaultKind, number> = {
   blocklist: 0, ledger: 0, report: 0, tarpit: 0, decide: 0, policy: 0, robots: 0, "web-bot-auth": 0, challenge: 0, honeypot: 0, fleet: 0, pass: 0,
+  "data-refresh": 0,
 };
 
 /** Counts and logs a fault that was failed open. The client never learns of it. */

@@ -3,10 +3,10 @@ import { declaresBot } from "../../core/crawlers";
 import { FLEET_SIGNAL, FLEET_WEIGHT, fleetGroup, groupSignals } from "../../core/fleet";
 import type { CompiledPolicy } from "../../core/policy/compile";
 import { evaluatePolicy, type PolicyVerdict } from "../../core/policy/evaluate";
-import { requestKind } from "../../core/request-kind";
+import { isFeedPath, requestKind } from "../../core/request-kind";
 import { FACT_HEADERS, type RequestFacts } from "../../core/request-facts";
 import { isAllowed } from "../../core/robots";
-import { behaviourSignals, type BehaviourCounts } from "../../core/signals/behaviour";
+import { behaviourSignals, declaredBotBudget, type BehaviourCounts } from "../../core/signals/behaviour";
 import { headerConsistency } from "../../core/signals/header-consistency";
 import { networkSignals } from "../../core/signals/network";
 import { datacenterBrowserSignals } from "../../core/signals/datacenter-browser";
@@ -149,7 +149,7 @@ export async function assess(
   if (entry?.action === "tarpit") signals.push({ code: "honeypot-hit", weight: 100, detail: entry.reason.slice(0, 100) });
   if (isTrapPath(facts.path)) signals.push({ code: "trap-path", weight: 60 });
   await state.data.refresh(env.BLOCKLIST, now, waitUntil);
-  safely(signals, () => userAgentSignals(facts.userAgent));
+  safely(signals, () => userAgentSignals(facts.userAgent, state.data.declaredBots));
   safely(signals, () => {
     // Agents added to ai.robots.txt since this build, from the Cron Trigger's refresh.
     const extra = signals.some((s) => s.code === "ua-ai-crawler") ? null : (state.data.aiAgents?.exec(facts.userAgent)?.[1] ?? null);
@@ -190,7 +190,10 @@ export async function assess(
   const counts = readCounts(state, keys.ip, keys.all, now);
   const scripted = signals.some((s) => s.code === "ua-scripted");
   const textBrowser = isTextBrowser(facts.userAgent);
-  safely(signals, () => behaviourSignals(counts, { textBrowser, scripted }));
+  safely(signals, () => {
+    const page = kind === "page" && !isFeedPath(facts.path);
+    return behaviourSignals(counts, { textBrowser, scripted, declaredBot: declaredBotBudget(signals), page });
+  });
   safely(signals, () => {
     const c = state.counters;
     return groupSignals({ pages: c.read(keys.group, "page", now).m10, assets: c.read(keys.group, "asset", now).m10 }, textBrowser, declaresBot(facts.userAgent));

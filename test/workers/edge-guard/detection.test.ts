@@ -105,4 +105,38 @@ describe("PolicySource", () => {
     const bundled = await import("../../../policies/default.json");
     expect(compilePolicy(bundled.default).ok).toBe(true);
   });
+
+  it("gives a declared crawler framework from a datacenter one real page, then the labyrinth", async () => {
+    const ip = freshIp();
+    const aws = { "x-dev-cf": JSON.stringify({ asn: 16509 }) };
+    const ua = "crawler4j (https://github.com/yasserg/crawler4j/)";
+    const first = await get("/", ip, ua, aws);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-stub")).toBeNull();
+    await first.body?.cancel();
+    const second = await get("/page/2", ip, ua, aws);
+    expect(second.headers.get("x-stub")).toBe("tarpit");
+    await second.body?.cancel();
+    // The feed is not a page: a feed reader over its page budget still gets the feed.
+    const reader = freshIp();
+    const newsboat = "newsboat/2.30.1 (Linux x86_64)";
+    for (const path of ["/", "/page/2", "/feed.xml", "/feed.xml"]) await (await get(path, reader, newsboat, { accept: "application/rss+xml" })).body?.cancel();
+    const feed = await get("/feed.xml", reader, newsboat, { accept: "application/rss+xml" });
+    expect(feed.headers.get("x-stub")).toBeNull();
+    await feed.body?.cancel();
+  });
+
+  it("lets one link-preview address fetch many links from a datacenter, not an unbounded crawl", async () => {
+    const ip = freshIp();
+    const aws = { "x-dev-cf": JSON.stringify({ asn: 16509 }) };
+    const slack = "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)";
+    const stubs: (string | null)[] = [];
+    for (let i = 0; i < 25; i++) {
+      const response = await get(`/articles/link-${i}`, ip, slack, aws);
+      stubs.push(response.headers.get("x-stub"));
+      await response.body?.cancel();
+    }
+    expect(stubs.slice(0, 20).every((s) => s === null)).toBe(true);
+    expect(stubs.slice(21)).toEqual(["tarpit", "tarpit", "tarpit", "tarpit"]);
+  });
 });
