@@ -65,7 +65,7 @@ app.all("*", async (c) => {
   const mac = honeypotMac(env.TOKEN_SECRET);
   const trap = isTrapPath(facts.path) ? await trapVisit(request, facts, mac) : null;
   // A trap URL another site's page made the browser load: not the client's doing, so no label, hop or maze.
-  if (trap?.entry === "embedded") return embeddedTrapResponse();
+  if (trap?.entry === "embedded" && env.MODE !== "observe") return embeddedTrapResponse();
   let assessment: Assessment;
   try {
     assessment = await assess(state, env, request, facts, trap === null ? [] : trapSignals(trap), waitUntil);

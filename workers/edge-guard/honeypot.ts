@@ -100,7 +100,13 @@ export function honeypotLink(href: string): string {
  */
 export async function withHoneypot(response: Response, facts: RequestFacts, mac: HoneypotMac | null): Promise<Response> {
   if (mac === null || !(response.headers.get("content-type") ?? "").includes("text/html") || response.body === null) return response;
-  const link = honeypotLink(await honeypotPath(mac, networkOf(facts), facts.userAgent, facts.receivedAt));
+  let link: string;
+  try {
+    link = honeypotLink(await honeypotPath(mac, networkOf(facts), facts.userAgent, facts.receivedAt));
+  } catch (error) {
+    recordFault("honeypot", error); // the page goes out without a honeypot
+    return response;
+  }
   return new HTMLRewriter()
     .on("body", {
       element(body) {

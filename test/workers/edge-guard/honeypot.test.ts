@@ -27,11 +27,11 @@ async function send(path: string, ip: string, headers: HeadersInit = SAME_ORIGIN
   return new Response(body, response);
 }
 
-/** An address in `net` whose home page carries a honeypot link (one page in four does). */
-function sampledIp(net: string): string {
-  for (let i = 1; i < 255; i++) if (fnv1a(`${net}.${i}|/`) % 4 === 0) return `${net}.${i}`;
-  throw new Error(`no sampled address in ${net}`);
+/** Addresses in `net` whose home page carries a honeypot link (one page in four does). */
+function sampledIps(net: string): string[] {
+  return Array.from({ length: 254 }, (_, i) => `${net}.${i + 1}`).filter((ip) => fnv1a(`${ip}|/`) % 4 === 0);
 }
+const sampledIp = (net: string): string => sampledIps(net)[0] ?? "";
 
 /** The hidden link edge-guard put into the home page it served to `ip`. */
 async function honeypotFor(ip: string, headers: Record<string, string> = CHROME_NAVIGATION_HEADERS): Promise<string> {
@@ -159,6 +159,41 @@ describe("Fetch Metadata at the trap", () => {
     expect(isTarpit(response)).toBe(true);
     expect(response.headers.get("x-stub-no-hop")).toBe("absent");
     expect(await label(ip)).toMatchObject({ reason: "honeypot" }); // its own link, requested as if by itself
+  });
+});
+
+describe("cost on the allow path", () => {
+  it("computes a client's tokens once per hour per isolate, however many sampled pages it reads", async () => {
+    const subtle = crypto.subtle;
+    const sign = subtle.sign.bind(subtle);
+    let signs = 0;
+    const counting = (...args: Parameters<SubtleCrypto["sign"]>) => (signs++, sign(...args));
+    Object.defineProperty(subtle, "sign", { value: counting, configurable: true, writable: true });
+    try {
+      const [ip = "", neighbour = ""] = sampledIps("198.18.46");
+      const mac = honeypotMac(env.TOKEN_SECRET);
+      await (mac ?? (async () => ""))("warm the key"); // the derived key, once per isolate
+      // A browser build no other test uses, so neither of its tokens is known yet.
+      const headers = { ...CHROME_NAVIGATION_HEADERS, "user-agent": (CHROME_NAVIGATION_HEADERS["user-agent"] ?? "").replace("131.0.0.0", "131.0.6778.85") };
+      const first = signs;
+      await honeypotFor(ip, headers);
+      expect(signs - first).toBe(2); // the User-Agent part and the network part
+      await honeypotFor(ip, headers);
+      await honeypotFor(neighbour, headers); // same /24, same browser: same tokens
+      expect(signs - first).toBe(2);
+      await honeypotFor(sampledIp("198.18.48"), headers); // another network: only its network part is new
+      expect(signs - first).toBe(3);
+    } finally {
+      Object.defineProperty(subtle, "sign", { value: sign, configurable: true, writable: true });
+    }
+  });
+});
+
+describe("in observe mode", () => {
+  it("leaves an embedded trap URL to the origin, like everything else", async () => {
+    const response = await send("/archive/abc123/x.png", "198.18.47.9", CROSS_SITE_IMAGE, { ...env, MODE: "observe" });
+    expect(isTarpit(response)).toBe(false);
+    expect((await response.text()).length).toBeGreaterThan(0); // the origin's own answer, not the edge's empty 404
   });
 });
 
