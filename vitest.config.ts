@@ -5,7 +5,8 @@ type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never
 
 /** Workers whose tests need the embedded Postgres (started once by test/support/global-postgres.ts). */
 // Unit-level Worker tests bind edge-guard's TARPIT to this stub; the real cross-Worker flow is tested in test/e2e/.
-const TARPIT_STUB = `export default { fetch(request) { return new Response("tarpit stub " + new URL(request.url).pathname, { headers: { "x-stub": "tarpit" } }); } };`;
+// It echoes the trusted no-hop header edge-guard sets, so tests can see what the tarpit was told.
+const TARPIT_STUB = `export default { fetch(request) { return new Response("tarpit stub " + new URL(request.url).pathname, { headers: { "x-stub": "tarpit", "x-stub-no-hop": request.headers.get("x-edge-guard-no-hop") ?? "absent" } }); } };`;
 // Admin's unit tests bind TARPIT to this stub of the tarpit's metrics() RPC (known totals to show).
 const TARPIT_METRICS_STUB = `import { WorkerEntrypoint } from "cloudflare:workers";
 export default class extends WorkerEntrypoint {

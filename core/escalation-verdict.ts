@@ -3,6 +3,7 @@ import { parseIp, type ClientIp } from "./client-ip";
 import { FEATURE_NAMES, reportSignals, type FeatureName } from "./features";
 import type { LlmAnswer } from "./llm/answer";
 import type { DecisionReport } from "./report";
+import { TRAP_SIGNALS } from "./trap-paths";
 
 /** Escalation's opinion of a client after one report. Only `bot` blocklists; `good-bot` is a verified crawler. */
 export type EscalationVerdict = "bot" | "unsure" | "human" | "good-bot";
@@ -58,10 +59,19 @@ export function finalVerdict(
   // Ground truth beats any score: whoever just solved a challenge is a person.
   if (report.label?.value === "human") return "human";
   const verdict = llm === null || llm.verdict === "unsure" || llm.confidence < minConfidence ? verdictFor(score, blockScore) : llm.verdict;
-  // Never block on a score alone: the edge must have seen something bot-like in this request (a positive-weight
-  // reason) or observed a bot label. A request the edge found clean can be "unsure" at most.
-  const evidence = report.reasons.some((r) => r.weight > 0 && !CONTEXT_REASONS.has(r.code)) || report.label?.value === "bot";
-  return verdict === "bot" && !evidence ? "unsure" : verdict;
+  // Never block on a score alone, nor on the trap or the request's context alone: a request without other evidence is "unsure" at most.
+  return verdict === "bot" && !hasBlockEvidence(report) ? "unsure" : verdict;
+}
+
+/**
+ * Whether a report carries what a block needs beyond a score: a positive-weight reason or a bot label the edge (or
+ * tarpit) observed. The trap alone is not enough: a honeypot label, a request into the labyrinth and what follows
+ * from them keep a client in the labyrinth, never blocked, until some other bot reason (or a hop-out) shows up.
+ */
+export function hasBlockEvidence(report: Pick<DecisionReport, "reasons" | "label">): boolean {
+  const reason = report.reasons.some((r) => r.weight > 0 && !TRAP_SIGNALS.has(r.code) && !CONTEXT_REASONS.has(r.code));
+  const label = report.label?.value === "bot" && report.label.kind !== "honeypot";
+  return reason || label;
 }
 
 /**

@@ -41,7 +41,7 @@ export function fleetGroup(facts: Pick<RequestFacts, "userAgent" | "headers" | "
  * scripted crawl, automation seen by the challenge, no-JS passes taken, a pass read past its budget.
  */
 const EVIDENCE_CODES: ReadonlySet<string> = new Set([
-  "honeypot-hit", "honeypot-foreign", "trap-path", "no-subresources", "group-no-subresources", "robots-violation", "crawl-scripted",
+  "honeypot-hit", "honeypot-own", "honeypot-foreign", "trap-path", "no-subresources", "group-no-subresources", "robots-violation", "crawl-scripted",
   "automation-evidence", "nojs-pass", "pass-over-budget",
 ]);
 

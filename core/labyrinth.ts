@@ -7,7 +7,7 @@ import { TRAP_PATH_PREFIX } from "./trap-paths";
 export interface LabyrinthOptions {
   readonly secret?: string;
   readonly siteName?: string;
-  /** Link to fake JS bundles and data archives (core/fake-assets.ts) as well as to pages. */
+  /** Link to fake JS bundles and data archives (core/fake-assets.ts) as well as to pages: plain `<a href>` only. */
   readonly fakeAssets?: boolean;
 }
 
@@ -28,7 +28,8 @@ interface Page {
 /**
  * Renders one page of the maze: Markov prose, deterministic for a (path, secret) pair, with links only to
  * further paths under TRAP_PATH_PREFIX. Layout, section order, nesting, class names and date style are drawn
- * from the same seed, so one template fingerprint does not match every page. Marked noindex, nofollow.
+ * from the same seed, so one template fingerprint does not match every page. Marked noindex, nofollow. Nothing
+ * on it loads by itself (no script, image, stylesheet, frame or prefetch): only `<a href>` leads into the maze.
  */
 export function renderLabyrinthPage(chain: MarkovChain, path: string, options: LabyrinthOptions = {}): string {
   const seed = `${options.secret ?? ""}\u0000${path}`;
@@ -76,7 +77,6 @@ function head(page: Page, title: string, site: string): string {
     `<title>${full}</title>`,
     `<meta name="description" content="${escapeHtml(phrase(page.chain, random, 8, 16, title))}">`,
   ];
-  if (page.fakeAssets) lines.push(`<script src="${fakeAssetHref("script", random, "")}" ${pick(random, ["defer", "async"])}></script>`);
   const font = pick(random, ["Georgia,serif", "system-ui,sans-serif", "'Helvetica Neue',Arial,sans-serif", "Charter,'Bitstream Charter',serif"]);
   const ink = pick(random, ["#222", "#1b1f24", "#2d2a26", "#111827"]);
   const accent = pick(random, ["#1a4f8b", "#8b1a1a", "#0f766e", "#6d28d9", "#b45309"]);
@@ -200,6 +200,9 @@ function footer(page: Page, site: string): string {
   const { random } = page;
   const from = randomInt(random, 1998, 2012);
   const links = [`<a href="${TRAP_PATH_PREFIX}">${pick(random, ["Archive index", "All entries", "Index"])}</a>`, page.links.anchor(), page.links.anchor()];
+  // A fake bundle only as a link a crawler chooses to follow: a `<script src>` would make every browser that
+  // lands here fetch a trap URL on its own (see "no auto-fetch" in the README).
+  if (page.fakeAssets) links.push(`<a href="${fakeAssetHref("script", random, "")}">${pick(random, ["Site scripts", "Source bundle", "Viewer (JS)"])}</a>`);
   return `<footer class="${page.cls("footer")}"><p>© ${from}–${randomInt(random, 2020, 2026)} ${site} · ${links.join(" · ")}</p><p class="${page.cls("ref")}">Ref. ${hex8(random)}</p></footer>`;
 }
 

@@ -5,3 +5,8 @@
 export const TARPIT_CLIENT_IP_HEADER = "x-edge-guard-client-ip";
 /** edge-guard's score for the request, a number. */
 export const TARPIT_SCORE_HEADER = "x-edge-guard-score";
+/**
+ * "1": this request is not the client's own step deeper into the maze (another site sent its browser here), so
+ * the tarpit does not count it as a hop. edge-guard always sets or removes it, never passing on a client's copy.
+ */
+export const TARPIT_NO_HOP_HEADER = "x-edge-guard-no-hop";

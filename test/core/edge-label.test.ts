@@ -3,10 +3,17 @@ import { declaresBot } from "../../core/crawlers";
 import { edgeLabel } from "../../core/edge-label";
 
 describe("edgeLabel", () => {
-  it("labels a first step into the labyrinth a bot, but not a client already labelled", () => {
-    expect(edgeLabel("/archive/x/index.html", false, "tarpit", [])).toEqual({ kind: "honeypot", value: "bot" });
-    expect(edgeLabel("/archive/x/index.html", true, "tarpit", [])).toBeUndefined();
+  it("labels a first step into the labyrinth through the client's own hidden link a bot, but not a client already labelled", () => {
+    const own = [{ code: "trap-path", weight: 60 }, { code: "honeypot-own", weight: 40 }];
+    expect(edgeLabel("/archive/x/index.html", false, "tarpit", own)).toEqual({ kind: "honeypot", value: "bot" });
+    expect(edgeLabel("/archive/x/index.html", true, "tarpit", own)).toBeUndefined();
+    expect(edgeLabel("/archive/x/index.html", false, "allow", own)).toBeUndefined();
     expect(edgeLabel("/articles/x", false, "tarpit", [])).toBeUndefined();
+  });
+
+  it("labels nobody for a guessed, stale or someone else's trap link", () => {
+    expect(edgeLabel("/archive/x/index.html", false, "tarpit", [{ code: "trap-path", weight: 60 }])).toBeUndefined();
+    expect(edgeLabel("/archive/x/index.html", false, "tarpit", [{ code: "trap-path", weight: 60 }, { code: "honeypot-foreign", weight: 20 }])).toBeUndefined();
   });
 
   it("labels verified crawlers good bots and robots.txt violators bots, never from a score", () => {

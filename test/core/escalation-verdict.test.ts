@@ -19,7 +19,26 @@ describe("finalVerdict", () => {
   it("never blocks on a score alone: a request the edge found clean is unsure at most", () => {
     expect(finalVerdict(clean, 0.99, 0.9, null, 0.8)).toBe("unsure");
     expect(finalVerdict(clean, 0.6, 0.9, llm("bot", 1), 0.8)).toBe("unsure");
-    expect(finalVerdict({ ...clean, label: { kind: "honeypot", value: "bot" } }, 0.99, 0.9, null, 0.8)).toBe("bot");
+    expect(finalVerdict({ ...clean, label: { kind: "robots-violation", value: "bot" } }, 0.99, 0.9, null, 0.8)).toBe("bot");
+    expect(finalVerdict({ ...clean, label: { kind: "tarpit-hop-out", value: "bot" } }, 0.99, 0.9, null, 0.8)).toBe("bot");
+  });
+
+  it("never blocks on the trap alone: a honeypot label and its consequences keep a client in the labyrinth", () => {
+    const trapOnly = [
+      { code: "trap-path", weight: 60 },
+      { code: "honeypot-own", weight: 40 },
+      { code: "honeypot-hit", weight: 100, detail: "honeypot" },
+      { code: "honeypot-foreign", weight: 20 },
+      { code: "tarpit-visitor", weight: 30 },
+      { code: "rule:honeypot", weight: 0, detail: "tarpit" },
+    ];
+    const labelled = { reasons: trapOnly, signals: [], label: { kind: "honeypot" as const, value: "bot" as const } };
+    expect(finalVerdict(labelled, 0.99, 0.9, null, 0.8)).toBe("unsure");
+    expect(finalVerdict(labelled, 0.99, 0.9, llm("bot", 1), 0.8)).toBe("unsure");
+    expect(finalVerdict({ reasons: trapOnly, signals: [] }, 0.99, 0.9, null, 0.8)).toBe("unsure");
+    // Another bot reason on top of the trap: now a block may follow.
+    expect(finalVerdict({ ...labelled, reasons: [...trapOnly, { code: "rate-ip-burst", weight: 80 }] }, 0.99, 0.9, null, 0.8)).toBe("bot");
+    expect(finalVerdict({ ...labelled, reasons: [...trapOnly, { code: "ua-scripted", weight: 30 }] }, 0.95, 0.9, null, 0.8)).toBe("bot");
   });
 
   it("never blocks on where a request comes from or what its group did: a person on a VPN or in a flagged browser group", () => {

@@ -63,6 +63,21 @@ describe("renderLabyrinthPage", () => {
     for (const href of assets) expect(fakeAssetFor(href, "", 1 << 20), href).not.toBeNull();
   });
 
+  it("makes no browser fetch anything on its own: trap URLs only in plain <a href>, over many seeds", () => {
+    const autoFetch = /<(?:script|img|iframe|frame|embed|object|video|audio|source|track|link|input|base|portal)\b|\b(?:src|srcset|poster|data|background|action|formaction|ping)=|url\(|@import|http-equiv/i;
+    const seeds = Array.from({ length: 400 }, (_, i) => `/archive/${(0x9000 + i * 7919).toString(16).padStart(8, "0")}/seed-${i}`);
+    for (const [i, path] of seeds.entries()) {
+      const html = renderLabyrinthPage(chain, path, { fakeAssets: true, secret: `s${i % 5}` });
+      expect(autoFetch.exec(html)?.[0] ?? null, path).toBeNull();
+      // Every URL on the page is the href of an <a>; none hides in another element or attribute.
+      const anchors = [...html.matchAll(/<a\b[^>]*\bhref="([^"]+)"/g)].length;
+      expect(hrefsOf(html).length, path).toBe(anchors);
+      expect((html.match(/\/archive\//g) ?? []).length, path).toBe(anchors);
+    }
+    const scripts = seeds.flatMap((p) => hrefsOf(renderLabyrinthPage(chain, p, { fakeAssets: true }))).filter((h) => h.endsWith(".js"));
+    expect(scripts.length).toBeGreaterThan(100); // the fake bundles are still there to be followed
+  });
+
   it("escapes corpus text", () => {
     const html = renderLabyrinthPage(buildChain("Fish <script> chips. Fish <script> peas."), "/p");
     expect(html).not.toContain("<script>");

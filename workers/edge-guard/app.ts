@@ -12,7 +12,8 @@ import type { EdgeGuardEnv } from "./env";
 import { readFacts } from "./facts";
 import { publishFaults, recordFault } from "./faults";
 import { assess, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
-import { withHoneypot } from "./honeypot";
+import { embeddedTrapResponse, honeypotMac, trapSignals, trapVisit, withHoneypot, type TrapVisit } from "./honeypot";
+import { TARPIT_NO_HOP_HEADER } from "../../core/tarpit-headers";
 import { fnv1a } from "../../core/fingerprint";
 import { blockedResponse, proxyToOrigin } from "./respond";
 import { challengeConfig, challengeResponse, challengeRoutes, readPass, type ChallengeOutcome } from "./challenge";
@@ -24,8 +25,13 @@ import { budgetOverrun, budgetRetryAfterS, NOJS_PASSES_PER_HOUR, PASS_BUDGETS, t
 import { requestKind } from "../../core/request-kind";
 import type { Reason } from "../../core/verdict";
 
-/** How long a honeypot label keeps a client in the labyrinth. */
-const HONEYPOT_LABEL_TTL_S = 7 * 24 * 3600;
+/** How long a honeypot label keeps a client in the labyrinth: a day, since addresses change hands. */
+const HONEYPOT_LABEL_TTL_S = 24 * 3600;
+/**
+ * Navigations from another site into the trap, per client and 10 minutes, that the tarpit does not count as hops.
+ * A page elsewhere can send a person's browser here once per click; a client claiming many is counted as usual.
+ */
+const FOREIGN_NAVIGATIONS_UNCOUNTED = 3;
 /** The trusted headers edge-guard adds when it hands a request to the tarpit over the service binding. */
 export const TARPIT_CLIENT_IP_HEADER = "x-edge-guard-client-ip";
 export const TARPIT_SCORE_HEADER = "x-edge-guard-score";
@@ -54,9 +60,13 @@ app.all("*", async (c) => {
   const request = c.req.raw;
   const facts = readFacts(request, env.DEV_CLIENT_OVERRIDES === "on", Date.now());
   const state = isolateState();
+  const mac = honeypotMac(env.TOKEN_SECRET);
+  const trap = isTrapPath(facts.path) ? await trapVisit(request, facts, mac) : null;
+  // A trap URL another site's page made the browser load: not the client's doing, so no label, hop or maze.
+  if (trap?.entry === "embedded" && env.MODE !== "observe") return embeddedTrapResponse();
   let assessment: Assessment;
   try {
-    assessment = await assess(state, env, request, facts, [], waitUntil);
+    assessment = await assess(state, env, request, facts, trap === null ? [] : trapSignals(trap), waitUntil);
   } catch (error) {
     // The pipeline itself failed: fail open, counted, and the site stays up.
     recordFault("decide", error);
@@ -78,10 +88,12 @@ app.all("*", async (c) => {
     if (challenged !== null) return challenged;
   }
   if (action === "tarpit") {
-    if (isTrapPath(facts.path) && assessment.entry === null) waitUntil(labelHoneypot(state, env, facts));
+    // Only the hidden link served to this very client labels it; a guessed, stale or someone else's link does not.
+    if (trap?.token === "own" && assessment.entry === null) waitUntil(labelHoneypot(state, env, facts));
+    const hop = countsHop(trap, assessment);
     state.counters.hit([`ip:${facts.ip}`], "tarpit", facts.receivedAt);
     try {
-      return await env.TARPIT.fetch(tarpitRequest(request, facts, verdict.score));
+      return await env.TARPIT.fetch(tarpitRequest(request, facts, verdict.score, hop));
     } catch (error) {
       recordFault("tarpit", error);
     }
@@ -89,7 +101,7 @@ app.all("*", async (c) => {
   if (facts.path === "/robots.txt" && request.method === "GET") return managedRobots(state, env, request, facts);
   const response = await proxyToOrigin(request, env.ORIGIN_URL, facts.ip);
   const verified = verdict.reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth");
-  return verified || !carriesHoneypot(facts) ? response : withHoneypot(response, facts.path, facts.receivedAt);
+  return verified || !carriesHoneypot(facts) ? response : withHoneypot(response, facts, mac);
 });
 
 /**
@@ -224,10 +236,19 @@ function carriesHoneypot(facts: RequestFacts): boolean {
   return fnv1a(`${facts.ip}|${facts.path}`) % HONEYPOT_SAMPLE === 0;
 }
 
-function tarpitRequest(request: Request, facts: RequestFacts, score: number): Request {
+/** Whether the tarpit counts this request as a hop: not for a navigation from another site without the client's own link. */
+function countsHop(trap: TrapVisit | null, a: Assessment): boolean {
+  if (trap?.entry !== "foreign-navigation" || trap.token === "own") return true;
+  return a.counts.ipTarpit.m10 >= FOREIGN_NAVIGATIONS_UNCOUNTED;
+}
+
+function tarpitRequest(request: Request, facts: RequestFacts, score: number, hop: boolean): Request {
   const forwarded = new Request(request);
+  // Trusted by the tarpit because only edge-guard reaches it: a client's own copies are overwritten or removed.
   forwarded.headers.set(TARPIT_CLIENT_IP_HEADER, facts.ip);
   forwarded.headers.set(TARPIT_SCORE_HEADER, String(score));
+  if (hop) forwarded.headers.delete(TARPIT_NO_HOP_HEADER);
+  else forwarded.headers.set(TARPIT_NO_HOP_HEADER, "1");
   return forwarded;
 }
 
@@ -237,7 +258,7 @@ async function managedRobots(state: IsolateState, env: EdgeGuardEnv, request: Re
   return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "public, max-age=3600" } });
 }
 
-/** A first request into the labyrinth is a honeypot hit: a durable label that keeps the client in the maze. */
+/** Following the hidden link served to this client is a honeypot hit: a label that keeps it in the maze for a day. */
 async function labelHoneypot(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts): Promise<void> {
   const entry: BlocklistEntry = { action: "tarpit", reason: "honeypot", source: "edge", at: facts.receivedAt };
   state.blocklist.remember(facts.ip, entry, facts.receivedAt);

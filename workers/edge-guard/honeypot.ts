@@ -1,23 +1,117 @@
-import { fnv1a } from "../../core/fingerprint";
-import { TRAP_PATH_PREFIX } from "../../core/trap-paths";
+import { clientPrefix } from "../../core/cidr";
+import { readFetchMetadata, trapEntry, type TrapEntry } from "../../core/fetch-metadata";
+import { honeypotPath, matchHoneypotPath, type HoneypotMac, type TokenMatch } from "../../core/honeypot-token";
+import type { RequestFacts } from "../../core/request-facts";
+import { HONEYPOT_FOREIGN_SIGNAL, HONEYPOT_OWN_SIGNAL } from "../../core/trap-paths";
+import type { Reason } from "../../core/verdict";
+import { recordFault } from "./faults";
+
+/** Shorter than TOKEN_SECRET's 32 characters, a token could be forged: no honeypot links, no labels. */
+const MIN_SECRET_CHARS = 32;
+/** MACs remembered per isolate: a page view needs two, and real traffic repeats a few (prefix, User-Agent, hour). */
+const MAC_MEMO_MAX = 2_000;
+/** Weights of the token signals: an own token adds to `trap-path`; a foreign one is fleet evidence, not a verdict. */
+const HONEYPOT_OWN_WEIGHT = 40;
+const HONEYPOT_FOREIGN_WEIGHT = 20;
+
+/** The honeypot key of one TOKEN_SECRET, and the MACs computed under it (a module `let` holds the one object). */
+interface HoneypotKeys {
+  readonly secret: string;
+  readonly key: Promise<CryptoKey>;
+  readonly memo: Map<string, string>;
+}
+let keys: HoneypotKeys | null = null;
+const encoder = new TextEncoder();
+
+/** The MAC for honeypot tokens under TOKEN_SECRET, or null when the secret is missing or too short. */
+export function honeypotMac(secret: string | undefined): HoneypotMac | null {
+  if (secret === undefined || secret.length < MIN_SECRET_CHARS) return null;
+  if (keys?.secret !== secret) keys = { secret, key: deriveKey(secret), memo: new Map() };
+  const { key, memo } = keys;
+  return async (message) => {
+    const known = memo.get(message);
+    if (known !== undefined) return known;
+    const mac = hex(await crypto.subtle.sign("HMAC", await key, encoder.encode(message)));
+    if (memo.size >= MAC_MEMO_MAX) memo.clear();
+    memo.set(message, mac);
+    return mac;
+  };
+}
+
+// A key of its own, derived from TOKEN_SECRET, so a honeypot MAC can never pass for a challenge token's signature.
+async function deriveKey(secret: string): Promise<CryptoKey> {
+  const root = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const derived = await crypto.subtle.sign("HMAC", root, encoder.encode("edge-guard honeypot key v1"));
+  return crypto.subtle.importKey("raw", derived, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+}
+
+function hex(buffer: ArrayBuffer): string {
+  return Array.from(new Uint8Array(buffer).subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const networkOf = (facts: RequestFacts): string => clientPrefix(facts.ip) ?? facts.ip;
+
+/** What edge-guard knows about a request into the trap before scoring it. */
+export interface TrapVisit {
+  readonly entry: TrapEntry;
+  readonly token: TokenMatch;
+}
+
+/** How a request into the trap arrived (Fetch Metadata) and whose honeypot token it carries. */
+export async function trapVisit(request: Request, facts: RequestFacts, mac: HoneypotMac | null): Promise<TrapVisit> {
+  const entry = trapEntry(readFetchMetadata((name) => request.headers.get(name)));
+  // An embedded request is answered empty whatever it carries: no need to check a token.
+  if (entry === "embedded" || mac === null) return { entry, token: "none" };
+  try {
+    return { entry, token: await matchHoneypotPath(mac, facts.path, networkOf(facts), facts.userAgent, facts.receivedAt) };
+  } catch (error) {
+    recordFault("honeypot", error); // no token read: nobody is labelled
+    return { entry, token: "none" };
+  }
+}
+
+/** The signals a trap visit adds to `trap-path`. */
+export function trapSignals(visit: TrapVisit): Reason[] {
+  if (visit.token === "own") return [{ code: HONEYPOT_OWN_SIGNAL, weight: HONEYPOT_OWN_WEIGHT }];
+  if (visit.token === "foreign") return [{ code: HONEYPOT_FOREIGN_SIGNAL, weight: HONEYPOT_FOREIGN_WEIGHT }];
+  return [];
+}
+
+/**
+ * The answer to a trap URL that another site's page (or a prefetch) made a browser load: empty, uncached, the
+ * same whatever the reason, and costing no storage. No label, no hop, no labyrinth.
+ */
+export function embeddedTrapResponse(): Response {
+  return new Response(null, { status: 404, headers: { "cache-control": "no-store", "x-robots-tag": "noindex" } });
+}
 
 /**
  * A link into the labyrinth that no person sees or follows: no text, off-screen, hidden from assistive
  * technology and out of the tab order. Verified crawlers are told by the managed robots.txt to stay out of
- * the trap prefix, so whoever requests it is a crawler that ignores robots.txt.
+ * the trap prefix, so whoever requests it is a crawler that ignores robots.txt. `href` is bound to the client.
  */
-export function honeypotLink(path: string, day: number): string {
-  const token = fnv1a(`${path}|${day}`).toString(36);
-  return `<a href="${TRAP_PATH_PREFIX}${token}/index.html" rel="nofollow" aria-hidden="true" tabindex="-1" style="position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden"></a>`;
+export function honeypotLink(href: string): string {
+  return `<a href="${href}" rel="nofollow" aria-hidden="true" tabindex="-1" style="position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden"></a>`;
 }
 
-/** Adds a honeypot link at the end of `<body>` of an HTML response; other responses pass untouched. */
-export function withHoneypot(response: Response, path: string, now: number): Response {
-  if (!(response.headers.get("content-type") ?? "").includes("text/html") || response.body === null) return response;
-  const link = honeypotLink(path, Math.floor(now / 86_400_000));
-  return new HTMLRewriter().on("body", {
+/**
+ * Adds a honeypot link, bound to this client's network, User-Agent and hour, at the end of `<body>` of an HTML
+ * response; other responses, and every response without a usable TOKEN_SECRET, pass untouched.
+ */
+export async function withHoneypot(response: Response, facts: RequestFacts, mac: HoneypotMac | null): Promise<Response> {
+  if (mac === null || !(response.headers.get("content-type") ?? "").includes("text/html") || response.body === null) return response;
+  let link: string;
+  try {
+    link = honeypotLink(await honeypotPath(mac, networkOf(facts), facts.userAgent, facts.receivedAt));
+  } catch (error) {
+    recordFault("honeypot", error); // the page goes out without a honeypot
+    return response;
+  }
+  return new HTMLRewriter()
+    .on("body", {
       element(body) {
         body.append(link, { html: true });
       },
-    }).transform(response);
+    })
+    .transform(response);
 }

@@ -2,7 +2,7 @@ import { parseIp } from "../../core/client-ip";
 import { fakeAssetFor, fakeAssetPieces, type FakeAsset } from "../../core/fake-assets";
 import { renderLabyrinthPage } from "../../core/labyrinth";
 import type { TarpitConfig } from "../../core/tarpit-config";
-import { TARPIT_CLIENT_IP_HEADER, TARPIT_SCORE_HEADER } from "../../core/tarpit-headers";
+import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER } from "../../core/tarpit-headers";
 import { assetPace, pagePace, rechunk, takeBytes, type Pace } from "../../core/tarpit-stream";
 import type { HopAnswer } from "../../durable-objects/hop-counter";
 import { chainFor } from "./chain-source";
@@ -38,7 +38,9 @@ export async function serveTarpit(env: TarpitEnv, waitUntil: WaitUntil, request:
   const asset = config.fakeAssets ? fakeAssetFor(path, env.LABYRINTH_SECRET ?? "", config.fakeAssetMaxBytes) : null;
   const wantsBody = request.method !== "HEAD";
   const wantsStream = wantsBody && config.stream.delayMs > 0 && slowStreams < MAX_ISOLATE_SLOW_STREAMS;
-  const [hop, body] = await Promise.all([client === null ? null : countHop(env, client, now, config, wantsStream), bodyOf(env, config, path, asset, now)]);
+  // Not a hop (edge-guard says another site sent the browser here): no counting, and no slow stream either.
+  const counted = client !== null && request.headers.get(TARPIT_NO_HOP_HEADER) !== "1";
+  const [hop, body] = await Promise.all([counted ? countHop(env, client, now, config, wantsStream) : null, bodyOf(env, config, path, asset, now)]);
   if (client !== null && hop?.block === true) waitUntil(hopOut(env, request, client, hop, config.hops, now));
   count({ pages: body.kind === "page" ? 1 : 0, assets: body.kind === "asset" ? 1 : 0, hops: hop === null ? 0 : 1 });
   const flush = flushIfDue(env, now, config.metricsFlushMs);

@@ -79,7 +79,9 @@ describe("escalation queue consumer", () => {
 
   it("lets the rules decide when the model is broken", async () => {
     useModelBytesForTests(new TextEncoder().encode("not an onnx model"));
-    const crawler = aReport({ id: "rules-crawler", ip: "203.0.113.40", userAgent: GPTBOT_UA, headers: { accept: "*/*" } });
+    // As the edge reports it: its User-Agent is on the AI-crawler list (the trap alone would never block it).
+    const reasons = [{ code: "trap-path", weight: 50 }, { code: "ua-ai-crawler", weight: 60, detail: "GPTBot" }];
+    const crawler = aReport({ id: "rules-crawler", ip: "203.0.113.40", userAgent: GPTBOT_UA, headers: { accept: "*/*" }, reasons });
     const person = aReport({ ...HUMAN_REPORT, id: "rules-person", ip: "198.51.100.40" });
     const result = await deliver([crawler, person]);
     expect(result.explicitAcks.sort()).toEqual(["msg-1-0", "msg-1-1"]);

@@ -47,6 +47,27 @@ describe("hop limit", () => {
     expect(parseBlocklistEntry((await env.BLOCKLIST.get("cidr:81.2.70.0/24")) ?? "")).toMatchObject({ source: "tarpit", action: "block" });
   });
 
+  it("does not count a request edge-guard marks as no hop (another site sent the browser), and counts the rest", async () => {
+    const { env: e, reports } = envWith({ HOP_LIMIT: "1", STREAM_DELAY_MS: "0" });
+    const ip = "81.2.69.40";
+    for (let i = 0; i < 4; i++) {
+      const { response, settled } = await call(e, `/archive/${i.toString(16).padStart(8, "0")}/hop`, ip, "GET", { "x-edge-guard-no-hop": "1" });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain("<!DOCTYPE html>");
+      await settled();
+    }
+    expect(reports).toEqual([]);
+    expect(await env.BLOCKLIST.get(`ip:${ip}`)).toBeNull();
+    // Any other value is not the edge's mark: counted.
+    for (let i = 0; i < 2; i++) {
+      const { response, settled } = await call(e, `/archive/${i.toString(16).padStart(8, "0")}/next`, ip, "GET", { "x-edge-guard-no-hop": "yes" });
+      await response.arrayBuffer();
+      await settled();
+    }
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.counts.tarpitHits).toBe(2); // the four marked requests were never counted
+  });
+
   it("does not count a request without a client IP", async () => {
     const { env: e, reports } = envWith({ HOP_LIMIT: "1", STREAM_DELAY_MS: "0" });
     for (let i = 0; i < 3; i++) await (await call(e, "/archive/x")).response.text();

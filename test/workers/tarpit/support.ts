@@ -16,9 +16,15 @@ export function envWith(vars: Partial<Record<keyof TarpitVars, string>>): { env:
 }
 
 /** One request through a fresh Tarpit entrypoint; `settled` resolves when its waitUntil work is done. */
-export async function call(env: TarpitEnv, path: string, ip?: string, method = "GET"): Promise<{ response: Response; settled: () => Promise<void> }> {
+export async function call(
+  env: TarpitEnv,
+  path: string,
+  ip?: string,
+  method = "GET",
+  extra: Record<string, string> = {},
+): Promise<{ response: Response; settled: () => Promise<void> }> {
   const ctx = createExecutionContext();
-  const headers: Record<string, string> = { "user-agent": "GPTBot/1.2", accept: "text/html" };
+  const headers: Record<string, string> = { "user-agent": "GPTBot/1.2", accept: "text/html", ...extra };
   if (ip !== undefined) Object.assign(headers, { "x-edge-guard-client-ip": ip, "x-edge-guard-score": "70" });
   const response = await new Tarpit(ctx, env).fetch(new Request(`http://example.com${path}`, { method, headers }));
   return { response, settled: () => waitOnExecutionContext(ctx) };
