@@ -1,6 +1,6 @@
 import { env as rawEnv } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { blocklistKey } from "../../../core/blocklist-key";
 import { fnv1a } from "../../../core/fingerprint";
 import { HONEYPOT_HOUR_MS, honeypotPath } from "../../../core/honeypot-token";
@@ -17,9 +17,17 @@ const CROSS_SITE_IMAGE = { ...CHROME_NAVIGATION_HEADERS, "sec-fetch-site": "cros
 const CROSS_SITE_NAVIGATION = { ...CHROME_NAVIGATION_HEADERS, "sec-fetch-site": "cross-site" };
 
 /** One request through edge-guard; resolves once its waitUntil work (label writes, reports) is done. */
+// Each test is a fleet group of its own (a TLS trait in the group key): trap hits of earlier tests from other
+// addresses with the same headers would otherwise flag the group, and a flagged group is challenged.
+let tlsCipher = "";
+beforeEach(() => {
+  tlsCipher = `TEST-${fnv1a(expect.getState().currentTestName ?? "").toString(36)}`;
+});
+
 async function send(path: string, ip: string, headers: HeadersInit = SAME_ORIGIN, e: EdgeGuardEnv = env): Promise<Response> {
   const request = new Request(`http://site.test${path}`, { headers });
   request.headers.set("cf-connecting-ip", ip);
+  if (!request.headers.has("x-dev-cf")) request.headers.set("x-dev-cf", JSON.stringify({ httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3", tlsCipher }));
   const ctx = createExecutionContext();
   const response = await app.fetch(request, e, ctx);
   const body = await response.arrayBuffer();
