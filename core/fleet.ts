@@ -16,7 +16,7 @@ export const FLEET_MIN_ADDRESSES = 3;
 export const FLEET_WINDOW_MS = 10 * 60_000;
 /** How long a flagged group stays challenged after its last flagging evidence. */
 export const FLEET_FLAG_MS = 60 * 60_000;
-/** Pages a group may read with no subresource at all (across its addresses) before that is evidence. */
+/** Pages a group may read (across its addresses) with hardly any subresource before that is evidence. */
 // High enough that a popular browser build whose returning visitors have every asset cached still shows a first
 // visitor's asset requests within the window.
 export const GROUP_PAGES_WITHOUT_ASSETS = 30;
@@ -68,11 +68,17 @@ export interface GroupCounts {
   readonly assets: number;
 }
 
-/** A group that reads pages and never loads a subresource: a fleet of HTTP clients in browser headers. */
+/** Subresources per page below which a group "does not load subresources" (a browser loads several per page). */
+export const GROUP_MIN_ASSETS_PER_PAGE = 0.1;
+
+/**
+ * A group that reads pages and (almost) never loads a subresource: a fleet of HTTP clients in browser headers.
+ * Almost: a crawler that also follows a link to the favicon or an image must not escape by it.
+ */
 export function groupSignals(counts: GroupCounts, textBrowser: boolean, declaredBot: boolean): Reason[] {
   if (textBrowser || declaredBot) return [];
-  if (counts.pages >= GROUP_PAGES_WITHOUT_ASSETS && counts.assets === 0) {
-    return [{ code: "group-no-subresources", weight: 10, detail: `${counts.pages} pages` }];
+  if (counts.pages >= GROUP_PAGES_WITHOUT_ASSETS && counts.assets < counts.pages * GROUP_MIN_ASSETS_PER_PAGE) {
+    return [{ code: "group-no-subresources", weight: 10, detail: `${counts.pages} pages, ${counts.assets} subresources` }];
   }
   return [];
 }

@@ -21,7 +21,7 @@ export interface PassBudget {
 export const PASS_BUDGETS: Readonly<Record<SolveMethod, PassBudget>> = {
   pow: { perMinute: 12, per10Minutes: 60, perHour: 200 },
   turnstile: { perMinute: 12, per10Minutes: 60, perHour: 200 },
-  nojs: { perMinute: 6, per10Minutes: 10, perHour: 30 },
+  nojs: { perMinute: 10, per10Minutes: 10, perHour: 30 },
 };
 
 /** No-JS passes issued per hour, across isolates, per header-fingerprint group and per network prefix. */

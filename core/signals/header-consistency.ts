@@ -65,7 +65,10 @@ export function headerConsistency(facts: Pick<RequestFacts, "userAgent" | "heade
   if (missingSecFetch) reasons.push(reason("hdr-browser-no-sec-fetch", name));
   const chUa = h["sec-ch-ua"];
   const sendsHints = claim.engine === "blink" && (claim.family === "chrome" || claim.family === "edge");
-  if (secure && sendsHints && chUa === undefined && (claim.chromiumMajor ?? 0) >= CLIENT_HINTS_SINCE) {
+  // Judged on navigations only: Chrome with JavaScript turned off for a site leaves the hints off its subresource
+  // requests (measured with Chromium 156), and those people must not be flagged for it.
+  const subresource = h["sec-fetch-dest"] !== undefined && h["sec-fetch-dest"] !== "document";
+  if (secure && sendsHints && !subresource && chUa === undefined && (claim.chromiumMajor ?? 0) >= CLIENT_HINTS_SINCE) {
     reasons.push(reason("hdr-chrome-no-sec-ch-ua", name));
   }
   if (chUa !== undefined) reasons.push(...clientHintReasons(claim, name, chUa, h));

@@ -139,3 +139,14 @@ describe("headerConsistency", () => {
     expect(all.every((r) => r.weight > 0)).toBe(true);
   });
 });
+
+describe("client hints on subresources", () => {
+  it("does not flag a Chrome subresource request without Sec-CH-UA (Chrome with JavaScript off sends none), but does a navigation", () => {
+    const ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+    const cf = { tlsVersion: "TLSv1.3", httpProtocol: "HTTP/2" };
+    const base = { accept: "image/*", "accept-language": "en-US", "sec-fetch-site": "same-origin", "sec-fetch-mode": "no-cors" };
+    const codes = (dest: string) => headerConsistency({ userAgent: ua, cf, headers: { ...base, "sec-fetch-dest": dest } }).map((r) => r.code);
+    expect(codes("image")).not.toContain("hdr-chrome-no-sec-ch-ua");
+    expect(codes("document")).toContain("hdr-chrome-no-sec-ch-ua");
+  });
+});
