@@ -1,5 +1,6 @@
 import type { DecisionView } from "./store/decisions";
 import { uiUrl } from "./ui/assets";
+import type { FlaggedGroup } from "../../core/fleet-index";
 import { escapeHtml } from "./ui/html";
 import { loginShell } from "./ui/shell";
 
@@ -54,4 +55,27 @@ export function loginPage(error: string | null): string {
 <div class="field"><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required></div>
 <div class="field"><label for="totp">One-time code</label><input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required aria-describedby="totp-hint"><small id="totp-hint" class="muted">6 digits from your authenticator app</small></div>
 <button class="primary">Sign in</button></form></div>`);
+}
+
+/** Fleet groups challenged now (KV `fleet:index`): the group, when and why it was flagged, and its members. */
+export function fleetsTable(groups: readonly FlaggedGroup[], now: number): string {
+  const live = groups.filter((g) => g.until > now);
+  if (live.length === 0) return `<p class="empty"><strong>No fleet groups flagged</strong>A group appears here when several of its addresses show bot evidence.</p>`;
+  const evidence = (e: Readonly<Record<string, number>>) =>
+    Object.entries(e)
+      .map(([code, n]) => `<span class="chip" title="${escapeHtml(code)}">${escapeHtml(code)} × ${n}</span>`)
+      .join(" ");
+  const members = (g: FlaggedGroup) =>
+    g.members.map((ip) => `<a class="mono" href="/decisions?ip=${encodeURIComponent(ip)}">${escapeHtml(ip)}</a>`).join(" ") +
+    (g.addresses > g.members.length ? ` <span class="muted">and ${g.addresses - g.members.length} more</span>` : "");
+  const rows = live
+    .map(
+      (g) => `<tr><td class="mono">${escapeHtml(g.group)}<span class="ua" title="${escapeHtml(g.userAgent)}">${escapeHtml(g.userAgent)}</span></td>
+<td>${timeTag(new Date(g.since).toISOString())}</td><td>${timeTag(new Date(g.until).toISOString())}</td><td>${evidence(g.evidence)}</td><td>${members(g)}</td></tr>`,
+    )
+    .join("\n");
+  return `<div class="table-wrap"><table class="data"><thead><tr><th>Group</th><th>Flagged</th><th>Challenged until</th><th>Evidence</th><th>Members</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></div>`;
 }

@@ -28,6 +28,27 @@ describe("admin decisions (page and JSON)", () => {
     expect(html).toContain("&lt;script&gt;");
   });
 
+  it("shows the fleet groups challenged now, with their evidence and members, escaped; expired ones are gone", async () => {
+    const now = Date.now();
+    const group = (name: string, until: number) => ({
+      group: name, since: now - 60_000, until, members: ["24.30.0.10", "24.31.7.11", "24.32.14.12"], addresses: 25,
+      evidence: { "group-no-subresources": 3, "honeypot-foreign": 2 }, userAgent: HOSTILE_UA,
+    });
+    await baseEnv.BLOCKLIST.put("fleet:index", JSON.stringify({ at: now, groups: [group("live1.abc", now + 3_600_000), group("gone1.abc", now - 1)] }));
+    try {
+      const html = await (await call("/", { headers: bearer(await apiToken("viewer")) })).text();
+      expect(html).toContain("Fleet groups challenged now");
+      expect(html).toContain("live1.abc");
+      expect(html).not.toContain("gone1.abc");
+      expect(html).toContain("group-no-subresources × 3");
+      expect(html).toContain('href="/decisions?ip=24.31.7.11"');
+      expect(html).toContain("and 22 more");
+      expect(html).not.toContain("<script>alert");
+    } finally {
+      await baseEnv.BLOCKLIST.delete("fleet:index");
+    }
+  });
+
   it("sends an anonymous browser to the login page, and an anonymous API call gets 401", async () => {
     const page = await call("/");
     expect(page.status).toBe(302);

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { AppError } from "../../../adapters/http";
 import { login } from "../auth/login";
 import { clearSessionCookie } from "../auth/session";
-import { latestDecisionsTable, loginPage } from "../page";
+import { FLEET_INDEX_KV_KEY, FleetIndexSchema } from "../../../core/fleet-index";
+import { fleetsTable, latestDecisionsTable, loginPage } from "../page";
 import type { AdminBindings } from "../router";
 import { db } from "../store/db";
 import { listDecisions } from "../store/decisions";
@@ -40,6 +41,16 @@ async function latestSection(c: Ctx): Promise<string> {
   }
 }
 
+/** The flagged fleet groups from KV; a missing or unreadable snapshot shows as none (the page still works). */
+async function fleetsSection(c: Ctx): Promise<string> {
+  try {
+    const parsed = FleetIndexSchema.safeParse(await c.env.BLOCKLIST.get(FLEET_INDEX_KV_KEY, "json"));
+    return fleetsTable(parsed.success ? parsed.data.groups : [], Date.now());
+  } catch {
+    return `<p class="empty"><strong>Fleet groups are unavailable</strong>KV could not be read.</p>`;
+  }
+}
+
 const MAINS: Record<Exclude<PageName, "overview">, () => string> = {
   decisions: decisionsMain,
   blocklists: blocklistsMain,
@@ -52,7 +63,8 @@ export const pageRoutes = new Hono<AdminBindings>()
   .get("/", async (c) => {
     const viewer = viewerOf(c);
     if (viewer === null) return c.redirect("/login", 302);
-    return c.html(pageShell("overview", viewer, overviewMain(await latestSection(c))));
+    const [latest, fleets] = await Promise.all([latestSection(c), fleetsSection(c)]);
+    return c.html(pageShell("overview", viewer, overviewMain(latest, fleets)));
   })
   .get("/ui/:version/:file", (c) => {
     const asset = uiAsset(c.req.param("file"));

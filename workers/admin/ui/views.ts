@@ -13,7 +13,7 @@ const RANGES = [
 ] as const;
 
 /** Overview: key figures, traffic by action, top-N charts, and the latest decisions (`latest`, server-rendered). */
-export function overviewMain(latest: string): string {
+export function overviewMain(latest: string, fleets = ""): string {
   const range = RANGES.map(([hours, text]) => `<button type="button" data-hours="${hours}" aria-pressed="${hours === 24}">${text}</button>`).join("");
   const chart = (id: string, title: string, note: string) => card(id, title, `<div id="chart-${id}">${loading}</div>`, `<span class="muted">${note}</span>`);
   return `<div class="page-head"><h1>Overview</h1><p id="window-text"></p><span class="spacer"></span>
@@ -26,7 +26,8 @@ ${chart("prefixes", "Top blocked prefixes", "")}
 ${chart("asns", "Top blocked ASNs", "")}
 ${chart("reasons", "Top reasons", "all decisions")}
 </div>
-${card("latest", "Latest decisions", latest, `<span class="spacer"></span><a href="/decisions">Open the live feed →</a>`)}`;
+${card("latest", "Latest decisions", latest, `<span class="spacer"></span><a href="/decisions">Open the live feed →</a>`)}
+${fleets === "" ? "" : card("fleets", "Fleet groups challenged now", fleets, `<span class="muted">addresses sharing one client fingerprint, with bot evidence</span>`)}`;
 }
 
 const ACTIONS = ["allow", "challenge", "tarpit", "block"] as const;
