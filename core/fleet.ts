@@ -75,9 +75,12 @@ export const GROUP_MIN_ASSETS_PER_PAGE = 0.1;
  * A group that reads pages and (almost) never loads a subresource: a fleet of HTTP clients in browser headers.
  * Almost: a crawler that also follows a link to the favicon or an image must not escape by it.
  */
-export function groupSignals(counts: GroupCounts, textBrowser: boolean, declaredBot: boolean): Reason[] {
+export function groupSignals(counts: GroupCounts, client: GroupCounts, textBrowser: boolean, declaredBot: boolean): Reason[] {
   if (textBrowser || declaredBot) return [];
-  if (counts.pages >= GROUP_PAGES_WITHOUT_ASSETS && counts.assets < counts.pages * GROUP_MIN_ASSETS_PER_PAGE) {
+  // Only an address that itself read a second page without loading anything is the group's evidence: a person of
+  // the same browser build loads the first page's subresources before the second page.
+  const clientBare = client.pages >= 2 && client.assets === 0;
+  if (clientBare && counts.pages >= GROUP_PAGES_WITHOUT_ASSETS && counts.assets < counts.pages * GROUP_MIN_ASSETS_PER_PAGE) {
     return [{ code: "group-no-subresources", weight: 10, detail: `${counts.pages} pages, ${counts.assets} subresources` }];
   }
   return [];

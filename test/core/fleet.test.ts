@@ -35,14 +35,19 @@ describe("fleetEvidence", () => {
 });
 
 describe("groupSignals", () => {
+  const bare = { pages: 2, assets: 0 };
   it("fires when a group reads many pages with hardly any subresource, a favicon included", () => {
-    expect(groupSignals({ pages: GROUP_PAGES_WITHOUT_ASSETS, assets: 1 }, false, false).map((s) => s.code)).toEqual(["group-no-subresources"]);
-    expect(groupSignals({ pages: GROUP_PAGES_WITHOUT_ASSETS - 1, assets: 0 }, false, false)).toEqual([]);
-    expect(groupSignals({ pages: 100, assets: 10 }, false, false)).toEqual([]);
+    expect(groupSignals({ pages: GROUP_PAGES_WITHOUT_ASSETS, assets: 1 }, bare, false, false).map((s) => s.code)).toEqual(["group-no-subresources"]);
+    expect(groupSignals({ pages: GROUP_PAGES_WITHOUT_ASSETS - 1, assets: 0 }, bare, false, false)).toEqual([]);
+    expect(groupSignals({ pages: 100, assets: 10 }, bare, false, false)).toEqual([]);
+  });
+  it("never names a member that loads subresources itself, nor one on its first page (a person of the same build)", () => {
+    expect(groupSignals({ pages: 100, assets: 0 }, { pages: 5, assets: 12 }, false, false)).toEqual([]);
+    expect(groupSignals({ pages: 100, assets: 0 }, { pages: 1, assets: 0 }, false, false)).toEqual([]);
   });
   it("leaves text browsers and declared bots to their own signals", () => {
-    expect(groupSignals({ pages: 100, assets: 0 }, true, false)).toEqual([]);
-    expect(groupSignals({ pages: 100, assets: 0 }, false, true)).toEqual([]);
+    expect(groupSignals({ pages: 100, assets: 0 }, bare, true, false)).toEqual([]);
+    expect(groupSignals({ pages: 100, assets: 0 }, bare, false, true)).toEqual([]);
   });
 });
 

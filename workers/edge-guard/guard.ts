@@ -181,7 +181,9 @@ export async function assess(
   const keys = countingKeys(facts, group);
   const kind = requestKind(facts);
   state.counters.hit(keys.all, "req", now);
-  if (kind !== "other") state.counters.hit([keys.ip, keys.group], kind, now);
+  // A client already labelled, or inside the labyrinth, no longer speaks for its group's page/subresource ratio.
+  const groupCounted = entry === null && !isTrapPath(facts.path);
+  if (kind !== "other") state.counters.hit(groupCounted ? [keys.ip, keys.group] : [keys.ip], kind, now);
   const suspicious = signals.reduce((sum, s) => sum + s.weight, 0) > 0;
   if (suspicious) {
     // A client under suspicion is counted exactly, across isolates, before deciding.
@@ -196,7 +198,8 @@ export async function assess(
   });
   safely(signals, () => {
     const c = state.counters;
-    return groupSignals({ pages: c.read(keys.group, "page", now).m10, assets: c.read(keys.group, "asset", now).m10 }, textBrowser, declaresBot(facts.userAgent));
+    const group = { pages: c.read(keys.group, "page", now).m10, assets: c.read(keys.group, "asset", now).m10 };
+    return groupSignals(group, { pages: counts.ipPages.m10, assets: counts.ipAssets.m10 }, textBrowser, declaresBot(facts.userAgent));
   });
 
   let verdict: PolicyVerdict;
