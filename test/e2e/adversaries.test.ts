@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
 import type { IncomingMessage } from "node:http";
 import { promisify } from "node:util";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../dev/stack";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
+import { desktopChromeUa, launchChromium } from "../support/chromium";
 
 /**
  * Crawlers that look like browsers, against the real dev stack, each with identities of its own: headless
@@ -13,9 +14,6 @@ import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
  * JavaScript from the same kind of network. Real pages are counted where they are served: at the demo origin.
  */
 const run = promisify(execFile);
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const DESKTOP_CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 /** Amazon's AS16509: a hosting network (core/signals/network.ts). */
 const CLOUD = JSON.stringify({ asn: 16509, asOrganization: "Amazon.com", country: "US", httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3" });
 /** Twenty residential access networks (cable, DSL, mobile), none of them hosting. */
@@ -35,14 +33,11 @@ function countPage(req: IncomingMessage): void {
   if (typeof seq === "string") fleetPagesAt.push(Number(seq));
 }
 const served = (ips: readonly string[]): number => ips.reduce((sum, ip) => sum + (pagesServed.get(ip) ?? 0), 0);
+/** One line per attacker with the real pages it got: the figures the README's "What stops whom" quotes. */
+const measured = (attacker: string, figures: Record<string, number>): void => console.log(JSON.stringify({ msg: "adversary", attacker, ...figures }));
 
-async function launch(options: { person: boolean }): Promise<Browser> {
-  // A person's Chrome is not driven over CDP: no `navigator.webdriver`. Playwright's default launch is automation.
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: options.person ? [...CHROMIUM_ARGS, "--disable-blink-features=AutomationControlled"] : CHROMIUM_ARGS,
-    ...(options.person ? { ignoreDefaultArgs: ["--enable-automation"] } : {}),
-  });
+function launch(options: { person: boolean }): Promise<Browser> {
+  return launchChromium(options);
 }
 
 async function contextFor(browser: Browser, ip: string, cf: string, init: { userAgent?: string; javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
@@ -70,10 +65,10 @@ afterAll(async () => {
 });
 
 describe("headless Chromium from a cloud network, 60 pages as fast as it can", () => {
-  async function scrape(ip: string, userAgent?: string): Promise<number> {
+  async function scrape(ip: string, disguised: boolean): Promise<number> {
     const browser = await launch({ person: false });
     try {
-      const context = await contextFor(browser, ip, CLOUD, userAgent === undefined ? {} : { userAgent });
+      const context = await contextFor(browser, ip, CLOUD, disguised ? { userAgent: await desktopChromeUa(browser) } : {});
       const page = await context.newPage();
       const queue = ["/", "/page/2", "/page/3", "/tags"];
       const seen = new Set<string>();
@@ -89,6 +84,7 @@ describe("headless Chromium from a cloud network, 60 pages as fast as it can", (
         const links = await page.$$eval("a[href^='/']", (as) => as.map((a) => a.getAttribute("href") ?? "")).catch(() => [] as string[]);
         queue.push(...links.filter((l) => /^\/(?:articles|page|tags)\//.test(l)));
       }
+      measured(`headless Chromium${disguised ? " (desktop UA)" : ""}`, { realPages: served([ip]), visits });
       return served([ip]);
     } finally {
       await browser.close();
@@ -96,11 +92,11 @@ describe("headless Chromium from a cloud network, 60 pages as fast as it can", (
   }
 
   it("with its default HeadlessChrome User-Agent gets at most 5 real pages", async () => {
-    expect(await scrape("198.18.101.7")).toBeLessThanOrEqual(5);
+    expect(await scrape("198.18.101.7", false)).toBeLessThanOrEqual(5);
   });
 
   it("disguised as desktop Chrome gets at most 5 real pages: the solved challenge shows the automation", async () => {
-    expect(await scrape("198.18.102.7", DESKTOP_CHROME_UA)).toBeLessThanOrEqual(5);
+    expect(await scrape("198.18.102.7", true)).toBeLessThanOrEqual(5);
     // Labelled: the blocklist holds an entry for it (the edge's automation label, or escalation's block that
     // followed from it), and the decisions carry the reason for the operator.
     const entry = await (await stack.miniflare.getKVNamespace("BLOCKLIST", "edge-guard")).get("ip:198.18.102.7", "json");
@@ -132,6 +128,7 @@ print(n)`;
     expect(Number(stdout.trim())).toBe(400);
     const early = fleetPagesAt.filter((seq) => seq < 50).length;
     const late = fleetPagesAt.filter((seq) => seq >= 50).length;
+    measured("requests fleet", { first50: early, after50: late, requests: 400 });
     // It did read real pages at first (so counting works), then the group was challenged.
     expect(early).toBeGreaterThan(10);
     expect(late).toBeLessThanOrEqual(20);
@@ -168,6 +165,7 @@ print(sum(p for p, _ in results), sum(g for _, g in results))`;
     const headers = { ...CHROME_NAVIGATION_HEADERS, "accept-language": "en-GB,en;q=0.8" };
     const { stdout } = await run("/usr/bin/python3", ["-c", script, stack.edgeUrl, JSON.stringify(headers), JSON.stringify(ips), CLOUD], { timeout: 170_000 });
     const [passes = -1] = stdout.trim().split(" ").map(Number);
+    measured("no-JS farmer", { passes, realPages: served(ips) });
     // The farm works as a farm: the challenge came, the form was found, and some passes were issued...
     expect(passes).toBeGreaterThan(0);
     // ...but no more than the group's no-JS budget, each with a small page budget.
@@ -182,7 +180,7 @@ describe("people from the same kind of network keep reading", () => {
     const ip = "198.18.140.23";
     const browser = await launch({ person: true });
     try {
-      const context = await contextFor(browser, ip, CLOUD, { userAgent: DESKTOP_CHROME_UA });
+      const context = await contextFor(browser, ip, CLOUD, { userAgent: await desktopChromeUa(browser) });
       const page = await context.newPage();
       const first = await page.goto(`${stack.edgeUrl}/page/3`);
       expect(first?.status()).toBe(503); // the challenge, not the page
@@ -207,7 +205,7 @@ describe("people from the same kind of network keep reading", () => {
     const ip = "198.18.141.23";
     const browser = await launch({ person: true });
     try {
-      const context = await contextFor(browser, ip, CLOUD, { userAgent: DESKTOP_CHROME_UA, javaScriptEnabled: false });
+      const context = await contextFor(browser, ip, CLOUD, { userAgent: await desktopChromeUa(browser), javaScriptEnabled: false });
       const page = await context.newPage();
       expect((await page.goto(`${stack.edgeUrl}/page/4`))?.status()).toBe(503);
       await page.waitForTimeout(5_500); // the form asks for a few seconds
@@ -234,7 +232,7 @@ describe("people from the same kind of network keep reading", () => {
     const links = await (async () => {
       const browser = await launch({ person: true });
       try {
-        return await articleLinks(await contextFor(browser, "24.200.1.5", JSON.stringify({ asn: 7922 }), { userAgent: DESKTOP_CHROME_UA }), `${stack.edgeUrl}/`);
+        return await articleLinks(await contextFor(browser, "24.200.1.5", JSON.stringify({ asn: 7922 }), { userAgent: await desktopChromeUa(browser) }), `${stack.edgeUrl}/`);
       } finally {
         await browser.close();
       }

@@ -4,9 +4,10 @@ import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../dev/stack";
+import { desktopChromeUa, launchChromium } from "../support/chromium";
 import { startClientProxy, type ClientProxy } from "../support/client-proxy";
 
 /**
@@ -15,13 +16,11 @@ import { startClientProxy, type ClientProxy } from "../support/client-proxy";
  * origin, per client address.
  */
 const run = promisify(execFile);
-const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 /** Inside 192.178.4.0/27, one of Google's published crawler ranges bundled in core/data/crawler-ranges.json. */
 const GOOGLE_IP = "192.178.4.9";
 /** The most real pages a scraping tool with default settings may get. */
 const HANDFUL = 10;
-const CHROMIUM = "/usr/bin/chromium";
 
 let stack: Stack;
 let work: string;
@@ -112,11 +111,9 @@ describe("people and good bots get through", () => {
     const ip = "192.0.2.23";
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      });
-      const context = await browser.newContext({ userAgent: CHROME_UA, extraHTTPHeaders: { "cf-connecting-ip": ip, "x-dev-cf": JSON.stringify({ asn: 64512 }) } });
+      // A person's browser: not automation-controlled (Playwright's default launch is, and the challenge sees it).
+      browser = await launchChromium({ person: true });
+      const context = await browser.newContext({ userAgent: await desktopChromeUa(browser), extraHTTPHeaders: { "cf-connecting-ip": ip, "x-dev-cf": JSON.stringify({ asn: 64512 }) } });
       const page = await context.newPage();
       const first = await page.goto(`${stack.edgeUrl}/page/3`);
       expect(first?.status()).not.toBe(200); // the challenge, not the page
