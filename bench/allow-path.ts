@@ -28,15 +28,28 @@ const BARE = `export default { async fetch(request, env) {
 const TARPIT_STUB = `export default { fetch() { return new Response("tarpit"); } };`;
 
 // wrk script: a full Chrome header set, and 256 client addresses in the benchmarking range 198.18.0.0/15
-// (RFC 2544) taking turns: returning visitors, as most of a site's traffic is.
+// (RFC 2544) taking turns: returning visitors, as most of a site's traffic is. Each visitor loads one subresource
+// (a stylesheet) per page, as a browser does: clients that never load any are bot evidence for their fleet group,
+// and that path is not the allow path.
 const WRK_LUA = `
 local n = 0
 request = function()
   n = n + 1
-  local c = n % 256
+  local c = math.floor(n / 2) % 256
   local ip = string.format("198.18.%d.%d", c % 16, math.floor(c / 16) + 1)
   wrk.headers["CF-Connecting-IP"] = ip
-  return wrk.format("GET", "/articles/page-" .. (n % 500))
+  if n % 2 == 0 then
+    wrk.headers["Accept"] = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8"
+    wrk.headers["Sec-Fetch-Mode"] = "navigate"
+    wrk.headers["Sec-Fetch-Dest"] = "document"
+    wrk.headers["Sec-Fetch-User"] = "?1"
+    return wrk.format("GET", "/articles/page-" .. (n % 500))
+  end
+  wrk.headers["Accept"] = "text/css,*/*;q=0.1"
+  wrk.headers["Sec-Fetch-Mode"] = "no-cors"
+  wrk.headers["Sec-Fetch-Dest"] = "style"
+  wrk.headers["Sec-Fetch-User"] = nil
+  return wrk.format("GET", "/static/site-" .. (n % 20) .. ".css")
 end
 wrk.headers["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 wrk.headers["Accept"] = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8"

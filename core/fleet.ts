@@ -1,4 +1,3 @@
-import { headerFingerprint } from "./fingerprint";
 import { fnv1a } from "./fingerprint";
 import type { RequestFacts } from "./request-facts";
 import type { Reason } from "./verdict";
@@ -26,13 +25,17 @@ export const FLEET_SIGNAL = "fleet";
 export const FLEET_WEIGHT = 40;
 
 /**
- * The group a request belongs to: its header fingerprint plus the transport traits Cloudflare reports (TLS
+ * The group a request belongs to: the client's stable headers plus the transport traits Cloudflare reports (TLS
  * cipher and ClientHello digests, JA4, HTTP version). An absent trait is simply not part of the key.
  */
 export function fleetGroup(facts: Pick<RequestFacts, "userAgent" | "headers" | "cf">): string {
-  const { cf } = facts;
-  const transport = [cf.httpProtocol, cf.tlsVersion, cf.tlsCipher, cf.tlsClientExtensionsSha1, cf.tlsClientCiphersSha1, cf.ja4].map((t) => t ?? "-").join("|");
-  return `${headerFingerprint(facts.userAgent, facts.headers)}.${fnv1a(transport).toString(36)}`;
+  const { cf, headers: h } = facts;
+  // Only what one client sends alike on every request: `accept` and `sec-fetch-*` differ between a page and its
+  // stylesheet, and the group must see both (its subresource ratio is evidence).
+  const client = [facts.userAgent, h["accept-language"], h["accept-encoding"], h["sec-ch-ua"], h["sec-ch-ua-platform"], h["sec-ch-ua-mobile"]];
+  const transport = [cf.httpProtocol, cf.tlsVersion, cf.tlsCipher, cf.tlsClientExtensionsSha1, cf.tlsClientCiphersSha1, cf.ja4];
+  const text = (parts: ReadonlyArray<string | undefined>) => parts.map((p) => p ?? "-").join("\u0000");
+  return `${fnv1a(text(client)).toString(36)}.${fnv1a(text(transport)).toString(36)}`;
 }
 
 /**

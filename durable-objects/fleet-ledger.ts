@@ -24,7 +24,8 @@ const REPUBLISH_MS = 5 * 60_000;
 
 // Append-only: never edit a shipped entry; add a new one.
 const MIGRATIONS: readonly string[] = [
-  "CREATE TABLE evidence (at INTEGER NOT NULL, ip TEXT NOT NULL, code TEXT NOT NULL)",
+  // One row per (address, code): a busy fleet costs as many rows as it has members, not as it sends requests.
+  "CREATE TABLE evidence (ip TEXT NOT NULL, code TEXT NOT NULL, at INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (ip, code)) WITHOUT ROWID",
   "CREATE INDEX evidence_at ON evidence (at)",
   "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ];
@@ -43,10 +44,17 @@ export class FleetLedger extends DurableObject<FleetLedgerEnv> {
   /** Records evidence `codes` from `ip` of group `group` at `at` (epoch ms); flags the group when enough addresses did. */
   async evidence(group: string, ip: string, codes: readonly string[], userAgent: string, at: number): Promise<FleetAnswer> {
     const sql = this.ctx.storage.sql;
-    for (const code of codes.slice(0, 16)) sql.exec("INSERT INTO evidence (at, ip, code) VALUES (?, ?, ?)", at, ip.slice(0, 64), code.slice(0, 64));
+    for (const code of codes.slice(0, 16)) {
+      sql.exec(
+        "INSERT INTO evidence (ip, code, at, n) VALUES (?, ?, ?, 1) ON CONFLICT (ip, code) DO UPDATE SET at = max(at, excluded.at), n = n + 1",
+        ip.slice(0, 64),
+        code.slice(0, 64),
+        at,
+      );
+    }
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(at + FLEET_WINDOW_MS);
     const since = at - FLEET_WINDOW_MS;
-    const addresses = sql.exec<{ ip: string }>("SELECT DISTINCT ip FROM evidence WHERE at > ? ORDER BY ip", since).toArray().map((r) => r.ip);
+    const addresses = sql.exec<{ ip: string }>("SELECT DISTINCT ip FROM evidence WHERE at > ? ORDER BY ip LIMIT 10000", since).toArray().map((r) => r.ip);
     let until = Number(this.#get("until") ?? 0);
     if (addresses.length < FLEET_MIN_ADDRESSES) return { flaggedUntil: until > at ? until : null, addresses: addresses.length };
 
@@ -57,7 +65,7 @@ export class FleetLedger extends DurableObject<FleetLedgerEnv> {
       until = next;
       this.#set("until", String(until));
       const evidence: Record<string, number> = {};
-      for (const row of sql.exec<{ code: string; n: number }>("SELECT code, count(*) AS n FROM evidence WHERE at > ? GROUP BY code", since)) evidence[row.code] = row.n;
+      for (const row of sql.exec<{ code: string; n: number }>("SELECT code, sum(n) AS n FROM evidence WHERE at > ? GROUP BY code", since)) evidence[row.code] = row.n;
       const flagged: FlaggedGroup = {
         group: group.slice(0, 64),
         since: Number(this.#get("since") ?? at),

@@ -15,6 +15,11 @@ describe("fleetGroup", () => {
     expect(fleetGroup(facts({ tlsCipher: "AEAD-AES128-GCM-SHA256" }))).not.toBe(fleetGroup(facts({ tlsCipher: "AEAD-CHACHA20-POLY1305-SHA256" })));
     expect(fleetGroup(facts({ ja4: "t13d1516h2_8daaf6152771_b186095e22b6" }))).not.toBe(fleetGroup(facts()));
   });
+  it("puts a page and its subresources in one group (their Accept and Sec-Fetch-* differ)", () => {
+    const stylesheet = { ...HEADERS, accept: "text/css,*/*;q=0.1", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "style" };
+    delete (stylesheet as Record<string, string | undefined>)["sec-fetch-user"];
+    expect(fleetGroup(facts({}, stylesheet))).toBe(fleetGroup(facts()));
+  });
 });
 
 describe("fleetEvidence", () => {

@@ -210,6 +210,7 @@ async function nojsPassAllowed(env: EdgeGuardEnv, facts: RequestFacts, at: numbe
 
 /** Sends one request's bot evidence to its fleet group's ledger; a flag it answers takes effect here at once. */
 async function sendFleetEvidence(state: IsolateState, env: EdgeGuardEnv, group: string, facts: RequestFacts, codes: readonly string[]): Promise<void> {
+  if (!state.fleets.shouldSend(group, facts.ip, codes, facts.receivedAt)) return;
   try {
     const answer = await env.FLEET_LEDGER.getByName(group).evidence(group, facts.ip, codes, facts.userAgent, facts.receivedAt);
     state.fleets.learn(group, answer.flaggedUntil);

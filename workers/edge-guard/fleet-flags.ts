@@ -3,8 +3,12 @@ import { recordFault } from "./faults";
 
 /** How often an isolate reloads the flagged-groups snapshot: a group flagged elsewhere is challenged here within this. */
 const FLEET_REFRESH_MS = 10_000;
-/** Groups learned first-hand (from this isolate's own evidence calls) kept at most. */
+/** Groups learned first-hand (from this isolate's own evidence calls), and evidence sends remembered, at most. */
 const MAX_LEARNED = 5_000;
+/** The same evidence is sent again after this long. */
+const RESEND_MS = 60_000;
+/** A group flagged for longer than this from now needs no per-address evidence from this isolate. */
+const FLAGGED_QUIET_MS = 50 * 60_000;
 
 /**
  * The fleet groups flagged now, per isolate: the KV snapshot the FleetLedger index writes, plus what this
@@ -14,6 +18,8 @@ const MAX_LEARNED = 5_000;
 export class FleetFlags {
   #snapshot = new Map<string, number>();
   readonly #learned = new Map<string, number>();
+  /** Last time evidence was sent, per (group, address, codes), or per group once it is flagged here. */
+  readonly #sent = new Map<string, number>();
   #checkedAt = -Infinity;
   #refreshing: Promise<void> | null = null;
 
@@ -21,6 +27,22 @@ export class FleetFlags {
   flaggedUntil(group: string, now: number): number | null {
     const until = Math.max(this.#snapshot.get(group) ?? 0, this.#learned.get(group) ?? 0);
     return until > now ? until : null;
+  }
+
+  /**
+   * Whether to send evidence `codes` of `ip` in `group` to the group's ledger now: the same evidence of the same
+   * address at most once a minute, and for a group already flagged here for a good while, at most once a minute per
+   * group (enough to keep its flag alive). A busy fleet then costs a few ledger calls a minute per isolate, not one
+   * per request.
+   */
+  shouldSend(group: string, ip: string, codes: readonly string[], now: number): boolean {
+    const until = this.flaggedUntil(group, now);
+    const key = until !== null && until - now > FLAGGED_QUIET_MS ? group : `${group}|${ip}|${codes.join(",")}`;
+    const last = this.#sent.get(key);
+    if (last !== undefined && now - last < RESEND_MS) return false;
+    if (this.#sent.size >= MAX_LEARNED) this.#sent.clear();
+    this.#sent.set(key, now);
+    return true;
   }
 
   /** Takes a FleetLedger answer for `group`. */
