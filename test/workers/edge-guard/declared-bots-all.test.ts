@@ -35,7 +35,7 @@ describe("declared automation, the whole public list", () => {
   it("gives every crawler User-Agent at most one real page from a datacenter", async () => {
     const uas = everyCrawler();
     expect(uas.length).toBeGreaterThan(1500);
-    const real = new Array<number>(uas.length).fill(0);
+    const real = Array.from({ length: uas.length }, () => 0);
     let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
