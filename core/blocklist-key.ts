@@ -9,3 +9,6 @@ export function blocklistKey(ip: ClientIp | string): string {
 export function cidrBlocklistKey(cidr: string): string {
   return `cidr:${cidr}`;
 }
+
+/** KV key of the policy the edge enforces: admin writes it, every edge isolate reads it. */
+export const POLICY_KV_KEY = "policy:active";

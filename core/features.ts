@@ -2,6 +2,7 @@ import type { HistoryEntry } from "./client-history";
 import { aiCrawlerToken, automationToken, scriptedClientToken } from "./crawlers";
 import { MAX_SURPRISE_BITS, sequenceStats, type CompiledPathModel } from "./path-sequence";
 import type { DecisionReport } from "./report";
+import { DATACENTER_ASNS } from "./signals/network";
 
 /**
  * The model's inputs, in column order. Training (scripts/train-model.ts) and serving (escalation) both call
@@ -56,13 +57,6 @@ const BROWSER_ENGINE =
   /\b(Chrome|CriOS|Firefox|FxiOS|Version\/[\d.]+ (Mobile\/\w+ )?Safari|Edg|EdgA|EdgiOS|OPR|SamsungBrowser|GSA)\/?[\d.]|\(KHTML, like Gecko\) Mobile\/\w+$/;
 const DECLARED_ROBOT = /bot\b|crawl|spider|slurp|fetcher|preview|\+https?:/i;
 
-// Hosting and cloud networks: a person rarely browses from one, unless through a VPN.
-// ASNs: AWS, Google, Microsoft, DigitalOcean, OVH, Hetzner, Linode/Akamai, Vultr, Alibaba, Tencent, Oracle,
-// Contabo, Scaleway, Leaseweb, M247, Datacamp, Huawei Cloud, IONOS, Cloudflare Workers egress.
-const DATACENTER_ASNS: ReadonlySet<number> = new Set([
-  16509, 14618, 8987, 15169, 396982, 19527, 8075, 8068, 14061, 16276, 24940, 63949, 20473, 45102, 37963, 132203, 31898,
-  51167, 12876, 60781, 28753, 9009, 60068, 136907, 55990, 8560, 13335,
-]);
 const DATACENTER_ORG =
   /amazon|aws|google cloud|microsoft|azure|digitalocean|ovh|hetzner|linode|akamai|vultr|choopa|alibaba|tencent|oracle|contabo|scaleway|leaseweb|m247|datacamp|hosting|server|data ?cent(er|re)|colo(cation)?\b|\bvps\b|cloud/i;
 

@@ -5,6 +5,7 @@ import type { DecisionReport, ReportLabel } from "../../core/report";
 import type { RequestFacts } from "../../core/request-facts";
 import { managedRobotsTxt } from "../../core/robots-managed";
 import { TRAP_PATH_PREFIX, isTrapPath } from "../../core/trap-paths";
+import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER } from "../../core/tarpit-headers";
 import { blocklistKey } from "../../core/blocklist-key";
 import type { BlocklistEntry } from "../../core/blocklist-entry";
 import { onError } from "../../adapters/http";
@@ -13,7 +14,6 @@ import { readFacts } from "./facts";
 import { publishFaults, recordFault } from "./faults";
 import { assess, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
 import { embeddedTrapResponse, honeypotMac, trapSignals, trapVisit, withHoneypot, type TrapVisit } from "./honeypot";
-import { TARPIT_NO_HOP_HEADER } from "../../core/tarpit-headers";
 import { fnv1a } from "../../core/fingerprint";
 import { blockedResponse, proxyToOrigin } from "./respond";
 import { challengeConfig, challengeResponse, challengeRoutes, readPass, type ChallengeOutcome } from "./challenge";
@@ -32,9 +32,6 @@ const HONEYPOT_LABEL_TTL_S = 24 * 3600;
  * A page elsewhere can send a person's browser here once per click; a client claiming many is counted as usual.
  */
 const FOREIGN_NAVIGATIONS_UNCOUNTED = 3;
-/** The trusted headers edge-guard adds when it hands a request to the tarpit over the service binding. */
-export const TARPIT_CLIENT_IP_HEADER = "x-edge-guard-client-ip";
-export const TARPIT_SCORE_HEADER = "x-edge-guard-score";
 
 let isolate: IsolateState | null = null;
 /** The per-isolate state (caches, counters, policy), created on first use. */

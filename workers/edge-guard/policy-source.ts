@@ -1,9 +1,9 @@
+import { POLICY_KV_KEY } from "../../core/blocklist-key";
 import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
 import defaultPolicy from "../../policies/default.json";
 import { recordFault } from "./faults";
 
-/** KV key of the operator's active policy (written by admin); absent: the bundled default. */
-export const POLICY_KV_KEY = "policy:active";
+export { POLICY_KV_KEY };
 /** How often an isolate looks for a new policy in KV. */
 const POLICY_REFRESH_MS = 30_000;
 

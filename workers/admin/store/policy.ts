@@ -1,3 +1,4 @@
+import { POLICY_KV_KEY } from "../../../core/blocklist-key";
 import { desc, gte, sql } from "drizzle-orm";
 import { z } from "zod";
 import { decisions, policyVersions } from "../../../adapters/db/schema";
@@ -9,8 +10,7 @@ import { audit } from "./audit";
 import { db, type Conn } from "./db";
 import { kv, parseJson } from "./kv";
 
-/** KV key of the policy the edge enforces (workers/edge-guard/policy-source.ts reads it). */
-export const POLICY_KV_KEY = "policy:active";
+export { POLICY_KV_KEY };
 
 /** The active policy document and where it came from: KV, or the bundled default when KV has none. */
 export async function readPolicy(ns: KVNamespace): Promise<{ document: unknown; source: "kv" | "default" }> {
