@@ -56,7 +56,9 @@ async function articleLinks(context: BrowserContext, url: string): Promise<strin
 }
 
 beforeAll(async () => {
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: countPage, prebuilt: process.env.E2E_PREBUILT === "1", vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } } });
+  // The labyrinth at full speed (slow streaming off): these tests count real pages, and the fleet follows every
+  // link, the labyrinth's fake downloads included, which would otherwise trickle for up to 30 s each.
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: countPage, prebuilt: process.env.E2E_PREBUILT === "1", vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "0" } } });
 });
 
 afterAll(async () => {
