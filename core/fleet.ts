@@ -20,6 +20,28 @@ export const FLEET_FLAG_MS = 60 * 60_000;
 // visitor's asset requests within the window.
 export const GROUP_PAGES_WITHOUT_ASSETS = 30;
 
+/** A flag is re-published only when it moves this much later (bounds KV writes from a busy fleet). */
+export const FLEET_REPUBLISH_MS = 5 * 60_000;
+
+/** A group's flag after new evidence: its end, whether it starts now, and whether the snapshot must learn it. */
+export interface FleetFlag {
+  readonly until: number;
+  readonly first: boolean;
+  readonly publish: boolean;
+}
+
+/**
+ * The flag of a group whose `addresses` distinct addresses showed evidence in the window, given the flag it had
+ * (`until`, epoch ms; 0 when never flagged). Null while too few addresses did: a flag already set runs its course.
+ */
+export function fleetFlag(addresses: number, until: number, at: number): FleetFlag | null {
+  if (addresses < FLEET_MIN_ADDRESSES) return null;
+  const first = until <= at;
+  const next = at + FLEET_FLAG_MS;
+  const publish = first || next - until >= FLEET_REPUBLISH_MS;
+  return { until: publish ? next : until, first, publish };
+}
+
 /** The signal a member of a flagged group carries. Weighs enough to reach every preset's challenge band. */
 export const FLEET_SIGNAL = "fleet";
 export const FLEET_WEIGHT = 40;

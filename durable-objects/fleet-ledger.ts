@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { FLEET_FLAG_MS, FLEET_MIN_ADDRESSES, FLEET_WINDOW_MS } from "../core/fleet";
+import { FLEET_WINDOW_MS, fleetFlag } from "../core/fleet";
 import { FLEET_INDEX_KV_KEY, FLEET_MEMBERS_SHOWN, FleetIndexSchema, mergeFleetIndex, type FlaggedGroup } from "../core/fleet-index";
 import { applyMigrations } from "./sqlite-migrations";
 
@@ -19,8 +19,6 @@ export interface FleetAnswer {
 
 /** Name of the one instance that keeps the snapshot of flagged groups. */
 export const FLEET_INDEX_INSTANCE = "_index";
-/** A flag is re-published only when it moves this much later (bounds KV writes from a busy fleet). */
-const REPUBLISH_MS = 5 * 60_000;
 
 // Append-only: never edit a shipped entry; add a new one.
 const MIGRATIONS: readonly string[] = [
@@ -55,14 +53,12 @@ export class FleetLedger extends DurableObject<FleetLedgerEnv> {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(at + FLEET_WINDOW_MS);
     const since = at - FLEET_WINDOW_MS;
     const addresses = sql.exec<{ ip: string }>("SELECT DISTINCT ip FROM evidence WHERE at > ? ORDER BY ip LIMIT 10000", since).toArray().map((r) => r.ip);
-    let until = Number(this.#get("until") ?? 0);
-    if (addresses.length < FLEET_MIN_ADDRESSES) return { flaggedUntil: until > at ? until : null, addresses: addresses.length };
-
-    const first = until <= at;
-    const next = at + FLEET_FLAG_MS;
-    if (first || next - until >= REPUBLISH_MS) {
-      if (first) this.#set("since", String(at));
-      until = next;
+    const previous = Number(this.#get("until") ?? 0);
+    const flag = fleetFlag(addresses.length, previous, at);
+    if (flag === null) return { flaggedUntil: previous > at ? previous : null, addresses: addresses.length };
+    const { until } = flag;
+    if (flag.publish) {
+      if (flag.first) this.#set("since", String(at));
       this.#set("until", String(until));
       const evidence: Record<string, number> = {};
       for (const row of sql.exec<{ code: string; n: number }>("SELECT code, sum(n) AS n FROM evidence WHERE at > ? GROUP BY code", since)) evidence[row.code] = row.n;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readEvidence } from "../../core/automation-evidence";
-import { fleetEvidence, fleetGroup, groupSignals, GROUP_PAGES_WITHOUT_ASSETS } from "../../core/fleet";
+import { FLEET_FLAG_MS, FLEET_MIN_ADDRESSES, FLEET_REPUBLISH_MS, fleetEvidence, fleetFlag, fleetGroup, groupSignals, GROUP_PAGES_WITHOUT_ASSETS } from "../../core/fleet";
 import { mergeFleetIndex, FLEET_INDEX_MAX_GROUPS, type FlaggedGroup } from "../../core/fleet-index";
 import { budgetOverrun, PASS_BUDGETS } from "../../core/pass-budget";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
@@ -89,5 +89,19 @@ describe("readEvidence", () => {
     expect(readEvidence("", "Mozilla/5.0 other", UA ?? "")).toEqual({ ok: true, value: { flags: ["ua-mismatch"], automation: true } });
     expect(readEvidence(null, UA ?? "", UA ?? "")).toEqual({ ok: false, error: "missing" });
     expect(readEvidence("no-languages", UA ?? "", UA ?? "")).toEqual({ ok: true, value: { flags: ["no-languages"], automation: false } });
+  });
+});
+
+describe("fleetFlag", () => {
+  const T = 1_000_000;
+  it("flags a group once enough addresses showed evidence, and not before", () => {
+    expect(fleetFlag(FLEET_MIN_ADDRESSES - 1, 0, T)).toBeNull();
+    expect(fleetFlag(FLEET_MIN_ADDRESSES, 0, T)).toEqual({ until: T + FLEET_FLAG_MS, first: true, publish: true });
+  });
+  it("extends a running flag only when it moves far enough, so a busy fleet does not rewrite KV per request", () => {
+    const until = T + FLEET_FLAG_MS;
+    expect(fleetFlag(5, until, T + 1)).toEqual({ until, first: false, publish: false });
+    expect(fleetFlag(5, until, T + FLEET_REPUBLISH_MS)).toEqual({ until: T + FLEET_REPUBLISH_MS + FLEET_FLAG_MS, first: false, publish: true });
+    expect(fleetFlag(5, until, until + 1)).toEqual({ until: until + 1 + FLEET_FLAG_MS, first: true, publish: true });
   });
 });

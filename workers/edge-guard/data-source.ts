@@ -2,6 +2,7 @@ import crawlerRanges from "../../core/data/crawler-ranges.json";
 import { AI_AGENTS_KV_KEY, aiAgentsRegExp, AiAgentsSchema, CRAWLER_RANGES_KV_KEY, DECLARED_BOTS_KV_KEY } from "../../core/data-refresh";
 import { buildMatcher, bundledDeclaredBots, DeclaredBotListSchema, type DeclaredBotMatcher } from "../../core/declared-bots";
 import { buildCrawlerIndex, type CrawlerIndex } from "../../core/verified-crawlers";
+import { DueRefresh } from "./due-refresh";
 import { recordFault } from "./faults";
 
 /** How often an isolate looks for refreshed data (the Cron Trigger refreshes every six hours). */
@@ -24,17 +25,11 @@ export class DataSource {
   aiAgents: RegExp | null = null;
   /** The crawler-user-agents and isbot lists: bundled, or the Cron Trigger's checked refresh of crawler-user-agents. */
   declaredBots: DeclaredBotMatcher = bundledDeclaredBots().matcher;
-  #checkedAt = -Infinity;
-  #refreshing: Promise<void> | null = null;
+  readonly #due = new DueRefresh(DATA_REFRESH_MS);
 
   /** Loads refreshed data when due: awaited once per isolate, in the background afterwards. */
-  async refresh(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
-    if (now - this.#checkedAt < DATA_REFRESH_MS || this.#refreshing !== null) return;
-    const first = this.#checkedAt === -Infinity;
-    this.#checkedAt = now;
-    this.#refreshing = this.#load(kv).finally(() => (this.#refreshing = null));
-    if (first) await this.#refreshing;
-    else waitUntil(this.#refreshing);
+  refresh(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
+    return this.#due.run(now, waitUntil, () => this.#load(kv));
   }
 
   async #load(kv: KVNamespace): Promise<void> {

@@ -1,4 +1,5 @@
 import { FLEET_INDEX_KV_KEY, FleetIndexSchema } from "../../core/fleet-index";
+import { DueRefresh } from "./due-refresh";
 import { recordFault } from "./faults";
 
 /** How often an isolate reloads the flagged-groups snapshot: a group flagged elsewhere is challenged here within this. */
@@ -20,8 +21,7 @@ export class FleetFlags {
   readonly #learned = new Map<string, number>();
   /** Last time evidence was sent, per (group, address, codes), or per group once it is flagged here. */
   readonly #sent = new Map<string, number>();
-  #checkedAt = -Infinity;
-  #refreshing: Promise<void> | null = null;
+  readonly #due = new DueRefresh(FLEET_REFRESH_MS);
 
   /** Epoch ms until which `group` is challenged, or null. */
   flaggedUntil(group: string, now: number): number | null {
@@ -53,13 +53,8 @@ export class FleetFlags {
   }
 
   /** Reloads the snapshot when due: awaited once per isolate, in the background afterwards. */
-  async refresh(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
-    if (now - this.#checkedAt < FLEET_REFRESH_MS || this.#refreshing !== null) return;
-    const first = this.#checkedAt === -Infinity;
-    this.#checkedAt = now;
-    this.#refreshing = this.#load(kv).finally(() => (this.#refreshing = null));
-    if (first) await this.#refreshing;
-    else waitUntil(this.#refreshing);
+  refresh(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
+    return this.#due.run(now, waitUntil, () => this.#load(kv));
   }
 
   async #load(kv: KVNamespace): Promise<void> {

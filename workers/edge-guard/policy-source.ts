@@ -1,6 +1,7 @@
 import { POLICY_KV_KEY } from "../../core/blocklist-key";
 import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
 import defaultPolicy from "../../policies/default.json";
+import { DueRefresh } from "./due-refresh";
 import { recordFault } from "./faults";
 
 export { POLICY_KV_KEY };
@@ -21,21 +22,14 @@ function compileBundled(): CompiledPolicy {
 export class PolicySource {
   #current: CompiledPolicy = compileBundled();
   #currentText: string | null = null;
-  #checkedAt = -Infinity;
-  #refreshing: Promise<void> | null = null;
+  readonly #due = new DueRefresh(POLICY_REFRESH_MS);
 
   /**
    * The policy to use now. A fresh isolate waits for its first read of KV (once); after that a stale policy is
    * refreshed in the background (via `waitUntil`) and requests never wait.
    */
   async current(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<CompiledPolicy> {
-    const first = this.#checkedAt === -Infinity;
-    if (now - this.#checkedAt >= POLICY_REFRESH_MS && this.#refreshing === null) {
-      this.#checkedAt = now;
-      this.#refreshing = this.#refresh(kv).finally(() => (this.#refreshing = null));
-      if (first) await this.#refreshing;
-      else waitUntil(this.#refreshing);
-    }
+    await this.#due.run(now, waitUntil, () => this.#refresh(kv));
     return this.#current;
   }
 
