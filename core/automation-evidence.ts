@@ -1,3 +1,4 @@
+import type { SignalCode } from "./signals/registry";
 import { fail, ok, type Result } from "./result";
 
 /**
@@ -53,4 +54,4 @@ export function readEvidence(evidence: string | null, navigatorUa: string | null
  * Signal codes that mark a client as automation whatever it solves: a headless or automation User-Agent, or
  * automation the challenge script saw. A pass never clears a request that carries one.
  */
-export const AUTOMATION_SIGNALS: ReadonlySet<string> = new Set(["hdr-headless", "ua-automation", "automation-evidence"]);
+export const AUTOMATION_SIGNALS: ReadonlySet<string> = new Set<SignalCode>(["hdr-headless", "ua-automation", "automation-evidence"]);

@@ -1,5 +1,5 @@
 import type { ReportLabel } from "./report";
-import { HONEYPOT_OWN_SIGNAL, isTrapPath } from "./trap-paths";
+import { isTrapPath } from "./trap-paths";
 import type { Action, Reason } from "./verdict";
 
 /**
@@ -9,7 +9,7 @@ import type { Action, Reason } from "./verdict";
  * score. A valid signature from an untrusted signer (`web-bot-auth-unknown`) is no good bot.
  */
 export function edgeLabel(path: string, alreadyListed: boolean, action: Action, reasons: readonly Reason[]): ReportLabel | undefined {
-  const ownLink = reasons.some((r) => r.code === HONEYPOT_OWN_SIGNAL);
+  const ownLink = reasons.some((r) => r.code === "honeypot-own");
   if (isTrapPath(path) && ownLink && !alreadyListed && action === "tarpit") return { kind: "honeypot", value: "bot" };
   if (reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth")) return { kind: "verified-crawler", value: "good-bot" };
   if (reasons.some((r) => r.code === "robots-violation")) return { kind: "robots-violation", value: "bot" };

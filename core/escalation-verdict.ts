@@ -3,7 +3,7 @@ import { parseIp, type ClientIp } from "./client-ip";
 import { FEATURE_NAMES, reportSignals, type FeatureName } from "./features";
 import type { LlmAnswer } from "./llm/answer";
 import type { DecisionReport } from "./report";
-import { TRAP_SIGNALS } from "./trap-paths";
+import { CONTEXT_SIGNALS, TRAP_SIGNALS, type SignalCode } from "./signals/registry";
 
 /** Escalation's opinion of a client after one report. Only `bot` blocklists; `good-bot` is a verified crawler. */
 export type EscalationVerdict = "bot" | "unsure" | "human" | "good-bot";
@@ -18,7 +18,7 @@ export const RULES_TARPIT_HITS_FOR_BOT = 20;
 export type ScoreSource = "model" | "rules";
 
 /** Edge signal code of a crawler whose IP matched its operator's published ranges. */
-export const VERIFIED_CRAWLER_SIGNAL = "verified-crawler";
+export const VERIFIED_CRAWLER_SIGNAL: SignalCode = "verified-crawler";
 
 /** The verdict for a score in [0, 1], given the configured block score. */
 export function verdictFor(score: number, blockScore: number): EscalationVerdict {
@@ -33,16 +33,6 @@ export function verdictFor(score: number, blockScore: number): EscalationVerdict
 export function isGoodBot(report: Pick<DecisionReport, "reasons" | "signals" | "label">): boolean {
   return report.label?.value === "good-bot" || reportSignals(report).has(VERIFIED_CRAWLER_SIGNAL);
 }
-
-/**
- * Positive-weight reasons that describe where a request comes from or what its group did, not what this client
- * did: people share hosting networks (VPNs), Tor, busy prefixes and popular browser builds with bots. They may
- * raise friction (a challenge) but are never the evidence a block needs.
- */
-export const CONTEXT_REASONS: ReadonlySet<string> = new Set([
-  "asn-datacenter", "browser-from-datacenter", "tor", "fleet", "group-no-subresources", "rate-asn", "rate-prefix", "rate-fingerprint",
-  "nojs-pass", "nojs-budget", "pass-over-budget",
-]);
 
 /**
  * The verdict after everything escalation knows: the score's verdict, overridden for good bots, and by an LLM
@@ -69,7 +59,7 @@ export function finalVerdict(
  * from them keep a client in the labyrinth, never blocked, until some other bot reason (or a hop-out) shows up.
  */
 export function hasBlockEvidence(report: Pick<DecisionReport, "reasons" | "label">): boolean {
-  const reason = report.reasons.some((r) => r.weight > 0 && !TRAP_SIGNALS.has(r.code) && !CONTEXT_REASONS.has(r.code));
+  const reason = report.reasons.some((r) => r.weight > 0 && !TRAP_SIGNALS.has(r.code) && !CONTEXT_SIGNALS.has(r.code));
   const label = report.label?.value === "bot" && report.label.kind !== "honeypot";
   return reason || label;
 }
@@ -86,7 +76,7 @@ export function rulesScore(features: readonly number[]): number {
 }
 
 /** Edge reason code meaning the IP was already blocklisted when the request arrived. */
-export const BLOCKLISTED_REASON = "blocklist-ip";
+export const BLOCKLISTED_REASON: SignalCode = "blocklist-ip";
 
 /**
  * The address to blocklist for a `bot` verdict, or null: not when the IP was already blocked when the request came

@@ -3,6 +3,7 @@ import { aiCrawlerToken, automationToken, scriptedClientToken } from "./crawlers
 import { MAX_SURPRISE_BITS, sequenceStats, type CompiledPathModel } from "./path-sequence";
 import type { DecisionReport } from "./report";
 import { DATACENTER_ASNS } from "./signals/network";
+import { signalsForFeature, type SignalCode } from "./signals/registry";
 
 /**
  * The model's inputs, in column order. Training (scripts/train-model.ts) and serving (escalation) both call
@@ -43,14 +44,13 @@ export const MODEL_METADATA_KEYS = { version: "edge_guard.version", features: "e
 export const EDGE_SCORE_FULL = 100;
 
 /** Edge reason codes left out of `edge_score`: a blocklisted IP's later reports must not keep its block alive. */
-const SELF_REINFORCING_REASONS: ReadonlySet<string> = new Set(["blocklist-ip"]);
-/** Edge signal codes (core/signals/header-consistency.ts) that `extractFeatures` does not recompute from headers. */
-const HEADER_MISMATCH_SIGNALS = [
-  "hdr-chrome-no-sec-ch-ua", "hdr-ch-ua-mismatch", "hdr-ch-ua-platform-mismatch", "hdr-ch-ua-mobile-mismatch", "hdr-browser-http1", "hdr-old-tls",
-] as const;
-const HEADLESS_SIGNALS = ["hdr-headless", "hdr-headless-electron"] as const;
-/** Rate signals of the edge (core/signals/behaviour.ts), and the first rule set's `burst`. */
-const RATE_SIGNALS = ["rate-ip", "rate-ip-burst", "rate-ip-sustained", "rate-prefix", "rate-fingerprint", "burst"] as const;
+const SELF_REINFORCING_REASONS: ReadonlySet<string> = new Set<SignalCode>(["blocklist-ip"]);
+/** The features that are "one of these edge signals is present" (the registry says which signal feeds which). */
+const HEADER_MISMATCH_SIGNALS = signalsForFeature("hdr_inconsistent");
+const HEADLESS_SIGNALS = signalsForFeature("hdr_headless");
+/** Plus `burst`, the first rule set's rate reason, still in reports stored by that version. */
+const RATE_SIGNALS: readonly string[] = [...signalsForFeature("sig_rate"), "burst"];
+const NO_SUBRESOURCE_SIGNALS = signalsForFeature("sig_no_subresources");
 
 const BROWSER_SHELL = /^Mozilla\/5\.0 \(/;
 const BROWSER_ENGINE =
@@ -135,7 +135,7 @@ export function extractFeatures(report: DecisionReport, history: readonly Histor
     datacenter_asn: flag(isDatacenterNetwork(report.cf)),
     edge_score: clamp01(edgeRuleScore(report) / EDGE_SCORE_FULL),
     sig_rate: flag(has(RATE_SIGNALS)),
-    sig_no_subresources: flag(signals.has("no-subresources")),
+    sig_no_subresources: flag(has(NO_SUBRESOURCE_SIGNALS)),
     path_surprise: clamp01(sequence.surprise / MAX_SURPRISE_BITS),
     log1p_history: Math.log1p(history.length),
     asset_share: sequence.assetShare,

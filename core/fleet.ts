@@ -1,6 +1,7 @@
 import { fnv1a } from "./fingerprint";
 import type { RequestFacts } from "./request-facts";
 import type { Reason } from "./verdict";
+import { FLEET_EVIDENCE_SIGNALS, signal } from "./signals/registry";
 
 /**
  * Fleet detection: crawlers that rotate residential addresses still send one client's headers and TLS
@@ -42,10 +43,6 @@ export function fleetFlag(addresses: number, until: number, at: number): FleetFl
   return { until: publish ? next : until, first, publish };
 }
 
-/** The signal a member of a flagged group carries. Weighs enough to reach every preset's challenge band. */
-export const FLEET_SIGNAL = "fleet";
-export const FLEET_WEIGHT = 40;
-
 /**
  * The group a request belongs to: the client's stable headers plus the transport traits Cloudflare reports (TLS
  * cipher and ClientHello digests, JA4, HTTP version). An absent trait is simply not part of the key.
@@ -61,16 +58,6 @@ export function fleetGroup(facts: Pick<RequestFacts, "userAgent" | "headers" | "
 }
 
 /**
- * Reason codes that are bot evidence for the group of the address that earned them. Hidden links followed
- * (own token or another address's), trap paths navigated to, pages without subresources, robots.txt ignored, a
- * scripted crawl, automation seen by the challenge, no-JS passes taken, a pass read past its budget.
- */
-const EVIDENCE_CODES: ReadonlySet<string> = new Set([
-  "honeypot-hit", "honeypot-own", "honeypot-foreign", "trap-path", "no-subresources", "group-no-subresources", "robots-violation", "crawl-scripted",
-  "automation-evidence", "nojs-pass", "pass-over-budget",
-]);
-
-/**
  * The evidence codes of one request, for its group. A trap-path request the browser made on another site's
  * behalf (a cross-site request, or any subresource) is no one's evidence: a third party can cause it.
  */
@@ -80,7 +67,7 @@ export function fleetEvidence(facts: Pick<RequestFacts, "headers">, reasons: rea
   const foreign = site === "cross-site" || (dest !== undefined && dest !== "document");
   const codes = new Set<string>();
   for (const r of reasons) {
-    if (!EVIDENCE_CODES.has(r.code) || r.weight <= 0) continue;
+    if (!FLEET_EVIDENCE_SIGNALS.has(r.code) || r.weight <= 0) continue;
     if (foreign && (r.code === "trap-path" || r.code === "honeypot-foreign")) continue;
     codes.add(r.code);
   }
@@ -106,7 +93,7 @@ export function groupSignals(counts: GroupCounts, client: GroupCounts, textBrows
   // the same browser build loads the first page's subresources before the second page.
   const clientBare = client.pages >= 2 && client.assets === 0;
   if (clientBare && counts.pages >= GROUP_PAGES_WITHOUT_ASSETS && counts.assets < counts.pages * GROUP_MIN_ASSETS_PER_PAGE) {
-    return [{ code: "group-no-subresources", weight: 10, detail: `${counts.pages} pages, ${counts.assets} subresources` }];
+    return [signal("group-no-subresources", `${counts.pages} pages, ${counts.assets} subresources`)];
   }
   return [];
 }

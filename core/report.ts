@@ -23,6 +23,12 @@ export const ReasonSchema = z.object({
   detail: z.string().max(200).optional(),
 });
 
+/**
+ * A reason as it travels in a report or sits in Postgres: its code is a plain string, since a report of an
+ * older or newer edge may carry codes this version does not know (core/signals/registry.ts lists today's).
+ */
+export type ReportedReason = z.infer<typeof ReasonSchema>;
+
 /** Recent activity of the client, as counted by its ClientLedger Durable Object. */
 export const ClientCountsSchema = z.object({
   /** Requests in the last 60 s, this one included. */

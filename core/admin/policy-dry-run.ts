@@ -1,8 +1,9 @@
 import type { ClientIp } from "../client-ip";
 import type { CompiledPolicy } from "../policy/compile";
 import { evaluatePolicy } from "../policy/evaluate";
-import type { CfFacts } from "../report";
+import type { CfFacts, ReportedReason } from "../report";
 import type { RequestFacts } from "../request-facts";
+import { isSignalCode } from "../signals/registry";
 import type { Action, Reason } from "../verdict";
 
 /** A stored decision, as much of it as a policy needs: the request's facts and the signals the edge computed. */
@@ -16,7 +17,7 @@ export interface StoredDecision {
   readonly headers: Readonly<Record<string, string>>;
   readonly cf: CfFacts;
   /** The reasons stored with the decision: signals plus the `rule:*` entries of the policy then in force. */
-  readonly reasons: readonly Reason[];
+  readonly reasons: readonly ReportedReason[];
   /** What the edge did at the time. */
   readonly recordedAction: string;
 }
@@ -53,10 +54,13 @@ const ZERO: ActionCounts = { allow: 0, challenge: 0, tarpit: 0, block: 0 };
 
 /**
  * The signals a stored decision carried: its reasons minus the `rule:*` entries the policy of the day added,
- * which each policy re-derives. Weights are as stored (after that day's `signalWeights`); a new override applies again.
+ * which each policy re-derives, and minus codes this version no longer computes. Weights are as stored (after
+ * that day's `signalWeights`); a new override applies again.
  */
-export function storedSignals(reasons: readonly Reason[]): Reason[] {
-  return reasons.filter((r) => !r.code.startsWith("rule:"));
+export function storedSignals(reasons: readonly ReportedReason[]): Reason[] {
+  const out: Reason[] = [];
+  for (const r of reasons) if (isSignalCode(r.code)) out.push({ ...r, code: r.code });
+  return out;
 }
 
 function factsOf(d: StoredDecision): RequestFacts {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isSignalCode } from "../signals/registry";
 import { WebBotAuthPolicySchema } from "../web-bot-auth/trust";
 
 /** A regular expression source, checked to compile when the policy is loaded (never per request). */
@@ -15,7 +16,12 @@ const RegexSource = z
     }
   }, "not a valid regular expression");
 
-const SignalCode = z.string().regex(/^[a-z0-9-]+$/, "signal codes are lower-case words joined by '-'");
+const unknownSignal = (code: unknown): string => `unknown signal code ${JSON.stringify(code)}: the codes are listed in GET /api/signals`;
+
+/** A computed signal's code: one of core/signals/registry.ts (a typo would otherwise never match anything). */
+const SignalCode = z
+  .string()
+  .refine((code): boolean => isSignalCode(code), { error: (issue) => unknownSignal(issue.input) });
 
 /** What a rule looks at. Every condition given must hold (AND); list conditions match any entry (OR). */
 export const MatchSchema = z
@@ -67,7 +73,15 @@ export const PolicySchema = z
     mode: z.enum(["enforce", "observe"]).default("enforce"),
     thresholds: ThresholdsSchema.optional(),
     /** Overrides the default weight of computed signals, by code. */
-    signalWeights: z.record(SignalCode, z.int().min(-1000).max(1000)).default({}),
+    signalWeights: z
+      .record(z.string(), z.int().min(-1000).max(1000))
+      .superRefine((weights, ctx) => {
+        // Checked here, not as the record's key schema, whose issue would only say "Invalid key in record".
+        for (const code of Object.keys(weights)) {
+          if (!isSignalCode(code)) ctx.addIssue({ code: "custom", path: [code], message: unknownSignal(code) });
+        }
+      })
+      .default({}),
     rules: z.array(RuleSchema).max(500).default([]),
     /** Which Web Bot Auth signers are welcome; absent: the bundled list only (core/web-bot-auth/trust.ts). */
     webBotAuth: WebBotAuthPolicySchema.optional(),

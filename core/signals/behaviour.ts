@@ -1,5 +1,6 @@
 import type { Reason } from "../verdict";
 import type { WindowCounts } from "../sliding-window";
+import { signal } from "./registry";
 
 /** What the counters say about the client and the groups it belongs to. */
 export interface BehaviourCounts {
@@ -71,22 +72,22 @@ export function declaredBotBudget(signals: readonly Reason[]): DeclaredBotBudget
 /** Rate and behaviour signals. The current request is already counted, so thresholds compare with `>`. */
 export function behaviourSignals(c: BehaviourCounts, kind: ClientKind, limits: BehaviourLimits = DEFAULT_BEHAVIOUR_LIMITS): Reason[] {
   const out: Reason[] = [];
-  if (c.ip.m1 > limits.ipPerMinute * 2) out.push({ code: "rate-ip-burst", weight: 80, detail: `${c.ip.m1}/min` });
-  else if (c.ip.m1 > limits.ipPerMinute) out.push({ code: "rate-ip", weight: 40, detail: `${c.ip.m1}/min` });
-  if (c.ip.m10 > limits.ipPer10Minutes) out.push({ code: "rate-ip-sustained", weight: 40, detail: `${c.ip.m10}/10min` });
-  if (c.prefix.m1 > limits.prefixPerMinute) out.push({ code: "rate-prefix", weight: 25, detail: `${c.prefix.m1}/min` });
-  if (c.asn !== null && c.asn.m1 > limits.asnPerMinute) out.push({ code: "rate-asn", weight: 10, detail: `${c.asn.m1}/min` });
-  if (c.fingerprint.m1 > limits.fingerprintPerMinute) out.push({ code: "rate-fingerprint", weight: 15, detail: `${c.fingerprint.m1}/min` });
-  if (kind.scripted && c.ipPages.m10 > limits.scriptedPages) out.push({ code: "crawl-scripted", weight: 40, detail: `${c.ipPages.m10} pages` });
+  if (c.ip.m1 > limits.ipPerMinute * 2) out.push(signal("rate-ip-burst", `${c.ip.m1}/min`));
+  else if (c.ip.m1 > limits.ipPerMinute) out.push(signal("rate-ip", `${c.ip.m1}/min`));
+  if (c.ip.m10 > limits.ipPer10Minutes) out.push(signal("rate-ip-sustained", `${c.ip.m10}/10min`));
+  if (c.prefix.m1 > limits.prefixPerMinute) out.push(signal("rate-prefix", `${c.prefix.m1}/min`));
+  if (c.asn !== null && c.asn.m1 > limits.asnPerMinute) out.push(signal("rate-asn", `${c.asn.m1}/min`));
+  if (c.fingerprint.m1 > limits.fingerprintPerMinute) out.push(signal("rate-fingerprint", `${c.fingerprint.m1}/min`));
+  if (kind.scripted && c.ipPages.m10 > limits.scriptedPages) out.push(signal("crawl-scripted", `${c.ipPages.m10} pages`));
   if (!kind.textBrowser && c.ipPages.m10 >= limits.pagesWithoutAssets && c.ipAssets.m10 === 0) {
-    out.push({ code: "no-subresources", weight: 35, detail: `${c.ipPages.m10} pages` });
+    out.push(signal("no-subresources", `${c.ipPages.m10} pages`));
   }
   if (kind.page === true && kind.declaredBot === "declared" && c.ipPages.m10 > limits.declaredBotPages) {
-    out.push({ code: "bot-over-budget", weight: 40, detail: `${c.ipPages.m10} pages/10min` });
+    out.push(signal("bot-over-budget", `${c.ipPages.m10} pages/10min`));
   }
   if (kind.page === true && kind.declaredBot === "link-preview" && c.ipPages.m1 > limits.linkPreviewPagesPerMinute) {
-    out.push({ code: "bot-over-budget", weight: 40, detail: `${c.ipPages.m1} previews/min` });
+    out.push(signal("bot-over-budget", `${c.ipPages.m1} previews/min`));
   }
-  if (c.ipTarpit.m10 > 0) out.push({ code: "tarpit-visitor", weight: 30, detail: `${c.ipTarpit.m10} hops` });
+  if (c.ipTarpit.m10 > 0) out.push(signal("tarpit-visitor", `${c.ipTarpit.m10} hops`));
   return out;
 }

@@ -2,6 +2,7 @@ import type { CfFacts } from "../report";
 import type { Reason } from "../verdict";
 import { DATACENTER_ASNS } from "./network";
 import { browserClaim } from "./user-agent";
+import { signal } from "./registry";
 
 /**
  * A browser User-Agent from a hosting network. People rarely browse from a cloud server; headless browsers and
@@ -11,5 +12,5 @@ import { browserClaim } from "./user-agent";
 export function datacenterBrowserSignals(cf: CfFacts, userAgent: string): Reason[] {
   if (cf.asn === undefined || !DATACENTER_ASNS.has(cf.asn)) return [];
   const claim = browserClaim(userAgent);
-  return claim.engine === "other" ? [] : [{ code: "browser-from-datacenter", weight: 25, detail: `AS${cf.asn}` }];
+  return claim.engine === "other" ? [] : [signal("browser-from-datacenter", `AS${cf.asn}`)];
 }

@@ -1,24 +1,8 @@
 import type { RequestFacts } from "../request-facts";
 import { parseList, textParam } from "../structured-fields";
 import type { Reason } from "../verdict";
+import { signal, type SignalCode } from "./registry";
 import { browserClaim, type BrowserClaim, type UaPlatform } from "./user-agent";
-
-/** Weight of each header-consistency reason code (positive: bot-like). One place to tune them. */
-export const HEADER_CONSISTENCY_WEIGHTS = {
-  "hdr-empty-ua": 30,
-  "hdr-headless": 50,
-  /** Electron is also a legitimate desktop-app runtime, so its marker weighs less than HeadlessChrome's. */
-  "hdr-headless-electron": 20,
-  "hdr-chrome-no-sec-ch-ua": 30,
-  "hdr-ch-ua-mismatch": 40,
-  "hdr-ch-ua-platform-mismatch": 25,
-  "hdr-ch-ua-mobile-mismatch": 15,
-  "hdr-browser-no-accept-language": 15,
-  "hdr-browser-no-sec-fetch": 25,
-  "hdr-browser-http1": 15,
-  "hdr-accept-wildcard-only": 20,
-  "hdr-old-tls": 30,
-} as const;
 
 /** First version of each family that sends Sec-Fetch-Site/Mode/Dest. https://caniuse.com/mdn-http_headers_sec-fetch-dest */
 const SEC_FETCH_SINCE: Readonly<Record<BrowserClaim["family"], number>> = { chrome: 80, edge: 80, firefox: 90, safari: 17, other: Infinity };
@@ -32,8 +16,9 @@ const CH_PLATFORMS: Readonly<Record<UaPlatform, readonly string[] | null>> = {
   linux: ["Linux", "Android"], ios: null, other: null,
 };
 
-type Code = keyof typeof HEADER_CONSISTENCY_WEIGHTS;
-const reason = (code: Code, detail: string): Reason => ({ code, weight: HEADER_CONSISTENCY_WEIGHTS[code], detail });
+/** The header-consistency codes (weights and descriptions: core/signals/registry.ts). */
+type Code = Extract<SignalCode, `hdr-${string}`>;
+const reason = (code: Code, detail: string): Reason => signal(code, detail);
 
 /**
  * Checks that the headers a request carries fit the browser its User-Agent claims, e.g. a Chrome UA without

@@ -1,5 +1,6 @@
 import type { CfFacts } from "../report";
 import type { Reason } from "../verdict";
+import { signal } from "./registry";
 
 /**
  * Hosting and cloud networks: people rarely browse from them, crawlers often do. The one list edge signals and
@@ -16,7 +17,7 @@ export const DATACENTER_ASNS: ReadonlySet<number> = new Set([
 /** Signals from `request.cf`: hosting networks, Tor, outdated TLS. */
 export function networkSignals(cf: CfFacts): Reason[] {
   const out: Reason[] = [];
-  if (cf.asn !== undefined && DATACENTER_ASNS.has(cf.asn)) out.push({ code: "asn-datacenter", weight: 15, detail: `AS${cf.asn}` });
-  if (cf.country === "T1") out.push({ code: "tor", weight: 20 });
+  if (cf.asn !== undefined && DATACENTER_ASNS.has(cf.asn)) out.push(signal("asn-datacenter", `AS${cf.asn}`));
+  if (cf.country === "T1") out.push(signal("tor"));
   return out;
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
+import type { Reason } from "../../core/verdict";
 import { declaresBot } from "../../core/crawlers";
 import { edgeLabel } from "../../core/edge-label";
 
 describe("edgeLabel", () => {
   it("labels a first step into the labyrinth through the client's own hidden link a bot, but not a client already labelled", () => {
-    const own = [{ code: "trap-path", weight: 60 }, { code: "honeypot-own", weight: 40 }];
+    const own: Reason[] = [{ code: "trap-path", weight: 60 }, { code: "honeypot-own", weight: 40 }];
     expect(edgeLabel("/archive/x/index.html", false, "tarpit", own)).toEqual({ kind: "honeypot", value: "bot" });
     expect(edgeLabel("/archive/x/index.html", true, "tarpit", own)).toBeUndefined();
     expect(edgeLabel("/archive/x/index.html", false, "allow", own)).toBeUndefined();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { SignalCode } from "../../core/signals/registry";
 import { readEvidence } from "../../core/automation-evidence";
 import { FLEET_FLAG_MS, FLEET_MIN_ADDRESSES, FLEET_REPUBLISH_MS, fleetEvidence, fleetFlag, fleetGroup, groupSignals, GROUP_PAGES_WITHOUT_ASSETS } from "../../core/fleet";
 import { mergeFleetIndex, FLEET_INDEX_MAX_GROUPS, type FlaggedGroup } from "../../core/fleet-index";
@@ -23,7 +24,7 @@ describe("fleetGroup", () => {
 });
 
 describe("fleetEvidence", () => {
-  const r = (code: string, weight = 10) => ({ code, weight });
+  const r = (code: SignalCode, weight = 10) => ({ code, weight });
   it("keeps the codes that are bot evidence, once each", () => {
     expect(fleetEvidence(facts(), [r("trap-path", 60), r("trap-path", 60), r("no-subresources"), r("asn-datacenter"), r("ua-scripted")])).toEqual(["trap-path", "no-subresources"]);
   });

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import type { ReasonCode } from "../../core/signals/registry";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ClientIp } from "../../core/client-ip";
@@ -19,7 +20,7 @@ function compiled(input: unknown): CompiledPolicy {
 function facts(over: Partial<RequestFacts> = {}): RequestFacts {
   return { ip: "198.51.100.7" as ClientIp, method: "GET", path: "/", userAgent: "Mozilla/5.0", headers: {}, cf: {}, receivedAt: 0, ...over };
 }
-const signal = (code: string, weight: number): Reason => ({ code, weight });
+const signal = (code: ReasonCode, weight: number): Reason => ({ code, weight });
 
 describe("compilePolicy", () => {
   it.each(readdirSync(join(FIXTURES, "good")))("compiles good/%s", (file) => {
@@ -76,15 +77,15 @@ describe("evaluatePolicy", () => {
 
   it("sums signal and weigh-rule weights against the thresholds, with signal weights overridden by the policy", () => {
     const accept = { "accept-language": "en" };
-    expect(evaluatePolicy(forge, facts({ headers: accept }), [signal("hdr-x", 29)]).action).toBe("allow");
-    expect(evaluatePolicy(forge, facts({ headers: accept }), [signal("hdr-x", 30)]).action).toBe("challenge");
+    expect(evaluatePolicy(forge, facts({ headers: accept }), [signal("hdr-old-tls", 29)]).action).toBe("allow");
+    expect(evaluatePolicy(forge, facts({ headers: accept }), [signal("hdr-old-tls", 30)]).action).toBe("challenge");
     // no accept-language: the weigh rule adds 10
-    expect(evaluatePolicy(forge, facts(), [signal("hdr-x", 55)]).action).toBe("tarpit");
+    expect(evaluatePolicy(forge, facts(), [signal("hdr-old-tls", 55)]).action).toBe("tarpit");
     // hdr-headless is overridden from 5 to 80
     const headless = evaluatePolicy(forge, facts({ headers: accept }), [signal("hdr-headless", 5)]);
     expect(headless.score).toBe(80);
     expect(headless.action).toBe("tarpit");
-    expect(evaluatePolicy(forge, facts({ path: "/a/b/blame/x" }), [signal("hdr-x", 70)]).action).toBe("block");
+    expect(evaluatePolicy(forge, facts({ path: "/a/b/blame/x" }), [signal("hdr-old-tls", 70)]).action).toBe("block");
   });
 
   it("matches ASN, country and method conditions together", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { SignalCode } from "../../core/signals/registry";
 import { headerFingerprint } from "../../core/fingerprint";
 import { behaviourSignals, declaredBotBudget, DEFAULT_BEHAVIOUR_LIMITS, type BehaviourCounts } from "../../core/signals/behaviour";
 import { networkSignals } from "../../core/signals/network";
@@ -60,7 +61,7 @@ describe("behaviourSignals", () => {
   });
 
   it("budgets neither verified crawlers nor AI crawlers nor browsers", () => {
-    const s = (...c: string[]) => c.map((code) => ({ code, weight: 1 }));
+    const s = (...c: SignalCode[]) => c.map((code) => ({ code, weight: 1 }));
     expect(declaredBotBudget(s("ua-declared-bot"))).toBe("declared");
     expect(declaredBotBudget(s("ua-feed-reader"))).toBe("declared");
     expect(declaredBotBudget(s("ua-link-preview", "asn-datacenter"))).toBe("link-preview");

@@ -18,6 +18,7 @@ import { metricsRoutes } from "./routes/metrics";
 import { overviewRoutes } from "./routes/overview";
 import { PAGE_PATHS, pageRoutes } from "./routes/pages";
 import { policyRoutes } from "./routes/policy";
+import { signalRoutes } from "./routes/signals";
 import { tokenRoutes } from "./routes/tokens";
 import { userRoutes } from "./routes/users";
 import { adminRouter, type AdminBindings, type AdminDeps } from "./router";
@@ -73,6 +74,7 @@ export function createApp(deps: AdminDeps = DEFAULT_DEPS): OpenAPIHono<AdminBind
   app.route("/api/allowlist", allowlistRoutes);
   app.route("/api/policy", policyRoutes);
   app.route("/api/audit", auditRoutes);
+  app.route("/api/signals", signalRoutes);
   app.route("/api/users", userRoutes);
   app.route("/api/tokens", tokenRoutes);
   app.route("/metrics", metricsRoutes);

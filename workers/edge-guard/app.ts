@@ -24,6 +24,7 @@ import { fleetEvidence, fleetGroup } from "../../core/fleet";
 import { budgetOverrun, budgetRetryAfterS, NOJS_PASSES_PER_HOUR, PASS_BUDGETS, type BudgetOverrun } from "../../core/pass-budget";
 import { requestKind } from "../../core/request-kind";
 import type { Reason } from "../../core/verdict";
+import { signal } from "../../core/signals/registry";
 
 /** How long a honeypot label keeps a client in the labyrinth: a day, since addresses change hands. */
 const HONEYPOT_LABEL_TTL_S = 24 * 3600;
@@ -148,7 +149,7 @@ async function passOverrun(env: EdgeGuardEnv, binding: string, method: SolveMeth
 
 /** A pass read past its budget: reported, fleet evidence, and past the hour's budget (machine pace) a bot label. */
 async function passOverrunFound(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: Assessment, method: SolveMethod, overrun: BudgetOverrun): Promise<void> {
-  const reason: Reason = { code: "pass-over-budget", weight: 20, detail: `${method} pass over its ${overrun} budget` };
+  const reason: Reason = signal("pass-over-budget", `${method} pass over its ${overrun} budget`);
   const label: ReportLabel | undefined = overrun === "hour" ? { kind: "automation", value: "bot" } : undefined;
   if (overrun === "hour") await labelClient(state, env, facts, `pass read at machine pace (${method})`);
   await Promise.all([
@@ -180,20 +181,20 @@ async function challengeOutcome(env: EdgeGuardEnv, facts: RequestFacts, outcome:
   switch (outcome.kind) {
     case "solved": {
       const detail = outcome.evidence.length === 0 ? outcome.method : `${outcome.method}; ${outcome.evidence.join(",")}`;
-      if (outcome.method !== "nojs") return report({ code: "challenge-solved", weight: 0, detail }, { kind: "challenge-solved", value: "human" });
-      await Promise.all([report({ code: "nojs-pass", weight: 10 }), sendFleetEvidence(state, env, group, facts, ["nojs-pass"])]);
+      if (outcome.method !== "nojs") return report(signal("challenge-solved", detail), { kind: "challenge-solved", value: "human" });
+      await Promise.all([report(signal("nojs-pass")), sendFleetEvidence(state, env, group, facts, ["nojs-pass"])]);
       return;
     }
     case "automation": {
-      const reason: Reason = { code: "automation-evidence", weight: 80, detail: outcome.evidence.join(",") };
+      const reason: Reason = signal("automation-evidence", outcome.evidence.join(","));
       await labelClient(state, env, facts, `automation seen by the challenge: ${outcome.evidence.join(",")}`);
       await Promise.all([report(reason, { kind: "automation", value: "bot" }, "tarpit"), sendFleetEvidence(state, env, group, facts, ["automation-evidence"])]);
       return;
     }
     case "forged-evidence":
-      return report({ code: "evidence-forged", weight: 40, detail: outcome.refusal }, undefined, "challenge");
+      return report(signal("evidence-forged", outcome.refusal), undefined, "challenge");
     case "nojs-budget":
-      return report({ code: "nojs-budget", weight: 10 }, undefined, "challenge");
+      return report(signal("nojs-budget"), undefined, "challenge");
   }
 }
 

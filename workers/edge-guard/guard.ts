@@ -1,6 +1,6 @@
 import { clientPrefix } from "../../core/cidr";
 import { declaresBot } from "../../core/crawlers";
-import { FLEET_SIGNAL, FLEET_WEIGHT, fleetGroup, groupSignals } from "../../core/fleet";
+import { fleetGroup, groupSignals } from "../../core/fleet";
 import type { CompiledPolicy } from "../../core/policy/compile";
 import { evaluatePolicy, type PolicyVerdict } from "../../core/policy/evaluate";
 import { isFeedPath, requestKind } from "../../core/request-kind";
@@ -28,6 +28,7 @@ import { PolicySource } from "./policy-source";
 import { RangeCache } from "./ranges";
 import { ReportBuffer } from "./reports";
 import { DirectoryCache, fetchDirectoryOverHttps, verifyWebBotAuth } from "./web-bot-auth";
+import { signal } from "../../core/signals/registry";
 
 /** How long an isolate trusts what it read from the KV blocklist (a new block reaches the edge within this). */
 const BLOCKLIST_CACHE_MS = 10_000;
@@ -135,7 +136,7 @@ export async function assess(
   try {
     await state.ranges.refresh(env.BLOCKLIST, now, waitUntil);
     const range = state.ranges.lookup(facts.ip, facts.cf.asn, now);
-    if (range?.action === "allow") signals.push({ code: "allow-listed", weight: -1000, detail: `${range.scope}:${range.value}` });
+    if (range?.action === "allow") signals.push(signal("allow-listed", `${range.scope}:${range.value}`));
     else if (range !== null && entry === null) {
       // A range entry counts like an IP entry of the same action.
       entry = { action: range.action, reason: `${range.scope}:${range.value} ${range.reason}`.slice(0, 200), source: range.source, at: range.at };
@@ -145,15 +146,15 @@ export async function assess(
   }
   const allowListed = signals.some((s) => s.code === "allow-listed");
   if (allowListed) entry = null;
-  if (entry?.action === "block") signals.push({ code: "blocklist-ip", weight: 1000, detail: entry.reason.slice(0, 100) });
-  if (entry?.action === "tarpit") signals.push({ code: "honeypot-hit", weight: 100, detail: entry.reason.slice(0, 100) });
-  if (isTrapPath(facts.path)) signals.push({ code: "trap-path", weight: 60 });
+  if (entry?.action === "block") signals.push(signal("blocklist-ip", entry.reason.slice(0, 100)));
+  if (entry?.action === "tarpit") signals.push(signal("honeypot-hit", entry.reason.slice(0, 100)));
+  if (isTrapPath(facts.path)) signals.push(signal("trap-path"));
   await state.data.refresh(env.BLOCKLIST, now, waitUntil);
   safely(signals, () => userAgentSignals(facts.userAgent, state.data.declaredBots));
   safely(signals, () => {
     // Agents added to ai.robots.txt since this build, from the Cron Trigger's refresh.
     const extra = signals.some((s) => s.code === "ua-ai-crawler") ? null : (state.data.aiAgents?.exec(facts.userAgent)?.[1] ?? null);
-    return extra === null ? [] : [{ code: "ua-ai-crawler", weight: 60, detail: extra }];
+    return extra === null ? [] : [signal("ua-ai-crawler", extra)];
   });
   safely(signals, () => networkSignals(facts.cf));
   safely(signals, () => datacenterBrowserSignals(facts.cf, facts.userAgent));
@@ -162,8 +163,8 @@ export async function assess(
     const crawler = verifyCrawler(facts.ip, facts.userAgent, state.data.crawlers);
     if (crawler === null) return [];
     return crawler.verified
-      ? [{ code: "verified-crawler", weight: -100, detail: crawler.crawler }]
-      : [{ code: "crawler-spoofed", weight: 80, detail: crawler.crawler }];
+      ? [signal("verified-crawler", crawler.crawler)]
+      : [signal("crawler-spoofed", crawler.crawler)];
   });
   if (request.headers.has("signature-input")) signals.push(...(await webBotAuthSignals(state, env, policy, request, now)));
   if (declaresBot(facts.userAgent) && !signals.some((s) => s.code === "verified-crawler")) {
@@ -174,7 +175,7 @@ export async function assess(
   try {
     await state.fleets.refresh(env.BLOCKLIST, now, waitUntil);
     const until = state.fleets.flaggedUntil(group, now);
-    if (until !== null) signals.push({ code: FLEET_SIGNAL, weight: FLEET_WEIGHT, detail: group });
+    if (until !== null) signals.push(signal("fleet", group));
   } catch (error) {
     recordFault("fleet", error);
   }
@@ -242,11 +243,11 @@ async function webBotAuthSignals(state: IsolateState, env: EdgeGuardEnv, policy:
     const dev = devDirectoryOrigins(env.WEB_BOT_AUTH_DEV_DIRECTORIES, env.DEV_CLIENT_OVERRIDES === "on");
     const outcome = await verifyWebBotAuth(request, now, state.directories, fetchDirectoryOverHttps, dev);
     if (outcome === null) return [];
-    if (!outcome.verified) return [{ code: "web-bot-auth-invalid", weight: 20, detail: outcome.reason }];
+    if (!outcome.verified) return [signal("web-bot-auth-invalid", outcome.reason)];
     const trusted = trustedSignerName(policy.webBotAuth, outcome.agent, outcome.keyid);
     return trusted !== null
-      ? [{ code: "web-bot-auth", weight: -100, detail: trusted.slice(0, 100) }]
-      : [{ code: "web-bot-auth-unknown", weight: 50, detail: outcome.agent.slice(0, 100) }];
+      ? [signal("web-bot-auth", trusted.slice(0, 100))]
+      : [signal("web-bot-auth-unknown", outcome.agent.slice(0, 100))];
   } catch (error) {
     recordFault("web-bot-auth", error);
     return [];
@@ -258,7 +259,7 @@ async function robotsSignals(state: IsolateState, env: EdgeGuardEnv, request: Re
     const { robots } = await state.robots.get(env.ORIGIN_URL || new URL(request.url).origin, facts.receivedAt);
     if (robots === null) return [];
     const url = new URL(request.url);
-    return isAllowed(robots, facts.userAgent, url.pathname + url.search) ? [] : [{ code: "robots-violation", weight: 50 }];
+    return isAllowed(robots, facts.userAgent, url.pathname + url.search) ? [] : [signal("robots-violation")];
   } catch (error) {
     recordFault("robots", error);
     return [];

@@ -2,7 +2,7 @@ import { clientPrefix } from "../../core/cidr";
 import { readFetchMetadata, trapEntry, type TrapEntry } from "../../core/fetch-metadata";
 import { honeypotPath, matchHoneypotPath, type HoneypotMac, type TokenMatch } from "../../core/honeypot-token";
 import type { RequestFacts } from "../../core/request-facts";
-import { HONEYPOT_FOREIGN_SIGNAL, HONEYPOT_OWN_SIGNAL } from "../../core/trap-paths";
+import { signal } from "../../core/signals/registry";
 import type { Reason } from "../../core/verdict";
 import { recordFault } from "./faults";
 
@@ -10,9 +10,6 @@ import { recordFault } from "./faults";
 const MIN_SECRET_CHARS = 32;
 /** MACs remembered per isolate: a page view needs two, and real traffic repeats a few (prefix, User-Agent, hour). */
 const MAC_MEMO_MAX = 2_000;
-/** Weights of the token signals: an own token adds to `trap-path`; a foreign one is fleet evidence, not a verdict. */
-const HONEYPOT_OWN_WEIGHT = 40;
-const HONEYPOT_FOREIGN_WEIGHT = 20;
 
 /** The honeypot key of one TOKEN_SECRET, and the MACs computed under it (a module `let` holds the one object). */
 interface HoneypotKeys {
@@ -72,8 +69,8 @@ export async function trapVisit(request: Request, facts: RequestFacts, mac: Hone
 
 /** The signals a trap visit adds to `trap-path`. */
 export function trapSignals(visit: TrapVisit): Reason[] {
-  if (visit.token === "own") return [{ code: HONEYPOT_OWN_SIGNAL, weight: HONEYPOT_OWN_WEIGHT }];
-  if (visit.token === "foreign") return [{ code: HONEYPOT_FOREIGN_SIGNAL, weight: HONEYPOT_FOREIGN_WEIGHT }];
+  if (visit.token === "own") return [signal("honeypot-own")];
+  if (visit.token === "foreign") return [signal("honeypot-foreign")];
   return [];
 }
 

@@ -41,7 +41,11 @@ describe("dryRunPolicy", () => {
   });
 
   it("drops the rule reasons of the policy of the day, keeping the signals", () => {
-    expect(storedSignals([{ code: "rule:x", weight: 5 }, { code: "burst", weight: 30 }])).toEqual([{ code: "burst", weight: 30 }]);
+    expect(storedSignals([{ code: "rule:x", weight: 5 }, { code: "rate-ip-burst", weight: 30 }])).toEqual([{ code: "rate-ip-burst", weight: 30 }]);
+  });
+
+  it("drops codes this version no longer computes (an older edge's report)", () => {
+    expect(storedSignals([{ code: "burst", weight: 30 }, { code: "tor", weight: 20, detail: "T1" }])).toEqual([{ code: "tor", weight: 20, detail: "T1" }]);
   });
 });
 

@@ -23,6 +23,22 @@ describe("policy", () => {
     expect(await validate.json()).toMatchObject({ ok: false, issues: expect.arrayContaining([expect.objectContaining({ path: "rules[0].match.userAgent" })]) });
   });
 
+  it("refuses a signal code the edge never computes (a typo would silently never match) and lists the real ones", async () => {
+    const typo = { version: 1, signalWeights: { "hdr-headles": 80 }, rules: [{ name: "x", match: { signal: ["ua-ai-crawlr"] }, action: "deny" }] };
+    const response = await call("/api/policy/validate", { ...jsonInit("POST", { policy: typo }), headers: await headers("viewer") });
+    const body = (await response.json()) as { ok: boolean; issues: Array<{ path: string; message: string }> };
+    expect(body.ok).toBe(false);
+    expect(body.issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: "rules[0].match.signal[0]", message: expect.stringContaining('"ua-ai-crawlr"') }),
+        expect.objectContaining({ path: 'signalWeights["hdr-headles"]', message: expect.stringContaining('"hdr-headles"') }),
+      ]),
+    );
+    const list = (await (await call("/api/signals", { headers: await headers("viewer") })).json()) as { signals: Array<{ code: string; weight: number; description: string }> };
+    expect(list.signals).toEqual(expect.arrayContaining([expect.objectContaining({ code: "hdr-headless", weight: 50 }), expect.objectContaining({ code: "ua-ai-crawler", weight: 60 })]));
+    expect(list.signals.every((s) => s.description.length > 0)).toBe(true);
+  });
+
   it("saves a valid policy to KV with history and audit, and switches observe/enforce", async () => {
     const policy = { version: 1, preset: "aggressive", rules: [{ name: "no-wget", match: { userAgent: "^Wget" }, action: "deny" }] };
     const saved = await call("/api/policy", { ...jsonInit("PUT", { policy, note: "stricter" }), headers: await headers() });
