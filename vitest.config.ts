@@ -18,7 +18,7 @@ const WORKERS = [
   { name: "edge-guard", config: "./wrangler.toml", postgres: false },
   { name: "tarpit", config: "./workers/tarpit/wrangler.toml", postgres: true },
   { name: "escalation", config: "./workers/escalation/wrangler.toml", postgres: true, setup: ["test/support/llm-stand-in.ts"] },
-  { name: "admin", config: "./workers/admin/wrangler.toml", postgres: true },
+  { name: "admin", config: "./workers/admin/wrangler.toml", postgres: true, setup: ["test/support/global-ui.ts"] },
 ] as const;
 
 export default defineConfig({

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join, resolve } from "node:path";
+import { buildUi } from "./build-ui";
 import { WORKERS } from "./workers";
 
 /** The project root (where package.json is). */
@@ -36,8 +37,9 @@ export function buildWorker(config: string, outDir: string): Promise<string> {
   });
 }
 
-/** Builds all four Workers in parallel into dist/<dir>. */
+/** Builds the dashboard's assets (the admin Worker bundles their manifest), then all four Workers in parallel into dist/<dir>. */
 export async function buildAll(): Promise<BuildResult[]> {
+  await buildUi();
   return Promise.all(
     WORKERS.map(async (w) => {
       const outDir = join(BUILD_DIR, w.dir);

@@ -23,6 +23,8 @@ let browser: Browser | undefined;
 let page: Page;
 /** Console errors and uncaught exceptions of every page the browser opened (CSP violations are console errors). */
 const problems: string[] = [];
+/** Every /ui/ file the browser fetched (the hashed JS, CSS and icon Workers Static Assets answer): path, status, Cache-Control. */
+const assets = new Map<string, { status: number; cacheControl: string | undefined; contentType: string | undefined }>();
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -92,6 +94,13 @@ beforeAll(async () => {
     if (message.type() === "error") problems.push(`console: ${message.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
+  page.on("response", (response) => {
+    const url = new URL(response.url());
+    if (url.pathname.startsWith("/ui/")) {
+      const headers = response.headers();
+      assets.set(url.pathname, { status: response.status(), cacheControl: headers["cache-control"], contentType: headers["content-type"] });
+    }
+  });
 });
 
 afterAll(async () => {
@@ -182,5 +191,18 @@ describe("the operator's dashboard in Chromium", () => {
 
   it("loaded every page without a console error, CSP violation or uncaught exception", () => {
     expect(problems).toEqual([]);
+  });
+
+  it("got the dashboard's hashed JS, CSS and icon from static assets, cached for a year", () => {
+    const paths = [...assets.keys()];
+    // Five page modules, the shared chunk, the stylesheet and the icon.
+    for (const kind of [/^\/ui\/overview-\w{8}\.js$/, /^\/ui\/policy-\w{8}\.js$/, /^\/ui\/chunk-\w{8}\.js$/, /^\/ui\/app-\w{8}\.css$/, /^\/ui\/icon-\w{8}\.svg$/]) {
+      expect(paths.some((p) => kind.test(p)), `${kind} in ${paths.join(", ")}`).toBe(true);
+    }
+    for (const [path, seen] of assets) {
+      // 304s come back from the browser's own cache revalidation only if something is not immutable: each file is fetched once.
+      expect(seen, path).toMatchObject({ status: 200, cacheControl: "public, max-age=31536000, immutable" });
+      expect(seen.contentType ?? "", path).toMatch(path.endsWith(".js") ? /javascript/ : path.endsWith(".css") ? /^text\/css/ : /^image\/svg\+xml/);
+    }
   });
 });

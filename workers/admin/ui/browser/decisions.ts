@@ -1,7 +1,6 @@
-/** /ui/<version>/decisions.js: the live decisions feed (filters from the URL, cursor pages, new rows every 5 s, row details and actions). */
-export const DECISIONS_SCRIPT = String.raw`// @ts-check
-import { actionBadge, api, byId, emptyState, errorState, fmtRelative, fmtTime, h, messageOf } from "./app.js";
-import { actionsFor } from "./decision-actions.js";
+import type { Decision, DecisionPage, Reason } from "./api-types";
+import { type Child, actionBadge, api, reasonsOf, byId, emptyState, errorState, fmtRelative, fmtTime, h, messageOf } from "./app";
+import { actionsFor } from "./decision-actions";
 
 const PAGE_SIZE = 50;
 const MAX_ROWS = 250;
@@ -11,9 +10,11 @@ const FILTERS = ["ip", "verdict", "source", "reason", "blocked"];
 
 const params = new URLSearchParams(location.search);
 const cursor = params.get("cursor");
-const form = /** @type {HTMLFormElement} */ (byId("filters"));
+
+const form = (byId("filters") as HTMLFormElement);
 const tbody = byId("feed");
-const live = /** @type {HTMLInputElement} */ (byId("live"));
+
+const live = (byId("live") as HTMLInputElement);
 let newest = 0;
 
 function selectedActions() {
@@ -22,17 +23,17 @@ function selectedActions() {
 
 function fillForm() {
   for (const name of ["ip", "verdict", "source", "reason"]) {
-    const field = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
+    const field = (form.elements.namedItem(name) as HTMLInputElement | null);
     if (field) field.value = params.get(name) || "";
   }
   const actions = selectedActions();
-  for (const box of form.querySelectorAll('input[name="action"]')) /** @type {HTMLInputElement} */ (box).checked = actions.includes(/** @type {HTMLInputElement} */ (box).value);
-  const blocked = /** @type {HTMLInputElement} */ (form.querySelector('input[name="blocked"]'));
+  for (const box of form.querySelectorAll('input[name="action"]')) (box as HTMLInputElement).checked = actions.includes((box as HTMLInputElement).value);
+  const blocked = (form.querySelector('input[name="blocked"]') as HTMLInputElement);
   blocked.checked = params.get("blocked") === "true";
 }
 
-/** The API query for a page of the feed. @param {string | null} from */
-function apiQuery(from) {
+/** The API query for a page of the feed. */
+function apiQuery(from: string | null) {
   const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
   for (const name of FILTERS) if (params.get(name)) q.set(name, params.get(name) || "");
   if (selectedActions().length > 0) q.set("action", selectedActions().join(","));
@@ -40,8 +41,8 @@ function apiQuery(from) {
   return q.toString();
 }
 
-/** This page's URL with another cursor (null: the newest page). @param {string | null} next */
-function pageUrl(next) {
+/** This page's URL with another cursor (null: the newest page). */
+function pageUrl(next: string | null) {
   const q = new URLSearchParams(params);
   q.delete("cursor");
   if (next) q.set("cursor", next);
@@ -49,16 +50,22 @@ function pageUrl(next) {
   return "/decisions" + (text ? "?" + text : "");
 }
 
-/** @param {any} d */
-const reasonsOf = (d) => (Array.isArray(d.reasons) ? d.reasons : []);
-/** @param {any} r */
-const weight = (r) => (typeof r.weight === "number" ? (r.weight > 0 ? " +" : " ") + r.weight : "");
+/** The request.cf fields a decision shows (all optional: older rows and local requests lack some). */
+interface CfFacts {
+  readonly asn?: number;
+  readonly asOrganization?: string;
+  readonly country?: string;
+  readonly httpProtocol?: string;
+  readonly tlsVersion?: string;
+}
 
-/** @param {any} d */
-function detailRow(d) {
-  const cf = d.cf && typeof d.cf === "object" ? d.cf : {};
-  /** @param {string} term @param {import("./app.js").Child} value */
-  const item = (term, value) => [h("dt", null, term), h("dd", null, value)];
+const cfOf = (d: Decision): CfFacts => (d.cf !== null && typeof d.cf === "object" ? d.cf : {});
+
+const weight = (r: Reason) => (typeof r.weight === "number" ? (r.weight > 0 ? " +" : " ") + r.weight : "");
+
+function detailRow(d: Decision) {
+  const cf = cfOf(d);
+  const item = (term: string, value: Child) => [h("dt", null, term), h("dd", null, value)];
   return h(
     "tr",
     { class: "detail", id: "detail-" + d.id },
@@ -68,8 +75,8 @@ function detailRow(d) {
       h(
         "dl",
         { class: "kv" },
-        item("Reasons", reasonsOf(d).length === 0 ? "none" : h("ul", null, reasonsOf(d).map((/** @type {any} */ r) => h("li", null, h("code", null, r.code), weight(r), r.detail ? " · " + r.detail : "")))),
-        item("Signals", d.signals && d.signals.length > 0 ? d.signals.map((/** @type {string} */ s) => h("span", { class: "chip" }, s)) : "none recorded"),
+        item("Reasons", reasonsOf(d).length === 0 ? "none" : h("ul", null, reasonsOf(d).map((r) => h("li", null, h("code", null, r.code), weight(r), r.detail ? " · " + r.detail : "")))),
+        item("Signals", d.signals && d.signals.length > 0 ? d.signals.map((s) => h("span", { class: "chip" }, s)) : "none recorded"),
         item("User-Agent", d.userAgent || "(none)"),
         item("Network", [cf.asn ? "AS" + cf.asn : "", cf.asOrganization || "", cf.country || "", cf.httpProtocol || "", cf.tlsVersion || ""].filter(Boolean).join(" · ") || "unknown"),
         item("Scores", "edge " + d.edgeScore + " · escalation " + (d.score === null ? "n/a" : d.score) + " · model " + (d.modelScore === null ? "n/a" : d.modelScore.toFixed(3) + (d.modelVersion ? " (" + d.modelVersion + ")" : ""))),
@@ -80,17 +87,15 @@ function detailRow(d) {
   );
 }
 
-/** @param {HTMLElement} tr @param {any} d @param {HTMLElement} button */
-function toggleDetail(tr, d, button) {
+function toggleDetail(tr: HTMLElement, d: Decision, button: HTMLElement) {
   const open = document.getElementById("detail-" + d.id);
   if (open) open.remove();
   else tr.after(detailRow(d));
   button.setAttribute("aria-expanded", String(!open));
 }
 
-/** @param {any} d */
-function row(d) {
-  const cf = d.cf && typeof d.cf === "object" ? d.cf : {};
+function row(d: Decision) {
+  const cf = cfOf(d);
   const reasons = reasonsOf(d);
   const shown = reasons.slice(0, 4);
   const more = h("button", { type: "button", class: "link small", "aria-expanded": "false", "aria-controls": "detail-" + d.id, "aria-label": "Details of decision " + d.id }, reasons.length > shown.length ? "+" + (reasons.length - shown.length) + " more, details" : "details");
@@ -103,20 +108,18 @@ function row(d) {
     h("td", { class: "nowrap" }, actionBadge(d.edgeAction), " ", h("span", { class: "muted" }, String(d.edgeScore))),
     h("td", { class: "num" }, d.modelScore === null ? "n/a" : d.modelScore.toFixed(3)),
     h("td", null, d.verdict, d.blocked ? [" ", h("span", { class: "badge blocked" }, "blocked")] : null, d.label ? h("span", { class: "ua" }, d.label.value) : null),
-    h("td", null, shown.map((/** @type {any} */ r) => h("span", { class: "chip", title: r.detail || null }, r.code, h("span", { class: "w" }, weight(r)))), more),
+    h("td", null, shown.map((r) => h("span", { class: "chip", title: r.detail || null }, r.code, h("span", { class: "w" }, weight(r)))), more),
     h("td", null, actionsFor(d)),
   );
   more.addEventListener("click", () => toggleDetail(tr, d, more));
   return tr;
 }
 
-/** @param {Node} content */
-function fullRow(content) {
+function fullRow(content: Node) {
   return h("tr", { class: "placeholder" }, h("td", { colspan: COLUMNS }, content));
 }
 
-/** @param {string | null} next @param {number} count */
-function renderPager(next, count) {
+function renderPager(next: string | null, count: number) {
   const links = [];
   if (cursor) links.push(h("a", { class: "btn", href: pageUrl(null) }, "← Newest"));
   if (next) links.push(h("a", { class: "btn", href: pageUrl(next), rel: "next" }, "Older →"));
@@ -126,14 +129,14 @@ function renderPager(next, count) {
 
 async function load() {
   try {
-    const page = await api("/api/decisions?" + apiQuery(cursor));
+    const page = await api<DecisionPage>("/api/decisions?" + apiQuery(cursor));
     const filtered = FILTERS.some((f) => params.get(f)) || selectedActions().length > 0;
     if (page.decisions.length === 0) {
       tbody.replaceChildren(fullRow(emptyState(filtered ? "No decisions match these filters" : "No decisions yet", filtered ? "Change or reset the filters." : "They appear here as soon as the edge reports traffic.")));
     } else {
       tbody.replaceChildren(...page.decisions.map(row));
     }
-    newest = page.decisions.reduce((/** @type {number} */ max, /** @type {any} */ d) => Math.max(max, d.id), newest);
+    newest = page.decisions.reduce((max, d) => Math.max(max, d.id), newest);
     renderPager(page.nextCursor, page.decisions.length);
   } catch (error) {
     tbody.replaceChildren(fullRow(errorState(error)));
@@ -144,20 +147,22 @@ async function load() {
 async function poll() {
   if (!live.checked || document.hidden || cursor) return;
   try {
-    const page = await api("/api/decisions?" + apiQuery(null));
-    const fresh = page.decisions.filter((/** @type {any} */ d) => d.id > newest);
+    const page = await api<DecisionPage>("/api/decisions?" + apiQuery(null));
+    const fresh = page.decisions.filter((d) => d.id > newest);
     if (fresh.length === 0) return;
     tbody.querySelector("tr.placeholder")?.remove();
-    tbody.prepend(...fresh.map((/** @type {any} */ d) => {
+    tbody.prepend(...fresh.map((d) => {
       const tr = row(d);
       tr.classList.add("new");
       return tr;
     }));
-    newest = Math.max(newest, ...fresh.map((/** @type {any} */ d) => d.id));
+    newest = Math.max(newest, ...fresh.map((d) => d.id));
     const rows = tbody.querySelectorAll("tr:not(.detail)");
     for (let i = MAX_ROWS; i < rows.length; i++) {
-      document.getElementById("detail-" + rows[i].getAttribute("data-id"))?.remove();
-      rows[i].remove();
+      const row = rows[i];
+      if (row === undefined) continue;
+      document.getElementById("detail-" + row.getAttribute("data-id"))?.remove();
+      row.remove();
     }
     byId("feed-count").textContent = Math.min(rows.length, MAX_ROWS) + " shown · live";
   } catch (error) {
@@ -180,4 +185,3 @@ if (cursor) {
 fillForm();
 void load();
 window.setInterval(() => void poll(), LIVE_MS);
-`;

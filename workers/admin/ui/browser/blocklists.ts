@@ -1,24 +1,23 @@
-/** /ui/<version>/blocklists.js: IP, CIDR and ASN entries and the allow-list: list, add, remove, bulk import. */
-export const BLOCKLISTS_SCRIPT = String.raw`// @ts-check
-import { actionBadge, announce, api, ask, byId, emptyState, errorState, fmtRelative, fmtTime, h, messageOf, operatorOnly, ttlSeconds } from "./app.js";
+import type { ImportResult, ListEntry, ListPage } from "./api-types";
+import { actionBadge, announce, api, ask, byId, emptyState, errorState, fmtRelative, fmtTime, h, messageOf, operatorOnly, ttlSeconds } from "./app";
 
 const KINDS = ["ip", "cidr", "asn", "allow"];
 const PAGE_SIZE = 100;
 const requested = new URLSearchParams(location.search).get("kind") || "ip";
 const kind = KINDS.includes(requested) ? requested : "ip";
 const isAllow = kind === "allow";
-const sourceFilter = /** @type {HTMLSelectElement} */ (byId("source-filter"));
-/** Cursors of the pages before this one (KV cursors are opaque: "previous" means going back along them). @type {Array<string | null>} */
-const trail = [];
-/** @type {string | null} */
-let current = null;
-/** @type {any[]} */
-let entries = [];
+
+const sourceFilter = (byId("source-filter") as HTMLSelectElement);
+
+/** Cursors of the pages before this one (KV cursors are opaque: "previous" means going back along them). */
+const trail: Array<string | null> = [];
+let current: string | null = null;
+let entries: readonly ListEntry[] = [];
 
 for (const tab of byId("tabs").querySelectorAll("a")) {
   if (tab.getAttribute("data-kind") === kind) tab.setAttribute("aria-current", "page");
 }
-for (const el of document.querySelectorAll("#add-form button, #import-form button")) operatorOnly(/** @type {HTMLElement} */ (el));
+for (const el of document.querySelectorAll("#add-form button, #import-form button")) operatorOnly((el as HTMLElement));
 if (isAllow) {
   byId("a-action-field").hidden = true;
   byId("a-submit").textContent = "Allow-list";
@@ -26,11 +25,9 @@ if (isAllow) {
 }
 byId("h-add").textContent = isAllow ? "Allow-list an address or network" : "Block an address, network or AS";
 
-/** @param {string | null} at */
-const when = (at) => (at === null ? h("span", { class: "muted" }, "never") : h("time", { datetime: at, title: fmtTime(at) }, fmtRelative(at)));
+const when = (at: string | null) => (at === null ? h("span", { class: "muted" }, "never") : h("time", { datetime: at, title: fmtTime(at) }, fmtRelative(at)));
 
-/** @param {any} e */
-async function remove(e) {
+async function remove(e: ListEntry) {
   const values = await ask({ title: (isAllow ? "Remove " : "Unblock ") + e.target + "?", text: isAllow ? "The edge scores it like anyone else again." : "The edge stops blocking it within about 10 seconds.", confirm: "Remove", danger: true });
   if (values === null) return;
   try {
@@ -42,8 +39,7 @@ async function remove(e) {
   }
 }
 
-/** @param {any} e */
-function removeButton(e) {
+function removeButton(e: ListEntry) {
   return operatorOnly(h("button", { type: "button", class: "small", "aria-label": "Remove " + e.target, onclick: () => remove(e) }, "Remove"));
 }
 
@@ -64,10 +60,10 @@ function renderRows() {
             "tr",
             null,
             h("td", { class: "mono" }, kind === "ip" ? h("a", { href: "/decisions?ip=" + encodeURIComponent(e.target) }, e.target) : e.target),
-            h("td", null, actionBadge(e.action)),
+            h("td", null, actionBadge(e.action ?? "allow")),
             h("td", null, h("span", { class: "badge neutral" }, e.source)),
             h("td", null, e.reason),
-            h("td", { class: "num" }, e.score === null ? "" : String(Math.round(e.score * 1000) / 1000)),
+            h("td", { class: "num" }, e.score === null || e.score === undefined ? "" : String(Math.round(e.score * 1000) / 1000)),
             h("td", null, when(e.at)),
             h("td", null, when(e.expiresAt)),
             h("td", null, removeButton(e)),
@@ -76,16 +72,15 @@ function renderRows() {
   );
 }
 
-/** @param {string | null} from */
-async function load(from) {
+async function load(from: string | null) {
   try {
-    const page = await api((isAllow ? "/api/allowlist?" : "/api/blocklist?kind=" + kind + "&") + "limit=" + PAGE_SIZE + (from ? "&cursor=" + encodeURIComponent(from) : ""));
+    const page = await api<ListPage>((isAllow ? "/api/allowlist?" : "/api/blocklist?kind=" + kind + "&") + "limit=" + PAGE_SIZE + (from ? "&cursor=" + encodeURIComponent(from) : ""));
     current = from;
     entries = page.entries;
     renderRows();
     const pager = [];
     if (trail.length > 0) pager.push(h("button", { type: "button", onclick: () => load(trail.pop() ?? null) }, "← Previous"));
-    if (page.nextCursor) pager.push(h("button", { type: "button", onclick: () => { trail.push(current); void load(page.nextCursor); } }, "Next →"));
+    if (page.nextCursor) pager.push(h("button", { type: "button", onclick: () => { trail.push(current); void load(page.nextCursor) } }, "Next →"));
     byId("pager").replaceChildren(...pager);
   } catch (error) {
     byId("entries").replaceChildren(h("tr", null, h("td", null, errorState(error))));
@@ -94,7 +89,7 @@ async function load(from) {
 
 byId("add-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const form = /** @type {HTMLFormElement} */ (event.currentTarget);
+  const form = (event.currentTarget as HTMLFormElement);
   const data = new FormData(form);
   const target = String(data.get("target")).trim();
   const body = { target, reason: String(data.get("reason")), ttlSeconds: ttlSeconds(data.get("ttl")) };
@@ -112,12 +107,12 @@ byId("add-form").addEventListener("submit", async (event) => {
 
 byId("import-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const submitter = /** @type {SubmitEvent} */ (event).submitter;
+  const submitter = (event as SubmitEvent).submitter;
   const dryRun = submitter !== null && submitter.getAttribute("value") === "check";
-  const data = new FormData(/** @type {HTMLFormElement} */ (event.currentTarget));
+  const data = new FormData((event.currentTarget as HTMLFormElement));
   const out = byId("import-result");
   try {
-    const result = await api("/api/blocklist/import", {
+    const result = await api<ImportResult>("/api/blocklist/import", {
       method: "POST",
       body: { text: String(data.get("text")), action: String(data.get("action")), reason: String(data.get("reason")), ttlSeconds: ttlSeconds(data.get("ttl")), dryRun },
     });
@@ -126,7 +121,7 @@ byId("import-form").addEventListener("submit", async (event) => {
     out.replaceChildren(
       h("ul", { class: "issues" },
         h("li", { class: "ok" }, head + (result.refused.length > 0 ? "; " + result.refused.length + " lines refused:" : ".")),
-        result.refused.map((/** @type {any} */ r) => h("li", null, "line " + r.line + ": ", h("code", null, r.text), " — " + r.error)),
+        result.refused.map((r) => h("li", null, "line " + r.line + ": ", h("code", null, r.text), " — " + r.error)),
       ),
     );
     announce(head + ".");
@@ -141,4 +136,3 @@ sourceFilter.addEventListener("change", renderRows);
 if (isAllow) sourceFilter.closest("header")?.querySelectorAll("label, select").forEach((el) => el.setAttribute("hidden", ""));
 byId("h-entries").textContent = { ip: "Blocked IP addresses", cidr: "Blocked networks", asn: "Blocked ASNs", allow: "Allow-listed addresses and networks" }[kind] || "Entries";
 void load(null);
-`;

@@ -1,11 +1,9 @@
-/** /ui/<version>/charts.js: SVG charts drawn in the browser (stacked bars over time, horizontal top-N bars), each with a title, a description and a data table. */
-export const CHARTS_SCRIPT = String.raw`// @ts-check
-import { emptyState, fmtInt, h, svg } from "./app.js";
+import { emptyState, fmtInt, h, svg } from "./app";
 
 let charts = 0;
 
-/** A round axis top and step for counts up to max. @param {number} max @param {number} ticks */
-function niceScale(max, ticks) {
+/** A round axis top and step for counts up to max. */
+function niceScale(max: number, ticks: number) {
   if (max <= 0) return { top: ticks, step: 1 };
   const raw = max / ticks;
   const magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
@@ -14,8 +12,8 @@ function niceScale(max, ticks) {
   return { top: Math.ceil(max / step) * step, step };
 }
 
-/** A collapsed table with the chart's numbers (the text fallback). @param {string[]} head @param {Array<Array<string | number>>} rows */
-function dataTable(head, rows) {
+/** A collapsed table with the chart's numbers (the text fallback). */
+function dataTable(head: string[], rows: Array<Array<string | number>>) {
   return h(
     "details",
     { class: "chart-data" },
@@ -33,8 +31,8 @@ function dataTable(head, rows) {
   );
 }
 
-/** The svg root: role img, named by its title and described by a one-line summary. @param {number} width @param {number} height @param {string} title @param {string} summary */
-function chartRoot(width, height, title, summary) {
+/** The svg root: role img, named by its title and described by a one-line summary. */
+function chartRoot(width: number, height: number, title: string, summary: string) {
   const id = "chart-" + ++charts;
   return svg(
     "svg",
@@ -46,10 +44,9 @@ function chartRoot(width, height, title, summary) {
 
 /**
  * Stacked bars over time, one bar per bucket, one colour per series (CSS class s-<key>).
- * @param {HTMLElement} slot
- * @param {{ title: string, series: Array<{ key: string, label: string }>, rows: Array<{ t: number, values: Record<string, number> }>, timeLabel: (t: number) => string, tickLabel: (t: number) => string }} spec
+ * 
  */
-export function stackedBars(slot, spec) {
+export function stackedBars(slot: HTMLElement, spec: { title: string; series: Array<{ key: string; label: string }>; rows: Array<{ t: number; values: Record<string, number> }>; timeLabel: (t: number) => string; tickLabel: (t: number) => string }) {
   const width = Math.max(320, Math.floor(slot.clientWidth || 800));
   const height = 250;
   const m = { top: 10, right: 8, bottom: 26, left: 46 };
@@ -58,12 +55,11 @@ export function stackedBars(slot, spec) {
   const totals = spec.rows.map((r) => spec.series.reduce((sum, s) => sum + (r.values[s.key] || 0), 0));
   const grand = totals.reduce((a, b) => a + b, 0);
   const scale = niceScale(Math.max(0, ...totals), 4);
-  /** @param {number} v */
-  const y = (v) => m.top + ih - (v / scale.top) * ih;
+  const y = (v: number) => m.top + ih - (v / scale.top) * ih;
   const band = iw / Math.max(1, spec.rows.length);
   const barWidth = Math.max(1, Math.min(band * 0.78, 48));
   const peak = totals.indexOf(Math.max(...totals));
-  const summary = fmtInt(grand) + " requests in " + spec.rows.length + " intervals" + (grand > 0 ? "; the busiest, " + spec.timeLabel(spec.rows[peak].t) + ", had " + fmtInt(totals[peak]) : "") + ".";
+  const summary = fmtInt(grand) + " requests in " + spec.rows.length + " intervals" + (grand > 0 ? "; the busiest, " + spec.timeLabel(spec.rows[peak]?.t ?? 0) + ", had " + fmtInt(totals[peak] ?? 0) : "") + ".";
   const root = chartRoot(width, height, spec.title, summary);
   for (let v = 0; v <= scale.top; v += scale.step) {
     root.append(svg("line", { class: "grid", x1: m.left, x2: width - m.right, y1: y(v), y2: y(v) }));
@@ -72,11 +68,11 @@ export function stackedBars(slot, spec) {
   spec.rows.forEach((row, i) => {
     const x = m.left + i * band + (band - barWidth) / 2;
     const parts = spec.series.filter((s) => (row.values[s.key] || 0) > 0);
-    const tip = spec.timeLabel(row.t) + ": " + (parts.length === 0 ? "none" : parts.map((s) => s.label + " " + fmtInt(row.values[s.key])).join(", "));
+    const tip = spec.timeLabel(row.t) + ": " + (parts.length === 0 ? "none" : parts.map((s) => s.label + " " + fmtInt(row.values[s.key] ?? 0)).join(", "));
     const group = svg("g", null, svg("title", null, tip));
     let stacked = 0;
     for (const s of parts) {
-      const value = row.values[s.key];
+      const value = row.values[s.key] ?? 0;
       group.append(svg("rect", { class: "s-" + s.key, x, width: barWidth, y: y(stacked + value), height: Math.max(0.5, y(stacked) - y(stacked + value)) }));
       stacked += value;
     }
@@ -90,23 +86,22 @@ export function stackedBars(slot, spec) {
   const legend = h("ul", { class: "legend", "aria-hidden": "true" }, spec.series.map((s) => h("li", null, h("span", { class: "swatch s-" + s.key }), s.label)));
   const table = dataTable(
     ["Interval", ...spec.series.map((s) => s.label), "Total"],
-    spec.rows.filter((_, i) => totals[i] > 0).map((r) => [spec.timeLabel(r.t), ...spec.series.map((s) => r.values[s.key] || 0), spec.series.reduce((a, s) => a + (r.values[s.key] || 0), 0)]),
+    spec.rows.filter((_, i) => (totals[i] ?? 0) > 0).map((r) => [spec.timeLabel(r.t), ...spec.series.map((s) => r.values[s.key] || 0), spec.series.reduce((a, s) => a + (r.values[s.key] || 0), 0)]),
   );
   slot.replaceChildren(h("figure", { class: "chart" }, root, legend, table));
 }
 
-/** Shortens a label to about the pixels it may take. @param {string} text @param {number} px */
-function fit(text, px) {
+/** Shortens a label to about the pixels it may take. */
+function fit(text: string, px: number) {
   const chars = Math.max(4, Math.floor(px / 7));
   return text.length <= chars ? text : text.slice(0, chars - 1) + "…";
 }
 
 /**
  * Horizontal bars for a top-N list; a label with an href is a link (e.g. to the decisions of that IP).
- * @param {HTMLElement} slot
- * @param {{ title: string, empty: string, items: Array<{ label: string, value: number, href?: string, note?: string }>, unit: string }} spec
+ * 
  */
-export function hbars(slot, spec) {
+export function hbars(slot: HTMLElement, spec: { title: string; empty: string; items: Array<{ label: string; value: number; href?: string; note?: string }>; unit: string }) {
   if (spec.items.length === 0) {
     slot.replaceChildren(emptyState(spec.empty));
     return;
@@ -120,6 +115,7 @@ export function hbars(slot, spec) {
   const barMax = Math.max(20, width - barX - valueWidth);
   const max = Math.max(...spec.items.map((i) => i.value));
   const first = spec.items[0];
+  if (first === undefined) return;
   const root = chartRoot(width, height, spec.title, spec.items.length + " entries; the first is " + first.label + " with " + fmtInt(first.value) + " " + spec.unit + ".");
   spec.items.forEach((item, i) => {
     const top = i * rowHeight + 2;
@@ -139,4 +135,3 @@ export function hbars(slot, spec) {
   const table = dataTable([spec.title, spec.unit], spec.items.map((i) => [i.label + (i.note ? " (" + i.note + ")" : ""), i.value]));
   slot.replaceChildren(h("figure", { class: "chart" }, root, table));
 }
-`;

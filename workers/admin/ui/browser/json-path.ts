@@ -1,13 +1,16 @@
-/** /ui/<version>/json-path.js: finds where a field path (`rules[0].match.userAgent`) sits in JSON text, so a validation message can select the bad field. */
-export const JSON_PATH_SCRIPT = String.raw`// @ts-check
+/** A JSON value's span in the text; objects keep their keys' spans, arrays their items. */
+interface JsonNode {
+  readonly start: number;
+  readonly end: number;
+  readonly keys?: Map<string, { keyStart: number; keyEnd: number; value: JsonNode }>;
+  readonly items?: JsonNode[];
+}
 
-/** @typedef {{ start: number, end: number, keys?: Map<string, { keyStart: number, keyEnd: number, value: Node }>, items?: Node[] }} Node */
-
-/** A tiny JSON parser that keeps positions. Throws on malformed text (JSON.parse has already said why). @param {string} text */
-function parse(text) {
+/** A tiny JSON parser that keeps positions. Throws on malformed text (JSON.parse has already said why). */
+function parse(text: string) {
   let i = 0;
   const ws = () => {
-    while (i < text.length && " \t\r\n".includes(text[i])) i++;
+    while (i < text.length && " \t\r\n".includes(text[i] ?? "")) i++;
   };
   const string = () => {
     const start = i++;
@@ -15,8 +18,7 @@ function parse(text) {
     i++;
     return { start, end: i, value: JSON.parse(text.slice(start, i)) };
   };
-  /** @returns {Node} */
-  const value = () => {
+  const value = (): JsonNode => {
     ws();
     const start = i;
     const ch = text[i];
@@ -53,23 +55,22 @@ function parse(text) {
       return { start, end: i, items };
     }
     if (ch === '"') return string();
-    while (i < text.length && !",]} \t\r\n".includes(text[i])) i++;
+    while (i < text.length && !",]} \t\r\n".includes(text[i] ?? "")) i++;
     if (i === start) throw new Error("bad value");
     return { start, end: i };
   };
   return value();
 }
 
-/** Splits a zod path into keys and indexes. @param {string} path @returns {Array<string | number>} */
-export function pathSegments(path) {
-  /** @type {Array<string | number>} */
-  const segments = [];
+/** Splits a zod path into keys and indexes. */
+export function pathSegments(path: string): Array<string | number> {
+  const segments: Array<string | number> = [];
   const re = /\.?([A-Za-z_$][\w$]*|\d+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
   let m;
   while ((m = re.exec(path)) !== null) {
     if (m[2] !== undefined) segments.push(Number(m[2]));
     else if (m[3] !== undefined) segments.push(JSON.parse(m[3]));
-    else segments.push(m[1]);
+    else if (m[1] !== undefined) segments.push(m[1]);
   }
   return segments;
 }
@@ -77,23 +78,22 @@ export function pathSegments(path) {
 /**
  * Where the field at path is in text: its value (for a scalar), or its key (for an object or array), or the
  * deepest part of the path that exists. Null when the text is not JSON.
- * @param {string} text @param {string} path @returns {{ start: number, end: number, found: boolean } | null}
  */
-export function locate(text, path) {
-  let node;
+export function locate(text: string, path: string): { start: number; end: number; found: boolean }|null {
+  let node: JsonNode;
   try {
     node = parse(text);
   } catch {
     return null;
   }
-  /** @type {{ start: number, end: number }} */
-  let span = { start: node.start, end: Math.min(node.end, node.start + 1) };
+  let span: { start: number; end: number } = { start: node.start, end: Math.min(node.end, node.start + 1) };
   for (const segment of pathSegments(path)) {
-    if (typeof segment === "number" && node.items && node.items[segment]) {
-      node = node.items[segment];
+    const item: JsonNode | undefined = typeof segment === "number" ? node.items?.[segment] : undefined;
+    if (item !== undefined) {
+      node = item;
       span = node.keys || node.items ? { start: node.start, end: node.start + 1 } : node;
-    } else if (typeof segment === "string" && node.keys && node.keys.has(segment)) {
-      const entry = /** @type {{ keyStart: number, keyEnd: number, value: Node }} */ (node.keys.get(segment));
+    } else if (typeof segment === "string" && node.keys?.has(segment)) {
+      const entry = node.keys.get(segment) as { keyStart: number; keyEnd: number; value: JsonNode };
       node = entry.value;
       span = node.keys || node.items ? { start: entry.keyStart, end: entry.keyEnd } : node;
     } else {
@@ -103,9 +103,8 @@ export function locate(text, path) {
   return { start: span.start, end: span.end, found: true };
 }
 
-/** The 1-based line and column of an offset. @param {string} text @param {number} offset */
-export function lineColumn(text, offset) {
+/** The 1-based line and column of an offset. */
+export function lineColumn(text: string, offset: number) {
   const before = text.slice(0, offset).split("\n");
   return { line: before.length, column: (before[before.length - 1] || "").length + 1 };
 }
-`;

@@ -1,22 +1,17 @@
-/** /ui/<version>/peers.js: configured peers with trust, last sync and entries received and rejected; an empty state when there are none (or no peers API). */
-export const PEERS_SCRIPT = String.raw`// @ts-check
-import { ApiError, actionBadge, api, byId, emptyState, errorState, fmtInt, fmtRelative, fmtTime, h } from "./app.js";
+import type { Peer, PeerSelf, Peers } from "./api-types";
+import { type Child, ApiError, actionBadge, api, byId, emptyState, errorState, fmtInt, fmtRelative, fmtTime, h } from "./app";
 
-/** @param {Record<string, number>} rejected */
-function rejectedTotal(rejected) {
+function rejectedTotal(rejected: Record<string, number>) {
   return Object.values(rejected || {}).reduce((a, b) => a + Number(b), 0);
 }
 
-/** @param {Record<string, number>} rejected */
-function rejectedText(rejected) {
+function rejectedText(rejected: Record<string, number>) {
   const parts = Object.entries(rejected || {}).filter(([, n]) => Number(n) > 0).map(([reason, n]) => reason + " " + n);
   return parts.length === 0 ? "none" : parts.join(", ");
 }
 
-/** @param {any} self */
-function renderSelf(self) {
-  /** @param {string} term @param {import("./app.js").Child} value */
-  const item = (term, value) => [h("dt", null, term), h("dd", null, value)];
+function renderSelf(self: PeerSelf) {
+  const item = (term: string, value: Child) => [h("dt", null, term), h("dd", null, value)];
   byId("peers-self").replaceChildren(
     h("dl", { class: "kv" },
       item("Publishing", self.publishing ? "yes, signed with key " + (self.kid || "") : "no signing key configured: peers cannot pull from here"),
@@ -28,15 +23,13 @@ function renderSelf(self) {
   );
 }
 
-/** @param {any} p */
-function lastSync(p) {
+function lastSync(p: Peer) {
   const s = p.lastSync;
   if (!s) return h("span", { class: "muted" }, "never");
   return [h("time", { datetime: s.at, title: fmtTime(s.at) }, fmtRelative(s.at)), " ", h("span", { class: "badge " + (s.status === "ok" ? "allow" : "block") }, s.status), s.error ? h("span", { class: "ua", title: s.error }, s.error) : null];
 }
 
-/** @param {any[]} peers */
-function renderPeers(peers) {
+function renderPeers(peers: readonly Peer[]) {
   if (peers.length === 0) {
     byId("peers-list").replaceChildren(emptyState("No peers yet", "Add another edge-guard deployment's feed or a community list with POST /api/peers; it shows here with its trust level and sync results."));
     return;
@@ -62,7 +55,7 @@ function renderPeers(peers) {
 
 async function load() {
   try {
-    const data = await api("/api/peers");
+    const data = await api<Peers>("/api/peers");
     renderSelf(data.self);
     renderPeers(data.peers);
   } catch (error) {
@@ -78,4 +71,3 @@ async function load() {
 }
 
 void load();
-`;

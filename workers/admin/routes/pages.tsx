@@ -1,16 +1,17 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { Hono, type Context } from "hono";
+import type { Child } from "hono/jsx";
 import { z } from "zod";
 import { AppError } from "../../../adapters/http";
 import { login } from "../auth/login";
 import { clearSessionCookie } from "../auth/session";
 import { FLEET_INDEX_KV_KEY, FleetIndexSchema } from "../../../core/fleet-index";
-import { fleetsTable, latestDecisionsTable, loginPage } from "../page";
+import { Empty, FleetGroups, LatestDecisions, loginPage } from "../page";
 import type { AdminBindings } from "../router";
 import { db } from "../store/db";
 import { listDecisions } from "../store/decisions";
-import { UI_VERSION, uiAsset } from "../ui/assets";
 import { DASHBOARD_PAGES, pageShell, type PageName, type Viewer } from "../ui/shell";
-import { blocklistsMain, decisionsMain, overviewMain, peersMain, policyMain } from "../ui/views";
+import { BlocklistsMain, DecisionsMain, OverviewMain, PeersMain, PolicyMain } from "../ui/views";
 
 const LoginForm = z.object({ name: z.string().min(1).max(100), password: z.string().min(1).max(1000), totp: z.string().min(1).max(10) });
 
@@ -19,8 +20,6 @@ export const PAGE_PATHS: readonly string[] = DASHBOARD_PAGES.map((p) => p.path);
 
 /** How many decisions the overview lists below its charts. */
 const LATEST_DECISIONS = 15;
-/** Assets carry their version in the URL, so a browser may keep them for a year. */
-const IMMUTABLE = "public, max-age=31536000, immutable";
 
 type Ctx = Context<AdminBindings>;
 
@@ -30,49 +29,41 @@ function viewerOf(c: Ctx): Viewer | null {
   return principal === null ? null : { name: principal.name, role: principal.role, csrf: principal.csrf, signsOut: principal.kind === "session" };
 }
 
-async function latestSection(c: Ctx): Promise<string> {
+async function latestSection(c: Ctx): Promise<Child> {
   try {
     const page = await db(c.env, (d) => listDecisions(d, {}, LATEST_DECISIONS));
-    return latestDecisionsTable(page.decisions);
+    return <LatestDecisions rows={page.decisions} />;
   } catch (error) {
     // The rest of the page still works (its modules report their own failures); say why this part is empty.
-    if (error instanceof AppError && error.status === 503) return `<p class="empty"><strong>Decisions are unavailable</strong>${error.message}</p>`;
+    if (error instanceof AppError && error.status === 503) return <Empty title="Decisions are unavailable">{error.message}</Empty>;
     throw error;
   }
 }
 
 /** The flagged fleet groups from KV; a missing or unreadable snapshot shows as none (the page still works). */
-async function fleetsSection(c: Ctx): Promise<string> {
+async function fleetsSection(c: Ctx): Promise<Child> {
   try {
     const parsed = FleetIndexSchema.safeParse(await c.env.BLOCKLIST.get(FLEET_INDEX_KV_KEY, "json"));
-    return fleetsTable(parsed.success ? parsed.data.groups : [], Date.now());
+    return <FleetGroups groups={parsed.success ? parsed.data.groups : []} now={Date.now()} />;
   } catch {
-    return `<p class="empty"><strong>Fleet groups are unavailable</strong>KV could not be read.</p>`;
+    return <Empty title="Fleet groups are unavailable">KV could not be read.</Empty>;
   }
 }
 
-const MAINS: Record<Exclude<PageName, "overview">, () => string> = {
-  decisions: decisionsMain,
-  blocklists: blocklistsMain,
-  policy: policyMain,
-  peers: peersMain,
+const MAINS: Record<Exclude<PageName, "overview">, () => Child> = {
+  decisions: DecisionsMain,
+  blocklists: BlocklistsMain,
+  policy: PolicyMain,
+  peers: PeersMain,
 };
 
-/** Server-rendered pages (dashboard shells, login, sign-out) and the dashboard's static assets under /ui/<version>/. */
+/** Server-rendered pages (dashboard shells, login, sign-out). Their JS and CSS are static assets (wrangler.toml `[assets]`). */
 export const pageRoutes = new Hono<AdminBindings>()
   .get("/", async (c) => {
     const viewer = viewerOf(c);
     if (viewer === null) return c.redirect("/login", 302);
     const [latest, fleets] = await Promise.all([latestSection(c), fleetsSection(c)]);
-    return c.html(pageShell("overview", viewer, overviewMain(latest, fleets)));
-  })
-  .get("/ui/:version/:file", (c) => {
-    const asset = uiAsset(c.req.param("file"));
-    if (asset === undefined) throw new AppError(404, "not_found", "no such dashboard asset");
-    // An old page asking for an old version gets today's file, but must not keep it under the old URL.
-    c.header("Cache-Control", c.req.param("version") === UI_VERSION ? IMMUTABLE : "no-cache");
-    c.header("Content-Type", asset.contentType);
-    return c.body(asset.body, 200);
+    return c.html(pageShell("overview", viewer, <OverviewMain latest={latest} fleets={fleets} />));
   })
   .get("/login", (c) => c.html(loginPage(null)))
   .post("/login", async (c) => {
@@ -93,9 +84,9 @@ export const pageRoutes = new Hono<AdminBindings>()
   });
 
 // One route per page (a `/:page{a|b}` pattern is not anchored by Hono's router: it also matched /ui/…/b.js).
-for (const [name, main] of Object.entries(MAINS) as [keyof typeof MAINS, () => string][]) {
+for (const [name, Main] of Object.entries(MAINS) as [keyof typeof MAINS, () => Child][]) {
   pageRoutes.get(`/${name}`, (c) => {
     const viewer = viewerOf(c);
-    return viewer === null ? c.redirect("/login", 302) : c.html(pageShell(name, viewer, main()));
+    return viewer === null ? c.redirect("/login", 302) : c.html(pageShell(name, viewer, <Main />));
   });
 }

@@ -1,22 +1,19 @@
-/** /ui/<version>/policy.js: the policy page (status and mode switch, editor with field-level validation, dry run on recent traffic, history). */
-export const POLICY_SCRIPT = String.raw`// @ts-check
-import { ApiError, actionBadge, announce, api, byId, emptyState, errorState, fill, fmtInt, fmtTime, h, messageOf, operatorOnly } from "./app.js";
-import { lineColumn, locate } from "./json-path.js";
+import type { CompiledRule, DryRun, PolicyIssue, PolicyHistory, PolicyView, Validation } from "./api-types";
+import { type Child, ApiError, actionBadge, announce, api, byId, emptyState, errorState, fill, fmtInt, fmtTime, h, messageOf, operatorOnly } from "./app";
+import { lineColumn, locate } from "./json-path";
 
 const ACTIONS = ["allow", "challenge", "tarpit", "block"];
-const editor = /** @type {HTMLTextAreaElement} */ (byId("policy-text"));
+
+const editor = (byId("policy-text") as HTMLTextAreaElement);
 const issuesBox = byId("policy-issues");
 let saved = "";
 
-/** @param {any} view */
-function renderStatus(view) {
+function renderStatus(view: PolicyView) {
   const c = view.compiled;
   const mode = c ? c.mode : "unknown";
-  /** @param {"observe" | "enforce"} target @param {string} text */
-  const modeButton = (target, text) =>
+  const modeButton = (target: "observe" | "enforce", text: string) =>
     operatorOnly(h("button", { type: "button", "aria-pressed": String(mode === target), onclick: () => switchMode(target) }, text));
-  /** @param {string} term @param {import("./app.js").Child} value */
-  const item = (term, value) => [h("dt", null, term), h("dd", null, value)];
+  const item = (term: string, value: Child) => [h("dt", null, term), h("dd", null, value)];
   fill(byId("policy-status"),
     c ? null : emptyState("The stored policy does not compile", "The edge keeps enforcing its last good policy. Fix it below and save."),
     h(
@@ -31,16 +28,14 @@ function renderStatus(view) {
   );
 }
 
-/** @param {any} view */
-function renderRules(view) {
+function renderRules(view: PolicyView) {
   const rules = view.compiled ? view.compiled.rules : [];
-  /** @param {any[]} list */
-  const table = (list) =>
+  const table = (list: readonly CompiledRule[]) =>
     h("div", { class: "table-wrap" }, h("table", { class: "data" },
       h("thead", null, h("tr", null, h("th", null, "Rule"), h("th", null, "Action"), h("th", { class: "num" }, "Weight"))),
       h("tbody", null, list.map((r) => h("tr", null, h("td", { class: "mono" }, r.name), h("td", null, actionBadge(r.action)), h("td", { class: "num" }, r.action === "weigh" ? String(r.weight) : ""))))));
-  const own = rules.filter((/** @type {any} */ r) => r.origin === "policy");
-  const preset = rules.filter((/** @type {any} */ r) => r.origin !== "policy");
+  const own = rules.filter((r) => r.origin === "policy");
+  const preset = rules.filter((r) => r.origin !== "policy");
   fill(byId("policy-rules"),
     own.length > 0 ? table(own) : emptyState("No rules of your own", "Only the preset's rules apply."),
     preset.length > 0 ? h("details", { class: "chart-data" }, h("summary", null, preset.length + " rules from the preset, after yours"), table(preset)) : null,
@@ -49,7 +44,7 @@ function renderRules(view) {
 
 async function loadPolicy() {
   try {
-    const view = await api("/api/policy");
+    const view = await api<PolicyView>("/api/policy");
     renderStatus(view);
     renderRules(view);
     if (editor.value === saved) {
@@ -61,8 +56,7 @@ async function loadPolicy() {
   }
 }
 
-/** @param {"observe" | "enforce"} mode */
-async function switchMode(mode) {
+async function switchMode(mode: "observe" | "enforce") {
   try {
     await api("/api/policy/mode", { method: "PUT", body: { mode } });
     announce("The edge switches to " + mode + " mode within 30 seconds.");
@@ -72,16 +66,16 @@ async function switchMode(mode) {
   }
 }
 
-/** Selects a range of the editor and scrolls it into view. @param {number} start @param {number} end */
-function select(start, end) {
+/** Selects a range of the editor and scrolls it into view. */
+function select(start: number, end: number) {
   editor.focus();
   editor.setSelectionRange(start, end);
   const lineHeight = parseFloat(getComputedStyle(editor).lineHeight) || 18;
   editor.scrollTop = Math.max(0, (lineColumn(editor.value, start).line - 4) * lineHeight);
 }
 
-/** Shows problems, each a button that selects its field. @param {Array<{ path: string, message: string, at?: number }>} issues */
-function showIssues(issues) {
+/** Shows problems, each a button that selects its field. */
+function showIssues(issues: readonly PolicyIssue[]) {
   const items = issues.map((issue) => {
     // zod names an unknown key in the message, not the path: point at the key itself.
     const unknown = /^Unrecognized keys?: "([^"]+)"/.exec(issue.message);
@@ -106,10 +100,9 @@ function candidate() {
   }
 }
 
-/** @param {unknown} error @param {boolean} [saving] */
-function failed(error, saving) {
-  if (error instanceof ApiError && error.body && Array.isArray(/** @type {any} */ (error.body).issues)) {
-    const issues = /** @type {any} */ (error.body).issues;
+function failed(error: unknown, saving = false) {
+  if (error instanceof ApiError && error.body && Array.isArray((error.body as Validation).issues)) {
+    const issues = (error.body as Validation).issues ?? [];
     showIssues(issues);
     announce(issues.length + " problem" + (issues.length === 1 ? "" : "s") + " in the policy" + (saving ? "; nothing was saved." : "."), "error");
   } else announce(messageOf(error), "error");
@@ -119,7 +112,7 @@ async function validate() {
   const body = candidate();
   if (body === null) return;
   try {
-    const result = await api("/api/policy/validate", { method: "POST", body });
+    const result = await api<Validation>("/api/policy/validate", { method: "POST", body });
     if (result.ok) {
       issuesBox.replaceChildren(h("ul", { class: "issues" }, h("li", { class: "ok" }, "The policy is valid.")));
       announce("The policy is valid.");
@@ -129,22 +122,22 @@ async function validate() {
   }
 }
 
-/** @param {any} r */
-function renderDryRun(r) {
-  const delta = (/** @type {string} */ a) => r.after[a] - r.before[a];
+function renderDryRun(r: DryRun) {
+  const count = (counts: Readonly<Record<string, number>>, a: string) => counts[a] ?? 0;
+  const delta = (a: string) => count(r.after, a) - count(r.before, a);
   const transitions = Object.entries(r.transitions).filter(([, n]) => Number(n) > 0);
   fill(byId("dry-run"),
     h("p", null, h("strong", null, fmtInt(r.changed)), " of " + fmtInt(r.evaluated) + " recent decisions would come out differently."),
     h("div", { class: "table-wrap" }, h("table", { class: "data" },
       h("thead", null, h("tr", null, h("th", null, "Action"), h("th", { class: "num" }, "Active policy"), h("th", { class: "num" }, "Edited policy"), h("th", { class: "num" }, "Change"))),
-      h("tbody", null, ACTIONS.map((a) => h("tr", null, h("td", null, actionBadge(a)), h("td", { class: "num" }, fmtInt(r.before[a])), h("td", { class: "num" }, fmtInt(r.after[a])),
+      h("tbody", null, ACTIONS.map((a) => h("tr", null, h("td", null, actionBadge(a)), h("td", { class: "num" }, fmtInt(count(r.before, a))), h("td", { class: "num" }, fmtInt(count(r.after, a))),
         h("td", { class: "num" }, delta(a) === 0 ? "–" : (delta(a) > 0 ? "+" : "") + fmtInt(delta(a)))))))),
     transitions.length > 0 ? h("p", null, transitions.map(([k, n]) => h("span", { class: "chip" }, k.replace(/->|:/, " → ") + ": " + n))) : null,
     r.samples.length > 0
       ? h("details", { class: "chart-data", open: true }, h("summary", null, "Examples of changed decisions"),
           h("div", { class: "table-wrap" }, h("table", { class: "data" },
             h("thead", null, h("tr", null, h("th", null, "When"), h("th", null, "IP"), h("th", null, "Path"), h("th", null, "Before"), h("th", null, "After"), h("th", null, "Decided by"))),
-            h("tbody", null, r.samples.map((/** @type {any} */ s) => h("tr", null, h("td", null, fmtTime(s.at)), h("td", { class: "mono" }, s.ip), h("td", { class: "path" }, s.path),
+            h("tbody", null, r.samples.map((s) => h("tr", null, h("td", null, fmtTime(s.at)), h("td", { class: "mono" }, s.ip), h("td", { class: "path" }, s.path),
               h("td", null, actionBadge(s.before), " " + s.scoreBefore), h("td", null, actionBadge(s.after), " " + s.scoreAfter), h("td", { class: "mono" }, s.decidedByAfter || "score")))))))
       : null,
   );
@@ -155,7 +148,7 @@ async function preview() {
   if (body === null) return;
   byId("dry-run").replaceChildren(h("p", { class: "muted" }, "Re-deciding recent traffic…"));
   try {
-    renderDryRun(await api("/api/policy/dry-run", { method: "POST", body: { ...body, limit: 1000 } }));
+    renderDryRun(await api<DryRun>("/api/policy/dry-run", { method: "POST", body: { ...body, limit: 1000 } }));
     issuesBox.replaceChildren();
   } catch (error) {
     byId("dry-run").replaceChildren(emptyState("No preview", messageOf(error)));
@@ -166,7 +159,7 @@ async function preview() {
 async function save() {
   const body = candidate();
   if (body === null) return;
-  const note = /** @type {HTMLInputElement} */ (byId("policy-note")).value.trim();
+  const note = (byId("policy-note") as HTMLInputElement).value.trim();
   try {
     await api("/api/policy", { method: "PUT", body: { ...body, note: note || undefined } });
     saved = editor.value;
@@ -180,12 +173,12 @@ async function save() {
 
 async function loadHistory() {
   try {
-    const { versions } = await api("/api/policy/history?limit=20");
+    const { versions } = await api<PolicyHistory>("/api/policy/history?limit=20");
     byId("history").replaceChildren(
       versions.length === 0
         ? emptyState("No saved versions yet", "Policies saved here are listed with who saved them and why.")
-        : h("ul", { class: "issues" }, versions.map((/** @type {any} */ v) => h("li", { class: "ok" }, h("strong", null, fmtTime(v.at)), " by " + v.actor + (v.note ? ": " + v.note : "") + " ",
-            h("button", { type: "button", class: "small", onclick: () => { editor.value = JSON.stringify(v.policy, null, 2); editor.focus(); announce("Loaded the version of " + fmtTime(v.at) + " into the editor; save to activate it."); } }, "Load into editor")))),
+        : h("ul", { class: "issues" }, versions.map((v) => h("li", { class: "ok" }, h("strong", null, fmtTime(v.at)), " by " + v.actor + (v.note ? ": " + v.note : "") + " ",
+            h("button", { type: "button", class: "small", onclick: () => { editor.value = JSON.stringify(v.policy, null, 2); editor.focus(); announce("Loaded the version of " + fmtTime(v.at) + " into the editor; save to activate it.") } }, "Load into editor")))),
     );
   } catch (error) {
     byId("history").replaceChildren(errorState(error));
@@ -201,4 +194,3 @@ byId("policy-form").addEventListener("submit", (event) => {
 operatorOnly(byId("btn-save"));
 void loadPolicy();
 void loadHistory();
-`;

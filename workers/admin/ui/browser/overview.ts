@@ -1,7 +1,6 @@
-/** /ui/<version>/overview.js: the overview page (key figures, traffic by action, top-N charts), refreshed every 30 s. */
-export const OVERVIEW_SCRIPT = String.raw`// @ts-check
-import { api, byId, errorState, fmtBytes, fmtDuration, fmtInt, fmtPercent, h, messageOf } from "./app.js";
-import { hbars, stackedBars } from "./charts.js";
+import type { Overview, TopItem } from "./api-types";
+import { api, byId, errorState, fmtBytes, fmtDuration, fmtInt, fmtPercent, h, messageOf } from "./app";
+import { hbars, stackedBars } from "./charts";
 
 const SERIES = [
   { key: "allow", label: "allow" },
@@ -10,55 +9,49 @@ const SERIES = [
   { key: "block", label: "block" },
   { key: "pay", label: "pay" },
 ];
-/** Bucket minutes per range: 60, 72, 48 and 28 bars. @type {Record<number, number>} */
-const BUCKET_MINUTES = { 1: 1, 6: 5, 24: 30, 168: 360 };
+
+/** Bucket minutes per range: 60, 72, 48 and 28 bars. */
+const BUCKET_MINUTES: Record<number, number> = { 1: 1, 6: 5, 24: 30, 168: 360 };
 const REFRESH_MS = 30000;
 
 const fromUrl = Number(new URLSearchParams(location.search).get("hours"));
 let hours = BUCKET_MINUTES[fromUrl] ? fromUrl : 24;
-/** @type {any} */
-let last = null;
+let last: Overview | null = null;
 
-/** @param {number} t */
-const clock = (t) => new Date(t).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-/** @param {number} t */
-const day = (t) => new Date(t).toLocaleDateString(undefined, { month: "short", day: "numeric" });
-/** @param {number} t */
-const dayClock = (t) => day(t) + " " + clock(t);
+const clock = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
 
-/** @param {string} label @param {string} value @param {string} hint @param {boolean} [small] */
-function tile(label, value, hint, small) {
+const day = (t: number) => new Date(t).toLocaleDateString(undefined, { month: "short", day: "numeric" });
+
+const dayClock = (t: number) => day(t) + " " + clock(t);
+
+function tile(label: string, value: string, hint: string, small = false) {
   return h("div", { class: "tile" }, h("div", { class: "label" }, label), h("div", { class: small ? "value small" : "value" }, value), h("div", { class: "hint" }, hint));
 }
 
-/** Every bucket of the window, the API's counts filled in (it only returns buckets with decisions). @param {any} data */
-function buckets(data) {
+/** Every bucket of the window, the API's counts filled in (it only returns buckets with decisions). */
+function buckets(data: Overview) {
   const size = data.window.bucketSeconds * 1000;
-  /** @type {Map<number, Record<string, number>>} */
-  const counts = new Map(data.requestsOverTime.map((/** @type {any} */ r) => [new Date(r.t).getTime(), r]));
+  const counts: Map<number, Overview["requestsOverTime"][number]> = new Map(data.requestsOverTime.map((r) => [new Date(r.t).getTime(), r]));
   const rows = [];
   const until = new Date(data.window.until).getTime();
   for (let t = Math.floor(new Date(data.window.since).getTime() / size) * size; t <= until; t += size) {
-    const found = counts.get(t) || {};
-    /** @type {Record<string, number>} */
-    const values = {};
+    const found: Readonly<Record<string, number | string>> = counts.get(t) ?? {};
+    const values: Record<string, number> = {};
     for (const s of SERIES) values[s.key] = Number(found[s.key] || 0);
     rows.push({ t, values });
   }
   return rows;
 }
 
-/** The commonest fault kinds (edge-guard publishes totals over the last day). @param {Record<string, number> | undefined} byKind */
-function faultHint(byKind) {
+/** The commonest fault kinds (edge-guard publishes totals over the last day). */
+function faultHint(byKind: Record<string, number>|undefined) {
   const kinds = Object.entries(byKind || {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
   return kinds.length === 0 ? "none in the last day" : "last day: " + kinds.slice(0, 3).map(([kind, n]) => kind + " " + fmtInt(n)).join(", ");
 }
 
-/** @param {any} data */
-function renderTiles(data) {
+function renderTiles(data: Overview) {
   const rows = buckets(data);
-  /** @param {string} key */
-  const sum = (key) => rows.reduce((a, r) => a + (r.values[key] || 0), 0);
+  const sum = (key: string) => rows.reduce((a, r) => a + (r.values[key] || 0), 0);
   const total = SERIES.reduce((a, s) => a + sum(s.key), 0);
   const blocked = sum("block");
   const c = data.challenge;
@@ -75,13 +68,12 @@ function renderTiles(data) {
   byId("tiles").removeAttribute("aria-busy");
 }
 
-/** @param {any} data */
-function render(data) {
+function render(data: Overview) {
   const size = data.window.bucketSeconds;
   byId("window-text").textContent = "Last " + (hours >= 48 ? hours / 24 + " days" : hours + " hours") + " in " + fmtDuration(size) + " steps · updated " + new Date().toLocaleTimeString();
   renderTiles(data);
   const rows = buckets(data);
-  const hasPay = rows.some((r) => r.values.pay > 0);
+  const hasPay = rows.some((r) => (r.values.pay ?? 0) > 0);
   stackedBars(byId("chart-traffic"), {
     title: "Requests over time by action",
     series: SERIES.filter((s) => s.key !== "pay" || hasPay),
@@ -89,8 +81,7 @@ function render(data) {
     timeLabel: hours > 24 ? dayClock : clock,
     tickLabel: hours > 24 ? day : clock,
   });
-  /** @param {any[]} list @param {(key: string) => string | undefined} href */
-  const items = (list, href) => list.map((t) => ({ label: t.key, value: t.count, href: href(t.key), note: t.label || undefined }));
+  const items = (list: readonly TopItem[], href: (key: string) => string | undefined) => list.map((t) => ({ label: t.key, value: t.count, href: href(t.key), note: t.label || undefined }));
   const feed = "/decisions?";
   hbars(byId("chart-ips"), { title: "Top blocked IPs", unit: "decisions", empty: "No blocked IPs in this window", items: items(data.topBlockedIps, (k) => feed + "ip=" + encodeURIComponent(k)) });
   hbars(byId("chart-prefixes"), { title: "Top blocked prefixes", unit: "decisions", empty: "No blocked prefixes in this window", items: items(data.topBlockedPrefixes, () => undefined) });
@@ -100,7 +91,7 @@ function render(data) {
 
 async function load() {
   try {
-    last = await api("/api/overview?hours=" + hours + "&bucketMinutes=" + BUCKET_MINUTES[hours]);
+    last = await api<Overview>("/api/overview?hours=" + hours + "&bucketMinutes=" + BUCKET_MINUTES[hours]);
     render(last);
   } catch (error) {
     byId("window-text").textContent = "Could not load the figures: " + messageOf(error);
@@ -128,4 +119,3 @@ window.setInterval(() => {
   if (!document.hidden) void load();
 }, REFRESH_MS);
 void load();
-`;

@@ -1,5 +1,5 @@
-/** /ui/<version>/app.js: what every dashboard page module shares (DOM building, the API client, formatting, the status line, dialogs). */
-export const APP_SCRIPT = String.raw`// @ts-check
+import type { Decision, Reason } from "./api-types";
+
 const csrfMeta = document.querySelector('meta[name="csrf-token"]');
 
 /** Who is signed in, from the page shell. */
@@ -8,31 +8,32 @@ export const viewer = {
   role: document.body.dataset.role || "viewer",
   csrf: csrfMeta ? csrfMeta.getAttribute("content") : null,
 };
-
-/** @type {Record<string, number>} */
-const RANKS = { viewer: 0, operator: 1, admin: 2 };
+const RANKS: Readonly<Record<string, number>> = { viewer: 0, operator: 1, admin: 2 };
+const OPERATOR_RANK = 1;
 
 /** Whether the viewer may change blocklists, labels and the policy. */
 export function canOperate() {
-  return (RANKS[viewer.role] || 0) >= RANKS.operator;
+  return (RANKS[viewer.role] || 0) >= OPERATOR_RANK;
 }
 
 /** Why a control is disabled for a viewer. */
 export const NEEDS_OPERATOR = "Needs the operator role";
 
-/** @typedef {Node | string | number | null | undefined | false | any[]} Child */
+/** Anything h() and fill() accept as a child; arrays are flattened, null, undefined and false skipped. */
+export type Child = Node | string | number | null | undefined | false | readonly Child[];
 
-/** @param {Element} el @param {Record<string, unknown> | null | undefined} attrs */
-function setAttrs(el, attrs) {
+/** Attributes of h() and svg(): `on<event>` functions become listeners, true an empty attribute, null/undefined/false none. */
+export type Attrs = Record<string, unknown>;
+
+function setAttrs(el: Element, attrs: Attrs | null | undefined) {
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === null || value === undefined || value === false) continue;
-    if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
+    if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), (value as EventListener));
     else el.setAttribute(key, value === true ? "" : String(value));
   }
 }
 
-/** @param {Element} el @param {Child[]} children */
-function appendAll(el, children) {
+function appendAll(el: Element, children: readonly Child[]) {
   for (const child of children) {
     if (Array.isArray(child)) appendAll(el, child);
     else if (child !== null && child !== undefined && child !== false) el.append(child instanceof Node ? child : String(child));
@@ -41,31 +42,30 @@ function appendAll(el, children) {
 
 /**
  * Builds an HTML element. Text is always set as text (never parsed), so client-sent values are safe to show.
- * @param {string} tag @param {Record<string, unknown> | null} [attrs] @param {...Child} children @returns {HTMLElement}
  */
-export function h(tag, attrs, ...children) {
+export function h(tag: string, attrs?: Attrs | null, ...children: Child[]): HTMLElement {
   const el = document.createElement(tag);
   setAttrs(el, attrs);
   appendAll(el, children);
   return el;
 }
 
-/** Replaces an element's children, skipping null, undefined and false like h() does. @param {Element} el @param {...Child} children */
-export function fill(el, ...children) {
+/** Replaces an element's children, skipping null, undefined and false like h() does. */
+export function fill(el: Element, ...children: Child[]) {
   el.replaceChildren();
   appendAll(el, children);
 }
 
-/** Builds an SVG element. @param {string} tag @param {Record<string, unknown> | null} [attrs] @param {...Child} children @returns {SVGElement} */
-export function svg(tag, attrs, ...children) {
-  const el = /** @type {SVGElement} */ (document.createElementNS("http://www.w3.org/2000/svg", tag));
+/** Builds an SVG element. */
+export function svg(tag: string, attrs?: Attrs | null, ...children: Child[]): SVGElement {
+  const el = (document.createElementNS("http://www.w3.org/2000/svg", tag) as SVGElement);
   setAttrs(el, attrs);
   appendAll(el, children);
   return el;
 }
 
-/** The element with this id (the page shell guarantees it). @param {string} id @returns {HTMLElement} */
-export function byId(id) {
+/** The element with this id (the page shell guarantees it). */
+export function byId(id: string): HTMLElement {
   const el = document.getElementById(id);
   if (el === null) throw new Error("missing #" + id);
   return el;
@@ -73,23 +73,22 @@ export function byId(id) {
 
 /** A failed API call: the status, the stable error code and the message for people. */
 export class ApiError extends Error {
-  /** @param {number} status @param {string} code @param {string} message @param {unknown} body */
-  constructor(status, code, message, body) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly body: unknown,
+  ) {
     super(message);
-    this.status = status;
-    this.code = code;
-    this.body = body;
   }
 }
 
 /**
  * Calls the admin API with the session cookie; changes carry the CSRF token. A 401 sends the browser to the login page.
- * @param {string} path @param {{ method?: string, body?: unknown }} [options] @returns {Promise<any>}
  */
-export async function api(path, options) {
+export async function api<T = unknown>(path: string, options?: { method?: string; body?: unknown }): Promise<T> {
   const method = (options && options.method) || "GET";
-  /** @type {Record<string, string>} */
-  const headers = { accept: "application/json" };
+  const headers: Record<string, string> = { accept: "application/json" };
   const body = options && options.body !== undefined ? JSON.stringify(options.body) : undefined;
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && viewer.csrf) headers["x-csrf-token"] = viewer.csrf;
@@ -116,15 +115,15 @@ export async function api(path, options) {
   return data;
 }
 
-/** The message of anything thrown, for people. @param {unknown} error */
-export function messageOf(error) {
+/** The message of anything thrown, for people. */
+export function messageOf(error: unknown) {
   return error instanceof Error ? error.message : String(error);
 }
 
 let statusTimer = 0;
 
-/** Says something in the status line (an aria-live region): the result of an action, or why it failed. @param {string} message @param {"ok" | "error"} [kind] */
-export function announce(message, kind) {
+/** Says something in the status line (an aria-live region): the result of an action, or why it failed. */
+export function announce(message: string, kind?: "ok" | "error") {
   const box = byId("status");
   const line = h("p", { class: kind === "error" ? "error" : null }, message);
   box.replaceChildren(line);
@@ -132,30 +131,33 @@ export function announce(message, kind) {
   statusTimer = window.setTimeout(() => line.remove(), kind === "error" ? 12000 : 6000);
 }
 
-/** An empty-state block. @param {string} title @param {Child} [text] */
-export function emptyState(title, text) {
+/** An empty-state block. */
+export function emptyState(title: string, text?: Child) {
   return h("div", { class: "empty" }, h("strong", null, title), text);
 }
 
-/** What a section shows when its data could not be loaded. @param {unknown} error */
-export function errorState(error) {
+/** What a section shows when its data could not be loaded. */
+export function errorState(error: unknown) {
   return emptyState("Could not load this", messageOf(error));
 }
 
 const ACTIONS = ["allow", "challenge", "tarpit", "block", "pay"];
 
-/** A coloured badge for an edge action (or any other short state). @param {string} action */
-export function actionBadge(action) {
+/** A decision's reasons; rows stored before reasons had their current shape show none. */
+export function reasonsOf(d: Decision): readonly Reason[] {
+  return Array.isArray(d.reasons) ? (d.reasons as Reason[]).filter((r) => typeof r === "object" && r !== null && typeof r.code === "string") : [];
+}
+
+/** A coloured badge for an edge action (or any other short state). */
+export function actionBadge(action: string) {
   return h("span", { class: "badge " + (ACTIONS.includes(action) ? action : "neutral") }, action);
 }
 
-/** @param {number} n */
-export const fmtInt = (n) => Math.round(n).toLocaleString("en-US");
-/** @param {number} ratio */
-export const fmtPercent = (ratio) => (ratio * 100).toFixed(ratio < 0.1 ? 1 : 0) + "%";
+export const fmtInt = (n: number) => Math.round(n).toLocaleString("en-US");
 
-/** @param {number} bytes */
-export function fmtBytes(bytes) {
+export const fmtPercent = (ratio: number) => (ratio * 100).toFixed(ratio < 0.1 ? 1 : 0) + "%";
+
+export function fmtBytes(bytes: number) {
   const units = ["B", "KB", "MB", "GB", "TB"];
   let value = bytes;
   let unit = 0;
@@ -166,8 +168,7 @@ export function fmtBytes(bytes) {
   return (unit === 0 ? String(value) : value.toFixed(value < 10 ? 1 : 0)) + " " + units[unit];
 }
 
-/** @param {number} seconds */
-export function fmtDuration(seconds) {
+export function fmtDuration(seconds: number) {
   if (seconds < 60) return Math.round(seconds) + " s";
   if (seconds < 3600) return Math.round(seconds / 60) + " min";
   if (seconds < 172800) return Math.round(seconds / 3600) + " h";
@@ -175,13 +176,13 @@ export function fmtDuration(seconds) {
   return (days < 10 ? days.toFixed(1).replace(/\.0$/, "") : Math.round(days)) + " days";
 }
 
-/** Local date and time, short. @param {string | number} at */
-export function fmtTime(at) {
+/** Local date and time, short. */
+export function fmtTime(at: string | number) {
   return new Date(at).toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
-/** "12 s ago", "in 3 h". @param {string | number} at */
-export function fmtRelative(at) {
+/** "12 s ago", "in 3 h". */
+export function fmtRelative(at: string | number) {
   const seconds = (new Date(at).getTime() - Date.now()) / 1000;
   const text = fmtDuration(Math.abs(seconds));
   return seconds < 0 ? text + " ago" : "in " + text;
@@ -190,13 +191,12 @@ export function fmtRelative(at) {
 /** Expiry choices for blocks and allow-list entries: [seconds, text]; "" is never. */
 export const TTL_CHOICES = [["3600", "1 hour"], ["86400", "1 day"], ["604800", "7 days"], ["2592000", "30 days"], ["", "never"]];
 
-/** A TTL field's value as the API takes it. @param {FormDataEntryValue | null} value */
-export function ttlSeconds(value) {
-  return value === null || value === "" ? null : Number(value);
+/** A TTL field's value as the API takes it. */
+export function ttlSeconds(value: FormDataEntryValue | null | undefined) {
+  return value === null || value === undefined || value === "" ? null : Number(value);
 }
 
-/** @param {number | null} ttl */
-export function ttlText(ttl) {
+export function ttlText(ttl: number | null) {
   const choice = TTL_CHOICES.find(([seconds]) => seconds === (ttl === null ? "" : String(ttl)));
   return choice ? choice[1] : fmtDuration(ttl || 0);
 }
@@ -205,11 +205,12 @@ let dialogs = 0;
 
 /**
  * Asks in a modal dialog (focus stays inside; Esc cancels). Resolves to the fields' values, or null when cancelled.
- * @param {{ title: string, text?: string, confirm: string, danger?: boolean,
- *   fields?: Array<{ name: string, label: string, value?: string, choices?: string[][], required?: boolean }> }} spec
- * @returns {Promise<Record<string, string> | null>}
+ * 
  */
-export function ask(spec) {
+export function ask(spec: {
+title: string; text?: string; confirm: string; danger?: boolean;
+fields?: Array<{ name: string; label: string; value?: string; choices?: string[][]; required?: boolean }>;
+}): Promise<Record<string, string>|null> {
   const id = "dialog-" + ++dialogs;
   const fields = (spec.fields || []).map((f) => {
     const fieldId = id + "-" + f.name;
@@ -226,11 +227,11 @@ export function ask(spec) {
     fields,
     h("menu", null, h("button", { value: "cancel", formnovalidate: true }, "Cancel"), h("button", { value: "confirm", class: spec.danger ? "danger" : "primary" }, spec.confirm)),
   );
-  const dialog = /** @type {HTMLDialogElement} */ (h("dialog", { "aria-labelledby": id + "-title" }, form));
+  const dialog = (h("dialog", { "aria-labelledby": id + "-title" }, form) as HTMLDialogElement);
   document.body.append(dialog);
   return new Promise((resolve) => {
     dialog.addEventListener("close", () => {
-      const values = Object.fromEntries([...new FormData(/** @type {HTMLFormElement} */ (form)).entries()].map(([k, v]) => [k, String(v)]));
+      const values = Object.fromEntries([...new FormData((form as HTMLFormElement)).entries()].map(([k, v]) => [k, String(v)]));
       dialog.remove();
       resolve(dialog.returnValue === "confirm" ? values : null);
     });
@@ -238,12 +239,11 @@ export function ask(spec) {
   });
 }
 
-/** Disables a control for viewers, saying why. @param {HTMLElement} el */
-export function operatorOnly(el) {
+/** Disables a control for viewers, saying why. */
+export function operatorOnly(el: HTMLElement) {
   if (!canOperate()) {
     el.setAttribute("disabled", "");
     el.setAttribute("title", NEEDS_OPERATOR);
   }
   return el;
 }
-`;

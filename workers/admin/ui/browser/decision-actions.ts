@@ -1,21 +1,20 @@
-/** /ui/<version>/decision-actions.js: what an operator can do from a decision row (block, unblock, allow-list, label human or bot). */
-export const DECISION_ACTIONS_SCRIPT = String.raw`// @ts-check
-import { TTL_CHOICES, announce, api, ask, h, messageOf, operatorOnly, ttlSeconds, ttlText } from "./app.js";
+import type { Decision } from "./api-types";
+import { reasonsOf, TTL_CHOICES, announce, api, ask, h, messageOf, operatorOnly, ttlSeconds, ttlText } from "./app";
 
-/** What this page did to an IP (true: blocked, false: unblocked or allow-listed), so every row of it agrees. @type {Map<string, boolean>} */
-const blockState = new Map();
-/** Labels given on this page, by decision id. @type {Map<number, string>} */
-const labels = new Map();
-/** The decision each actions group belongs to. @type {WeakMap<Element, any>} */
-const decisionOf = new WeakMap();
+/** What this page did to an IP (true: blocked, false: unblocked or allow-listed), so every row of it agrees. */
+const blockState: Map<string, boolean> = new Map();
 
-/** @param {any} d */
-function reasonCodes(d) {
-  return (Array.isArray(d.reasons) ? d.reasons : []).map((/** @type {any} */ r) => r.code).join(", ");
+/** Labels given on this page, by decision id. */
+const labels: Map<number, string> = new Map();
+
+/** The decision each actions group belongs to. */
+const decisionOf: WeakMap<Element, Decision> = new WeakMap();
+
+function reasonCodes(d: Decision) {
+  return reasonsOf(d).map((r) => r.code).join(", ");
 }
 
-/** @param {any} d */
-async function block(d) {
+async function block(d: Decision) {
   const values = await ask({
     title: "Block " + d.ip,
     text: "The edge acts on it within about 10 seconds. Blocks of allow-listed, reserved or verified-crawler addresses are refused.",
@@ -35,16 +34,14 @@ async function block(d) {
   return true;
 }
 
-/** @param {any} d */
-async function unblock(d) {
+async function unblock(d: Decision) {
   await api("/api/blocklist?target=" + encodeURIComponent(d.ip), { method: "DELETE" });
   blockState.set(d.ip, false);
   announce("Unblocked " + d.ip + ".");
   return true;
 }
 
-/** @param {any} d */
-async function allow(d) {
+async function allow(d: Decision) {
   const values = await ask({
     title: "Allow-list " + d.ip,
     text: "The edge lets it through whatever it scores; its block entry, if any, is removed.",
@@ -61,16 +58,15 @@ async function allow(d) {
   return true;
 }
 
-/** @param {any} d @param {"human" | "bot"} value */
-async function label(d, value) {
+async function label(d: Decision, value: "human" | "bot") {
   await api("/api/decisions/" + d.id + "/label", { method: "POST", body: { value } });
   labels.set(d.id, value);
   announce("Labelled decision #" + d.id + " (" + d.ip + ") " + value + "; training will use it.");
   return true;
 }
 
-/** Runs an action from a button; on success redraws every row of that IP and puts focus back in this row. @param {HTMLElement} group @param {any} d @param {() => Promise<boolean>} run */
-async function perform(group, d, run) {
+/** Runs an action from a button; on success redraws every row of that IP and puts focus back in this row. */
+async function perform(group: HTMLElement, d: Decision, run: () => Promise<boolean>) {
   const buttons = [...group.querySelectorAll("button")];
   const used = document.activeElement ? document.activeElement.getAttribute("aria-label") : null;
   for (const b of buttons) b.setAttribute("disabled", "");
@@ -83,7 +79,7 @@ async function perform(group, d, run) {
         other.replaceWith(fresh);
         if (other === group) {
           const same = [...fresh.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === used);
-          /** @type {HTMLElement | null} */ (same || fresh.querySelector("button:not([disabled])"))?.focus();
+          (same || fresh.querySelector("button:not([disabled])") as HTMLElement | null)?.focus();
         }
       }
     }
@@ -91,16 +87,15 @@ async function perform(group, d, run) {
     announce(messageOf(error), "error");
   } finally {
     if (group.isConnected) for (const b of buttons) b.removeAttribute("disabled");
-    for (const b of group.querySelectorAll("button")) operatorOnly(/** @type {HTMLElement} */ (b));
+    for (const b of group.querySelectorAll("button")) operatorOnly((b as HTMLElement));
   }
 }
 
-/** The actions of one decision row. @param {any} d @returns {HTMLElement} */
-export function actionsFor(d) {
+/** The actions of one decision row. */
+export function actionsFor(d: Decision): HTMLElement {
   const blocked = blockState.has(d.ip) ? blockState.get(d.ip) : d.blocked;
   const given = labels.get(d.id);
-  /** @param {string} text @param {string} name @param {() => Promise<boolean>} run @param {Record<string, unknown>} [extra] */
-  const button = (text, name, run, extra) =>
+  const button = (text: string, name: string, run: () => Promise<boolean>, extra: Record<string, unknown> = {}) =>
     operatorOnly(h("button", { type: "button", class: "small", "aria-label": name, onclick: () => perform(group, d, run), ...extra }, text));
   const group = h(
     "div",
@@ -115,4 +110,3 @@ export function actionsFor(d) {
   decisionOf.set(group, d);
   return group;
 }
-`;
