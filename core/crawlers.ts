@@ -1,3 +1,4 @@
+import { escapeRegExp } from "./text";
 /**
  * User-Agent product tokens of declared AI crawlers and AI agents: the single list edge-guard (signals, managed
  * robots.txt) and escalation (model features) share. Sources: the ai.robots.txt project
@@ -35,7 +36,6 @@ export const SCRIPTED_CLIENT_TOKENS: readonly string[] = [
  */
 export const AUTOMATION_TOKENS: readonly string[] = ["HeadlessChrome", "PhantomJS", "Puppeteer", "Playwright", "Selenium", "SlimerJS"];
 
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 const alternation = (tokens: readonly string[]): string => tokens.map(escapeRegExp).join("|");
 
 // AI tokens are whole words ("Devin" must not match "Devine"); tool tokens start the UA or follow a delimiter,
@@ -59,8 +59,13 @@ export function automationToken(userAgent: string): string | null {
   return AUTOMATION_RE.exec(userAgent)?.[1] ?? null;
 }
 
-/** A User-Agent that declares a crawler of some kind (held to robots.txt); a browser or a bare library does not. */
+/**
+ * A User-Agent that declares a robot of some kind: a bot, crawler, spider, fetcher, scraper, archiver or link
+ * preview by name, or a contact URL. Such a client is held to robots.txt, is never judged as a browser (header
+ * consistency, the model's `ua_browser`), and does not speak for its fleet group. A browser or a bare HTTP library
+ * does not declare itself. The one definition: the edge, the model's features and the browser-claim parser use it.
+ */
 export function declaresBot(userAgent: string): boolean {
   return DECLARED_BOT_RE.test(userAgent);
 }
-const DECLARED_BOT_RE = /bot|crawl|spider|slurp|fetch|scrape|archiv/i;
+const DECLARED_BOT_RE = /bot|crawl|spider|slurp|fetch|scrape|archiv|preview|https?:\/\//i;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { checkRefreshedList, compileCrawlerList, MIN_REFRESH_SHARE, type DeclaredBotList } from "./declared-bots";
 import { CrawlerRangesSchema, PublishedRangesSchema, publishedPrefixes, type CrawlerRanges } from "./verified-crawlers";
 import { fail, ok, type Result } from "./result";
+import { escapeRegExp } from "./text";
 
 /** Where the ai.robots.txt project publishes its list as JSON (one key per User-Agent token). */
 export const AI_ROBOTS_JSON_URL = "https://raw.githubusercontent.com/ai-robots-txt/ai.robots.txt/main/robots.json";
@@ -29,7 +30,6 @@ export function parseAiRobotsJson(json: unknown, fetchedAt: number): Result<AiAg
   return ok({ fetchedAt, source: AI_ROBOTS_JSON_URL, tokens });
 }
 
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 /** The regex the edge builds from refreshed AI tokens (whole words, as core/crawlers.ts matches the bundled ones). */
 export function aiAgentsRegExp(tokens: readonly string[]): RegExp {

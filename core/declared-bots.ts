@@ -8,6 +8,7 @@ import { z } from "zod";
 import { aiCrawlerToken, automationToken, scriptedClientToken } from "./crawlers";
 import bundledLists from "./data/declared-bots.json";
 import { fail, ok, type Result } from "./result";
+import { escapeRegExp } from "./text";
 
 /** What a declaring User-Agent is, most specific first. `ai-crawler`, `scripted` and `automation` come from core/crawlers.ts. */
 export type DeclaredBotKind = "ai-crawler" | "automation" | "scripted" | "link-preview" | "feed-reader" | "search" | "other";
@@ -115,7 +116,6 @@ export interface DeclaredBotMatcher {
 }
 
 const KIND_RANK: Readonly<Record<ListKind, number>> = { "link-preview": 0, "feed-reader": 1, search: 2, other: 3 };
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 /** A pattern that is a plain string once its escapes are undone (no anchors, classes, groups or quantifiers), or null. */
 function literalOf(pattern: string): string | null {

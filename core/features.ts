@@ -1,5 +1,5 @@
 import type { HistoryEntry } from "./client-history";
-import { aiCrawlerToken, automationToken, scriptedClientToken } from "./crawlers";
+import { aiCrawlerToken, automationToken, declaresBot, scriptedClientToken } from "./crawlers";
 import { MAX_SURPRISE_BITS, sequenceStats, type CompiledPathModel } from "./path-sequence";
 import type { DecisionReport } from "./report";
 import { DATACENTER_ASNS } from "./signals/network";
@@ -55,7 +55,6 @@ const NO_SUBRESOURCE_SIGNALS = signalsForFeature("sig_no_subresources");
 const BROWSER_SHELL = /^Mozilla\/5\.0 \(/;
 const BROWSER_ENGINE =
   /\b(Chrome|CriOS|Firefox|FxiOS|Version\/[\d.]+ (Mobile\/\w+ )?Safari|Edg|EdgA|EdgiOS|OPR|SamsungBrowser|GSA)\/?[\d.]|\(KHTML, like Gecko\) Mobile\/\w+$/;
-const DECLARED_ROBOT = /bot\b|crawl|spider|slurp|fetcher|preview|\+https?:/i;
 
 const DATACENTER_ORG =
   /amazon|aws|google cloud|microsoft|azure|digitalocean|ovh|hetzner|linode|akamai|vultr|choopa|alibaba|tencent|oracle|contabo|scaleway|leaseweb|m247|datacamp|hosting|server|data ?cent(er|re)|colo(cation)?\b|\bvps\b|cloud/i;
@@ -76,7 +75,7 @@ export function isBrowserUserAgent(userAgent: string): boolean {
 }
 
 function claimsBrowser(userAgent: string): boolean {
-  return BROWSER_SHELL.test(userAgent) && BROWSER_ENGINE.test(userAgent) && !DECLARED_ROBOT.test(userAgent);
+  return BROWSER_SHELL.test(userAgent) && BROWSER_ENGINE.test(userAgent) && !declaresBot(userAgent);
 }
 
 /** True when `request.cf` places the client in a hosting or cloud network. False when unknown. */

@@ -1,5 +1,6 @@
 import { generateWords, hash32, randomInt, type MarkovChain, type Random } from "./markov";
 import { TRAP_PATH_PREFIX } from "./trap-paths";
+import { escapeHtml } from "./text";
 
 /** Gives each role of a page (e.g. "title", "meta") its class name under the page's naming scheme. */
 export type ClassNames = (role: string) => string;
@@ -26,10 +27,7 @@ const PREFIXES = ["c", "site", "wp", "sr", "ar", "js", "ui", "l"];
 const UTILITIES = ["mt-4", "mb-2", "px-3", "text-sm", "text-lg", "flex", "grid", "gap-2", "italic", "font-serif", "max-w-prose", "py-1"];
 const PAGINATED = new RegExp(`^(${TRAP_PATH_PREFIX}[0-9a-f]{8}/[a-z0-9-]+)(?:/(\\d{1,4}))?/?$`);
 
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 /** A URL slug from words: ASCII letters and digits, joined by hyphens. */
 export function slugify(words: readonly string[]): string {

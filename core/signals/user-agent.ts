@@ -1,3 +1,5 @@
+import { declaresBot } from "../crawlers";
+
 /** Browser product a User-Agent claims; "other" for forks, WebViews, iOS wrappers, tools and declared bots. */
 export type BrowserFamily = "chrome" | "edge" | "firefox" | "safari" | "other";
 /** Rendering engine the claim implies: it decides which headers a real browser sends (client hints: Blink only). */
@@ -25,14 +27,14 @@ const EDGE = /\(KHTML, like Gecko\) Chrome\/\d+[\d.]* (?:Mobile )?Safari\/537\.3
 const FIREFOX = /; rv:[\d.]+\) Gecko\/[\d.]+ Firefox\/(\d+)[\d.]*$/;
 const SAFARI = /\(KHTML, like Gecko\) Version\/(\d+)[\d.]* (?:Mobile\/\w+ )?Safari\/[\d.]+$/;
 const ANY_CHROMIUM = /\b(?:Headless)?Chrome\/(\d+)/;
-/** Declared bots and tools: "compatible;", a `…bot/1.0` product token or a contact URL. Classified elsewhere. */
-const DECLARED_AGENT = /compatible;|\b\w*(?:bot|spider|crawler)\/|https?:\/\//i;
+/** `compatible;`: old Internet Explorer and most declared bots; neither is a browser whose headers we can judge. */
+const COMPATIBLE = /compatible;/i;
 
 const NOT_A_BROWSER: BrowserClaim = { family: "other", engine: "other", major: null, chromiumMajor: null, mobile: false, platform: "other" };
 
 /** Parses the browser a User-Agent claims to be. Anything not starting `Mozilla/5.0 (` (curl, lynx, w3m) is "other". */
 export function browserClaim(userAgent: string): BrowserClaim {
-  if (!userAgent.startsWith("Mozilla/5.0 (") || DECLARED_AGENT.test(userAgent)) return NOT_A_BROWSER;
+  if (!userAgent.startsWith("Mozilla/5.0 (") || COMPATIBLE.test(userAgent) || declaresBot(userAgent)) return NOT_A_BROWSER;
   const mobile = /\bMobile\b/.test(userAgent);
   const platform = uaPlatform(userAgent);
   const chromium = /\bEdge\/\d/.test(userAgent) ? null : ANY_CHROMIUM.exec(userAgent); // Edge ≤ 18 was EdgeHTML

@@ -1,11 +1,9 @@
+import { escapeHtml } from "../../core/text";
 /** The site's name, shown in the header, titles and feed. */
 export const SITE_NAME = "Atlas Notes";
 const SITE_TAGLINE = "Country profiles from The World Factbook";
 
-/** Escapes text for element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 /** "2024-12-14T04:38:00Z" → "14 December 2024", without locale data so every machine agrees. */
 export function formatDate(iso: string): string {

@@ -1,4 +1,5 @@
 import { CHALLENGE_BASE, CHALLENGE_SCRIPT_VERSION } from "./challenge-assets";
+import { escapeHtml } from "../../core/text";
 
 /** Where Cloudflare Turnstile's widget comes from (allowed by the page's CSP only when Turnstile is on). */
 const TURNSTILE_ORIGIN = "https://challenges.cloudflare.com";
@@ -111,10 +112,6 @@ function nojsForm(ticket: string): string {
 <p><button type="submit">Continue</button></p>
 <p class="note">Cookies must be enabled.</p>
 </form>`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
 function randomToken(): string {

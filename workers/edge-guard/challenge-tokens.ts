@@ -15,6 +15,7 @@ import {
 } from "../../core/challenge";
 import type { RequestFacts } from "../../core/request-facts";
 import { fail, ok, type Result } from "../../core/result";
+import { base64url } from "../../core/text";
 
 // Tickets and passes are HS256 JWTs under TOKEN_SECRET; the audience keeps one kind from passing for the other.
 const ALG = "HS256";
@@ -91,9 +92,6 @@ export async function sha256(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }
 
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
 
 function key(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);

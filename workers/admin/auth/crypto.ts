@@ -2,6 +2,7 @@ import {
   PBKDF2_HASH_BYTES, PBKDF2_ITERATIONS, PBKDF2_SALT_BYTES, bytesEqual, formatPasswordHash, parsePasswordHash, toHex,
 } from "../../../core/admin/password-hash";
 import { base32Encode, type HmacSha1 } from "../../../core/admin/totp";
+import { base64url } from "../../../core/text";
 
 const encoder = new TextEncoder();
 
@@ -59,8 +60,3 @@ export function newTotpSecret(): string {
   return base32Encode(crypto.getRandomValues(new Uint8Array(20)));
 }
 
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
