@@ -7,7 +7,7 @@ export interface DbEnv {
   /** A Neon (or any Postgres) connection string. A secret in production. */
   readonly DATABASE_URL?: string;
   /** Local dev only: `host:port` of the WebSocket→TCP proxy in front of the embedded Postgres. Empty in production. */
-  readonly NEON_LOCAL_PROXY?: string;
+  readonly NEON_LOCAL_PROXY: string;
 }
 
 export type Db = NeonDatabase<typeof schema>;

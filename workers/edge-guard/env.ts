@@ -3,22 +3,26 @@ import type { ClientLedger } from "../../durable-objects/client-ledger";
 import type { FleetLedger } from "../../durable-objects/fleet-ledger";
 import type { PassLedger } from "../../durable-objects/pass-ledger";
 
-/** edge-guard's bindings (see the top-level wrangler.toml). */
-export interface EdgeGuardEnv {
+/** What edge-guard reads besides wrangler.toml: secrets (`wrangler secret put`) and optional settings. */
+export interface EdgeGuardSecrets {
+  /** Signs challenge tickets and passes (a secret, ≥ 32 characters). Missing: challenges are off, fail open. */
+  readonly TOKEN_SECRET?: string;
+  /** Both set: Cloudflare Turnstile replaces the proof of work. */
+  readonly TURNSTILE_SITE_KEY?: string;
+  readonly TURNSTILE_SECRET?: string;
+}
+
+/** edge-guard's bindings (the top-level wrangler.toml; env-check.ts holds this to `wrangler types`). */
+export interface EdgeGuardEnv extends EdgeGuardSecrets {
   readonly ORIGIN_URL: string;
   readonly MODE: string;
   readonly DEV_CLIENT_OVERRIDES: string;
   /** Dev only, honoured only with DEV_CLIENT_OVERRIDES "on": loopback http key directories, e.g. `http://127.0.0.1:8788`. */
-  readonly WEB_BOT_AUTH_DEV_DIRECTORIES?: string;
+  readonly WEB_BOT_AUTH_DEV_DIRECTORIES: string;
   readonly BLOCKLIST: KVNamespace;
   readonly CLIENT_LEDGER: DurableObjectNamespace<ClientLedger>;
   readonly PASS_LEDGER: DurableObjectNamespace<PassLedger>;
   readonly FLEET_LEDGER: DurableObjectNamespace<FleetLedger>;
   readonly TARPIT: Fetcher;
   readonly REPORTS: Queue<DecisionReport>;
-  /** Signs challenge tickets and passes (a secret, ≥ 32 characters). Missing: challenges are off, fail open. */
-  readonly TOKEN_SECRET?: string;
-  /** Both set: Cloudflare Turnstile replaces the proof of work. */
-  readonly TURNSTILE_SITE_KEY?: string;
-  readonly TURNSTILE_SECRET?: string;
 }

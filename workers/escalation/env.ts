@@ -14,7 +14,20 @@ export interface WorkersAi {
 }
 
 /** escalation's bindings (see workers/escalation/wrangler.toml). */
-export interface EscalationEnv extends DbEnv {
+/** What escalation reads besides its wrangler.toml: secrets (`wrangler secret put`) and the optional Workers AI binding. */
+export interface EscalationSecrets {
+  /** A Neon (or any Postgres) connection string. */
+  readonly DATABASE_URL?: string;
+  /** The LLM provider's API key. */
+  readonly LLM_API_KEY?: string;
+  /** Workers AI, only needed for `workers-ai://` LLM URIs (add an `[ai]` binding to use it). */
+  readonly AI?: WorkersAi;
+  /** A webhook URL usually embeds a token: new blocklist entries are POSTed here. Unset: no alerts. */
+  readonly ALERT_WEBHOOK_URL?: string;
+}
+
+/** escalation's bindings (workers/escalation/wrangler.toml; env-check.ts holds this to `wrangler types`). */
+export interface EscalationEnv extends DbEnv, EscalationSecrets {
   readonly BLOCKLIST: KVNamespace;
   /** Producer for edge-guard-reports-dlq: malformed reports go there at once, with their reason. */
   readonly DLQ: Queue<DeadLetter>;
@@ -23,20 +36,14 @@ export interface EscalationEnv extends DbEnv {
   /** Blocklist entry lifetime, seconds (KV's minimum is 60). */
   readonly BLOCK_TTL_SECONDS: string;
   /** Distinct bot IPs of one /24 (or /64) inside PREFIX_WINDOW_SECONDS that blocklist the whole prefix. */
-  readonly PREFIX_MIN_BOT_IPS?: string;
-  readonly PREFIX_WINDOW_SECONDS?: string;
+  readonly PREFIX_MIN_BOT_IPS: string;
+  readonly PREFIX_WINDOW_SECONDS: string;
   /** Where LLM verdicts come from (README, "LLM verdicts"); empty: no LLM. */
-  readonly LLM_URI?: string;
-  /** Secret: the LLM provider's API key. */
-  readonly LLM_API_KEY?: string;
-  readonly LLM_SCORE_MIN?: string;
-  readonly LLM_SCORE_MAX?: string;
-  readonly LLM_MIN_CONFIDENCE?: string;
-  readonly LLM_TIMEOUT_MS?: string;
-  readonly LLM_BUDGET_PER_HOUR?: string;
-  readonly LLM_CACHE_SECONDS?: string;
-  /** Workers AI, only needed for `workers-ai://` LLM URIs. */
-  readonly AI?: WorkersAi;
-  /** Secret (a webhook URL usually embeds a token): new blocklist entries are POSTed here. Empty: no alerts. */
-  readonly ALERT_WEBHOOK_URL?: string;
+  readonly LLM_URI: string;
+  readonly LLM_SCORE_MIN: string;
+  readonly LLM_SCORE_MAX: string;
+  readonly LLM_MIN_CONFIDENCE: string;
+  readonly LLM_TIMEOUT_MS: string;
+  readonly LLM_BUDGET_PER_HOUR: string;
+  readonly LLM_CACHE_SECONDS: string;
 }

@@ -4,12 +4,21 @@ import type { TarpitVars } from "../../core/tarpit-config";
 import type { HopCounter } from "../../durable-objects/hop-counter";
 import type { TarpitMetrics } from "../../durable-objects/tarpit-metrics";
 
-/** tarpit's bindings (see workers/tarpit/wrangler.toml). DATABASE_URL is a secret; NEON_LOCAL_PROXY is local-only. */
-export interface TarpitEnv extends DbEnv, Partial<Record<keyof TarpitVars, string>> {
-  /** Which trained Markov corpus the maze is written from ("default" when empty). */
-  readonly MARKOV_CORPUS: string;
+/** What the tarpit reads besides its wrangler.toml: secrets. */
+export interface TarpitSecrets {
+  /** A Neon (or any Postgres) connection string. */
+  readonly DATABASE_URL?: string;
   /** Optional salt of the page seeds, so nobody can precompute the maze off-site. */
   readonly LABYRINTH_SECRET?: string;
+}
+
+/**
+ * tarpit's bindings (workers/tarpit/wrangler.toml; env-check.ts holds this to `wrangler types`). NEON_LOCAL_PROXY is
+ * local-only. The pacing and hop vars are validated by core/tarpit-config.ts.
+ */
+export interface TarpitEnv extends DbEnv, TarpitSecrets, Record<keyof TarpitVars, string> {
+  /** Which trained Markov corpus the maze is written from ("default" when empty). */
+  readonly MARKOV_CORPUS: string;
   readonly HOP_COUNTER: DurableObjectNamespace<HopCounter>;
   readonly TARPIT_METRICS: DurableObjectNamespace<TarpitMetrics>;
   readonly BLOCKLIST: KVNamespace;

@@ -1,6 +1,5 @@
-import { withDb, type Db } from "../../../adapters/db/client";
+import { withDb, type Db, type DbEnv } from "../../../adapters/db/client";
 import { AppError } from "../../../adapters/http";
-import type { AdminEnv } from "../env";
 
 function sqlState(error: unknown): string | null {
   const seen = new Set<unknown>();
@@ -19,7 +18,7 @@ function sqlState(error: unknown): string | null {
  * Runs `fn` on Postgres. An unreachable database is 503 `database_unavailable`; a unique violation is 409
  * `conflict`; AppErrors pass through; other SQL errors are bugs (500).
  */
-export async function db<T>(env: AdminEnv, fn: (db: Db) => Promise<T>): Promise<T> {
+export async function db<T>(env: DbEnv, fn: (db: Db) => Promise<T>): Promise<T> {
   try {
     return await withDb(env, fn);
   } catch (error) {

@@ -2,7 +2,6 @@ import type { AdminEnv } from "../env";
 
 /** The tarpit's totals over the last `minutes`, from its `metrics()` RPC; null when it cannot be reached. */
 export async function tarpitTotals(env: AdminEnv, minutes: number): Promise<{ heldSeconds: number; bytes: number } | null> {
-  if (env.TARPIT === undefined) return null;
   try {
     const view = await env.TARPIT.metrics(minutes);
     return { heldSeconds: view.totals.heldSeconds, bytes: view.totals.bytes };
