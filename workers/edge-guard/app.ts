@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { AI_CRAWLER_TOKENS } from "../../core/crawlers";
 import { edgeLabel } from "../../core/edge-label";
 import type { DecisionReport, ReportLabel } from "../../core/report";
@@ -16,7 +16,7 @@ import { assess, createIsolateState, type Assessment, type IsolateState, type Wa
 import { embeddedTrapResponse, honeypotMac, trapSignals, trapVisit, withHoneypot, type TrapVisit } from "./honeypot";
 import { fnv1a } from "../../core/fingerprint";
 import { blockedResponse, proxyToOrigin } from "./respond";
-import { challengeConfig, challengeResponse, challengeRoutes, readPass, type ChallengeOutcome } from "./challenge";
+import { challengeConfig, challengeResponse, challengeRoutes, readPass, type ChallengeOutcome, type ChallengeRouteOptions } from "./challenge";
 import type { SolveMethod } from "../../core/challenge";
 import { AUTOMATION_SIGNALS } from "../../core/automation-evidence";
 import { clientPrefix } from "../../core/cidr";
@@ -40,18 +40,23 @@ export function isolateState(): IsolateState {
   return isolate;
 }
 
-export const app = new Hono<{ Bindings: EdgeGuardEnv }>().onError(onError);
+/** What a test may replace in the challenge routes: the outer edge (Turnstile's siteverify) and the no-JS pacing. */
+export type ChallengeSeams = Pick<ChallengeRouteOptions<EdgeGuardEnv>, "nojsWaitMs" | "nojsPassesPerMinute" | "turnstileVerifyUrl" | "fetch">;
 
-// The challenge's scripts and verify endpoints come before the decision: a challenged client must reach them.
-app.route(
-  "/",
-  challengeRoutes<EdgeGuardEnv>({
+/** edge-guard's app. Tests build one with seams to go through the real wiring; production uses `app`. */
+export function edgeGuardApp(seams: ChallengeSeams = {}): Hono<{ Bindings: EdgeGuardEnv }> {
+  // The challenge's scripts and verify endpoints come before the decision: a challenged client must reach them.
+  const challenge = challengeRoutes<EdgeGuardEnv>({
+    ...seams,
     onOutcome: (env, facts, outcome) => challengeOutcome(env, facts, outcome),
     nojsAllowed: (env, facts, at) => nojsPassAllowed(env, facts, at),
-  }),
-);
+  });
+  return new Hono<{ Bindings: EdgeGuardEnv }>().onError(onError).route("/", challenge).all("*", guardRequest);
+}
 
-app.all("*", async (c) => {
+export const app = edgeGuardApp();
+
+async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>): Promise<Response> {
   const env = c.env;
   const waitUntil: WaitUntil = (p) => c.executionCtx.waitUntil(p);
   const request = c.req.raw;
@@ -99,7 +104,7 @@ app.all("*", async (c) => {
   const response = await proxyToOrigin(request, env.ORIGIN_URL, facts.ip);
   const verified = verdict.reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth");
   return verified || !carriesHoneypot(facts) ? response : withHoneypot(response, facts, mac);
-});
+}
 
 /**
  * The challenge page, or null when the client may go on: it holds a valid pass that is within its page budget
