@@ -3,7 +3,7 @@ import { env as rawEnv } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { blocklistKey } from "../../../core/blocklist-key";
 import type { BlocklistEntry } from "../../../core/blocklist-entry";
-import { app } from "../../../workers/edge-guard/app";
+import { app, isolateState } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 import { faultCounts } from "../../../workers/edge-guard/faults";
 import { CHROME_NAVIGATION_HEADERS } from "../../support/browser-headers";
@@ -64,6 +64,59 @@ describe("edge-guard fails open", () => {
     const whileDown = await through({ ...env, BLOCKLIST: downKv }, "/", ip);
     expect(whileDown.status).toBe(403);
     await whileDown.body?.cancel();
+  });
+
+  it("lets the request through when a signal throws, and counts the fault", async () => {
+    const state = isolateState(); // the very object the app uses: one of its parts is broken for this test
+    const real = state.data.declaredBots;
+    state.data.declaredBots = new Proxy(real, { get: () => () => { throw new Error("signal bug"); } });
+    const before = faultCounts().decide;
+    try {
+      const response = await through(env, "/", freshIp());
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('type="application/atom+xml"');
+    } finally {
+      state.data.declaredBots = real;
+    }
+    expect(faultCounts().decide).toBeGreaterThan(before);
+  });
+
+  it("allows when the policy's evaluation throws, but keeps a known-blocked client blocked", async () => {
+    const state = isolateState();
+    const current = state.policy.current.bind(state.policy);
+    const broken = { test: () => { throw new Error("rule bug"); }, name: "broken", action: "deny" };
+    state.policy.current = async (...args: Parameters<typeof current>) => ({ ...(await current(...args)), rules: [broken] }) as unknown as Awaited<ReturnType<typeof current>>;
+    const blocked = freshIp();
+    await listed(blocked, "block");
+    const before = faultCounts().decide;
+    try {
+      const allowed = await through(env, "/", freshIp());
+      expect(allowed.status).toBe(200);
+      await allowed.body?.cancel();
+      const refused = await through(env, "/", blocked);
+      expect(refused.status).toBe(403);
+      await refused.body?.cancel();
+    } finally {
+      state.policy.current = current;
+    }
+    expect(faultCounts().decide).toBe(before + 2);
+  });
+
+  it("serves the origin's page when the whole pipeline throws, and counts the fault", async () => {
+    const state = isolateState();
+    const hit = state.counters.hit.bind(state.counters);
+    state.counters.hit = () => {
+      throw new Error("counter bug");
+    };
+    const before = faultCounts().decide;
+    try {
+      const response = await through(env, "/", freshIp());
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('type="application/atom+xml"');
+    } finally {
+      state.counters.hit = hit;
+    }
+    expect(faultCounts().decide).toBe(before + 1);
   });
 
   it("still serves a managed robots.txt when the origin's cannot be fetched", async () => {
