@@ -40,23 +40,29 @@ export function isolateState(): IsolateState {
   return isolate;
 }
 
-/** What a test may replace in the challenge routes: the outer edge (Turnstile's siteverify) and the no-JS pacing. */
-export type ChallengeSeams = Pick<ChallengeRouteOptions<EdgeGuardEnv>, "nojsWaitMs" | "nojsPassesPerMinute" | "turnstileVerifyUrl" | "fetch">;
+/**
+ * What a test may replace: the outer edge (Turnstile's siteverify), the no-JS pacing, and the challenge page
+ * builder (to make it fail and see the request fail open).
+ */
+export type ChallengeSeams = Pick<ChallengeRouteOptions<EdgeGuardEnv>, "nojsWaitMs" | "nojsPassesPerMinute" | "turnstileVerifyUrl" | "fetch"> & {
+  readonly challengePage?: typeof challengeResponse;
+};
 
 /** edge-guard's app. Tests build one with seams to go through the real wiring; production uses `app`. */
 export function edgeGuardApp(seams: ChallengeSeams = {}): Hono<{ Bindings: EdgeGuardEnv }> {
   // The challenge's scripts and verify endpoints come before the decision: a challenged client must reach them.
+  const { challengePage = challengeResponse, ...routeSeams } = seams;
   const challenge = challengeRoutes<EdgeGuardEnv>({
-    ...seams,
+    ...routeSeams,
     onOutcome: (env, facts, outcome) => challengeOutcome(env, facts, outcome),
     nojsAllowed: (env, facts, at) => nojsPassAllowed(env, facts, at),
   });
-  return new Hono<{ Bindings: EdgeGuardEnv }>().onError(onError).route("/", challenge).all("*", guardRequest);
+  return new Hono<{ Bindings: EdgeGuardEnv }>().onError(onError).route("/", challenge).all("*", (c) => guardRequest(c, challengePage));
 }
 
 export const app = edgeGuardApp();
 
-async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>): Promise<Response> {
+async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePage: typeof challengeResponse): Promise<Response> {
   const env = c.env;
   const waitUntil: WaitUntil = (p) => c.executionCtx.waitUntil(p);
   const request = c.req.raw;
@@ -86,7 +92,7 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>): Promise<Res
 
   if (action === "block") return blockedResponse();
   if (action === "challenge") {
-    const challenged = await challengeOrPass(state, env, request, facts, assessment, waitUntil);
+    const challenged = await challengeOrPass(state, env, request, facts, assessment, waitUntil, challengePage);
     if (challenged !== null) return challenged;
   }
   if (action === "tarpit") {
@@ -117,6 +123,7 @@ async function challengeOrPass(
   facts: RequestFacts,
   a: Assessment,
   waitUntil: WaitUntil,
+  challengePage: typeof challengeResponse,
 ): Promise<Response | null> {
   const config = challengeConfig(env);
   if (config === null) return null;
@@ -130,7 +137,7 @@ async function challengeOrPass(
       waitUntil(passOverrunFound(state, env, facts, a, pass.method, overrun));
       return budgetWaitResponse(budgetRetryAfterS(overrun));
     }
-    return await challengeResponse(request, facts, a.verdict.score, config.secret, facts.receivedAt, {
+    return await challengePage(request, facts, a.verdict.score, config.secret, facts.receivedAt, {
       thresholds: { challenge: a.policy.thresholds.challenge, tarpit: a.policy.thresholds.tarpit },
       ...(config.turnstile ? { turnstileSiteKey: config.turnstile.siteKey } : {}),
     });

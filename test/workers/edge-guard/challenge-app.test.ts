@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { DecisionReport } from "../../../core/report";
 import { app, edgeGuardApp, type ChallengeSeams } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
+import { faultCounts } from "../../../workers/edge-guard/faults";
 import { POLICY_KV_KEY } from "../../../workers/edge-guard/policy-source";
 import { CHROME_NAVIGATION_HEADERS } from "../../support/browser-headers";
 import { BASE, cookiePair, LYNX_UA, readPage, solve } from "./challenge-harness";
@@ -167,5 +168,19 @@ describe("the challenge fails open, through the real app", () => {
     const verify = await through(app, e, form(`${BASE}/verify`, freshIp(), { ticket: "x", counter: "1" }));
     expect(verify.status).toBe(303);
     expect(verify.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("lets the client through, and counts the fault, when building the challenge throws", async () => {
+    const seamed = edgeGuardApp({
+      challengePage: () => {
+        throw new Error("challenge page bug");
+      },
+    });
+    const { env: e } = recording();
+    const before = faultCounts().challenge;
+    const response = await through(seamed, e, page("/", freshIp(), { asn: ASN.challenge }));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('type="application/atom+xml"');
+    expect(faultCounts().challenge).toBe(before + 1);
   });
 });
