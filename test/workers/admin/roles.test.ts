@@ -74,12 +74,18 @@ describe("roles", () => {
     expect(Object.keys(OPEN).filter((id) => !mutating.includes(id)), "OPEN lists a route the router no longer has").toEqual([]);
   });
 
-  it("takes a push without a role, and refuses one that is not signed by a trusted peer", async () => {
-    const push = (body: string) => call("/api/peers/push", { method: "POST", body, headers: { "content-type": "application/jose" } });
-    const unsigned = await push("not.a.jws");
-    expect(unsigned.status).toBeGreaterThanOrEqual(400);
-    expect(unsigned.status).toBeLessThan(500);
-    expect(await unsigned.json()).toMatchObject({ error: expect.any(String) });
+  it("authenticates /api/peers/push by its signature, never by a role: an unsigned push is refused even from an admin", async () => {
+    // The signed path (trusted key, audience, replay) is in peers-push.test.ts; here: no role opens this route.
+    const push = (headers: Record<string, string>) => call("/api/peers/push", { method: "POST", body: "not.a.jws", headers: { ...headers, "content-type": "application/jose" } });
+    const anonymous = await push({});
+    expect(anonymous.status).toBeGreaterThanOrEqual(400);
+    expect(anonymous.status).toBeLessThan(500);
+    const { error } = (await anonymous.json()) as { error: string };
+    expect(error).toEqual(expect.any(String));
+    for (const role of ["viewer", "admin"] as const) {
+      const withRole = await push(bearer(await apiToken(role, `roles-push-${role}`)));
+      expect([withRole.status, ((await withRole.json()) as { error: string }).error], role).toEqual([anonymous.status, error]);
+    }
   });
 
   it("lets an operator change blocklists but not users or tokens", async () => {
