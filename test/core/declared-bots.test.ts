@@ -5,7 +5,6 @@ import crawlers from "crawler-user-agents";
 import { describe, expect, it } from "vitest";
 import canaries from "../../core/data/browser-canaries.json";
 import {
-  buildMatcher,
   bundledDeclaredBots,
   checkRefreshedList,
   classifyDeclaredBot,
@@ -123,14 +122,5 @@ describe("the crawler list and its refresh checks", () => {
   it("refuses a list that shrank below 80% of the previous one", () => {
     const shrunk: DeclaredBotList = { ...list, patterns: { ...list.patterns, other: list.patterns.other.slice(0, 500) } };
     expect(checkRefreshedList(shrunk, patternCount(list), canaryList).ok).toBe(false);
-  });
-
-  it("matches a browser User-Agent in microseconds, not milliseconds", () => {
-    const matcher = buildMatcher(list, generic); // fresh: no memo
-    const sample = BROWSER_UAS.slice(0, 2_000);
-    const started = performance.now();
-    for (const ua of sample) matcher.match(ua);
-    const perUaMs = (performance.now() - started) / sample.length;
-    expect(perUaMs).toBeLessThan(0.2);
   });
 });

@@ -94,10 +94,9 @@ describe("startLocalPostgres", () => {
         await pool.end();
       }
     };
-    const started = performance.now();
+    // No clock assertion: sessions that never got their turn would hang, and the test's own timeout fails it.
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => client(i)));
     expect(results).toEqual(Array.from({ length: 6 }, (_, i) => ({ echo: i, mine: 3 })));
-    expect(performance.now() - started).toBeLessThan(10_000);
     const total = await query<{ n: number }>(postgres, "SELECT count(*)::int AS n FROM decisions WHERE report_id LIKE 'concurrent-%'");
     expect(total[0]?.n).toBe(18);
   });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_BEHAVIOUR_LIMITS } from "../../core/signals/behaviour";
 import { startStack, type Stack } from "../../dev/stack";
 import { desktopChromeUa, launchChromium } from "../support/chromium";
 import { startClientProxy, type ClientProxy } from "../support/client-proxy";
@@ -19,8 +20,14 @@ const run = promisify(execFile);
 const GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 /** Inside 192.178.4.0/27, one of Google's published crawler ranges bundled in core/data/crawler-ranges.json. */
 const GOOGLE_IP = "192.178.4.9";
-/** The most real pages a scraping tool with default settings may get. */
-const HANDFUL = 10;
+/**
+ * The most real pages a scraping tool with default settings may get: its designed budget, the crawl-scripted limit
+ * (core/signals/behaviour.ts). Without that signal a tool still stops, but later (at 7, through no-subresources).
+ * Parallel fetchers (Scrapy: 16 requests in flight, HTTrack: several connections) get no slack: edge-guard counts
+ * each request before deciding it (guard.ts), and this stack runs one edge isolate, so requests in flight at the same
+ * time see each other's counts. (Across isolates in production, up to one page per extra connection could slip by.)
+ */
+const HANDFUL = DEFAULT_BEHAVIOUR_LIMITS.scriptedPages;
 
 let stack: Stack;
 let work: string;

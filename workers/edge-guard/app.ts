@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { AI_CRAWLER_TOKENS } from "../../core/crawlers";
 import { edgeLabel } from "../../core/edge-label";
 import type { DecisionReport, ReportLabel } from "../../core/report";
@@ -16,7 +16,7 @@ import { assess, createIsolateState, type Assessment, type IsolateState, type Wa
 import { embeddedTrapResponse, honeypotMac, trapSignals, trapVisit, withHoneypot, type TrapVisit } from "./honeypot";
 import { fnv1a } from "../../core/fingerprint";
 import { blockedResponse, proxyToOrigin } from "./respond";
-import { challengeConfig, challengeResponse, challengeRoutes, readPass, type ChallengeOutcome } from "./challenge";
+import { challengeConfig, challengeResponse, challengeRoutes, readPass, type ChallengeOutcome, type ChallengeRouteOptions } from "./challenge";
 import type { SolveMethod } from "../../core/challenge";
 import { AUTOMATION_SIGNALS } from "../../core/automation-evidence";
 import { clientPrefix } from "../../core/cidr";
@@ -41,18 +41,29 @@ export function isolateState(): IsolateState {
   return isolate;
 }
 
-export const app = new Hono<{ Bindings: EdgeGuardEnv }>().onError(onError);
+/**
+ * What a test may replace: the outer edge (Turnstile's siteverify), the no-JS pacing, and the challenge page
+ * builder (to make it fail and see the request fail open).
+ */
+export type ChallengeSeams = Pick<ChallengeRouteOptions<EdgeGuardEnv>, "nojsWaitMs" | "nojsPassesPerMinute" | "turnstileVerifyUrl" | "fetch"> & {
+  readonly challengePage?: typeof challengeResponse;
+};
 
-// The challenge's scripts and verify endpoints come before the decision: a challenged client must reach them.
-app.route(
-  "/",
-  challengeRoutes<EdgeGuardEnv>({
+/** edge-guard's app. Tests build one with seams to go through the real wiring; production uses `app`. */
+export function edgeGuardApp(seams: ChallengeSeams = {}): Hono<{ Bindings: EdgeGuardEnv }> {
+  // The challenge's scripts and verify endpoints come before the decision: a challenged client must reach them.
+  const { challengePage = challengeResponse, ...routeSeams } = seams;
+  const challenge = challengeRoutes<EdgeGuardEnv>({
+    ...routeSeams,
     onOutcome: (env, facts, outcome) => challengeOutcome(env, facts, outcome),
     nojsAllowed: (env, facts, at) => nojsPassAllowed(env, facts, at),
-  }),
-);
+  });
+  return new Hono<{ Bindings: EdgeGuardEnv }>().onError(onError).route("/", challenge).all("*", (c) => guardRequest(c, challengePage));
+}
 
-app.all("*", async (c) => {
+export const app = edgeGuardApp();
+
+async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePage: typeof challengeResponse): Promise<Response> {
   const env = c.env;
   const waitUntil: WaitUntil = (p) => c.executionCtx.waitUntil(p);
   const request = c.req.raw;
@@ -82,7 +93,7 @@ app.all("*", async (c) => {
 
   if (action === "block") return blockedResponse();
   if (action === "challenge") {
-    const challenged = await challengeOrPass(state, env, request, facts, assessment, waitUntil);
+    const challenged = await challengeOrPass(state, env, request, facts, assessment, waitUntil, challengePage);
     if (challenged !== null) return challenged;
   }
   if (action === "tarpit") {
@@ -100,7 +111,7 @@ app.all("*", async (c) => {
   const response = await proxyToOrigin(request, env.ORIGIN_URL, facts.ip);
   const verified = verdict.reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth");
   return verified || !carriesHoneypot(facts) ? response : withHoneypot(response, facts, mac);
-});
+}
 
 /**
  * The challenge page, or null when the client may go on: it holds a valid pass that is within its page budget
@@ -113,6 +124,7 @@ async function challengeOrPass(
   facts: RequestFacts,
   a: Assessment,
   waitUntil: WaitUntil,
+  challengePage: typeof challengeResponse,
 ): Promise<Response | null> {
   const config = challengeConfig(env);
   if (config === null) return null;
@@ -126,7 +138,7 @@ async function challengeOrPass(
       waitUntil(passOverrunFound(state, env, facts, a, pass.method, overrun));
       return budgetWaitResponse(budgetRetryAfterS(overrun));
     }
-    return await challengeResponse(request, facts, a.verdict.score, config.secret, facts.receivedAt, {
+    return await challengePage(request, facts, a.verdict.score, config.secret, facts.receivedAt, {
       thresholds: { challenge: a.policy.thresholds.challenge, tarpit: a.policy.thresholds.tarpit },
       ...(config.turnstile ? { turnstileSiteKey: config.turnstile.siteKey } : {}),
     });

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { app } from "../../../workers/admin/app";
+// The Worker's entry module mounts the peers routes on the same app: import it, so app.routes is the whole router.
+import "../../../workers/admin/index";
 import { apiToken, bearer, call } from "./support";
 
 interface Operation {
@@ -44,6 +47,45 @@ describe("roles", () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(15);
+  });
+
+  it("refuses every change the router knows, documented or not, to a viewer (app.routes, not the OpenAPI document)", async () => {
+    // Changes that do not go through a role, each for a stated reason. A new mutating route lands here or fails.
+    const OPEN: Record<string, string> = {
+      "POST /api/auth/login": "the login form",
+      "POST /api/auth/logout": "changes nothing but the caller's own session",
+      "POST /api/policy/validate": "read-only check",
+      "POST /api/policy/dry-run": "read-only replay",
+      "POST /login": "the dashboard's login form",
+      "POST /logout": "ends the caller's own session",
+      "POST /api/peers/push": "a peer's signed push: authenticated by its JWS signature, not by a role (tested below)",
+    };
+    const viewer = bearer(await apiToken("viewer", "roles-viewer-routes"));
+    const mutating = [...new Set(app.routes.filter((r) => MUTATING.has(r.method.toLowerCase())).map((r) => `${r.method} ${r.path}`))];
+    expect(mutating.length).toBeGreaterThanOrEqual(15);
+    for (const id of mutating) {
+      if (id in OPEN) continue;
+      const [method = "", path = ""] = id.split(" ");
+      const response = await call(path.replace(/:[a-zA-Z]+/g, "nobody").replaceAll("*", "x"), { method, headers: { ...viewer, "content-type": "application/json" }, body: "{}" });
+      // Peering is not configured in this env: its management routes answer 404 before any role check (the
+      // role checks of a configured deployment are in peers.test.ts). Everything else must be a 403.
+      expect(response.status, id).toBe(path.startsWith("/api/peers") ? 404 : 403);
+    }
+    expect(Object.keys(OPEN).filter((id) => !mutating.includes(id)), "OPEN lists a route the router no longer has").toEqual([]);
+  });
+
+  it("authenticates /api/peers/push by its signature, never by a role: an unsigned push is refused even from an admin", async () => {
+    // The signed path (trusted key, audience, replay) is in peers-push.test.ts; here: no role opens this route.
+    const push = (headers: Record<string, string>) => call("/api/peers/push", { method: "POST", body: "not.a.jws", headers: { ...headers, "content-type": "application/jose" } });
+    const anonymous = await push({});
+    expect(anonymous.status).toBeGreaterThanOrEqual(400);
+    expect(anonymous.status).toBeLessThan(500);
+    const { error } = (await anonymous.json()) as { error: string };
+    expect(error).toEqual(expect.any(String));
+    for (const role of ["viewer", "admin"] as const) {
+      const withRole = await push(bearer(await apiToken(role, `roles-push-${role}`)));
+      expect([withRole.status, ((await withRole.json()) as { error: string }).error], role).toEqual([anonymous.status, error]);
+    }
   });
 
   it("lets an operator change blocklists but not users or tokens", async () => {

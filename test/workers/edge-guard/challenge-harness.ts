@@ -12,7 +12,9 @@ import {
 } from "../../../workers/edge-guard/challenge";
 import { readFacts } from "../../../workers/edge-guard/facts";
 
-// Helpers for challenge.test.ts: a small app wired like edge-guard, and a client that reads and solves pages.
+// Helpers for challenge.test.ts: the challenge routes with an injected clock (ticket expiry, replay, rate memory),
+// and a client that reads and solves pages. The app below is NOT edge-guard's wiring: what edge-guard does with a
+// verdict, a pass and an outcome is tested through the real app in challenge-app.test.ts.
 
 export const SECRET = "test-secret-0123456789-abcdefghijklmnop";
 export const ENV: ChallengeEnv = { DEV_CLIENT_OVERRIDES: "on", TOKEN_SECRET: SECRET };

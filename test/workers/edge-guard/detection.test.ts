@@ -5,6 +5,7 @@ import { compilePolicy } from "../../../core/policy/compile";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 import { faultCounts } from "../../../workers/edge-guard/faults";
 import { POLICY_KV_KEY, PolicySource } from "../../../workers/edge-guard/policy-source";
+import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER } from "../../../core/tarpit-headers";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
 const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -55,9 +56,16 @@ describe("edge-guard detection", () => {
     expect(body).toContain("Disallow: /archive/");
   });
 
-  it("passes the client IP and score to the tarpit in trusted headers", async () => {
-    const response = await get("/x", freshIp(), "Mozilla/5.0 (compatible; ClaudeBot/1.0)");
+  it("passes the client IP and score to the tarpit in trusted headers, overwriting a client's own copies", async () => {
+    const ip = freshIp();
+    // A client that tries to steer the tarpit: another address, a harmless score, "not a hop".
+    const forged = { [TARPIT_CLIENT_IP_HEADER]: "203.0.113.250", [TARPIT_SCORE_HEADER]: "-100", [TARPIT_NO_HOP_HEADER]: "1" };
+    const response = await get("/x", ip, "Mozilla/5.0 (compatible; ClaudeBot/1.0)", forged);
     expect(response.headers.get("x-stub")).toBe("tarpit");
+    expect(response.headers.get("x-stub-client-ip")).toBe(ip);
+    // edge-guard's own score: ua-ai-crawler weighs 60 (the preset's "ai-crawlers" rule tarpits it), not the client's -100.
+    expect(response.headers.get("x-stub-score")).toBe("60");
+    expect(response.headers.get("x-stub-no-hop")).toBe("absent"); // the client's own step: a hop, and its copy removed
     await response.body?.cancel();
   });
 });

@@ -3,7 +3,7 @@ import { calculateJwkThumbprint } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { faultCounts } from "../../../workers/edge-guard/faults";
 import {
-  DIRECTORY_MEDIA_TYPE, DIRECTORY_PATH, DIRECTORY_RETRY_MS, DIRECTORY_TIMEOUT_MS, DIRECTORY_TTL_MS, DirectoryCache,
+  DIRECTORY_MEDIA_TYPE, DIRECTORY_PATH, DIRECTORY_RETRY_MS, DIRECTORY_TTL_MS, DirectoryCache,
   fetchDirectoryOverHttps, verifyWebBotAuth, type FetchDirectory,
 } from "../../../workers/edge-guard/web-bot-auth";
 
@@ -151,9 +151,7 @@ describe("verifyWebBotAuth", () => {
   it("fails open when the real fetch cannot reach the directory", async () => {
     const signer = await newSigner();
     const request = await signedRequest("https://site.test/", signer, { agent: "https://directory.invalid:1" }); // RFC 6761: never resolves
-    const started = Date.now();
     expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache())).toEqual({ verified: false, reason: "directory_unreachable" });
-    expect(Date.now() - started).toBeLessThan(DIRECTORY_TIMEOUT_MS + 1_000);
   });
 
   it("gives up on a directory that never answers, and remembers the failure for a while", async () => {
@@ -161,9 +159,8 @@ describe("verifyWebBotAuth", () => {
     const cache = new DirectoryCache();
     let calls = 0;
     const hanging: FetchDirectory = () => (calls++, new Promise<never>(() => {}));
-    const started = Date.now();
+    // No clock assertion: without DIRECTORY_TIMEOUT_MS this call never returns, and the test times out.
     expect(await verifyWebBotAuth(await signedRequest("https://site.test/", signer), Date.now(), cache, hanging)).toEqual({ verified: false, reason: "directory_unreachable" });
-    expect(Date.now() - started).toBeLessThan(DIRECTORY_TIMEOUT_MS + 1_000);
     expect(await verifyWebBotAuth(await signedRequest("https://site.test/", signer), Date.now(), cache, hanging)).toMatchObject({ reason: "directory_unreachable" });
     expect(calls).toBe(1);
   });

@@ -123,9 +123,21 @@ describe("escalation queue consumer", () => {
     const alert = (await standInRequests()).find((r) => r.path === "/hook" && JSON.stringify(r.body).includes("45.12.34.0/24"));
     expect(alert?.body).toMatchObject({ text: expect.stringContaining("5 IP(s) and 1 network(s)"), blocks: expect.arrayContaining([{ kind: "cidr", target: "45.12.34.0/24", reason: expect.any(String), ttlSeconds: 3600 }]) });
 
-    const docs = await withDb(env, (db) => db.selectDistinct({ ip: decisions.ip }).from(decisions).where(like(decisions.ip, "203.0.113.%")));
-    expect(docs.length).toBeGreaterThanOrEqual(5); // bots of the other tests, all in a documentation range
-    expect(await blockEntry(cidrBlocklistKey("203.0.113.0/24"))).toBeNull();
+  });
+
+  it("never blocklists a documentation or private range, however many of its IPs are bots", async () => {
+    // Its own bots (no rows from other tests): five in TEST-NET-1 and five in 10.77.0.0/24, as many as took a /24 above.
+    const ranges = [
+      { prefix: "192.0.2", cidr: "192.0.2.0/24" },
+      { prefix: "10.77.0", cidr: "10.77.0.0/24" },
+    ];
+    const bots = ranges.flatMap(({ prefix }) => Array.from({ length: 5 }, (_, i) => aReport({ ...BOT_REPORT, id: `reserved-bot-${prefix}-${i}`, ip: `${prefix}.${i + 10}`, at: AT + i })));
+    expect((await deliver(bots)).explicitAcks).toHaveLength(10);
+    for (const { prefix, cidr } of ranges) {
+      const stored = await withDb(env, (db) => db.selectDistinct({ ip: decisions.ip }).from(decisions).where(like(decisions.ip, `${prefix}.%`)));
+      expect(stored).toHaveLength(5); // escalation saw all five
+      expect(await blockEntry(cidrBlocklistKey(cidr))).toBeNull();
+    }
   });
 
   it("retries every report when Postgres is unreachable", async () => {
