@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
-import type { IncomingMessage } from "node:http";
 import { promisify } from "node:util";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../dev/stack";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
 import { desktopChromeUa, launchChromium } from "../support/chromium";
+import { OriginPages } from "../support/origin-pages";
 
 /**
  * Crawlers that look like browsers, against the real dev stack, each with identities of its own: headless
@@ -21,18 +21,13 @@ const RESIDENTIAL_ASNS = [7922, 3320, 701, 7018, 20115, 5089, 3215, 12322, 3269,
 
 let stack: Stack;
 /** Real HTML pages the origin served: per client address, and the fleet's request numbers. */
-const pagesServed = new Map<string, number>();
+const origin = new OriginPages();
 const fleetPagesAt: number[] = [];
-
-function countPage(req: IncomingMessage): void {
-  const path = (req.url ?? "/").split("?")[0] ?? "/";
-  if (/^\/(?:static\/|robots\.txt|sitemap\.xml|feed\.xml|favicon\.ico)/.test(path)) return;
-  const ip = String(req.headers["x-forwarded-for"] ?? "none");
-  pagesServed.set(ip, (pagesServed.get(ip) ?? 0) + 1);
+origin.onPage((req) => {
   const seq = req.headers["x-test-seq"];
   if (typeof seq === "string") fleetPagesAt.push(Number(seq));
-}
-const served = (ips: readonly string[]): number => ips.reduce((sum, ip) => sum + (pagesServed.get(ip) ?? 0), 0);
+});
+const served = (ips: readonly string[]): number => origin.pages(ips);
 /** One line per attacker with the real pages it got: the figures the README's "What stops whom" quotes. */
 const measured = (attacker: string, figures: Record<string, number>): void => console.log(JSON.stringify({ msg: "adversary", attacker, ...figures }));
 
@@ -58,11 +53,11 @@ async function articleLinks(context: BrowserContext, url: string): Promise<strin
 beforeAll(async () => {
   // The labyrinth at full speed (slow streaming off): these tests count real pages, and the fleet follows every
   // link, the labyrinth's fake downloads included, which would otherwise trickle for up to 30 s each.
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: countPage, prebuilt: process.env.E2E_PREBUILT === "1", vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "0" } } });
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: origin.record, prebuilt: process.env.E2E_PREBUILT === "1", vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "0" } } });
 });
 
 afterAll(async () => {
-  if (process.env.E2E_DEBUG) console.log(Object.fromEntries(pagesServed));
+  if (process.env.E2E_DEBUG) console.log(origin.summary());
   await stack?.stop();
 });
 

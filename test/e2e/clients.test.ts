@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -10,6 +9,7 @@ import { DEFAULT_BEHAVIOUR_LIMITS } from "../../core/signals/behaviour";
 import { startStack, type Stack } from "../../dev/stack";
 import { desktopChromeUa, launchChromium } from "../support/chromium";
 import { startClientProxy, type ClientProxy } from "../support/client-proxy";
+import { OriginPages } from "../support/origin-pages";
 
 /**
  * Real clients against the real dev stack: people and good bots get real pages, scraping tools with their
@@ -33,14 +33,7 @@ let stack: Stack;
 let work: string;
 const proxies: ClientProxy[] = [];
 /** Real HTML pages the origin served, per client address. */
-const pagesServed = new Map<string, number>();
-
-function countPage(req: IncomingMessage): void {
-  const path = (req.url ?? "/").split("?")[0] ?? "/";
-  if (/^\/(?:static\/|robots\.txt|sitemap\.xml|feed\.xml|favicon\.ico)/.test(path)) return;
-  const ip = String(req.headers["x-forwarded-for"] ?? "none");
-  pagesServed.set(ip, (pagesServed.get(ip) ?? 0) + 1);
-}
+const origin = new OriginPages();
 
 async function proxyFor(ip: string, extra?: Record<string, string>): Promise<string> {
   const proxy = await startClientProxy(ip, extra);
@@ -50,8 +43,8 @@ async function proxyFor(ip: string, extra?: Record<string, string>): Promise<str
 
 /** The tool got its first page (so counting works and it was not refused outright) and no more than a handful. */
 function expectHandful(ip: string): void {
-  expect(pagesServed.get(ip) ?? 0).toBeGreaterThan(0);
-  expect(pagesServed.get(ip) ?? 0).toBeLessThanOrEqual(HANDFUL);
+  expect(origin.pages(ip)).toBeGreaterThan(0);
+  expect(origin.pages(ip)).toBeLessThanOrEqual(HANDFUL);
 }
 
 const toolEnv = (proxy: string) => ({ ...process.env, http_proxy: proxy, HTTP_PROXY: proxy, no_proxy: "", NO_PROXY: "" });
@@ -59,7 +52,7 @@ const toolEnv = (proxy: string) => ({ ...process.env, http_proxy: proxy, HTTP_PR
 beforeAll(async () => {
   // A fast labyrinth: these tests count real pages, not how long a scraper is held.
   const fastTarpit = { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } };
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: countPage, prebuilt: process.env.E2E_PREBUILT === "1", vars: fastTarpit });
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: origin.record, prebuilt: process.env.E2E_PREBUILT === "1", vars: fastTarpit });
   // Before the first request (a fresh isolate reads the policy once): challenge one hosting network, which
   // only the Chromium test browses from.
   await (await stack.miniflare.getKVNamespace("BLOCKLIST", "edge-guard")).put(
@@ -70,7 +63,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (process.env.E2E_DEBUG) console.log(Object.fromEntries(pagesServed));
+  if (process.env.E2E_DEBUG) console.log(origin.summary());
   for (const proxy of proxies) await proxy.close();
   await stack?.stop();
   if (work) await rm(work, { recursive: true, force: true });
@@ -87,7 +80,7 @@ describe("people and good bots get through", () => {
     for (const page of [article ?? "", `${stack.edgeUrl}/page/2`, `${stack.edgeUrl}/tags`]) {
       await run("lynx", ["-dump", "-accept_all_cookies", page], { env, timeout: 30_000 });
     }
-    expect(pagesServed.get(ip)).toBe(4);
+    expect(origin.pages(ip)).toBe(4);
   });
 
   it("a feed reader gets the feed", async () => {
@@ -110,8 +103,8 @@ describe("people and good bots get through", () => {
     };
     await crawl(GOOGLE_IP);
     await crawl("203.0.113.77");
-    expect(pagesServed.get(GOOGLE_IP)).toBe(15);
-    expect(pagesServed.get("203.0.113.77") ?? 0).toBe(0);
+    expect(origin.pages(GOOGLE_IP)).toBe(15);
+    expect(origin.pages("203.0.113.77")).toBe(0);
   });
 
   it("a person in Chromium passes the challenge and reads real pages", async () => {
@@ -130,7 +123,7 @@ describe("people and good bots get through", () => {
       expect(await page.title()).not.toMatch(/moment|check/i);
       await page.click("main a[href^='/articles/']");
       await page.waitForLoadState("load");
-      expect(pagesServed.get(ip) ?? 0).toBeGreaterThanOrEqual(2);
+      expect(origin.pages(ip)).toBeGreaterThanOrEqual(2);
     } finally {
       await browser?.close();
     }
@@ -212,6 +205,6 @@ class Site(scrapy.Spider):
       const response = await fetch(`${stack.edgeUrl}${path}`, { headers: { "user-agent": "Mozilla/5.0 (compatible; ClaudeBot/1.0; +claudebot@anthropic.com)", "cf-connecting-ip": ip } });
       await response.text();
     }
-    expect(pagesServed.get(ip) ?? 0).toBe(0);
+    expect(origin.pages(ip)).toBe(0);
   });
 });

@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -11,6 +10,7 @@ import { classifyDeclaredBot } from "../../core/declared-bots";
 import { buildCrawlerIndex, verifyCrawler } from "../../core/verified-crawlers";
 import { startStack, type Stack } from "../../dev/stack";
 import { startClientProxy, type ClientProxy } from "../support/client-proxy";
+import { OriginPages } from "../support/origin-pages";
 
 /**
  * Declared bots against the real dev stack: every crawler framework of the public lists gets at most one real
@@ -33,15 +33,8 @@ const CONCURRENCY = 8;
 let stack: Stack;
 let work: string;
 const proxies: ClientProxy[] = [];
-const pagesServed = new Map<string, number>();
-const feedsServed = new Map<string, number>();
-
-function countPage(req: IncomingMessage): void {
-  const path = (req.url ?? "/").split("?")[0] ?? "/";
-  const ip = String(req.headers["x-forwarded-for"] ?? "none");
-  const served = /^\/feed\.xml$/.test(path) ? feedsServed : /^\/(?:static\/|robots\.txt|sitemap\.xml|favicon\.ico)/.test(path) ? null : pagesServed;
-  served?.set(ip, (served.get(ip) ?? 0) + 1);
-}
+/** Real HTML pages and feeds the origin served, per client address. */
+const origin = new OriginPages();
 
 async function page(path: string, ip: string, userAgent: string, extra: Record<string, string> = {}): Promise<number> {
   const response = await fetch(`${stack.edgeUrl}${path}`, { headers: { "user-agent": userAgent, "cf-connecting-ip": ip, accept: "text/html", ...extra } });
@@ -74,7 +67,7 @@ function crawlerSample(): string[] {
 
 beforeAll(async () => {
   const fastTarpit = { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } };
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: countPage, prebuilt: process.env.E2E_PREBUILT === "1", vars: fastTarpit });
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: origin.record, prebuilt: process.env.E2E_PREBUILT === "1", vars: fastTarpit });
   work = await mkdtemp(join(tmpdir(), "edge-guard-declared-"));
 });
 
@@ -92,7 +85,7 @@ describe("declared automation is never a human", () => {
     await bounded(sample, CONCURRENCY, async (ua, i) => {
       for (const path of ["/", "/page/2", "/tags"]) await page(path, ipOf(i), ua, { "x-dev-cf": AWS });
     });
-    const served = sample.map((_, i) => pagesServed.get(ipOf(i)) ?? 0);
+    const served = sample.map((_, i) => origin.pages(ipOf(i)) ?? 0);
     const tally = { uas: sample.length, none: served.filter((n) => n === 0).length, one: served.filter((n) => n === 1).length };
     console.log(JSON.stringify({ msg: "declared bots, real pages of 3 asked", ...tally }));
     expect(sample.filter((_, i) => (served[i] ?? 0) > 1)).toEqual([]);
@@ -108,7 +101,7 @@ describe("good bots keep working", () => {
     ["the Internet Archive", ARCHIVE_UA, ARCHIVE_IP],
   ])("%s, verified by its published ranges, crawls real pages", async (_name, ua, ip) => {
     for (let i = 0; i < 15; i++) await page(i === 0 ? "/" : `/page/${i + 1}`, ip, ua);
-    expect(pagesServed.get(ip) ?? 0).toBeGreaterThanOrEqual(Math.ceil(15 * 0.95));
+    expect(origin.pages(ip)).toBeGreaterThanOrEqual(Math.ceil(15 * 0.95));
   });
 
   it.each([
@@ -117,13 +110,13 @@ describe("good bots keep working", () => {
     ["facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", "203.0.113.63"],
   ])("the link preview %s gets the shared page from a datacenter", async (ua, ip) => {
     expect(await page("/page/3", ip, ua, { "x-dev-cf": AWS })).toBe(200);
-    expect(pagesServed.get(ip)).toBe(1);
+    expect(origin.pages(ip)).toBe(1);
   });
 
   it("one Slack address previews ten different links", async () => {
     const ip = "203.0.113.64";
     for (let i = 0; i < 10; i++) await page(`/page/${i + 2}`, ip, "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", { "x-dev-cf": AWS });
-    expect(pagesServed.get(ip)).toBeGreaterThanOrEqual(10);
+    expect(origin.pages(ip)).toBeGreaterThanOrEqual(10);
   });
 
   it("feedparser fetches the feed again and again", async () => {
@@ -138,7 +131,7 @@ describe("good bots keep working", () => {
       expect(status).toBe("200");
       expect(Number(entries)).toBeGreaterThanOrEqual(10);
     }
-    expect(feedsServed.get(ip) ?? 0).toBeGreaterThanOrEqual(6);
+    expect(origin.feeds(ip)).toBeGreaterThanOrEqual(6);
   });
 
   it("newsboat reloads the feed again and again", async () => {
@@ -153,6 +146,6 @@ describe("good bots keep working", () => {
     for (let i = 0; i < 6; i++) await run("newsboat", [...args, "-x", "reload"], { env, timeout: 30_000 });
     const { stdout } = await run("newsboat", [...args, "-x", "print-unread"], { env, timeout: 30_000 });
     expect(Number(/^(\d+)/.exec(stdout.trim())?.[1] ?? 0)).toBeGreaterThanOrEqual(10);
-    expect(feedsServed.get(ip) ?? 0).toBeGreaterThanOrEqual(6);
+    expect(origin.feeds(ip)).toBeGreaterThanOrEqual(6);
   });
 });

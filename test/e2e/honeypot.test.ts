@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LABYRINTH_ROBOTS_META } from "../../core/labyrinth";
 import { startStack, type Stack } from "../../dev/stack";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
+import { OriginPages } from "../support/origin-pages";
 
 /**
  * Honeypots nobody else can spring: trap URLs embedded in another site's page (images, a script, a frame, a
@@ -23,15 +24,8 @@ let thirdParty: Server;
 let thirdPartyUrl: string;
 let thirdPartyPage = "";
 /** Real HTML pages the origin served, per client address. */
-const pagesServed = new Map<string, number>();
-
-function countPage(req: IncomingMessage): void {
-  const path = (req.url ?? "/").split("?")[0] ?? "/";
-  if (/^\/(?:static\/|robots\.txt|sitemap\.xml|feed\.xml|favicon\.ico)/.test(path)) return;
-  const ip = String(req.headers["x-forwarded-for"] ?? "none");
-  pagesServed.set(ip, (pagesServed.get(ip) ?? 0) + 1);
-}
-const served = (ip: string): number => pagesServed.get(ip) ?? 0;
+const origin = new OriginPages();
+const served = (ip: string): number => origin.pages(ip);
 
 /** Desktop Chrome's headers for a build (`major`), with its User-Agent and client hints in agreement. */
 function chromeHeaders(major: string): Record<string, string> {
@@ -77,7 +71,7 @@ beforeAll(async () => {
     edgePort: 0,
     adminPort: 0,
     originPort: 0,
-    onOriginRequest: countPage,
+    onOriginRequest: origin.record,
     prebuilt: process.env.E2E_PREBUILT === "1",
     vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } },
   });
@@ -89,7 +83,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (process.env.E2E_DEBUG) console.log(Object.fromEntries(pagesServed));
+  if (process.env.E2E_DEBUG) console.log(origin.summary());
   await new Promise((resolve) => thirdParty?.close(resolve));
   await stack?.stop();
 });

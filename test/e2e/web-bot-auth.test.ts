@@ -1,8 +1,8 @@
-import type { IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../dev/stack";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
 import { createSigner, signatureHeaders, startKeyDirectory, type KeyDirectory, type SignOptions, type TestSigner } from "../support/web-bot-auth-signer";
+import { OriginPages } from "../support/origin-pages";
 
 /**
  * Web Bot Auth against the real dev stack: real Ed25519 keys, key directories on loopback HTTP (allowed by the
@@ -22,15 +22,9 @@ let scraperDirectory: KeyDirectory;
 let partner: TestSigner;
 let scraper: TestSigner;
 let keyTrusted: TestSigner;
-const pagesServed = new Map<string, number>();
-
-function countPage(req: IncomingMessage): void {
-  const path = (req.url ?? "/").split("?")[0] ?? "/";
-  if (/^\/(?:static\/|robots\.txt|sitemap\.xml|feed\.xml|favicon\.ico)/.test(path)) return;
-  const ip = String(req.headers["x-forwarded-for"] ?? "none");
-  pagesServed.set(ip, (pagesServed.get(ip) ?? 0) + 1);
-}
-const pages = (ip: string) => pagesServed.get(ip) ?? 0;
+/** Real HTML pages the origin served, per client address. */
+const origin = new OriginPages();
+const pages = (ip: string): number => origin.pages(ip);
 
 beforeAll(async () => {
   [partner, scraper, keyTrusted] = await Promise.all([createSigner(), createSigner(), createSigner()]);
@@ -42,7 +36,7 @@ beforeAll(async () => {
     edgePort: 0,
     adminPort: 0,
     originPort: 0,
-    onOriginRequest: countPage,
+    onOriginRequest: origin.record,
     prebuilt: process.env.E2E_PREBUILT === "1",
     vars: { ...fastTarpit, "edge-guard": { WEB_BOT_AUTH_DEV_DIRECTORIES: `${partnerDirectory.origin},${scraperDirectory.origin}` } },
   });
@@ -55,7 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (process.env.E2E_DEBUG) console.log(Object.fromEntries(pagesServed));
+  if (process.env.E2E_DEBUG) console.log(origin.summary());
   await stack?.stop();
   await partnerDirectory?.close();
   await scraperDirectory?.close();
