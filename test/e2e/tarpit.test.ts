@@ -17,7 +17,6 @@ const TARPIT_VARS = {
   STREAM_DELAY_MS: "60",
   STREAM_CHUNK_BYTES: "2048",
   STREAM_MAX_SECONDS: "3",
-  METRICS_FLUSH_SECONDS: "0",
 };
 
 let stack: Stack;

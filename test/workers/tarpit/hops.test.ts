@@ -116,7 +116,7 @@ describe("HopCounter", () => {
 
 describe("metrics", () => {
   it("flushes counters to the TarpitMetrics object, where metrics() reads them with the cost figures", async () => {
-    const { env: e } = envWith({ STREAM_DELAY_MS: "0", METRICS_FLUSH_SECONDS: "0" });
+    const { env: e } = envWith({ STREAM_DELAY_MS: "0" });
     const before = (await tarpitFor(e).metrics(5)).totals.pages;
     await hops(e, "81.2.69.22", 3);
     const view = await tarpitFor(e).metrics(5);
