@@ -1,5 +1,6 @@
 import type { DbEnv } from "../../adapters/db/client";
 import type { TarpitMetricsView } from "../../core/tarpit-metrics";
+import type { RangeIndex } from "../../durable-objects/range-index";
 
 /** The tarpit Worker's RPC admin calls (service binding TARPIT). */
 export interface TarpitRpc {
@@ -8,8 +9,10 @@ export interface TarpitRpc {
 
 /** admin's bindings (see workers/admin/wrangler.toml). Secrets are marked; everything is validated in config.ts. */
 export interface AdminEnv extends DbEnv {
-  /** Shared with edge-guard, tarpit and escalation: `ip:`, `cidr:`, `asn:`, `allow:` entries and `policy:active`. */
+  /** Shared with edge-guard, tarpit and escalation: `ip:` entries, `policy:active`, snapshots (keys: core/kv-keys.ts). */
   readonly BLOCKLIST: KVNamespace;
+  /** edge-guard's RangeIndex: the single writer of `cidr:`, `asn:` and `allow:` entries. */
+  readonly RANGE_INDEX: DurableObjectNamespace<RangeIndex>;
   /** The tarpit, for its counters (held seconds, bytes). Absent: those figures are null. */
   readonly TARPIT?: TarpitRpc;
   /** Secret, ≥ 32 characters: signs session cookies and CSRF tokens. Unset: built-in login and Access are off. */

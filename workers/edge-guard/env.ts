@@ -2,6 +2,7 @@ import type { DecisionReport } from "../../core/report";
 import type { ClientLedger } from "../../durable-objects/client-ledger";
 import type { FleetLedger } from "../../durable-objects/fleet-ledger";
 import type { PassLedger } from "../../durable-objects/pass-ledger";
+import type { RangeIndex } from "../../durable-objects/range-index";
 
 /** edge-guard's bindings (see the top-level wrangler.toml). */
 export interface EdgeGuardEnv {
@@ -14,6 +15,8 @@ export interface EdgeGuardEnv {
   readonly CLIENT_LEDGER: DurableObjectNamespace<ClientLedger>;
   readonly PASS_LEDGER: DurableObjectNamespace<PassLedger>;
   readonly FLEET_LEDGER: DurableObjectNamespace<FleetLedger>;
+  /** Hosted here, written by admin, escalation and the tarpit; the edge only reads the snapshot it publishes to KV. */
+  readonly RANGE_INDEX: DurableObjectNamespace<RangeIndex>;
   readonly TARPIT: Fetcher;
   readonly REPORTS: Queue<DecisionReport>;
   /** Signs challenge tickets and passes (a secret, ≥ 32 characters). Missing: challenges are off, fail open. */

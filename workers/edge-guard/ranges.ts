@@ -4,7 +4,7 @@ import { RANGE_SNAPSHOT_KEY, RANGE_VERSION_KEY, RangeSnapshotSchema, type RangeE
 import { recordFault } from "./faults";
 
 /** How often an isolate checks the (small) version key for a new range snapshot. */
-const RANGES_REFRESH_MS = 15_000;
+export const RANGES_REFRESH_MS = 15_000;
 
 /**
  * The CIDR and ASN entries, compiled once per snapshot into a CidrSet and a Map: a lookup costs a binary

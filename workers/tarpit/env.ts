@@ -2,6 +2,7 @@ import type { DbEnv } from "../../adapters/db/client";
 import type { DecisionReport } from "../../core/report";
 import type { TarpitVars } from "../../core/tarpit-config";
 import type { HopCounter } from "../../durable-objects/hop-counter";
+import type { RangeIndex } from "../../durable-objects/range-index";
 import type { TarpitMetrics } from "../../durable-objects/tarpit-metrics";
 
 /** tarpit's bindings (see workers/tarpit/wrangler.toml). DATABASE_URL is a secret; NEON_LOCAL_PROXY is local-only. */
@@ -13,5 +14,7 @@ export interface TarpitEnv extends DbEnv, Partial<Record<keyof TarpitVars, strin
   readonly HOP_COUNTER: DurableObjectNamespace<HopCounter>;
   readonly TARPIT_METRICS: DurableObjectNamespace<TarpitMetrics>;
   readonly BLOCKLIST: KVNamespace;
+  /** edge-guard's RangeIndex: a hop-out's prefix block goes there. */
+  readonly RANGE_INDEX: DurableObjectNamespace<RangeIndex>;
   readonly REPORTS: Queue<DecisionReport>;
 }

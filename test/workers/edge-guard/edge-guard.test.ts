@@ -1,7 +1,7 @@
 import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env as rawEnv, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { blocklistKey } from "../../../core/blocklist-key";
+import { kvKeys } from "../../../core/kv-keys";
 import { LEDGER_WINDOW_MS } from "../../../durable-objects/client-ledger";
 import { app } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
@@ -47,7 +47,7 @@ describe("edge-guard", () => {
 
   it("answers 403 to a blocklisted IP without saying why", async () => {
     const ip = freshIp();
-    await env.BLOCKLIST.put(blocklistKey(ip), JSON.stringify({ reason: "test", source: "operator", at: Date.now() }));
+    await env.BLOCKLIST.put(kvKeys.ip(ip), JSON.stringify({ reason: "test", source: "operator", at: Date.now() }));
     const response = await get("/", ip);
     expect(response.status).toBe(403);
     const body = await response.text();
