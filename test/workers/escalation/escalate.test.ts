@@ -1,5 +1,6 @@
 import { eq, like } from "drizzle-orm";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { BlocklistStore } from "../../../adapters/blocklist-store";
 import { withDb } from "../../../adapters/db/client";
 import { decisions, prefixBlocks } from "../../../adapters/db/schema";
 import type { BlocklistEntry } from "../../../core/blocklist-entry";
@@ -13,7 +14,8 @@ import { aReport, AT, BOT_REPORT, browsingBefore, GPTBOT_UA, HUMAN_REPORT } from
 afterEach(() => useModelBytesForTests(null));
 
 const rowsFor = (reportId: string) => withDb(env, (db) => db.select().from(decisions).where(eq(decisions.reportId, reportId)));
-const blockEntry = async (key: string) => env.BLOCKLIST.get<BlocklistEntry>(key, "json");
+/** A stored entry: `ip:` in KV, a prefix in the RangeIndex (where escalation writes it). */
+const blockEntry = async (key: string) => JSON.parse((await new BlocklistStore(env, "escalation").get(key)) ?? "null") as BlocklistEntry | null;
 
 describe("escalation queue consumer", () => {
   it("scores a bot's report, records the decision and blocklists its IP", async () => {
