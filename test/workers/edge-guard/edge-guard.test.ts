@@ -1,6 +1,7 @@
 import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env as rawEnv, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { valueFromMetadata } from "../../../adapters/kv";
 import { kvKeys } from "../../../core/kv-keys";
 import { LEDGER_WINDOW_MS } from "../../../durable-objects/client-ledger";
 import { app } from "../../../workers/edge-guard/app";
@@ -161,7 +162,10 @@ describe("fault publishing", () => {
     await write;
     const keys = await env.BLOCKLIST.list({ prefix: "stats:faults:" });
     expect(keys.keys).toHaveLength(1);
-    const stored = JSON.parse(String(keys.keys[0]?.metadata)) as { counts: Record<string, number> };
+    const metadata = keys.keys[0]?.metadata;
+    // Written through adapters/kv.ts: who, why, when and until when, with the small value itself alongside.
+    expect(metadata).toMatchObject({ source: "edge-guard", reason: expect.any(String), at: now, expiresAt: expect.any(Number) });
+    const stored = JSON.parse(valueFromMetadata(metadata) ?? "null") as { counts: Record<string, number> };
     expect(stored.counts.robots).toBeGreaterThanOrEqual(1);
     expect(publishFaults(env.BLOCKLIST, now + 1_000)).toBeNull(); // nothing new, too soon
   });
