@@ -27,6 +27,9 @@ export type RangeEntry = z.infer<typeof RangeEntrySchema>;
 export const RangeSnapshotSchema = z.object({ v: z.literal(1), version: z.number().int(), entries: z.array(RangeEntrySchema) });
 export type RangeSnapshot = z.infer<typeof RangeSnapshotSchema>;
 
+/** How often an edge isolate checks the (small) version key for a new range snapshot: a new entry's way to the edge. */
+export const RANGES_REFRESH_MS = 15_000;
+
 /** KV key of the snapshot, and of its version (small, read often). */
 export const RANGE_SNAPSHOT_KEY = kvKeys.rangeSnapshot;
 export const RANGE_VERSION_KEY = kvKeys.rangeVersion;

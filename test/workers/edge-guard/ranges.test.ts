@@ -1,10 +1,10 @@
 import { env as rawEnv, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { kvKeys } from "../../../core/kv-keys";
-import { RangeSnapshotSchema } from "../../../core/range-entries";
+import { RANGES_REFRESH_MS, RangeSnapshotSchema } from "../../../core/range-entries";
 import { RANGE_INDEX_INSTANCE, type RangeWrite } from "../../../durable-objects/range-index";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
-import { RANGES_REFRESH_MS, RangeCache } from "../../../workers/edge-guard/ranges";
+import { RangeCache } from "../../../workers/edge-guard/ranges";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
 const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
