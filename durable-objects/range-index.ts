@@ -46,6 +46,8 @@ export interface RangeIndexStats {
   readonly publishFailures: number;
 }
 
+/** KV takes at most one write per second to a key: publishes of the snapshot are spaced at least this far apart. */
+const PUBLISH_MIN_INTERVAL_MS = 1_000;
 /** A publish that failed (KV down) is retried this much later by the alarm; the change itself is already stored. */
 const PUBLISH_RETRY_MS = 30_000;
 /** Most old KV keys imported per kind. */
@@ -69,6 +71,7 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
   readonly #kv: KvWriter;
   readonly #ops = { lists: 0, reads: 0, writes: 0 };
   #publishes = 0;
+  #publishedAt = 0;
   #publishFailures = 0;
   #ready: Promise<void> | null = null;
   #running: Promise<void> = Promise.resolve();
@@ -171,13 +174,20 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
     await this.#armAlarm();
   }
 
-  /** Publishes the snapshot; a call while a publish runs joins the next one, which reads every change made by then. */
+  /**
+   * Publishes the snapshot; a call while a publish runs (or waits out KV's one write per second per key) joins the
+   * next one, which reads every change made by then: a burst of writes costs one publish per second, not one each.
+   */
   #publish(): Promise<void> {
-    this.#queued ??= this.#running.then(() => {
-      this.#queued = null;
-      this.#running = this.#publishNow();
-      return this.#running;
-    });
+    this.#queued ??= this.#running
+      .catch(() => undefined)
+      .then(async () => {
+        const wait = this.#publishedAt + PUBLISH_MIN_INTERVAL_MS - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        this.#queued = null; // from here on, a new change needs the next publish
+        this.#running = this.#publishNow();
+        return this.#running;
+      });
     return this.#queued;
   }
 
@@ -196,6 +206,7 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
       await this.#kv.putDocument(kvKeys.rangeVersion, String(version), "range snapshot version", { ttlSeconds: null, now });
       this.#ops.writes += 2;
       this.#publishes++;
+      this.#publishedAt = Date.now();
       this.#setMeta("version", String(version));
       this.#setMeta("published_digest", digest);
       this.#setMeta("publish_pending", "0");

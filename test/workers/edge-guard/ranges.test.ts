@@ -84,6 +84,18 @@ describe("RangeIndex: the one writer of range entries", () => {
     expect((await ranges.stats()).kv.lists).toBe(listsBefore);
   });
 
+  it("coalesces a burst of writers into few publishes (KV takes one write per second per key), losing none", async () => {
+    const ranges = env.RANGE_INDEX.getByName("burst");
+    await ranges.stats();
+    const before = (await ranges.stats()).publishes;
+    const keys = Array.from({ length: 10 }, (_, i) => kvKeys.cidr(`198.25.${i}.0/24`));
+    await Promise.all(keys.map((key) => ranges.put([write(key, block("burst"))])));
+    const after = await ranges.stats();
+    expect(after.publishes - before).toBeLessThanOrEqual(2); // the first, then one for everything that arrived meanwhile
+    const published = new Set((await snapshot()).entries.map((e) => `cidr:${e.value}`));
+    expect(keys.filter((key) => !published.has(key))).toEqual([]);
+  });
+
   it("keeps another source's entry from a peer, and drops a lapsed entry from the snapshot on its alarm", async () => {
     const ranges = index();
     const key = kvKeys.cidr("198.23.0.0/16");
