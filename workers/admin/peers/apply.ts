@@ -1,5 +1,5 @@
 import { BlocklistStore, type BlocklistBindings } from "../../../adapters/blocklist-store";
-import { isOwnPeerEntry, type BlocklistEntry } from "../../../core/blocklist-entry";
+import type { BlocklistEntry } from "../../../core/blocklist-entry";
 import type { VettedEntry } from "../../../core/peers/vet";
 
 /** A held entry is rewritten only when the new expiry is this much later: a feed seen again costs no KV write. */
@@ -28,8 +28,6 @@ export function peerReason(peerName: string, reason: string): string {
   return `peer ${peerName}: ${reason}`.slice(0, 200);
 }
 
-/** True when a stored value is this peer's own entry (only those are refreshed or purged). */
-export const isOwnEntry = isOwnPeerEntry;
 
 /**
  * Writes vetted entries with `source: "peer"` and a bounded TTL (`ip:` to KV, networks to the RangeIndex). Never
