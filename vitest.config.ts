@@ -1,4 +1,5 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { buildSync } from "esbuild";
 import { defineConfig, defineProject } from "vitest/config";
 
 type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never[]) => unknown>;
@@ -15,6 +16,17 @@ export default class extends WorkerEntrypoint {
   fetch() { return new Response("tarpit stub"); }
   metrics(minutes) { return { since: new Date(Date.now() - minutes * 60000).toISOString(), minutes: [], totals: { heldSeconds: 4242, bytes: 123456 } }; }
 }`;
+
+// The real RangeIndex, hosted by an auxiliary Worker named "edge-guard" for the Workers that bind it by script_name.
+const RANGE_INDEX_HOST_JS = "test/.build/range-index-host.js";
+buildSync({
+  entryPoints: ["test/workers/range-index-host.ts"], outfile: RANGE_INDEX_HOST_JS, bundle: true, format: "esm", platform: "neutral",
+  mainFields: ["module", "main"], conditions: ["workerd", "worker", "import"], external: ["cloudflare:*"], logLevel: "error",
+});
+const RANGE_INDEX_HOST = {
+  name: "edge-guard", modules: true, scriptPath: RANGE_INDEX_HOST_JS, compatibilityDate: "2026-08-01",
+  durableObjects: { RANGE_INDEX: { className: "RangeIndex", useSQLite: true } }, kvNamespaces: { BLOCKLIST: "edge-guard-blocklist" },
+};
 
 const WORKERS = [
   { name: "edge-guard", config: "./wrangler.toml", postgres: false },
@@ -36,7 +48,7 @@ export default defineConfig({
               miniflare: w.postgres
                 ? {
                     bindings: { DATABASE_URL: inject("databaseUrl"), NEON_LOCAL_PROXY: inject("neonLocalProxy") },
-                    ...(w.name === "admin" ? { workers: [{ name: "edge-guard-tarpit", modules: true, script: TARPIT_METRICS_STUB, compatibilityDate: "2026-08-01" }] } : {}),
+                    workers: [RANGE_INDEX_HOST, ...(w.name === "admin" ? [{ name: "edge-guard-tarpit", modules: true, script: TARPIT_METRICS_STUB, compatibilityDate: "2026-08-01" }] : [])],
                   }
                 : {
                     bindings: { ORIGIN_URL: inject("originUrl"), DEV_CLIENT_OVERRIDES: "on", TOKEN_SECRET: "test-token-secret-0123456789abcdef-0123" },

@@ -2,6 +2,7 @@ import { z } from "zod";
 
 /** Who put an entry on the blocklist. */
 export const BlocklistSourceSchema = z.enum(["edge", "tarpit", "escalation", "peer", "operator"]);
+export type BlocklistSource = z.infer<typeof BlocklistSourceSchema>;
 
 /**
  * The value of a KV blocklist entry (`ip:<address>`). `action` tarpit is a durable bot label (e.g. a
@@ -26,4 +27,10 @@ export function parseBlocklistEntry(raw: string): BlocklistEntry {
     // fall through
   }
   return { action: "block", reason: "unparsed entry", source: "operator", at: 0 };
+}
+
+/** True when a stored value is the named peer's own entry (only those does a peer refresh or purge). */
+export function isOwnPeerEntry(raw: string, peerName: string): boolean {
+  const entry = parseBlocklistEntry(raw);
+  return entry.source === "peer" && entry.reason.startsWith(`peer ${peerName}: `);
 }

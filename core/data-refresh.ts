@@ -1,15 +1,16 @@
 import { z } from "zod";
 import { checkRefreshedList, compileCrawlerList, MIN_REFRESH_SHARE, type DeclaredBotList } from "./declared-bots";
 import { CrawlerRangesSchema, PublishedRangesSchema, publishedPrefixes, type CrawlerRanges } from "./verified-crawlers";
+import { kvKeys } from "./kv-keys";
 import { fail, ok, type Result } from "./result";
 import { escapeRegExp } from "./text";
 
 /** Where the ai.robots.txt project publishes its list as JSON (one key per User-Agent token). */
 export const AI_ROBOTS_JSON_URL = "https://raw.githubusercontent.com/ai-robots-txt/ai.robots.txt/main/robots.json";
-/** KV keys of refreshed data; absent: the bundled snapshot is used. */
-export const AI_AGENTS_KV_KEY = "data:ai-agents";
-export const CRAWLER_RANGES_KV_KEY = "data:crawler-ranges";
-export const DECLARED_BOTS_KV_KEY = "data:declared-bots";
+/** KV keys of refreshed data (core/kv-keys.ts); absent: the bundled snapshot is used. */
+export const AI_AGENTS_KV_KEY = kvKeys.aiAgents;
+export const CRAWLER_RANGES_KV_KEY = kvKeys.crawlerRanges;
+export const DECLARED_BOTS_KV_KEY = kvKeys.declaredBots;
 /** A refreshed list shorter than this is taken for a broken fetch, not the truth. */
 const MIN_AI_AGENTS = 20;
 /** Search engines ai.robots.txt may list for their AI products, which must never be tarpitted by UA alone. */

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { KV_PREFIX } from "./kv-keys";
 
 /** KV key prefix of an edge isolate's fault totals: `stats:faults:<isolate id>`. */
-export const FAULT_STATS_PREFIX = "stats:faults:";
+export const FAULT_STATS_PREFIX = KV_PREFIX.faultStats;
 
 /** One isolate's fail-open fault totals by kind since it started. */
 export const FaultStatsSchema = z.object({ at: z.number().int(), counts: z.record(z.string(), z.number().int().nonnegative()) });

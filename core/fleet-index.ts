@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { kvKeys } from "./kv-keys";
 
 /** KV key of the flagged-groups snapshot: written by the FleetLedger index, read by every edge isolate and by admin. */
-export const FLEET_INDEX_KV_KEY = "fleet:index";
+export const FLEET_INDEX_KV_KEY = kvKeys.fleetIndex;
 /** Most groups the snapshot holds (the newest flags win): bounds what every isolate loads. */
 export const FLEET_INDEX_MAX_GROUPS = 500;
 /** Most member addresses shown per group. */

@@ -1,11 +1,13 @@
 import { z } from "zod";
-import { BlocklistSourceSchema } from "./blocklist-entry";
+import { BlocklistSourceSchema, parseBlocklistEntry } from "./blocklist-entry";
+import { parseCidr } from "./cidr";
+import { kvKeys, parseKvKey } from "./kv-keys";
 
 /**
  * Entries that cover many addresses: a CIDR or an ASN, to block, keep in the labyrinth, or allow (an operator's
- * allow-list, which nothing learned automatically may override). Written as `cidr:`, `asn:` and `allow:` KV keys
- * by whoever learns them, compiled into one KV snapshot by edge-guard's Cron Trigger, since an edge cannot look
- * up "which CIDR holds this IP" key by key.
+ * allow-list, which nothing learned automatically may override). Kept by the RangeIndex Durable Object (their one
+ * writer) under `cidr:`, `asn:` and `allow:` ids and published as one KV snapshot, since an edge cannot look up
+ * "which CIDR holds this IP" key by key.
  */
 export const RangeEntrySchema = z.object({
   scope: z.enum(["cidr", "asn"]),
@@ -25,6 +27,43 @@ export type RangeEntry = z.infer<typeof RangeEntrySchema>;
 export const RangeSnapshotSchema = z.object({ v: z.literal(1), version: z.number().int(), entries: z.array(RangeEntrySchema) });
 export type RangeSnapshot = z.infer<typeof RangeSnapshotSchema>;
 
+/** How often an edge isolate checks the (small) version key for a new range snapshot: a new entry's way to the edge. */
+export const RANGES_REFRESH_MS = 15_000;
+
 /** KV key of the snapshot, and of its version (small, read often). */
-export const RANGE_SNAPSHOT_KEY = "ranges:snapshot";
-export const RANGE_VERSION_KEY = "ranges:version";
+export const RANGE_SNAPSHOT_KEY = kvKeys.rangeSnapshot;
+export const RANGE_VERSION_KEY = kvKeys.rangeVersion;
+
+/**
+ * The snapshot entry a range key and its stored value stand for; null when the key is not a range key or names
+ * no valid network or AS number. `expiresAt` in epoch ms (null: never). An allow key's value does not matter.
+ */
+export function rangeEntryOf(key: string, raw: string, expiresAt: number | null): RangeEntry | null {
+  const parsed = parseKvKey(key);
+  if (parsed === null) return null;
+  if (parsed.kind === "allow") {
+    const cidr = parseCidr(parsed.rest, "mask");
+    return cidr.ok ? { scope: "cidr", value: cidr.value.text, action: "allow", reason: "allow-list", source: "operator", expiresAt, at: 0 } : null;
+  }
+  const entry = parseBlocklistEntry(raw);
+  if (parsed.kind === "asn") {
+    const asn = /^(?:as)?(\d{1,10})$/i.exec(parsed.rest)?.[1];
+    return asn === undefined ? null : { scope: "asn", value: asn, action: entry.action, reason: entry.reason, source: entry.source, expiresAt, at: entry.at };
+  }
+  if (parsed.kind !== "cidr") return null;
+  const cidr = parseCidr(parsed.rest, "mask");
+  return cidr.ok ? { scope: "cidr", value: cidr.value.text, action: entry.action, reason: entry.reason, source: entry.source, expiresAt, at: entry.at } : null;
+}
+
+/** Live entries, one per network or AS number (an allow entry wins over a block of the same network), sorted. */
+export function compileRangeEntries(items: readonly { key: string; raw: string; expiresAt: number | null }[], now: number): RangeEntry[] {
+  const entries = new Map<string, RangeEntry>();
+  for (const item of items) {
+    if (item.expiresAt !== null && item.expiresAt <= now) continue;
+    const entry = rangeEntryOf(item.key, item.raw, item.expiresAt);
+    if (entry === null) continue;
+    const id = `${entry.scope}:${entry.value}`;
+    if (entries.get(id)?.action !== "allow") entries.set(id, entry);
+  }
+  return [...entries.values()].sort((a, b) => (a.scope + a.value < b.scope + b.value ? -1 : 1));
+}

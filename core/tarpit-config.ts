@@ -24,8 +24,6 @@ export const TarpitVarsSchema = z.object({
   /** "on": pages link to large fake JS bundles and archives, generated and streamed slowly. */
   FAKE_ASSETS: z.enum(["on", "off"]).default("on"),
   FAKE_ASSET_MAX_BYTES: int(16_384, 1 << 30, 8 << 20),
-  /** How often an isolate adds its counters to the TarpitMetrics Durable Object; 0 = after every request. */
-  METRICS_FLUSH_SECONDS: int(0, 3600, 60),
 });
 export type TarpitVars = z.infer<typeof TarpitVarsSchema>;
 
@@ -51,7 +49,6 @@ export interface TarpitConfig {
   readonly hops: HopPolicy;
   readonly fakeAssets: boolean;
   readonly fakeAssetMaxBytes: number;
-  readonly metricsFlushMs: number;
 }
 
 /** Validates the vars; empty strings count as unset. The error names each bad var, for the operator. */
@@ -66,6 +63,5 @@ export function parseTarpitConfig(vars: Readonly<Record<string, unknown>>): Resu
     hops: { limit: v.HOP_LIMIT, windowMs: v.HOP_WINDOW_SECONDS * 1000, blockTtlSeconds: v.BLOCK_TTL_SECONDS, blockPrefix: v.BLOCK_PREFIX },
     fakeAssets: v.FAKE_ASSETS === "on",
     fakeAssetMaxBytes: v.FAKE_ASSET_MAX_BYTES,
-    metricsFlushMs: v.METRICS_FLUSH_SECONDS * 1000,
   });
 }

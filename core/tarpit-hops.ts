@@ -1,5 +1,5 @@
 import type { BlocklistEntry } from "./blocklist-entry";
-import { blocklistKey, cidrBlocklistKey } from "./blocklist-key";
+import { kvKeys } from "./kv-keys";
 import { clientPrefix } from "./cidr";
 import { isSpecialPurpose } from "./prefix-block";
 import type { DecisionReport } from "./report";
@@ -39,9 +39,9 @@ export function isHopOut(inWindow: number, blockedUntil: number, now: number, po
 export function hopOutBlocks(ip: string, hops: number, policy: HopPolicy, edgeScore: number | null, now: number): BlockWrite[] {
   const reason = `${HOP_OUT_REASON}: ${hops} tarpit hops in ${Math.round(policy.windowMs / 1000)} s (limit ${policy.limit})`;
   const entry: BlocklistEntry = { action: "block", reason, source: "tarpit", at: now, ...(edgeScore === null ? {} : { score: edgeScore }) };
-  const writes: BlockWrite[] = [{ key: blocklistKey(ip), entry, ttlSeconds: policy.blockTtlSeconds }];
+  const writes: BlockWrite[] = [{ key: kvKeys.ip(ip), entry, ttlSeconds: policy.blockTtlSeconds }];
   const prefix = policy.blockPrefix === "prefix" && !isSpecialPurpose(ip) ? clientPrefix(ip) : null;
-  if (prefix !== null) writes.push({ key: cidrBlocklistKey(prefix), entry: { ...entry, reason: `${reason}, from ${ip}` }, ttlSeconds: policy.blockTtlSeconds });
+  if (prefix !== null) writes.push({ key: kvKeys.cidr(prefix), entry: { ...entry, reason: `${reason}, from ${ip}` }, ttlSeconds: policy.blockTtlSeconds });
   return writes;
 }
 

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { KvWriter } from "../adapters/kv";
 import { FLEET_WINDOW_MS, fleetFlag } from "../core/fleet";
 import { FLEET_INDEX_KV_KEY, FLEET_MEMBERS_SHOWN, FleetIndexSchema, mergeFleetIndex, type FlaggedGroup } from "../core/fleet-index";
 import { applyMigrations } from "./sqlite-migrations";
@@ -83,7 +84,7 @@ export class FleetLedger extends DurableObject<FleetLedgerEnv> {
     const index = mergeFleetIndex(parsed?.success ? parsed.data : null, flagged, at);
     const text = JSON.stringify(index);
     this.#set("index", text);
-    await this.env.BLOCKLIST.put(FLEET_INDEX_KV_KEY, text);
+    await new KvWriter(this.env.BLOCKLIST, "fleet-ledger").putDocument(FLEET_INDEX_KV_KEY, text, `flagged fleet groups: ${index.groups.length}`, { ttlSeconds: null, now: at });
   }
 
   override async alarm(): Promise<void> {

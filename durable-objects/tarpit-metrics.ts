@@ -16,7 +16,7 @@ const MIGRATIONS: readonly string[] = ["CREATE TABLE minutes (minute INTEGER PRI
 
 /**
  * The tarpit's counters, one instance for the whole deployment (name "global"). Each isolate adds what it
- * counted at most once per METRICS_FLUSH_SECONDS, off the response path; admin reads them through the tarpit.
+ * counted at the end of each invocation (a slow stream's when it ends), off the response path; admin reads them through the tarpit.
  */
 export class TarpitMetrics extends DurableObject<unknown> {
   constructor(ctx: DurableObjectState, env: unknown) {

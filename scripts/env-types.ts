@@ -15,9 +15,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Each Worker: its config, the configs of Workers it calls over RPC (typed service bindings), and the interface name. */
 export const WORKER_TYPES = [
   { name: "edge-guard", configs: ["wrangler.toml"], iface: "EdgeGuardBindings" },
-  { name: "tarpit", configs: ["workers/tarpit/wrangler.toml"], iface: "TarpitBindings" },
-  { name: "escalation", configs: ["workers/escalation/wrangler.toml"], iface: "EscalationBindings" },
-  { name: "admin", configs: ["workers/admin/wrangler.toml", "workers/tarpit/wrangler.toml"], iface: "AdminBindings" },
+  // edge-guard's config too where a Worker binds its RangeIndex (script_name), so the namespace is typed by the class.
+  { name: "tarpit", configs: ["workers/tarpit/wrangler.toml", "wrangler.toml"], iface: "TarpitBindings" },
+  { name: "escalation", configs: ["workers/escalation/wrangler.toml", "wrangler.toml"], iface: "EscalationBindings" },
+  { name: "admin", configs: ["workers/admin/wrangler.toml", "workers/tarpit/wrangler.toml", "wrangler.toml"], iface: "AdminBindings" },
 ] as const;
 
 const check = process.argv.includes("--check");

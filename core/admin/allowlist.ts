@@ -1,12 +1,13 @@
 import { z } from "zod";
+import { kvKeys, KV_PREFIX } from "../kv-keys";
 import { parseTarget, type BlockTarget } from "./block-target";
 
-/** KV key prefix of allow-list entries: `allow:<canonical ip>` or `allow:<canonical cidr>`, in the BLOCKLIST namespace. */
-export const ALLOW_KEY_PREFIX = "allow:";
+/** Key prefix of allow-list entries: `allow:<canonical ip>` or `allow:<canonical cidr>` (core/kv-keys.ts), kept by the RangeIndex. */
+export const ALLOW_KEY_PREFIX = KV_PREFIX.allow;
 
 /**
  * The value of an allow-list entry. The edge lets an allow-listed client through before any blocklist or signal
- * (an `ip:` lookup per request, plus the `allow:` CIDRs listed and cached per isolate); admin refuses blocks that overlap one.
+ * (from the RangeIndex snapshot each isolate caches); admin refuses blocks that overlap one.
  */
 export const AllowEntrySchema = z.object({
   reason: z.string().max(200),
@@ -23,7 +24,7 @@ export type AllowTarget = Extract<BlockTarget, { kind: "ip" | "cidr" }>;
 
 /** The KV key of an allow-list entry. */
 export function allowKey(target: AllowTarget): string {
-  return `${ALLOW_KEY_PREFIX}${target.kind === "ip" ? target.ip : target.cidr.text}`;
+  return kvKeys.allow(target.kind === "ip" ? target.ip : target.cidr.text);
 }
 
 /** The target an `allow:` key names; null for any other key. */

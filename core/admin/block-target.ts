@@ -1,4 +1,4 @@
-import { blocklistKey, cidrBlocklistKey } from "../blocklist-key";
+import { kvKeys, parseKvKey } from "../kv-keys";
 import { parseIp, type ClientIp } from "../client-ip";
 import { parseCidr, type Cidr } from "../cidr";
 import { fail, ok, type Result } from "../result";
@@ -49,15 +49,15 @@ export function targetText(target: BlockTarget): string {
 
 /** The KV key of a target's blocklist entry: `ip:<addr>`, `cidr:<net>/<bits>` or `asn:<n>` (see core/blocklist-key.ts). */
 export function blocklistKeyOf(target: BlockTarget): string {
-  if (target.kind === "asn") return `asn:${target.asn}`;
-  return target.kind === "ip" ? blocklistKey(target.ip) : cidrBlocklistKey(target.cidr.text);
+  if (target.kind === "asn") return kvKeys.asn(target.asn);
+  return target.kind === "ip" ? kvKeys.ip(target.ip) : kvKeys.cidr(target.cidr.text);
 }
 
-/** The target a blocklist KV key names; null for keys that are not blocklist entries (`policy:active`, `allow:…`). */
+/** The target a blocklist key names; null for keys that are not blocklist entries (`policy:active`, `allow:…`). */
 export function targetOfBlocklistKey(key: string): BlockTarget | null {
-  const colon = key.indexOf(":");
-  const prefix = key.slice(0, colon);
-  const rest = key.slice(colon + 1);
+  const split = parseKvKey(key);
+  if (split === null) return null;
+  const { kind: prefix, rest } = split;
   // Listing shows what is there, reserved AS numbers included: only the write path refuses them.
   if (prefix === "asn") return /^\d{1,10}$/.test(rest) ? { kind: "asn", asn: Number(rest) } : null;
   if (prefix !== "ip" && prefix !== "cidr") return null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseBlocklistEntry } from "../../core/blocklist-entry";
-import { cidrBlocklistKey } from "../../core/blocklist-key";
+import { kvKeys } from "../../core/kv-keys";
 import { escalationBlock, finalVerdict, isGoodBot } from "../../core/escalation-verdict";
 import { groupByPrefix, isSpecialPurpose, prefixBlockEntry, prefixesToBlock } from "../../core/prefix-block";
 
@@ -70,7 +70,7 @@ describe("blocklist entries", () => {
     expect(parseBlocklistEntry(JSON.stringify(entry))).toEqual(entry);
     const prefix = prefixBlockEntry("45.12.34.0/24", 6, 600_000, 7);
     expect(parseBlocklistEntry(JSON.stringify(prefix))).toMatchObject({ action: "block", source: "escalation", reason: "6 bot IPs in 45.12.34.0/24 within 10 min" });
-    expect(cidrBlocklistKey("45.12.34.0/24")).toBe("cidr:45.12.34.0/24");
+    expect(kvKeys.cidr("45.12.34.0/24")).toBe("cidr:45.12.34.0/24");
   });
 });
 

@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../dev/build";
 import { startStack, type Stack } from "../../dev/stack";
+import { RANGES_REFRESH_MS } from "../../core/range-entries";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
 
 const run = promisify(execFile);
@@ -91,5 +92,39 @@ describe("the dev stack, end to end", () => {
     expect(blocking?.reasons.map((r) => r.code)).toContain("ua-ai-crawler");
     const page = await (await fetch(`${stack.adminUrl}/`, { headers: auth })).text();
     expect(page).toContain(ip);
+  });
+
+  it(`takes a network blocked in admin to the edge within RANGES_REFRESH_MS (${RANGES_REFRESH_MS / 1000} s), without listing KV`, async () => {
+    const inside = "45.81.7.9";
+    const first = await get("/", CHROME_UA, inside); // the edge isolate has loaded its range snapshot by now
+    expect(first.status).toBe(200);
+    await first.body?.cancel();
+    // The RangeIndex's own RPC, through Miniflare's proxy (its type lives in the Workers' tsconfig, not this one).
+    type Stats = { kv: { lists: number } };
+    const rangeIndex = (await stack.miniflare.getDurableObjectNamespace("RANGE_INDEX", "edge-guard")) as unknown as {
+      idFromName(name: string): unknown;
+      get(id: unknown): { stats(): Promise<Stats> };
+    };
+    const stats = async () => rangeIndex.get(rangeIndex.idFromName("global")).stats();
+    const listsBefore = (await stats()).kv.lists;
+
+    const auth = { authorization: `Bearer ${stack.secrets.ADMIN_DEV_TOKEN}`, "content-type": "application/json" };
+    const added = await fetch(`${stack.adminUrl}/api/blocklist`, { method: "POST", headers: auth, body: JSON.stringify({ target: "45.81.7.0/24", reason: "e2e range", ttlSeconds: 3600 }) });
+    expect(added.status).toBe(201);
+    // The write call returns once the snapshot is published; the isolate sees it at its next version check.
+    const deadline = Date.now() + RANGES_REFRESH_MS + 5_000;
+    let status = 0;
+    while (Date.now() < deadline) {
+      const response = await get("/", CHROME_UA, inside);
+      status = response.status;
+      await response.body?.cancel();
+      if (status === 403) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(status).toBe(403);
+    const outside = await get("/", CHROME_UA, "45.81.8.9");
+    expect(outside.status).toBe(200);
+    await outside.body?.cancel();
+    expect((await stats()).kv.lists).toBe(listsBefore); // the one-time import aside, nothing lists KV
   });
 });

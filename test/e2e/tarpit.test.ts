@@ -17,7 +17,6 @@ const TARPIT_VARS = {
   STREAM_DELAY_MS: "60",
   STREAM_CHUNK_BYTES: "2048",
   STREAM_MAX_SECONDS: "3",
-  METRICS_FLUSH_SECONDS: "0",
 };
 
 let stack: Stack;
@@ -123,6 +122,48 @@ describe("the tarpit, end to end", () => {
     expect(after.blocks - before.blocks).toBe(1);
     expect(after.bytes - before.bytes).toBeGreaterThan(10_000);
     expect(after.heldMs - before.heldMs).toBeGreaterThan(0);
+  });
+
+  it("shows exactly the bytes and held seconds of N streams in admin's overview and /metrics, with no later request", async () => {
+    const STREAMS = 4;
+    const tarpit = (await stack.miniflare.getWorker("edge-guard-tarpit")) as unknown as { metrics(minutes: number): Promise<TarpitMetricsView> };
+    const totals = async () => (await tarpit.metrics(60)).totals;
+    const overview = async () => {
+      const response = await fetch(`${stack.adminUrl}/api/overview?hours=1`, { headers: { authorization: `Bearer ${stack.secrets.ADMIN_DEV_TOKEN}` } });
+      return ((await response.json()) as { tarpit: { heldSeconds: number; bytes: number } }).tarpit;
+    };
+    const prometheus = async () => {
+      const text = await (await fetch(`${stack.adminUrl}/metrics`, { headers: { authorization: `Bearer ${stack.secrets.METRICS_TOKEN}` } })).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+      return { heldSeconds: value("edge_guard_tarpit_held_seconds_last_day"), bytes: value("edge_guard_tarpit_bytes_last_day") };
+    };
+    // Earlier tests' streams have ended and flushed: wait until the totals stand still.
+    let before = await totals();
+    for (let again = await totals(); JSON.stringify(again) !== JSON.stringify(before); again = await totals()) {
+      before = again;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const [overviewBefore, promBefore] = await Promise.all([overview(), prometheus()]);
+
+    const bodies = await Promise.all(
+      Array.from({ length: STREAMS }, async (_, i) => new Uint8Array(await (await get(stack.edgeUrl, `/archive/0badf00d/counted-${i}`, `81.2.71.${i + 1}`)).arrayBuffer())),
+    );
+    const bytes = bodies.reduce((n, b) => n + b.length, 0);
+    // Each stream's counts leave in its own invocation's waitUntil as it ends: no further request is sent to carry them.
+    let after = await totals();
+    for (const deadline = Date.now() + 10_000; after.slowStreams < before.slowStreams + STREAMS && Date.now() < deadline; after = await totals()) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(after.slowStreams - before.slowStreams).toBe(STREAMS);
+    expect(after.pages - before.pages).toBe(STREAMS);
+    expect(after.bytes - before.bytes).toBe(bytes);
+    expect(after.heldMs - before.heldMs).toBeGreaterThan(0);
+    const heldSeconds = (after.heldMs - before.heldMs) / 1000;
+    const [overviewAfter, promAfter] = await Promise.all([overview(), prometheus()]);
+    expect(overviewAfter.bytes - overviewBefore.bytes).toBe(bytes);
+    expect(overviewAfter.heldSeconds - overviewBefore.heldSeconds).toBeCloseTo(heldSeconds, 6);
+    expect(promAfter.bytes - promBefore.bytes).toBe(bytes);
+    expect(promAfter.heldSeconds - promBefore.heldSeconds).toBeCloseTo(heldSeconds, 6);
   });
 
   it("rejects a bad corpus file and keeps serving the current model", async () => {

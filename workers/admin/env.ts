@@ -1,4 +1,5 @@
 import type { DbEnv } from "../../adapters/db/client";
+import type { RangeIndex } from "../../durable-objects/range-index";
 import type Tarpit from "../tarpit/index";
 
 /** What admin reads besides its wrangler.toml: secrets (`wrangler secret put`) and dev-only settings. */
@@ -20,8 +21,10 @@ export interface AdminSecrets {
  * validated in config.ts.
  */
 export interface AdminEnv extends DbEnv, AdminSecrets {
-  /** Shared with edge-guard, tarpit and escalation: `ip:`, `cidr:`, `asn:`, `allow:` entries and `policy:active`. */
+  /** Shared with edge-guard, tarpit and escalation: `ip:` entries, `policy:active`, snapshots (keys: core/kv-keys.ts). */
   readonly BLOCKLIST: KVNamespace;
+  /** edge-guard's RangeIndex: the single writer of `cidr:`, `asn:` and `allow:` entries. */
+  readonly RANGE_INDEX: DurableObjectNamespace<RangeIndex>;
   /** The tarpit, for its counters (held seconds, bytes), typed from the tarpit's own entrypoint. */
   readonly TARPIT: Service<Tarpit>;
   /** Session lifetime in seconds (default 3600); a session past half its life is renewed on use. */

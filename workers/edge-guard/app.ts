@@ -6,7 +6,8 @@ import type { RequestFacts } from "../../core/request-facts";
 import { managedRobotsTxt } from "../../core/robots-managed";
 import { TRAP_PATH_PREFIX, isTrapPath } from "../../core/trap-paths";
 import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER } from "../../core/tarpit-headers";
-import { blocklistKey } from "../../core/blocklist-key";
+import { KvWriter } from "../../adapters/kv";
+import { kvKeys } from "../../core/kv-keys";
 import type { BlocklistEntry } from "../../core/blocklist-entry";
 import { onError } from "../../adapters/http";
 import type { EdgeGuardEnv } from "./env";
@@ -236,7 +237,9 @@ const BOT_LABEL_TTL_S = 24 * 3600;
 async function labelClient(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, reason: string): Promise<void> {
   const entry: BlocklistEntry = { action: "tarpit", reason: reason.slice(0, 200), source: "edge", at: facts.receivedAt };
   state.blocklist.remember(facts.ip, entry, facts.receivedAt);
-  await env.BLOCKLIST.put(blocklistKey(facts.ip), JSON.stringify(entry), { expirationTtl: BOT_LABEL_TTL_S }).catch((error: unknown) => recordFault("challenge", error));
+  await new KvWriter(env.BLOCKLIST, "edge")
+    .putEntry(kvKeys.ip(facts.ip), entry, { ttlSeconds: BOT_LABEL_TTL_S, now: facts.receivedAt })
+    .catch((error: unknown) => recordFault("challenge", error));
 }
 
 /** One HTML page in this many carries a honeypot link: a crawler meets one within a few pages; rewriting every page costs. */
@@ -273,9 +276,9 @@ async function managedRobots(state: IsolateState, env: EdgeGuardEnv, request: Re
 async function labelHoneypot(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts): Promise<void> {
   const entry: BlocklistEntry = { action: "tarpit", reason: "honeypot", source: "edge", at: facts.receivedAt };
   state.blocklist.remember(facts.ip, entry, facts.receivedAt);
-  await env.BLOCKLIST.put(blocklistKey(facts.ip), JSON.stringify(entry), { expirationTtl: HONEYPOT_LABEL_TTL_S }).catch((error: unknown) =>
-    recordFault("honeypot", error),
-  );
+  await new KvWriter(env.BLOCKLIST, "edge")
+    .putEntry(kvKeys.ip(facts.ip), entry, { ttlSeconds: HONEYPOT_LABEL_TTL_S, now: facts.receivedAt })
+    .catch((error: unknown) => recordFault("honeypot", error));
 }
 
 type ReportOutcome = Pick<DecisionReport, "action" | "score" | "counts"> & {

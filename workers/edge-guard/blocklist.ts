@@ -1,4 +1,4 @@
-import { blocklistKey } from "../../core/blocklist-key";
+import { kvKeys } from "../../core/kv-keys";
 import { parseBlocklistEntry, type BlocklistEntry } from "../../core/blocklist-entry";
 
 /** Entries cached per isolate before the oldest are dropped. */
@@ -23,7 +23,7 @@ export class BlocklistCache {
     const cached = this.#cache.get(ip);
     if (cached !== undefined && cached.until > now) return cached.entry;
     try {
-      const raw = await kv.get(blocklistKey(ip), { cacheTtl: 60 });
+      const raw = await kv.get(kvKeys.ip(ip), { cacheTtl: 60 });
       const entry = raw === null ? null : parseBlocklistEntry(raw);
       this.remember(ip, entry, now);
       return entry;

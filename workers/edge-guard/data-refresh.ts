@@ -1,3 +1,4 @@
+import { KvWriter } from "../../adapters/kv";
 import browserCanaries from "../../core/data/browser-canaries.json";
 import bundledRanges from "../../core/data/crawler-ranges.json";
 import {
@@ -52,7 +53,7 @@ export async function refreshData(kv: KVNamespace, fetcher: typeof fetch, now: n
     }),
   );
   const refreshed = refreshCrawlerRanges(bundled, fetched, new Date(now).toISOString().slice(0, 10));
-  if (refreshed.ok && refreshed.value.refreshed.length > 0) await kv.put(CRAWLER_RANGES_KV_KEY, JSON.stringify(refreshed.value.ranges));
+  if (refreshed.ok && refreshed.value.refreshed.length > 0) await new KvWriter(kv, "edge-guard").putDocument(CRAWLER_RANGES_KV_KEY, JSON.stringify(refreshed.value.ranges), "verified crawler ranges, refreshed", { ttlSeconds: null, now });
   const outcome = {
     aiAgents,
     declaredBots,
@@ -81,7 +82,7 @@ async function refreshAiAgents(kv: KVNamespace, fetcher: typeof fetch, now: numb
   const stored = AiAgentsSchema.safeParse(await kv.get(AI_AGENTS_KV_KEY, "json"));
   const checked = checkAiAgents(parsed.value, stored.success ? stored.data.tokens.length : null, browserCanaries);
   if (!checked.ok) return refused("ai.robots.txt list", checked.error);
-  await kv.put(AI_AGENTS_KV_KEY, JSON.stringify(checked.value));
+  await new KvWriter(kv, "edge-guard").putDocument(AI_AGENTS_KV_KEY, JSON.stringify(checked.value), "ai.robots.txt list, refreshed", { ttlSeconds: null, now });
   return checked.value.tokens.length;
 }
 
@@ -96,6 +97,6 @@ async function refreshDeclaredBots(kv: KVNamespace, fetcher: typeof fetch, now: 
   const previous = patternCount(stored.success ? stored.data : bundledDeclaredBots().list);
   const parsed = parseCrawlerList(json, previous, browserCanaries, now, CRAWLER_USER_AGENTS_URL);
   if (!parsed.ok) return refused("crawler-user-agents list", parsed.error);
-  await kv.put(DECLARED_BOTS_KV_KEY, JSON.stringify(parsed.value));
+  await new KvWriter(kv, "edge-guard").putDocument(DECLARED_BOTS_KV_KEY, JSON.stringify(parsed.value), "crawler-user-agents list, refreshed", { ttlSeconds: null, now });
   return patternCount(parsed.value);
 }

@@ -2,6 +2,7 @@ import type { DecisionReport } from "../../core/report";
 import type { ClientLedger } from "../../durable-objects/client-ledger";
 import type { FleetLedger } from "../../durable-objects/fleet-ledger";
 import type { PassLedger } from "../../durable-objects/pass-ledger";
+import type { RangeIndex } from "../../durable-objects/range-index";
 
 /** What edge-guard reads besides wrangler.toml: secrets (`wrangler secret put`) and optional settings. */
 export interface EdgeGuardSecrets {
@@ -23,6 +24,8 @@ export interface EdgeGuardEnv extends EdgeGuardSecrets {
   readonly CLIENT_LEDGER: DurableObjectNamespace<ClientLedger>;
   readonly PASS_LEDGER: DurableObjectNamespace<PassLedger>;
   readonly FLEET_LEDGER: DurableObjectNamespace<FleetLedger>;
+  /** Hosted here, written by admin, escalation and the tarpit; the edge only reads the snapshot it publishes to KV. */
+  readonly RANGE_INDEX: DurableObjectNamespace<RangeIndex>;
   readonly TARPIT: Fetcher;
   readonly REPORTS: Queue<DecisionReport>;
 }

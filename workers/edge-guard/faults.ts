@@ -1,4 +1,5 @@
-import { FAULT_STATS_PREFIX } from "../../core/fault-stats";
+import { KvWriter } from "../../adapters/kv";
+import { kvKeys } from "../../core/kv-keys";
 
 /** Where a fault inside edge-guard happened. Each is failed open: the request goes on as if the part said nothing. */
 export type FaultKind =
@@ -35,10 +36,10 @@ export function publishFaults(kv: KVNamespace, now: number): Promise<void> | nul
   published = total;
   publishedAt = now;
   isolateId ??= crypto.randomUUID();
-  const key = `${FAULT_STATS_PREFIX}${isolateId}`;
+  const key = kvKeys.faultStats(isolateId);
   const value = JSON.stringify({ at: now, counts });
   // An async wrapper: even a KV binding that throws synchronously only fails this write, never the request.
-  const write = async () => kv.put(key, value, { expirationTtl: STATS_TTL_S, metadata: value });
+  const write = async () => new KvWriter(kv, "edge-guard").putDocument(key, value, "fault totals of one isolate", { ttlSeconds: STATS_TTL_S, now });
   return write().catch((error: unknown) => {
     console.error(JSON.stringify({ msg: "fault stats not published", error: String(error) }));
   });

@@ -1,10 +1,9 @@
-import { POLICY_KV_KEY } from "../../core/blocklist-key";
+import { kvKeys } from "../../core/kv-keys";
 import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
 import defaultPolicy from "../../policies/default.json";
 import { DueRefresh } from "./due-refresh";
 import { recordFault } from "./faults";
 
-export { POLICY_KV_KEY };
 /** How often an isolate looks for a new policy in KV. */
 const POLICY_REFRESH_MS = 30_000;
 
@@ -36,7 +35,7 @@ export class PolicySource {
   async #refresh(kv: KVNamespace): Promise<void> {
     let text: string | null;
     try {
-      text = await kv.get(POLICY_KV_KEY);
+      text = await kv.get(kvKeys.policy);
     } catch (error) {
       recordFault("policy", error);
       return;

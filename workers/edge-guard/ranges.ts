@@ -1,10 +1,8 @@
 import { CidrSet } from "../../core/cidr-set";
 import { parseCidr, type Cidr } from "../../core/cidr";
-import { RANGE_SNAPSHOT_KEY, RANGE_VERSION_KEY, RangeSnapshotSchema, type RangeEntry } from "../../core/range-entries";
+import { RANGE_SNAPSHOT_KEY, RANGE_VERSION_KEY, RANGES_REFRESH_MS, RangeSnapshotSchema, type RangeEntry } from "../../core/range-entries";
 import { recordFault } from "./faults";
 
-/** How often an isolate checks the (small) version key for a new range snapshot. */
-const RANGES_REFRESH_MS = 15_000;
 
 /**
  * The CIDR and ASN entries, compiled once per snapshot into a CidrSet and a Map: a lookup costs a binary

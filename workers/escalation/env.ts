@@ -1,4 +1,5 @@
 import type { DbEnv } from "../../adapters/db/client";
+import type { RangeIndex } from "../../durable-objects/range-index";
 
 /** What escalation sends to its dead-letter queue for a report it cannot read: the reason, and the body as received. */
 export interface DeadLetter {
@@ -29,6 +30,8 @@ export interface EscalationSecrets {
 /** escalation's bindings (workers/escalation/wrangler.toml; env-check.ts holds this to `wrangler types`). */
 export interface EscalationEnv extends DbEnv, EscalationSecrets {
   readonly BLOCKLIST: KVNamespace;
+  /** edge-guard's RangeIndex: prefix blocks go there. */
+  readonly RANGE_INDEX: DurableObjectNamespace<RangeIndex>;
   /** Producer for edge-guard-reports-dlq: malformed reports go there at once, with their reason. */
   readonly DLQ: Queue<DeadLetter>;
   /** Score in (0, 1] at or above which a client is a bot and its IP is blocklisted. */

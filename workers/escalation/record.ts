@@ -1,7 +1,8 @@
 import { and, eq, gt, gte, inArray } from "drizzle-orm";
+import { BlocklistStore } from "../../adapters/blocklist-store";
 import type { Db } from "../../adapters/db/client";
 import { decisions, prefixBlocks } from "../../adapters/db/schema";
-import { blocklistKey, cidrBlocklistKey } from "../../core/blocklist-key";
+import { kvKeys } from "../../core/kv-keys";
 import { clientPrefix } from "../../core/cidr";
 import { escalationBlock, ipToBlock, type EscalationVerdict, type ScoreSource } from "../../core/escalation-verdict";
 import { namedFeatures } from "../../core/features";
@@ -68,7 +69,7 @@ export async function recordDecisions(
       if (!inserted.has(item.report.id)) continue;
       const llm = item.llm !== null && (item.llm.outcome === "answered" || item.llm.outcome === "cached") && item.llm.verdict === "bot" ? item.llm : null;
       const entry = escalationBlock({ score: item.score, source: item.source, version: item.version, llm: llm ?? undefined }, now);
-      await env.BLOCKLIST.put(blocklistKey(ip), JSON.stringify(entry), { expirationTtl: config.blockTtlSeconds });
+      await new BlocklistStore(env, "escalation").put([{ key: kvKeys.ip(ip), entry, ttlSeconds: config.blockTtlSeconds }], now);
       blocks.push({ kind: "ip", target: ip, reason: entry.reason, ttlSeconds: config.blockTtlSeconds });
     }
     await saveLlmAnswers(tx, answers, now);
@@ -102,7 +103,7 @@ async function blockPrefixes(db: Queries, env: EscalationEnv, config: Escalation
   for (const cidr of candidates.filter((c) => !active.some((a) => a.cidr === c))) {
     const count = byPrefix.get(cidr)?.size ?? 0;
     const entry = prefixBlockEntry(cidr, count, config.prefixWindowMs, now);
-    await env.BLOCKLIST.put(cidrBlocklistKey(cidr), JSON.stringify(entry), { expirationTtl: config.blockTtlSeconds });
+    await new BlocklistStore(env, "escalation").put([{ key: kvKeys.cidr(cidr), entry, ttlSeconds: config.blockTtlSeconds }], now);
     await db.insert(prefixBlocks).values({ cidr, at: new Date(now), botIps: count, reason: entry.reason, expiresAt: new Date(now + config.blockTtlSeconds * 1000) });
     console.log(JSON.stringify({ msg: "escalation_prefix_blocked", cidr, botIps: count }));
     blocks.push({ kind: "cidr", target: cidr, reason: entry.reason, ttlSeconds: config.blockTtlSeconds });

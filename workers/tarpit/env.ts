@@ -2,6 +2,7 @@ import type { DbEnv } from "../../adapters/db/client";
 import type { DecisionReport } from "../../core/report";
 import type { TarpitVars } from "../../core/tarpit-config";
 import type { HopCounter } from "../../durable-objects/hop-counter";
+import type { RangeIndex } from "../../durable-objects/range-index";
 import type { TarpitMetrics } from "../../durable-objects/tarpit-metrics";
 
 /** What the tarpit reads besides its wrangler.toml: secrets. */
@@ -22,5 +23,7 @@ export interface TarpitEnv extends DbEnv, TarpitSecrets, Record<keyof TarpitVars
   readonly HOP_COUNTER: DurableObjectNamespace<HopCounter>;
   readonly TARPIT_METRICS: DurableObjectNamespace<TarpitMetrics>;
   readonly BLOCKLIST: KVNamespace;
+  /** edge-guard's RangeIndex: a hop-out's prefix block goes there. */
+  readonly RANGE_INDEX: DurableObjectNamespace<RangeIndex>;
   readonly REPORTS: Queue<DecisionReport>;
 }

@@ -1,3 +1,4 @@
+import { BlocklistStore } from "../../adapters/blocklist-store";
 import type { HopPolicy } from "../../core/tarpit-config";
 import { hopOutBlocks, hopOutReport, type HopCount } from "../../core/tarpit-hops";
 import type { TarpitEnv } from "./env";
@@ -28,10 +29,9 @@ export async function hopOut(env: TarpitEnv, request: Request, client: TarpitCli
     hops,
     policy,
   );
-  const results = await Promise.allSettled([
-    ...writes.map((w) => env.BLOCKLIST.put(w.key, JSON.stringify(w.entry), { expirationTtl: w.ttlSeconds })),
-    env.REPORTS.send(report),
-  ]);
+  // The IP to KV, a prefix to the RangeIndex (one writer for networks): each with its metadata.
+  const store = new BlocklistStore(env, "tarpit");
+  const results = await Promise.allSettled([...writes.map((w) => store.put([w], now)), env.REPORTS.send(report)]);
   const failed = results.filter((r) => r.status === "rejected");
   count({ blocks: 1, faults: failed.length });
   console.log(JSON.stringify({ msg: "tarpit hop-out", ip: client.ip, hops: hops.inWindow, keys: writes.map((w) => w.key), failed: failed.length }));

@@ -4,41 +4,62 @@ import type { TarpitEnv } from "./env";
 /** The name of the one TarpitMetrics instance every isolate adds into. */
 export const METRICS_INSTANCE = "global";
 
-// Isolate memory: totals since this isolate started, and what it has not flushed yet.
-const totals = emptyCounters();
-let pending = emptyCounters();
-let lastFlush = 0;
-let flushing = false;
+/**
+ * This isolate's tarpit counters: totals since it started (for `stats()`), and what the TarpitMetrics object has
+ * not been told yet. Every invocation ends with `flush` in its waitUntil (a slow stream's at the stream's end), so
+ * nothing counted waits in isolate memory for a later request that may never come. At most one RPC is in flight
+ * per isolate: counts that arrive meanwhile ride in the next one, chained inside the same waitUntil.
+ */
+class TarpitMeter {
+  readonly totals = emptyCounters();
+  #pending = emptyCounters();
+  #inFlight: Promise<void> | null = null;
+
+  count(delta: Partial<TarpitCounters>): void {
+    addCounters(this.totals, delta);
+    addCounters(this.#pending, delta);
+  }
+
+  /** Resolves once everything counted before the call reached the TarpitMetrics object (or failed and was kept). */
+  async flush(env: TarpitEnv): Promise<void> {
+    while (this.#inFlight !== null) await this.#inFlight;
+    if (isEmpty(this.#pending)) return;
+    const batch = this.#pending;
+    this.#pending = emptyCounters();
+    this.#inFlight = env.TARPIT_METRICS.getByName(METRICS_INSTANCE)
+      .add(minuteOf(Date.now()), batch)
+      .catch((error: unknown) => {
+        // Kept for the next invocation's flush; the fault itself is counted too.
+        addCounters(this.#pending, batch);
+        this.count({ faults: 1 });
+        console.error(JSON.stringify({ msg: "tarpit metrics flush failed", error: String(error) }));
+      })
+      .finally(() => {
+        this.#inFlight = null;
+      });
+    await this.#inFlight;
+  }
+}
+
+let meter: TarpitMeter | null = null;
+
+/** The isolate's meter, created on first use. */
+export function tarpitMeter(): TarpitMeter {
+  meter ??= new TarpitMeter();
+  return meter;
+}
 
 /** Adds to this isolate's counters. */
 export function count(delta: Partial<TarpitCounters>): void {
-  addCounters(totals, delta);
-  addCounters(pending, delta);
+  tarpitMeter().count(delta);
 }
 
 /** What this isolate has counted since it started. */
 export function isolateCounters(): TarpitCounters {
-  return { ...totals };
+  return { ...tarpitMeter().totals };
 }
 
-/**
- * Adds the unflushed counts to the TarpitMetrics Durable Object if the last flush is `flushMs` old: one RPC per
- * isolate per interval, never per page. Null when nothing is due. A failed flush keeps its counts for the next.
- */
-export function flushIfDue(env: TarpitEnv, now: number, flushMs: number): Promise<void> | null {
-  if (flushing || isEmpty(pending) || now - lastFlush < flushMs) return null;
-  const batch = pending;
-  pending = emptyCounters();
-  flushing = true;
-  lastFlush = now;
-  return env.TARPIT_METRICS.getByName(METRICS_INSTANCE)
-    .add(minuteOf(now), batch)
-    .catch((error: unknown) => {
-      addCounters(pending, batch);
-      count({ faults: 1 });
-      console.error(JSON.stringify({ msg: "tarpit metrics flush failed", error: String(error) }));
-    })
-    .finally(() => {
-      flushing = false;
-    });
+/** Sends this isolate's unsent counts to the TarpitMetrics object; for the end of an invocation (waitUntil). */
+export function flushMetrics(env: TarpitEnv): Promise<void> {
+  return tarpitMeter().flush(env);
 }

@@ -9,7 +9,7 @@ import { chainFor } from "./chain-source";
 import { tarpitConfig } from "./config";
 import type { TarpitEnv } from "./env";
 import { hopOut, type TarpitClient } from "./hop-out";
-import { count, flushIfDue } from "./metrics";
+import { count, flushMetrics } from "./metrics";
 import { slowBody, type StreamOutcome } from "./slow-stream";
 
 /** Slow streams one isolate holds at most, whoever the clients are; past it, bodies go out at full speed. */
@@ -43,8 +43,6 @@ export async function serveTarpit(env: TarpitEnv, waitUntil: WaitUntil, request:
   const [hop, body] = await Promise.all([counted ? countHop(env, client, now, config, wantsStream) : null, bodyOf(env, config, path, asset, now)]);
   if (client !== null && hop?.block === true) waitUntil(hopOut(env, request, client, hop, config.hops, now));
   count({ pages: body.kind === "page" ? 1 : 0, assets: body.kind === "asset" ? 1 : 0, hops: hop === null ? 0 : 1 });
-  const flush = flushIfDue(env, now, config.metricsFlushMs);
-  if (flush !== null) waitUntil(flush);
 
   const headers = responseHeaders(asset);
   const lease = hop?.lease ?? null;
@@ -53,23 +51,34 @@ export async function serveTarpit(env: TarpitEnv, waitUntil: WaitUntil, request:
   };
   if (!wantsBody) {
     release();
+    waitUntil(flushMetrics(env));
     return new Response(null, { status: 200, headers });
   }
-  if (lease === null) return new Response(fastBody(body, config), { status: 200, headers });
+  if (lease === null) {
+    const ended = holdUntilEnd(waitUntil);
+    const fast = fastBody(body, config, () => ended(flushMetrics(env)));
+    if (fast instanceof Uint8Array) ended(flushMetrics(env));
+    return new Response(fast, { status: 200, headers });
+  }
 
   slowStreams++;
-  let settle: () => void = () => {};
-  waitUntil(new Promise<void>((resolve) => (settle = resolve))); // keeps the invocation until the stream has ended
+  const ended = holdUntilEnd(waitUntil);
   const [pieces, pace] = body.kind === "page" ? [[body.bytes], pagePace(body.bytes.length, config.stream)] : [fakeAssetPieces(body.asset), assetPace(config.stream)];
   const stream = slowBody(rechunk(pieces, pace.chunkBytes), pace, (outcome: StreamOutcome) => {
     slowStreams--;
     count({ bytes: outcome.bytes, chunks: outcome.chunks, heldMs: outcome.heldMs, slowStreams: 1 });
     release();
-    const due = flushIfDue(env, Date.now(), config.metricsFlushMs);
-    if (due !== null) waitUntil(due);
-    settle();
+    // The stream's counts go out now, inside this invocation: not left in memory for a later request.
+    ended(flushMetrics(env));
   });
   return new Response(stream, { status: 200, headers });
+}
+
+/** Keeps the invocation alive until a streamed body has ended and `ended`'s work (its metrics flush) is done. */
+function holdUntilEnd(waitUntil: WaitUntil): (work: Promise<void>) => void {
+  let settle: (work: Promise<void>) => void = () => {};
+  waitUntil(new Promise<Promise<void>>((resolve) => (settle = resolve)).then((work) => work));
+  return settle;
 }
 
 async function bodyOf(env: TarpitEnv, config: TarpitConfig, path: string, asset: FakeAsset | null, now: number): Promise<Body> {
@@ -109,7 +118,7 @@ async function releaseLease(env: TarpitEnv, ip: string, lease: string): Promise<
 }
 
 /** A body at full speed: for a client over its share of slow streams, an unknown client, or slow streaming off. */
-function fastBody(body: Body, config: TarpitConfig): Uint8Array | ReadableStream<Uint8Array> {
+function fastBody(body: Body, config: TarpitConfig, onStreamEnd: () => void): Uint8Array | ReadableStream<Uint8Array> {
   if (body.kind === "page") {
     count({ bytes: body.bytes.length, chunks: 1, fastServed: 1 });
     return body.bytes;
@@ -117,7 +126,10 @@ function fastBody(body: Body, config: TarpitConfig): Uint8Array | ReadableStream
   // Never all of a huge file at full speed: that would be our CPU, not their time.
   const pace: Pace = { ...assetPace(config.stream), delayMs: 0 };
   const pieces = rechunk(takeBytes(fakeAssetPieces(body.asset), FAST_ASSET_BYTES), pace.chunkBytes);
-  return slowBody(pieces, pace, (o) => count({ bytes: o.bytes, chunks: o.chunks, fastServed: 1 }));
+  return slowBody(pieces, pace, (o) => {
+    count({ bytes: o.bytes, chunks: o.chunks, fastServed: 1 });
+    onStreamEnd();
+  });
 }
 
 function responseHeaders(asset: FakeAsset | null): Headers {

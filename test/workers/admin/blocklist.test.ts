@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { BlocklistStore } from "../../../adapters/blocklist-store";
 import { withDb } from "../../../adapters/db/client";
 import { auditLog } from "../../../adapters/db/schema";
 import { eq } from "drizzle-orm";
@@ -6,6 +7,8 @@ import { apiToken, baseEnv, bearer, call, jsonInit, testEnv } from "./support";
 
 const operator = async () => ({ ...bearer(await apiToken("operator", "blocklist-operator")), "content-type": "application/json" });
 const post = async (path: string, body: unknown) => call(path, { ...jsonInit("POST", body), headers: await operator() });
+/** An entry as stored: `ip:` in KV, networks and the allow-list in the RangeIndex. */
+const stored = async (key: string) => JSON.parse((await new BlocklistStore(baseEnv, "operator").get(key)) ?? "null") as unknown;
 const auditFor = (target: string) => withDb(baseEnv, (d) => d.select().from(auditLog).where(eq(auditLog.target, target)).orderBy(auditLog.id));
 
 describe("blocklist", () => {
@@ -65,7 +68,7 @@ describe("blocklist", () => {
     const result = (await real.json()) as { added: number; refused: Array<{ line: number; error: string }> };
     expect(result.added).toBe(2);
     expect(result.refused.map((r) => r.line)).toEqual([4, 5, 6]);
-    expect(await baseEnv.BLOCKLIST.get("cidr:45.72.2.0/24", "json")).toMatchObject({ reason: "bulk", source: "operator" });
+    expect(await stored("cidr:45.72.2.0/24")).toMatchObject({ reason: "bulk", source: "operator" });
     expect((await auditFor("cidr:45.72.2.0/24")).map((r) => r.action)).toEqual(["blocklist.import"]);
 
     const exported = await call("/api/blocklist/export", { headers: await operator() });
@@ -81,7 +84,7 @@ describe("allow-list", () => {
     const added = await post("/api/allowlist", { target: "45.73.1.1", reason: "our monitoring" });
     expect(added.status).toBe(201);
     expect(await baseEnv.BLOCKLIST.get("ip:45.73.1.1")).toBeNull();
-    expect(await baseEnv.BLOCKLIST.get("allow:45.73.1.1", "json")).toMatchObject({ reason: "our monitoring", source: "operator", by: "token:blocklist-operator" });
+    expect(await stored("allow:45.73.1.1")).toMatchObject({ reason: "our monitoring", source: "operator", by: "token:blocklist-operator" });
     const list = (await (await call("/api/allowlist", { headers: await operator() })).json()) as { entries: unknown[] };
     expect(list.entries).toContainEqual(expect.objectContaining({ target: "45.73.1.1", kind: "ip", reason: "our monitoring" }));
     expect((await post("/api/allowlist", { target: "AS13335", reason: "x" })).status).toBe(400);

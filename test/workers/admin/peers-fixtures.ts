@@ -2,6 +2,7 @@ import { env as rawEnv } from "cloudflare:workers";
 import type { sql } from "drizzle-orm";
 import { Hono, type MiddlewareHandler } from "hono";
 import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair } from "jose";
+import { BlocklistStore } from "../../../adapters/blocklist-store";
 import { withDb } from "../../../adapters/db/client";
 import { AppError, onError } from "../../../adapters/http";
 import { roleAtLeast, type Role } from "../../../core/admin/roles";
@@ -94,9 +95,9 @@ export async function remotePeer(host: string) {
   return { host, keys, feedUrl: `https://${host}/api/peers/feed`, publish: (feed: string) => remotes.set(host, { ...remotes.get(host), feed }) };
 }
 
-/** The KV value of a blocklist key, parsed, or null. */
+/** The stored value of a blocklist key (`ip:` in KV, networks in the RangeIndex), parsed, or null. */
 export async function kvEntry(key: string): Promise<Record<string, unknown> | null> {
-  const raw = await env.BLOCKLIST.get(key);
+  const raw = await new BlocklistStore(env, "operator").get(key);
   return raw === null ? null : (JSON.parse(raw) as Record<string, unknown>);
 }
 

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { compactVerify, importJWK } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
+import { BlocklistStore } from "../../../adapters/blocklist-store";
 import { withDb } from "../../../adapters/db/client";
 import { decisions } from "../../../adapters/db/schema";
 import { PeerFeedSchema } from "../../../core/peers/feed";
@@ -77,7 +78,8 @@ describe("publishing", () => {
 describe("syncing a peer's feed", () => {
   it("pins the peer's key on first contact, applies safe entries with source peer and a bounded TTL, and counts the rest by reason", async () => {
     const a = await remotePeer("a.test");
-    await env.BLOCKLIST.put("allow:45.96.0.9", JSON.stringify({ reason: "partner", source: "operator", by: "test", at: 0 }));
+    const partner = { reason: "partner", source: "operator" as const, by: "test", at: 0 };
+    await new BlocklistStore(env, "operator").put([{ key: "allow:45.96.0.9", entry: partner, ttlSeconds: null }], clock.now);
     await env.BLOCKLIST.put("ip:45.96.0.8", JSON.stringify({ action: "tarpit", reason: "operator says", source: "operator", at: 1 }));
     a.publish(
       await signedFeed(a.keys, "a.test", [

@@ -30,7 +30,7 @@ const jwks = createLocalJWKSet({ keys: [accessPublicJwk] });
 export const app = createApp({ accessKeys: () => jwks, now: () => clock.now });
 
 /** Vars a deploy would set, on top of the real bindings. */
-export function testEnv(overrides: Partial<Record<Exclude<keyof AdminEnv, "BLOCKLIST" | "TARPIT">, string>> = {}): AdminEnv {
+export function testEnv(overrides: Partial<Record<Exclude<keyof AdminEnv, "BLOCKLIST" | "TARPIT" | "RANGE_INDEX">, string>> = {}): AdminEnv {
   return {
     ...baseEnv, SESSION_SECRET, METRICS_TOKEN, ACCESS_TEAM_DOMAIN: ACCESS_TEAM, ACCESS_AUD, CORS_ORIGINS: DASHBOARD_ORIGIN,
     ACCESS_ROLES: "boss@example.com=admin,*@example.com=viewer", DEV_MODE: "off", ...overrides,

@@ -5,7 +5,7 @@ import type { DecisionReport } from "../../../core/report";
 import { app, edgeGuardApp, type ChallengeSeams } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 import { faultCounts } from "../../../workers/edge-guard/faults";
-import { POLICY_KV_KEY } from "../../../workers/edge-guard/policy-source";
+import { kvKeys } from "../../../core/kv-keys";
 import { CHROME_NAVIGATION_HEADERS } from "../../support/browser-headers";
 import { BASE, cookiePair, LYNX_UA, readPage, solve } from "./challenge-harness";
 
@@ -21,7 +21,7 @@ const ASN = { challenge: 64_601, below: 64_602, tarpit: 64_603, rule: 64_604 } a
 beforeAll(async () => {
   // Before this file's first request: a fresh isolate reads the policy once.
   await env.BLOCKLIST.put(
-    POLICY_KV_KEY,
+    kvKeys.policy,
     JSON.stringify({
       version: 1,
       thresholds: { challenge: 40, tarpit: 80, block: 120 },

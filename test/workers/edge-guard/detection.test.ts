@@ -4,7 +4,8 @@ import { fnv1a } from "../../../core/fingerprint";
 import { compilePolicy } from "../../../core/policy/compile";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 import { faultCounts } from "../../../workers/edge-guard/faults";
-import { POLICY_KV_KEY, PolicySource } from "../../../workers/edge-guard/policy-source";
+import { kvKeys } from "../../../core/kv-keys";
+import { PolicySource } from "../../../workers/edge-guard/policy-source";
 import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER } from "../../../core/tarpit-headers";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
@@ -78,18 +79,18 @@ describe("PolicySource", () => {
     const capture = (p: Promise<unknown>) => void (pending = p);
     expect((await source.current(env.BLOCKLIST, 0, noop)).preset).toBe("moderate");
 
-    await env.BLOCKLIST.put(POLICY_KV_KEY, JSON.stringify({ version: 1, preset: "aggressive", mode: "observe" }));
+    await env.BLOCKLIST.put(kvKeys.policy, JSON.stringify({ version: 1, preset: "aggressive", mode: "observe" }));
     await source.current(env.BLOCKLIST, 1_000_000, capture);
     await pending;
     expect(await source.current(env.BLOCKLIST, 1_000_001, noop)).toMatchObject({ preset: "aggressive", mode: "observe" });
 
     const faultsBefore = faultCounts().policy;
-    await env.BLOCKLIST.put(POLICY_KV_KEY, JSON.stringify({ version: 1, thresholds: { challenge: 9, tarpit: 1, block: 2 } }));
+    await env.BLOCKLIST.put(kvKeys.policy, JSON.stringify({ version: 1, thresholds: { challenge: 9, tarpit: 1, block: 2 } }));
     await source.current(env.BLOCKLIST, 2_000_000, capture);
     await pending;
     expect(await source.current(env.BLOCKLIST, 2_000_001, noop)).toMatchObject({ preset: "aggressive", mode: "observe" });
     expect(faultCounts().policy).toBe(faultsBefore + 1);
-    await env.BLOCKLIST.delete(POLICY_KV_KEY);
+    await env.BLOCKLIST.delete(kvKeys.policy);
   });
 
   it("ships a bundled default policy that compiles", async () => {

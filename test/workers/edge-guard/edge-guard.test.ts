@@ -1,7 +1,8 @@
 import { createExecutionContext, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env as rawEnv, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { blocklistKey } from "../../../core/blocklist-key";
+import { valueFromMetadata } from "../../../adapters/kv";
+import { kvKeys } from "../../../core/kv-keys";
 import { LEDGER_WINDOW_MS } from "../../../durable-objects/client-ledger";
 import { app } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
@@ -47,7 +48,7 @@ describe("edge-guard", () => {
 
   it("answers 403 to a blocklisted IP without saying why", async () => {
     const ip = freshIp();
-    await env.BLOCKLIST.put(blocklistKey(ip), JSON.stringify({ reason: "test", source: "operator", at: Date.now() }));
+    await env.BLOCKLIST.put(kvKeys.ip(ip), JSON.stringify({ reason: "test", source: "operator", at: Date.now() }));
     const response = await get("/", ip);
     expect(response.status).toBe(403);
     const body = await response.text();
@@ -161,7 +162,10 @@ describe("fault publishing", () => {
     await write;
     const keys = await env.BLOCKLIST.list({ prefix: "stats:faults:" });
     expect(keys.keys).toHaveLength(1);
-    const stored = JSON.parse(String(keys.keys[0]?.metadata)) as { counts: Record<string, number> };
+    const metadata = keys.keys[0]?.metadata;
+    // Written through adapters/kv.ts: who, why, when and until when, with the small value itself alongside.
+    expect(metadata).toMatchObject({ source: "edge-guard", reason: expect.any(String), at: now, expiresAt: expect.any(Number) });
+    const stored = JSON.parse(valueFromMetadata(metadata) ?? "null") as { counts: Record<string, number> };
     expect(stored.counts.robots).toBeGreaterThanOrEqual(1);
     expect(publishFaults(env.BLOCKLIST, now + 1_000)).toBeNull(); // nothing new, too soon
   });

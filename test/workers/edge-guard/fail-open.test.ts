@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env as rawEnv } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { blocklistKey } from "../../../core/blocklist-key";
+import { kvKeys } from "../../../core/kv-keys";
 import type { BlocklistEntry } from "../../../core/blocklist-entry";
 import { app, isolateState } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
@@ -27,7 +27,7 @@ const downKv = new Proxy({}, { get: () => async () => Promise.reject(new Error("
 
 async function listed(ip: string, action: BlocklistEntry["action"]): Promise<void> {
   const entry: BlocklistEntry = { action, reason: "fail-open test", source: "operator", at: Date.now() };
-  await env.BLOCKLIST.put(blocklistKey(ip), JSON.stringify(entry));
+  await env.BLOCKLIST.put(kvKeys.ip(ip), JSON.stringify(entry));
 }
 
 describe("edge-guard fails open", () => {

@@ -1,7 +1,7 @@
 import { env as rawEnv } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { blocklistKey } from "../../../core/blocklist-key";
+import { kvKeys } from "../../../core/kv-keys";
 import { fnv1a } from "../../../core/fingerprint";
 import { HONEYPOT_HOUR_MS, honeypotPath } from "../../../core/honeypot-token";
 import { app } from "../../../workers/edge-guard/app";
@@ -49,7 +49,7 @@ async function honeypotFor(ip: string, headers: Record<string, string> = CHROME_
   return href ?? "";
 }
 
-const label = (ip: string) => env.BLOCKLIST.get(blocklistKey(ip), "json");
+const label = (ip: string) => env.BLOCKLIST.get(kvKeys.ip(ip), "json");
 const isTarpit = (r: Response) => r.headers.get("x-stub") === "tarpit";
 /** The client gets real pages: not the labyrinth, not a challenge. */
 async function expectRealPage(ip: string): Promise<void> {
@@ -67,7 +67,7 @@ describe("honeypot links bound to their client", () => {
     expect(isTarpit(trap)).toBe(true);
     expect(trap.headers.get("x-stub-no-hop")).toBe("absent"); // a hop like any other
     expect(await label(ip)).toMatchObject({ action: "tarpit", reason: "honeypot", source: "edge" });
-    const [key] = (await env.BLOCKLIST.list({ prefix: blocklistKey(ip) })).keys;
+    const [key] = (await env.BLOCKLIST.list({ prefix: kvKeys.ip(ip) })).keys;
     const now = Date.now() / 1000;
     expect(key?.expiration).toBeGreaterThan(now + 23 * 3600);
     expect(key?.expiration).toBeLessThanOrEqual(now + 24 * 3600 + 60);

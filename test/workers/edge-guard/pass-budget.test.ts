@@ -1,6 +1,6 @@
 import { env as rawEnv, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { blocklistKey } from "../../../core/blocklist-key";
+import { kvKeys } from "../../../core/kv-keys";
 import { PASS_BUDGETS } from "../../../core/pass-budget";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 import { CHROME_NAVIGATION_HEADERS } from "../../support/browser-headers";
@@ -77,7 +77,7 @@ describe("a pass lowers friction, not scrutiny", () => {
     // The label is written off the response path (waitUntil): wait for it, boundedly.
     let label: unknown = null;
     for (let i = 0; i < 50 && label === null; i++) {
-      label = await env.BLOCKLIST.get(blocklistKey(ip), "json");
+      label = await env.BLOCKLIST.get(kvKeys.ip(ip), "json");
       if (label === null) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(label).toMatchObject({ action: "tarpit", reason: expect.stringMatching(/automation/) });

@@ -1,9 +1,10 @@
 import { eq, like } from "drizzle-orm";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { BlocklistStore } from "../../../adapters/blocklist-store";
 import { withDb } from "../../../adapters/db/client";
 import { decisions, prefixBlocks } from "../../../adapters/db/schema";
 import type { BlocklistEntry } from "../../../core/blocklist-entry";
-import { blocklistKey, cidrBlocklistKey } from "../../../core/blocklist-key";
+import { kvKeys } from "../../../core/kv-keys";
 import type { DecisionReport } from "../../../core/report";
 import type { DeadLetter } from "../../../workers/escalation/env";
 import { useModelBytesForTests } from "../../../workers/escalation/model";
@@ -13,7 +14,8 @@ import { aReport, AT, BOT_REPORT, browsingBefore, GPTBOT_UA, HUMAN_REPORT } from
 afterEach(() => useModelBytesForTests(null));
 
 const rowsFor = (reportId: string) => withDb(env, (db) => db.select().from(decisions).where(eq(decisions.reportId, reportId)));
-const blockEntry = async (key: string) => env.BLOCKLIST.get<BlocklistEntry>(key, "json");
+/** A stored entry: `ip:` in KV, a prefix in the RangeIndex (where escalation writes it). */
+const blockEntry = async (key: string) => JSON.parse((await new BlocklistStore(env, "escalation").get(key)) ?? "null") as BlocklistEntry | null;
 
 describe("escalation queue consumer", () => {
   it("scores a bot's report, records the decision and blocklists its IP", async () => {
@@ -30,7 +32,7 @@ describe("escalation queue consumer", () => {
     expect(row?.features).toMatchObject({ log1p_tarpit_hits: Math.log1p(300), ua_browser: 1, sig_rate: 1 });
     expect(row?.report).toEqual(report);
 
-    const entry = await blockEntry(blocklistKey("203.0.113.10"));
+    const entry = await blockEntry(kvKeys.ip("203.0.113.10"));
     expect(entry).toMatchObject({ action: "block", source: "escalation", score: row?.modelScore, reason: expect.stringContaining("model lr-") });
   });
 
@@ -41,7 +43,7 @@ describe("escalation queue consumer", () => {
     const [row] = await rowsFor("round-trip-human");
     expect(row).toMatchObject({ verdict: "human", blocked: false });
     expect(row?.features).toMatchObject({ log1p_history: Math.log1p(5), asset_share: 2 / 6, trap_share: 1 / 6 });
-    expect(await blockEntry(blocklistKey(ip))).toBeNull();
+    expect(await blockEntry(kvKeys.ip(ip))).toBeNull();
   });
 
   it("sends a malformed report to the DLQ with its reason, and acks it", async () => {
@@ -66,7 +68,7 @@ describe("escalation queue consumer", () => {
       aReport({ ...HUMAN_REPORT, id: "redelivered-human", ip: "198.51.100.30" }),
     ];
     await deliver(bodies);
-    const firstEntry = await env.BLOCKLIST.get(blocklistKey("203.0.113.30"));
+    const firstEntry = await env.BLOCKLIST.get(kvKeys.ip("203.0.113.30"));
     const before = await withDb(env, (db) => db.select().from(decisions));
     await new Promise((resolve) => setTimeout(resolve, 5)); // a second block would carry a later `at`
 
@@ -74,7 +76,7 @@ describe("escalation queue consumer", () => {
     expect(again.explicitAcks.sort()).toEqual(["msg-2-0", "msg-2-1"]);
     expect(await withDb(env, (db) => db.select().from(decisions))).toHaveLength(before.length);
     expect(await rowsFor("redelivered-bot")).toHaveLength(1);
-    expect(await env.BLOCKLIST.get(blocklistKey("203.0.113.30"))).toBe(firstEntry);
+    expect(await env.BLOCKLIST.get(kvKeys.ip("203.0.113.30"))).toBe(firstEntry);
   });
 
   it("lets the rules decide when the model is broken", async () => {
@@ -87,7 +89,7 @@ describe("escalation queue consumer", () => {
     expect(result.explicitAcks.sort()).toEqual(["msg-1-0", "msg-1-1"]);
     expect((await rowsFor("rules-crawler"))[0]).toMatchObject({ verdict: "bot", blocked: true, modelScore: null, modelVersion: null, score: 0.99 });
     expect((await rowsFor("rules-person"))[0]).toMatchObject({ verdict: "unsure", blocked: false, modelScore: null });
-    expect(await blockEntry(blocklistKey("203.0.113.40"))).toMatchObject({ source: "escalation", reason: expect.stringContaining("rules") });
+    expect(await blockEntry(kvKeys.ip("203.0.113.40"))).toMatchObject({ source: "escalation", reason: expect.stringContaining("rules") });
   });
 
   it("blocklists an IP once per batch, and not again while its block stands", async () => {
@@ -100,7 +102,7 @@ describe("escalation queue consumer", () => {
     const rows = await withDb(env, (db) => db.select().from(decisions).where(eq(decisions.ip, "203.0.113.50")));
     expect(rows.map((r) => r.blocked).sort()).toEqual([false, false, true]);
     expect((await rowsFor("blocked-already"))[0]).toMatchObject({ verdict: "bot", blocked: false });
-    expect(await blockEntry(blocklistKey("203.0.113.51"))).toBeNull();
+    expect(await blockEntry(kvKeys.ip("203.0.113.51"))).toBeNull();
   });
 
   it("stores labels for training, and never blocks a verified crawler", async () => {
@@ -109,7 +111,7 @@ describe("escalation queue consumer", () => {
     await deliver([labelled, verified]);
     expect((await rowsFor("labelled-honeypot"))[0]).toMatchObject({ labelKind: "honeypot", labelValue: "bot" });
     expect((await rowsFor("verified-gptbot"))[0]).toMatchObject({ verdict: "good-bot", blocked: false });
-    expect(await blockEntry(blocklistKey("198.51.100.61"))).toBeNull();
+    expect(await blockEntry(kvKeys.ip("198.51.100.61"))).toBeNull();
   });
 
   it("blocklists a /24 when many of its IPs are bots, announces it, and never a documentation or private range", async () => {
@@ -117,7 +119,7 @@ describe("escalation queue consumer", () => {
     const bots = Array.from({ length: 5 }, (_, i) => aReport({ ...BOT_REPORT, id: `prefix-bot-${i}`, ip: `45.12.34.${i + 10}`, at: AT + i }));
     const result = await deliver(bots, { ...env, ALERT_WEBHOOK_URL: hook });
     expect(result.explicitAcks).toHaveLength(5);
-    expect(await blockEntry(cidrBlocklistKey("45.12.34.0/24"))).toMatchObject({ action: "block", source: "escalation", reason: "5 bot IPs in 45.12.34.0/24 within 10 min" });
+    expect(await blockEntry(kvKeys.cidr("45.12.34.0/24"))).toMatchObject({ action: "block", source: "escalation", reason: "5 bot IPs in 45.12.34.0/24 within 10 min" });
     const stored = await withDb(env, (db) => db.select().from(prefixBlocks).where(eq(prefixBlocks.cidr, "45.12.34.0/24")));
     expect(stored).toMatchObject([{ botIps: 5 }]);
     const alert = (await standInRequests()).find((r) => r.path === "/hook" && JSON.stringify(r.body).includes("45.12.34.0/24"));
@@ -136,7 +138,7 @@ describe("escalation queue consumer", () => {
     for (const { prefix, cidr } of ranges) {
       const stored = await withDb(env, (db) => db.selectDistinct({ ip: decisions.ip }).from(decisions).where(like(decisions.ip, `${prefix}.%`)));
       expect(stored).toHaveLength(5); // escalation saw all five
-      expect(await blockEntry(cidrBlocklistKey(cidr))).toBeNull();
+      expect(await blockEntry(kvKeys.cidr(cidr))).toBeNull();
     }
   });
 
@@ -145,6 +147,6 @@ describe("escalation queue consumer", () => {
     const result = await deliver([report], { ...env, DATABASE_URL: undefined });
     expect(result.explicitAcks).toEqual([]);
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(["msg-1-0"]);
-    expect(await blockEntry(blocklistKey("203.0.113.60"))).toBeNull();
+    expect(await blockEntry(kvKeys.ip("203.0.113.60"))).toBeNull();
   });
 });

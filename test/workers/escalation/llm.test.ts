@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { withDb } from "../../../adapters/db/client";
 import { decisions } from "../../../adapters/db/schema";
 import type { BlocklistEntry } from "../../../core/blocklist-entry";
-import { blocklistKey } from "../../../core/blocklist-key";
+import { kvKeys } from "../../../core/kv-keys";
 import { buildLlmPrompt, UNTRUSTED_TAG } from "../../../core/llm/prompt";
 import { parseLlmUri, type LlmEndpoint } from "../../../core/llm/uri";
 import type { EscalationEnv } from "../../../workers/escalation/env";
@@ -94,7 +94,7 @@ describe("LLM verdicts in the queue consumer", () => {
     const row = await rowFor("llm-injection");
     expect(row).toMatchObject({ verdict: "bot", blocked: true, llm: { outcome: "answered", verdict: "bot", confidence: 0.95, model: "openai:stand-in-bot" } });
     expect(row?.score).toBeLessThan(0.9); // the score alone would not have blocked
-    const entry = await env.BLOCKLIST.get<BlocklistEntry>(blocklistKey(ip), "json");
+    const entry = await env.BLOCKLIST.get<BlocklistEntry>(kvKeys.ip(ip), "json");
     expect(entry?.reason).toContain("LLM openai:stand-in-bot said bot (0.95)");
   });
 

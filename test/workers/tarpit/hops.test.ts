@@ -3,6 +3,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { parseBlocklistEntry } from "../../../core/blocklist-entry";
 import { DecisionReportSchema } from "../../../core/report";
+import { RANGE_INDEX_INSTANCE } from "../../../durable-objects/range-index";
 import type { TarpitEnv } from "../../../workers/tarpit/env";
 import { call, envWith, tarpitFor } from "./support";
 
@@ -44,7 +45,8 @@ describe("hop limit", () => {
   it("blocks the /24 too when BLOCK_PREFIX is prefix", async () => {
     const { env: e } = envWith({ HOP_LIMIT: "1", STREAM_DELAY_MS: "0", BLOCK_PREFIX: "prefix" });
     await hops(e, "81.2.70.30", 2);
-    expect(parseBlocklistEntry((await env.BLOCKLIST.get("cidr:81.2.70.0/24")) ?? "")).toMatchObject({ source: "tarpit", action: "block" });
+    const prefix = await env.RANGE_INDEX.getByName(RANGE_INDEX_INSTANCE).get(["cidr:81.2.70.0/24"]);
+    expect(parseBlocklistEntry(prefix[0]?.raw ?? "")).toMatchObject({ source: "tarpit", action: "block" });
   });
 
   it("does not count a request edge-guard marks as no hop (another site sent the browser), and counts the rest", async () => {
@@ -116,7 +118,7 @@ describe("HopCounter", () => {
 
 describe("metrics", () => {
   it("flushes counters to the TarpitMetrics object, where metrics() reads them with the cost figures", async () => {
-    const { env: e } = envWith({ STREAM_DELAY_MS: "0", METRICS_FLUSH_SECONDS: "0" });
+    const { env: e } = envWith({ STREAM_DELAY_MS: "0" });
     const before = (await tarpitFor(e).metrics(5)).totals.pages;
     await hops(e, "81.2.69.22", 3);
     const view = await tarpitFor(e).metrics(5);

@@ -1,10 +1,11 @@
-import { parseBlocklistEntry, type BlocklistEntry } from "../../../core/blocklist-entry";
+import { BlocklistStore, type BlocklistBindings } from "../../../adapters/blocklist-store";
+import type { BlocklistEntry } from "../../../core/blocklist-entry";
 import type { VettedEntry } from "../../../core/peers/vet";
 
 /** A held entry is rewritten only when the new expiry is this much later: a feed seen again costs no KV write. */
 export const REFRESH_SLACK_MS = 60 * 60_000;
 
-/** Entries written to KV at once. */
+/** Entries written at once (one RangeIndex call for the networks among them). */
 const KV_BATCH = 50;
 
 /** The peer whose entries are applied. */
@@ -27,17 +28,13 @@ export function peerReason(peerName: string, reason: string): string {
   return `peer ${peerName}: ${reason}`.slice(0, 200);
 }
 
-/** True when a KV value is this peer's own entry (only those are refreshed or purged). */
-export function isOwnEntry(raw: string, peerName: string): boolean {
-  const entry = parseBlocklistEntry(raw);
-  return entry.source === "peer" && entry.reason.startsWith(`peer ${peerName}: `);
-}
 
 /**
- * Writes vetted entries to the KV blocklist with `source: "peer"` and a bounded TTL. Never overwrites an entry
- * another source wrote (escalation, an operator, the edge, another peer); skips ones held with the same expiry.
+ * Writes vetted entries with `source: "peer"` and a bounded TTL (`ip:` to KV, networks to the RangeIndex). Never
+ * overwrites an entry another source wrote (escalation, an operator, the edge, another peer); skips ones held
+ * with the same expiry.
  */
-export async function applyEntries(ns: KVNamespace, peer: ApplyingPeer, vetted: readonly VettedEntry[], held: ReadonlyMap<string, number>, now: number): Promise<ApplyOutcome> {
+export async function applyEntries(env: BlocklistBindings, peer: ApplyingPeer, vetted: readonly VettedEntry[], held: ReadonlyMap<string, number>, now: number): Promise<ApplyOutcome> {
   let unchanged = 0;
   let kept = 0;
   const written: { key: string; expiresAt: number }[] = [];
@@ -47,21 +44,17 @@ export async function applyEntries(ns: KVNamespace, peer: ApplyingPeer, vetted: 
     if (current) unchanged++;
     return !current;
   });
+  const store = new BlocklistStore(env, "peer");
   for (let i = 0; i < todo.length; i += KV_BATCH) {
-    await Promise.all(
-      todo.slice(i, i + KV_BATCH).map(async (v) => {
-        const existing = await ns.get(v.key);
-        if (existing !== null && !isOwnEntry(existing, peer.name)) {
-          kept++;
-          return;
-        }
-        const entry: BlocklistEntry = { action: peer.action, reason: peerReason(peer.name, v.entry.reason), source: "peer", score: v.entry.confidence, at: now };
-        const text = JSON.stringify(entry);
-        // The value rides along as metadata too, as admin's own writes do, so blocklist listings need no extra reads.
-        await ns.put(v.key, text, { expirationTtl: v.ttlSeconds, metadata: text.length <= 1000 ? text : undefined });
-        written.push({ key: v.key, expiresAt: now + v.ttlSeconds * 1000 });
-      }),
-    );
+    const batch = todo.slice(i, i + KV_BATCH);
+    const writes = batch.map((v) => {
+      const entry: BlocklistEntry = { action: peer.action, reason: peerReason(peer.name, v.entry.reason), source: "peer", score: v.entry.confidence, at: now };
+      return { key: v.key, entry, ttlSeconds: v.ttlSeconds };
+    });
+    const outcome = await store.put(writes, now, { peer: peer.name });
+    kept += outcome.kept.length;
+    const done = new Set(outcome.written);
+    for (const v of batch) if (done.has(v.key)) written.push({ key: v.key, expiresAt: now + v.ttlSeconds * 1000 });
   }
   return { applied: written.length, unchanged, kept, written };
 }

@@ -1,10 +1,13 @@
 import { z } from "zod";
 import type { DbEnv } from "../../../adapters/db/client";
+import type { RangeIndex } from "../../../durable-objects/range-index";
 
 /** The bindings peering reads: a subset of admin's env (workers/admin/env.ts), so the routes mount on admin as they are. */
 export interface PeersEnv extends DbEnv {
-  /** The shared blocklist: peers' entries are written here with `source: "peer"`; `allow:` keys are read. */
+  /** The shared blocklist: peers' `ip:` entries are written here with `source: "peer"`. */
   readonly BLOCKLIST: KVNamespace;
+  /** Peers' network entries go to the RangeIndex; the allow-list is read from it. */
+  readonly RANGE_INDEX: DurableObjectNamespace<RangeIndex>;
   /** Secret: this deployment's Ed25519 private key as a JWK (`npx tsx scripts/peer-key.ts`). Unset: no feed, no key published. */
   readonly PEER_SIGNING_JWK?: string;
   /** The name this deployment signs its feed with, e.g. `edge-guard.example.com`. Default: the admin origin a request came to. */

@@ -61,7 +61,7 @@ export async function ingest(env: PeersEnv, input: IngestInput): Promise<IngestO
   const rejected = [...(input.preRejected ?? []), ...vetted.rejected];
   const applied = input.dryRun
     ? { applied: 0, unchanged: 0, kept: 0, written: [] }
-    : await applyEntries(env.BLOCKLIST, { name: peer.name, action: ActionSchema.parse(peer.action) }, vetted.accepted, held, now);
+    : await applyEntries(env, { name: peer.name, action: ActionSchema.parse(peer.action) }, vetted.accepted, held, now);
   const outcome: IngestOutcome = {
     peer: peer.name, kind: input.kind, status: "ok", error: null, received: input.entries.length + (input.preRejected?.length ?? 0),
     applied: applied.applied, unchanged: applied.unchanged, kept: applied.kept, rejected: countRejections(rejected),

@@ -1,12 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
+import { BlocklistStore } from "../../../adapters/blocklist-store";
 import type { Db } from "../../../adapters/db/client";
 import { db as withDb } from "../store/db";
 import { auditLog, peers } from "../../../adapters/db/schema";
 import { AppError } from "../../../adapters/http";
 import type { PeersDeps, PeersHonoEnv } from "./deps";
-import { isOwnEntry } from "./apply";
 import { peersConfig } from "./env";
 import { ingestList, MAX_RUN_ENTRIES, syncPeers } from "./sync";
 import { thumbprintOf, loadSigningKey } from "./keys";
@@ -115,13 +115,10 @@ export function managePeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
         let purged = 0;
         if (purge) {
           const keys = await withDb(c.env, (db) => entryKeysOf(db, peer.id, MAX_PURGE));
+          const store = new BlocklistStore(c.env, "peer");
           for (const key of keys) {
-            const raw = await c.env.BLOCKLIST.get(key);
             // Only this peer's own entries: a block escalation or an operator wrote since stays.
-            if (raw !== null && isOwnEntry(raw, peer.name)) {
-              await c.env.BLOCKLIST.delete(key);
-              purged++;
-            }
+            if ((await store.remove(key, { peer: peer.name })) !== null) purged++;
           }
           await withDb(c.env, (db) => forgetEntries(db, peer.id, keys));
         }
@@ -143,7 +140,7 @@ export function managePeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
         const { name } = c.req.valid("param");
         const input = c.req.valid("json");
         const peer = await withDb(c.env, (db) => peerOrThrow(db, name));
-        const safety = await loadPeerSafety(c.env.BLOCKLIST, peersConfig(c.env).devMode);
+        const safety = await loadPeerSafety(c.env, peersConfig(c.env).devMode);
         const outcome = await ingestList(c.env, peer, input.text, { kind: "import", safety, budget: MAX_RUN_ENTRIES, now: now(), dryRun: input.dryRun });
         if (!input.dryRun) await audit(c, "peer.import", name, null, { received: outcome.received, applied: outcome.applied, rejected: outcome.rejected });
         return c.json({ ...outcome, rejections: [...outcome.rejections] }, 200);

@@ -43,7 +43,7 @@ export async function receivePush(env: PeersEnv, jws: string, ourIssuer: string,
   if (audience !== ourIssuer) return refused(403, "wrong_audience", `the push is addressed to ${audience}, not ${ourIssuer}`);
   if (Math.abs(issuedAt - now) > CLOCK_SKEW_MS) return refused(400, "stale_push", `issued at ${new Date(issuedAt).toISOString()}; clocks may differ by ${CLOCK_SKEW_MS / 1000} s at most`);
   if (!(await claimPush(env, peer, issuedAt))) return refused(409, "replayed", "a push with this issuedAt or a later one was already accepted");
-  const safety = await loadPeerSafety(env.BLOCKLIST, devMode);
+  const safety = await loadPeerSafety(env, devMode);
   return ok(await ingest(env, { peer, kind: "push", entries, safety, now, budget: MAX_RUN_ENTRIES }));
 }
 

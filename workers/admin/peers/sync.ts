@@ -147,7 +147,7 @@ export async function syncPeers(env: PeersEnv, now: number, fetcher: typeof fetc
   const all = await withDb(env, listPeers);
   const due = all.filter((p) => p.enabled && p.feedUrl !== null && (onlyName === undefined || p.name === onlyName));
   if (due.length === 0) return [];
-  const safety = await loadPeerSafety(env.BLOCKLIST, devMode);
+  const safety = await loadPeerSafety(env, devMode);
   const outcomes: IngestOutcome[] = [];
   let budget = MAX_RUN_ENTRIES;
   for (const peer of due) {

@@ -1,12 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "../../../adapters/http";
-import { ALLOW_KEY_PREFIX, allowKey, parseAllowEntry, targetOfAllowKey, type AllowEntry, type AllowTarget } from "../../../core/admin/allowlist";
+import { BlocklistStore } from "../../../adapters/blocklist-store";
+import { allowKey, parseAllowEntry, targetOfAllowKey, type AllowEntry, type AllowTarget } from "../../../core/admin/allowlist";
 import { blocklistKeyOf, targetText } from "../../../core/admin/block-target";
 import { actorOf, principalOf } from "../auth/principal";
 import { adminRouter } from "../router";
 import { ERROR_RESPONSES, NOT_FOUND, OkSchema, PageQuerySchema, json, jsonBody } from "../schemas";
 import { auditAll } from "../store/blocklist";
-import { kv, listItems, parseJson, putJson } from "../store/kv";
+import { kv, listItems, parseJson } from "../store/kv";
 import { TtlSchema, targetOrThrow } from "./blocklist";
 import { secured } from "./secured";
 
@@ -38,7 +39,7 @@ function view(target: AllowTarget, entry: AllowEntry | null, expiration: number 
   };
 }
 
-/** The allow-list (KV `allow:<ip|cidr>`): the edge lets these through, and admin refuses blocks that overlap them. */
+/** The allow-list (`allow:<ip|cidr>` in the RangeIndex): the edge lets these through, and admin refuses blocks that overlap them. */
 export const allowlistRoutes = adminRouter()
   .openapi(
     createRoute({
@@ -51,7 +52,7 @@ export const allowlistRoutes = adminRouter()
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const page = await listItems(c.env.BLOCKLIST, ALLOW_KEY_PREFIX, q.limit, q.cursor);
+      const page = await listItems(c.env, "allow", q.limit, q.cursor);
       const entries = page.items.flatMap((item) => {
         const target = targetOfAllowKey(item.key);
         return target === null ? [] : [view(target, parseAllowEntry(item.raw), item.expiration)];
@@ -76,9 +77,11 @@ export const allowlistRoutes = adminRouter()
       const key = allowKey(target);
       const entry: AllowEntry = { reason: input.reason, source: "operator", by: actor, at: nowMs };
       const blockKey = blocklistKeyOf(target);
-      const [old, oldBlock] = await kv(() => Promise.all([c.env.BLOCKLIST.get(key), c.env.BLOCKLIST.get(blockKey)]));
-      await putJson(c.env.BLOCKLIST, key, entry, input.ttlSeconds);
-      if (oldBlock !== null) await kv(() => c.env.BLOCKLIST.delete(blockKey));
+      const store = new BlocklistStore(c.env, "operator");
+      const olds = await kv(() => store.getMany([key, blockKey]));
+      const [old, oldBlock] = [olds.get(key) ?? null, olds.get(blockKey) ?? null];
+      await kv(() => store.put([{ key, entry, ttlSeconds: input.ttlSeconds }], nowMs));
+      if (oldBlock !== null) await kv(() => store.remove(blockKey));
       await auditAll(c.env, [
         { actor, action: "allowlist.add", target: key, old: parseJson(old), new: { ...entry, ttlSeconds: input.ttlSeconds } },
         ...(oldBlock === null ? [] : [{ actor, action: "blocklist.remove", target: blockKey, old: parseJson(oldBlock), new: null }]),
@@ -98,9 +101,8 @@ export const allowlistRoutes = adminRouter()
     }),
     async (c) => {
       const key = allowKey(allowTargetOrThrow(c.req.valid("query").target));
-      const old = await kv(() => c.env.BLOCKLIST.get(key));
+      const old = await kv(() => new BlocklistStore(c.env, "operator").remove(key));
       if (old === null) throw new AppError(404, "not_found", "no allow-list entry for that target");
-      await kv(() => c.env.BLOCKLIST.delete(key));
       await auditAll(c.env, [{ actor: actorOf(principalOf(c)), action: "allowlist.remove", target: key, old: parseJson(old), new: null }]);
       return c.json({ ok: true as const }, 200);
     },

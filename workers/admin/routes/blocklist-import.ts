@@ -43,7 +43,7 @@ export const blocklistImportRoutes = adminRouter()
     }),
     async (c) => {
       const input = c.req.valid("json");
-      const plan = planImport(input.text, await loadSafetyContext(c.env.BLOCKLIST, c.get("config").devMode));
+      const plan = planImport(input.text, await loadSafetyContext(c.env, c.get("config").devMode));
       if (!plan.ok) throw new AppError(400, "invalid_request", plan.error);
       const { targets, refused } = plan.value;
       if (!input.dryRun) await writeBlocks(c.env, actorOf(principalOf(c)), "blocklist.import", targets, input, c.get("deps").now());
@@ -60,8 +60,9 @@ export const blocklistImportRoutes = adminRouter()
       responses: { 200: { description: "one target per line", content: { "text/plain": { schema: z.string() } } }, ...ERROR_RESPONSES },
     }),
     async (c) => {
-      const kinds = c.req.valid("query").kind === undefined ? (["ip", "cidr", "asn"] as const) : ([c.req.valid("query").kind] as const);
-      const keys = (await Promise.all(kinds.map((k) => allKeys(c.env.BLOCKLIST, `${k}:`)))).flat();
+      const kind = c.req.valid("query").kind;
+      const kinds = kind === undefined ? (["ip", "cidr", "asn"] as const) : [kind];
+      const keys = (await Promise.all(kinds.map((k) => allKeys(c.env, k)))).flat();
       const targets = keys.map((k) => targetOfBlocklistKey(k.name)).filter((t) => t !== null);
       c.header("Content-Disposition", 'attachment; filename="blocklist.txt"');
       return c.text(formatExport(targets), 200);

@@ -54,7 +54,7 @@ export const blocklistRoutes = adminRouter()
     }),
     async (c) => {
       const q = c.req.valid("query");
-      return c.json(await listBlocklist(c.env.BLOCKLIST, q.kind, q.limit, q.cursor), 200);
+      return c.json(await listBlocklist(c.env, q.kind, q.limit, q.cursor), 200);
     },
   )
   .openapi(
@@ -69,7 +69,7 @@ export const blocklistRoutes = adminRouter()
     async (c) => {
       const input = c.req.valid("json");
       const target = targetOrThrow(input.target, input.kind);
-      const checked = checkBlockTarget(target, await loadSafetyContext(c.env.BLOCKLIST, c.get("config").devMode));
+      const checked = checkBlockTarget(target, await loadSafetyContext(c.env, c.get("config").devMode));
       if (!checked.ok) throw new AppError(422, "unsafe_target", checked.error);
       const [view] = await writeBlocks(c.env, actorOf(principalOf(c)), "blocklist.add", [checked.value], input, c.get("deps").now());
       if (view === undefined) throw new Error("no entry written");

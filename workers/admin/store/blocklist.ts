@@ -3,7 +3,8 @@ import { blocklistKeyOf, targetOfBlocklistKey, targetText, type BlockTarget, typ
 import type { AdminEnv } from "../env";
 import { auditMany, type AuditRecord } from "./audit";
 import { db } from "./db";
-import { kv, listItems, parseJson, putJson, type KvItem } from "./kv";
+import { BlocklistStore } from "../../../adapters/blocklist-store";
+import { kv, listItems, parseJson, type KvItem } from "./kv";
 
 /** A blocklist entry as the API shows it. */
 export interface BlocklistView {
@@ -33,8 +34,8 @@ export function blocklistView(item: KvItem): BlocklistView | null {
 }
 
 /** A page of one kind of blocklist entry. */
-export async function listBlocklist(ns: KVNamespace, kind: TargetKind, limit: number, cursor?: string): Promise<{ entries: BlocklistView[]; nextCursor: string | null }> {
-  const page = await listItems(ns, `${kind}:`, limit, cursor);
+export async function listBlocklist(env: AdminEnv, kind: TargetKind, limit: number, cursor?: string): Promise<{ entries: BlocklistView[]; nextCursor: string | null }> {
+  const page = await listItems(env, kind, limit, cursor);
   return { entries: page.items.map(blocklistView).filter((v) => v !== null), nextCursor: page.nextCursor };
 }
 
@@ -47,25 +48,25 @@ export interface BlockInput {
 }
 
 /**
- * Writes operator blocks (already safety-checked) to KV and one audit row each, with the value each replaced.
- * KV first: an audit failure after it answers 503 and logs the change, so it is never silent.
+ * Writes operator blocks (already safety-checked) and one audit row each, with the value each replaced: `ip:`
+ * entries to KV, networks and AS numbers to the RangeIndex (all of a batch in one call, one snapshot publish).
+ * The store first: an audit failure after it answers 503 and logs the change, so it is never silent.
  */
 export async function writeBlocks(env: AdminEnv, actor: string, action: string, targets: readonly BlockTarget[], input: BlockInput, nowMs: number): Promise<BlocklistView[]> {
+  const store = new BlocklistStore(env, "operator");
   const entry: BlocklistEntry = { action: input.action, reason: input.reason, source: "operator", at: nowMs };
   const records: AuditRecord[] = [];
   const views: BlocklistView[] = [];
+  const expiration = input.ttlSeconds === null ? null : Math.floor(nowMs / 1000) + input.ttlSeconds;
   for (let i = 0; i < targets.length; i += 50) {
-    await Promise.all(
-      targets.slice(i, i + 50).map(async (target) => {
-        const key = blocklistKeyOf(target);
-        const old = await kv(() => env.BLOCKLIST.get(key));
-        await putJson(env.BLOCKLIST, key, entry, input.ttlSeconds);
-        records.push({ actor, action, target: key, old: parseJson(old), new: { ...entry, ttlSeconds: input.ttlSeconds } });
-        const expiration = input.ttlSeconds === null ? null : Math.floor(nowMs / 1000) + input.ttlSeconds;
-        const view = blocklistView({ key, raw: JSON.stringify(entry), expiration });
-        if (view !== null) views.push(view);
-      }),
-    );
+    const keys = targets.slice(i, i + 50).map(blocklistKeyOf);
+    const olds = await kv(() => store.getMany(keys));
+    await kv(() => store.put(keys.map((key) => ({ key, entry, ttlSeconds: input.ttlSeconds })), nowMs));
+    for (const key of keys) {
+      records.push({ actor, action, target: key, old: parseJson(olds.get(key) ?? null), new: { ...entry, ttlSeconds: input.ttlSeconds } });
+      const view = blocklistView({ key, raw: JSON.stringify(entry), expiration });
+      if (view !== null) views.push(view);
+    }
   }
   await auditAll(env, records);
   return views;
@@ -74,9 +75,8 @@ export async function writeBlocks(env: AdminEnv, actor: string, action: string, 
 /** Removes one blocklist entry; false when there was none. */
 export async function removeBlock(env: AdminEnv, actor: string, target: BlockTarget): Promise<boolean> {
   const key = blocklistKeyOf(target);
-  const old = await kv(() => env.BLOCKLIST.get(key));
+  const old = await kv(() => new BlocklistStore(env, "operator").remove(key));
   if (old === null) return false;
-  await kv(() => env.BLOCKLIST.delete(key));
   await auditAll(env, [{ actor, action: "blocklist.remove", target: key, old: parseJson(old), new: null }]);
   return true;
 }

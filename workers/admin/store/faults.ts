@@ -1,3 +1,4 @@
+import { valueFromMetadata } from "../../../adapters/kv";
 import { FAULT_STATS_PREFIX, sumFaultStats } from "../../../core/fault-stats";
 import { kv, parseJson } from "./kv";
 
@@ -11,7 +12,7 @@ export async function faultTotals(ns: KVNamespace): Promise<Record<string, numbe
     let cursor: string | undefined;
     do {
       const page = await ns.list<string>({ prefix: FAULT_STATS_PREFIX, cursor, limit: 1000 });
-      for (const key of page.keys) values.push(parseJson(typeof key.metadata === "string" ? key.metadata : await ns.get(key.name)));
+      for (const key of page.keys) values.push(parseJson(valueFromMetadata(key.metadata) ?? (await ns.get(key.name))));
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor !== undefined && values.length < MAX_ISOLATES);
     return sumFaultStats(values);

@@ -1,4 +1,8 @@
+import type { BlocklistBindings } from "../../../adapters/blocklist-store";
+import { RANGE_INDEX_INSTANCE } from "../../../durable-objects/range-index";
 import { AppError } from "../../../adapters/http";
+import { valueFromMetadata } from "../../../adapters/kv";
+import { KV_PREFIX, type RangeKeyKind } from "../../../core/kv-keys";
 
 /** One KV key with its raw value and expiry. */
 export interface KvItem {
@@ -8,7 +12,7 @@ export interface KvItem {
   readonly expiration: number | null;
 }
 
-/** Runs a KV call; a failure is 503 `kv_unavailable` (the change did not happen, or not all of it). */
+/** Runs a KV or RangeIndex call; a failure is 503 `kv_unavailable` (the change did not happen, or not all of it). */
 export async function kv<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -18,42 +22,35 @@ export async function kv<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The kinds of entry admin lists: `ip:` keys in KV, the rest in the RangeIndex. */
+export type EntryKind = "ip" | RangeKeyKind;
+
 /**
- * A page of keys under `prefix` with their values. Values written by admin ride along as metadata; keys
- * written by other Workers without metadata are read one by one.
+ * A page of one kind of entry with their values: `ip:` keys from KV (values ride along as metadata, older keys
+ * without it are read one by one), networks, AS numbers and the allow-list from the RangeIndex (no KV listing).
  */
-export async function listItems(ns: KVNamespace, prefix: string, limit: number, cursor?: string): Promise<{ items: KvItem[]; nextCursor: string | null }> {
+export async function listItems(env: BlocklistBindings, kind: EntryKind, limit: number, cursor?: string): Promise<{ items: KvItem[]; nextCursor: string | null }> {
+  if (kind !== "ip") return kv(() => env.RANGE_INDEX.getByName(RANGE_INDEX_INSTANCE).list(kind, limit, cursor));
+  const ns = env.BLOCKLIST;
   return kv(async () => {
-    const page = await ns.list<string>({ prefix, limit, cursor });
+    const page = await ns.list<unknown>({ prefix: KV_PREFIX.ip, limit, cursor });
     const items = await Promise.all(
-      page.keys.map(async (k) => ({
-        key: k.name,
-        raw: typeof k.metadata === "string" ? k.metadata : await ns.get(k.name),
-        expiration: k.expiration ?? null,
-      })),
+      page.keys.map(async (k) => ({ key: k.name, raw: valueFromMetadata(k.metadata) ?? (await ns.get(k.name)), expiration: k.expiration ?? null })),
     );
     return { items, nextCursor: page.list_complete ? null : page.cursor };
   });
 }
 
-/** Every key under `prefix` (names only), up to `max`: for the allow-list check and exports. */
-export async function allKeys(ns: KVNamespace, prefix: string, max = 10_000): Promise<{ name: string; expiration: number | null }[]> {
-  return kv(async () => {
-    const keys: { name: string; expiration: number | null }[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await ns.list({ prefix, cursor, limit: 1000 });
-      keys.push(...page.keys.map((k) => ({ name: k.name, expiration: k.expiration ?? null })));
-      cursor = page.list_complete ? undefined : page.cursor;
-    } while (cursor !== undefined && keys.length < max);
-    return keys;
-  });
-}
-
-/** Writes a JSON value (also as metadata, so lists need no extra reads), with a TTL in seconds or none. */
-export async function putJson(ns: KVNamespace, key: string, value: unknown, ttlSeconds: number | null): Promise<void> {
-  const text = JSON.stringify(value);
-  await kv(() => ns.put(key, text, { ...(ttlSeconds === null ? {} : { expirationTtl: ttlSeconds }), metadata: text.length <= 1000 ? text : undefined }));
+/** Every key of one kind (names only), up to `max`: for the allow-list check and exports. */
+export async function allKeys(env: BlocklistBindings, kind: EntryKind, max = 10_000): Promise<{ name: string; expiration: number | null }[]> {
+  const keys: { name: string; expiration: number | null }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listItems(env, kind, 1000, cursor);
+    keys.push(...page.items.map((item) => ({ name: item.key, expiration: item.expiration })));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined && keys.length < max);
+  return keys;
 }
 
 /** Parses a stored JSON value; null when absent or not JSON. */

@@ -1,7 +1,8 @@
-import { POLICY_KV_KEY } from "../../../core/blocklist-key";
+import { kvKeys } from "../../../core/kv-keys";
 import { desc, gte, sql } from "drizzle-orm";
 import { z } from "zod";
 import { decisions, policyVersions } from "../../../adapters/db/schema";
+import { KvWriter } from "../../../adapters/kv";
 import type { StoredDecision } from "../../../core/admin/policy-dry-run";
 import { CfFactsSchema, ReasonSchema } from "../../../core/report";
 import defaultPolicy from "../../../policies/default.json";
@@ -10,11 +11,10 @@ import { audit } from "./audit";
 import { db, type Conn } from "./db";
 import { kv, parseJson } from "./kv";
 
-export { POLICY_KV_KEY };
 
 /** The active policy document and where it came from: KV, or the bundled default when KV has none. */
 export async function readPolicy(ns: KVNamespace): Promise<{ document: unknown; source: "kv" | "default" }> {
-  const raw = await kv(() => ns.get(POLICY_KV_KEY));
+  const raw = await kv(() => ns.get(kvKeys.policy));
   return raw === null ? { document: defaultPolicy, source: "default" } : { document: parseJson(raw), source: "kv" };
 }
 
@@ -24,11 +24,11 @@ export async function readPolicy(ns: KVNamespace): Promise<{ document: unknown; 
  */
 export async function writePolicy(env: AdminEnv, actor: string, action: string, document: unknown, note: string | null): Promise<void> {
   const { document: old } = await readPolicy(env.BLOCKLIST);
-  await kv(() => env.BLOCKLIST.put(POLICY_KV_KEY, JSON.stringify(document)));
+  await kv(() => new KvWriter(env.BLOCKLIST, "admin").putDocument(kvKeys.policy, JSON.stringify(document), `policy by ${actor}`.slice(0, 200), { ttlSeconds: null, now: Date.now() }));
   await db(env, (d) =>
     d.transaction(async (tx) => {
       await tx.insert(policyVersions).values({ actor, policy: document, note });
-      await audit(tx, { actor, action, target: POLICY_KV_KEY, old, new: document });
+      await audit(tx, { actor, action, target: kvKeys.policy, old, new: document });
     }),
   );
 }

@@ -2,7 +2,8 @@ import type { Cidr } from "../../../core/cidr";
 import crawlerRanges from "../../../core/data/crawler-ranges.json";
 import { indexCrawlerRanges, safetyContext, type CrawlerRangeIndex, type SafetyContext } from "../../../core/admin/safety";
 import { CrawlerRangesSchema } from "../../../core/verified-crawlers";
-import { ALLOW_KEY_PREFIX, targetOfAllowKey } from "../../../core/admin/allowlist";
+import type { BlocklistBindings } from "../../../adapters/blocklist-store";
+import { targetOfAllowKey } from "../../../core/admin/allowlist";
 import { allKeys } from "./kv";
 
 let crawlers: CrawlerRangeIndex | null = null;
@@ -13,9 +14,9 @@ function bundledCrawlers(): CrawlerRangeIndex {
   return crawlers;
 }
 
-/** The allow-listed networks, from KV `allow:` keys. */
-export async function allowedNetworks(ns: KVNamespace): Promise<Cidr[]> {
-  const keys = await allKeys(ns, ALLOW_KEY_PREFIX);
+/** The allow-listed networks, from the RangeIndex. */
+export async function allowedNetworks(env: BlocklistBindings): Promise<Cidr[]> {
+  const keys = await allKeys(env, "allow");
   return keys.flatMap((k) => {
     const target = targetOfAllowKey(k.name);
     return target === null ? [] : [target.cidr];
@@ -23,6 +24,6 @@ export async function allowedNetworks(ns: KVNamespace): Promise<Cidr[]> {
 }
 
 /** What a new block is checked against now: reserved ranges, the allow-list, the verified crawlers' ranges. */
-export async function loadSafetyContext(ns: KVNamespace, devMode: boolean): Promise<SafetyContext> {
-  return safetyContext(await allowedNetworks(ns), bundledCrawlers(), devMode);
+export async function loadSafetyContext(env: BlocklistBindings, devMode: boolean): Promise<SafetyContext> {
+  return safetyContext(await allowedNetworks(env), bundledCrawlers(), devMode);
 }

@@ -1,0 +1,57 @@
+/**
+ * Every key of the shared BLOCKLIST KV namespace, built and parsed here and nowhere else. Range entries
+ * (`cidr:`, `asn:`, `allow:`) are kept by the RangeIndex Durable Object, which publishes them to KV as one
+ * snapshot (`ranges:snapshot`); their key text is still the entry's id in that object and in the audit log.
+ */
+export const KV_PREFIX = {
+  ip: "ip:",
+  cidr: "cidr:",
+  asn: "asn:",
+  allow: "allow:",
+  faultStats: "stats:faults:",
+} as const;
+
+/** The kinds of key that name one entry of a kind (the rest are single documents). */
+export type KvEntryKind = keyof typeof KV_PREFIX;
+/** The kinds the RangeIndex keeps: entries that cover many addresses, and the allow-list. */
+export type RangeKeyKind = "cidr" | "asn" | "allow";
+export const RANGE_KEY_KINDS: readonly RangeKeyKind[] = ["cidr", "asn", "allow"];
+
+/** Key builders. Pass canonical text: an address as `parseIp` writes it, a CIDR as `parseCidr` writes it. */
+export const kvKeys = {
+  /** An address's blocklist entry or bot label. */
+  ip: (ip: string): string => `${KV_PREFIX.ip}${ip}`,
+  /** A network's blocklist entry, e.g. `cidr:203.0.113.0/24` (RangeIndex). */
+  cidr: (cidr: string): string => `${KV_PREFIX.cidr}${cidr}`,
+  /** An autonomous system's blocklist entry, e.g. `asn:64500` (RangeIndex). */
+  asn: (asn: number): string => `${KV_PREFIX.asn}${asn}`,
+  /** An allow-list entry: `allow:<canonical ip>` or `allow:<canonical cidr>` (RangeIndex). */
+  allow: (ipOrCidr: string): string => `${KV_PREFIX.allow}${ipOrCidr}`,
+  /** One edge isolate's fail-open fault totals. */
+  faultStats: (isolate: string): string => `${KV_PREFIX.faultStats}${isolate}`,
+  /** The policy the edge enforces: admin writes it, every edge isolate reads it. */
+  policy: "policy:active",
+  /** The compiled range snapshot the RangeIndex publishes, and its version (small, read often by every isolate). */
+  rangeSnapshot: "ranges:snapshot",
+  rangeVersion: "ranges:version",
+  /** The flagged fleet groups the FleetLedger index publishes. */
+  fleetIndex: "fleet:index",
+  /** Refreshed data (data-refresh Cron Trigger); absent: the bundled snapshot is used. */
+  aiAgents: "data:ai-agents",
+  crawlerRanges: "data:crawler-ranges",
+  declaredBots: "data:declared-bots",
+} as const;
+
+/** A key split into its kind and the rest (the target text); null for single-document keys and unknown ones. */
+export function parseKvKey(key: string): { readonly kind: KvEntryKind; readonly rest: string } | null {
+  for (const kind of Object.keys(KV_PREFIX) as KvEntryKind[]) {
+    if (key.startsWith(KV_PREFIX[kind])) return { kind, rest: key.slice(KV_PREFIX[kind].length) };
+  }
+  return null;
+}
+
+/** True when the key is one the RangeIndex keeps (`cidr:`, `asn:`, `allow:`). */
+export function isRangeKey(key: string): boolean {
+  const kind = parseKvKey(key)?.kind;
+  return kind === "cidr" || kind === "asn" || kind === "allow";
+}
