@@ -101,6 +101,16 @@ function consistencyOf(facts: RequestFacts): readonly Reason[] {
 }
 
 /** Runs a signal; a bug in one signal is counted and the request goes on without it (fail open). */
+/** The crawler a request claims to be and whether its address proves it; null when it claims none (or on a fault). */
+function crawlerOf(state: IsolateState, facts: RequestFacts): ReturnType<typeof verifyCrawler> {
+  try {
+    return verifyCrawler(facts.ip, facts.userAgent, state.data.crawlers);
+  } catch (error) {
+    recordFault("decide", error);
+    return null;
+  }
+}
+
 function safely(out: Reason[], signal: () => readonly Reason[]): void {
   try {
     out.push(...signal());
@@ -132,11 +142,15 @@ export async function assess(
   }
 
   const signals: Reason[] = [...extraSignals];
+  await state.data.refresh(env.BLOCKLIST, now, waitUntil);
+  // Before the range blocks: an ASN block is aimed at a network, not at the search engine crawling from it.
+  const crawler = crawlerOf(state, facts);
+  const verifiedCrawler = crawler?.verified === true;
   try {
     await state.ranges.refresh(env.BLOCKLIST, now, waitUntil);
     const range = state.ranges.lookup(facts.ip, facts.cf.asn, now);
     if (range?.action === "allow") signals.push({ code: "allow-listed", weight: -1000, detail: `${range.scope}:${range.value}` });
-    else if (range !== null && entry === null) {
+    else if (range !== null && entry === null && !(range.scope === "asn" && verifiedCrawler)) {
       // A range entry counts like an IP entry of the same action.
       entry = { action: range.action, reason: `${range.scope}:${range.value} ${range.reason}`.slice(0, 200), source: range.source, at: range.at };
     }
@@ -148,7 +162,6 @@ export async function assess(
   if (entry?.action === "block") signals.push({ code: "blocklist-ip", weight: 1000, detail: entry.reason.slice(0, 100) });
   if (entry?.action === "tarpit") signals.push({ code: "honeypot-hit", weight: 100, detail: entry.reason.slice(0, 100) });
   if (isTrapPath(facts.path)) signals.push({ code: "trap-path", weight: 60 });
-  await state.data.refresh(env.BLOCKLIST, now, waitUntil);
   safely(signals, () => userAgentSignals(facts.userAgent, state.data.declaredBots));
   safely(signals, () => {
     // Agents added to ai.robots.txt since this build, from the Cron Trigger's refresh.
@@ -158,13 +171,9 @@ export async function assess(
   safely(signals, () => networkSignals(facts.cf));
   safely(signals, () => datacenterBrowserSignals(facts.cf, facts.userAgent));
   safely(signals, () => consistencyOf(facts));
-  safely(signals, () => {
-    const crawler = verifyCrawler(facts.ip, facts.userAgent, state.data.crawlers);
-    if (crawler === null) return [];
-    return crawler.verified
-      ? [{ code: "verified-crawler", weight: -100, detail: crawler.crawler }]
-      : [{ code: "crawler-spoofed", weight: 80, detail: crawler.crawler }];
-  });
+  if (crawler !== null) {
+    signals.push(crawler.verified ? { code: "verified-crawler", weight: -100, detail: crawler.crawler } : { code: "crawler-spoofed", weight: 80, detail: crawler.crawler });
+  }
   if (request.headers.has("signature-input")) signals.push(...(await webBotAuthSignals(state, env, policy, request, now)));
   if (declaresBot(facts.userAgent) && !signals.some((s) => s.code === "verified-crawler")) {
     signals.push(...(await robotsSignals(state, env, request, facts)));
