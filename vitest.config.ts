@@ -14,6 +14,9 @@ export default class extends WorkerEntrypoint {
   metrics(minutes) { return { since: new Date(Date.now() - minutes * 60000).toISOString(), minutes: [], totals: { heldSeconds: 4242, bytes: 123456 } }; }
 }`;
 
+// fast-check runs per property in the fuzz suites (test/support/fuzz-runs.ts): 0 = each suite's CI default.
+const provide = { fuzzRuns: Number(process.env.FUZZ_RUNS ?? "0") || 0 };
+
 const WORKERS = [
   { name: "edge-guard", config: "./wrangler.toml", postgres: false },
   { name: "tarpit", config: "./workers/tarpit/wrangler.toml", postgres: true },
@@ -24,8 +27,8 @@ const WORKERS = [
 export default defineConfig({
   test: {
     projects: [
-      defineProject({ test: { name: "core", environment: "node", include: ["test/core/**/*.test.ts"] } }),
-      defineProject({ test: { name: "dev", environment: "node", include: ["test/dev/**/*.test.ts"], testTimeout: 60_000 } }),
+      defineProject({ test: { name: "core", environment: "node", include: ["test/core/**/*.test.ts"], provide } }),
+      defineProject({ test: { name: "dev", environment: "node", include: ["test/dev/**/*.test.ts"], testTimeout: 60_000, provide } }),
       ...WORKERS.map((w) =>
         defineProject({
           plugins: [
@@ -47,6 +50,7 @@ export default defineConfig({
             include: [`test/workers/${w.name}/**/*.test.ts`],
             globalSetup: [w.postgres ? "test/support/global-postgres.ts" : "test/support/global-origin.ts", ...("setup" in w ? w.setup : [])],
             testTimeout: 30_000,
+            provide,
             ...(w.name === "escalation" ? { isolate: false } : {}),
           },
         }),
