@@ -46,7 +46,7 @@ const mutatedPolicy = fc.record({
 });
 
 describe("fuzz: policy files", () => {
-  it("compilePolicy answers ok or an operator message for any JSON, never throws", () => {
+  it("compilePolicy answers ok or an operator message for any JSON, never throws", { timeout: 30_000 + runs * 20 }, () => {
     fc.assert(
       fc.property(fc.oneof(json, mutatedPolicy.map((p) => ({ version: 1, ...p }))), (input) => {
         const result = compilePolicy(input);
@@ -56,7 +56,7 @@ describe("fuzz: policy files", () => {
     );
   });
 
-  it("whatever compiles and passes the hazard check is accepted by compilePolicy; the rest is refused with a reason", () => {
+  it("whatever compiles and passes the hazard check is accepted by compilePolicy; the rest is refused with a reason", { timeout: 30_000 + runs * 20 }, () => {
     fc.assert(
       fc.property(regexish, (source) => {
         fc.pre(source.length > 0 && compiles(source));
@@ -69,7 +69,7 @@ describe("fuzz: policy files", () => {
     );
   });
 
-  it("never passes the classic catastrophic shapes, whatever the atom", () => {
+  it("never passes the classic catastrophic shapes, whatever the atom", { timeout: 30_000 + runs * 20 }, () => {
     const atom = fc.constantFrom("a", "\\w", ".", "[a-z]", "(?:ab)", "\\d");
     fc.assert(
       fc.property(atom, fc.constantFrom("+", "*", "{1,}"), fc.constantFrom("+", "*", "{2,}"), (a, inner, outer) => {
@@ -82,7 +82,7 @@ describe("fuzz: policy files", () => {
 });
 
 describe("fuzz: the AI-agent list refresh", () => {
-  it("takes a list only when every token is sane and none matches a browser; never throws", () => {
+  it("takes a list only when every token is sane and none matches a browser; never throws", { timeout: 30_000 + runs * 20 }, () => {
     const token = fc.oneof(fc.constantFrom("GPTBot", "ClaudeBot", "Mozilla", "Safari", "Chrome", "AppleWebKit", "Mobile", "Googlebot", "x"), fc.string({ maxLength: 90 }));
     fc.assert(
       fc.property(fc.oneof(fc.dictionary(token, json, { maxKeys: 60 }), json), fc.option(fc.nat(200), { nil: null }), (doc, previous) => {
@@ -100,7 +100,7 @@ describe("fuzz: the AI-agent list refresh", () => {
 });
 
 describe("fuzz: peer feeds, pushes and lists (parsing)", () => {
-  it("feed and push schemas and the plain-list parser refuse junk without throwing", () => {
+  it("feed and push schemas and the plain-list parser refuse junk without throwing", { timeout: 30_000 + runs * 20 }, () => {
     fc.assert(
       fc.property(json, fc.string({ maxLength: 2000 }), (doc, text) => {
         PeerFeedSchema.safeParse(doc);
@@ -114,7 +114,7 @@ describe("fuzz: peer feeds, pushes and lists (parsing)", () => {
 });
 
 describe("fuzz: queue messages (schema)", () => {
-  it("DecisionReportSchema refuses junk without throwing", () => {
+  it("DecisionReportSchema refuses junk without throwing", { timeout: 30_000 + runs * 20 }, () => {
     fc.assert(
       fc.property(json, (body) => {
         DecisionReportSchema.safeParse(body);

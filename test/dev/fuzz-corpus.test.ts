@@ -7,7 +7,7 @@ import { fuzzRuns } from "../support/fuzz-runs";
 const runs = fuzzRuns(200);
 
 describe("fuzz: corpus files", () => {
-  it("takes any bytes as text or refuses them with a CorpusInputError naming the file; training on what it takes never throws", () => {
+  it("takes any bytes as text or refuses them with a CorpusInputError naming the file; training on what it takes never throws", { timeout: 30_000 + runs * 50 }, () => {
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 3000 }),
       fc.string({ unit: "binary", maxLength: 2000 }).map((s) => new TextEncoder().encode(s)),

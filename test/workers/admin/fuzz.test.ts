@@ -46,11 +46,11 @@ describe("fuzz: every admin API body", () => {
   });
   afterAll(() => console.log(`fuzz admin: ${operations.length} operations with a body, statuses ${JSON.stringify(Object.fromEntries(statuses))}`));
 
-  it("finds the operations to fuzz", () => {
+  it("finds the operations to fuzz", { timeout: 30_000 + runs * 200 }, () => {
     expect(operations.length).toBeGreaterThan(10);
   });
 
-  it("answers junk with a 4xx and a stable code, never a 5xx, and audits nothing it refused", async () => {
+  it("answers junk with a 4xx and a stable code, never a 5xx, and audits nothing it refused", { timeout: 30_000 + runs * 200 }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.nat(), bodies, pathParam, fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 }), async (pick, body, param, asJson) => {
         const op = operations[pick % operations.length];
@@ -72,7 +72,7 @@ describe("fuzz: every admin API body", () => {
 });
 
 describe("fuzz: peer pushes", () => {
-  it("refuses junk naming a real peer's key with a 4xx, writing no sync row and leaving its status alone", async () => {
+  it("refuses junk naming a real peer's key with a 4xx, writing no sync row and leaving its status alone", { timeout: 30_000 + runs * 200 }, async () => {
     const keys = await makeKeyPair();
     const added = await peersCall("/api/peers", { method: "POST", body: JSON.stringify({ name: "fuzz-target", issuer: "f.test", publicJwk: keys.publicJwk, trust: "low" }), role: "operator" });
     expect(added.status).toBe(201);

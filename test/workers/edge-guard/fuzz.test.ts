@@ -52,7 +52,7 @@ describe("fuzz: request headers against the edge", () => {
   const statuses = new Map<number, number>();
   afterAll(() => console.log(`fuzz edge: ${runs} requests, statuses ${JSON.stringify(Object.fromEntries(statuses))}`));
 
-  it("answers every request without a 5xx (but the deliberate 503 challenge); a 400 carries a stable code, and nothing tells the client why", async () => {
+  it("answers every request without a 5xx (but the deliberate 503 challenge); a 400 carries a stable code, and nothing tells the client why", { timeout: 30_000 + runs * 300 }, async () => {
     await fc.assert(
       fc.asyncProperty(headerSets, repeats, paths, fc.constantFrom("GET", "HEAD", "POST", "OPTIONS", "PATCH"), async (set, extra, path, method) => {
         const headers = new Headers();

@@ -12,7 +12,7 @@ const runs = fuzzRuns(30);
 const FIELDS = ["v", "id", "at", "source", "ip", "method", "path", "userAgent", "headers", "cf", "action", "score", "reasons", "counts", "label"] as const;
 
 describe("fuzz: queue messages", () => {
-  it("acks every message; a malformed one goes to the DLQ and writes no decision; nothing is retried", async () => {
+  it("acks every message; a malformed one goes to the DLQ and writes no decision; nothing is retried", { timeout: 30_000 + runs * 300 }, async () => {
     const dead: DeadLetter[] = [];
     const dlq = { send: async (m: DeadLetter) => void dead.push(m), sendBatch: async () => {} } as unknown as Queue<DeadLetter>;
     // A valid report with a few fields replaced by anything, or anything at all.
