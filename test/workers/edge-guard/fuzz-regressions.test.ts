@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env as rawEnv, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../../workers/edge-guard/app";
+import { refreshData } from "../../../workers/edge-guard/data-refresh";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
@@ -25,5 +26,14 @@ describe("found by fuzzing", () => {
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(502);
     expect(await response.text()).toContain("Code: origin_unreachable");
+  });
+
+  it("keeps the bundled ranges when a refreshed crawler list names a range as wide as 0.0.0.0/0", async () => {
+    const source = "https://developers.google.com/static/crawling/ipranges/common-crawlers.json";
+    const fetcher = (async (input: RequestInfo | URL) =>
+      String(input instanceof Request ? input.url : input) === source ? Response.json({ prefixes: [{ ipv4Prefix: "0.0.0.0/0" }] }) : new Response("", { status: 404 })) as typeof fetch;
+    const outcome = await refreshData(env.BLOCKLIST, fetcher, Date.parse("2026-11-22T00:00:00Z"));
+    expect(outcome.crawlersKept).toContain("googlebot");
+    expect(outcome.crawlersRefreshed).not.toContain("googlebot");
   });
 });

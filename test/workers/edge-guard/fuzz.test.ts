@@ -1,7 +1,15 @@
-import { exports } from "cloudflare:workers";
+import { env as rawEnv, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import browserCanaries from "../../../core/data/browser-canaries.json";
+import bundledRanges from "../../../core/data/crawler-ranges.json";
+import { AI_AGENTS_KV_KEY, AI_ROBOTS_JSON_URL, AiAgentsSchema, CRAWLER_RANGES_KV_KEY, aiAgentsRegExp } from "../../../core/data-refresh";
+import { CrawlerRangesSchema } from "../../../core/verified-crawlers";
+import { refreshData } from "../../../workers/edge-guard/data-refresh";
+import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 import { fuzzRuns } from "../../support/fuzz-runs";
+
+const env = rawEnv as unknown as EdgeGuardEnv;
 
 const runs = fuzzRuns(60);
 const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -77,6 +85,45 @@ describe("fuzz: request headers against the edge", () => {
       }),
       // Counterexamples hold 32 KB headers: report their shape, not their bytes.
       { numRuns: runs, reporter: (details) => { if (details.failed) throw new Error(`fuzz edge failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath ?? "?"}): ${String(details.errorInstance).slice(0, 500)}`); } },
+    );
+  });
+});
+
+describe("fuzz: the data refresh (Cron Trigger) against any third-party answer", () => {
+  it("stores only sane lists: AI tokens that match no browser, crawler ranges no wider than a /16 (v4) or /32 (v6)", { timeout: 30_000 + runs * 300 }, async () => {
+    const bundled = CrawlerRangesSchema.parse(bundledRanges);
+    const prefix = fc.oneof(
+      fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([ip, bits]) => ({ ipv4Prefix: `${ip}/${bits}` })),
+      fc.constantFrom({ ipv4Prefix: "0.0.0.0/0" }, { ipv6Prefix: "::/0" }, { ipv6Prefix: "2001:db8::/32" }, { ipv4Prefix: "66.249.64.0/27" }),
+      fc.jsonValue({ maxDepth: 1 }),
+    );
+    const rangesDoc = fc.oneof(fc.record({ creationTime: fc.string(), prefixes: fc.array(prefix, { minLength: 1, maxLength: 5 }) }), fc.jsonValue({ maxDepth: 2 }));
+    const token = fc.oneof(fc.constantFrom("GPTBot", "Mozilla", "Chrome", "Safari", "Mobile", "AppleWebKit", "NewBot"), fc.string({ maxLength: 30 }));
+    const aiDoc = fc.oneof(fc.dictionary(token, fc.constant({}), { minKeys: 0, maxKeys: 40 }), fc.jsonValue({ maxDepth: 2 }));
+    // Mostly the JSON given; now and then a body that is not JSON, or a 503.
+    const answer = (doc: unknown, roll: number) => (roll % 6 < 4 ? Response.json(doc) : roll % 6 === 4 ? new Response("{not json") : new Response("", { status: 503 }));
+    await fc.assert(
+      fc.asyncProperty(aiDoc, fc.array(rangesDoc, { minLength: bundled.crawlers.length, maxLength: bundled.crawlers.length }), fc.nat(), async (ai, ranges, seed) => {
+        const byUrl = new Map<string, unknown>([[AI_ROBOTS_JSON_URL, ai], ...bundled.crawlers.map((c, i) => [c.source, ranges[i]] as const)]);
+        const fetcher = (async (input: RequestInfo | URL) => {
+          const url = String(input instanceof Request ? input.url : input);
+          if (!byUrl.has(url)) return new Response("not found", { status: 404 });
+          return answer(byUrl.get(url), seed + url.length);
+        }) as typeof fetch;
+        await refreshData(env.BLOCKLIST, fetcher, Date.parse("2026-11-22T00:00:00Z"));
+        const stored = AiAgentsSchema.safeParse(await env.BLOCKLIST.get(AI_AGENTS_KV_KEY, "json"));
+        if (stored.success) {
+          const re = aiAgentsRegExp(stored.data.tokens);
+          for (const ua of browserCanaries) expect(re.test(ua), ua).toBe(false);
+        }
+        const storedRanges = await env.BLOCKLIST.get(CRAWLER_RANGES_KV_KEY, "json");
+        if (storedRanges !== null) {
+          for (const crawler of CrawlerRangesSchema.parse(storedRanges).crawlers) {
+            for (const p of crawler.prefixes) expect(Number(p.split("/")[1]), `${crawler.id} ${p}`).toBeGreaterThanOrEqual(p.includes(":") ? 32 : 16);
+          }
+        }
+      }),
+      { numRuns: Math.max(10, Math.floor(runs / 2)) },
     );
   });
 });
