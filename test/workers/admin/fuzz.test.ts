@@ -7,7 +7,7 @@ import { fuzzRuns } from "../../support/fuzz-runs";
 import { call as peersCall, makeKeyPair, signedPush } from "./peers-fixtures";
 import { apiToken, baseEnv, bearer, call } from "./support";
 
-const runs = fuzzRuns(40);
+const runs = fuzzRuns(30);
 /** Operations whose answer depends on the network or that sign the caller out: fuzzed elsewhere or not at all. */
 const SKIP = new Set(["post /api/peers/sync", "post /api/auth/logout"]);
 /** Operations that record failures on purpose (failed logins are audited). */

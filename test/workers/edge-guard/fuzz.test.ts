@@ -11,7 +11,7 @@ import { fuzzRuns } from "../../support/fuzz-runs";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
 
-const runs = fuzzRuns(60);
+const runs = fuzzRuns(50);
 const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
 /** Printable header values (no CR/LF/NUL: a Request cannot carry them). */
