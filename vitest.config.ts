@@ -27,6 +27,8 @@ const RANGE_INDEX_HOST = {
   name: "edge-guard", modules: true, scriptPath: RANGE_INDEX_HOST_JS, compatibilityDate: "2026-08-01",
   durableObjects: { RANGE_INDEX: { className: "RangeIndex", useSQLite: true } }, kvNamespaces: { BLOCKLIST: "edge-guard-blocklist" },
 };
+// fast-check runs per property in the fuzz suites (test/support/fuzz-runs.ts): 0 = each suite's CI default.
+const provide = { fuzzRuns: Number(process.env.FUZZ_RUNS ?? "0") || 0 };
 
 const WORKERS = [
   { name: "edge-guard", config: "./wrangler.toml", postgres: false },
@@ -38,8 +40,8 @@ const WORKERS = [
 export default defineConfig({
   test: {
     projects: [
-      defineProject({ test: { name: "core", environment: "node", include: ["test/core/**/*.test.ts"] } }),
-      defineProject({ test: { name: "dev", environment: "node", include: ["test/dev/**/*.test.ts"], testTimeout: 60_000 } }),
+      defineProject({ test: { name: "core", environment: "node", include: ["test/core/**/*.test.ts"], provide } }),
+      defineProject({ test: { name: "dev", environment: "node", include: ["test/dev/**/*.test.ts"], testTimeout: 60_000, provide } }),
       ...WORKERS.map((w) =>
         defineProject({
           plugins: [
@@ -61,6 +63,7 @@ export default defineConfig({
             include: [`test/workers/${w.name}/**/*.test.ts`],
             globalSetup: [w.postgres ? "test/support/global-postgres.ts" : "test/support/global-origin.ts", ...("setup" in w ? w.setup : [])],
             testTimeout: 30_000,
+            provide,
             ...(w.name === "escalation" ? { isolate: false } : {}),
           },
         }),

@@ -57,15 +57,24 @@ export function parseCrawlerList(json: unknown, previous: number, browsers: read
 }
 
 /**
+ * Widest prefix a refreshed crawler list may hold: a verified crawler skips checks and passes ASN blocks, so a
+ * list that suddenly names a /0 or a whole provider is refused (the bundled ranges stay). Published lists use
+ * /20–/32 (IPv4) and /48–/64 (IPv6).
+ */
+export const CRAWLER_RANGE_MIN_BITS = { v4: 16, v6: 32 } as const;
+const tooWide = (cidr: string): boolean => Number(cidr.split("/")[1]) < (cidr.includes(":") ? CRAWLER_RANGE_MIN_BITS.v6 : CRAWLER_RANGE_MIN_BITS.v4);
+
+/**
  * Replaces each crawler's prefixes with a freshly fetched published list, keeping the bundled ones for any
- * crawler whose fetch failed or did not validate. `fetched` maps crawler id to the operator's JSON.
+ * crawler whose fetch failed, did not validate, or named a range wider than CRAWLER_RANGE_MIN_BITS. `fetched` maps
+ * crawler id to the operator's JSON.
  */
 export function refreshCrawlerRanges(bundled: CrawlerRanges, fetched: ReadonlyMap<string, unknown>, date: string): Result<{ ranges: CrawlerRanges; refreshed: string[]; kept: string[] }, string> {
   const refreshed: string[] = [];
   const kept: string[] = [];
   const crawlers = bundled.crawlers.map((crawler) => {
     const published = PublishedRangesSchema.safeParse(fetched.get(crawler.id));
-    if (!published.success) {
+    if (!published.success || publishedPrefixes(published.data).some(tooWide)) {
       kept.push(crawler.id);
       return crawler;
     }

@@ -5,6 +5,7 @@ import { fail, ok, type Result } from "../result";
 import { compileSignerTrust, type SignerTrust } from "../web-bot-auth/trust";
 import { compileIpList } from "./ip-list";
 import { PRESETS } from "./presets";
+import { REGEX_INPUT_MAX_CHARS } from "./regex-safety";
 import { PolicySchema, type PresetName, type Rule, type Thresholds } from "./schema";
 
 /** A rule with its matchers built once. `test` runs per request and allocates nothing. */
@@ -58,16 +59,19 @@ export function compilePolicy(input: unknown): Result<CompiledPolicy, string> {
   });
 }
 
+/** What an operator regex runs against: at most REGEX_INPUT_MAX_CHARS, so even a slow pattern has a bounded cost. */
+const capped = (text: string) => (text.length > REGEX_INPUT_MAX_CHARS ? text.slice(0, REGEX_INPUT_MAX_CHARS) : text);
+
 function compileRule(rule: Rule, origin: CompiledRule["origin"]): Result<CompiledRule, string> {
   const m = rule.match;
   const tests: Array<(facts: RequestFacts, signals: ReadonlySet<string>) => boolean> = [];
   if (m.userAgent !== undefined) {
     const re = new RegExp(m.userAgent, "i");
-    tests.push((f) => re.test(f.userAgent));
+    tests.push((f) => re.test(capped(f.userAgent)));
   }
   if (m.path !== undefined) {
     const re = new RegExp(m.path);
-    tests.push((f) => re.test(f.path));
+    tests.push((f) => re.test(capped(f.path)));
   }
   if (m.method !== undefined) {
     const methods = new Set(m.method);
@@ -75,7 +79,7 @@ function compileRule(rule: Rule, origin: CompiledRule["origin"]): Result<Compile
   }
   if (m.headers !== undefined) {
     const headerTests = Object.entries(m.headers).map(([name, source]) => [name, new RegExp(source, "i")] as const);
-    tests.push((f) => headerTests.every(([name, re]) => re.test(f.headers[name] ?? "")));
+    tests.push((f) => headerTests.every(([name, re]) => re.test(capped(f.headers[name] ?? ""))));
   }
   if (m.ip !== undefined) {
     const list = compileIpList(m.ip);

@@ -1,20 +1,36 @@
 import { z } from "zod";
+import { FACT_HEADERS } from "../request-facts";
 import { isSignalCode } from "../signals/registry";
 import { WebBotAuthPolicySchema } from "../web-bot-auth/trust";
+import { regexHazard } from "./regex-safety";
 
-/** A regular expression source, checked to compile when the policy is loaded (never per request). */
+/**
+ * A regular expression source, checked when the policy is loaded (never per request): it must compile, and it must
+ * not be able to backtrack catastrophically (core/policy/regex-safety.ts says why, in the issue's message).
+ */
 const RegexSource = z
   .string()
   .min(1)
   .max(500)
-  .refine((source) => {
+  .superRefine((source, ctx) => {
     try {
       new RegExp(source, "i");
-      return true;
     } catch {
-      return false;
+      ctx.addIssue({ code: "custom", message: "not a valid regular expression" });
+      return;
     }
-  }, "not a valid regular expression");
+    const hazard = regexHazard(source);
+    if (hazard !== null) ctx.addIssue({ code: "custom", message: `unsafe regular expression: ${hazard}` });
+  });
+
+/** Header name → regex. The edge copies only FACT_HEADERS into a request's facts: a rule on another header is refused. */
+const HeaderRules = z.record(z.string().regex(/^[a-z0-9-]+$/, "header names are lower-case"), RegexSource.or(z.literal(""))).superRefine((headers, ctx) => {
+  for (const name of Object.keys(headers)) {
+    if (!FACT_HEADERS.includes(name)) {
+      ctx.addIssue({ code: "custom", path: [name], message: `"${name}" is not read by the edge; header rules can use: ${FACT_HEADERS.join(", ")} (and userAgent for user-agent)` });
+    }
+  }
+});
 
 const unknownSignal = (code: unknown): string => `unknown signal code ${JSON.stringify(code)}: the codes are listed in GET /api/signals`;
 
@@ -30,7 +46,7 @@ export const MatchSchema = z
     path: RegexSource.optional(),
     method: z.array(z.string().regex(/^[A-Z]+$/, "methods are upper-case, e.g. GET")).min(1).optional(),
     /** Header name (lower-case) → regex over its value; an absent header is matched as the empty string. */
-    headers: z.record(z.string().regex(/^[a-z0-9-]+$/, "header names are lower-case"), z.string().max(500)).optional(),
+    headers: HeaderRules.optional(),
     /** IP addresses or CIDRs, IPv4 or IPv6. */
     ip: z.array(z.string().min(2).max(50)).min(1).optional(),
     asn: z.array(z.int().nonnegative()).min(1).optional(),

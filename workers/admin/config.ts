@@ -21,6 +21,7 @@ const VarsSchema = z.object({
   DEV_MODE: z.enum(["on", "off", ""]).default("off"),
   ADMIN_DEV_TOKEN: z.string().min(16, "ADMIN_DEV_TOKEN must be at least 16 characters").optional(),
   ADMIN_DEV_USER: z.string().optional(),
+  API_TOKEN_MAX_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
 });
 
 /** A Cloudflare Access application to trust. */
@@ -44,6 +45,8 @@ export interface AdminConfig {
   /** Only set when DEV_MODE is on. */
   readonly devToken: string | null;
   readonly devUser: { readonly name: string; readonly password: string; readonly totpSecret: string } | null;
+  /** API tokens live at most this many days (API_TOKEN_MAX_DAYS). */
+  readonly tokenMaxDays: number;
 }
 
 const cache = new WeakMap<object, AdminConfig>();
@@ -52,7 +55,7 @@ const cache = new WeakMap<object, AdminConfig>();
 export function adminConfig(env: AdminEnv): AdminConfig {
   const cached = cache.get(env);
   if (cached !== undefined) return cached;
-  const parsed = VarsSchema.safeParse({ ...env, SESSION_SECRET: env.SESSION_SECRET || undefined, METRICS_TOKEN: env.METRICS_TOKEN || undefined, ADMIN_DEV_TOKEN: env.ADMIN_DEV_TOKEN || undefined });
+  const parsed = VarsSchema.safeParse({ ...env, SESSION_SECRET: env.SESSION_SECRET || undefined, METRICS_TOKEN: env.METRICS_TOKEN || undefined, ADMIN_DEV_TOKEN: env.ADMIN_DEV_TOKEN || undefined, API_TOKEN_MAX_DAYS: env.API_TOKEN_MAX_DAYS || undefined });
   if (!parsed.success) throw new Error(`admin vars are invalid:\n${z.prettifyError(parsed.error)}`);
   const v = parsed.data;
   const devMode = v.DEV_MODE === "on";
@@ -77,6 +80,7 @@ export function adminConfig(env: AdminEnv): AdminConfig {
     metricsToken: v.METRICS_TOKEN ?? null,
     devMode,
     devToken: devMode ? (v.ADMIN_DEV_TOKEN ?? null) : null,
+    tokenMaxDays: v.API_TOKEN_MAX_DAYS,
     devUser: devMode && devName && devPassword && devTotp ? { name: devName, password: devPassword, totpSecret: devTotp } : null,
   };
   cache.set(env, config);

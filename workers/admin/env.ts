@@ -14,6 +14,8 @@ export interface AdminSecrets {
   readonly ADMIN_DEV_TOKEN?: string;
   /** Dev only (DEV_MODE=on): a built-in login created on first use, `name:password:base32 TOTP secret`. */
   readonly ADMIN_DEV_USER?: string;
+  /** The longest an API token may live, in days (default 365); older tokens stop working whatever their own end. */
+  readonly API_TOKEN_MAX_DAYS?: string;
 }
 
 /**

@@ -5,11 +5,13 @@ import type { Principal } from "./auth/principal";
 import type { AccessConfig, AdminConfig } from "./config";
 import type { AdminEnv } from "./env";
 
-/** What admin takes from outside that tests replace: the Access key set and the clock. */
+/** What admin takes from outside that tests replace: the Access key set, the clock and waiting. */
 export interface AdminDeps {
   /** The key set Access tokens are verified against (production: the team's remote JWKS). */
   readonly accessKeys: (access: AccessConfig) => JWTVerifyGetKey;
   readonly now: () => number;
+  /** Waits (the account-wide login delay); tests record instead of waiting. Default: a timer. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** Per-request values middleware sets for the handlers. */

@@ -6,7 +6,11 @@ import { AppError } from "../../adapters/http";
 /** Dev-only header carrying JSON for `request.cf` fields, honoured only when DEV_CLIENT_OVERRIDES is "on". */
 export const DEV_CF_HEADER = "x-dev-cf";
 
-/** Reads the facts of a request. `devOverrides` trusts client-sent CF-Connecting-IP and X-Dev-Cf (local simulation). */
+/**
+ * Reads the facts of a request. `devOverrides` (DEV_CLIENT_OVERRIDES, set only by the dev stack and tests) trusts
+ * client-sent CF-Connecting-IP and X-Dev-Cf (local simulation); otherwise CF-Connecting-IP counts only on a request
+ * that came through Cloudflare's edge, which sets that header itself.
+ */
 export function readFacts(request: Request, devOverrides: boolean, receivedAt: number): RequestFacts {
   const url = new URL(request.url);
   const headers: Record<string, string> = {};
@@ -15,7 +19,7 @@ export function readFacts(request: Request, devOverrides: boolean, receivedAt: n
     if (value !== null) headers[name] = value.slice(0, 1024);
   }
   return {
-    ip: clientIp(request),
+    ip: clientIp(request, devOverrides),
     method: request.method,
     path: url.pathname,
     userAgent: (request.headers.get("user-agent") ?? "").slice(0, 1024),
@@ -28,8 +32,10 @@ export function readFacts(request: Request, devOverrides: boolean, receivedAt: n
 /** Stands in for a missing or malformed client address (never blocklisted: it is not a real client). */
 const UNKNOWN_IP = "0.0.0.0" as ClientIp;
 
-function clientIp(request: Request): ClientIp {
-  // In production Cloudflare sets CF-Connecting-IP itself; a client cannot forge it.
+function clientIp(request: Request, devOverrides: boolean): ClientIp {
+  // Behind Cloudflare (request.cf is set by its edge) CF-Connecting-IP is Cloudflare's, not the client's. Without
+  // it (plain workerd, another proxy), anyone could have written the header: only the dev server may trust it.
+  if (!devOverrides && request.cf === undefined) return UNKNOWN_IP;
   const header = request.headers.get("cf-connecting-ip");
   const ip = header === null ? null : parseIp(header);
   return ip ?? UNKNOWN_IP;

@@ -102,6 +102,16 @@ function consistencyOf(facts: RequestFacts): readonly Reason[] {
 }
 
 /** Runs a signal; a bug in one signal is counted and the request goes on without it (fail open). */
+/** The crawler a request claims to be and whether its address proves it; null when it claims none (or on a fault). */
+function crawlerOf(state: IsolateState, facts: RequestFacts): ReturnType<typeof verifyCrawler> {
+  try {
+    return verifyCrawler(facts.ip, facts.userAgent, state.data.crawlers);
+  } catch (error) {
+    recordFault("decide", error);
+    return null;
+  }
+}
+
 function safely(out: Reason[], signal: () => readonly Reason[]): void {
   try {
     out.push(...signal());
@@ -133,11 +143,15 @@ export async function assess(
   }
 
   const signals: Reason[] = [...extraSignals];
+  await state.data.refresh(env.BLOCKLIST, now, waitUntil);
+  // Before the range blocks: an ASN block is aimed at a network, not at the search engine crawling from it.
+  const crawler = crawlerOf(state, facts);
+  const verifiedCrawler = crawler?.verified === true;
   try {
     await state.ranges.refresh(env.BLOCKLIST, now, waitUntil);
     const range = state.ranges.lookup(facts.ip, facts.cf.asn, now);
     if (range?.action === "allow") signals.push(signal("allow-listed", `${range.scope}:${range.value}`));
-    else if (range !== null && entry === null) {
+    else if (range !== null && entry === null && !(range.scope === "asn" && verifiedCrawler)) {
       // A range entry counts like an IP entry of the same action.
       entry = { action: range.action, reason: `${range.scope}:${range.value} ${range.reason}`.slice(0, 200), source: range.source, at: range.at };
     }
@@ -149,7 +163,6 @@ export async function assess(
   if (entry?.action === "block") signals.push(signal("blocklist-ip", entry.reason.slice(0, 100)));
   if (entry?.action === "tarpit") signals.push(signal("honeypot-hit", entry.reason.slice(0, 100)));
   if (isTrapPath(facts.path)) signals.push(signal("trap-path"));
-  await state.data.refresh(env.BLOCKLIST, now, waitUntil);
   safely(signals, () => userAgentSignals(facts.userAgent, state.data.declaredBots));
   safely(signals, () => {
     // Agents added to ai.robots.txt since this build, from the Cron Trigger's refresh.
@@ -159,13 +172,7 @@ export async function assess(
   safely(signals, () => networkSignals(facts.cf));
   safely(signals, () => datacenterBrowserSignals(facts.cf, facts.userAgent));
   safely(signals, () => consistencyOf(facts));
-  safely(signals, () => {
-    const crawler = verifyCrawler(facts.ip, facts.userAgent, state.data.crawlers);
-    if (crawler === null) return [];
-    return crawler.verified
-      ? [signal("verified-crawler", crawler.crawler)]
-      : [signal("crawler-spoofed", crawler.crawler)];
-  });
+  if (crawler !== null) signals.push(crawler.verified ? signal("verified-crawler", crawler.crawler) : signal("crawler-spoofed", crawler.crawler));
   if (request.headers.has("signature-input")) signals.push(...(await webBotAuthSignals(state, env, policy, request, now)));
   if (declaresBot(facts.userAgent) && !signals.some((s) => s.code === "verified-crawler")) {
     signals.push(...(await robotsSignals(state, env, request, facts)));

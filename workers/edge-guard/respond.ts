@@ -16,7 +16,8 @@ const HOP_HEADERS = ["x-dev-cf"];
  */
 export async function proxyToOrigin(request: Request, originUrl: string, clientIp?: string): Promise<Response> {
   const incoming = new URL(request.url);
-  const target = originUrl === "" ? incoming : new URL(incoming.pathname + incoming.search, originUrl);
+  // Path and query set on the origin's URL, never resolved against it: a path like `//other.host/x` stays a path.
+  const target = originUrl === "" ? incoming : Object.assign(new URL(originUrl), { pathname: incoming.pathname, search: incoming.search });
   const headers = new Headers(request.headers);
   for (const name of HOP_HEADERS) headers.delete(name);
   if (originUrl !== "") {
@@ -24,12 +25,21 @@ export async function proxyToOrigin(request: Request, originUrl: string, clientI
     headers.set("x-forwarded-host", incoming.host);
     if (clientIp !== undefined) headers.set("x-forwarded-for", clientIp);
   }
-  const upstream = await fetch(target, {
-    method: request.method,
-    headers,
-    body: request.body,
-    redirect: "manual",
-  });
+  let upstream: Response;
+  try {
+    upstream = await fetch(target, { method: request.method, headers, body: request.body, redirect: "manual" });
+  } catch (error) {
+    // The origin refused or dropped the request (down, or e.g. headers larger than it accepts): a gateway answer
+    // with a stable code, not an internal error of ours.
+    console.error(JSON.stringify({ msg: "origin fetch failed", code: "origin_unreachable", error: error instanceof Error ? error.message : String(error) }));
+    return originUnreachableResponse();
+  }
   // Re-wrap so the response is mutable downstream; the body stays a stream.
   return new Response(upstream.body, upstream);
+}
+
+/** What a client sees when the origin cannot be reached: 502 with a stable code. */
+export function originUnreachableResponse(): Response {
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Bad gateway</title></head><body><h1>Bad gateway</h1><p>The site's server did not answer. Code: origin_unreachable</p></body></html>`;
+  return new Response(body, { status: 502, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-robots-tag": "noindex" } });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ALLOW_KEY_PREFIX, allowKey, parseAllowEntry, targetOfAllowKey } from "../../../core/admin/allowlist";
 import { parseTarget } from "../../../core/admin/block-target";
-import { LOGIN_MAX_FAILURES_PER_IP, LOGIN_MAX_FAILURES_PER_USER, LOGIN_WINDOW_MS, loginAllowed } from "../../../core/admin/login-throttle";
+import { LOGIN_ACCOUNT_MAX_DELAY_MS, LOGIN_ACCOUNT_SLOW_AFTER, LOGIN_MAX_FAILURES_PER_IP, LOGIN_MAX_FAILURES_PER_USER, LOGIN_WINDOW_MS, loginAllowed } from "../../../core/admin/login-throttle";
 import { formatMetrics } from "../../../core/admin/metrics-text";
 import { PBKDF2_ITERATIONS, bytesEqual, formatPasswordHash, parsePasswordHash } from "../../../core/admin/password-hash";
 import { roleAtLeast } from "../../../core/admin/roles";
@@ -28,11 +28,18 @@ describe("password hash format", () => {
 });
 
 describe("login throttle", () => {
-  it("allows until either limit is reached, then says when to retry", () => {
+  it("refuses per address (alone and with the account), says when to retry, and only delays per account", () => {
     const now = 10 * LOGIN_WINDOW_MS;
-    expect(loginAllowed({ user: LOGIN_MAX_FAILURES_PER_USER - 1, ip: 0, oldestAt: null }, now)).toEqual({ allowed: true });
-    expect(loginAllowed({ user: LOGIN_MAX_FAILURES_PER_USER, ip: 0, oldestAt: now - 60_000 }, now)).toEqual({ allowed: false, retryAfterSeconds: LOGIN_WINDOW_MS / 1000 - 60 });
-    expect(loginAllowed({ user: 0, ip: LOGIN_MAX_FAILURES_PER_IP, oldestAt: now }, now).allowed).toBe(false);
+    const none = { pair: 0, ip: 0, account: 0, oldestAt: null };
+    expect(loginAllowed({ ...none, pair: LOGIN_MAX_FAILURES_PER_USER - 2 }, now)).toEqual({ allowed: true, delayMs: 0, last: false });
+    expect(loginAllowed({ ...none, pair: LOGIN_MAX_FAILURES_PER_USER - 1 }, now)).toEqual({ allowed: true, delayMs: 0, last: true });
+    expect(loginAllowed({ ...none, pair: LOGIN_MAX_FAILURES_PER_USER, oldestAt: now - 60_000 }, now)).toEqual({ allowed: false, retryAfterSeconds: LOGIN_WINDOW_MS / 1000 - 60 });
+    expect(loginAllowed({ ...none, ip: LOGIN_MAX_FAILURES_PER_IP, oldestAt: now }, now).allowed).toBe(false);
+    // However many failures the account has from elsewhere: allowed, only later.
+    const slow = loginAllowed({ ...none, account: 10_000 }, now);
+    expect(slow).toEqual({ allowed: true, delayMs: LOGIN_ACCOUNT_MAX_DELAY_MS, last: false });
+    expect(loginAllowed({ ...none, account: LOGIN_ACCOUNT_SLOW_AFTER }, now)).toMatchObject({ allowed: true, delayMs: expect.any(Number) });
+    expect(loginAllowed({ ...none, account: LOGIN_ACCOUNT_SLOW_AFTER - 1 }, now)).toMatchObject({ delayMs: 0 });
   });
 });
 

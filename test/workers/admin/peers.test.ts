@@ -58,7 +58,7 @@ describe("publishing", () => {
       ]),
     );
     const learned = await remotePeer("learned.test");
-    await addPeer({ name: "learned", feedUrl: learned.feedUrl, trust: "high" });
+    await addPeer({ name: "learned", feedUrl: learned.feedUrl, keyThumbprint: learned.keys.kid, trust: "high" });
     learned.publish(await signedFeed(learned.keys, "learned.test", [entry("45.95.1.4")]));
     expect(await syncNow("learned")).toMatchObject({ status: "ok", applied: 1 });
 
@@ -76,7 +76,7 @@ describe("publishing", () => {
 });
 
 describe("syncing a peer's feed", () => {
-  it("pins the peer's key on first contact, applies safe entries with source peer and a bounded TTL, and counts the rest by reason", async () => {
+  it("pins the peer's key on first contact (matching the thumbprint given), applies safe entries with source peer and a bounded TTL, and counts the rest by reason", async () => {
     const a = await remotePeer("a.test");
     const partner = { reason: "partner", source: "operator" as const, by: "test", at: 0 };
     await new BlocklistStore(env, "operator").put([{ key: "allow:45.96.0.9", entry: partner, ttlSeconds: null }], clock.now);
@@ -88,7 +88,7 @@ describe("syncing a peer's feed", () => {
         entry("45.0.0.0/8"), { scope: "ip", value: "junk" }, entry("45.96.0.8"),
       ]),
     );
-    await addPeer({ name: "a", feedUrl: a.feedUrl, trust: "medium" });
+    await addPeer({ name: "a", feedUrl: a.feedUrl, keyThumbprint: a.keys.kid, trust: "medium" });
     const outcome = await syncNow("a");
     expect(outcome).toMatchObject({ status: "ok", received: 10, applied: 2, kept: 1 });
     expect(outcome.rejected).toEqual({ private_range: 1, covers_allowlisted: 1, covers_verified_crawler: 1, low_confidence: 1, expired: 1, too_broad: 1, malformed: 1 });
@@ -156,7 +156,7 @@ describe("syncing a peer's feed", () => {
 
   it("caps a low-trust peer per sync, keeping the most confident", async () => {
     const c = await remotePeer("c.test");
-    await addPeer({ name: "c", feedUrl: c.feedUrl, trust: "low" });
+    await addPeer({ name: "c", feedUrl: c.feedUrl, keyThumbprint: c.keys.kid, trust: "low" });
     const many = Array.from({ length: 150 }, (_, i) => entry(`45.98.${Math.floor(i / 100)}.${i % 100}`, { confidence: i < 100 ? 0.99 : 0.96 }));
     c.publish(await signedFeed(c.keys, "c.test", many));
     const outcome = await syncNow("c");
@@ -169,8 +169,8 @@ describe("syncing a peer's feed", () => {
   it("records an unreachable peer and goes on with the next (the cron path)", async () => {
     const d = await remotePeer("d.test");
     const e = await remotePeer("e.test");
-    await addPeer({ name: "cron-d", feedUrl: d.feedUrl, trust: "high" });
-    await addPeer({ name: "cron-e", feedUrl: e.feedUrl, trust: "high" });
+    await addPeer({ name: "cron-d", feedUrl: d.feedUrl, keyThumbprint: d.keys.kid, trust: "high" });
+    await addPeer({ name: "cron-e", feedUrl: e.feedUrl, keyThumbprint: e.keys.kid, trust: "high" });
     remotes.set("d.test", { status: 503 });
     e.publish(await signedFeed(e.keys, "e.test", [entry("45.99.0.1")]));
     const outcomes = await syncPeers(env, clock.now, fakeFetch);

@@ -26,8 +26,8 @@ export const accessKeys = await generateKeyPair("RS256", { extractable: true });
 export const accessPublicJwk: JWK = { ...(await exportJWK(accessKeys.publicKey)), kid: "test-kid", alg: "RS256", use: "sig" };
 const jwks = createLocalJWKSet({ keys: [accessPublicJwk] });
 
-/** The admin app with the test key set and clock. */
-export const app = createApp({ accessKeys: () => jwks, now: () => clock.now });
+/** The admin app with the test key set and clock; the account-wide login delay is skipped (auth-abuse.test.ts checks it). */
+export const app = createApp({ accessKeys: () => jwks, now: () => clock.now, sleep: async () => {} });
 
 /** Vars a deploy would set, on top of the real bindings. */
 export function testEnv(overrides: Partial<Record<Exclude<keyof AdminEnv, "BLOCKLIST" | "TARPIT" | "RANGE_INDEX">, string>> = {}): AdminEnv {

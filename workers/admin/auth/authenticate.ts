@@ -17,8 +17,8 @@ type Ctx = Context<AdminBindings>;
 
 async function bearer(c: Ctx, token: string, config: AdminConfig, nowMs: number): Promise<Principal> {
   if (config.devToken !== null && constantTimeEqual(token, config.devToken)) return { kind: "dev", name: "dev", role: "admin", csrf: null };
-  const row = await db(c.env, (d) => useToken(d, token, new Date(nowMs)));
-  if (row === null) throw new AppError(401, "invalid_token", "the API token is unknown, revoked or expired");
+  const row = await db(c.env, (d) => useToken(d, token, new Date(nowMs), config.tokenMaxDays));
+  if (row === null) throw new AppError(401, "invalid_token", "the API token is unknown, revoked, expired, or its creator is disabled or gone");
   return { kind: "token", name: row.name, role: RoleSchema.catch("viewer").parse(row.role), csrf: null };
 }
 

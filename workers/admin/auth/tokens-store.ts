@@ -1,6 +1,6 @@
-import { and, eq, gt, isNull, or } from "drizzle-orm";
+import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
 import type { Conn } from "../store/db";
-import { apiTokens } from "../../../adapters/db/schema";
+import { adminUsers, apiTokens } from "../../../adapters/db/schema";
 import { RoleSchema, type Role } from "../../../core/admin/roles";
 import { randomToken, sha256Hex } from "./crypto";
 
@@ -37,13 +37,34 @@ export async function createToken(d: Conn, input: { name: string; role: Role; cr
   return { row, token };
 }
 
-/** The live (not revoked, not expired) token with this value, marking it used; null otherwise. */
-export async function useToken(d: Conn, token: string, now: Date): Promise<ApiTokenRow | null> {
+/**
+ * The live token with this value, marking it used; null otherwise. Live: not revoked, not past its end, younger
+ * than `maxDays`, and its creator still exists and is enabled (a built-in user by name, an Access user mapped by email).
+ */
+export async function useToken(d: Conn, token: string, now: Date, maxDays: number): Promise<ApiTokenRow | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
+  const creatorAlive = or(
+    and(
+      sql`${apiTokens.createdBy} LIKE 'user:%'`,
+      sql`EXISTS (SELECT 1 FROM ${adminUsers} WHERE 'user:' || ${adminUsers.name} = ${apiTokens.createdBy} AND NOT ${adminUsers.disabled})`,
+    ),
+    and(
+      sql`${apiTokens.createdBy} NOT LIKE 'user:%'`,
+      sql`NOT EXISTS (SELECT 1 FROM ${adminUsers} WHERE 'access:' || lower(${adminUsers.email}) = lower(${apiTokens.createdBy}) AND ${adminUsers.disabled})`,
+    ),
+  );
   const [row] = await d
     .update(apiTokens)
     .set({ lastUsedAt: now })
-    .where(and(eq(apiTokens.tokenHash, await sha256Hex(token)), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now))))
+    .where(
+      and(
+        eq(apiTokens.tokenHash, await sha256Hex(token)),
+        isNull(apiTokens.revokedAt),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
+        gt(apiTokens.createdAt, new Date(now.getTime() - maxDays * 86_400_000)),
+        creatorAlive,
+      ),
+    )
     .returning();
   return row ?? null;
 }

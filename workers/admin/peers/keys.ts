@@ -49,7 +49,7 @@ export async function signJws(key: SigningKey, typ: string, payload: unknown): P
     .sign(key.privateKey);
 }
 
-/** Why a JWS was refused. Public codes: a peer may see them. */
+/** Why a JWS was refused. Public codes: a peer may see them. Only `wrong_type` and `malformed_payload` come after a good signature. */
 export type JwsError = { readonly code: "malformed_jws" | "unsupported_alg" | "wrong_type" | "unknown_key" | "invalid_signature" | "malformed_payload"; readonly message: string };
 
 /** The protected header's `kid`, or null when the JWS is malformed or has none (push looks the peer up by it). */
@@ -74,7 +74,6 @@ export async function verifyPeerJws(jws: string, pinned: PeerPublicJwk, pinnedKi
     return fail({ code: "malformed_jws", message: "not a compact JWS" });
   }
   if (header.alg !== PEER_JWS_ALG) return fail({ code: "unsupported_alg", message: `alg ${String(header.alg)} is not accepted; peers sign with ${PEER_JWS_ALG}` });
-  if (header.typ !== typ) return fail({ code: "wrong_type", message: `typ ${String(header.typ)} is not ${typ}` });
   if (header.kid !== undefined && header.kid !== pinnedKid) return fail({ code: "unknown_key", message: `signed with key ${header.kid}, not the pinned ${pinnedKid}` });
   let payload: Uint8Array;
   try {
@@ -83,6 +82,8 @@ export async function verifyPeerJws(jws: string, pinned: PeerPublicJwk, pinnedKi
   } catch (error) {
     return fail({ code: "invalid_signature", message: `signature check failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200) });
   }
+  // After the signature: from here on the peer itself said it, so its status may record the refusal.
+  if (header.typ !== typ) return fail({ code: "wrong_type", message: `typ ${String(header.typ)} is not ${typ}` });
   try {
     return ok(JSON.parse(new TextDecoder().decode(payload)) as unknown);
   } catch {

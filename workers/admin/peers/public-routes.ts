@@ -10,6 +10,28 @@ import { PeerErrorSchema, SyncOutcomeSchema } from "./schemas";
 
 /** Largest push body read, bytes. */
 export const MAX_PUSH_BYTES = 2 * 1024 * 1024;
+/** Pushes one client address may make per minute (per isolate): a peer pushes a batch now and then, not a stream. */
+export const PUSH_RATE_PER_MINUTE = 30;
+/** How long one signed feed is served before it is built again (its query aggregates escalation's blocks), ms. */
+export const PEER_FEED_CACHE_MS = 60_000;
+const PUSH_WINDOW_MS = 60_000;
+const MAX_TRACKED_PUSHERS = 10_000; // bounds the isolate's memory under a spray from many addresses
+
+/** Per-isolate state of the public peer routes: the built feed and the push counts. */
+const feedCache = new Map<string, { readonly jws: string; readonly at: number }>();
+const pushCounts = new Map<string, { windowStart: number; n: number }>();
+
+/** Counts a push from `ip`; false when it is over PUSH_RATE_PER_MINUTE in the current minute. */
+function pushAllowed(ip: string, now: number): boolean {
+  const seen = pushCounts.get(ip);
+  if (seen === undefined || now - seen.windowStart >= PUSH_WINDOW_MS) {
+    if (pushCounts.size >= MAX_TRACKED_PUSHERS) pushCounts.clear();
+    pushCounts.set(ip, { windowStart: now, n: 1 });
+    return true;
+  }
+  seen.n++;
+  return seen.n <= PUSH_RATE_PER_MINUTE;
+}
 
 /** Our issuer: PEER_ISSUER, or the origin the request came to. */
 export function issuerOf(config: PeersConfig, requestUrl: string): string {
@@ -48,13 +70,21 @@ export function publicPeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
       createRoute({
         method: "get",
         path: "/api/peers/feed",
-        summary: "The signed feed of this deployment's confident blocks (compact JWS, EdDSA); public",
+        summary: "The signed feed of this deployment's confident blocks (compact JWS, EdDSA); public, rebuilt at most once a minute",
         responses: { 200: { description: "compact JWS", content: { "application/jose": { schema: z.string() } } }, 404: error("`peering_disabled`") },
       }),
       async (c) => {
         const { config, key } = await signingKeyOrThrow(c.env);
-        const jws = await signedFeed(c.env, config, key, issuerOf(config, c.req.url), now());
-        return c.body(jws, 200, { "content-type": "application/jose" });
+        const issuer = issuerOf(config, c.req.url);
+        const at = now();
+        const cacheKey = `${issuer}\u0000${key.kid}`;
+        let cached = feedCache.get(cacheKey);
+        if (cached === undefined || at - cached.at >= PEER_FEED_CACHE_MS || at < cached.at) {
+          cached = { jws: await signedFeed(c.env, config, key, issuer, at), at };
+          feedCache.set(cacheKey, cached);
+        }
+        const maxAge = Math.max(0, Math.ceil((cached.at + PEER_FEED_CACHE_MS - at) / 1000));
+        return c.body(cached.jws, 200, { "content-type": "application/jose", "cache-control": `public, max-age=${maxAge}` });
       },
     )
     .openapi(
@@ -66,10 +96,14 @@ export function publicPeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
         responses: {
           200: { description: "vetted and applied", content: { "application/json": { schema: SyncOutcomeSchema } } },
           400: error("malformed or stale push"), 401: error("unknown key, bad signature, wrong issuer"), 403: error("addressed to another deployment"),
-          409: error("`replayed`"), 413: error("`too_large`"),
+          409: error("`replayed`"), 413: error("`too_large`"), 429: error("`rate_limited`: too many pushes from this address"),
         },
       }),
       async (c) => {
+        if (!pushAllowed(c.req.header("cf-connecting-ip") ?? "unknown", now())) {
+          c.header("Retry-After", "60");
+          throw new AppError(429, "rate_limited", `at most ${PUSH_RATE_PER_MINUTE} pushes a minute from one address`);
+        }
         if (Number(c.req.header("content-length") ?? "0") > MAX_PUSH_BYTES) throw new AppError(413, "too_large", `at most ${MAX_PUSH_BYTES} bytes`);
         // Bytes, then UTF-8: `text()` on an application/jose body makes workerd warn about non-text content.
         const body = new TextDecoder().decode(await c.req.arrayBuffer()).trim();

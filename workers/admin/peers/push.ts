@@ -23,6 +23,7 @@ const refuse = (status: ContentfulStatusCode, code: string, message: string) => 
 /**
  * Takes a batch a peer signed with its own (pinned) key: found by the JWS `kid`, verified, addressed to us
  * (`audience`), fresh (issuedAt within the clock skew) and newer than its last push; then the same vetting as a feed.
+ * A refusal is recorded on the peer only once the signature is its own.
  */
 export async function receivePush(env: PeersEnv, jws: string, ourIssuer: string, devMode: boolean, now: number): Promise<Result<IngestOutcome, PushRefusal>> {
   const kid = jwsKeyId(jws);
@@ -35,7 +36,11 @@ export async function receivePush(env: PeersEnv, jws: string, ourIssuer: string,
     return refuse(status, code, message);
   };
   const verified = await verifyPeerJws(jws, jwk.data, kid, PUSH_JWS_TYPE);
-  if (!verified.ok) return refused(401, verified.error.code, verified.error.message);
+  if (!verified.ok) {
+    // Anyone can name a peer's key id: until the signature verifies, nothing is written and the peer's status stays.
+    const signedByPeer = verified.error.code === "wrong_type" || verified.error.code === "malformed_payload";
+    return signedByPeer ? refused(401, verified.error.code, verified.error.message) : refuse(401, verified.error.code, verified.error.message);
+  }
   const push = PeerPushSchema.safeParse(verified.value);
   if (!push.success) return refused(400, "malformed_push", push.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ").slice(0, 300));
   const { issuer, audience, issuedAt, entries } = push.data;

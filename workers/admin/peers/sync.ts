@@ -26,7 +26,11 @@ export const CLOCK_SKEW_MS = 5 * 60_000;
 type Failure = { readonly status: string; readonly error: string };
 const failure = (status: string, error: string) => fail<Failure>({ status, error });
 
-/** Fetches a URL as text with a timeout and a size cap; http only in dev mode. */
+/**
+ * Fetches a URL as text with a timeout and a byte cap counted while streaming (a missing or lying content-length
+ * changes nothing); redirects are not followed (a 3xx is `redirected`: no https→http, no hop to another host);
+ * http only in dev mode.
+ */
 export async function fetchText(fetcher: typeof fetch, url: string, accept: string, devMode: boolean): Promise<Result<string, Failure>> {
   let parsed: URL;
   try {
@@ -36,7 +40,11 @@ export async function fetchText(fetcher: typeof fetch, url: string, accept: stri
   }
   if (parsed.protocol !== "https:" && !(devMode && parsed.protocol === "http:")) return failure("insecure_url", `${url}: peers are fetched over https only`);
   try {
-    const response = await fetcher(parsed.toString(), { headers: { accept }, signal: AbortSignal.timeout(PEER_FETCH_TIMEOUT_MS) });
+    const response = await fetcher(parsed.toString(), { headers: { accept }, redirect: "manual", signal: AbortSignal.timeout(PEER_FETCH_TIMEOUT_MS) });
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      return failure("redirected", `${url} answered ${response.status} (redirects are not followed; give the final URL)`);
+    }
     if (!response.ok) {
       await response.body?.cancel();
       return failure("fetch_failed", `${url} answered ${response.status}`);
@@ -46,17 +54,50 @@ export async function fetchText(fetcher: typeof fetch, url: string, accept: stri
       await response.body?.cancel();
       return failure("too_large", `${url} is ${length} bytes; at most ${MAX_FEED_BYTES}`);
     }
+    const bytes = await readCapped(response.body, MAX_FEED_BYTES);
+    if (bytes === null) return failure("too_large", `${url} is over ${MAX_FEED_BYTES} bytes`);
     // Bytes, then UTF-8: `text()` on an application/jose body makes workerd warn about non-text content.
-    const text = new TextDecoder().decode(await response.arrayBuffer());
-    return text.length > MAX_FEED_BYTES ? failure("too_large", `${url} is over ${MAX_FEED_BYTES} bytes`) : ok(text);
+    return ok(new TextDecoder().decode(bytes));
   } catch (error) {
     return failure("fetch_failed", `${url}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300));
   }
 }
 
-/** The peer with its key pinned: fetched from its well-known URL on first contact (checked against a given thumbprint). */
+/** Reads a body up to `max` bytes; null (and the rest cancelled, never read) when it is longer. */
+async function readCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array | null> {
+  if (body === null) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
+/**
+ * The peer with its key pinned: fetched from its well-known URL on first contact, and pinned only when it matches
+ * the thumbprint the operator gave out of band (trusting whatever key the URL serves first would let anyone on the
+ * path, or the host's next owner, choose the key).
+ */
 async function pinnedPeer(env: PeersEnv, peer: PeerRow, fetcher: typeof fetch, devMode: boolean): Promise<Result<PeerRow, Failure>> {
   if (peer.publicJwk !== null && peer.keyThumbprint !== null && peer.issuer !== null) return ok(peer);
+  if (peer.publicJwk === null && peer.keyThumbprint === null) {
+    return failure("thumbprint_required", "no key is pinned: give the peer's key thumbprint (its kid) or its public JWK, from its operator");
+  }
   if (peer.feedUrl === null && peer.keyUrl === null) return failure("no_key", "no key is pinned and there is no URL to fetch it from");
   const keyUrl = peer.keyUrl ?? new URL(PEER_KEY_PATH, peer.feedUrl ?? "").toString();
   const text = await fetchText(fetcher, keyUrl, "application/json", devMode);

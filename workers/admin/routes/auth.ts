@@ -4,6 +4,8 @@ import { login } from "../auth/login";
 import { clearSessionCookie } from "../auth/session";
 import { adminRouter } from "../router";
 import { ERROR_RESPONSES, ErrorSchema, OkSchema, RoleSchema, json, jsonBody } from "../schemas";
+import { audit } from "../store/audit";
+import { db } from "../store/db";
 import { secured } from "./secured";
 
 const LoginSchema = z
@@ -51,12 +53,15 @@ export const authRoutes = adminRouter()
     createRoute({
       method: "post",
       path: "/logout",
-      summary: "Sign out: clears the session cookie",
+      summary: "Sign out: clears the session cookie (audited)",
       ...secured("viewer"),
       responses: { 200: json(OkSchema, "signed out"), ...ERROR_RESPONSES },
     }),
-    (c) => {
+    async (c) => {
+      const p = principalOf(c);
       clearSessionCookie(c);
+      const ip = c.req.header("cf-connecting-ip") ?? "unknown";
+      await db(c.env, (d) => audit(d, { actor: actorOf(p), action: "auth.logout", target: `user:${p.name}`, old: null, new: { ip, kind: p.kind } }));
       return c.json({ ok: true as const }, 200);
     },
   )

@@ -21,7 +21,7 @@ const NewTokenSchema = z
   .object({
     name: z.string().regex(/^[a-zA-Z0-9 ._-]{1,64}$/),
     role: RoleSchema,
-    expiresInDays: z.int().min(1).max(3650).nullable().default(90).openapi({ description: "null: never expires (revoke it instead)" }),
+    expiresInDays: z.int().min(1).max(3650).nullable().default(90).openapi({ description: "at most API_TOKEN_MAX_DAYS (default 365); null (never) is refused" }),
   })
   .openapi("NewApiToken");
 const IdParams = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" }, type: "integer" }) });
@@ -45,8 +45,12 @@ export const tokenRoutes = adminRouter()
       const principal = principalOf(c);
       const input = c.req.valid("json");
       if (!roleAtLeast(principal.role, input.role)) throw new AppError(403, "forbidden", "a token cannot have a higher role than its creator");
+      const maxDays = c.get("config").tokenMaxDays;
+      if (input.expiresInDays === null || input.expiresInDays > maxDays) {
+        throw new AppError(400, "token_lifetime_too_long", `an API token lives at most ${maxDays} days (API_TOKEN_MAX_DAYS): set expiresInDays to ${maxDays} or less`);
+      }
       const actor = actorOf(principal);
-      const expiresAt = input.expiresInDays === null ? null : new Date(c.get("deps").now() + input.expiresInDays * 86_400_000);
+      const expiresAt = new Date(c.get("deps").now() + input.expiresInDays * 86_400_000);
       const created = await db(c.env, (d) =>
         d.transaction(async (tx) => {
           const made = await createToken(tx, { name: input.name, role: input.role, createdBy: actor, expiresAt });
