@@ -18,10 +18,19 @@ export class BlocklistCache {
 
   constructor(readonly ttlMs: number) {}
 
-  /** The client's entry, or null when it is not listed. Throws on a KV fault with nothing cached. */
-  async lookup(kv: KVNamespace, ip: string, now: number): Promise<BlocklistEntry | null> {
+  /**
+   * The client's entry, or null when it is not listed. Throws on a KV fault with nothing cached. A known client is
+   * answered from the cache; once its entry is older than `ttlMs` it is re-read off the response path (`waitUntil`),
+   * so a returning client never waits for KV and a new block still arrives within `ttlMs` of its next request.
+   */
+  async lookup(kv: KVNamespace, ip: string, now: number, waitUntil?: (p: Promise<unknown>) => void): Promise<BlocklistEntry | null> {
     const cached = this.#cache.get(ip);
     if (cached !== undefined && cached.until > now) return cached.entry;
+    if (cached !== undefined && waitUntil !== undefined) {
+      this.#cache.set(ip, { entry: cached.entry, until: now + this.ttlMs }); // one refresh in flight per client
+      waitUntil(this.#read(kv, ip, now).catch(() => undefined)); // a failed refresh keeps the entry for another ttl
+      return cached.entry;
+    }
     try {
       const raw = await kv.get(blocklistKey(ip), { cacheTtl: 60 });
       const entry = raw === null ? null : parseBlocklistEntry(raw);
@@ -31,6 +40,16 @@ export class BlocklistCache {
       if (cached?.entry) return cached.entry;
       throw error;
     }
+  }
+
+  async #read(kv: KVNamespace, ip: string, now: number): Promise<void> {
+    const raw = await kv.get(blocklistKey(ip), { cacheTtl: 60 });
+    this.remember(ip, raw === null ? null : parseBlocklistEntry(raw), now);
+  }
+
+  /** Entries cached now. */
+  get size(): number {
+    return this.#cache.size;
   }
 
   /** Records what this isolate itself just learned (e.g. it wrote the entry), so the next request sees it. */

@@ -3,6 +3,14 @@ import { HIT_KINDS, type ClientLedger, type HitKind, type LedgerCounts } from ".
 
 /** Least time between two flushes of one key to its Durable Object: bounds DO load from a hot key. */
 export const FLUSH_INTERVAL_MS = 10_000;
+/**
+ * Local requests per minute below which a key that was never synced stays local (pay per suspicion): a quiet client
+ * costs no Durable Object call at all, and its hits count in this isolate's own window only. A key at or past it (a
+ * busy client, prefix, group or ASN) is flushed every FLUSH_INTERVAL_MS, and a key synced once (a client under
+ * suspicion) keeps being flushed. A third of the lowest rate limit (60 a minute per IP): a client that spreads under
+ * 20 requests a minute over each of many isolates is counted per isolate only.
+ */
+export const FLUSH_MIN_PER_MINUTE = 20;
 /** Keys tracked in one isolate before idle ones are dropped. */
 const MAX_KEYS = 20_000;
 
@@ -26,6 +34,7 @@ export class Counters {
   /** Keys with hits not yet flushed: `due` looks only at these, not at every key the isolate knows. */
   readonly #pending = new Set<string>();
   #nextDueCheck = 0;
+  #evicted = 0;
 
   /** Counts one hit of `kind` for each key at `at`. */
   hit(keys: readonly string[], kind: HitKind, at: number): void {
@@ -56,7 +65,11 @@ export class Counters {
     for (const key of this.#pending) {
       const state = this.#keys.get(key);
       if (state === undefined) this.#pending.delete(key);
-      else if (at - state.lastFlush >= FLUSH_INTERVAL_MS) out.push(key);
+      else if (state.global === null && state.local.req.counts(at).m1 < FLUSH_MIN_PER_MINUTE && (state.pending.tarpit ?? 0) === 0) {
+        // A quiet key: its hits stay in the local window (`read` takes the larger of local and global) and are never sent.
+        state.pending = {};
+        this.#pending.delete(key);
+      } else if (at - state.lastFlush >= FLUSH_INTERVAL_MS) out.push(key);
     }
     return out;
   }
@@ -94,7 +107,13 @@ export class Counters {
     return state;
   }
 
+  /** Keys tracked now, and keys dropped to stay under MAX_KEYS since the isolate started. */
+  size(): { keys: number; evicted: number } {
+    return { keys: this.#keys.size, evicted: this.#evicted };
+  }
+
   #evict(at: number): void {
+    const before = this.#keys.size;
     for (const [key, state] of this.#keys) {
       if (!this.#pending.has(key) && state.local.req.idle(at)) this.#keys.delete(key);
     }
@@ -104,5 +123,6 @@ export class Counters {
       this.#keys.delete(key);
       this.#pending.delete(key);
     }
+    this.#evicted += before - this.#keys.size;
   }
 }

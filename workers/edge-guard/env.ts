@@ -1,4 +1,4 @@
-import type { DecisionReport } from "../../core/report";
+import type { ReportMessage } from "../../core/report";
 import type { ClientLedger } from "../../durable-objects/client-ledger";
 import type { FleetLedger } from "../../durable-objects/fleet-ledger";
 import type { PassLedger } from "../../durable-objects/pass-ledger";
@@ -15,7 +15,9 @@ export interface EdgeGuardEnv {
   readonly PASS_LEDGER: DurableObjectNamespace<PassLedger>;
   readonly FLEET_LEDGER: DurableObjectNamespace<FleetLedger>;
   readonly TARPIT: Fetcher;
-  readonly REPORTS: Queue<DecisionReport>;
+  readonly REPORTS: Queue<ReportMessage>;
+  /** Longest a quiet client's allowed traffic waits for its summary, ms (default and cap 20 000; tests set 0). */
+  readonly SUMMARY_MAX_WAIT_MS?: string;
   /** Signs challenge tickets and passes (a secret, ≥ 32 characters). Missing: challenges are off, fail open. */
   readonly TOKEN_SECRET?: string;
   /** Both set: Cloudflare Turnstile replaces the proof of work. */

@@ -126,7 +126,7 @@ export async function assess(
   const policy = await state.policy.current(env.BLOCKLIST, now, waitUntil);
   let entry: BlocklistEntry | null = null;
   try {
-    entry = await state.blocklist.lookup(env.BLOCKLIST, facts.ip, now);
+    entry = await state.blocklist.lookup(env.BLOCKLIST, facts.ip, now, waitUntil);
   } catch (error) {
     recordFault("blocklist", error);
   }

@@ -94,24 +94,33 @@ export function honeypotLink(href: string): string {
   return `<a href="${href}" rel="nofollow" aria-hidden="true" tabindex="-1" style="position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden"></a>`;
 }
 
+const LINK_PREFIX = encoder.encode("\n");
+
 /**
- * Adds a honeypot link, bound to this client's network, User-Agent and hour, at the end of `<body>` of an HTML
- * response; other responses, and every response without a usable TOKEN_SECRET, pass untouched.
+ * Adds a honeypot link, bound to this client's network, User-Agent and hour, at the end of an HTML response's body
+ * stream; other responses, and every response without a usable TOKEN_SECRET, pass untouched. The link is appended
+ * after the document instead of parsed into `<body>` (no HTMLRewriter): HTML parsers (browsers, lxml, html5lib)
+ * put content after `</html>` into the body, and a crawler's link extractor finds it there. Costs one stream pass.
+ * (A fetched body is already decoded here; the runtime re-encodes it per Content-Encoding on the way out.)
  */
 export async function withHoneypot(response: Response, facts: RequestFacts, mac: HoneypotMac | null): Promise<Response> {
   if (mac === null || !(response.headers.get("content-type") ?? "").includes("text/html") || response.body === null) return response;
-  let link: string;
+  let link: Uint8Array;
   try {
-    link = honeypotLink(await honeypotPath(mac, networkOf(facts), facts.userAgent, facts.receivedAt));
+    link = encoder.encode(honeypotLink(await honeypotPath(mac, networkOf(facts), facts.userAgent, facts.receivedAt)));
   } catch (error) {
     recordFault("honeypot", error); // the page goes out without a honeypot
     return response;
   }
-  return new HTMLRewriter()
-    .on("body", {
-      element(body) {
-        body.append(link, { html: true });
+  const appended = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      flush(controller) {
+        controller.enqueue(LINK_PREFIX);
+        controller.enqueue(link);
       },
-    })
-    .transform(response);
+    }),
+  );
+  const headers = new Headers(response.headers);
+  headers.delete("content-length"); // the body grew
+  return new Response(appended, { status: response.status, statusText: response.statusText, headers });
 }

@@ -1,4 +1,6 @@
-import { app } from "./app";
+import { app, isolateState } from "./app";
+import { faultCounts } from "./faults";
+import { OperationCounter } from "./operations";
 import { refreshData } from "./data-refresh";
 import { buildRangeSnapshot } from "./range-snapshot";
 
@@ -11,11 +13,26 @@ export { ClientLedger } from "../../durable-objects/client-ledger";
 export { FleetLedger } from "../../durable-objects/fleet-ledger";
 export { PassLedger } from "../../durable-objects/pass-ledger";
 
+/** Where the dev stack and the bench read this isolate's operation counts (only with DEV_CLIENT_OVERRIDES "on"). */
+export const OPERATIONS_PATH = "/__edge-guard/operations";
+// Dev only: a deploy never wraps its bindings (DEV_CLIENT_OVERRIDES is "off" in wrangler.toml).
+const operations = new OperationCounter();
+
 export default {
-  fetch: app.fetch,
+  fetch(request, env, ctx) {
+    if (env.DEV_CLIENT_OVERRIDES !== "on") return app.fetch(request, env, ctx);
+    if (new URL(request.url).pathname === OPERATIONS_PATH) return Response.json(devStats(operations));
+    return app.fetch(request, operations.wrap(env), ctx);
+  },
   /** Cron Triggers: the range snapshot every minute; the AI agent list and crawler ranges every six hours. */
   scheduled(controller, env, ctx) {
     if (controller.cron === RANGES_CRON) ctx.waitUntil(buildRangeSnapshot(env.BLOCKLIST));
     else ctx.waitUntil(refreshData(env.BLOCKLIST, fetch, Date.now()));
   },
 } satisfies ExportedHandler<EdgeGuardEnv>;
+
+/** What the bench reads: operations on the bindings, reports sent, and the sizes of the per-isolate structures. */
+function devStats(counter: OperationCounter): unknown {
+  const state = isolateState();
+  return { operations: counter.snapshot(), reports: state.reports.stats(), counters: state.counters.size(), blocklistCached: state.blocklist.size, faults: faultCounts() };
+}
