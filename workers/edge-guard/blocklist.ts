@@ -1,8 +1,15 @@
 import { blocklistKey } from "../../core/blocklist-key";
 import { parseBlocklistEntry, type BlocklistEntry } from "../../core/blocklist-entry";
+import { LruMap } from "../../core/lru";
 
-/** Entries cached per isolate before the oldest are dropped. */
+/** Entries cached per isolate before the least recently used are dropped. */
 const MAX_CACHED = 50_000;
+/**
+ * How long "not listed" is trusted for a quiet client: KV's own edge cache (`cacheTtl: 60`) already answers a read up
+ * to this old, so trusting it as long in the isolate loses no freshness and saves one billed KV read per client per
+ * 10 s. A client under suspicion is shortened to `ttlMs` (`suspect`).
+ */
+export const NOT_LISTED_TTL_MS = 60_000;
 
 interface Cached {
   readonly entry: BlocklistEntry | null;
@@ -14,7 +21,7 @@ interface Cached {
  * On a KV fault a client already known blocked stays blocked (stale entry); anyone else fails open.
  */
 export class BlocklistCache {
-  readonly #cache = new Map<string, Cached>();
+  readonly #cache = new LruMap<string, Cached>(MAX_CACHED);
 
   constructor(readonly ttlMs: number) {}
 
@@ -27,7 +34,7 @@ export class BlocklistCache {
     const cached = this.#cache.get(ip);
     if (cached !== undefined && cached.until > now) return cached.entry;
     if (cached !== undefined && waitUntil !== undefined) {
-      this.#cache.set(ip, { entry: cached.entry, until: now + this.ttlMs }); // one refresh in flight per client
+      this.#cache.set(ip, { entry: cached.entry, until: now + this.#ttl(cached.entry) }); // one refresh in flight per client
       waitUntil(this.#read(kv, ip, now).catch(() => undefined)); // a failed refresh keeps the entry for another ttl
       return cached.entry;
     }
@@ -47,6 +54,16 @@ export class BlocklistCache {
     this.remember(ip, raw === null ? null : parseBlocklistEntry(raw), now);
   }
 
+  /** A client now under suspicion: its cached "not listed" is re-read within `ttlMs`, so a new block arrives soon. */
+  suspect(ip: string, now: number): void {
+    const cached = this.#cache.peek(ip);
+    if (cached !== undefined && cached.until > now + this.ttlMs) this.#cache.set(ip, { entry: cached.entry, until: now + this.ttlMs });
+  }
+
+  #ttl(entry: BlocklistEntry | null): number {
+    return entry === null ? Math.max(NOT_LISTED_TTL_MS, this.ttlMs) : this.ttlMs;
+  }
+
   /** Entries cached now. */
   get size(): number {
     return this.#cache.size;
@@ -54,11 +71,6 @@ export class BlocklistCache {
 
   /** Records what this isolate itself just learned (e.g. it wrote the entry), so the next request sees it. */
   remember(ip: string, entry: BlocklistEntry | null, now: number): void {
-    if (this.#cache.size >= MAX_CACHED) {
-      const oldest = this.#cache.keys().next();
-      if (!oldest.done) this.#cache.delete(oldest.value);
-    }
-    this.#cache.delete(ip);
-    this.#cache.set(ip, { entry, until: now + this.ttlMs });
+    this.#cache.set(ip, { entry, until: now + this.#ttl(entry) });
   }
 }

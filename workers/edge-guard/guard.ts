@@ -1,4 +1,5 @@
 import { clientPrefix } from "../../core/cidr";
+import { LruMap } from "../../core/lru";
 import { declaresBot } from "../../core/crawlers";
 import { FLEET_SIGNAL, FLEET_WEIGHT, fleetGroup, groupSignals } from "../../core/fleet";
 import type { CompiledPolicy } from "../../core/policy/compile";
@@ -85,7 +86,7 @@ function countingKeys(facts: RequestFacts, group: string): { ip: string; group: 
 
 /** Distinct header sets remembered per isolate: real traffic repeats a few browser builds' header sets. */
 const CONSISTENCY_MEMO_MAX = 5_000;
-const consistencyMemo = new Map<string, readonly Reason[]>();
+const consistencyMemo = new LruMap<string, readonly Reason[]>(CONSISTENCY_MEMO_MAX);
 
 /** headerConsistency, memoised by the inputs it reads (it parses the User-Agent and structured client hints). */
 function consistencyOf(facts: RequestFacts): readonly Reason[] {
@@ -94,7 +95,6 @@ function consistencyOf(facts: RequestFacts): readonly Reason[] {
   let reasons = consistencyMemo.get(key);
   if (reasons === undefined) {
     reasons = headerConsistency(facts);
-    if (consistencyMemo.size >= CONSISTENCY_MEMO_MAX) consistencyMemo.clear();
     consistencyMemo.set(key, reasons);
   }
   return reasons;
@@ -187,7 +187,8 @@ export async function assess(
   const suspicious = signals.reduce((sum, s) => sum + s.weight, 0) > 0;
   if (suspicious) {
     // A client under suspicion is counted exactly, across isolates, before deciding.
-    await state.counters.sync(keys.ip, env.CLIENT_LEDGER, now).catch((error: unknown) => recordFault("ledger", error));
+    state.blocklist.suspect(facts.ip, now);
+    await state.counters.sync(keys.ip, env.CLIENT_LEDGER, now, true).catch((error: unknown) => recordFault("ledger", error));
   }
   const counts = readCounts(state, keys.ip, keys.all, now);
   const scripted = signals.some((s) => s.code === "ua-scripted");

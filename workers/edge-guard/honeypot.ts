@@ -1,4 +1,5 @@
 import { clientPrefix } from "../../core/cidr";
+import { LruMap } from "../../core/lru";
 import { readFetchMetadata, trapEntry, type TrapEntry } from "../../core/fetch-metadata";
 import { honeypotPath, matchHoneypotPath, type HoneypotMac, type TokenMatch } from "../../core/honeypot-token";
 import type { RequestFacts } from "../../core/request-facts";
@@ -18,7 +19,7 @@ const HONEYPOT_FOREIGN_WEIGHT = 20;
 interface HoneypotKeys {
   readonly secret: string;
   readonly key: Promise<CryptoKey>;
-  readonly memo: Map<string, string>;
+  readonly memo: LruMap<string, string>;
 }
 let keys: HoneypotKeys | null = null;
 const encoder = new TextEncoder();
@@ -26,13 +27,12 @@ const encoder = new TextEncoder();
 /** The MAC for honeypot tokens under TOKEN_SECRET, or null when the secret is missing or too short. */
 export function honeypotMac(secret: string | undefined): HoneypotMac | null {
   if (secret === undefined || secret.length < MIN_SECRET_CHARS) return null;
-  if (keys?.secret !== secret) keys = { secret, key: deriveKey(secret), memo: new Map() };
+  if (keys?.secret !== secret) keys = { secret, key: deriveKey(secret), memo: new LruMap(MAC_MEMO_MAX) };
   const { key, memo } = keys;
   return async (message) => {
     const known = memo.get(message);
     if (known !== undefined) return known;
     const mac = hex(await crypto.subtle.sign("HMAC", await key, encoder.encode(message)));
-    if (memo.size >= MAC_MEMO_MAX) memo.clear();
     memo.set(message, mac);
     return mac;
   };

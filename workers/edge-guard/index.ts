@@ -1,6 +1,6 @@
 import { app, isolateState } from "./app";
 import { faultCounts } from "./faults";
-import { OperationCounter } from "./operations";
+import { OPERATIONS_PATH, OperationCounter } from "./operations";
 import { refreshData } from "./data-refresh";
 import { buildRangeSnapshot } from "./range-snapshot";
 
@@ -13,8 +13,6 @@ export { ClientLedger } from "../../durable-objects/client-ledger";
 export { FleetLedger } from "../../durable-objects/fleet-ledger";
 export { PassLedger } from "../../durable-objects/pass-ledger";
 
-/** Where the dev stack and the bench read this isolate's operation counts (only with DEV_CLIENT_OVERRIDES "on"). */
-export const OPERATIONS_PATH = "/__edge-guard/operations";
 // Dev only: a deploy never wraps its bindings (DEV_CLIENT_OVERRIDES is "off" in wrangler.toml).
 const operations = new OperationCounter();
 

@@ -1,5 +1,9 @@
 import type { EdgeGuardEnv } from "./env";
 
+/** Where the dev stack and the bench read an isolate's operation counts (only with DEV_CLIENT_OVERRIDES "on"). */
+// Not exported from index.ts: everything the main module exports must be a handler or a Durable Object class.
+export const OPERATIONS_PATH = "/__edge-guard/operations";
+
 /** Billable operations edge-guard made on its bindings. */
 export interface OperationCounts {
   kvReads: number;

@@ -45,6 +45,8 @@ export interface ReportStats {
   evictions: number;
   /** Clients pending now. */
   pendingClients: number;
+  /** Body bytes of all summaries sent (their JSON): what the Queue bills by (per 64 KB). */
+  summaryBytes: number;
 }
 
 const CLIENT_BYTES = 160; // JSON overhead of one client entry besides its strings
@@ -64,7 +66,7 @@ export class ReportBuffer {
   #isolate: string | null = null;
   #timer = false;
   #evictions = 0;
-  readonly #stats: ReportStats = { allowed: 0, summaries: 0, decisions: 0, evictions: 0, pendingClients: 0 };
+  readonly #stats: ReportStats = { allowed: 0, summaries: 0, decisions: 0, evictions: 0, pendingClients: 0, summaryBytes: 0 };
 
   /** Counts one allowed request of a quiet client. Returns work for `waitUntil` (a send, or the flush timer), or null. */
   allowed(request: AllowedRequest, queue: Queue<ReportMessage>, maxWaitMs: number = SUMMARY_MAX_WAIT_MS): Promise<void> | null {
@@ -156,7 +158,11 @@ export class ReportBuffer {
   }
 
   #send(queue: Queue<ReportMessage>, messages: readonly ReportMessage[]): Promise<void> {
-    this.#stats.summaries += messages.filter((m) => m.v === 2).length;
+    for (const m of messages) {
+      if (m.v !== 2) continue;
+      this.#stats.summaries++;
+      this.#stats.summaryBytes += JSON.stringify(m).length;
+    }
     // An async wrapper: a binding that throws synchronously fails only this send, never the request.
     const send = async () => queue.sendBatch(messages.map((body) => ({ body })));
     return send().then(
