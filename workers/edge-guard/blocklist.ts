@@ -54,6 +54,11 @@ export class BlocklistCache {
     this.remember(ip, raw === null ? null : parseBlocklistEntry(raw), now);
   }
 
+  /** Whether this isolate has an entry (fresh or due for a background refresh) for `ip`: a known client. */
+  knows(ip: string): boolean {
+    return this.#cache.peek(ip) !== undefined;
+  }
+
   /** A client now under suspicion: its cached "not listed" is re-read within `ttlMs`, so a new block arrives soon. */
   suspect(ip: string, now: number): void {
     const cached = this.#cache.peek(ip);

@@ -124,29 +124,29 @@ export async function assess(
 ): Promise<Assessment> {
   const now = facts.receivedAt;
   const policy = await state.policy.current(env.BLOCKLIST, now, waitUntil);
-  let entry: BlocklistEntry | null = null;
-  try {
-    entry = await state.blocklist.lookup(env.BLOCKLIST, facts.ip, now, waitUntil);
-  } catch (error) {
-    recordFault("blocklist", error);
-  }
+  // The client's `ip:` entry: answered from the isolate's cache for a known client; for a new one the KV read starts
+  // now and runs while the signals are computed (see `resolveEntry`).
+  const known = state.blocklist.knows(facts.ip);
+  let settled = false;
+  const read = state.blocklist.lookup(env.BLOCKLIST, facts.ip, now, waitUntil).then(
+    (found) => ((settled = true), found),
+    (error: unknown) => {
+      settled = true;
+      recordFault("blocklist", error);
+      return null;
+    },
+  );
+  let entry: BlocklistEntry | null = known ? await read : null;
 
   const signals: Reason[] = [...extraSignals];
+  let range: ReturnType<RangeCache["lookup"]> = null;
   try {
     await state.ranges.refresh(env.BLOCKLIST, now, waitUntil);
-    const range = state.ranges.lookup(facts.ip, facts.cf.asn, now);
+    range = state.ranges.lookup(facts.ip, facts.cf.asn, now);
     if (range?.action === "allow") signals.push({ code: "allow-listed", weight: -1000, detail: `${range.scope}:${range.value}` });
-    else if (range !== null && entry === null) {
-      // A range entry counts like an IP entry of the same action.
-      entry = { action: range.action, reason: `${range.scope}:${range.value} ${range.reason}`.slice(0, 200), source: range.source, at: range.at };
-    }
   } catch (error) {
     recordFault("blocklist", error);
   }
-  const allowListed = signals.some((s) => s.code === "allow-listed");
-  if (allowListed) entry = null;
-  if (entry?.action === "block") signals.push({ code: "blocklist-ip", weight: 1000, detail: entry.reason.slice(0, 100) });
-  if (entry?.action === "tarpit") signals.push({ code: "honeypot-hit", weight: 100, detail: entry.reason.slice(0, 100) });
   if (isTrapPath(facts.path)) signals.push({ code: "trap-path", weight: 60 });
   await state.data.refresh(env.BLOCKLIST, now, waitUntil);
   safely(signals, () => userAgentSignals(facts.userAgent, state.data.declaredBots));
@@ -169,6 +169,22 @@ export async function assess(
   if (declaresBot(facts.userAgent) && !signals.some((s) => s.code === "verified-crawler")) {
     signals.push(...(await robotsSignals(state, env, request, facts)));
   }
+
+  if (!known) {
+    // A new client that looks quiet (nothing weighs against it, no range entry) does not wait for KV: the read
+    // finishes in the background and its answer holds from the client's next request. A listed address that looks
+    // quiet thus gets its first request in an isolate through; any suspicion, or a read already done, is awaited.
+    const quiet = range === null && signals.reduce((sum, r) => sum + r.weight, 0) <= 0;
+    if (quiet && !settled) waitUntil(read);
+    else entry = await read;
+  }
+  if (range !== null && range.action !== "allow" && entry === null) {
+    // A range entry counts like an IP entry of the same action.
+    entry = { action: range.action, reason: `${range.scope}:${range.value} ${range.reason}`.slice(0, 200), source: range.source, at: range.at };
+  }
+  if (signals.some((s) => s.code === "allow-listed")) entry = null;
+  if (entry?.action === "block") signals.push({ code: "blocklist-ip", weight: 1000, detail: entry.reason.slice(0, 100) });
+  if (entry?.action === "tarpit") signals.push({ code: "honeypot-hit", weight: 100, detail: entry.reason.slice(0, 100) });
 
   const group = fleetGroup(facts);
   try {

@@ -115,9 +115,20 @@ describe("operation budget per path, counted on the real bindings", () => {
   it("block (a listed address): one KV read, one ledger sync, and one message", async () => {
     const ip = "198.18.64.10";
     await base.BLOCKLIST.put(blocklistKey(ip), JSON.stringify({ action: "block", reason: "test", source: "operator", at: Date.now() }));
-    const m = await measure("/", ip, CHROME_NAVIGATION_HEADERS);
+    const m = await measure("/", ip, CURL);
     expect(m.status).toBe(403);
     expect(m.total).toEqual({ ...ZERO, kvReads: 1, doCalls: 1, queueMessages: 1, queueSends: 1 });
+  });
+
+  it("a new address that looks quiet does not wait for KV: a listed one is refused from its next request on", async () => {
+    const ip = "198.18.64.20";
+    await base.BLOCKLIST.put(blocklistKey(ip), JSON.stringify({ action: "block", reason: "test", source: "operator", at: Date.now() }));
+    const first = await measure("/", ip, CHROME_NAVIGATION_HEADERS);
+    expect(first.status).toBe(200); // the read ran in the background (waitUntil)
+    expect(first.total).toEqual({ ...ZERO, kvReads: 1 });
+    const next = await measure("/", ip, CHROME_NAVIGATION_HEADERS);
+    expect(next.status).toBe(403);
+    expect(next.total.kvReads).toBe(0); // answered from the isolate's cache
   });
 
   it("a flood from one key does not hold up a quiet client: its request finishes while the flood waits on its ledger", async () => {
