@@ -53,7 +53,7 @@ export default defineConfig({
                     workers: [RANGE_INDEX_HOST, ...(w.name === "admin" ? [{ name: "edge-guard-tarpit", modules: true, script: TARPIT_METRICS_STUB, compatibilityDate: "2026-08-01" }] : [])],
                   }
                 : {
-                    bindings: { ORIGIN_URL: inject("originUrl"), DEV_CLIENT_OVERRIDES: "on", TOKEN_SECRET: "test-token-secret-0123456789abcdef-0123" },
+                    bindings: { ORIGIN_URL: inject("originUrl"), DEV_CLIENT_OVERRIDES: "on", TOKEN_SECRET: "test-token-secret-0123456789abcdef-0123", SUMMARY_MAX_WAIT_MS: "0" },
                     workers: [{ name: "edge-guard-tarpit", modules: true, script: TARPIT_STUB }],
                   },
             })),

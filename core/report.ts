@@ -77,3 +77,72 @@ export const DecisionReportSchema = z.object({
   label: ReportLabelSchema.optional(),
 });
 export type DecisionReport = z.infer<typeof DecisionReportSchema>;
+
+/** Most recent allowed requests a summary carries per client: escalation's history never looks further back. */
+export const SUMMARY_RECENT_MAX = 50;
+/** Clients per summary message (and its body stays under the Queues limit of 128 KB; see `SUMMARY_BYTES_MAX`). */
+export const SUMMARY_CLIENTS_MAX = 500;
+
+/** One allowed request as history: when (epoch ms) and where. */
+export const AllowedRequestSchema = z.object({ at: z.number().int().positive(), path: z.string().max(2048) });
+
+/**
+ * A quiet client's allowed traffic in one isolate between two flushes. `requests` is exact (every allowed request
+ * counted); `recent` holds the latest of them (at most SUMMARY_RECENT_MAX), which is all the history features read.
+ */
+export const AllowedClientSchema = z
+  .object({
+    ip: z.string().min(2).max(45),
+    userAgent: z.string().max(1024),
+    first: z.number().int().positive(),
+    last: z.number().int().positive(),
+    requests: z.number().int().positive(),
+    pages: z.number().int().nonnegative(),
+    assets: z.number().int().nonnegative(),
+    recent: z.array(AllowedRequestSchema).min(1).max(SUMMARY_RECENT_MAX),
+  })
+  .refine((c) => c.first <= c.last && c.recent.length <= c.requests && c.pages + c.assets <= c.requests, {
+    error: "inconsistent counts: need first <= last, recent <= requests, pages + assets <= requests",
+  });
+export type AllowedClient = z.infer<typeof AllowedClientSchema>;
+
+/**
+ * Allowed traffic of quiet clients, aggregated per client in one edge isolate and sent as one Queue message
+ * (pay per suspicion: no message per allowed request). `id` is `<isolate>:<sequence>`, the idempotency key that
+ * escalation records in Postgres, so a redelivered summary is never counted twice.
+ */
+export const TrafficSummarySchema = z.object({
+  v: z.literal(2),
+  kind: z.literal("summary"),
+  id: z.string().min(8).max(80),
+  source: z.literal("edge"),
+  from: z.number().int().positive(),
+  to: z.number().int().positive(),
+  clients: z.array(AllowedClientSchema).min(1).max(SUMMARY_CLIENTS_MAX),
+  /** Clients this isolate flushed early because its summary map was full (counted, never dropped). */
+  evictions: z.number().int().nonnegative(),
+});
+export type TrafficSummary = z.infer<typeof TrafficSummarySchema>;
+
+/** Everything the reports Queue carries: one decision (v1) or a summary of allowed traffic (v2). */
+export type ReportMessage = DecisionReport | TrafficSummary;
+
+/** A Queue body read: a decision, a summary, or why it was refused (for the dead-letter queue). */
+export type ParsedMessage =
+  | { readonly kind: "decision"; readonly report: DecisionReport }
+  | { readonly kind: "summary"; readonly summary: TrafficSummary }
+  | { readonly kind: "refused"; readonly reason: string };
+
+/** Reads one reports-Queue body by its version: v1 is a decision, v2 `kind: "summary"` a summary; anything else is refused. */
+export function parseReportMessage(body: unknown): ParsedMessage {
+  const version = typeof body === "object" && body !== null && "v" in body ? (body as { v: unknown }).v : undefined;
+  if (version === 1) {
+    const parsed = DecisionReportSchema.safeParse(body);
+    return parsed.success ? { kind: "decision", report: parsed.data } : { kind: "refused", reason: z.prettifyError(parsed.error) };
+  }
+  if (version === 2) {
+    const parsed = TrafficSummarySchema.safeParse(body);
+    return parsed.success ? { kind: "summary", summary: parsed.data } : { kind: "refused", reason: z.prettifyError(parsed.error) };
+  }
+  return { kind: "refused", reason: `unsupported message version: ${JSON.stringify(version ?? null).slice(0, 40)} (this escalation reads v1 decisions and v2 summaries)` };
+}

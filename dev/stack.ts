@@ -82,7 +82,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const secrets = await devSecrets(options.stateDir);
     const shared: Record<string, string> = { DATABASE_URL: postgres.databaseUrl, NEON_LOCAL_PROXY: postgres.neonLocalProxy };
     const perWorker: Record<WorkerName, Record<string, string>> = {
-      "edge-guard": { ORIGIN_URL: origin.url, DEV_CLIENT_OVERRIDES: "on", TOKEN_SECRET: secrets.TOKEN_SECRET },
+      "edge-guard": { ORIGIN_URL: origin.url, DEV_CLIENT_OVERRIDES: "on", TOKEN_SECRET: secrets.TOKEN_SECRET, SUMMARY_MAX_WAIT_MS: "2000" },
       // Dev pacing: a page trickles out over ~1.5 s instead of wrangler.toml's production 30 s, so tests don't crawl.
       "edge-guard-tarpit": { ...shared, STREAM_DELAY_MS: "100" },
       "edge-guard-escalation": shared,

@@ -47,6 +47,39 @@ export const decisions = pgTable(
   ],
 );
 
+/**
+ * Summaries of quiet clients' allowed traffic the edge sent instead of one report per request. `id` is the edge's
+ * `<isolate>:<sequence>`: a redelivered summary hits this key (ON CONFLICT DO NOTHING) and is never counted twice.
+ */
+export const trafficSummaries = pgTable("traffic_summaries", {
+  id: text("id").primaryKey(),
+  from: timestamp("from_at", { withTimezone: true, mode: "date" }).notNull(),
+  to: timestamp("to_at", { withTimezone: true, mode: "date" }).notNull(),
+  clients: integer("clients").notNull(),
+  requests: integer("requests").notNull(),
+  evictions: integer("evictions").notNull().default(0),
+  recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+});
+
+/** One client's allowed requests in one summary: exact counts, and its latest requests (at, path) as history. */
+export const allowedTraffic = pgTable(
+  "allowed_traffic",
+  {
+    summaryId: text("summary_id").notNull(),
+    ip: text("ip").notNull(),
+    prefix: text("prefix"),
+    userAgent: text("user_agent").notNull(),
+    first: timestamp("first_at", { withTimezone: true, mode: "date" }).notNull(),
+    last: timestamp("last_at", { withTimezone: true, mode: "date" }).notNull(),
+    requests: integer("requests").notNull(),
+    pages: integer("pages").notNull(),
+    assets: integer("assets").notNull(),
+    /** `[{ at, path }]`, oldest first: the history escalation's features read. */
+    recent: jsonb("recent").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.summaryId, t.ip] }), index("allowed_traffic_ip_last_idx").on(t.ip, t.last), index("allowed_traffic_last_idx").on(t.last)],
+);
+
 /** Labels operators set in admin: ground truth for training, about one decision (`reportId`) or a client IP. */
 export const operatorLabels = pgTable(
   "operator_labels",

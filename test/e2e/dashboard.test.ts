@@ -37,7 +37,11 @@ async function edge(path: string, ip: string, headers: Record<string, string>): 
 }
 
 const SUBRESOURCE = { accept: "*/*", "sec-fetch-dest": "style", "sec-fetch-mode": "no-cors", "sec-fetch-site": "same-origin" };
-const human = (path: string, ip: string) => edge(path, ip, path.startsWith("/static/") ? { ...CHROME_NAVIGATION_HEADERS, ...SUBRESOURCE } : CHROME_NAVIGATION_HEADERS);
+// The target browses over Tor (`tor`, weight 20: allowed, but not quiet), so each of its requests is reported on its
+// own and it shows in the decisions feed; a quiet person's allowed requests reach escalation only as summary counts.
+const TOR = { "x-dev-cf": JSON.stringify({ country: "T1" }) };
+const human = (path: string, ip: string) =>
+  edge(path, ip, { ...(path.startsWith("/static/") ? { ...CHROME_NAVIGATION_HEADERS, ...SUBRESOURCE } : CHROME_NAVIGATION_HEADERS), ...(ip === TARGET ? TOR : {}) });
 
 /** A declared AI crawler walking into the labyrinth until the edge blocks it (or the time is up). */
 async function crawl(ip: string, deadline: number): Promise<void> {

@@ -17,6 +17,7 @@ import { assess, createIsolateState, type Assessment, type IsolateState, type Wa
 import { embeddedTrapResponse, honeypotMac, trapSignals, trapVisit, withHoneypot, type TrapVisit } from "./honeypot";
 import { fnv1a } from "../../core/fingerprint";
 import { blockedResponse, proxyToOrigin } from "./respond";
+import { summaryMaxWaitMs } from "./reports";
 import { challengeConfig, challengeResponse, challengeRoutes, readPass, type ChallengeOutcome, type ChallengeRouteOptions } from "./challenge";
 import type { SolveMethod } from "../../core/challenge";
 import { AUTOMATION_SIGNALS } from "../../core/automation-evidence";
@@ -309,12 +310,22 @@ function baseReport(facts: RequestFacts, outcome: ReportOutcome): DecisionReport
 }
 
 async function queueSend(state: IsolateState, env: EdgeGuardEnv, message: DecisionReport): Promise<void> {
-  await (state.reports.push(message, true, env.REPORTS, message.at) ?? Promise.resolve());
+  await state.reports.decision(message, env.REPORTS);
 }
 
+/**
+ * Reports one decision, paid per suspicion: a quiet client's allowed request (nothing weighed against it, no label)
+ * is counted into the isolate's summary; every other decision is its own message, sent at once.
+ */
 function report(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: Assessment, waitUntil: WaitUntil): void {
   const { verdict, counts } = a;
   const label = edgeLabel(facts.path, a.entry !== null, verdict.action, verdict.reasons);
+  if (quietAllow(verdict.action, verdict.reasons, label, a.entry !== null)) {
+    const kind = requestKind(facts);
+    const work = state.reports.allowed({ ip: facts.ip, userAgent: facts.userAgent, path: facts.path, at: facts.receivedAt, kind }, env.REPORTS, summaryMaxWaitMs(env.SUMMARY_MAX_WAIT_MS));
+    if (work !== null) waitUntil(work);
+    return;
+  }
   const message = baseReport(facts, {
     action: verdict.action,
     score: verdict.score,
@@ -322,6 +333,10 @@ function report(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: 
     ...(label === undefined ? {} : { label }),
     counts: { hits1m: counts.ip.m1, hits10m: counts.ip.m10, tarpitHits: counts.ipTarpit.m10 + (verdict.action === "tarpit" ? 1 : 0) },
   });
-  const send = state.reports.push(message, verdict.action !== "allow", env.REPORTS, facts.receivedAt);
-  if (send !== null) waitUntil(send);
+  waitUntil(state.reports.decision(message, env.REPORTS));
+}
+
+/** An allowed request that says nothing new: no reason weighs against it, no label, no list entry. */
+function quietAllow(action: DecisionReport["action"], reasons: readonly Reason[], label: ReportLabel | undefined, listed: boolean): boolean {
+  return action === "allow" && label === undefined && !listed && !reasons.some((r) => r.weight > 0);
 }

@@ -1,8 +1,15 @@
 import { kvKeys } from "../../core/kv-keys";
 import { parseBlocklistEntry, type BlocklistEntry } from "../../core/blocklist-entry";
+import { LruMap } from "../../core/lru";
 
-/** Entries cached per isolate before the oldest are dropped. */
+/** Entries cached per isolate before the least recently used are dropped. */
 const MAX_CACHED = 50_000;
+/**
+ * How long "not listed" is trusted for a quiet client: KV's own edge cache (`cacheTtl: 60`) already answers a read up
+ * to this old, so trusting it as long in the isolate loses no freshness and saves one billed KV read per client per
+ * 10 s. A client under suspicion is shortened to `ttlMs` (`suspect`).
+ */
+export const NOT_LISTED_TTL_MS = 60_000;
 
 interface Cached {
   readonly entry: BlocklistEntry | null;
@@ -14,14 +21,23 @@ interface Cached {
  * On a KV fault a client already known blocked stays blocked (stale entry); anyone else fails open.
  */
 export class BlocklistCache {
-  readonly #cache = new Map<string, Cached>();
+  readonly #cache = new LruMap<string, Cached>(MAX_CACHED);
 
   constructor(readonly ttlMs: number) {}
 
-  /** The client's entry, or null when it is not listed. Throws on a KV fault with nothing cached. */
-  async lookup(kv: KVNamespace, ip: string, now: number): Promise<BlocklistEntry | null> {
+  /**
+   * The client's entry, or null when it is not listed. Throws on a KV fault with nothing cached. A known client is
+   * answered from the cache; once its entry is older than `ttlMs` it is re-read off the response path (`waitUntil`),
+   * so a returning client never waits for KV and a new block still arrives within `ttlMs` of its next request.
+   */
+  async lookup(kv: KVNamespace, ip: string, now: number, waitUntil?: (p: Promise<unknown>) => void): Promise<BlocklistEntry | null> {
     const cached = this.#cache.get(ip);
     if (cached !== undefined && cached.until > now) return cached.entry;
+    if (cached !== undefined && waitUntil !== undefined) {
+      this.#cache.set(ip, { entry: cached.entry, until: now + this.#ttl(cached.entry) }); // one refresh in flight per client
+      waitUntil(this.#read(kv, ip, now).catch(() => undefined)); // a failed refresh keeps the entry for another ttl
+      return cached.entry;
+    }
     try {
       const raw = await kv.get(kvKeys.ip(ip), { cacheTtl: 60 });
       const entry = raw === null ? null : parseBlocklistEntry(raw);
@@ -33,13 +49,33 @@ export class BlocklistCache {
     }
   }
 
+  async #read(kv: KVNamespace, ip: string, now: number): Promise<void> {
+    const raw = await kv.get(kvKeys.ip(ip), { cacheTtl: 60 });
+    this.remember(ip, raw === null ? null : parseBlocklistEntry(raw), now);
+  }
+
+  /** Whether this isolate has an entry (fresh or due for a background refresh) for `ip`: a known client. */
+  knows(ip: string): boolean {
+    return this.#cache.peek(ip) !== undefined;
+  }
+
+  /** A client now under suspicion: its cached "not listed" is re-read within `ttlMs`, so a new block arrives soon. */
+  suspect(ip: string, now: number): void {
+    const cached = this.#cache.peek(ip);
+    if (cached !== undefined && cached.until > now + this.ttlMs) this.#cache.set(ip, { entry: cached.entry, until: now + this.ttlMs });
+  }
+
+  #ttl(entry: BlocklistEntry | null): number {
+    return entry === null ? Math.max(NOT_LISTED_TTL_MS, this.ttlMs) : this.ttlMs;
+  }
+
+  /** Entries cached now. */
+  get size(): number {
+    return this.#cache.size;
+  }
+
   /** Records what this isolate itself just learned (e.g. it wrote the entry), so the next request sees it. */
   remember(ip: string, entry: BlocklistEntry | null, now: number): void {
-    if (this.#cache.size >= MAX_CACHED) {
-      const oldest = this.#cache.keys().next();
-      if (!oldest.done) this.#cache.delete(oldest.value);
-    }
-    this.#cache.delete(ip);
-    this.#cache.set(ip, { entry, until: now + this.ttlMs });
+    this.#cache.set(ip, { entry, until: now + this.#ttl(entry) });
   }
 }

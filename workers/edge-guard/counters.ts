@@ -1,8 +1,17 @@
+import { LruMap } from "../../core/lru";
 import { SlidingWindow, type WindowCounts } from "../../core/sliding-window";
 import { HIT_KINDS, type ClientLedger, type HitKind, type LedgerCounts } from "../../durable-objects/client-ledger";
 
 /** Least time between two flushes of one key to its Durable Object: bounds DO load from a hot key. */
 export const FLUSH_INTERVAL_MS = 10_000;
+/**
+ * Local requests per minute below which a key that was never synced stays local (pay per suspicion): a quiet client
+ * costs no Durable Object call at all, and its hits count in this isolate's own window only. A key at or past it (a
+ * busy client, prefix, group or ASN) is flushed every FLUSH_INTERVAL_MS, and a key synced once (a client under
+ * suspicion) keeps being flushed. A third of the lowest rate limit (60 a minute per IP): a client that spreads under
+ * 20 requests a minute over each of many isolates is counted per isolate only.
+ */
+export const FLUSH_MIN_PER_MINUTE = 20;
 /** Keys tracked in one isolate before idle ones are dropped. */
 const MAX_KEYS = 20_000;
 
@@ -12,6 +21,8 @@ interface KeyState {
   /** Counts across all isolates at the last flush (our own flushed hits included). */
   global: LedgerCounts | null;
   lastFlush: number;
+  /** Synced because a request of this key was under suspicion: flushed from then on, busy or not. */
+  suspect: boolean;
 }
 
 const EMPTY: WindowCounts = { m1: 0, m10: 0 };
@@ -22,7 +33,8 @@ const EMPTY: WindowCounts = { m1: 0, m10: 0 };
  * exactly (`sync`), which awaits its ledger.
  */
 export class Counters {
-  readonly #keys = new Map<string, KeyState>();
+  /** Least recently hit keys are dropped past MAX_KEYS (their unflushed hits with them: counted in `size().evicted`). */
+  readonly #keys = new LruMap<string, KeyState>(MAX_KEYS);
   /** Keys with hits not yet flushed: `due` looks only at these, not at every key the isolate knows. */
   readonly #pending = new Set<string>();
   #nextDueCheck = 0;
@@ -30,7 +42,7 @@ export class Counters {
   /** Counts one hit of `kind` for each key at `at`. */
   hit(keys: readonly string[], kind: HitKind, at: number): void {
     for (const key of keys) {
-      const state = this.#state(key, at);
+      const state = this.#state(key);
       state.local[kind].add(at);
       state.pending[kind] = (state.pending[kind] ?? 0) + 1;
       this.#pending.add(key);
@@ -39,7 +51,7 @@ export class Counters {
 
   /** The best known counts of one key and kind: local hits, or the global view plus what is not yet flushed. */
   read(key: string, kind: HitKind, at: number): WindowCounts {
-    const state = this.#keys.get(key);
+    const state = this.#keys.peek(key);
     if (state === undefined) return EMPTY;
     const local = state.local[kind].counts(at);
     const global = state.global?.[kind];
@@ -54,17 +66,25 @@ export class Counters {
     this.#nextDueCheck = at + FLUSH_INTERVAL_MS / 4;
     const out: string[] = [];
     for (const key of this.#pending) {
-      const state = this.#keys.get(key);
+      const state = this.#keys.peek(key);
       if (state === undefined) this.#pending.delete(key);
-      else if (at - state.lastFlush >= FLUSH_INTERVAL_MS) out.push(key);
+      else if (!state.suspect && state.local.req.counts(at).m1 < FLUSH_MIN_PER_MINUTE && (state.pending.tarpit ?? 0) === 0) {
+        // A quiet key: its hits stay in the local window (`read` takes the larger of local and global) and are never sent.
+        state.pending = {};
+        this.#pending.delete(key);
+      } else if (at - state.lastFlush >= FLUSH_INTERVAL_MS) out.push(key);
     }
     return out;
   }
 
-  /** Sends one key's pending hits to its ledger and takes the global counts it answers. Throws on a ledger fault. */
-  async sync(key: string, ledgers: DurableObjectNamespace<ClientLedger>, at: number): Promise<void> {
-    const state = this.#keys.get(key);
+  /**
+   * Sends one key's pending hits to its ledger and takes the global counts it answers. Throws on a ledger fault.
+   * `suspect`: the sync is for a request under suspicion, so the key stays flushed from now on.
+   */
+  async sync(key: string, ledgers: DurableObjectNamespace<ClientLedger>, at: number, suspect = false): Promise<void> {
+    const state = this.#keys.peek(key);
     if (state === undefined) return;
+    if (suspect) state.suspect = true;
     const deltas = state.pending;
     state.pending = {};
     state.lastFlush = at;
@@ -79,30 +99,23 @@ export class Counters {
     }
   }
 
-  #state(key: string, at: number): KeyState {
+  /** Keys tracked now, and keys dropped (least recently hit) to stay under MAX_KEYS since the isolate started. */
+  size(): { keys: number; evicted: number } {
+    return { keys: this.#keys.size, evicted: this.#keys.evictions };
+  }
+
+  #state(key: string): KeyState {
     let state = this.#keys.get(key);
     if (state === undefined) {
-      if (this.#keys.size >= MAX_KEYS) this.#evict(at);
       state = {
         local: { req: new SlidingWindow(), page: new SlidingWindow(), asset: new SlidingWindow(), tarpit: new SlidingWindow() },
         pending: {},
         global: null,
         lastFlush: 0,
+        suspect: false,
       };
       this.#keys.set(key, state);
     }
     return state;
-  }
-
-  #evict(at: number): void {
-    for (const [key, state] of this.#keys) {
-      if (!this.#pending.has(key) && state.local.req.idle(at)) this.#keys.delete(key);
-    }
-    // Still full of active keys: drop the oldest (Map keeps insertion order).
-    for (const key of this.#keys.keys()) {
-      if (this.#keys.size < MAX_KEYS) break;
-      this.#keys.delete(key);
-      this.#pending.delete(key);
-    }
   }
 }

@@ -1,4 +1,4 @@
-import type { DecisionReport } from "../../core/report";
+import type { ReportMessage } from "../../core/report";
 import type { ClientLedger } from "../../durable-objects/client-ledger";
 import type { FleetLedger } from "../../durable-objects/fleet-ledger";
 import type { PassLedger } from "../../durable-objects/pass-ledger";
@@ -6,6 +6,8 @@ import type { RangeIndex } from "../../durable-objects/range-index";
 
 /** What edge-guard reads besides wrangler.toml: secrets (`wrangler secret put`) and optional settings. */
 export interface EdgeGuardSecrets {
+  /** Longest a quiet client's allowed traffic waits for its summary, ms (default and cap 20 000; tests set 0). */
+  readonly SUMMARY_MAX_WAIT_MS?: string;
   /** Signs challenge tickets and passes (a secret, ≥ 32 characters). Missing: challenges are off, fail open. */
   readonly TOKEN_SECRET?: string;
   /** Both set: Cloudflare Turnstile replaces the proof of work. */
@@ -27,5 +29,5 @@ export interface EdgeGuardEnv extends EdgeGuardSecrets {
   /** Hosted here, written by admin, escalation and the tarpit; the edge only reads the snapshot it publishes to KV. */
   readonly RANGE_INDEX: DurableObjectNamespace<RangeIndex>;
   readonly TARPIT: Fetcher;
-  readonly REPORTS: Queue<DecisionReport>;
+  readonly REPORTS: Queue<ReportMessage>;
 }

@@ -1,3 +1,4 @@
+import { LruMap } from "../../core/lru";
 import { FLEET_INDEX_KV_KEY, FleetIndexSchema } from "../../core/fleet-index";
 import { DueRefresh } from "./due-refresh";
 import { recordFault } from "./faults";
@@ -18,9 +19,9 @@ const FLAGGED_QUIET_MS = 50 * 60_000;
  */
 export class FleetFlags {
   #snapshot = new Map<string, number>();
-  readonly #learned = new Map<string, number>();
+  readonly #learned = new LruMap<string, number>(MAX_LEARNED);
   /** Last time evidence was sent, per (group, address, codes), or per group once it is flagged here. */
-  readonly #sent = new Map<string, number>();
+  readonly #sent = new LruMap<string, number>(MAX_LEARNED);
   readonly #due = new DueRefresh(FLEET_REFRESH_MS);
 
   /** Epoch ms until which `group` is challenged, or null. */
@@ -40,7 +41,6 @@ export class FleetFlags {
     const key = until !== null && until - now > FLAGGED_QUIET_MS ? group : `${group}|${ip}|${codes.join(",")}`;
     const last = this.#sent.get(key);
     if (last !== undefined && now - last < RESEND_MS) return false;
-    if (this.#sent.size >= MAX_LEARNED) this.#sent.clear();
     this.#sent.set(key, now);
     return true;
   }
@@ -48,7 +48,6 @@ export class FleetFlags {
   /** Takes a FleetLedger answer for `group`. */
   learn(group: string, until: number | null): void {
     if (until === null) return;
-    if (this.#learned.size >= MAX_LEARNED) this.#learned.clear();
     this.#learned.set(group, until);
   }
 

@@ -1,4 +1,5 @@
 import { clientPrefix } from "../../core/cidr";
+import { LruMap } from "../../core/lru";
 import { declaresBot } from "../../core/crawlers";
 import { fleetGroup, groupSignals } from "../../core/fleet";
 import type { CompiledPolicy } from "../../core/policy/compile";
@@ -86,7 +87,7 @@ function countingKeys(facts: RequestFacts, group: string): { ip: string; group: 
 
 /** Distinct header sets remembered per isolate: real traffic repeats a few browser builds' header sets. */
 const CONSISTENCY_MEMO_MAX = 5_000;
-const consistencyMemo = new Map<string, readonly Reason[]>();
+const consistencyMemo = new LruMap<string, readonly Reason[]>(CONSISTENCY_MEMO_MAX);
 
 /** headerConsistency, memoised by the inputs it reads (it parses the User-Agent and structured client hints). */
 function consistencyOf(facts: RequestFacts): readonly Reason[] {
@@ -95,13 +96,11 @@ function consistencyOf(facts: RequestFacts): readonly Reason[] {
   let reasons = consistencyMemo.get(key);
   if (reasons === undefined) {
     reasons = headerConsistency(facts);
-    if (consistencyMemo.size >= CONSISTENCY_MEMO_MAX) consistencyMemo.clear();
     consistencyMemo.set(key, reasons);
   }
   return reasons;
 }
 
-/** Runs a signal; a bug in one signal is counted and the request goes on without it (fail open). */
 /** The crawler a request claims to be and whether its address proves it; null when it claims none (or on a fault). */
 function crawlerOf(state: IsolateState, facts: RequestFacts): ReturnType<typeof verifyCrawler> {
   try {
@@ -112,6 +111,7 @@ function crawlerOf(state: IsolateState, facts: RequestFacts): ReturnType<typeof 
   }
 }
 
+/** Runs a signal; a bug in one signal is counted and the request goes on without it (fail open). */
 function safely(out: Reason[], signal: () => readonly Reason[]): void {
   try {
     out.push(...signal());
@@ -135,33 +135,29 @@ export async function assess(
 ): Promise<Assessment> {
   const now = facts.receivedAt;
   const policy = await state.policy.current(env.BLOCKLIST, now, waitUntil);
-  let entry: BlocklistEntry | null = null;
-  try {
-    entry = await state.blocklist.lookup(env.BLOCKLIST, facts.ip, now);
-  } catch (error) {
+  // The client's `ip:` entry: answered from the isolate's cache for a known client; for a new one the KV read starts
+  // now and runs while the signals are computed.
+  const known = state.blocklist.knows(facts.ip);
+  const read = state.blocklist.lookup(env.BLOCKLIST, facts.ip, now, waitUntil).catch((error: unknown) => {
     recordFault("blocklist", error);
-  }
+    return null;
+  });
+  let entry: BlocklistEntry | null = known ? await read : null;
 
   const signals: Reason[] = [...extraSignals];
   await state.data.refresh(env.BLOCKLIST, now, waitUntil);
   // Before the range blocks: an ASN block is aimed at a network, not at the search engine crawling from it.
   const crawler = crawlerOf(state, facts);
   const verifiedCrawler = crawler?.verified === true;
+  let range: ReturnType<RangeCache["lookup"]> = null;
   try {
     await state.ranges.refresh(env.BLOCKLIST, now, waitUntil);
-    const range = state.ranges.lookup(facts.ip, facts.cf.asn, now);
+    range = state.ranges.lookup(facts.ip, facts.cf.asn, now);
     if (range?.action === "allow") signals.push(signal("allow-listed", `${range.scope}:${range.value}`));
-    else if (range !== null && entry === null && !(range.scope === "asn" && verifiedCrawler)) {
-      // A range entry counts like an IP entry of the same action.
-      entry = { action: range.action, reason: `${range.scope}:${range.value} ${range.reason}`.slice(0, 200), source: range.source, at: range.at };
-    }
+    else if (range?.scope === "asn" && verifiedCrawler) range = null;
   } catch (error) {
     recordFault("blocklist", error);
   }
-  const allowListed = signals.some((s) => s.code === "allow-listed");
-  if (allowListed) entry = null;
-  if (entry?.action === "block") signals.push(signal("blocklist-ip", entry.reason.slice(0, 100)));
-  if (entry?.action === "tarpit") signals.push(signal("honeypot-hit", entry.reason.slice(0, 100)));
   if (isTrapPath(facts.path)) signals.push(signal("trap-path"));
   safely(signals, () => userAgentSignals(facts.userAgent, state.data.declaredBots));
   safely(signals, () => {
@@ -177,6 +173,17 @@ export async function assess(
   if (declaresBot(facts.userAgent) && !signals.some((s) => s.code === "verified-crawler")) {
     signals.push(...(await robotsSignals(state, env, request, facts)));
   }
+
+  // A new client's KV read ran while the signals were computed; its answer is awaited all the same, so a listed
+  // address is refused from its very first request (a quiet-looking bot must not get one page per isolate).
+  if (!known) entry = await read;
+  if (range !== null && range.action !== "allow" && entry === null) {
+    // A range entry counts like an IP entry of the same action.
+    entry = { action: range.action, reason: `${range.scope}:${range.value} ${range.reason}`.slice(0, 200), source: range.source, at: range.at };
+  }
+  if (signals.some((s) => s.code === "allow-listed")) entry = null;
+  if (entry?.action === "block") signals.push(signal("blocklist-ip", entry.reason.slice(0, 100)));
+  if (entry?.action === "tarpit") signals.push(signal("honeypot-hit", entry.reason.slice(0, 100)));
 
   const group = fleetGroup(facts);
   try {
@@ -195,7 +202,8 @@ export async function assess(
   const suspicious = signals.reduce((sum, s) => sum + s.weight, 0) > 0;
   if (suspicious) {
     // A client under suspicion is counted exactly, across isolates, before deciding.
-    await state.counters.sync(keys.ip, env.CLIENT_LEDGER, now).catch((error: unknown) => recordFault("ledger", error));
+    state.blocklist.suspect(facts.ip, now);
+    await state.counters.sync(keys.ip, env.CLIENT_LEDGER, now, true).catch((error: unknown) => recordFault("ledger", error));
   }
   const counts = readCounts(state, keys.ip, keys.all, now);
   const scripted = signals.some((s) => s.code === "ua-scripted");

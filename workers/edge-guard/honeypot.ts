@@ -1,4 +1,5 @@
 import { clientPrefix } from "../../core/cidr";
+import { LruMap } from "../../core/lru";
 import { readFetchMetadata, trapEntry, type TrapEntry } from "../../core/fetch-metadata";
 import { honeypotPath, matchHoneypotPath, type HoneypotMac, type TokenMatch } from "../../core/honeypot-token";
 import type { RequestFacts } from "../../core/request-facts";
@@ -15,7 +16,7 @@ const MAC_MEMO_MAX = 2_000;
 interface HoneypotKeys {
   readonly secret: string;
   readonly key: Promise<CryptoKey>;
-  readonly memo: Map<string, string>;
+  readonly memo: LruMap<string, string>;
 }
 let keys: HoneypotKeys | null = null;
 const encoder = new TextEncoder();
@@ -23,13 +24,12 @@ const encoder = new TextEncoder();
 /** The MAC for honeypot tokens under TOKEN_SECRET, or null when the secret is missing or too short. */
 export function honeypotMac(secret: string | undefined): HoneypotMac | null {
   if (secret === undefined || secret.length < MIN_SECRET_CHARS) return null;
-  if (keys?.secret !== secret) keys = { secret, key: deriveKey(secret), memo: new Map() };
+  if (keys?.secret !== secret) keys = { secret, key: deriveKey(secret), memo: new LruMap(MAC_MEMO_MAX) };
   const { key, memo } = keys;
   return async (message) => {
     const known = memo.get(message);
     if (known !== undefined) return known;
     const mac = hex(await crypto.subtle.sign("HMAC", await key, encoder.encode(message)));
-    if (memo.size >= MAC_MEMO_MAX) memo.clear();
     memo.set(message, mac);
     return mac;
   };
@@ -91,24 +91,33 @@ export function honeypotLink(href: string): string {
   return `<a href="${href}" rel="nofollow" aria-hidden="true" tabindex="-1" style="position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden"></a>`;
 }
 
+const LINK_PREFIX = encoder.encode("\n");
+
 /**
- * Adds a honeypot link, bound to this client's network, User-Agent and hour, at the end of `<body>` of an HTML
- * response; other responses, and every response without a usable TOKEN_SECRET, pass untouched.
+ * Adds a honeypot link, bound to this client's network, User-Agent and hour, at the end of an HTML response's body
+ * stream; other responses, and every response without a usable TOKEN_SECRET, pass untouched. The link is appended
+ * after the document instead of parsed into `<body>` (no HTMLRewriter): HTML parsers (browsers, lxml, html5lib)
+ * put content after `</html>` into the body, and a crawler's link extractor finds it there. Costs one stream pass.
+ * (A fetched body is already decoded here; the runtime re-encodes it per Content-Encoding on the way out.)
  */
 export async function withHoneypot(response: Response, facts: RequestFacts, mac: HoneypotMac | null): Promise<Response> {
   if (mac === null || !(response.headers.get("content-type") ?? "").includes("text/html") || response.body === null) return response;
-  let link: string;
+  let link: Uint8Array;
   try {
-    link = honeypotLink(await honeypotPath(mac, networkOf(facts), facts.userAgent, facts.receivedAt));
+    link = encoder.encode(honeypotLink(await honeypotPath(mac, networkOf(facts), facts.userAgent, facts.receivedAt)));
   } catch (error) {
     recordFault("honeypot", error); // the page goes out without a honeypot
     return response;
   }
-  return new HTMLRewriter()
-    .on("body", {
-      element(body) {
-        body.append(link, { html: true });
+  const appended = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      flush(controller) {
+        controller.enqueue(LINK_PREFIX);
+        controller.enqueue(link);
       },
-    })
-    .transform(response);
+    }),
+  );
+  const headers = new Headers(response.headers);
+  headers.delete("content-length"); // the body grew
+  return new Response(appended, { status: response.status, statusText: response.statusText, headers });
 }

@@ -1,4 +1,6 @@
-import { app } from "./app";
+import { app, isolateState } from "./app";
+import { faultCounts } from "./faults";
+import { OPERATIONS_PATH, OperationCounter } from "./operations";
 import { refreshData } from "./data-refresh";
 import type { EdgeGuardEnv } from "./env";
 
@@ -8,10 +10,23 @@ export { FleetLedger } from "../../durable-objects/fleet-ledger";
 export { PassLedger } from "../../durable-objects/pass-ledger";
 export { RangeIndex } from "../../durable-objects/range-index";
 
+// Dev only: a deploy never wraps its bindings (DEV_CLIENT_OVERRIDES is "off" in wrangler.toml).
+const operations = new OperationCounter();
+
 export default {
-  fetch: app.fetch,
+  fetch(request, env, ctx) {
+    if (env.DEV_CLIENT_OVERRIDES !== "on") return app.fetch(request, env, ctx);
+    if (new URL(request.url).pathname === OPERATIONS_PATH) return Response.json(devStats(operations));
+    return app.fetch(request, operations.wrap(env), ctx);
+  },
   /** The Cron Trigger: the AI agent list, declared bots and crawler ranges every six hours. (Range entries need none: the RangeIndex publishes on change.) */
   scheduled(_controller, env, ctx) {
     ctx.waitUntil(refreshData(env.BLOCKLIST, fetch, Date.now()));
   },
 } satisfies ExportedHandler<EdgeGuardEnv>;
+
+/** What the bench reads: operations on the bindings, reports sent, and the sizes of the per-isolate structures. */
+function devStats(counter: OperationCounter): unknown {
+  const state = isolateState();
+  return { operations: counter.snapshot(), reports: state.reports.stats(), counters: state.counters.size(), blocklistCached: state.blocklist.size, faults: faultCounts() };
+}

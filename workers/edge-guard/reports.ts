@@ -1,27 +1,171 @@
-import type { DecisionReport } from "../../core/report";
+import { SUMMARY_CLIENTS_MAX, SUMMARY_RECENT_MAX, type AllowedClient, type DecisionReport, type ReportMessage, type TrafficSummary } from "../../core/report";
 import { recordFault } from "./faults";
 
-/** Reports per Queue batch (the Queues limit is 100 messages and 256 KB). */
-const BATCH_SIZE = 50;
-/** Longest an allowed request's report waits in the buffer while traffic flows. */
-const MAX_WAIT_MS = 2_000;
+/** Estimated body size at which a summary is sent: well under the Queues limit of 128 KB per message. */
+export const SUMMARY_BYTES_MAX = 96_000;
+/** Longest allowed traffic waits in the isolate before its summary is sent (a timer in `waitUntil`, under its 30 s). */
+export const SUMMARY_MAX_WAIT_MS = 20_000;
+
+/** The summary wait in force: the `SUMMARY_MAX_WAIT_MS` var (0 sends at the end of each request; tests use it), else the default. */
+export function summaryMaxWaitMs(value: string | undefined): number {
+  const ms = Number(value);
+  return value === undefined || value === "" || !Number.isFinite(ms) || ms < 0 ? SUMMARY_MAX_WAIT_MS : Math.min(ms, SUMMARY_MAX_WAIT_MS);
+}
+
+/** One quiet client's allowed traffic since the last flush. */
+interface Pending {
+  readonly ip: string;
+  readonly userAgent: string;
+  readonly first: number;
+  last: number;
+  requests: number;
+  pages: number;
+  assets: number;
+  readonly recent: { at: number; path: string }[];
+}
+
+/** What `allowed` needs to know of a request. */
+export interface AllowedRequest {
+  readonly ip: string;
+  readonly userAgent: string;
+  readonly path: string;
+  readonly at: number;
+  readonly kind: "page" | "asset" | "other";
+}
+
+/** Counters for the operation budget and the bench. */
+export interface ReportStats {
+  /** Allowed requests folded into summaries. */
+  allowed: number;
+  /** Summary messages sent. */
+  summaries: number;
+  /** Decision messages sent. */
+  decisions: number;
+  /** Clients sent early because the summary was full (size or client cap): sent, never dropped. */
+  evictions: number;
+  /** Clients pending now. */
+  pendingClients: number;
+  /** Body bytes of all summaries sent (their JSON): what the Queue bills by (per 64 KB). */
+  summaryBytes: number;
+}
+
+const CLIENT_BYTES = 160; // JSON overhead of one client entry besides its strings
+const REQUEST_BYTES = 32; // JSON overhead of one `recent` entry besides its path
 
 /**
- * Sends decision reports to escalation off the response path. A non-allow decision goes at once; allowed
- * requests are batched per isolate and sent with the next flush, so the allow path costs one array push.
+ * Reports from edge-guard to escalation, off the response path, paid per suspicion: a non-allow (or suspicious)
+ * decision is one message at once; a quiet client's allowed requests are counted per client in the isolate and
+ * sent as one summary message per SUMMARY_BYTES_MAX / SUMMARY_CLIENTS_MAX / SUMMARY_MAX_WAIT_MS, whichever first.
+ * Memory is bounded by the same caps: a full summary is sent, never grown.
  */
 export class ReportBuffer {
-  #buffer: DecisionReport[] = [];
-  #oldest = 0;
+  readonly #clients = new Map<string, Pending>();
+  #bytes = 0;
+  #from = 0;
+  #sequence = 0;
+  #isolate: string | null = null;
+  #timer = false;
+  #evictions = 0;
+  readonly #stats: ReportStats = { allowed: 0, summaries: 0, decisions: 0, evictions: 0, pendingClients: 0, summaryBytes: 0 };
 
-  /** Queues a report; returns the send to hand to `waitUntil`, or null when it stays buffered. */
-  push(report: DecisionReport, urgent: boolean, queue: Queue<DecisionReport>, now: number): Promise<void> | null {
-    if (this.#buffer.length === 0) this.#oldest = now;
-    this.#buffer.push(report);
-    if (!urgent && this.#buffer.length < BATCH_SIZE && now - this.#oldest < MAX_WAIT_MS) return null;
-    const batch = this.#buffer;
-    this.#buffer = [];
-    return queue.sendBatch(batch.map((body) => ({ body }))).then(
+  /** Counts one allowed request of a quiet client. Returns work for `waitUntil` (a send, or the flush timer), or null. */
+  allowed(request: AllowedRequest, queue: Queue<ReportMessage>, maxWaitMs: number = SUMMARY_MAX_WAIT_MS): Promise<void> | null {
+    this.#stats.allowed++;
+    if (this.#clients.size === 0) this.#from = request.at;
+    let client = this.#clients.get(request.ip);
+    if (client === undefined) {
+      client = { ip: request.ip, userAgent: request.userAgent.slice(0, 1024), first: request.at, last: request.at, requests: 0, pages: 0, assets: 0, recent: [] };
+      this.#clients.set(request.ip, client);
+      this.#bytes += CLIENT_BYTES + client.ip.length + client.userAgent.length;
+    }
+    client.last = Math.max(client.last, request.at);
+    client.requests++;
+    if (request.kind === "page") client.pages++;
+    else if (request.kind === "asset") client.assets++;
+    const path = request.path.slice(0, 2048);
+    client.recent.push({ at: request.at, path });
+    this.#bytes += REQUEST_BYTES + path.length;
+    if (client.recent.length > SUMMARY_RECENT_MAX) this.#bytes -= REQUEST_BYTES + (client.recent.shift()?.path.length ?? 0);
+    if (this.#bytes >= SUMMARY_BYTES_MAX || this.#clients.size >= SUMMARY_CLIENTS_MAX) {
+      this.#evictions += this.#clients.size;
+      this.#stats.evictions += this.#clients.size;
+      return this.#send(queue, this.#takeAll(request.at));
+    }
+    if (this.#timer) return null;
+    this.#timer = true;
+    // Sent even if no other request ever comes: the timer runs inside this request's waitUntil.
+    return new Promise<void>((resolve) => setTimeout(resolve, maxWaitMs)).then(() => {
+      this.#timer = false;
+      return this.flush(queue, Date.now());
+    });
+  }
+
+  /**
+   * Sends one decision at once. The client's pending allowed traffic goes first, in the same batch, so escalation
+   * scores the decision with the client's full history.
+   */
+  decision(report: DecisionReport, queue: Queue<ReportMessage>): Promise<void> {
+    const client = this.#clients.get(report.ip);
+    const messages: ReportMessage[] = [];
+    if (client !== undefined) {
+      this.#remove(client);
+      messages.push(this.#summary([client], report.at));
+    }
+    messages.push(report);
+    this.#stats.decisions++;
+    return this.#send(queue, messages);
+  }
+
+  /** Sends whatever is pending (the timer's flush). */
+  flush(queue: Queue<ReportMessage>, now: number): Promise<void> {
+    if (this.#clients.size === 0) return Promise.resolve();
+    return this.#send(queue, this.#takeAll(now));
+  }
+
+  /** Counters since the isolate started. */
+  stats(): ReportStats {
+    return { ...this.#stats, pendingClients: this.#clients.size };
+  }
+
+  #takeAll(now: number): ReportMessage[] {
+    const clients = [...this.#clients.values()];
+    this.#clients.clear();
+    this.#bytes = 0;
+    return [this.#summary(clients, now)];
+  }
+
+  #remove(client: Pending): void {
+    this.#clients.delete(client.ip);
+    this.#bytes -= CLIENT_BYTES + client.ip.length + client.userAgent.length + client.recent.reduce((sum, r) => sum + REQUEST_BYTES + r.path.length, 0);
+  }
+
+  #summary(clients: readonly Pending[], now: number): TrafficSummary {
+    this.#isolate ??= crypto.randomUUID(); // random values are not allowed at global scope: made on first use
+    this.#sequence++;
+    const evictions = this.#evictions;
+    this.#evictions = 0;
+    const from = Math.min(this.#from || now, ...clients.map((c) => c.first));
+    return {
+      v: 2,
+      kind: "summary",
+      id: `${this.#isolate}:${this.#sequence}`,
+      source: "edge",
+      from,
+      to: Math.max(now, ...clients.map((c) => c.last)),
+      clients: clients.map((c): AllowedClient => ({ ip: c.ip, userAgent: c.userAgent, first: c.first, last: c.last, requests: c.requests, pages: c.pages, assets: c.assets, recent: c.recent })),
+      evictions,
+    };
+  }
+
+  #send(queue: Queue<ReportMessage>, messages: readonly ReportMessage[]): Promise<void> {
+    for (const m of messages) {
+      if (m.v !== 2) continue;
+      this.#stats.summaries++;
+      this.#stats.summaryBytes += JSON.stringify(m).length;
+    }
+    // An async wrapper: a binding that throws synchronously fails only this send, never the request.
+    const send = async () => queue.sendBatch(messages.map((body) => ({ body })));
+    return send().then(
       () => undefined,
       (error: unknown) => recordFault("report", error),
     );

@@ -13,6 +13,7 @@ import { answerOf, callLlms, llmClientKey, planLlm, wantsLlm, type LlmOutcome } 
 import { logFault } from "./log";
 import { loadModel, scoreRows, type LoadedModel } from "./model";
 import { recordDecisions, type Decided } from "./record";
+import { storeSummaries } from "./summaries";
 
 /** One valid report, scored, with the history it was scored on. */
 interface Scored extends Intake {
@@ -34,6 +35,9 @@ interface LlmWork {
 /** What one batch did, for the log line. */
 interface BatchOutcome {
   invalid: number;
+  /** Summaries of allowed traffic stored, and redelivered ones skipped. */
+  summaries: number;
+  summaryDuplicates: number;
   recorded: number;
   duplicates: number;
   blocks: number;
@@ -49,8 +53,21 @@ interface BatchOutcome {
 export async function escalate(batch: MessageBatch, env: EscalationEnv, ctx?: ExecutionContext): Promise<void> {
   const started = Date.now();
   const config = escalationConfig(env);
-  const { valid, invalid, retried } = await intake(batch, env);
-  const outcome: BatchOutcome = { invalid, recorded: 0, duplicates: 0, blocks: 0, llmCalls: 0, retried };
+  const { valid, summaries, invalid, retried } = await intake(batch, env);
+  const outcome: BatchOutcome = { invalid, summaries: 0, summaryDuplicates: 0, recorded: 0, duplicates: 0, blocks: 0, llmCalls: 0, retried };
+  if (summaries.length > 0) {
+    // Stored before the decisions are scored, so a decision finds the allowed history that came with it.
+    try {
+      const stored = await withDb(env, (db) => storeSummaries(db, summaries));
+      outcome.summaries = stored.recorded;
+      outcome.summaryDuplicates = stored.duplicates;
+      outcome.retried += stored.retried;
+    } catch (error) {
+      logFault("escalation_db_unavailable", error, null);
+      for (const { msg } of summaries) msg.retry();
+      outcome.retried += summaries.length;
+    }
+  }
   if (valid.length === 0) return logBatch(batch, outcome, null, started);
   const model = await loadModel();
   const settled = new Set<Message>();

@@ -1,11 +1,15 @@
 import { and, gte, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "../../adapters/db/client";
-import { decisions } from "../../adapters/db/schema";
+import { allowedTraffic, decisions } from "../../adapters/db/schema";
 import { HISTORY_MAX, HISTORY_WINDOW_MS, historyBefore, type HistoryEntry } from "../../core/client-history";
-import type { DecisionReport } from "../../core/report";
+import { AllowedRequestSchema, type DecisionReport } from "../../core/report";
+import { z } from "zod";
+
+const RecentSchema = z.array(AllowedRequestSchema).catch([]);
 
 /**
- * Each report's client history: the IP's recorded decisions in the window (one query for the whole batch) plus
+ * Each report's client history: the IP's recorded decisions and summarised allowed requests in the window (two
+ * queries for the whole batch) plus
  * the batch's own earlier reports, cut by `historyBefore` exactly as training cuts it.
  */
 export async function readHistories(db: Db, reports: readonly DecisionReport[]): Promise<HistoryEntry[][]> {
@@ -28,6 +32,14 @@ export async function readHistories(db: Db, reports: readonly DecisionReport[]):
     else list.push(entry);
   };
   for (const row of rows) add(row.ip, { id: row.id, at: row.at.getTime(), path: row.path });
+  // Quiet clients' allowed requests arrive in summaries (no report each): their latest requests are the history.
+  const allowed = await db
+    .select({ ip: allowedTraffic.ip, summaryId: allowedTraffic.summaryId, recent: allowedTraffic.recent })
+    .from(allowedTraffic)
+    .where(and(inArray(allowedTraffic.ip, ips), gte(allowedTraffic.last, from), lte(allowedTraffic.first, to)));
+  for (const row of allowed) {
+    RecentSchema.parse(row.recent).forEach((r, i) => add(row.ip, { id: `${row.summaryId}#${i}`, at: r.at, path: r.path }));
+  }
   for (const r of reports) add(r.ip, { id: r.id, at: r.at, path: r.path });
   return reports.map((r) => historyBefore(r, byIp.get(r.ip) ?? []));
 }

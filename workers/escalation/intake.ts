@@ -1,33 +1,46 @@
-import { z } from "zod";
-import { DecisionReportSchema, type DecisionReport } from "../../core/report";
+import { parseReportMessage, type DecisionReport, type TrafficSummary } from "../../core/report";
 import type { EscalationEnv } from "./env";
 import { logFault } from "./log";
 
-/** A message whose body is a valid report. */
+/** A message whose body is a valid decision report. */
 export interface Intake {
   readonly msg: Message;
   readonly report: DecisionReport;
 }
 
+/** A message whose body is a valid summary of allowed traffic. */
+export interface SummaryIntake {
+  readonly msg: Message;
+  readonly summary: TrafficSummary;
+}
+
 /**
- * Validates every message: valid reports are returned; a malformed one goes to the DLQ with its reason and is
- * acked (retrying cannot fix it), or is retried if the DLQ cannot be reached. Returns the count refused too.
+ * Reads every message by its version: valid decisions and summaries are returned; a malformed one, or one of a
+ * version this escalation does not read, goes to the DLQ with its reason and is acked (retrying cannot fix it), or
+ * is retried if the DLQ cannot be reached.
  */
-export async function intake(batch: MessageBatch, env: EscalationEnv): Promise<{ valid: Intake[]; invalid: number; retried: number }> {
+export async function intake(
+  batch: MessageBatch,
+  env: EscalationEnv,
+): Promise<{ valid: Intake[]; summaries: SummaryIntake[]; invalid: number; retried: number }> {
   const valid: Intake[] = [];
+  const summaries: SummaryIntake[] = [];
   let invalid = 0;
   let retried = 0;
   for (const msg of batch.messages) {
-    const parsed = DecisionReportSchema.safeParse(msg.body);
-    if (parsed.success) {
-      valid.push({ msg, report: parsed.data });
+    const parsed = parseReportMessage(msg.body);
+    if (parsed.kind === "decision") {
+      valid.push({ msg, report: parsed.report });
+      continue;
+    }
+    if (parsed.kind === "summary") {
+      summaries.push({ msg, summary: parsed.summary });
       continue;
     }
     invalid++;
-    const reason = z.prettifyError(parsed.error);
     try {
-      await env.DLQ.send({ reason: reason.slice(0, 2000), body: msg.body, messageId: msg.id, attempts: msg.attempts });
-      console.warn(JSON.stringify({ code: "escalation_invalid_report", messageId: msg.id, reason: reason.slice(0, 300) }));
+      await env.DLQ.send({ reason: parsed.reason.slice(0, 2000), body: msg.body, messageId: msg.id, attempts: msg.attempts });
+      console.warn(JSON.stringify({ code: "escalation_invalid_report", messageId: msg.id, reason: parsed.reason.slice(0, 300) }));
       msg.ack();
     } catch (error) {
       logFault("escalation_dlq_send_failed", error, msg.id);
@@ -35,5 +48,5 @@ export async function intake(batch: MessageBatch, env: EscalationEnv): Promise<{
       retried++;
     }
   }
-  return { valid, invalid, retried };
+  return { valid, summaries, invalid, retried };
 }

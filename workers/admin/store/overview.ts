@@ -12,7 +12,11 @@ export interface Top {
 /** The dashboard's overview over one window. Nulls name figures whose source is not stored yet. */
 export interface Overview {
   window: { since: string; until: string; bucketSeconds: number };
-  /** Decisions per time bucket and edge action. Source: `decisions`, which holds every reported (non-allow and sampled) decision. */
+  /**
+   * Requests per time bucket and edge action. Sources: `decisions` (every decision reported on its own) plus
+   * `allowed_traffic` (quiet clients' allowed requests, exact counts from the edge's summaries, bucketed by each
+   * client's last request in its summary).
+   */
   requestsOverTime: { t: string; allow: number; challenge: number; tarpit: number; block: number }[];
   topBlockedIps: Top[];
   topBlockedPrefixes: Top[];
@@ -49,7 +53,11 @@ export async function overview(
   const bucket = sql.raw(`'${Math.floor(bucketSeconds)} seconds'::interval`);
   const series = rowsOf(await d.execute(sql`
     SELECT date_bin(${bucket}, at, 'epoch'::timestamptz) AS t, edge_action AS action, count(*)::int AS n
-    FROM decisions WHERE ${inWindow} GROUP BY 1, 2 ORDER BY 1`));
+    FROM decisions WHERE ${inWindow} GROUP BY 1, 2
+    UNION ALL
+    SELECT date_bin(${bucket}, last_at, 'epoch'::timestamptz) AS t, 'allow' AS action, sum(requests)::int AS n
+    FROM allowed_traffic WHERE last_at >= ${since.toISOString()}::timestamptz AND last_at <= ${until.toISOString()}::timestamptz GROUP BY 1
+    ORDER BY 1`));
   const top = async (expr: ReturnType<typeof sql>, extra = sql`TRUE`) =>
     rowsOf(await d.execute(sql`SELECT ${expr} AS key, count(*)::int AS n FROM decisions WHERE ${inWindow} AND ${BLOCKED} AND ${extra} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${TOP}`));
   const ips = await top(sql`ip`);
