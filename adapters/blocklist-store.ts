@@ -1,5 +1,5 @@
 import type { RangeIndex, RangeItem } from "../durable-objects/range-index";
-import { RANGE_INDEX_INSTANCE } from "../durable-objects/range-index";
+import { RANGE_INDEX_INSTANCE } from "../core/range-entries";
 import { isOwnPeerEntry as isPeersOwn } from "../core/blocklist-entry";
 import { isRangeKey } from "../core/kv-keys";
 import { KvWriter, type KvMetadata } from "./kv";

@@ -30,6 +30,9 @@ export type RangeSnapshot = z.infer<typeof RangeSnapshotSchema>;
 /** How often an edge isolate checks the (small) version key for a new range snapshot: a new entry's way to the edge. */
 export const RANGES_REFRESH_MS = 15_000;
 
+/** Name of the one instance: every range entry of the deployment goes through it. */
+export const RANGE_INDEX_INSTANCE = "global";
+
 /** KV key of the snapshot, and of its version (small, read often). */
 export const RANGE_SNAPSHOT_KEY = kvKeys.rangeSnapshot;
 export const RANGE_VERSION_KEY = kvKeys.rangeVersion;

@@ -1,3 +1,4 @@
+import { RANGE_INDEX_INSTANCE } from "../core/range-entries";
 import { DurableObject } from "cloudflare:workers";
 import { KvWriter, valueFromMetadata } from "../adapters/kv";
 import { isOwnPeerEntry } from "../core/blocklist-entry";
@@ -10,8 +11,7 @@ export interface RangeIndexEnv {
   readonly BLOCKLIST: KVNamespace;
 }
 
-/** Name of the one instance: every range entry of the deployment goes through it. */
-export const RANGE_INDEX_INSTANCE = "global";
+export { RANGE_INDEX_INSTANCE };
 
 /** One entry to write: its key (`cidr:`, `asn:` or `allow:`, canonical), its JSON value, its lifetime in seconds. */
 export interface RangeWrite {

@@ -15,6 +15,8 @@ const CRAWLER_IPS = ["198.51.100.81", "198.51.100.82", "198.51.100.83"];
 /** People browsing; the first is the one the test blocks from the feed. */
 const HUMAN_IPS = ["192.0.2.81", "192.0.2.82"];
 const TARGET = HUMAN_IPS[0] ?? "";
+/** An address the test allow-lists (no traffic comes from it). */
+const ALLOWED = "203.0.113.90";
 /** A crawler that reads a whole labyrinth page. */
 const TARPIT_READER = "198.51.100.84";
 const HUMAN_PATHS = ["/", "/static/site.css", "/page/2", "/static/logo.svg", "/tags", "/page/3", "/static/map.png", "/regions"];
@@ -193,6 +195,13 @@ describe("the operator's dashboard in Chromium", () => {
     await row.waitFor();
     expect(await row.textContent()).toContain("operator");
     await page.screenshot({ path: "/tmp/dashboard-blocklists.png", fullPage: true });
+
+    // An allow-list entry has its own shape (who added it; no action, source or score): the page renders its columns.
+    await api("/api/allowlist", { method: "POST", body: JSON.stringify({ target: ALLOWED, reason: "office egress" }) });
+    await page.locator('#tabs a[data-kind="allow"]').click();
+    const allowed = page.locator("#entries tr", { hasText: ALLOWED });
+    await allowed.waitFor();
+    expect(await allowed.locator("td").allTextContents()).toEqual([ALLOWED, "office egress", "dev", expect.any(String), "never", "Remove"]);
 
     await page.getByRole("link", { name: "Policy", exact: true }).click();
     await page.waitForFunction(() => (document.querySelector<HTMLTextAreaElement>("#policy-text")?.value ?? "").includes('"version"'));

@@ -1,5 +1,5 @@
 import type { BlocklistBindings } from "../../../adapters/blocklist-store";
-import { RANGE_INDEX_INSTANCE } from "../../../durable-objects/range-index";
+import { RANGE_INDEX_INSTANCE } from "../../../core/range-entries";
 import { AppError } from "../../../adapters/http";
 import { valueFromMetadata } from "../../../adapters/kv";
 import { KV_PREFIX, type RangeKeyKind } from "../../../core/kv-keys";

@@ -1,173 +1,58 @@
-// The parts of the admin API's answers the dashboard reads (the full shapes: GET /api/openapi.json, built from the
-// zod schemas in workers/admin/routes/). Server code cannot be imported here: it is typed for workerd, this for the DOM.
+// The parts of the admin API's answers the dashboard reads, named from api.generated.ts: that file is generated from
+// the OpenAPI document the admin Worker serves (npm run types:api), so these names follow the zod route schemas and
+// cannot drift from them. Server code cannot be imported here (it is typed for workerd, this for the DOM).
+import type { ReportedReason } from "../../../../core/report";
+import type { components, paths } from "./api.generated";
 
-/** One reason of a decision, as the edge reported it. */
-export interface Reason {
-  readonly code: string;
-  readonly weight?: number;
-  readonly detail?: string;
+type Schemas = components["schemas"];
+
+/** The JSON body a route answers with `status` (the success status by default). */
+type Answer<P extends keyof paths, M extends keyof paths[P], S extends number = 200> = paths[P][M] extends {
+  readonly responses: { readonly [K in S]: { content: { readonly "application/json": infer Body } } };
 }
+  ? Body
+  : never;
 
-/** GET /api/decisions: one decision. */
-export interface Decision {
-  readonly id: number;
-  readonly reportId: string;
-  readonly at: string;
-  readonly source: string;
-  readonly ip: string;
-  readonly method: string;
-  readonly path: string;
-  readonly userAgent: string;
-  readonly edgeAction: string;
-  readonly edgeScore: number;
-  /** Reasons as stored (older rows may hold something else: read through reasonsOf). */
-  readonly reasons: unknown;
-  readonly signals: readonly string[] | null;
-  readonly cf: unknown;
-  readonly score: number | null;
-  readonly modelScore: number | null;
-  readonly modelVersion: string | null;
-  readonly verdict: string;
-  readonly blocked: boolean;
-  readonly label: { readonly kind: string; readonly value: string } | null;
-}
+/** GET /api/decisions: one decision. Its `reasons` are stored JSON: read them through reasonsOf (app.ts). */
+export type Decision = Schemas["Decision"];
+/** One reason of a decision, as the edge reported it (core/report.ts ReasonSchema; the API types it `unknown`). */
+export type Reason = ReportedReason;
+export type DecisionPage = Answer<"/api/decisions", "get">;
 
-/** A cursor page of a list. */
-export interface Page {
-  readonly nextCursor: string | null;
-}
-
-export interface DecisionPage extends Page {
-  readonly decisions: readonly Decision[];
-}
-
-/** GET /api/blocklist and /api/allowlist: one entry. */
-export interface ListEntry {
-  readonly target: string;
-  readonly action?: string;
-  readonly at: string;
-  readonly by?: string | null;
-  readonly expiresAt: string | null;
-  readonly reason: string;
-  readonly score?: number | null;
-  readonly source?: string;
-}
-
-export interface ListPage extends Page {
-  readonly entries: readonly ListEntry[];
-}
-
+/** GET /api/blocklist: one entry. */
+export type BlocklistEntry = Schemas["BlocklistEntry"];
+/** GET /api/allowlist: one entry. */
+export type AllowEntry = Schemas["AllowEntry"];
+export type ListEntry = BlocklistEntry | AllowEntry;
+export type ListPage = Answer<"/api/blocklist", "get"> | Answer<"/api/allowlist", "get">;
 /** POST /api/blocklist/import. */
-export interface ImportResult {
-  readonly targets: readonly unknown[];
-  readonly added: number;
-  readonly refused: ReadonlyArray<{ readonly line: number; readonly text: string; readonly error: string }>;
-}
-
-/** A top-N row of the overview. */
-export interface TopItem {
-  readonly key: string;
-  readonly count: number;
-  readonly label?: string | null;
-}
+export type ImportResult = Schemas["BlocklistImportResult"];
 
 /** GET /api/overview. */
-export interface Overview {
-  readonly window: { readonly since: string; readonly until: string; readonly bucketSeconds: number };
-  /** One row per bucket with decisions: `t`, then a count per edge action. */
-  readonly requestsOverTime: ReadonlyArray<{ readonly t: string; readonly [action: string]: number | string }>;
-  readonly challenge: { readonly passRate: number | null; readonly issued: number; readonly passed: number };
-  readonly tarpit: { readonly heldSeconds: number | null; readonly bytes: number | null };
-  readonly faults: { readonly failOpen: number | null; readonly byKind?: Readonly<Record<string, number>> };
-  readonly modelVersion: string | null;
-  readonly queueLagSeconds: number | null;
-  readonly topBlockedIps: readonly TopItem[];
-  readonly topBlockedPrefixes: readonly TopItem[];
-  readonly topBlockedAsns: readonly TopItem[];
-  readonly topReasons: readonly TopItem[];
-}
-
-/** A compiled rule, from the policy or its preset. */
-export interface CompiledRule {
-  readonly name: string;
-  readonly action: string;
-  readonly weight?: number;
-  readonly origin: string;
-}
+export type Overview = Schemas["Overview"];
+/** A top-N row of the overview. */
+export type TopItem = Overview["topBlockedIps"][number];
 
 /** GET /api/policy. */
-export interface PolicyView {
-  readonly policy: unknown;
-  readonly source: string;
-  readonly compiled: {
-    readonly mode: string;
-    readonly preset: string;
-    readonly thresholds: { readonly challenge: number; readonly tarpit: number; readonly block: number };
-    readonly rules: readonly CompiledRule[];
-  } | null;
-}
-
-/** A policy problem, at a field path (or a character offset of the text). */
-export interface PolicyIssue {
-  readonly path: string;
-  readonly message: string;
-  readonly at?: number;
-}
-
+export type PolicyView = Schemas["PolicyView"];
+/** A compiled rule, from the policy or its preset. */
+export type CompiledRule = NonNullable<PolicyView["compiled"]>["rules"][number];
 /** POST /api/policy/validate. */
-export interface Validation {
-  readonly ok: boolean;
-  readonly issues?: readonly PolicyIssue[];
-}
-
+export type Validation = Answer<"/api/policy/validate", "post">;
+/** PUT /api/policy refusing a policy (422). */
+export type InvalidPolicy = Schemas["InvalidPolicy"];
+/**
+ * A policy problem at a field path, as the API reports it; `at` (a character offset of the text) is the dashboard's
+ * own, for JSON the browser could not parse before sending it.
+ */
+export type PolicyIssue = Validation["issues"][number] & { readonly at?: number };
 /** POST /api/policy/dry-run. */
-export interface DryRun {
-  readonly evaluated: number;
-  readonly changed: number;
-  readonly before: Readonly<Record<string, number>>;
-  readonly after: Readonly<Record<string, number>>;
-  readonly transitions: Readonly<Record<string, number>>;
-  readonly samples: ReadonlyArray<{
-    readonly at: string;
-    readonly ip: string;
-    readonly path: string;
-    readonly before: string;
-    readonly after: string;
-    readonly scoreBefore: number;
-    readonly scoreAfter: number;
-    readonly decidedByAfter: string | null;
-  }>;
-}
-
+export type DryRun = Schemas["PolicyDryRun"];
 /** GET /api/policy/history. */
-export interface PolicyHistory {
-  readonly versions: ReadonlyArray<{ readonly at: string; readonly actor: string; readonly note: string | null; readonly policy: unknown }>;
-}
+export type PolicyHistory = Answer<"/api/policy/history", "get">;
 
 /** GET /api/peers: this deployment's own feed. */
-export interface PeerSelf {
-  readonly publishing: boolean;
-  readonly kid: string | null;
-  readonly issuer: string;
-  readonly feedUrl: string;
-  readonly keyUrl: string;
-  readonly pushUrl: string;
-}
-
+export type PeerSelf = Schemas["PeerSelf"];
 /** GET /api/peers: one configured peer. */
-export interface Peer {
-  readonly name: string;
-  readonly kind: string;
-  readonly trust: string;
-  readonly action: string;
-  readonly enabled: boolean;
-  readonly feedUrl: string | null;
-  readonly activeEntries: number;
-  readonly lastSync: { readonly at: string; readonly status: string; readonly error: string | null } | null;
-  readonly totals: { readonly received: number; readonly applied: number; readonly rejected: Readonly<Record<string, number>> };
-}
-
-export interface Peers {
-  readonly self: PeerSelf;
-  readonly peers: readonly Peer[];
-}
+export type Peer = Schemas["Peer"];
+export type Peers = Answer<"/api/peers", "get">;

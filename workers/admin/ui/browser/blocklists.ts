@@ -1,4 +1,4 @@
-import type { ImportResult, ListEntry, ListPage } from "./api-types";
+import type { AllowEntry, BlocklistEntry, ImportResult, ListEntry, ListPage } from "./api-types";
 import { actionBadge, announce, api, ask, byId, emptyState, errorState, fmtRelative, fmtTime, h, messageOf, operatorOnly, ttlSeconds } from "./app";
 
 const KINDS = ["ip", "cidr", "asn", "allow"];
@@ -46,29 +46,31 @@ function removeButton(e: ListEntry) {
 function renderRows() {
   const head = isAllow ? ["Target", "Reason", "By", "Added", "Expires", ""] : ["Target", "Action", "Source", "Reason", "Score", "Added", "Expires", ""];
   byId("entries-head").replaceChildren(h("tr", null, head.map((t) => h("th", { scope: "col" }, t))));
-  const shown = entries.filter((e) => isAllow || sourceFilter.value === "" || e.source === sourceFilter.value);
+  const shown = entries.filter((e) => !("source" in e) || sourceFilter.value === "" || e.source === sourceFilter.value);
   const body = byId("entries");
   if (shown.length === 0) {
     body.replaceChildren(h("tr", null, h("td", { colspan: head.length }, emptyState(entries.length === 0 ? "No entries" : "No entries from this source on this page", isAllow ? "Allow-listed addresses skip scoring entirely." : "Add one above, or block from the decisions feed."))));
     return;
   }
-  body.replaceChildren(
-    ...shown.map((e) =>
-      isAllow
-        ? h("tr", null, h("td", { class: "mono" }, e.target), h("td", null, e.reason), h("td", null, e.by), h("td", null, when(e.at)), h("td", null, when(e.expiresAt)), h("td", null, removeButton(e)))
-        : h(
-            "tr",
-            null,
-            h("td", { class: "mono" }, kind === "ip" ? h("a", { href: "/decisions?ip=" + encodeURIComponent(e.target) }, e.target) : e.target),
-            h("td", null, actionBadge(e.action ?? "allow")),
-            h("td", null, h("span", { class: "badge neutral" }, e.source)),
-            h("td", null, e.reason),
-            h("td", { class: "num" }, e.score === null || e.score === undefined ? "" : String(Math.round(e.score * 1000) / 1000)),
-            h("td", null, when(e.at)),
-            h("td", null, when(e.expiresAt)),
-            h("td", null, removeButton(e)),
-          ),
-    ),
+  body.replaceChildren(...shown.map((e) => ("by" in e ? allowRow(e) : blockRow(e))));
+}
+
+function allowRow(e: AllowEntry) {
+  return h("tr", null, h("td", { class: "mono" }, e.target), h("td", null, e.reason), h("td", null, e.by), h("td", null, when(e.at)), h("td", null, when(e.expiresAt)), h("td", null, removeButton(e)));
+}
+
+function blockRow(e: BlocklistEntry) {
+  return h(
+    "tr",
+    null,
+    h("td", { class: "mono" }, kind === "ip" ? h("a", { href: "/decisions?ip=" + encodeURIComponent(e.target) }, e.target) : e.target),
+    h("td", null, actionBadge(e.action)),
+    h("td", null, h("span", { class: "badge neutral" }, e.source)),
+    h("td", null, e.reason),
+    h("td", { class: "num" }, e.score === null ? "" : String(Math.round(e.score * 1000) / 1000)),
+    h("td", null, when(e.at)),
+    h("td", null, when(e.expiresAt)),
+    h("td", null, removeButton(e)),
   );
 }
 

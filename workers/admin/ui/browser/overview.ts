@@ -44,8 +44,8 @@ function buckets(data: Overview) {
 }
 
 /** The commonest fault kinds (edge-guard publishes totals over the last day). */
-function faultHint(byKind: Record<string, number>|undefined) {
-  const kinds = Object.entries(byKind || {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+function faultHint(byKind: Overview["faults"]["byKind"]) {
+  const kinds = Object.entries(byKind).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
   return kinds.length === 0 ? "none in the last day" : "last day: " + kinds.slice(0, 3).map(([kind, n]) => kind + " " + fmtInt(n)).join(", ");
 }
 

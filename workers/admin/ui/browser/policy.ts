@@ -1,4 +1,4 @@
-import type { CompiledRule, DryRun, PolicyIssue, PolicyHistory, PolicyView, Validation } from "./api-types";
+import type { CompiledRule, DryRun, InvalidPolicy, PolicyIssue, PolicyHistory, PolicyView, Validation } from "./api-types";
 import { type Child, ApiError, actionBadge, announce, api, byId, emptyState, errorState, fill, fmtInt, fmtTime, h, messageOf, operatorOnly } from "./app";
 import { lineColumn, locate } from "./json-path";
 
@@ -101,8 +101,9 @@ function candidate() {
 }
 
 function failed(error: unknown, saving = false) {
-  if (error instanceof ApiError && error.body && Array.isArray((error.body as Validation).issues)) {
-    const issues = (error.body as Validation).issues ?? [];
+  // PUT /api/policy answers 422 InvalidPolicy; validate() passes its own `{ ok: false, issues }` the same way.
+  if (error instanceof ApiError && error.body && Array.isArray((error.body as InvalidPolicy | Validation).issues)) {
+    const issues = (error.body as InvalidPolicy | Validation).issues;
     showIssues(issues);
     announce(issues.length + " problem" + (issues.length === 1 ? "" : "s") + " in the policy" + (saving ? "; nothing was saved." : "."), "error");
   } else announce(messageOf(error), "error");
