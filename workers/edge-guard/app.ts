@@ -15,7 +15,7 @@ import { publishFaults, recordFault } from "./faults";
 import { assess, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
 import { embeddedTrapResponse, honeypotMac, trapSignals, trapVisit, withHoneypot, type TrapVisit } from "./honeypot";
 import { fnv1a } from "../../core/fingerprint";
-import { blockedResponse, proxyToOrigin } from "./respond";
+import { blockedResponse, originUnreachableResponse, proxyToOrigin } from "./respond";
 import { challengeConfig, challengeResponse, challengeRoutes, readPass, type ChallengeOutcome } from "./challenge";
 import type { SolveMethod } from "../../core/challenge";
 import { AUTOMATION_SIGNALS } from "../../core/automation-evidence";
@@ -68,10 +68,11 @@ app.all("*", async (c) => {
   } catch (error) {
     // The pipeline itself failed: fail open, counted, and the site stays up.
     recordFault("decide", error);
-    return proxyToOrigin(request, env.ORIGIN_URL);
+    return fromOrigin(request, env.ORIGIN_URL);
   }
   const { verdict, policy } = assessment;
-  const faultsWrite = publishFaults(env.BLOCKLIST, facts.receivedAt);
+  // The dev stack's fault suite reads totals in admin within seconds; a deployed isolate publishes once a minute.
+  const faultsWrite = publishFaults(env.BLOCKLIST, facts.receivedAt, env.DEV_FAULTS === "on" ? 1_000 : undefined);
   if (faultsWrite !== null) waitUntil(faultsWrite);
   const observe = env.MODE === "observe" || (env.MODE !== "enforce" && policy.mode === "observe");
   const action = observe ? "allow" : verdict.action;
@@ -97,10 +98,20 @@ app.all("*", async (c) => {
     }
   }
   if (facts.path === "/robots.txt" && request.method === "GET") return managedRobots(state, env, request, facts);
-  const response = await proxyToOrigin(request, env.ORIGIN_URL, facts.ip);
+  const response = await fromOrigin(request, env.ORIGIN_URL, facts.ip);
   const verified = verdict.reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth");
   return verified || !carriesHoneypot(facts) ? response : withHoneypot(response, facts, mac);
 });
+
+/** The origin's answer; when the origin cannot be reached, a counted fault and a plain 502 (never a 500 from us). */
+async function fromOrigin(request: Request, originUrl: string, clientIp?: string): Promise<Response> {
+  try {
+    return await proxyToOrigin(request, originUrl, clientIp);
+  } catch (error) {
+    recordFault("origin", error);
+    return originUnreachableResponse();
+  }
+}
 
 /**
  * The challenge page, or null when the client may go on: it holds a valid pass that is within its page budget

@@ -2,7 +2,7 @@ import { blocklistKey } from "../../core/blocklist-key";
 import { parseBlocklistEntry, type BlocklistEntry } from "../../core/blocklist-entry";
 
 /** Entries cached per isolate before the oldest are dropped. */
-const MAX_CACHED = 50_000;
+export const MAX_CACHED = 50_000;
 
 interface Cached {
   readonly entry: BlocklistEntry | null;
@@ -17,6 +17,11 @@ export class BlocklistCache {
   readonly #cache = new Map<string, Cached>();
 
   constructor(readonly ttlMs: number) {}
+
+  /** Entries held now (at most MAX_CACHED). */
+  get size(): number {
+    return this.#cache.size;
+  }
 
   /** The client's entry, or null when it is not listed. Throws on a KV fault with nothing cached. */
   async lookup(kv: KVNamespace, ip: string, now: number): Promise<BlocklistEntry | null> {

@@ -4,7 +4,7 @@ import { HIT_KINDS, type ClientLedger, type HitKind, type LedgerCounts } from ".
 /** Least time between two flushes of one key to its Durable Object: bounds DO load from a hot key. */
 export const FLUSH_INTERVAL_MS = 10_000;
 /** Keys tracked in one isolate before idle ones are dropped. */
-const MAX_KEYS = 20_000;
+export const MAX_KEYS = 20_000;
 
 interface KeyState {
   readonly local: Record<HitKind, SlidingWindow>;
@@ -26,6 +26,11 @@ export class Counters {
   /** Keys with hits not yet flushed: `due` looks only at these, not at every key the isolate knows. */
   readonly #pending = new Set<string>();
   #nextDueCheck = 0;
+
+  /** Keys tracked now (at most MAX_KEYS). */
+  get size(): number {
+    return this.#keys.size;
+  }
 
   /** Counts one hit of `kind` for each key at `at`. */
   hit(keys: readonly string[], kind: HitKind, at: number): void {

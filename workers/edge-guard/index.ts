@@ -1,4 +1,6 @@
-import { app } from "./app";
+import { app, isolateState } from "./app";
+import { devFaultSwitch, withDevFaults } from "./dev-faults";
+import { countRequest, edgeMetrics } from "./metrics";
 import { refreshData } from "./data-refresh";
 import { buildRangeSnapshot } from "./range-snapshot";
 
@@ -12,9 +14,17 @@ export { FleetLedger } from "../../durable-objects/fleet-ledger";
 export { PassLedger } from "../../durable-objects/pass-ledger";
 
 export default {
-  fetch: app.fetch,
+  async fetch(request, rawEnv, ctx) {
+    const env = withDevFaults(rawEnv);
+    const now = Date.now();
+    const answered = (await devFaultSwitch(request, env)) ?? edgeMetrics(request, env, isolateState(), now);
+    if (answered !== null) return answered;
+    countRequest(now);
+    return app.fetch(request, env, ctx);
+  },
   /** Cron Triggers: the range snapshot every minute; the AI agent list and crawler ranges every six hours. */
-  scheduled(controller, env, ctx) {
+  scheduled(controller, rawEnv, ctx) {
+    const env = withDevFaults(rawEnv);
     if (controller.cron === RANGES_CRON) ctx.waitUntil(buildRangeSnapshot(env.BLOCKLIST));
     else ctx.waitUntil(refreshData(env.BLOCKLIST, fetch, Date.now()));
   },

@@ -7,6 +7,15 @@ export function blockedResponse(): Response {
   });
 }
 
+/** What a client sees when the origin does not answer (refused, reset): a gateway error with a stable code. */
+export function originUnreachableResponse(): Response {
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Site unavailable</title></head><body><h1>Site unavailable</h1><p>The site is not answering right now. Please try again in a minute. Code: origin_unreachable</p></body></html>`;
+  return new Response(body, {
+    status: 502,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "retry-after": "30", "x-robots-tag": "noindex" },
+  });
+}
+
 /** Request headers that only mean something between the client and edge-guard, dropped before the origin. */
 const HOP_HEADERS = ["x-dev-cf"];
 

@@ -1,0 +1,109 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env as rawEnv } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { DecisionReport } from "../../../core/report";
+import { app, isolateState } from "../../../workers/edge-guard/app";
+import { DEV_FAULTS_PATH, devFaultSwitch, withDevFaults } from "../../../workers/edge-guard/dev-faults";
+import { EDGE_METRICS_PATH, edgeMetrics } from "../../../workers/edge-guard/metrics";
+import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
+import { faultCounts, publishFaults, recordFault } from "../../../workers/edge-guard/faults";
+import { ReportBuffer } from "../../../workers/edge-guard/reports";
+
+const env = rawEnv as unknown as EdgeGuardEnv;
+const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+/** A Queue that refuses while `down` and records what it accepted. */
+function flakyQueue(): { queue: Queue<DecisionReport>; sent: string[]; setDown: (down: boolean) => void } {
+  let down = false;
+  const sent: string[] = [];
+  const queue = {
+    sendBatch: async (messages: Iterable<{ body: DecisionReport }>) => {
+      if (down) throw new Error("queue unreachable");
+      for (const m of messages) sent.push(m.body.id);
+    },
+  } as unknown as Queue<DecisionReport>;
+  return { queue, sent, setDown: (d) => void (down = d) };
+}
+
+const aReport = (id: string) => ({ id }) as unknown as DecisionReport;
+
+describe("the edge when a part fails and comes back", () => {
+  it("answers a plain 502 with a stable code when the origin refuses connections, and counts it", async () => {
+    const before = faultCounts().origin ?? 0;
+    const ctx = createExecutionContext();
+    // Port 1 on loopback: nothing listens there.
+    const response = await app.fetch(new Request("http://site.test/", { headers: { "user-agent": CHROME_UA, "cf-connecting-ip": "203.0.113.201" } }), { ...env, ORIGIN_URL: "http://127.0.0.1:1" }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(502);
+    expect(await response.text()).toContain("origin_unreachable");
+    expect(faultCounts().origin).toBe(before + 1);
+  });
+
+  it("keeps the reports a Queue outage refused and sends them, in order, once the Queue answers", async () => {
+    const buffer = new ReportBuffer();
+    const { queue, sent, setDown } = flakyQueue();
+    setDown(true);
+    await buffer.push(aReport("a"), true, queue, 1_000);
+    await buffer.push(aReport("b"), true, queue, 3_000);
+    expect(sent).toEqual([]);
+    setDown(false);
+    await buffer.push(aReport("c"), true, queue, 5_000);
+    expect(sent).toEqual(["a", "b", "c"]);
+    expect(buffer.size).toBe(0);
+  });
+
+  it("tries a failed send again after a second, not on every request", async () => {
+    const buffer = new ReportBuffer();
+    const { queue, setDown } = flakyQueue();
+    setDown(true);
+    await buffer.push(aReport("a"), true, queue, 10_000);
+    expect(buffer.push(aReport("b"), true, queue, 10_500)).toBeNull();
+    expect(buffer.push(aReport("c"), true, queue, 11_000)).not.toBeNull();
+  });
+
+  it("publishes the fault totals again after a KV outage, so admin catches up", async () => {
+    recordFault("ledger", new Error("test fault"));
+    const now = Date.now() + 7_200_000; // past any earlier publish in this isolate
+    const down = { put: () => Promise.reject(new Error("kv down")) } as unknown as KVNamespace;
+    await publishFaults(down, now);
+    const write = publishFaults(env.BLOCKLIST, now + 61_000);
+    expect(write).not.toBeNull();
+    await write;
+    const keys = await env.BLOCKLIST.list({ prefix: "stats:faults:" });
+    const stored = JSON.parse(String(keys.keys[0]?.metadata)) as { counts: Record<string, number> };
+    expect(stored.counts.ledger).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("dev fault switch and edge metrics", () => {
+  it("leaves the bindings untouched unless DEV_FAULTS is on", async () => {
+    expect(withDevFaults(env)).toBe(env);
+    const response = await devFaultSwitch(new Request(`http://site.test${DEV_FAULTS_PATH}`, { method: "POST", body: '{"kv":true}' }), env);
+    expect(response).toBeNull(); // not intercepted: without DEV_FAULTS the path is the site's
+  });
+
+  it("with DEV_FAULTS on, makes KV fail while switched on and work again once off", async () => {
+    const dev = withDevFaults({ ...env, DEV_FAULTS: "on" });
+    const flip = async (on: boolean) => (await devFaultSwitch(new Request(`http://site.test${DEV_FAULTS_PATH}`, { method: "POST", body: JSON.stringify({ kv: on }) }), dev))?.json();
+    expect(await flip(true)).toEqual({ failing: ["kv"] });
+    await expect(dev.BLOCKLIST.get("x")).rejects.toThrow(/kv unreachable/);
+    expect(await flip(false)).toEqual({ failing: [] });
+    await expect(dev.BLOCKLIST.get("x")).resolves.toBeNull();
+    const bad = await devFaultSwitch(new Request(`http://site.test${DEV_FAULTS_PATH}`, { method: "POST", body: '{"disk":true}' }), dev);
+    expect(bad?.status).toBe(400);
+  });
+
+  it("serves its metrics only to the holder of METRICS_TOKEN, with every isolate map's size and cap", async () => {
+    const url = `http://site.test${EDGE_METRICS_PATH}`;
+    const now = Date.now();
+    expect(edgeMetrics(new Request(url), env, isolateState(), now)?.status).toBe(404); // no METRICS_TOKEN
+    const withToken = { ...env, METRICS_TOKEN: "metrics-token-for-tests" };
+    expect(edgeMetrics(new Request(url, { headers: { authorization: "Bearer wrong" } }), withToken, isolateState(), now)?.status).toBe(401);
+    const ok = edgeMetrics(new Request(url, { headers: { authorization: "Bearer metrics-token-for-tests" } }), withToken, isolateState(), now);
+    const text = (await ok?.text()) ?? "";
+    expect(ok?.status).toBe(200);
+    expect(text).toMatch(/^edge_guard_edge_faults_total\{kind="origin"\} \d+$/m);
+    for (const map of ["blocklist", "counters", "fleet", "directories", "reports", "consistency"]) expect(text).toMatch(new RegExp(`^edge_guard_edge_map_cap\\{map="${map}"\\} [1-9]\\d*$`, "m"));
+    expect(edgeMetrics(new Request("http://site.test/metrics"), withToken, isolateState(), now)).toBeNull(); // the site's own /metrics is untouched
+  });
+});
