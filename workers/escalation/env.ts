@@ -39,4 +39,6 @@ export interface EscalationEnv extends DbEnv {
   readonly AI?: WorkersAi;
   /** Secret (a webhook URL usually embeds a token): new blocklist entries are POSTed here. Empty: no alerts. */
   readonly ALERT_WEBHOOK_URL?: string;
+  /** Dev only, set by the dev stack for the fault suite, never in wrangler.toml: "on" enables the model fault switch (index.ts). */
+  readonly DEV_FAULTS?: string;
 }
