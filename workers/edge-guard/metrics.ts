@@ -29,7 +29,7 @@ function mapSizes(state: IsolateState | null): { map: string; size: number; cap:
     { map: "blocklist", size: state.blocklist.size, cap: MAX_CACHED },
     { map: "counters", size: state.counters.size, cap: MAX_KEYS },
     { map: "fleet", size: state.fleets.size, cap: MAX_LEARNED },
-    { map: "directories", size: state.directories.size, cap: CACHE_MAX_ORIGINS + 1 },
+    { map: "directories", size: state.directories.size, cap: CACHE_MAX_ORIGINS },
     { map: "reports", size: state.reports.size, cap: MAX_HELD_REPORTS },
     { map: "consistency", size: consistencyMemoSize(), cap: CONSISTENCY_MEMO_MAX },
   ];

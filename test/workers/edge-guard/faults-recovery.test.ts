@@ -7,7 +7,11 @@ import { DEV_FAULTS_PATH, devFaultSwitch, withDevFaults } from "../../../workers
 import { EDGE_METRICS_PATH, edgeMetrics } from "../../../workers/edge-guard/metrics";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 import { faultCounts, publishFaults, recordFault } from "../../../workers/edge-guard/faults";
-import { ReportBuffer } from "../../../workers/edge-guard/reports";
+import { MAX_HELD_REPORTS, ReportBuffer } from "../../../workers/edge-guard/reports";
+import { BlocklistCache, MAX_CACHED } from "../../../workers/edge-guard/blocklist";
+import { Counters, MAX_KEYS } from "../../../workers/edge-guard/counters";
+import { FleetFlags, MAX_LEARNED } from "../../../workers/edge-guard/fleet-flags";
+import { CACHE_MAX_ORIGINS, DirectoryCache } from "../../../workers/edge-guard/web-bot-auth";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
 const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -105,5 +109,34 @@ describe("dev fault switch and edge metrics", () => {
     expect(text).toMatch(/^edge_guard_edge_faults_total\{kind="origin"\} \d+$/m);
     for (const map of ["blocklist", "counters", "fleet", "directories", "reports", "consistency"]) expect(text).toMatch(new RegExp(`^edge_guard_edge_map_cap\\{map="${map}"\\} [1-9]\\d*$`, "m"));
     expect(edgeMetrics(new Request("http://site.test/metrics"), withToken, isolateState(), now)).toBeNull(); // the site's own /metrics is untouched
+  });
+});
+
+describe("isolate maps stay within their caps whatever the traffic", () => {
+  it("evicts instead of growing past each cap", async () => {
+    const blocklist = new BlocklistCache(10_000);
+    for (let i = 0; i <= MAX_CACHED; i++) blocklist.remember(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, null, 1_000);
+    expect(blocklist.size).toBe(MAX_CACHED);
+
+    const counters = new Counters();
+    for (let i = 0; i <= MAX_KEYS; i++) counters.hit([`ip:${i}`], "req", 1_000 + i);
+    expect(counters.size).toBeLessThanOrEqual(MAX_KEYS);
+
+    const fleets = new FleetFlags();
+    for (let i = 0; i <= MAX_LEARNED; i++) {
+      fleets.learn(`group-${i}`, 10_000_000);
+      fleets.shouldSend(`group-x${i}`, `10.0.0.${i & 255}`, ["ua-scripted"], 1_000);
+    }
+    expect(fleets.size).toBeLessThanOrEqual(MAX_LEARNED);
+
+    const directories = new DirectoryCache();
+    for (let i = 0; i <= CACHE_MAX_ORIGINS + 10; i++) directories.set(`https://signer-${i}.example`, { keys: null, failure: "directory_unreachable", checkedAt: 0, retryAt: 0 });
+    expect(directories.size).toBe(CACHE_MAX_ORIGINS);
+
+    const reports = new ReportBuffer();
+    const { queue, setDown } = flakyQueue();
+    setDown(true);
+    for (let i = 0; i <= MAX_HELD_REPORTS + 10; i++) await reports.push(aReport(`r${i}`), false, queue, 1_000);
+    expect(reports.size).toBe(MAX_HELD_REPORTS);
   });
 });
