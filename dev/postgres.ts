@@ -46,6 +46,9 @@ export interface LocalPostgres {
   readonly pglitePort: number;
   /** Sessions the proxy has bridged so far: one per Worker `withDb` call (the bench counts queries with it). */
   sessions(): number;
+  /** Fault suite: the database becomes unreachable (every connection dropped) until `resume()`. */
+  suspend(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -114,7 +117,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
       stack.push(async () => rmSync(file, { force: true }));
     }
     log(`postgres ready in ${ms(started)}: NEON_LOCAL_PROXY=${endpoint.neonLocalProxy} DATABASE_URL=${endpoint.databaseUrl}`);
-    return { ...endpoint, sessions: () => proxy.stats().served, stop };
+    return { ...endpoint, sessions: () => proxy.stats().served, suspend: () => proxy.suspend(), resume: () => proxy.resume(), stop };
   } catch (error) {
     await stop();
     throw error;

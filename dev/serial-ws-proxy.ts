@@ -25,6 +25,9 @@ export interface SerialWsProxy {
   readonly port: number;
   /** Sessions served, waiting now, and closed for being stuck. */
   stats(): { readonly served: number; readonly waiting: number; readonly killed: number };
+  /** Fault suite: drops the waiting sessions now and every new connection until `resume()` (the database is unreachable). */
+  suspend(): void;
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export async function startSerialWsProxy(options: SerialWsProxyOptions): Promise
   let served = 0;
   let killed = 0;
   let closing = false;
+  let suspended = false;
 
   const pump = (): void => {
     if (active !== undefined || closing) return;
@@ -64,6 +68,7 @@ export async function startSerialWsProxy(options: SerialWsProxyOptions): Promise
 
   const wss = new WebSocketServer({ host: options.host, port: options.port, perMessageDeflate: false });
   wss.on("connection", (ws) => {
+    if (suspended) return ws.terminate();
     const session = new Session(ws);
     ws.on("close", () => {
       if (!session.bridged) session.finish(); // still queued: just forget it
@@ -96,6 +101,15 @@ export async function startSerialWsProxy(options: SerialWsProxyOptions): Promise
   return {
     port,
     stats: () => ({ served, waiting: queue.filter((s) => !s.finished).length, killed }),
+    suspend() {
+      // The session in flight may finish (cutting PGlite off mid-protocol can freeze it); the waiting ones are dropped.
+      suspended = true;
+      for (const session of queue) session.kill();
+      queue.length = 0;
+    },
+    resume() {
+      suspended = false;
+    },
     async close() {
       closing = true;
       clearInterval(watchdog);

@@ -3,8 +3,8 @@ import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { Log, LogLevel, Miniflare, convertV4MiniflareOptions, type LegacyWorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { startOrigin } from "./origin/server";
-import { startLocalPostgres } from "./postgres";
+import { startOrigin, type RunningOrigin } from "./origin/server";
+import { startLocalPostgres, type LocalPostgres } from "./postgres";
 import { BUILD_DIR, ROOT, buildAll, type BuildResult } from "./build";
 import { devSecrets, type DevSecrets } from "./secrets";
 import { WORKERS, type WorkerName } from "./workers";
@@ -41,6 +41,9 @@ export interface Stack {
   readonly secrets: DevSecrets;
   readonly builds: readonly BuildResult[];
   readonly miniflare: Miniflare;
+  /** The demo origin and the embedded Postgres, for the fault suite to slow down, stop and restart. */
+  readonly origin: Pick<RunningOrigin, "setDelay" | "pause" | "resume">;
+  readonly postgres: Pick<LocalPostgres, "suspend" | "resume">;
   stop(): Promise<void>;
 }
 
@@ -82,7 +85,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const secrets = await devSecrets(options.stateDir);
     const shared: Record<string, string> = { DATABASE_URL: postgres.databaseUrl, NEON_LOCAL_PROXY: postgres.neonLocalProxy };
     const perWorker: Record<WorkerName, Record<string, string>> = {
-      "edge-guard": { ORIGIN_URL: origin.url, DEV_CLIENT_OVERRIDES: "on", TOKEN_SECRET: secrets.TOKEN_SECRET, SUMMARY_MAX_WAIT_MS: "2000" },
+      "edge-guard": { ORIGIN_URL: origin.url, DEV_CLIENT_OVERRIDES: "on", TOKEN_SECRET: secrets.TOKEN_SECRET, METRICS_TOKEN: secrets.METRICS_TOKEN, SUMMARY_MAX_WAIT_MS: "2000" },
       // Dev pacing: a page trickles out over ~1.5 s instead of wrangler.toml's production 30 s, so tests don't crawl.
       "edge-guard-tarpit": { ...shared, STREAM_DELAY_MS: "100" },
       "edge-guard-escalation": shared,
@@ -136,6 +139,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       secrets,
       builds,
       miniflare,
+      origin,
+      postgres,
       stop,
     };
   } catch (error) {

@@ -9,7 +9,15 @@ export type OriginOptions = {
   readonly publicUrl?: string; // fixes the base of absolute links in feed, sitemap and robots.txt; otherwise taken from each request
   readonly onRequest?: (req: IncomingMessage) => void; // sees every request the origin answers (tests count real pages served)
 };
-export type RunningOrigin = { readonly url: string; close(): Promise<void> };
+export type RunningOrigin = {
+  readonly url: string;
+  close(): Promise<void>;
+  /** Fault suite: every answer waits this long first (0 = none). */
+  setDelay(ms: number): void;
+  /** Fault suite: stops listening (connections refused, open ones dropped) until `resume()`, on the same port. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+};
 
 type Encoded = { readonly page: Page; readonly bytes: Uint8Array; readonly etag: string };
 
@@ -20,10 +28,13 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   const notFound = encode(site.notFound, bodyText(site.notFound, ""));
   const host = opts.host ?? "127.0.0.1";
   let listening = "";
+  let delayMs = 0;
   const server = createServer((req, res) => {
     opts.onRequest?.(req);
     const baseUrl = opts.publicUrl?.replace(/\/+$/, "") ?? baseUrlOf(req.headers) ?? listening;
-    respond(req, res, route(site, prebuilt, notFound, req.url ?? "/", baseUrl));
+    const answer = () => respond(req, res, route(site, prebuilt, notFound, req.url ?? "/", baseUrl));
+    if (delayMs > 0) setTimeout(answer, delayMs);
+    else answer();
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -34,12 +45,30 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   });
   const { port } = server.address() as AddressInfo;
   listening = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  let paused = false;
+  const close = () =>
+    new Promise<void>((resolve, reject) => {
+      if (!server.listening) return resolve();
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeAllConnections(); // keep-alive sockets would otherwise hold close() open
+    });
   return {
     url: listening,
-    close: () =>
+    close,
+    setDelay: (ms) => void (delayMs = Math.max(0, ms)),
+    pause: async () => {
+      paused = true;
+      await close();
+    },
+    resume: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections(); // keep-alive sockets would otherwise hold close() open
+        if (!paused) return resolve();
+        paused = false;
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve();
+        });
       }),
   };
 }

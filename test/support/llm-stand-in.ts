@@ -30,11 +30,13 @@ const ANSWERS: Record<string, string> = {
  * A local stand-in for LLM providers, speaking OpenAI chat completions (`POST …/chat/completions`) and Anthropic
  * messages (`POST …/messages`). The `model` field picks the behaviour: `stand-in-bot|human|unsure|garbage` answer at
  * once, `stand-in-slow` takes 5 s, `stand-in-500` fails. `POST /hook` records a webhook; `GET /__requests` lists
- * everything received. Never the real internet.
+ * everything received; `POST /__hang` with `{"on": true}` makes every model answer hang (the fault suite's LLM
+ * outage) until `{"on": false}`. Never the real internet.
  */
 export function startLlmStandIn(): Promise<{ url: string; close: () => Promise<void> }> {
   const received: RecordedRequest[] = [];
-  const server = createServer((req, res) => void handle(req, res, received));
+  const mode = { hang: false };
+  const server = createServer((req, res) => void handle(req, res, received, mode));
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as AddressInfo;
@@ -48,7 +50,7 @@ export function startLlmStandIn(): Promise<{ url: string; close: () => Promise<v
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, received: RecordedRequest[]): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, received: RecordedRequest[], mode: { hang: boolean }): Promise<void> {
   const path = new URL(req.url ?? "/", "http://stand-in").pathname;
   if (req.method === "GET" && path === "/__requests") return json(res, 200, received);
   const chunks: Buffer[] = [];
@@ -62,6 +64,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, received: Recor
   const headers = Object.fromEntries(["authorization", "x-api-key", "anthropic-version", "content-type"].flatMap((h) => (req.headers[h] === undefined ? [] : [[h, String(req.headers[h])]])));
   received.push({ path, headers, body });
   if (path === "/hook") return json(res, 200, { ok: true });
+  if (path === "/__hang") {
+    mode.hang = typeof body === "object" && body !== null && "on" in body && body.on === true;
+    return json(res, 200, { hang: mode.hang });
+  }
+  if (mode.hang) return; // never answers: the caller's timeout ends it
 
   const anthropic = path.endsWith("/messages");
   if (!anthropic && !path.endsWith("/chat/completions")) return json(res, 404, { error: { message: "unknown endpoint" } });

@@ -3,7 +3,7 @@ import { parseBlocklistEntry, type BlocklistEntry } from "../../core/blocklist-e
 import { LruMap } from "../../core/lru";
 
 /** Entries cached per isolate before the least recently used are dropped. */
-const MAX_CACHED = 50_000;
+export const MAX_CACHED = 50_000;
 /**
  * How long "not listed" is trusted for a quiet client: KV's own edge cache (`cacheTtl: 60`) already answers a read up
  * to this old, so trusting it as long in the isolate loses no freshness and saves one billed KV read per client per

@@ -13,7 +13,7 @@ export const FLUSH_INTERVAL_MS = 10_000;
  */
 export const FLUSH_MIN_PER_MINUTE = 20;
 /** Keys tracked in one isolate before idle ones are dropped. */
-const MAX_KEYS = 20_000;
+export const MAX_KEYS = 20_000;
 
 interface KeyState {
   readonly local: Record<HitKind, SlidingWindow>;

@@ -13,6 +13,10 @@ export interface EdgeGuardSecrets {
   /** Both set: Cloudflare Turnstile replaces the proof of work. */
   readonly TURNSTILE_SITE_KEY?: string;
   readonly TURNSTILE_SECRET?: string;
+  /** Secret: the Bearer token a scraper sends to EDGE_METRICS_PATH. Unset: that path answers 404. */
+  readonly METRICS_TOKEN?: string;
+  /** Dev only, set by the dev stack for the fault suite, never in wrangler.toml: "on" enables workers/edge-guard/dev-faults.ts. */
+  readonly DEV_FAULTS?: string;
 }
 
 /** edge-guard's bindings (the top-level wrangler.toml; env-check.ts holds this to `wrangler types`). */

@@ -6,7 +6,7 @@ import { recordFault } from "./faults";
 /** How often an isolate reloads the flagged-groups snapshot: a group flagged elsewhere is challenged here within this. */
 const FLEET_REFRESH_MS = 10_000;
 /** Groups learned first-hand (from this isolate's own evidence calls), and evidence sends remembered, at most. */
-const MAX_LEARNED = 5_000;
+export const MAX_LEARNED = 5_000;
 /** The same evidence is sent again after this long. */
 const RESEND_MS = 60_000;
 /** A group flagged for longer than this from now needs no per-address evidence from this isolate. */
@@ -23,6 +23,11 @@ export class FleetFlags {
   /** Last time evidence was sent, per (group, address, codes), or per group once it is flagged here. */
   readonly #sent = new LruMap<string, number>(MAX_LEARNED);
   readonly #due = new DueRefresh(FLEET_REFRESH_MS);
+
+  /** The larger of the learned-groups and sent-evidence maps (each at most MAX_LEARNED). */
+  get size(): number {
+    return Math.max(this.#learned.size, this.#sent.size);
+  }
 
   /** Epoch ms until which `group` is challenged, or null. */
   flaggedUntil(group: string, now: number): number | null {

@@ -86,8 +86,10 @@ function countingKeys(facts: RequestFacts, group: string): { ip: string; group: 
 }
 
 /** Distinct header sets remembered per isolate: real traffic repeats a few browser builds' header sets. */
-const CONSISTENCY_MEMO_MAX = 5_000;
+export const CONSISTENCY_MEMO_MAX = 5_000;
 const consistencyMemo = new LruMap<string, readonly Reason[]>(CONSISTENCY_MEMO_MAX);
+/** Header sets memoised now (at most CONSISTENCY_MEMO_MAX). */
+export const consistencyMemoSize = (): number => consistencyMemo.size;
 
 /** headerConsistency, memoised by the inputs it reads (it parses the User-Agent and structured client hints). */
 function consistencyOf(facts: RequestFacts): readonly Reason[] {

@@ -1,6 +1,8 @@
 import { app, isolateState } from "./app";
 import { faultCounts } from "./faults";
 import { OPERATIONS_PATH, OperationCounter } from "./operations";
+import { devFaultSwitch, withDevFaults } from "./dev-faults";
+import { countRequest, edgeMetrics } from "./metrics";
 import { refreshData } from "./data-refresh";
 import type { EdgeGuardEnv } from "./env";
 
@@ -14,13 +16,19 @@ export { RangeIndex } from "../../durable-objects/range-index";
 const operations = new OperationCounter();
 
 export default {
-  fetch(request, env, ctx) {
+  async fetch(request, rawEnv, ctx) {
+    const env = withDevFaults(rawEnv);
+    const now = Date.now();
+    const answered = (await devFaultSwitch(request, env)) ?? edgeMetrics(request, env, isolateState(), now);
+    if (answered !== null) return answered;
+    countRequest(now);
     if (env.DEV_CLIENT_OVERRIDES !== "on") return app.fetch(request, env, ctx);
     if (new URL(request.url).pathname === OPERATIONS_PATH) return Response.json(devStats(operations));
     return app.fetch(request, operations.wrap(env), ctx);
   },
   /** The Cron Trigger: the AI agent list, declared bots and crawler ranges every six hours. (Range entries need none: the RangeIndex publishes on change.) */
-  scheduled(_controller, env, ctx) {
+  scheduled(_controller, rawEnv, ctx) {
+    const env = withDevFaults(rawEnv);
     ctx.waitUntil(refreshData(env.BLOCKLIST, fetch, Date.now()));
   },
 } satisfies ExportedHandler<EdgeGuardEnv>;

@@ -5,6 +5,13 @@ import { recordFault } from "./faults";
 export const SUMMARY_BYTES_MAX = 96_000;
 /** Longest allowed traffic waits in the isolate before its summary is sent (a timer in `waitUntil`, under its 30 s). */
 export const SUMMARY_MAX_WAIT_MS = 20_000;
+/** Messages held per isolate while the Queue is unreachable; past this the oldest are dropped (counted as faults). */
+export const MAX_HELD_REPORTS = 2_000;
+/** After a failed send, the next attempt waits this long (a Queue outage costs one attempt a second, not one per request). */
+const RETRY_AFTER_MS = 1_000;
+/** One Queue batch: at most 100 messages and 256 KB (the Queues limits), with room to spare. */
+const BATCH_MESSAGES = 50;
+const BATCH_BYTES = 200_000;
 
 /** The summary wait in force: the `SUMMARY_MAX_WAIT_MS` var (0 sends at the end of each request; tests use it), else the default. */
 export function summaryMaxWaitMs(value: string | undefined): number {
@@ -66,6 +73,9 @@ export class ReportBuffer {
   #isolate: string | null = null;
   #timer = false;
   #evictions = 0;
+  /** Messages the Queue refused (oldest first), sent again with the next send once RETRY_AFTER_MS has passed. */
+  #held: ReportMessage[] = [];
+  #retryAt = 0;
   readonly #stats: ReportStats = { allowed: 0, summaries: 0, decisions: 0, evictions: 0, pendingClients: 0, summaryBytes: 0 };
 
   /** Counts one allowed request of a quiet client. Returns work for `waitUntil` (a send, or the flush timer), or null. */
@@ -89,7 +99,7 @@ export class ReportBuffer {
     if (this.#bytes >= SUMMARY_BYTES_MAX || this.#clients.size >= SUMMARY_CLIENTS_MAX) {
       this.#evictions += this.#clients.size;
       this.#stats.evictions += this.#clients.size;
-      return this.#send(queue, this.#takeAll(request.at));
+      return this.#send(queue, this.#takeAll(request.at), request.at);
     }
     if (this.#timer) return null;
     this.#timer = true;
@@ -104,7 +114,7 @@ export class ReportBuffer {
    * Sends one decision at once. The client's pending allowed traffic goes first, in the same batch, so escalation
    * scores the decision with the client's full history.
    */
-  decision(report: DecisionReport, queue: Queue<ReportMessage>): Promise<void> {
+  decision(report: DecisionReport, queue: Queue<ReportMessage>, now: number = Date.now()): Promise<void> {
     const client = this.#clients.get(report.ip);
     const messages: ReportMessage[] = [];
     if (client !== undefined) {
@@ -113,13 +123,18 @@ export class ReportBuffer {
     }
     messages.push(report);
     this.#stats.decisions++;
-    return this.#send(queue, messages);
+    return this.#send(queue, messages, now);
   }
 
   /** Sends whatever is pending (the timer's flush). */
   flush(queue: Queue<ReportMessage>, now: number): Promise<void> {
     if (this.#clients.size === 0) return Promise.resolve();
-    return this.#send(queue, this.#takeAll(now));
+    return this.#send(queue, this.#takeAll(now), now);
+  }
+
+  /** Messages held now because the Queue refused them (at most MAX_HELD_REPORTS). */
+  get size(): number {
+    return this.#held.length;
   }
 
   /** Counters since the isolate started. */
@@ -157,17 +172,51 @@ export class ReportBuffer {
     };
   }
 
-  #send(queue: Queue<ReportMessage>, messages: readonly ReportMessage[]): Promise<void> {
+  #send(queue: Queue<ReportMessage>, messages: readonly ReportMessage[], now: number): Promise<void> {
     for (const m of messages) {
       if (m.v !== 2) continue;
       this.#stats.summaries++;
       this.#stats.summaryBytes += JSON.stringify(m).length;
     }
-    // An async wrapper: a binding that throws synchronously fails only this send, never the request.
-    const send = async () => queue.sendBatch(messages.map((body) => ({ body })));
-    return send().then(
-      () => undefined,
-      (error: unknown) => recordFault("report", error),
-    );
+    // While the Queue is refusing, new messages wait behind the held ones for the next attempt.
+    if (now < this.#retryAt) {
+      this.#hold(messages, false);
+      return Promise.resolve();
+    }
+    const pending = this.#held.length === 0 ? messages : [...this.#held.splice(0), ...messages];
+    return this.#deliver(queue, pending, now);
   }
+
+  /** Sends in Queue-sized batches; what the Queue refuses is held, in order, for the next attempt (never lost silently). */
+  async #deliver(queue: Queue<ReportMessage>, pending: readonly ReportMessage[], now: number): Promise<void> {
+    let i = 0;
+    while (i < pending.length) {
+      let end = i;
+      let bytes = 0;
+      while (end < pending.length && end - i < BATCH_MESSAGES) {
+        const size = JSON.stringify(pending[end]).length;
+        if (end > i && bytes + size > BATCH_BYTES) break;
+        bytes += size;
+        end++;
+      }
+      try {
+        await queue.sendBatch(pending.slice(i, end).map((body) => ({ body })));
+      } catch (error) {
+        this.#retryAt = now + RETRY_AFTER_MS;
+        this.#hold(pending.slice(i), true);
+        recordFault("report", error);
+        return;
+      }
+      i = end;
+    }
+  }
+
+  #hold(messages: readonly ReportMessage[], older: boolean): void {
+    this.#held = older ? [...messages, ...this.#held] : [...this.#held, ...messages];
+    if (this.#held.length > MAX_HELD_REPORTS) {
+      const dropped = this.#held.splice(0, this.#held.length - MAX_HELD_REPORTS);
+      recordFault("report", new Error(`report buffer full: ${dropped.length} oldest messages dropped`));
+    }
+  }
+
 }

@@ -7,6 +7,15 @@ export function blockedResponse(): Response {
   });
 }
 
+/** What a client sees when the origin does not answer (refused, reset): a gateway error with a stable code. */
+export function originUnreachableResponse(): Response {
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Site unavailable</title></head><body><h1>Site unavailable</h1><p>The site is not answering right now. Please try again in a minute. Code: origin_unreachable</p></body></html>`;
+  return new Response(body, {
+    status: 502,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "retry-after": "30", "x-robots-tag": "noindex" },
+  });
+}
+
 /** Request headers that only mean something between the client and edge-guard, dropped before the origin. */
 const HOP_HEADERS = ["x-dev-cf"];
 
@@ -25,21 +34,9 @@ export async function proxyToOrigin(request: Request, originUrl: string, clientI
     headers.set("x-forwarded-host", incoming.host);
     if (clientIp !== undefined) headers.set("x-forwarded-for", clientIp);
   }
-  let upstream: Response;
-  try {
-    upstream = await fetch(target, { method: request.method, headers, body: request.body, redirect: "manual" });
-  } catch (error) {
-    // The origin refused or dropped the request (down, or e.g. headers larger than it accepts): a gateway answer
-    // with a stable code, not an internal error of ours.
-    console.error(JSON.stringify({ msg: "origin fetch failed", code: "origin_unreachable", error: error instanceof Error ? error.message : String(error) }));
-    return originUnreachableResponse();
-  }
+  // Throws when the origin refuses or drops the request (down, or e.g. headers larger than it accepts): the caller
+  // retries a GET once, counts the fault and answers originUnreachableResponse (app.ts `fromOrigin`).
+  const upstream = await fetch(target, { method: request.method, headers, body: request.body, redirect: "manual" });
   // Re-wrap so the response is mutable downstream; the body stays a stream.
   return new Response(upstream.body, upstream);
-}
-
-/** What a client sees when the origin cannot be reached: 502 with a stable code. */
-export function originUnreachableResponse(): Response {
-  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Bad gateway</title></head><body><h1>Bad gateway</h1><p>The site's server did not answer. Code: origin_unreachable</p></body></html>`;
-  return new Response(body, { status: 502, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-robots-tag": "noindex" } });
 }

@@ -28,7 +28,7 @@ export const DIRECTORY_RETRY_MS = 60_000;
 export const DIRECTORY_TIMEOUT_MS = 1_500;
 const DIRECTORY_MAX_BYTES = 64 * 1024;
 const DIRECTORY_MAX_KEYS = 32;
-const CACHE_MAX_ORIGINS = 512;
+export const CACHE_MAX_ORIGINS = 512;
 /** Public test keys (RFC 9421 B.1.4 "test-key-ed25519"): the draft says verifiers should refuse them. */
 const TEST_KEYS: ReadonlySet<string> = new Set(["JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"]);
 
@@ -55,6 +55,11 @@ export interface DirectoryCacheEntry {
  */
 export class DirectoryCache {
   readonly #entries = new Map<string, DirectoryCacheEntry>();
+
+  /** Origins cached now (at most CACHE_MAX_ORIGINS). */
+  get size(): number {
+    return this.#entries.size;
+  }
 
   /** The cached entry for an origin, fresh or stale. */
   get(origin: string): DirectoryCacheEntry | undefined {

@@ -25,6 +25,8 @@ export interface EscalationSecrets {
   readonly AI?: WorkersAi;
   /** A webhook URL usually embeds a token: new blocklist entries are POSTed here. Unset: no alerts. */
   readonly ALERT_WEBHOOK_URL?: string;
+  /** Dev only, set by the dev stack for the fault suite, never in wrangler.toml: "on" enables the model fault switch (index.ts). */
+  readonly DEV_FAULTS?: string;
 }
 
 /** escalation's bindings (workers/escalation/wrangler.toml; env-check.ts holds this to `wrangler types`). */

@@ -11,6 +11,8 @@ import { readHistories } from "./history";
 import { intake, type Intake } from "./intake";
 import { answerOf, callLlms, llmClientKey, planLlm, wantsLlm, type LlmOutcome } from "./llm-gate";
 import { logFault } from "./log";
+import { publishEscalationFaults, recordEscalationFault } from "./faults";
+import { retryDelayS } from "../../core/retry-backoff";
 import { loadModel, scoreRows, type LoadedModel } from "./model";
 import { recordDecisions, type Decided } from "./record";
 import { storeSummaries } from "./summaries";
@@ -70,6 +72,7 @@ export async function escalate(batch: MessageBatch, env: EscalationEnv, ctx?: Ex
   }
   if (valid.length === 0) return logBatch(batch, outcome, null, started);
   const model = await loadModel();
+  if (model === null) recordEscalationFault("escalation-model");
   const settled = new Set<Message>();
   const blocks: NewBlock[] = [];
   const store = (db: Db, scored: readonly Scored[], work: LlmWork | null) => storeAll(db, env, config, decide(config, scored, work), work, settled, blocks, outcome);
@@ -84,6 +87,8 @@ export async function escalate(batch: MessageBatch, env: EscalationEnv, ctx?: Ex
     if (pending !== undefined) {
       const fresh = await callLlms(pending.work.config, env.AI, pending.work.cases, pending.work.call);
       outcome.llmCalls += pending.work.call.length;
+      const failed = [...fresh.values()].filter((o) => o.outcome !== "answered").length;
+      if (failed > 0) recordEscalationFault("escalation-llm", failed);
       for (const [key, value] of fresh) pending.work.outcomes.set(key, value);
       await withDb(env, (db) => store(db, pending.scored, pending.work));
     }
@@ -91,11 +96,14 @@ export async function escalate(batch: MessageBatch, env: EscalationEnv, ctx?: Ex
     // Postgres unreachable (or not configured): every report not yet settled is retried (the Queue dead-letters
     // it after max_retries).
     logFault("escalation_db_unavailable", error, null);
+    recordEscalationFault("escalation-database");
     for (const { msg } of valid.filter((v) => !settled.has(v.msg))) {
-      msg.retry();
+      // Backing off, so an outage of minutes does not use up max_retries and dead-letter the reports.
+      msg.retry({ delaySeconds: retryDelayS(msg.attempts) });
       outcome.retried++;
     }
   }
+  await publishEscalationFaults(env.BLOCKLIST, Date.now(), env.DEV_FAULTS === "on" ? 0 : undefined);
   if (config.alertWebhookUrl !== null && blocks.length > 0) {
     const alert = sendAlert(config.alertWebhookUrl, blocks);
     if (ctx === undefined) await alert;
@@ -108,6 +116,7 @@ async function scoreBatch(db: Db, valid: readonly Intake[], model: LoadedModel |
   const histories = await readHistories(db, valid.map((v) => v.report));
   const rows = valid.map((v, i) => extractFeatures(v.report, histories[i] ?? [], model?.pathModel ?? null));
   const scores = model === null ? null : await scoreRows(model, rows);
+  if (model !== null && scores === null) recordEscalationFault("escalation-model");
   return valid.map((v, i) => {
     const features = rows[i] ?? [];
     const history = histories[i] ?? [];
@@ -179,7 +188,7 @@ async function storeAll(
       settle([item], recorded.inserted, recorded.blocks);
     } catch (error) {
       logFault("escalation_record_failed", error, item.report.id);
-      item.msg.retry();
+      item.msg.retry({ delaySeconds: retryDelayS(item.msg.attempts) });
       settled.add(item.msg);
       outcome.retried++;
     }
