@@ -264,7 +264,7 @@ function tarpitRequest(request: Request, facts: RequestFacts, score: number, hop
 }
 
 async function managedRobots(state: IsolateState, env: EdgeGuardEnv, request: Request, facts: RequestFacts): Promise<Response> {
-  const { text } = await state.robots.get(env.ORIGIN_URL || new URL(request.url).origin, facts.receivedAt);
+  const { text } = await state.robots.get(env.ORIGIN_URL, request.url, facts.receivedAt);
   const body = managedRobotsTxt(text, { aiAgents: AI_CRAWLER_TOKENS, trapPrefixes: [TRAP_PATH_PREFIX] });
   return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "public, max-age=3600" } });
 }

@@ -256,7 +256,7 @@ async function webBotAuthSignals(state: IsolateState, env: EdgeGuardEnv, policy:
 
 async function robotsSignals(state: IsolateState, env: EdgeGuardEnv, request: Request, facts: RequestFacts): Promise<Reason[]> {
   try {
-    const { robots } = await state.robots.get(env.ORIGIN_URL || new URL(request.url).origin, facts.receivedAt);
+    const { robots } = await state.robots.get(env.ORIGIN_URL, request.url, facts.receivedAt);
     if (robots === null) return [];
     const url = new URL(request.url);
     return isAllowed(robots, facts.userAgent, url.pathname + url.search) ? [] : [signal("robots-violation")];
