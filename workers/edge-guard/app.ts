@@ -15,6 +15,7 @@ import { publishFaults, recordFault } from "./faults";
 import { assess, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
 import { embeddedTrapResponse, honeypotMac, trapSignals, trapVisit, withHoneypot, type TrapVisit } from "./honeypot";
 import { fnv1a } from "../../core/fingerprint";
+import { modeInForce } from "../../core/mode";
 import { blockedResponse, proxyToOrigin } from "./respond";
 import { challengeConfig, challengeResponse, challengeRoutes, readPass, type ChallengeOutcome, type ChallengeRouteOptions } from "./challenge";
 import type { SolveMethod } from "../../core/challenge";
@@ -72,7 +73,11 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   const mac = honeypotMac(env.TOKEN_SECRET);
   const trap = isTrapPath(facts.path) ? await trapVisit(request, facts, mac) : null;
   // A trap URL another site's page made the browser load: not the client's doing, so no label, hop or maze.
-  if (trap?.entry === "embedded" && env.MODE !== "observe") return embeddedTrapResponse();
+  const modeWrite = state.modeVar.publish(env.BLOCKLIST, env.MODE, facts.receivedAt);
+  if (modeWrite !== null) waitUntil(modeWrite);
+  if (trap?.entry === "embedded" && modeInForce(env.MODE, (await state.policy.current(env.BLOCKLIST, facts.receivedAt, waitUntil)).mode).mode === "enforce") {
+    return embeddedTrapResponse();
+  }
   let assessment: Assessment;
   try {
     assessment = await assess(state, env, request, facts, trap === null ? [] : trapSignals(trap), waitUntil);
@@ -84,8 +89,7 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   const { verdict, policy } = assessment;
   const faultsWrite = publishFaults(env.BLOCKLIST, facts.receivedAt);
   if (faultsWrite !== null) waitUntil(faultsWrite);
-  const observe = env.MODE === "observe" || (env.MODE !== "enforce" && policy.mode === "observe");
-  const action = observe ? "allow" : verdict.action;
+  const action = modeInForce(env.MODE, policy.mode).mode === "observe" ? "allow" : verdict.action;
   report(state, env, facts, assessment, waitUntil);
 
   const evidence = fleetEvidence(facts, verdict.reasons);

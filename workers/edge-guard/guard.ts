@@ -23,6 +23,7 @@ import { DataSource } from "./data-source";
 import { FleetFlags } from "./fleet-flags";
 import type { EdgeGuardEnv } from "./env";
 import { recordFault } from "./faults";
+import { ModeVarPublisher } from "./mode-var";
 import { OriginRobots } from "./origin-robots";
 import { PolicySource } from "./policy-source";
 import { RangeCache } from "./ranges";
@@ -40,6 +41,8 @@ export interface IsolateState {
   readonly counters: Counters;
   readonly policy: PolicySource;
   readonly robots: OriginRobots;
+  /** Publishes this deployment's MODE var for admin, once. */
+  readonly modeVar: ModeVarPublisher;
   readonly reports: ReportBuffer;
   readonly directories: DirectoryCache;
   /** Verified-crawler ranges and refreshed AI agent tokens. */
@@ -56,6 +59,7 @@ export function createIsolateState(): IsolateState {
     counters: new Counters(),
     policy: new PolicySource(),
     robots: new OriginRobots(),
+    modeVar: new ModeVarPublisher(),
     reports: new ReportBuffer(),
     directories: new DirectoryCache(),
     data: new DataSource(),

@@ -96,9 +96,20 @@ export interface CompiledRule {
 }
 
 /** GET /api/policy. */
+/** GET /api/policy `mode`: the mode the edge applies and which setting decided (edge-guard's MODE var wins over the policy). */
+export interface ModeInForce {
+  readonly inForce: "enforce" | "observe" | null;
+  readonly source: "var" | "policy" | "unknown";
+  readonly modeVar: string | null;
+  readonly policyMode: "enforce" | "observe" | null;
+  readonly reason: string;
+  readonly reportedAt: number | null;
+}
+
 export interface PolicyView {
   readonly policy: unknown;
   readonly source: string;
+  readonly mode: ModeInForce;
   readonly compiled: {
     readonly mode: string;
     readonly preset: string;
