@@ -1,6 +1,7 @@
 // The real deploy: resources, ids into configs, migrations, secrets, routes, Workers in dependency order, then a
 // smoke check of every site. Every call to Cloudflare goes through the Runner; nothing here prints a secret value.
-import { basename } from "node:path";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { KV_ID } from "./checks";
 import type { WorkerConfig } from "./configs";
 import type { Project } from "./project";
@@ -21,14 +22,20 @@ export interface DeployIo {
   readonly prepare: () => Promise<void>;
   /** HTTP for the smoke checks (redirects not followed). */
   readonly http: (url: string, headers: Record<string, string>) => Promise<{ status: number; body: string }>;
+  /** Waits between smoke-check attempts (new routes and Workers take a few seconds to answer everywhere). */
+  readonly sleep: (ms: number) => Promise<void>;
 }
+
+/** Smoke-check attempts, and the pause between them. */
+export const SMOKE_ATTEMPTS = 6;
+export const SMOKE_PAUSE_MS = 5_000;
 
 /** A browser's User-Agent, and a declared AI crawler's, for the smoke checks. */
 export const SMOKE_BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
 export const SMOKE_AI_UA = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
 
-/** Where a placeholder Worker's script is written (inside the project: dist/ is ignored by git). */
-const PLACEHOLDER_DIR = "dist/deploy-placeholder";
+/** Where a placeholder Worker's script is written: outside the project, so wrangler finds no wrangler.toml above it. */
+const PLACEHOLDER_DIR = join(tmpdir(), "edge-guard-deploy-placeholder");
 
 /** Runs the whole deploy. Throws with the failing step named; smoke-check failures are collected and thrown at the end. */
 export async function deploy(project: Project, io: DeployIo): Promise<void> {
@@ -90,7 +97,11 @@ export async function deploy(project: Project, io: DeployIo): Promise<void> {
     if (config === undefined) continue;
     const listCommand = wranglerIn(config, "secret", "list", "--format", "json");
     io.log(`  $ ${describeCommand(listCommand)}`);
-    const listing = await io.runner(listCommand); // fails when the Worker does not exist yet: nothing set
+    const listing = await io.runner(listCommand);
+    // Only "no such Worker" means nothing is set: on any other failure, generating secrets anew would replace live ones.
+    if (listing.code !== 0 && !/10007|script_not_found|does not exist|not found/i.test(listing.stdout + listing.stderr)) {
+      throw new Error(`listing the secrets of ${name} failed (exit ${listing.code}):\n${listing.stdout}${listing.stderr}`);
+    }
     const present = listing.code === 0 ? new Set((parseJsonArray(listing.stdout) as { name?: string }[]).map((s) => s.name)) : new Set<string | undefined>();
     if (listing.code === 0) exists.add(name);
     missing.set(name, specs.filter((s) => !present.has(s.name)).map((s) => s.name));
@@ -136,7 +147,12 @@ export async function deploy(project: Project, io: DeployIo): Promise<void> {
   }
 
   io.log("Smoke check");
-  const failures = await smokeCheck(project, io, urls);
+  let failures = await smokeCheck(project, io, urls);
+  for (let attempt = 2; failures.length > 0 && attempt <= SMOKE_ATTEMPTS; attempt++) {
+    io.log(`  not yet (${failures.length} failing), attempt ${attempt} of ${SMOKE_ATTEMPTS} in ${SMOKE_PAUSE_MS / 1000} s`);
+    await io.sleep(SMOKE_PAUSE_MS);
+    failures = await smokeCheck(project, io, urls);
+  }
   if (failures.length > 0) throw new Error(`deployed, but the smoke check failed:\n${failures.map((f) => `  ✖ ${f}`).join("\n")}`);
   io.log("  all sites answer, keep AI crawlers out, and admin is healthy");
 }
@@ -177,12 +193,15 @@ export async function smokeCheck(project: Project, io: DeployIo, urls: ReadonlyM
 
 /** The JSON array in a command's output (wrangler may print a banner before it); [] when there is none. */
 export function parseJsonArray(output: string): unknown[] {
-  const start = output.indexOf("[");
-  if (start === -1) return [];
-  try {
-    const value: unknown = JSON.parse(output.slice(start, output.lastIndexOf("]") + 1));
-    return Array.isArray(value) ? value : [];
-  } catch {
-    return [];
+  const end = output.lastIndexOf("]") + 1;
+  // Try each line that starts with "[": banners and warnings ("▲ [WARNING] …") come before the JSON.
+  for (let at = output.indexOf("["); at !== -1 && at < end; at = output.indexOf("\n[", at + 1) + 1 || -1) {
+    try {
+      const value: unknown = JSON.parse(output.slice(at, end));
+      if (Array.isArray(value)) return value;
+    } catch {
+      // not the JSON yet
+    }
   }
+  return [];
 }

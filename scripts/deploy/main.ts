@@ -2,7 +2,7 @@
 // npm run deploy -- --dry-run    prints the plan and checks everything that needs no account (builds, bindings, migrations)
 // Options: --sites FILE (default edge-guard.sites.json; the dry run falls back to edge-guard.sites.example.json)
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -56,16 +56,17 @@ async function main(argv: readonly string[]): Promise<number> {
     log: console.log,
     env: process.env,
     ask: askQuietly,
-    readFile: (path) => readFileSync(join(ROOT, path), "utf8"),
+    readFile: (path) => readFileSync(resolve(ROOT, path), "utf8"),
     writeFile: (path, text) => {
-      mkdirSync(dirname(join(ROOT, path)), { recursive: true });
-      writeFileSync(join(ROOT, path), text);
+      mkdirSync(dirname(resolve(ROOT, path)), { recursive: true });
+      writeFileSync(resolve(ROOT, path), text);
     },
     prepare,
     http: async (url, headers) => {
       const response = await fetch(url, { headers, redirect: "manual", signal: AbortSignal.timeout(15_000) });
       return { status: response.status, body: await response.text() };
     },
+    sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
   });
   console.log("\nDeployed. Create the first admin with `npx tsx scripts/admin-user.ts`, or configure Cloudflare Access.");
   return 0;

@@ -1,9 +1,9 @@
 // The one door to the outside for a deploy: every wrangler (and drizzle-kit) call goes through a Runner, so the
 // real sequence can be tested against a recording one. Secret values travel on stdin, never in argv or logs.
 import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { join, resolve as resolvePath } from "node:path";
 
-/** One command. `cwd` is relative to the project root; `stdin` and `env` may hold secrets and are never printed. */
+/** One command. `cwd` is relative to the project root (or absolute); `stdin` and `env` may hold secrets and are never printed. */
 export interface Command {
   readonly tool: "wrangler" | "drizzle-kit";
   readonly args: readonly string[];
@@ -37,7 +37,7 @@ export function processRunner(root: string): Runner {
   return (command) =>
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [join(root, BINARIES[command.tool]), ...command.args], {
-        cwd: join(root, command.cwd),
+        cwd: resolvePath(root, command.cwd), // relative to the root, or absolute (a placeholder outside the project)
         env: { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0", ...command.env },
         stdio: ["pipe", "pipe", "pipe"],
       });

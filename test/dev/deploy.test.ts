@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildUi } from "../../dev/build-ui";
 import { configProblems, deployOrder } from "../../scripts/deploy/checks";
 import type { WorkerConfig } from "../../scripts/deploy/configs";
-import { deploy, type DeployIo } from "../../scripts/deploy/deploy";
+import { deploy, SMOKE_ATTEMPTS, type DeployIo } from "../../scripts/deploy/deploy";
 import { dryRun } from "../../scripts/deploy/dry-run";
 import { loadProject, SITES_EXAMPLE_FILE } from "../../scripts/deploy/project";
 import { processRunner, type Command, type CommandResult } from "../../scripts/deploy/runner";
@@ -144,6 +144,7 @@ describe("the real deploy, against a recording wrangler", () => {
     const calls: Command[] = [];
     const files = new Map<string, string>();
     const logs: string[] = [];
+    const sleeps: number[] = [];
     const answer = (command: Command): CommandResult => {
       const args = command.args.join(" ");
       if (args === "kv namespace list") return { code: 0, stdout: '[\n  { "id": "ffffffffffffffffffffffffffffffff", "title": "someone-else" }\n]', stderr: "" };
@@ -165,8 +166,9 @@ describe("the real deploy, against a recording wrangler", () => {
       writeFile: (path, text) => void files.set(path, text),
       prepare: async () => {},
       http,
+      sleep: async () => void sleeps.push(1),
     };
-    return { io, calls, files, logs };
+    return { io, calls, files, logs, sleeps };
   }
 
   const honestEdge: DeployIo["http"] = async (url, headers) => {
@@ -212,9 +214,48 @@ describe("the real deploy, against a recording wrangler", () => {
     }
   });
 
-  it("fails the deploy when GPTBot gets the same page as a browser", async () => {
-    const { io } = recordingIo(async (url) => (url.endsWith("/healthz") ? { status: 200, body: '{"ok":true}' } : { status: 200, body: "<h1>origin</h1>" }));
+  it("fails the deploy when GPTBot still gets the same page as a browser after every attempt", async () => {
+    const { io, sleeps } = recordingIo(async (url) => (url.endsWith("/healthz") ? { status: 200, body: '{"ok":true}' } : { status: 200, body: "<h1>origin</h1>" }));
     await expect(deploy(loadProject(ROOT, SITES_EXAMPLE_FILE), io)).rejects.toThrow(/smoke check failed:[\s\S]*site blog: GPTBot got the same page as a browser at https:\/\/example\.com\//);
+    expect(sleeps).toHaveLength(SMOKE_ATTEMPTS - 1);
+  });
+
+  it("passes the smoke check once the new routes answer", async () => {
+    let attempts = 0;
+    const { io, sleeps } = recordingIo(async (url, headers) => {
+      if (url.endsWith("/healthz")) return { status: 200, body: '{"ok":true}' };
+      if (url === "https://example.com/" && headers["user-agent"]?.includes("Chrome")) attempts++;
+      return attempts < 3 ? { status: 522, body: "" } : honestEdge(url, headers);
+    });
+    await deploy(loadProject(ROOT, SITES_EXAMPLE_FILE), io);
+    expect(sleeps).toHaveLength(2);
+  });
+
+  it("stops when a secret listing fails for another reason than a missing Worker (generated secrets would replace live ones)", async () => {
+    const { io, calls } = recordingIo(honestEdge);
+    const failing: DeployIo = { ...io, runner: async (c) => (c.args[1] === "list" && c.args[0] === "secret" ? { code: 1, stdout: "", stderr: "Authentication error [code: 10000]" } : io.runner(c)) };
+    await expect(deploy(loadProject(ROOT, SITES_EXAMPLE_FILE), failing)).rejects.toThrow(/listing the secrets of edge-guard-escalation failed[\s\S]*Authentication error/);
+    expect(calls.some((c) => c.args[0] === "secret" && c.args[1] === "put")).toBe(false);
+  });
+
+  it("deploys a RangeIndex-shaped project host first, with a placeholder for the service target it needs", async () => {
+    const root = projectWith({ "edge-guard.sites.json": JSON.stringify({ adminUrl: "https://admin.example.com", sites: [{ name: "blog", zone: "example.com", hostnames: ["example.com"] }] }) });
+    const rangeIndex = { binding: "RANGE_INDEX", className: "RangeIndex", scriptName: "edge-guard" };
+    const configs = [
+      worker("edge-guard", { configPath: "wrangler.toml", dir: ".", exports: ["RangeIndex"], migratedClasses: ["RangeIndex"], services: [{ binding: "TARPIT", service: "edge-guard-tarpit" }], queueProducers: [{ binding: "REPORTS", queue: "reports" }] }),
+      worker("edge-guard-admin", { services: [{ binding: "TARPIT", service: "edge-guard-tarpit" }], durableObjects: [rangeIndex] }),
+      worker("edge-guard-escalation", { queueConsumers: [{ queue: "reports", deadLetterQueue: null }], durableObjects: [rangeIndex] }),
+      worker("edge-guard-tarpit", { queueProducers: [{ binding: "REPORTS", queue: "reports" }], durableObjects: [rangeIndex] }),
+    ];
+    const { io, calls, files } = recordingIo(honestEdge);
+    files.set("wrangler.toml", 'name = "edge-guard"\n');
+    const runner: DeployIo["runner"] = async (c) => (c.args.join(" ").startsWith("secret list") && c.cwd === "workers/edge-guard-tarpit" ? (calls.push(c), { code: 1, stdout: "", stderr: "✘ [ERROR] This Worker does not exist on your account. [code: 10007]" }) : io.runner(c));
+    await deploy(loadProject(root, "edge-guard.sites.json", configs, []), { ...io, runner });
+    const deploys = calls.filter((c) => c.args[0] === "deploy").map((c) => (c.args[1] === "index.mjs" ? `placeholder ${c.args[3]}` : c.cwd));
+    expect(deploys).toEqual(["placeholder edge-guard-tarpit", ".", "workers/edge-guard-escalation", "workers/edge-guard-tarpit", "workers/edge-guard-admin"]);
+    const placeholder = calls.find((c) => c.args[1] === "index.mjs");
+    expect(placeholder?.cwd.startsWith(tmpdir())).toBe(true); // no wrangler.toml above it for wrangler to pick up
+    expect(placeholder?.args).toEqual(["deploy", "index.mjs", "--name", "edge-guard-tarpit", "--compatibility-date", "2026-08-01", "--no-bundle"]);
   });
 
   it("stops before deploying when a required secret cannot be had", async () => {
