@@ -75,8 +75,14 @@ export async function deploy(project: Project, io: DeployIo): Promise<void> {
   for (const queue of project.queues) {
     if (new RegExp(`(^|[\\s│|])${queue.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[\\s│|])`, "m").test(queueList)) io.log(`  ${queue} (exists)`);
     else {
-      await run({ tool: "wrangler", args: ["queues", "create", queue], cwd: "." }, `creating queue ${queue}`);
-      io.log(`  ${queue} (created)`);
+      const command: Command = { tool: "wrangler", args: ["queues", "create", queue], cwd: "." };
+      io.log(`  $ ${describeCommand(command)}`);
+      const created = await io.runner(command);
+      // `queues list` shows one page: a queue on a later page exists already, which is as good as created.
+      if (created.code !== 0 && !/already (exists|taken)/i.test(created.stdout + created.stderr)) {
+        throw new Error(`creating queue ${queue} failed (exit ${created.code}):\n${created.stdout}${created.stderr}`);
+      }
+      io.log(`  ${queue} (${created.code === 0 ? "created" : "exists"})`);
     }
   }
 

@@ -258,6 +258,13 @@ describe("the real deploy, against a recording wrangler", () => {
     expect(placeholder?.args).toEqual(["deploy", "index.mjs", "--name", "edge-guard-tarpit", "--compatibility-date", "2026-08-01", "--no-bundle"]);
   });
 
+  it("takes a queue that `queues create` says exists (listed on a later page) as found", async () => {
+    const { io, logs } = recordingIo(honestEdge);
+    const paged: DeployIo = { ...io, runner: async (c) => (c.args[0] === "queues" && c.args[1] === "create" ? { code: 1, stdout: "", stderr: "A queue with this name already exists [code: 11009]" } : io.runner(c)) };
+    await deploy(loadProject(ROOT, SITES_EXAMPLE_FILE), paged);
+    expect(logs).toContain("  edge-guard-reports-dlq (exists)");
+  });
+
   it("stops before deploying when a required secret cannot be had", async () => {
     const { io, calls } = recordingIo(honestEdge);
     await expect(deploy(loadProject(ROOT, SITES_EXAMPLE_FILE), { ...io, env: {} })).rejects.toThrow(/DATABASE_URL is needed/);

@@ -62,8 +62,9 @@ async function loadPolicy() {
 
 async function switchMode(mode: "observe" | "enforce") {
   try {
-    await api("/api/policy/mode", { method: "PUT", body: { mode } });
-    announce("The edge switches to " + mode + " mode within 30 seconds.");
+    const view = await api<PolicyView>("/api/policy/mode", { method: "PUT", body: { mode } });
+    if (view.mode.source === "var" && view.mode.inForce !== mode) announce("Saved, but the edge stays in " + view.mode.inForce + " mode: " + view.mode.reason + ".", "error");
+    else announce("The edge switches to " + mode + " mode within 30 seconds.");
     await loadPolicy();
   } catch (error) {
     announce(messageOf(error), "error");
