@@ -1,6 +1,7 @@
 // The one door to the outside for a deploy: every wrangler (and drizzle-kit) call goes through a Runner, so the
 // real sequence can be tested against a recording one. Secret values travel on stdin, never in argv or logs.
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
 
 /** One command. `cwd` is relative to the project root (or absolute); `stdin` and `env` may hold secrets and are never printed. */
@@ -32,11 +33,13 @@ const BINARIES: Record<Command["tool"], string> = {
   "drizzle-kit": "node_modules/drizzle-kit/bin.cjs",
 };
 
-/** Runs commands for real: the project's own wrangler / drizzle-kit under the current Node, output captured. */
+/** Runs commands for real: the project's own wrangler / drizzle-kit under the project's Node 22 (wrangler refuses older), output captured. */
 export function processRunner(root: string): Runner {
+  const projectNode = join(root, "node_modules/.bin/node");
+  const node = existsSync(projectNode) ? projectNode : process.execPath;
   return (command) =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(root, BINARIES[command.tool]), ...command.args], {
+      const child = spawn(node, [join(root, BINARIES[command.tool]), ...command.args], {
         cwd: resolvePath(root, command.cwd), // relative to the root, or absolute (a placeholder outside the project)
         env: { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0", ...command.env },
         stdio: ["pipe", "pipe", "pipe"],

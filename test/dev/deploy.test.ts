@@ -10,7 +10,7 @@ import { configProblems, deployOrder } from "../../scripts/deploy/checks";
 import type { WorkerConfig } from "../../scripts/deploy/configs";
 import { deploy, SMOKE_ATTEMPTS, type DeployIo } from "../../scripts/deploy/deploy";
 import { dryRun } from "../../scripts/deploy/dry-run";
-import { loadProject, SITES_EXAMPLE_FILE } from "../../scripts/deploy/project";
+import { loadProject, SITES_EXAMPLE_FILE, type Project } from "../../scripts/deploy/project";
 import { processRunner, type Command, type CommandResult } from "../../scripts/deploy/runner";
 import { SECRETS } from "../../scripts/deploy/secrets";
 import { parseSites } from "../../scripts/deploy/sites";
@@ -40,20 +40,39 @@ function worker(name: string, parts: Partial<WorkerConfig> = {}): WorkerConfig {
   };
 }
 
+/**
+ * The order rules, checked on whatever the configs say (so the test holds as bindings are added): a Durable Object's
+ * host before every Worker binding it by script_name; a service target before its caller, or a placeholder for it planned first.
+ */
+function expectCalleesFirst(project: Project, order: readonly string[], plan: readonly string[]): void {
+  const at = (name: string) => order.indexOf(name);
+  const planAt = (pattern: RegExp) => plan.findIndex((l) => pattern.test(l));
+  for (const c of project.configs) {
+    for (const d of c.durableObjects) if (d.scriptName !== null) expect(at(d.scriptName), `${d.scriptName} hosts ${d.className} for ${c.name}`).toBeLessThan(at(c.name));
+    for (const s of c.services) {
+      if (at(s.service) < at(c.name)) continue;
+      expect(planAt(new RegExp(`placeholder Worker ${s.service} `)), `a placeholder for ${s.service} before ${c.name}`).toBeGreaterThan(-1);
+      expect(planAt(new RegExp(`placeholder Worker ${s.service} `))).toBeLessThan(planAt(new RegExp(`deploy ${c.name} \\(`)));
+    }
+  }
+}
+
 describe("npm run deploy -- --dry-run", () => {
   it("prints the plan with callees before callers, builds all four Workers, and applies every migration to a fresh Postgres", { timeout: 120_000 }, async () => {
     const project = loadProject(ROOT, SITES_EXAMPLE_FILE);
     const lines: string[] = [];
     const report = await dryRun(project, processRunner(ROOT), async () => void (await buildUi()), (line) => lines.push(line));
     expect(report.problems).toEqual([]);
-    const deploys = report.plan.filter((l) => / deploy /.test(l)).map((l) => /deploy (\S+)/.exec(l)?.[1]);
-    expect(deploys).toEqual(["edge-guard-escalation", "edge-guard-tarpit", "edge-guard", "edge-guard-admin"]);
+    const deploys = report.plan.filter((l) => / deploy /.test(l)).map((l) => /deploy (\S+)/.exec(l)?.[1] ?? "");
+    expect([...deploys].sort()).toEqual(["edge-guard", "edge-guard-admin", "edge-guard-escalation", "edge-guard-tarpit"]);
+    expectCalleesFirst(project, deploys, report.plan);
     expect(report.plan.join("\n")).toMatch(/KV namespace for binding BLOCKLIST: find or create "edge-guard-blocklist", write its id into wrangler\.toml, workers\/admin/);
     expect(report.plan.join("\n")).toContain("routes of edge-guard (wrangler.toml): example.com/* in zone example.com");
     expect(report.builds.map((b) => b.name)).toEqual(deploys);
     expect(report.builds.every((b) => /KiB \/ gzip: /.test(b.size))).toBe(true);
     // Each build ran from its Worker's own folder.
-    expect(lines.filter((l) => l.includes("--dry-run --outdir")).map((l) => /\(in (\S+)\)/.exec(l)?.[1] ?? ".")).toEqual(["workers/escalation", "workers/tarpit", ".", "workers/admin"]);
+    const folderOf = new Map(project.configs.map((c) => [c.name, c.dir]));
+    expect(lines.filter((l) => l.includes("--dry-run --outdir")).map((l) => /\(in (\S+)\)/.exec(l)?.[1] ?? ".")).toEqual(deploys.map((name) => folderOf.get(name)));
     const journal = (JSON.parse(readFileSync(join(ROOT, "migrations/meta/_journal.json"), "utf8")) as { entries: unknown[] }).entries.length;
     expect(report.migrations).toEqual({ applied: journal, journal });
   });
@@ -178,7 +197,8 @@ describe("the real deploy, against a recording wrangler", () => {
 
   it("creates what is missing, writes the ids and routes, sets secrets on stdin, migrates, and deploys callees first", async () => {
     const { io, calls, files, logs } = recordingIo(honestEdge);
-    await deploy(loadProject(ROOT, SITES_EXAMPLE_FILE), io);
+    const project = loadProject(ROOT, SITES_EXAMPLE_FILE);
+    await deploy(project, io);
     const shown = calls.map((c) => `${c.cwd}: ${c.tool} ${c.args.join(" ")}`);
     expect(shown.slice(0, 5)).toEqual([
       ".: wrangler kv namespace list",
@@ -190,15 +210,17 @@ describe("the real deploy, against a recording wrangler", () => {
     expect(calls[4]?.env).toEqual({ DATABASE_URL });
     expect(shown.filter((s) => s.includes("secret list"))).toHaveLength(4);
     const puts = calls.filter((c) => c.args[0] === "secret" && c.args[1] === "put").map((c) => `${c.cwd} ${c.args[2]}`);
-    expect(puts).toEqual([
-      "workers/escalation DATABASE_URL", "workers/escalation LLM_API_KEY", "workers/tarpit DATABASE_URL", "workers/tarpit LABYRINTH_SECRET",
+    expect(puts.sort()).toEqual([
       ". TOKEN_SECRET", "workers/admin DATABASE_URL", "workers/admin METRICS_TOKEN", "workers/admin PEER_SIGNING_JWK",
-    ]); // admin's SESSION_SECRET was already set, so it is kept
+      "workers/escalation DATABASE_URL", "workers/escalation LLM_API_KEY", "workers/tarpit DATABASE_URL", "workers/tarpit LABYRINTH_SECRET",
+    ]); // admin's SESSION_SECRET was already set, so it is kept; optional ones only when the environment has them
+    expect(shown.findLastIndex((s) => s.includes("secret put"))).toBeLessThan(shown.findIndex((s) => s.includes("deploy -c")));
     const dbPut = calls.find((c) => c.args.join(" ") === "secret put DATABASE_URL -c wrangler.toml");
     expect(dbPut?.stdin).toBe(DATABASE_URL);
     expect(calls.find((c) => c.args.includes("TOKEN_SECRET"))?.stdin).toMatch(/^[\w-]{43}$/);
     const deploys = calls.filter((c) => c.args[0] === "deploy").map((c) => `${c.cwd} ${c.args.join(" ")}`);
-    expect(deploys).toEqual(["workers/escalation deploy -c wrangler.toml", "workers/tarpit deploy -c wrangler.toml", ". deploy -c wrangler.toml", "workers/admin deploy -c wrangler.toml"]);
+    const folderOf = new Map(project.configs.map((c) => [c.name, c.dir]));
+    expect(deploys).toEqual(project.order.order.map((name) => `${folderOf.get(name)} deploy -c wrangler.toml`)); // each from its folder, in the planned order
     expect(shown.indexOf(".: drizzle-kit migrate")).toBeLessThan(shown.findIndex((s) => s.includes("deploy -c")));
     // The id reached every config that binds BLOCKLIST, comments kept; the routes reached edge-guard's config.
     for (const config of ["wrangler.toml", "workers/admin/wrangler.toml", "workers/escalation/wrangler.toml", "workers/tarpit/wrangler.toml"]) {
@@ -234,7 +256,7 @@ describe("the real deploy, against a recording wrangler", () => {
   it("stops when a secret listing fails for another reason than a missing Worker (generated secrets would replace live ones)", async () => {
     const { io, calls } = recordingIo(honestEdge);
     const failing: DeployIo = { ...io, runner: async (c) => (c.args[1] === "list" && c.args[0] === "secret" ? { code: 1, stdout: "", stderr: "Authentication error [code: 10000]" } : io.runner(c)) };
-    await expect(deploy(loadProject(ROOT, SITES_EXAMPLE_FILE), failing)).rejects.toThrow(/listing the secrets of edge-guard-escalation failed[\s\S]*Authentication error/);
+    await expect(deploy(loadProject(ROOT, SITES_EXAMPLE_FILE), failing)).rejects.toThrow(/listing the secrets of edge-guard\S* failed[\s\S]*Authentication error/);
     expect(calls.some((c) => c.args[0] === "secret" && c.args[1] === "put")).toBe(false);
   });
 
