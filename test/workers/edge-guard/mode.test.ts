@@ -4,7 +4,6 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { EDGE_MODE_VAR_KEY } from "../../../core/mode";
 import { app } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
-import { POLICY_KV_KEY } from "../../../workers/edge-guard/policy-source";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
 const GPTBOT_UA = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
@@ -22,7 +21,7 @@ async function withModeVar(mode: string): Promise<Response> {
 
 // Before any request of this file's isolate: the operator switched the policy to observe in admin.
 beforeAll(async () => {
-  await env.BLOCKLIST.put(POLICY_KV_KEY, JSON.stringify({ version: 1, preset: "moderate", mode: "observe", rules: [] }));
+  await env.BLOCKLIST.put("policy:active", JSON.stringify({ version: 1, preset: "moderate", mode: "observe", rules: [] }));
 });
 
 describe("MODE var and the policy's mode", () => {
