@@ -31,6 +31,8 @@ export const kvKeys = {
   faultStats: (isolate: string): string => `${KV_PREFIX.faultStats}${isolate}`,
   /** The policy the edge enforces: admin writes it, every edge isolate reads it. */
   policy: "policy:active",
+  /** The MODE var edge-guard runs with (core/mode.ts), published so admin can show which setting is in force. */
+  edgeModeVar: "stats:edge-mode-var",
   /** The compiled range snapshot the RangeIndex publishes, and its version (small, read often by every isolate). */
   rangeSnapshot: "ranges:snapshot",
   rangeVersion: "ranges:version",

@@ -8,6 +8,7 @@ export type OriginOptions = {
   readonly host?: string; // listen address, default 127.0.0.1
   readonly publicUrl?: string; // fixes the base of absolute links in feed, sitemap and robots.txt; otherwise taken from each request
   readonly onRequest?: (req: IncomingMessage) => void; // sees every request the origin answers (tests count real pages served)
+  readonly robotsByHost?: Readonly<Record<string, string>>; // robots.txt for some public hosts (X-Forwarded-Host or Host), instead of the site's own
 };
 export type RunningOrigin = {
   readonly url: string;
@@ -26,13 +27,18 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   const site = buildSite();
   const prebuilt = new Map([...site.pages].flatMap(([path, page]) => (typeof page.body === "function" ? [] : [[path, encode(page, page.body)] as const])));
   const notFound = encode(site.notFound, bodyText(site.notFound, ""));
+  const robotsPage = site.pages.get("/robots.txt") ?? site.notFound;
   const host = opts.host ?? "127.0.0.1";
   let listening = "";
   let delayMs = 0;
   const server = createServer((req, res) => {
     opts.onRequest?.(req);
     const baseUrl = opts.publicUrl?.replace(/\/+$/, "") ?? baseUrlOf(req.headers) ?? listening;
-    const answer = () => respond(req, res, route(site, prebuilt, notFound, req.url ?? "/", baseUrl));
+    const hostRobots = req.url === "/robots.txt" ? opts.robotsByHost?.[new URL(baseUrlOf(req.headers) ?? listening).host] : undefined;
+    const answer = () =>
+      hostRobots !== undefined
+        ? respond(req, res, encode({ ...robotsPage, body: hostRobots }, hostRobots))
+        : respond(req, res, route(site, prebuilt, notFound, req.url ?? "/", baseUrl));
     if (delayMs > 0) setTimeout(answer, delayMs);
     else answer();
   });

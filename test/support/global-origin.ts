@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { startOrigin } from "../../dev/origin/server";
+import { ROBOTS_HOSTS } from "./robots-hosts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -7,9 +8,9 @@ declare module "vitest" {
   }
 }
 
-/** vitest globalSetup: the real demo origin on a free loopback port, for edge-guard to proxy to. */
+/** vitest globalSetup: the real demo origin on a free loopback port, for edge-guard to proxy to (robots.txt per ROBOTS_HOSTS). */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const origin = await startOrigin({ port: 0, host: "127.0.0.1" });
+  const origin = await startOrigin({ port: 0, host: "127.0.0.1", robotsByHost: ROBOTS_HOSTS });
   project.provide("originUrl", origin.url);
   return () => origin.close();
 }

@@ -16,6 +16,7 @@ import { publishFaults, recordFault } from "./faults";
 import { assess, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
 import { embeddedTrapResponse, honeypotMac, trapSignals, trapVisit, withHoneypot, type TrapVisit } from "./honeypot";
 import { fnv1a } from "../../core/fingerprint";
+import { modeInForce } from "../../core/mode";
 import { blockedResponse, originUnreachableResponse, proxyToOrigin } from "./respond";
 import { summaryMaxWaitMs } from "./reports";
 import { challengeConfig, challengeResponse, challengeRoutes, readPass, type ChallengeOutcome, type ChallengeRouteOptions } from "./challenge";
@@ -74,7 +75,11 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   const mac = honeypotMac(env.TOKEN_SECRET);
   const trap = isTrapPath(facts.path) ? await trapVisit(request, facts, mac) : null;
   // A trap URL another site's page made the browser load: not the client's doing, so no label, hop or maze.
-  if (trap?.entry === "embedded" && env.MODE !== "observe") return embeddedTrapResponse();
+  const modeWrite = state.modeVar.publish(env.BLOCKLIST, env.MODE, facts.receivedAt);
+  if (modeWrite !== null) waitUntil(modeWrite);
+  if (trap?.entry === "embedded" && modeInForce(env.MODE, (await state.policy.current(env.BLOCKLIST, facts.receivedAt, waitUntil)).mode).mode === "enforce") {
+    return embeddedTrapResponse();
+  }
   let assessment: Assessment;
   try {
     assessment = await assess(state, env, request, facts, trap === null ? [] : trapSignals(trap), waitUntil);
@@ -87,8 +92,7 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   // The dev stack's fault suite reads totals in admin within seconds; a deployed isolate publishes once a minute.
   const faultsWrite = publishFaults(env.BLOCKLIST, facts.receivedAt, env.DEV_FAULTS === "on" ? 1_000 : undefined);
   if (faultsWrite !== null) waitUntil(faultsWrite);
-  const observe = env.MODE === "observe" || (env.MODE !== "enforce" && policy.mode === "observe");
-  const action = observe ? "allow" : verdict.action;
+  const action = modeInForce(env.MODE, policy.mode).mode === "observe" ? "allow" : verdict.action;
   report(state, env, facts, assessment, waitUntil);
 
   const evidence = fleetEvidence(facts, verdict.reasons);
@@ -289,7 +293,7 @@ function tarpitRequest(request: Request, facts: RequestFacts, score: number, hop
 }
 
 async function managedRobots(state: IsolateState, env: EdgeGuardEnv, request: Request, facts: RequestFacts): Promise<Response> {
-  const { text } = await state.robots.get(env.ORIGIN_URL || new URL(request.url).origin, facts.receivedAt);
+  const { text } = await state.robots.get(env.ORIGIN_URL, request.url, facts.receivedAt);
   const body = managedRobotsTxt(text, { aiAgents: AI_CRAWLER_TOKENS, trapPrefixes: [TRAP_PATH_PREFIX] });
   return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "public, max-age=3600" } });
 }

@@ -24,6 +24,7 @@ import { DataSource } from "./data-source";
 import { FleetFlags } from "./fleet-flags";
 import type { EdgeGuardEnv } from "./env";
 import { recordFault } from "./faults";
+import { ModeVarPublisher } from "./mode-var";
 import { OriginRobots } from "./origin-robots";
 import { PolicySource } from "./policy-source";
 import { RangeCache } from "./ranges";
@@ -41,6 +42,8 @@ export interface IsolateState {
   readonly counters: Counters;
   readonly policy: PolicySource;
   readonly robots: OriginRobots;
+  /** Publishes this deployment's MODE var for admin, once. */
+  readonly modeVar: ModeVarPublisher;
   readonly reports: ReportBuffer;
   readonly directories: DirectoryCache;
   /** Verified-crawler ranges and refreshed AI agent tokens. */
@@ -57,6 +60,7 @@ export function createIsolateState(): IsolateState {
     counters: new Counters(),
     policy: new PolicySource(),
     robots: new OriginRobots(),
+    modeVar: new ModeVarPublisher(),
     reports: new ReportBuffer(),
     directories: new DirectoryCache(),
     data: new DataSource(),
@@ -273,7 +277,7 @@ async function webBotAuthSignals(state: IsolateState, env: EdgeGuardEnv, policy:
 
 async function robotsSignals(state: IsolateState, env: EdgeGuardEnv, request: Request, facts: RequestFacts): Promise<Reason[]> {
   try {
-    const { robots } = await state.robots.get(env.ORIGIN_URL || new URL(request.url).origin, facts.receivedAt);
+    const { robots } = await state.robots.get(env.ORIGIN_URL, request.url, facts.receivedAt);
     if (robots === null) return [];
     const url = new URL(request.url);
     return isAllowed(robots, facts.userAgent, url.pathname + url.search) ? [] : [signal("robots-violation")];

@@ -1,4 +1,5 @@
-import { FAULT_STATS_PREFIX } from "../../core/fault-stats";
+import { KvWriter } from "../../adapters/kv";
+import { kvKeys } from "../../core/kv-keys";
 
 /** Where escalation failed open or held work back: Postgres unreachable (reports retried), model unusable (rules scored), LLM failed (score alone). */
 export type EscalationFaultKind = "escalation-database" | "escalation-model" | "escalation-llm";
@@ -32,7 +33,7 @@ export async function publishEscalationFaults(kv: KVNamespace, now: number, inte
   isolateId ??= `escalation-${crypto.randomUUID()}`;
   const value = JSON.stringify({ at: now, counts });
   try {
-    await kv.put(`${FAULT_STATS_PREFIX}${isolateId}`, value, { expirationTtl: STATS_TTL_S, metadata: value });
+    await new KvWriter(kv, "escalation").putDocument(kvKeys.faultStats(isolateId), value, "fault totals of one escalation isolate", { ttlSeconds: STATS_TTL_S, now });
     published = total;
     publishedAt = now;
   } catch (error) {

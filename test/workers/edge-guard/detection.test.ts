@@ -48,7 +48,9 @@ describe("edge-guard detection", () => {
   });
 
   it("serves a managed robots.txt: the origin's rules, the AI crawlers disallowed, the labyrinth off limits", async () => {
-    const origin = await (await fetch(new URL("/robots.txt", env.ORIGIN_URL))).text();
+    // Fetched as edge-guard fetches it: for the public host (site.test), so the origin's links name that host.
+    const origin = await (await fetch(new URL("/robots.txt", env.ORIGIN_URL), { headers: { "x-forwarded-host": "site.test" } })).text();
+    expect(origin).toContain("Sitemap: http://site.test/sitemap.xml");
     const response = await get("/robots.txt", freshIp(), "Mozilla/5.0 (compatible; GPTBot/1.2)");
     expect(response.status).toBe(200);
     const body = await response.text();

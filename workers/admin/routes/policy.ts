@@ -1,12 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { dryRunPolicy } from "../../../core/admin/policy-dry-run";
 import { policyIssues } from "../../../core/admin/policy-issues";
+import { modeView } from "../../../core/mode";
 import { compilePolicy, type CompiledPolicy } from "../../../core/policy/compile";
 import { AppError } from "../../../adapters/http";
 import { actorOf, principalOf } from "../auth/principal";
 import { adminRouter } from "../router";
 import { ERROR_RESPONSES, json, jsonBody } from "../schemas";
 import { db } from "../store/db";
+import { readEdgeModeVar } from "../store/edge-mode";
 import { policyHistory, readPolicy, recentDecisions, writePolicy } from "../store/policy";
 import { secured } from "./secured";
 
@@ -15,6 +17,18 @@ const InvalidPolicySchema = z
   .object({ error: z.literal("invalid_policy"), message: z.string(), issues: z.array(IssueSchema) })
   .openapi("InvalidPolicy");
 const PolicyDocument = z.unknown().openapi({ description: "a policy document (core/policy/schema.ts PolicySchema)" });
+
+const ModeEnum = z.enum(["enforce", "observe"]);
+const ModeViewSchema = z
+  .object({
+    inForce: ModeEnum.nullable().openapi({ description: "the mode the edge applies; null when the stored policy does not compile and no MODE var overrides it" }),
+    source: z.enum(["var", "policy", "unknown"]).openapi({ description: "var: edge-guard's MODE var wins; policy: MODE is empty, the policy decides; unknown: no edge has reported its MODE var yet" }),
+    modeVar: z.string().nullable().openapi({ description: "edge-guard's MODE var as its isolates last reported it (empty: the policy decides)" }),
+    policyMode: ModeEnum.nullable(),
+    reason: z.string().openapi({ example: 'MODE = "enforce" in edge-guard\'s wrangler.toml overrides the policy\'s "observe"; empty MODE and redeploy to let the policy decide' }),
+    reportedAt: z.number().int().nullable().openapi({ description: "when the edge first reported this MODE var (epoch ms)" }),
+  })
+  .openapi("ModeInForce");
 
 const PolicyViewSchema = z
   .object({
@@ -25,6 +39,7 @@ const PolicyViewSchema = z
       thresholds: z.object({ challenge: z.number(), tarpit: z.number(), block: z.number() }),
       rules: z.array(z.object({ name: z.string(), action: z.string(), weight: z.number(), origin: z.enum(["policy", "preset"]) })),
     }).nullable().openapi({ description: "null if the stored policy no longer compiles (the edge keeps its last good one)" }),
+    mode: ModeViewSchema,
   })
   .openapi("PolicyView");
 
@@ -49,9 +64,9 @@ function invalid(error: string) {
 }
 
 async function current(ns: KVNamespace) {
-  const { document, source } = await readPolicy(ns);
+  const [{ document, source }, edge] = await Promise.all([readPolicy(ns), readEdgeModeVar(ns)]);
   const compiled = compilePolicy(document);
-  return { policy: document, source, compiled: compiled.ok ? summary(compiled.value) : null };
+  return { policy: document, source, compiled: compiled.ok ? summary(compiled.value) : null, mode: modeView(edge, compiled.ok ? compiled.value.mode : null) };
 }
 
 /** View, validate, replace, switch mode, dry-run and history of the edge's policy. */
@@ -81,7 +96,7 @@ export const policyRoutes = adminRouter()
     createRoute({
       method: "put",
       path: "/mode",
-      summary: "Switch the active policy between observe and enforce",
+      summary: "Switch the active policy between observe and enforce (an explicit MODE var on edge-guard still wins: see `mode` in the answer)",
       ...secured("operator"),
       request: { body: jsonBody(z.object({ mode: z.enum(["observe", "enforce"]) })) },
       responses: { 200: json(PolicyViewSchema, "now active"), ...ERROR_RESPONSES },

@@ -37,6 +37,8 @@ export type TopItem = Overview["topBlockedIps"][number];
 export type PolicyView = Schemas["PolicyView"];
 /** A compiled rule, from the policy or its preset. */
 export type CompiledRule = NonNullable<PolicyView["compiled"]>["rules"][number];
+/** GET /api/policy `mode`: the mode the edge applies and which setting decided (edge-guard's MODE var wins over the policy). */
+export type ModeInForce = PolicyView["mode"];
 /** POST /api/policy/validate. */
 export type Validation = Answer<"/api/policy/validate", "post">;
 /** PUT /api/policy refusing a policy (422). */

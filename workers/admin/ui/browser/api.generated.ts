@@ -1510,7 +1510,7 @@ export interface paths {
             readonly cookie?: never;
         };
         readonly get?: never;
-        /** Switch the active policy between observe and enforce */
+        /** Switch the active policy between observe and enforce (an explicit MODE var on edge-guard still wins: see `mode` in the answer) */
         readonly put: {
             readonly parameters: {
                 readonly query?: never;
@@ -3441,6 +3441,27 @@ export interface components {
                     readonly origin: "policy" | "preset";
                 }[];
             } | null;
+            readonly mode: components["schemas"]["ModeInForce"];
+        };
+        readonly ModeInForce: {
+            /**
+             * @description the mode the edge applies; null when the stored policy does not compile and no MODE var overrides it
+             * @enum {string|null}
+             */
+            readonly inForce: "enforce" | "observe" | null;
+            /**
+             * @description var: edge-guard's MODE var wins; policy: MODE is empty, the policy decides; unknown: no edge has reported its MODE var yet
+             * @enum {string}
+             */
+            readonly source: "var" | "policy" | "unknown";
+            /** @description edge-guard's MODE var as its isolates last reported it (empty: the policy decides) */
+            readonly modeVar: string | null;
+            /** @enum {string|null} */
+            readonly policyMode: "enforce" | "observe" | null;
+            /** @example MODE = "enforce" in edge-guard's wrangler.toml overrides the policy's "observe"; empty MODE and redeploy to let the policy decide */
+            readonly reason: string;
+            /** @description when the edge first reported this MODE var (epoch ms) */
+            readonly reportedAt: number | null;
         };
         readonly InvalidPolicy: {
             /** @enum {string} */

@@ -21,6 +21,10 @@ function renderStatus(view: PolicyView) {
       { class: "kv" },
       item("Mode", [h("div", { class: "seg", role: "group", "aria-label": "Mode" }, modeButton("observe", "Observe"), modeButton("enforce", "Enforce")),
         h("p", { class: "muted" }, mode === "observe" ? "Observe: decisions are recorded, every request is let through." : "Enforce: challenges, tarpits and blocks are applied.")]),
+      item("In force", [
+        h("strong", { id: "mode-in-force" }, view.mode.inForce === null ? "unknown" : view.mode.inForce === "observe" ? "Observe" : "Enforce"),
+        h("p", { class: view.mode.source === "var" && view.mode.inForce !== view.mode.policyMode ? "warn" : "muted", id: "mode-reason" }, "Why: " + view.mode.reason + "."),
+      ]),
       item("Source", view.source === "kv" ? "saved by an operator" : "the bundled default (policies/default.json)"),
       item("Preset", c ? c.preset : "–"),
       item("Thresholds", c ? "challenge ≥ " + c.thresholds.challenge + " · tarpit ≥ " + c.thresholds.tarpit + " · block ≥ " + c.thresholds.block : "–"),
@@ -58,8 +62,9 @@ async function loadPolicy() {
 
 async function switchMode(mode: "observe" | "enforce") {
   try {
-    await api("/api/policy/mode", { method: "PUT", body: { mode } });
-    announce("The edge switches to " + mode + " mode within 30 seconds.");
+    const view = await api<PolicyView>("/api/policy/mode", { method: "PUT", body: { mode } });
+    if (view.mode.source === "var" && view.mode.inForce !== mode) announce("Saved, but the edge stays in " + view.mode.inForce + " mode: " + view.mode.reason + ".", "error");
+    else announce("The edge switches to " + mode + " mode within 30 seconds.");
     await loadPolicy();
   } catch (error) {
     announce(messageOf(error), "error");

@@ -1,0 +1,85 @@
+// The site config (edge-guard.sites.json): which hostnames, in which Cloudflare zones, edge-guard guards. The deploy
+// turns it into the guarding Worker's routes and smoke-checks each site. Bad input is refused with the problem named.
+import { z } from "zod";
+
+/** A hostname as a route pattern takes it: lower case, dot-separated labels, optionally a leading `*.` wildcard. */
+const HOSTNAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+const SiteSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "a site name is lower-case letters, digits and dashes"),
+  zone: z.string().regex(HOSTNAME, "a zone is a domain name such as example.com"),
+  hostnames: z.array(z.string().regex(HOSTNAME, "a hostname such as blog.example.com or *.example.com")).min(1),
+  /** A path on the site that the origin answers with 200 for the smoke check (default "/"). */
+  smokePath: z.string().startsWith("/").default("/"),
+});
+
+export const SitesSchema = z.strictObject({
+  /** The Worker that takes the routes (default: edge-guard). */
+  worker: z.string().default("edge-guard"),
+  /** The admin Worker, whose /healthz the smoke check asks (default: edge-guard-admin). */
+  admin: z.string().default("edge-guard-admin"),
+  /** The admin Worker's base URL for the health check; default: the workers.dev URL its deploy prints. */
+  adminUrl: z.url().optional(),
+  sites: z.array(SiteSchema).min(1),
+});
+
+export type Site = z.infer<typeof SiteSchema>;
+export type SitesConfig = z.infer<typeof SitesSchema>;
+
+/** One route the guarding Worker gets: every path of one hostname, in its zone. */
+export interface Route {
+  readonly pattern: string;
+  readonly zone_name: string;
+}
+
+/** Parses and checks a site config's text; the error names the file and the problem (field path, overlap, zone). */
+export function parseSites(text: string, file: string): { ok: true; value: SitesConfig } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `${file} is not valid JSON: ${(error as Error).message}` };
+  }
+  const parsed = SitesSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, error: `${file} is invalid:\n${z.prettifyError(parsed.error)}` };
+  const problems = siteProblems(parsed.data);
+  return problems.length === 0 ? { ok: true, value: parsed.data } : { ok: false, error: `${file} is invalid:\n${problems.map((p) => `  ✖ ${p}`).join("\n")}` };
+}
+
+/** Overlapping hostnames (within a site or across sites, wildcards included), hostnames outside their zone, duplicate names. */
+export function siteProblems(config: SitesConfig): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  for (const site of config.sites) {
+    if (names.has(site.name)) problems.push(`site name "${site.name}" is used twice`);
+    names.add(site.name);
+    for (const host of site.hostnames) {
+      const bare = host.replace(/^\*\./, "");
+      if (bare !== site.zone && !bare.endsWith(`.${site.zone}`)) problems.push(`sites.${site.name}: hostname ${host} is not in its zone ${site.zone}`);
+    }
+  }
+  const all = config.sites.flatMap((site) => site.hostnames.map((host) => ({ site: site.name, host })));
+  for (let i = 0; i < all.length; i++) {
+    for (let j = i + 1; j < all.length; j++) {
+      const a = all[i];
+      const b = all[j];
+      if (a === undefined || b === undefined || !overlaps(a.host, b.host)) continue;
+      if (a.host !== b.host) problems.push(`hostnames overlap: ${a.host} (site ${a.site}) and ${b.host} (site ${b.site}) both match ${a.host.startsWith("*.") ? b.host : a.host}`);
+      else if (a.site === b.site) problems.push(`hostname ${a.host} overlaps: listed twice in site ${a.site}`);
+      else problems.push(`hostname ${a.host} overlaps: listed in site ${a.site} and in site ${b.site}`);
+    }
+  }
+  return problems;
+}
+
+/** True when one hostname pattern matches a name the other matches too (`*.a.com` covers `x.a.com`, not `a.com`). */
+export function overlaps(a: string, b: string): boolean {
+  if (a === b) return true;
+  const covers = (wild: string, host: string) => wild.startsWith("*.") && host.endsWith(wild.slice(1));
+  return covers(a, b) || covers(b, a);
+}
+
+/** The routes of a site config: `<hostname>/*` in the site's zone, in the config's order. */
+export function routesOf(config: SitesConfig): Route[] {
+  return config.sites.flatMap((site) => site.hostnames.map((host) => ({ pattern: `${host}/*`, zone_name: site.zone })));
+}
