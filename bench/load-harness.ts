@@ -94,8 +94,10 @@ function steps(worker: number, attackerIps: Set<string>): Record<ClientClass, St
       if (n % 2 === 1) return { path: "/static/site.css", init: navigation(ip, { accept: "text/css,*/*;q=0.1", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "style", "sec-fetch-site": "same-origin" }), pauseMs: 1_000 + rand() * 1_000 };
       return { path: PATHS[Math.floor(rand() * PATHS.length)] ?? "/", init: navigation(ip), pauseMs: 50 };
     },
-    // Feed readers: many subscribers, each polling now and then (one address polling every few seconds is rightly a bot).
-    feed: (_rand, n) => ({ path: "/feed.xml", init: { headers: { "user-agent": FEED_UA, accept: "application/atom+xml", "cf-connecting-ip": `203.0.113.${(worker * 127 + n) % 254 + 1}` } }, pauseMs: 500 }),
+    // Feed readers: a service polling for its subscribers from 32 addresses per worker, each address every ~16 s, so
+    // every address polls again within even the CI setting's 30 s: a feed reader blocked after its first poll shows.
+    // (One address polling every second would rightly look like a bot.)
+    feed: (_rand, n) => ({ path: "/feed.xml", init: { headers: { "user-agent": FEED_UA, accept: "application/atom+xml", "cf-connecting-ip": `203.0.113.${worker * 32 + (n % 32) + 1}` } }, pauseMs: 500 }),
     // The fleet: one /24, scripted clients walking the site; one in four requests a declared AI crawler's.
     crawler: (rand, n) => {
       const ip = n % 4 === 0 ? `198.51.100.${worker + 1}` : `198.18.200.${(worker * 13 + n) % 250 + 1}`;

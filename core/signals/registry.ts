@@ -15,9 +15,10 @@ export interface SignalSpec {
   /** What the signal is about (groups the dashboard's list; `trap` signals only keep a client in the labyrinth). */
   readonly family: SignalFamily;
   /**
-   * Describes where a request comes from or what its group did, not what this client did: people share hosting
-   * networks (VPNs), Tor, busy prefixes and popular browser builds with bots. May raise friction (a challenge),
-   * never the evidence a block needs (core/escalation-verdict.ts).
+   * Describes where a request comes from, what its group did or what the client openly declares, not what this
+   * client did: people share hosting networks (VPNs), Tor, busy prefixes and popular browser builds with bots, and a
+   * feed reader or link preview is a wanted bot. May raise friction (a challenge), never the evidence a block needs
+   * (core/escalation-verdict.ts).
    */
   readonly context?: boolean;
   /** Bot evidence for the fleet group of the address that earned it (core/fleet.ts). */
@@ -38,10 +39,11 @@ export const SIGNALS = {
   "ua-scripted": { weight: 30, family: "user-agent", feature: "ua_scripted", description: "User-Agent of an HTTP library or command-line tool" },
   "ua-automation": { weight: 0, family: "user-agent", feature: "hdr_headless", description: "User-Agent of a browser-automation tool" },
   // Declared bots weigh little, so one alone is never challenged, but above zero, so the edge counts its pages
-  // exactly across isolates (the ledger sync) and its page budget holds.
-  "ua-link-preview": { weight: 5, family: "user-agent", feature: null, description: "Declared link-preview fetcher (chat apps, social sites)" },
-  "ua-feed-reader": { weight: 5, family: "user-agent", feature: null, description: "Declared feed reader" },
-  "ua-declared-bot": { weight: 5, family: "user-agent", feature: null, description: "Declares itself a bot (not an AI crawler, not verified)" },
+  // exactly across isolates (the ledger sync) and its page budget holds. Saying what it is is context, never block
+  // evidence: a feed reader polling looks like a bot to the model because it is one, and a wanted one.
+  "ua-link-preview": { weight: 5, family: "user-agent", feature: null, context: true, description: "Declared link-preview fetcher (chat apps, social sites)" },
+  "ua-feed-reader": { weight: 5, family: "user-agent", feature: null, context: true, description: "Declared feed reader" },
+  "ua-declared-bot": { weight: 5, family: "user-agent", feature: null, context: true, description: "Declares itself a bot (not an AI crawler, not verified)" },
 
   // Headers that do not fit the browser the User-Agent claims (core/signals/header-consistency.ts).
   "hdr-empty-ua": { weight: 30, family: "headers", feature: "ua_scripted", description: "Browser-like headers with an empty User-Agent" },

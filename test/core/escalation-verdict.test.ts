@@ -23,6 +23,16 @@ describe("finalVerdict", () => {
     expect(finalVerdict({ ...clean, label: { kind: "tarpit-hop-out", value: "bot" } }, 0.99, 0.9, null, 0.8)).toBe("bot");
   });
 
+  it("never blocks a declared feed reader, link preview or bot for saying what it is: only for what it did", () => {
+    // Found by the load run: the model scores a feed reader's poll 0.98, and its +5 declaration counted as evidence.
+    for (const code of ["ua-feed-reader", "ua-link-preview", "ua-declared-bot"] as const) {
+      const declared = { ...clean, reasons: [{ code, weight: 5, detail: "NetNewsWire" }] };
+      expect(finalVerdict(declared, 0.98, 0.9, null, 0.8), code).toBe("unsure");
+      const overBudget = { ...clean, reasons: [{ code, weight: 5 }, { code: "bot-over-budget", weight: 40 }] };
+      expect(finalVerdict(overBudget, 0.98, 0.9, null, 0.8), code).toBe("bot");
+    }
+  });
+
   it("never blocks on the trap alone: a honeypot label and its consequences keep a client in the labyrinth", () => {
     const trapOnly = [
       { code: "trap-path", weight: 60 },

@@ -170,6 +170,13 @@ describe("the operator's dashboard in Chromium", () => {
     await page.getByLabel("IP address").fill(TARGET);
     await page.getByRole("button", { name: "Apply" }).click();
     await page.waitForURL(new RegExp(`/decisions\\?ip=${TARGET.replace(/\./g, "\\.")}$`));
+    // Each reason chip says what its code means (the signal registry, GET /api/signals), not only the code.
+    const { signals } = (await api("/api/signals")) as { signals: Array<{ code: string; description: string }> };
+    const meaning = new Map(signals.map((s) => [s.code, s.description]));
+    const chips = await page.locator("#feed span.chip").evaluateAll((all) => all.map((c) => ({ code: c.firstChild?.textContent ?? "", title: c.getAttribute("title") ?? "" })));
+    const known = chips.filter((c) => meaning.has(c.code));
+    expect(known.length).toBeGreaterThan(0);
+    for (const chip of known) expect(chip.title.startsWith(meaning.get(chip.code) ?? "?"), chip.code).toBe(true);
     await page.getByRole("button", { name: `Block ${TARGET}`, exact: true }).first().click();
     const dialog = page.getByRole("dialog", { name: `Block ${TARGET}` });
     await dialog.getByLabel("Reason").fill("e2e: blocked from the feed");

@@ -15,6 +15,8 @@ type Answer<P extends keyof paths, M extends keyof paths[P], S extends number = 
 
 /** GET /api/decisions: one decision. Its `reasons` are stored JSON: read them through reasonsOf (app.ts). */
 export type Decision = Schemas["Decision"];
+/** GET /api/signals: one signal the edge computes, with its default weight and description. */
+export type Signal = Schemas["Signal"];
 /** One reason of a decision, as the edge reported it (core/report.ts ReasonSchema; the API types it `unknown`). */
 export type Reason = ReportedReason;
 export type DecisionPage = Answer<"/api/decisions", "get">;

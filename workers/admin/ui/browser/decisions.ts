@@ -1,4 +1,4 @@
-import type { Decision, DecisionPage, Reason } from "./api-types";
+import type { Decision, DecisionPage, Reason, Signal } from "./api-types";
 import { type Child, actionBadge, api, reasonsOf, byId, emptyState, errorState, fmtRelative, fmtTime, h, messageOf } from "./app";
 import { actionsFor } from "./decision-actions";
 
@@ -16,6 +16,18 @@ const tbody = byId("feed");
 
 const live = (byId("live") as HTMLInputElement);
 let newest = 0;
+
+/** What each reason code means (GET /api/signals, the edge's signal registry); empty until loaded, or if it fails. */
+const meanings = new Map<string, string>();
+const signalsLoaded = api<{ signals: readonly Signal[] }>("/api/signals").then(
+  ({ signals }) => {
+    for (const s of signals) meanings.set(s.code, s.description);
+  },
+  () => undefined, // the feed works without descriptions
+);
+
+/** A reason's hover text: what the code means, then what the edge saw. */
+const reasonTitle = (r: Reason): string | null => [meanings.get(r.code), r.detail].filter(Boolean).join(" · ") || null;
 
 function selectedActions() {
   return params.getAll("action").flatMap((a) => a.split(",")).filter((a) => a !== "");
@@ -75,7 +87,7 @@ function detailRow(d: Decision) {
       h(
         "dl",
         { class: "kv" },
-        item("Reasons", reasonsOf(d).length === 0 ? "none" : h("ul", null, reasonsOf(d).map((r) => h("li", null, h("code", null, r.code), weight(r), r.detail ? " · " + r.detail : "")))),
+        item("Reasons", reasonsOf(d).length === 0 ? "none" : h("ul", null, reasonsOf(d).map((r) => h("li", null, h("code", null, r.code), weight(r), meanings.has(r.code) ? " — " + meanings.get(r.code) : "", r.detail ? " · " + r.detail : "")))),
         item("Signals", d.signals && d.signals.length > 0 ? d.signals.map((s) => h("span", { class: "chip" }, s)) : "none recorded"),
         item("User-Agent", d.userAgent || "(none)"),
         item("Network", [cf.asn ? "AS" + cf.asn : "", cf.asOrganization || "", cf.country || "", cf.httpProtocol || "", cf.tlsVersion || ""].filter(Boolean).join(" · ") || "unknown"),
@@ -108,7 +120,7 @@ function row(d: Decision) {
     h("td", { class: "nowrap" }, actionBadge(d.edgeAction), " ", h("span", { class: "muted" }, String(d.edgeScore))),
     h("td", { class: "num" }, d.modelScore === null ? "n/a" : d.modelScore.toFixed(3)),
     h("td", null, d.verdict, d.blocked ? [" ", h("span", { class: "badge blocked" }, "blocked")] : null, d.label ? h("span", { class: "ua" }, d.label.value) : null),
-    h("td", null, shown.map((r) => h("span", { class: "chip", title: r.detail || null }, r.code, h("span", { class: "w" }, weight(r)))), more),
+    h("td", null, shown.map((r) => h("span", { class: "chip", title: reasonTitle(r) }, r.code, h("span", { class: "w" }, weight(r)))), more),
     h("td", null, actionsFor(d)),
   );
   more.addEventListener("click", () => toggleDetail(tr, d, more));
@@ -129,7 +141,7 @@ function renderPager(next: string | null, count: number) {
 
 async function load() {
   try {
-    const page = await api<DecisionPage>("/api/decisions?" + apiQuery(cursor));
+    const [page] = await Promise.all([api<DecisionPage>("/api/decisions?" + apiQuery(cursor)), signalsLoaded]);
     const filtered = FILTERS.some((f) => params.get(f)) || selectedActions().length > 0;
     if (page.decisions.length === 0) {
       tbody.replaceChildren(fullRow(emptyState(filtered ? "No decisions match these filters" : "No decisions yet", filtered ? "Change or reset the filters." : "They appear here as soon as the edge reports traffic.")));
