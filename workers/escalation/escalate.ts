@@ -11,9 +11,9 @@ import { readHistories } from "./history";
 import { intake, type Intake } from "./intake";
 import { answerOf, callLlms, llmClientKey, planLlm, wantsLlm, type LlmOutcome } from "./llm-gate";
 import { logFault } from "./log";
-import { publishEscalationFaults, recordEscalationFault } from "./faults";
 import { retryDelayS } from "../../core/retry-backoff";
-import { loadModel, scoreRows, type LoadedModel } from "./model";
+import { scoreRows, type LoadedModel } from "./model";
+import type { EscalationState } from "./state";
 import { recordDecisions, type Decided } from "./record";
 import { storeSummaries } from "./summaries";
 
@@ -52,7 +52,7 @@ interface BatchOutcome {
  * client's history (model, else rules), ambiguous ones are put to the LLM if one is configured, and every decision is
  * recorded once in `decisions`; bots (and bot-heavy prefixes) are blocklisted. A redelivered report changes nothing.
  */
-export async function escalate(batch: MessageBatch, env: EscalationEnv, ctx?: ExecutionContext): Promise<void> {
+export async function escalate(state: EscalationState, batch: MessageBatch, env: EscalationEnv, ctx?: ExecutionContext): Promise<void> {
   const started = Date.now();
   const config = escalationConfig(env);
   const { valid, summaries, invalid, retried } = await intake(batch, env);
@@ -71,15 +71,15 @@ export async function escalate(batch: MessageBatch, env: EscalationEnv, ctx?: Ex
     }
   }
   if (valid.length === 0) return logBatch(batch, outcome, null, started);
-  const model = await loadModel();
-  if (model === null) recordEscalationFault("escalation-model");
+  const model = await state.model.load();
+  if (model === null) state.faults.record("escalation-model");
   const settled = new Set<Message>();
   const blocks: NewBlock[] = [];
-  const store = (db: Db, scored: readonly Scored[], work: LlmWork | null) => storeAll(db, env, config, decide(config, scored, work), work, settled, blocks, outcome);
+  const store = (db: Db, scored: readonly Scored[], work: LlmWork | null) => storeAll(state, db, env, config, decide(config, scored, work), work, settled, blocks, outcome);
   try {
     // The LLM is asked between two database sessions, so no connection waits on a slow model.
     const pending = await withDb(env, async (db) => {
-      const scored = await scoreBatch(db, valid, model);
+      const scored = await scoreBatch(state, db, valid, model);
       const work = config.llm === null ? null : await planWork(db, config.llm, scored);
       if (work === null || work.call.length === 0) return void (await store(db, scored, work));
       return { scored, work };
@@ -88,7 +88,7 @@ export async function escalate(batch: MessageBatch, env: EscalationEnv, ctx?: Ex
       const fresh = await callLlms(pending.work.config, env.AI, pending.work.cases, pending.work.call);
       outcome.llmCalls += pending.work.call.length;
       const failed = [...fresh.values()].filter((o) => o.outcome !== "answered").length;
-      if (failed > 0) recordEscalationFault("escalation-llm", failed);
+      if (failed > 0) state.faults.record("escalation-llm", failed);
       for (const [key, value] of fresh) pending.work.outcomes.set(key, value);
       await withDb(env, (db) => store(db, pending.scored, pending.work));
     }
@@ -96,14 +96,14 @@ export async function escalate(batch: MessageBatch, env: EscalationEnv, ctx?: Ex
     // Postgres unreachable (or not configured): every report not yet settled is retried (the Queue dead-letters
     // it after max_retries).
     logFault("escalation_db_unavailable", error, null);
-    recordEscalationFault("escalation-database");
+    state.faults.record("escalation-database");
     for (const { msg } of valid.filter((v) => !settled.has(v.msg))) {
       // Backing off, so an outage of minutes does not use up max_retries and dead-letter the reports.
       msg.retry({ delaySeconds: retryDelayS(msg.attempts) });
       outcome.retried++;
     }
   }
-  await publishEscalationFaults(env.BLOCKLIST, Date.now(), env.DEV_FAULTS === "on" ? 0 : undefined);
+  await state.faults.publish(env.BLOCKLIST, Date.now(), env.DEV_FAULTS === "on" ? 0 : undefined);
   if (config.alertWebhookUrl !== null && blocks.length > 0) {
     const alert = sendAlert(config.alertWebhookUrl, blocks);
     if (ctx === undefined) await alert;
@@ -112,11 +112,11 @@ export async function escalate(batch: MessageBatch, env: EscalationEnv, ctx?: Ex
   logBatch(batch, outcome, model?.version ?? null, started);
 }
 
-async function scoreBatch(db: Db, valid: readonly Intake[], model: LoadedModel | null): Promise<Scored[]> {
+async function scoreBatch(state: EscalationState, db: Db, valid: readonly Intake[], model: LoadedModel | null): Promise<Scored[]> {
   const histories = await readHistories(db, valid.map((v) => v.report));
   const rows = valid.map((v, i) => extractFeatures(v.report, histories[i] ?? [], model?.pathModel ?? null));
   const scores = model === null ? null : await scoreRows(model, rows);
-  if (model !== null && scores === null) recordEscalationFault("escalation-model");
+  if (model !== null && scores === null) state.faults.record("escalation-model");
   return valid.map((v, i) => {
     const features = rows[i] ?? [];
     const history = histories[i] ?? [];
@@ -156,6 +156,7 @@ function decide(config: EscalationConfig, scored: readonly Scored[], work: LlmWo
  * retried alone instead of holding back the rest.
  */
 async function storeAll(
+  state: EscalationState,
   db: Db,
   env: EscalationEnv,
   config: EscalationConfig,
@@ -177,14 +178,14 @@ async function storeAll(
     outcome.blocks += newBlocks.length;
   };
   try {
-    const recorded = await recordDecisions(db, env, config, items, answers, Date.now());
+    const recorded = await recordDecisions(db, env, config, items, answers, state.recentBlocks, Date.now());
     return settle(items, recorded.inserted, recorded.blocks);
   } catch (error) {
     logFault("escalation_batch_record_failed", error, null);
   }
   for (const item of items) {
     try {
-      const recorded = await recordDecisions(db, env, config, [item], answers, Date.now());
+      const recorded = await recordDecisions(db, env, config, [item], answers, state.recentBlocks, Date.now());
       settle([item], recorded.inserted, recorded.blocks);
     } catch (error) {
       logFault("escalation_record_failed", error, item.report.id);

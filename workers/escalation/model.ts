@@ -29,21 +29,53 @@ const RETRY_FAILED_LOAD_MS = 5 * 60_000;
 // instantiate-from-bytes path, where the shim below substitutes the module wrangler compiled at deploy time.
 const PLACEHOLDER_WASM = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
 
-let modelBytes: () => Uint8Array = () => new Uint8Array(bundledModel);
-let loading: Promise<LoadedModel | null> | null = null;
-let failedAt = 0;
-let status: ModelStatus = { state: "unloaded", version: null };
+/** The bundled model's bytes (a Data module), copied so a caller may not change the module's buffer. */
+export const bundledModelBytes = (): Uint8Array => new Uint8Array(bundledModel);
 
-/** The model's state in this isolate. */
-export function modelStatus(): ModelStatus {
-  return status;
-}
+/**
+ * Loads one model, once (lazily), and remembers how that went: the isolate's escalation state holds one, built from
+ * the bundled bytes; a test or the dev fault switch builds one from other bytes. A failed load is retried after
+ * RETRY_FAILED_LOAD_MS.
+ */
+export class ModelLoader {
+  #loading: Promise<LoadedModel | null> | null = null;
+  #failedAt = 0;
+  #status: ModelStatus = { state: "unloaded", version: null };
 
-/** Loads the model once per isolate (lazily); resolves null, after logging, when it cannot be used. */
-export function loadModel(): Promise<LoadedModel | null> {
-  if (loading !== null && !(status.state === "failed" && Date.now() - failedAt > RETRY_FAILED_LOAD_MS)) return loading;
-  loading = load();
-  return loading;
+  constructor(private readonly bytes: () => Uint8Array = bundledModelBytes) {}
+
+  /** The model's state in this isolate. */
+  status(): ModelStatus {
+    return this.#status;
+  }
+
+  /** The model, loaded once; null, after logging, when it cannot be used. */
+  load(): Promise<LoadedModel | null> {
+    if (this.#loading !== null && !(this.#status.state === "failed" && Date.now() - this.#failedAt > RETRY_FAILED_LOAD_MS)) return this.#loading;
+    this.#loading = this.#load();
+    return this.#loading;
+  }
+
+  async #load(): Promise<LoadedModel | null> {
+    const started = Date.now();
+    this.#status = { state: "loading", version: null };
+    const bytes = this.bytes();
+    try {
+      const { version, pathModel } = checkContract(bytes);
+      configureOrt();
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+      this.#status = { state: "ready", version, loadMs: Date.now() - started };
+      console.log(JSON.stringify({ msg: "model_loaded", version, pathModel: pathModel.version, loadMs: this.#status.loadMs, bytes: bytes.byteLength }));
+      return { session, version, pathModel };
+    } catch (error) {
+      const code = error instanceof ContractError ? "model_contract_mismatch" : "model_load_failed";
+      this.#failedAt = Date.now();
+      this.#status = { state: "failed", version: null, error: code, detail: String(error).slice(0, 500) };
+      // Loud on purpose: without a model, escalation decides by rules alone until the next deploy.
+      console.error(JSON.stringify({ code, detail: this.#status.detail, fallback: "rules" }));
+      return null;
+    }
+  }
 }
 
 /** P(bot) for each feature row, or null (after logging) when inference fails: the caller falls back to rules. */
@@ -56,35 +88,6 @@ export async function scoreRows(model: LoadedModel, rows: readonly (readonly num
     return Array.from(output.data);
   } catch (error) {
     console.error(JSON.stringify({ code: "model_inference_failed", version: model.version, error: String(error) }));
-    return null;
-  }
-}
-
-/** Test hook: the next load reads these bytes (null: the bundled model) and the cached model is dropped. */
-export function useModelBytesForTests(bytes: Uint8Array | null): void {
-  modelBytes = bytes === null ? () => new Uint8Array(bundledModel) : () => bytes;
-  loading = null;
-  failedAt = 0;
-  status = { state: "unloaded", version: null };
-}
-
-async function load(): Promise<LoadedModel | null> {
-  const started = Date.now();
-  status = { state: "loading", version: null };
-  const bytes = modelBytes();
-  try {
-    const { version, pathModel } = checkContract(bytes);
-    configureOrt();
-    const session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
-    status = { state: "ready", version, loadMs: Date.now() - started };
-    console.log(JSON.stringify({ msg: "model_loaded", version, pathModel: pathModel.version, loadMs: status.loadMs, bytes: bytes.byteLength }));
-    return { session, version, pathModel };
-  } catch (error) {
-    const code = error instanceof ContractError ? "model_contract_mismatch" : "model_load_failed";
-    failedAt = Date.now();
-    status = { state: "failed", version: null, error: code, detail: String(error).slice(0, 500) };
-    // Loud on purpose: without a model, escalation decides by rules alone until the next deploy.
-    console.error(JSON.stringify({ code, detail: status.detail, fallback: "rules" }));
     return null;
   }
 }
@@ -116,6 +119,7 @@ function checkContract(bytes: Uint8Array): { version: string; pathModel: Compile
   return { version, pathModel: compilePathModel(pathModel.data) };
 }
 
+// ORT's settings are module-global in onnxruntime-web itself, so whether they are set is too (once per isolate).
 let ortConfigured = false;
 function configureOrt(): void {
   if (ortConfigured) return;

@@ -32,11 +32,30 @@ export interface Recorded {
   readonly blocks: NewBlock[];
 }
 
-// IPs this isolate blocklisted lately, until when (ms): while the edge has not yet seen the entry, its reports still
-// look like a bot's, and rewriting the same KV key every batch would hit KV's one-write-per-second-per-key limit.
-const recentlyBlocked = new Map<string, number>();
 const RECENTLY_BLOCKED_MAX = 10_000;
 const RECENTLY_BLOCKED_MS = 5 * 60_000;
+
+/**
+ * IPs this isolate blocklisted lately, until when (ms), part of its escalation state: while the edge has not yet
+ * seen the entry, its reports still look like a bot's, and rewriting the same KV key every batch would hit KV's
+ * one-write-per-second-per-key limit. Bounded: the oldest is forgotten first.
+ */
+export class RecentBlocks {
+  readonly #until = new Map<string, number>();
+
+  /** Whether `ip` was blocklisted here and its entry is still fresh at `now`. */
+  has(ip: string, now: number): boolean {
+    return (this.#until.get(ip) ?? 0) > now;
+  }
+
+  remember(ip: string, now: number): void {
+    if (this.#until.size >= RECENTLY_BLOCKED_MAX) {
+      const oldest = this.#until.keys().next();
+      if (!oldest.done) this.#until.delete(oldest.value);
+    }
+    this.#until.set(ip, now + RECENTLY_BLOCKED_MS);
+  }
+}
 
 /**
  * Stores decisions and writes their blocklist entries in one transaction: if a KV write fails the rows roll back and
@@ -49,12 +68,13 @@ export async function recordDecisions(
   config: EscalationConfig,
   items: readonly Decided[],
   answers: ReadonlyMap<string, LlmOutcome>,
+  recent: RecentBlocks,
   now: number,
 ): Promise<Recorded> {
   const chosen = new Map<string, Decided>(); // one KV write per IP per batch
   for (const item of items) {
     const ip = ipToBlock(item.verdict, item.report);
-    if (ip !== null && !chosen.has(ip) && (recentlyBlocked.get(ip) ?? 0) <= now) chosen.set(ip, item);
+    if (ip !== null && !chosen.has(ip) && !recent.has(ip, now)) chosen.set(ip, item);
   }
   const blockedItems = new Set(chosen.values());
   const result = await db.transaction(async (tx) => {
@@ -78,7 +98,7 @@ export async function recordDecisions(
     blocks.push(...(await blockPrefixes(tx, env, config, newBots.map((item) => item.report.ip), newest, now)));
     return { inserted, blocks };
   });
-  for (const block of result.blocks) if (block.kind === "ip") remember(block.target, now);
+  for (const block of result.blocks) if (block.kind === "ip") recent.remember(block.target, now);
   return result;
 }
 
@@ -109,19 +129,6 @@ async function blockPrefixes(db: Queries, env: EscalationEnv, config: Escalation
     blocks.push({ kind: "cidr", target: cidr, reason: entry.reason, ttlSeconds: config.blockTtlSeconds });
   }
   return blocks;
-}
-
-function remember(ip: string, now: number): void {
-  if (recentlyBlocked.size >= RECENTLY_BLOCKED_MAX) {
-    const oldest = recentlyBlocked.keys().next();
-    if (!oldest.done) recentlyBlocked.delete(oldest.value);
-  }
-  recentlyBlocked.set(ip, now + RECENTLY_BLOCKED_MS);
-}
-
-/** Test hook: forgets which IPs this isolate blocklisted lately. */
-export function forgetRecentBlocksForTests(): void {
-  recentlyBlocked.clear();
 }
 
 function decisionRow(item: Decided, blocked: boolean): typeof decisions.$inferInsert {

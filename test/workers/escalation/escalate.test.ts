@@ -1,5 +1,5 @@
 import { eq, like } from "drizzle-orm";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { BlocklistStore } from "../../../adapters/blocklist-store";
 import { withDb } from "../../../adapters/db/client";
 import { decisions, prefixBlocks } from "../../../adapters/db/schema";
@@ -7,11 +7,10 @@ import type { BlocklistEntry } from "../../../core/blocklist-entry";
 import { kvKeys } from "../../../core/kv-keys";
 import type { DecisionReport } from "../../../core/report";
 import type { DeadLetter } from "../../../workers/escalation/env";
-import { useModelBytesForTests } from "../../../workers/escalation/model";
+import { escalationWorker } from "../../../workers/escalation/index";
+import { createEscalationState } from "../../../workers/escalation/state";
 import { deliver, env, standInRequests } from "./deliver";
 import { aReport, AT, BOT_REPORT, browsingBefore, GPTBOT_UA, HUMAN_REPORT } from "./reports";
-
-afterEach(() => useModelBytesForTests(null));
 
 const rowsFor = (reportId: string) => withDb(env, (db) => db.select().from(decisions).where(eq(decisions.reportId, reportId)));
 /** A stored entry: `ip:` in KV, a prefix in the RangeIndex (where escalation writes it). */
@@ -80,12 +79,13 @@ describe("escalation queue consumer", () => {
   });
 
   it("lets the rules decide when the model is broken", async () => {
-    useModelBytesForTests(new TextEncoder().encode("not an onnx model"));
+    // An isolate whose model file is not ONNX (injected: the Worker's own state keeps the bundled model).
+    const broken = escalationWorker(createEscalationState(() => new TextEncoder().encode("not an onnx model")));
     // As the edge reports it: its User-Agent is on the AI-crawler list (the trap alone would never block it).
     const reasons = [{ code: "trap-path", weight: 50 }, { code: "ua-ai-crawler", weight: 60, detail: "GPTBot" }];
     const crawler = aReport({ id: "rules-crawler", ip: "203.0.113.40", userAgent: GPTBOT_UA, headers: { accept: "*/*" }, reasons });
     const person = aReport({ ...HUMAN_REPORT, id: "rules-person", ip: "198.51.100.40" });
-    const result = await deliver([crawler, person]);
+    const result = await deliver([crawler, person], env, 1, broken);
     expect(result.explicitAcks.sort()).toEqual(["msg-1-0", "msg-1-1"]);
     expect((await rowsFor("rules-crawler"))[0]).toMatchObject({ verdict: "bot", blocked: true, modelScore: null, modelVersion: null, score: 0.99 });
     expect((await rowsFor("rules-person"))[0]).toMatchObject({ verdict: "unsure", blocked: false, modelScore: null });

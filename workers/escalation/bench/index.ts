@@ -3,7 +3,10 @@
 import type { HistoryEntry } from "../../../core/client-history";
 import { extractFeatures } from "../../../core/features";
 import type { DecisionReport } from "../../../core/report";
-import { loadModel, scoreRows } from "../model";
+import { ModelLoader, scoreRows } from "../model";
+
+/** The model, loaded once per isolate of this bench Worker. */
+const loader = new ModelLoader();
 
 interface HarnessEnv {
   readonly REPORTS: Queue<DecisionReport>;
@@ -21,7 +24,7 @@ export default {
   async fetch(request, env): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/load") {
-      const model = await loadModel();
+      const model = await loader.load();
       return Response.json({ ok: model !== null, version: model?.version ?? null });
     }
     if (url.pathname === "/samples") {
@@ -40,7 +43,7 @@ export default {
 
 // Scores `n` events, `batch` per model call, cycling through the samples; the caller times the request.
 async function score(n: number, batch: number, mode: string): Promise<Response> {
-  const model = await loadModel();
+  const model = await loader.load();
   if (model === null || samples.length === 0) return Response.json({ error: "no model or no samples" }, { status: 500 });
   let sink = 0;
   for (let i = 0; i < n; i += batch) {
