@@ -8,7 +8,7 @@ import { runInNewContext } from "node:vm";
 import { parseCidr, type Cidr } from "../core/cidr";
 import { CidrSet } from "../core/cidr-set";
 import { IpSet } from "../core/ip-set";
-import { SeededRandom } from "../scripts/seeded-random";
+import { SeededRandom } from "../scripts/model/seeded-random";
 
 const CIDRS = 100_000;
 const EXACT_IPS = 1_000_000;

@@ -20,7 +20,7 @@ import type { DecisionReport } from "../core/report";
 import { ROOT, buildWorker } from "../dev/build";
 import { startLocalPostgres } from "../dev/postgres";
 import { builtModules } from "../dev/stack";
-import { loadSeedRows } from "../scripts/training-data";
+import { loadSeedRows } from "../scripts/model/training-data";
 
 const BUILD = join(ROOT, ".state/bench");
 const RESULTS = join(ROOT, "bench/results/escalation.md");

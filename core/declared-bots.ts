@@ -1,7 +1,7 @@
 /**
  * Declared bots: User-Agents that say they are automation, from the public lists (npm crawler-user-agents'
  * patterns and tags, isbot's patterns), classified into kinds that the policy treats differently. The bundled
- * snapshot is core/data/declared-bots.json (scripts/build-declared-bots.ts); the Cron Trigger may refresh the
+ * snapshot is core/data/declared-bots.json (scripts/codegen/build-declared-bots.ts); the Cron Trigger may refresh the
  * crawler-user-agents part, through the same `compileCrawlerList` and `checkRefreshedList` as here.
  */
 import { z } from "zod";

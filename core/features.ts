@@ -6,7 +6,7 @@ import { DATACENTER_ASNS } from "./signals/network";
 import { signalsForFeature, type SignalCode } from "./signals/registry";
 
 /**
- * The model's inputs, in column order. Training (scripts/train-model.ts) and serving (escalation) both call
+ * The model's inputs, in column order. Training (scripts/model/train-model.ts) and serving (escalation) both call
  * `extractFeatures`, and the ONNX file records this list, so a model built for other columns is refused at load.
  * Changing it means retraining.
  */

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { generatePeerKeyPair } from "../scripts/peer-key";
+import { generatePeerKeyPair } from "../scripts/ops/peer-key";
 
 /** Secrets the Workers need, generated for local use only (production sets them with `wrangler secret put`). */
 export interface DevSecrets {

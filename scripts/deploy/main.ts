@@ -68,7 +68,7 @@ async function main(argv: readonly string[]): Promise<number> {
     },
     sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
   });
-  console.log("\nDeployed. Create the first admin with `npx tsx scripts/admin-user.ts`, or configure Cloudflare Access.");
+  console.log("\nDeployed. Create the first admin with `npx tsx scripts/ops/admin-user.ts`, or configure Cloudflare Access.");
   return 0;
 }
 

@@ -2,7 +2,7 @@
 // checks them. Values come from the environment first; a missing required one is asked for (never echoed), a
 // missing random one is generated. Values are never printed or passed on a command line (stdin only).
 import { randomBytes } from "node:crypto";
-import { generatePeerKeyPair } from "../peer-key";
+import { generatePeerKeyPair } from "../ops/peer-key";
 
 /** Where a value comes from when the environment does not have it. */
 export type SecretSource =

@@ -3,7 +3,7 @@ import { parseIp } from "../../core/client-ip";
 import { cidrContains, clientPrefix, parseCidr, prefixOf, type Cidr } from "../../core/cidr";
 import { CidrSet } from "../../core/cidr-set";
 import { IpSet } from "../../core/ip-set";
-import { SeededRandom } from "../../scripts/seeded-random";
+import { SeededRandom } from "../../scripts/model/seeded-random";
 
 function cidr(text: string): Cidr {
   const parsed = parseCidr(text);

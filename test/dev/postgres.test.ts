@@ -46,7 +46,7 @@ function train(postgres: LocalPostgres, args: string[]): Promise<{ code: number;
   const tsx = join(ROOT, "node_modules/tsx/dist/cli.mjs");
   const env = { ...process.env, DATABASE_URL: postgres.databaseUrl, NEON_LOCAL_PROXY: postgres.neonLocalProxy };
   return new Promise((resolve) => {
-    execFile(process.execPath, [tsx, join(ROOT, "scripts/train-markov.ts"), ...args], { env, cwd: ROOT }, (error, stdout, stderr) => {
+    execFile(process.execPath, [tsx, join(ROOT, "scripts/model/train-markov.ts"), ...args], { env, cwd: ROOT }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, output: stdout + stderr });
     });
   });

@@ -8,8 +8,8 @@ import ws from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DecisionReport } from "../../core/report";
 import { startLocalPostgres, type LocalPostgres } from "../../dev/postgres";
-import { LABEL_LOOKBACK_MS, labelledRows, type StoredDecision } from "../../scripts/labelled-rows";
-import { loadSeedRows } from "../../scripts/training-data";
+import { LABEL_LOOKBACK_MS, labelledRows, type StoredDecision } from "../../scripts/model/labelled-rows";
+import { loadSeedRows } from "../../scripts/model/training-data";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const T = 1_790_000_000_000;
@@ -132,7 +132,7 @@ function train(postgres: LocalPostgres, args: string[]): Promise<{ code: number;
   const tsx = join(ROOT, "node_modules/tsx/dist/cli.mjs");
   const env = { ...process.env, DATABASE_URL: postgres.databaseUrl, NEON_LOCAL_PROXY: postgres.neonLocalProxy };
   return new Promise((resolve) => {
-    execFile(process.execPath, [tsx, join(ROOT, "scripts/train-model.ts"), ...args], { env, cwd: ROOT, maxBuffer: 8 << 20 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [tsx, join(ROOT, "scripts/model/train-model.ts"), ...args], { env, cwd: ROOT, maxBuffer: 8 << 20 }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, output: stdout + stderr });
     });
   });

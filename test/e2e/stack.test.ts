@@ -20,7 +20,7 @@ beforeAll(async () => {
   // The tarpit's hop limit is out of reach here, so a block can only be escalation's (the test also checks the source).
   stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, vars: { "edge-guard-tarpit": { MARKOV_CORPUS: "e2e", HOP_LIMIT: "1000" } } });
   // Train the marker corpus into the stack's Postgres with the real CLI, before the tarpit first reads it.
-  await run(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/train-markov.ts", "test/fixtures/markov/tiny.txt", "--corpus", "e2e"], {
+  await run(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/model/train-markov.ts", "test/fixtures/markov/tiny.txt", "--corpus", "e2e"], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: stack.databaseUrl, NEON_LOCAL_PROXY: stack.neonLocalProxy },
   });

@@ -25,7 +25,7 @@ let scratch: string;
 function train(args: string[]): Promise<{ code: number; output: string }> {
   const env = { ...process.env, DATABASE_URL: stack.databaseUrl, NEON_LOCAL_PROXY: stack.neonLocalProxy };
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/train-markov.ts", ...args], { cwd: ROOT, env }, (error, stdout, stderr) =>
+    execFile(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/model/train-markov.ts", ...args], { cwd: ROOT, env }, (error, stdout, stderr) =>
       resolve({ code: error === null ? 0 : 1, output: stdout + stderr }),
     );
   });

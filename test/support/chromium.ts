@@ -1,6 +1,6 @@
 import { chromium, type Browser } from "playwright-core";
 
-/** Debian's Chromium (scripts/install-test-clients.sh); Playwright cannot download browsers here. */
+/** Debian's Chromium (scripts/setup/install-test-clients.sh); Playwright cannot download browsers here. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 /** Headless, no sandbox (root), and no background traffic to hosts this machine cannot reach. */
 export const CHROMIUM_ARGS: readonly string[] = [

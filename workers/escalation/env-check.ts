@@ -1,5 +1,5 @@
 // Holds the hand-written env.ts to what `wrangler types` generated from wrangler.toml (worker-configuration.d.ts,
-// refreshed by `npm run types:env`; scripts/env-types.ts says why the two are checked apart from the main program).
+// refreshed by `npm run types:env`; scripts/codegen/env-types.ts says why the two are checked apart from the main program).
 import type { EscalationEnv, EscalationSecrets } from "./env";
 
 /** Every binding and var the config declares is in env.ts, with a compatible type. */

@@ -8,7 +8,7 @@ export interface PeersEnv extends DbEnv {
   readonly BLOCKLIST: KVNamespace;
   /** Peers' network entries go to the RangeIndex; the allow-list is read from it. */
   readonly RANGE_INDEX: DurableObjectNamespace<RangeIndex>;
-  /** Secret: this deployment's Ed25519 private key as a JWK (`npx tsx scripts/peer-key.ts`). Unset: no feed, no key published. */
+  /** Secret: this deployment's Ed25519 private key as a JWK (`npx tsx scripts/ops/peer-key.ts`). Unset: no feed, no key published. */
   readonly PEER_SIGNING_JWK?: string;
   /** The name this deployment signs its feed with, e.g. `edge-guard.example.com`. Default: the admin origin a request came to. */
   readonly PEER_ISSUER?: string;

@@ -1,9 +1,9 @@
 /**
  * Synthetic request sequences for the seed dataset: how people and bots move through the demo site (dev/origin).
- * Hand-set behaviour, real paths. Used only by scripts/make-seed-dataset.ts.
+ * Hand-set behaviour, real paths. Used only by scripts/model/make-seed-dataset.ts.
  */
-import { buildSite } from "../dev/origin/site";
-import { TRAP_PATH_PREFIX } from "../core/trap-paths";
+import { buildSite } from "../../dev/origin/site";
+import { TRAP_PATH_PREFIX } from "../../core/trap-paths";
 import type { SeededRandom } from "./seeded-random";
 
 /** One request of a synthetic client. */

@@ -1,5 +1,5 @@
 /** Held-out metrics of a bot score, and how train-model prints them. */
-import { HUMAN_SCORE_MAX } from "../core/escalation-verdict";
+import { HUMAN_SCORE_MAX } from "../../core/escalation-verdict";
 import { confusion, logLoss, rocAuc, type Confusion } from "./logistic-regression";
 
 /** A score's quality on labelled rows. */

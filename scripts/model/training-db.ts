@@ -1,14 +1,14 @@
 /**
  * Reads labelled training rows from Postgres (`npm run train:model -- --from-db`). Where it reads, like
- * scripts/train-markov.ts: DATABASE_URL (through NEON_LOCAL_PROXY when set), else the running dev stack's database
+ * scripts/model/train-markov.ts: DATABASE_URL (through NEON_LOCAL_PROXY when set), else the running dev stack's database
  * (it advertises itself in .state/postgres.endpoint.json), else the dev database files directly.
  */
 import { z } from "zod";
-import { DecisionReportSchema, LabelKindSchema, LabelValueSchema } from "../core/report";
-import type { SqlSession } from "../dev/markov-store";
-import { withPostgresSession } from "../dev/postgres-session";
+import { DecisionReportSchema, LabelKindSchema, LabelValueSchema } from "../../core/report";
+import type { SqlSession } from "../../dev/markov-store";
+import { withPostgresSession } from "../../dev/postgres-session";
 import { LABEL_LOOKBACK_MS, labelledRows, type LabelStats, type OperatorLabel, type StoredDecision } from "./labelled-rows";
-import { HISTORY_WINDOW_MS } from "../core/client-history";
+import { HISTORY_WINDOW_MS } from "../../core/client-history";
 import type { TrainingRow } from "./training-data";
 
 // Every report of an IP from one lookback plus one history window before each labelling event up to the event.

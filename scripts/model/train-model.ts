@@ -4,7 +4,7 @@
  * metrics). DIR defaults to models/.
  *
  * Data: the bundled seed dataset (models/seed-dataset.jsonl) and, with --from-db, labelled reports from Postgres
- * (scripts/labelled-rows.ts says which labels count; never escalation's own scores). Steps: split by client (20 %
+ * (scripts/model/labelled-rows.ts says which labels count; never escalation's own scores). Steps: split by client (20 %
  * held out), train the human path model (core/path-sequence.ts) on the training split's human sequences, extract
  * features with core/features.ts (the code escalation runs), fit a logistic regression, evaluate on the held-out
  * split, export ONNX (the path model rides in its metadata), check the file in onnxruntime-web, write.
@@ -14,9 +14,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-web";
-import { rulesScore } from "../core/escalation-verdict";
-import { FEATURE_NAMES, MODEL_METADATA_KEYS, extractFeatures } from "../core/features";
-import { compilePathModel, pathShape, trainPathModel, type PathModel } from "../core/path-sequence";
+import { rulesScore } from "../../core/escalation-verdict";
+import { FEATURE_NAMES, MODEL_METADATA_KEYS, extractFeatures } from "../../core/features";
+import { compilePathModel, pathShape, trainPathModel, type PathModel } from "../../core/path-sequence";
 import type { LabelStats } from "./labelled-rows";
 import { predict, trainLogistic, type LinearModel } from "./logistic-regression";
 import { evaluate, printEvaluation, printPerKind } from "./model-evaluation";

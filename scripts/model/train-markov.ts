@@ -10,11 +10,11 @@
  * Bad input (missing, empty, binary, non-UTF-8) is rejected before anything is written; the active model stays.
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_MARKOV_ORDER } from "../core/markov";
-import { CorpusInputError, readCorpusFiles } from "../dev/corpus-files";
-import { countCorpus, storeMarkovModel } from "../dev/markov-store";
-import { DEFAULT_MARKOV_CORPUS } from "../dev/postgres";
-import { withPostgresSession } from "../dev/postgres-session";
+import { DEFAULT_MARKOV_ORDER } from "../../core/markov";
+import { CorpusInputError, readCorpusFiles } from "../../dev/corpus-files";
+import { countCorpus, storeMarkovModel } from "../../dev/markov-store";
+import { DEFAULT_MARKOV_CORPUS } from "../../dev/postgres";
+import { withPostgresSession } from "../../dev/postgres-session";
 
 const log = (line: string): void => console.log(`[train-markov] ${line}`);
 

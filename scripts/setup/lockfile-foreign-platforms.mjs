@@ -2,7 +2,7 @@
 // leaves them out of package-lock.json and `npm ci` then refuses the lock as "out of sync". This adds a stub
 // entry (version, os, cpu, optional) for each missing platform package; npm ci skips them by platform, and a
 // user on macOS or Windows whose registry has them gets them resolved by `npm install`.
-// Usage: node scripts/lockfile-foreign-platforms.mjs   (after `npm install` changed the lock)
+// Usage: node scripts/setup/lockfile-foreign-platforms.mjs   (after `npm install` changed the lock)
 import { readFileSync, writeFileSync } from "node:fs";
 
 const PLATFORM_RE = [

@@ -1,6 +1,6 @@
 /** Writes a logistic regression as an ONNX graph (MatMul → Add → Sigmoid) with onnx-proto; no Python needed. */
 import onnxProto from "onnx-proto";
-import { MODEL_METADATA_KEYS } from "../core/features";
+import { MODEL_METADATA_KEYS } from "../../core/features";
 import type { LinearModel } from "./logistic-regression";
 
 const { onnx } = onnxProto;
@@ -51,7 +51,7 @@ export function exportLogisticOnnx(model: LinearModel, info: ExportInfo): Uint8A
   const proto = onnx.ModelProto.create({
     irVersion: 8,
     opsetImport: [{ domain: "", version: OPSET }],
-    producerName: "edge-guard scripts/train-model.ts",
+    producerName: "edge-guard scripts/model/train-model.ts",
     producerVersion: info.version,
     docString: info.docString,
     graph,

@@ -1,14 +1,14 @@
 // Bootstraps a built-in admin login for a deploy (the first admin cannot be made through the API).
-// Usage: ADMIN_PASSWORD='…' npx tsx scripts/admin-user.ts <name> [viewer|operator|admin] [email]
+// Usage: ADMIN_PASSWORD='…' npx tsx scripts/ops/admin-user.ts <name> [viewer|operator|admin] [email]
 // Prints the SQL to run against the deploy's Postgres (psql "$DATABASE_URL" or the Neon console) and the
 // otpauth:// URI to scan into an authenticator app. Nothing is sent anywhere.
-import { RoleSchema } from "../core/admin/roles";
-import { otpauthUri } from "../core/admin/totp";
-import { hashPassword, newTotpSecret, randomToken } from "../workers/admin/auth/crypto";
+import { RoleSchema } from "../../core/admin/roles";
+import { otpauthUri } from "../../core/admin/totp";
+import { hashPassword, newTotpSecret, randomToken } from "../../workers/admin/auth/crypto";
 
 const [name = "", roleText = "admin", email] = process.argv.slice(2);
 if (!/^[a-z0-9._-]{1,64}$/.test(name)) {
-  console.error("usage: ADMIN_PASSWORD=… npx tsx scripts/admin-user.ts <name: a-z 0-9 . _ -> [viewer|operator|admin] [email]");
+  console.error("usage: ADMIN_PASSWORD=… npx tsx scripts/ops/admin-user.ts <name: a-z 0-9 . _ -> [viewer|operator|admin] [email]");
   process.exit(2);
 }
 const role = RoleSchema.parse(roleText);

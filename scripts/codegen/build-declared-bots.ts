@@ -2,14 +2,14 @@
  * Writes core/data/declared-bots.json (crawler-user-agents' patterns by kind, plus isbot's generic patterns) and
  * core/data/browser-canaries.json (mainstream browser User-Agents no list may match: the refresh's sanity check)
  * from the installed npm packages. Deterministic: same package versions, same files.
- * Run after updating crawler-user-agents, isbot or user-agents: `npx tsx scripts/build-declared-bots.ts`.
+ * Run after updating crawler-user-agents, isbot or user-agents: `npx tsx scripts/codegen/build-declared-bots.ts`.
  */
 import { createRequire } from "node:module";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import crawlers from "crawler-user-agents";
 import { list as isbotPatterns } from "isbot";
-import { buildMatcher, compileCrawlerList } from "../core/declared-bots";
+import { buildMatcher, compileCrawlerList } from "../../core/declared-bots";
 
 const require = createRequire(import.meta.url);
 const version = (name: string): string => (JSON.parse(readFileSync(join("node_modules", name, "package.json"), "utf8")) as { version: string }).version;

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** Each Worker: its config, the configs of Workers it calls over RPC (typed service bindings), and the interface name. */
 export const WORKER_TYPES = [

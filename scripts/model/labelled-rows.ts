@@ -4,8 +4,8 @@
  * hop-outs → bot; solved challenges → human; verified crawlers → good bot) and operators' labels from admin.
  * Escalation's own verdicts and scores are never read here.
  */
-import { historyBefore, type HistoryEntry } from "../core/client-history";
-import type { DecisionReport, LabelKind, LabelValue } from "../core/report";
+import { historyBefore, type HistoryEntry } from "../../core/client-history";
+import type { DecisionReport, LabelKind, LabelValue } from "../../core/report";
 import type { TrainingRow } from "./training-data";
 
 /** How far before a labelling event the client's reports take its label, ms. */

@@ -6,21 +6,21 @@
  * crawlers, libraries and automation) and the paths are the demo site's (dev/origin); everything else (which pages
  * a client visits and when, headers, networks) is SYNTHETIC, drawn from hand-set profiles. The edge's reasons and
  * signals are computed by the edge's own code (core/decide.ts rules, core/signals/*). Deterministic: same seed and
- * package versions, same file. Run: `npx tsx scripts/make-seed-dataset.ts [rows] [seed]`.
+ * package versions, same file. Run: `npx tsx scripts/model/make-seed-dataset.ts [rows] [seed]`.
  */
 import { createRequire } from "node:module";
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import crawlers from "crawler-user-agents";
 import { isbot } from "isbot";
-import { DecisionReportSchema, type DecisionReport } from "../core/report";
-import { isAiCrawlerUserAgent, isBrowserUserAgent } from "../core/features";
-import { isTrapPath } from "../core/trap-paths";
-import { pathShape } from "../core/path-sequence";
-import { headerConsistency } from "../core/signals/header-consistency";
-import { DATACENTER_ASNS } from "../core/signals/network";
-import { browserClaim } from "../core/signals/user-agent";
-import { userAgentSignals } from "../core/signals/user-agent-class";
+import { DecisionReportSchema, type DecisionReport } from "../../core/report";
+import { isAiCrawlerUserAgent, isBrowserUserAgent } from "../../core/features";
+import { isTrapPath } from "../../core/trap-paths";
+import { pathShape } from "../../core/path-sequence";
+import { headerConsistency } from "../../core/signals/header-consistency";
+import { DATACENTER_ASNS } from "../../core/signals/network";
+import { browserClaim } from "../../core/signals/user-agent";
+import { userAgentSignals } from "../../core/signals/user-agent-class";
 import { SeededRandom } from "./seeded-random";
 import { crawlerSession, demoSitePaths, humanSession, interleave, type AssetMode, type Hit, type SitePaths } from "./seed-browsing";
 

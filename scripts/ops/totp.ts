@@ -4,9 +4,9 @@
  */
 import { createHmac } from "node:crypto";
 import { join } from "node:path";
-import { ROOT } from "../dev/build";
-import { devSecrets } from "../dev/secrets";
-import { base32Decode, totpCode } from "../core/admin/totp";
+import { ROOT } from "../../dev/build";
+import { devSecrets } from "../../dev/secrets";
+import { base32Decode, totpCode } from "../../core/admin/totp";
 
 const secret = process.argv[2] ?? (await devSecrets(process.env.EDGE_GUARD_STATE_DIR ?? join(ROOT, ".state"))).ADMIN_DEV_TOTP ?? "";
 const key = base32Decode(secret);

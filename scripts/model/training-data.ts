@@ -1,10 +1,10 @@
 /** The training set's rows, from the seed file or from Postgres, and the held-out split. */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { HistoryEntry } from "../core/client-history";
-import { historyBefore } from "../core/client-history";
-import { fnv1a } from "../core/fingerprint";
-import { DecisionReportSchema, type DecisionReport } from "../core/report";
+import type { HistoryEntry } from "../../core/client-history";
+import { historyBefore } from "../../core/client-history";
+import { fnv1a } from "../../core/fingerprint";
+import { DecisionReportSchema, type DecisionReport } from "../../core/report";
 
 /** One labelled report with the client history it is scored on (1 = bot, to be blocked; 0 = not). */
 export interface TrainingRow {
@@ -24,7 +24,7 @@ const SeedLineSchema = z.object({
   history: z.array(z.tuple([z.number().int().nonpositive(), z.string().max(2048)])).default([]),
 });
 
-/** Reads a seed-format JSONL file (see scripts/make-seed-dataset.ts); a bad line is an error naming file and line. */
+/** Reads a seed-format JSONL file (see scripts/model/make-seed-dataset.ts); a bad line is an error naming file and line. */
 export function loadSeedRows(path: string): TrainingRow[] {
   return readFileSync(path, "utf8")
     .split("\n")

@@ -1,7 +1,7 @@
 /**
  * Prints a fresh Ed25519 key pair for peering, as JWKs:
- *   npx tsx scripts/peer-key.ts            # both, as JSON
- *   npx tsx scripts/peer-key.ts --private  # only the private JWK, e.g. | npx wrangler secret put PEER_SIGNING_JWK -c workers/admin/wrangler.toml
+ *   npx tsx scripts/ops/peer-key.ts            # both, as JSON
+ *   npx tsx scripts/ops/peer-key.ts --private  # only the private JWK, e.g. | npx wrangler secret put PEER_SIGNING_JWK -c workers/admin/wrangler.toml
  * The public JWK (with kid = its RFC 7638 thumbprint) is what the admin Worker publishes at /.well-known/edge-guard/peer-key.
  */
 import { fileURLToPath } from "node:url";
