@@ -12,9 +12,8 @@ import type { BlocklistEntry } from "../../core/blocklist-entry";
 import { onError } from "../../adapters/http";
 import type { EdgeGuardEnv } from "./env";
 import { readFacts } from "./facts";
-import { publishFaults, recordFault } from "./faults";
 import { assess, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
-import { embeddedTrapResponse, honeypotMac, trapSignals, trapVisit, withHoneypot, type TrapVisit } from "./honeypot";
+import { embeddedTrapResponse, trapSignals, trapVisit, withHoneypot, type TrapVisit } from "./honeypot";
 import { fnv1a } from "../../core/fingerprint";
 import { modeInForce } from "../../core/mode";
 import { blockedResponse, originUnreachableResponse, proxyToOrigin } from "./respond";
@@ -60,6 +59,7 @@ export function edgeGuardApp(seams: ChallengeSeams = {}): Hono<{ Bindings: EdgeG
     ...routeSeams,
     onOutcome: (env, facts, outcome) => challengeOutcome(env, facts, outcome),
     nojsAllowed: (env, facts, at) => nojsPassAllowed(env, facts, at),
+    warnings: () => isolateState().warnings,
   });
   return new Hono<{ Bindings: EdgeGuardEnv }>().onError(onError).route("/", challenge).all("*", (c) => guardRequest(c, challengePage));
 }
@@ -72,8 +72,8 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   const request = c.req.raw;
   const facts = readFacts(request, env.DEV_CLIENT_OVERRIDES === "on", Date.now());
   const state = isolateState();
-  const mac = honeypotMac(env.TOKEN_SECRET);
-  const trap = isTrapPath(facts.path) ? await trapVisit(request, facts, mac) : null;
+  const mac = state.honeypot.mac(env.TOKEN_SECRET);
+  const trap = isTrapPath(facts.path) ? await trapVisit(request, facts, mac, state.faults) : null;
   // A trap URL another site's page made the browser load: not the client's doing, so no label, hop or maze.
   const modeWrite = state.modeVar.publish(env.BLOCKLIST, env.MODE, facts.receivedAt);
   if (modeWrite !== null) waitUntil(modeWrite);
@@ -85,12 +85,12 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
     assessment = await assess(state, env, request, facts, trap === null ? [] : trapSignals(trap), waitUntil);
   } catch (error) {
     // The pipeline itself failed: fail open, counted, and the site stays up.
-    recordFault("decide", error);
-    return fromOrigin(request, env.ORIGIN_URL);
+    state.faults.record("decide", error);
+    return fromOrigin(state, request, env.ORIGIN_URL);
   }
   const { verdict, policy } = assessment;
   // The dev stack's fault suite reads totals in admin within seconds; a deployed isolate publishes once a minute.
-  const faultsWrite = publishFaults(env.BLOCKLIST, facts.receivedAt, env.DEV_FAULTS === "on" ? 1_000 : undefined);
+  const faultsWrite = state.faults.publish(env.BLOCKLIST, facts.receivedAt, env.DEV_FAULTS === "on" ? 1_000 : undefined);
   if (faultsWrite !== null) waitUntil(faultsWrite);
   const action = modeInForce(env.MODE, policy.mode).mode === "observe" ? "allow" : verdict.action;
   report(state, env, facts, assessment, waitUntil);
@@ -111,17 +111,17 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
     try {
       return await env.TARPIT.fetch(tarpitRequest(request, facts, verdict.score, hop));
     } catch (error) {
-      recordFault("tarpit", error);
+      state.faults.record("tarpit", error);
     }
   }
   if (facts.path === "/robots.txt" && request.method === "GET") return managedRobots(state, env, request, facts);
-  const response = await fromOrigin(request, env.ORIGIN_URL, facts.ip);
+  const response = await fromOrigin(state, request, env.ORIGIN_URL, facts.ip);
   const verified = verdict.reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth");
-  return verified || !carriesHoneypot(facts) ? response : withHoneypot(response, facts, mac);
+  return verified || !carriesHoneypot(facts) ? response : withHoneypot(response, facts, mac, state.faults);
 }
 
 /** The origin's answer; when the origin cannot be reached, a counted fault and a plain 502 (never a 500 from us). */
-async function fromOrigin(request: Request, originUrl: string, clientIp?: string): Promise<Response> {
+async function fromOrigin(state: IsolateState, request: Request, originUrl: string, clientIp?: string): Promise<Response> {
   try {
     return await proxyToOrigin(request, originUrl, clientIp);
   } catch (error) {
@@ -135,7 +135,7 @@ async function fromOrigin(request: Request, originUrl: string, clientIp?: string
         failure = again;
       }
     }
-    recordFault("origin", failure);
+    state.faults.record("origin", failure);
     return originUnreachableResponse();
   }
 }
@@ -153,14 +153,14 @@ async function challengeOrPass(
   waitUntil: WaitUntil,
   challengePage: typeof challengeResponse,
 ): Promise<Response | null> {
-  const config = challengeConfig(env);
+  const config = challengeConfig(env, state.warnings);
   if (config === null) return null;
   try {
     const pass = await readPass(request, facts, config.secret, facts.receivedAt);
     // HeadlessChrome, an automation UA or automation seen by the page script: never cleared by a solved challenge.
     const automation = a.verdict.reasons.some((r) => AUTOMATION_SIGNALS.has(r.code));
     if (pass.valid && !automation) {
-      const overrun = requestKind(facts) === "page" ? await passOverrun(env, pass.binding, pass.method, facts.receivedAt) : null;
+      const overrun = requestKind(facts) === "page" ? await passOverrun(state, env, pass.binding, pass.method, facts.receivedAt) : null;
       if (overrun === null) return null;
       waitUntil(passOverrunFound(state, env, facts, a, pass.method, overrun));
       return budgetWaitResponse(budgetRetryAfterS(overrun));
@@ -170,18 +170,18 @@ async function challengeOrPass(
       ...(config.turnstile ? { turnstileSiteKey: config.turnstile.siteKey } : {}),
     });
   } catch (error) {
-    recordFault("challenge", error);
+    state.faults.record("challenge", error);
     return null;
   }
 }
 
 /** Counts a page against the pass binding's budget (exact, across isolates); the window it overran, or null. */
-async function passOverrun(env: EdgeGuardEnv, binding: string, method: SolveMethod, at: number): Promise<BudgetOverrun | null> {
+async function passOverrun(state: IsolateState, env: EdgeGuardEnv, binding: string, method: SolveMethod, at: number): Promise<BudgetOverrun | null> {
   try {
     const counts = await env.PASS_LEDGER.getByName(`pass:${binding}`).page(at);
     return budgetOverrun(counts, PASS_BUDGETS[method]);
   } catch (error) {
-    recordFault("pass", error); // fail open: the pass holds
+    state.faults.record("pass", error); // fail open: the pass holds
     return null;
   }
 }
@@ -252,7 +252,7 @@ async function sendFleetEvidence(state: IsolateState, env: EdgeGuardEnv, group: 
     const answer = await env.FLEET_LEDGER.getByName(group).evidence(group, facts.ip, codes, facts.userAgent, facts.receivedAt);
     state.fleets.learn(group, answer.flaggedUntil);
   } catch (error) {
-    recordFault("fleet", error);
+    state.faults.record("fleet", error);
   }
 }
 
@@ -265,7 +265,7 @@ async function labelClient(state: IsolateState, env: EdgeGuardEnv, facts: Reques
   state.blocklist.remember(facts.ip, entry, facts.receivedAt);
   await new KvWriter(env.BLOCKLIST, "edge")
     .putEntry(kvKeys.ip(facts.ip), entry, { ttlSeconds: BOT_LABEL_TTL_S, now: facts.receivedAt })
-    .catch((error: unknown) => recordFault("challenge", error));
+    .catch((error: unknown) => state.faults.record("challenge", error));
 }
 
 /** One HTML page in this many carries a honeypot link: a crawler meets one within a few pages; rewriting every page costs. */
@@ -304,7 +304,7 @@ async function labelHoneypot(state: IsolateState, env: EdgeGuardEnv, facts: Requ
   state.blocklist.remember(facts.ip, entry, facts.receivedAt);
   await new KvWriter(env.BLOCKLIST, "edge")
     .putEntry(kvKeys.ip(facts.ip), entry, { ttlSeconds: HONEYPOT_LABEL_TTL_S, now: facts.receivedAt })
-    .catch((error: unknown) => recordFault("honeypot", error));
+    .catch((error: unknown) => state.faults.record("honeypot", error));
 }
 
 type ReportOutcome = Pick<DecisionReport, "action" | "score" | "counts"> & {

@@ -49,14 +49,21 @@ export interface ChallengeConfig {
 }
 
 const MIN_SECRET_CHARS = 32;
-let warnedNoSecret = false;
 
-/** Challenge settings, or null when TOKEN_SECRET is missing or too short: then never challenge (logged once per isolate). */
-export function challengeConfig(env: ChallengeEnv): ChallengeConfig | null {
+/** What was logged already in this isolate (part of its state), so a misconfiguration is said once, not per request. */
+export interface ChallengeWarnings {
+  challengeOff: boolean;
+}
+
+/**
+ * Challenge settings, or null when TOKEN_SECRET is missing or too short: then never challenge (logged once per
+ * `warnings`, the isolate's).
+ */
+export function challengeConfig(env: ChallengeEnv, warnings: ChallengeWarnings = { challengeOff: false }): ChallengeConfig | null {
   const secret = env.TOKEN_SECRET ?? "";
   if (secret.length < MIN_SECRET_CHARS) {
-    if (!warnedNoSecret) {
-      warnedNoSecret = true;
+    if (!warnings.challengeOff) {
+      warnings.challengeOff = true;
       console.error(JSON.stringify({ msg: "TOKEN_SECRET missing or under 32 characters: challenges are OFF, challenged requests are allowed", code: "challenge_disabled" }));
     }
     return null;
@@ -127,6 +134,8 @@ export interface ChallengeRouteOptions<E extends ChallengeEnv = ChallengeEnv> {
   /** Turnstile siteverify endpoint and the fetch used to reach it (tests inject a stand-in). */
   readonly turnstileVerifyUrl?: string;
   readonly fetch?: typeof fetch;
+  /** The isolate's once-only warnings (its state); default: a fresh record per call. */
+  readonly warnings?: () => ChallengeWarnings;
 }
 
 const SITEVERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
@@ -148,7 +157,7 @@ export function challengeRoutes<E extends ChallengeEnv>(options: ChallengeRouteO
   routes.get(`${CHALLENGE_BASE}/pow-worker.js`, () => new Response(POW_WORKER_JS, { headers: SCRIPT_HEADERS }));
 
   routes.post(`${CHALLENGE_BASE}/verify`, async (c) => {
-    const config = challengeConfig(c.env);
+    const config = challengeConfig(c.env, options.warnings?.());
     if (config === null) return redirect("/");
     const at = now();
     const facts = readFacts(c.req.raw, c.env.DEV_CLIENT_OVERRIDES === "on", at);
@@ -173,7 +182,7 @@ export function challengeRoutes<E extends ChallengeEnv>(options: ChallengeRouteO
   });
 
   routes.post(`${CHALLENGE_BASE}/verify-nojs`, async (c) => {
-    const config = challengeConfig(c.env);
+    const config = challengeConfig(c.env, options.warnings?.());
     if (config === null) return redirect("/");
     const at = now();
     const facts = readFacts(c.req.raw, c.env.DEV_CLIENT_OVERRIDES === "on", at);

@@ -14,7 +14,7 @@ import {
 } from "../../core/data-refresh";
 import { bundledDeclaredBots, CRAWLER_USER_AGENTS_URL, DeclaredBotListSchema, patternCount } from "../../core/declared-bots";
 import { CrawlerRangesSchema } from "../../core/verified-crawlers";
-import { recordFault } from "./faults";
+import type { Faults } from "./faults";
 
 const FETCH_TIMEOUT_MS = 10_000;
 
@@ -38,9 +38,9 @@ async function fetchJson(fetcher: typeof fetch, url: string): Promise<unknown> {
  * The Cron Trigger's work: fetch the ai.robots.txt list and each crawler's published IP ranges, validate them,
  * and store what passed in KV for the edge to load. What fails keeps the previous data (never an empty list).
  */
-export async function refreshData(kv: KVNamespace, fetcher: typeof fetch, now: number): Promise<RefreshOutcome> {
-  const aiAgents = await refreshAiAgents(kv, fetcher, now);
-  const declaredBots = await refreshDeclaredBots(kv, fetcher, now);
+export async function refreshData(kv: KVNamespace, fetcher: typeof fetch, now: number, faults: Faults): Promise<RefreshOutcome> {
+  const aiAgents = await refreshAiAgents(kv, fetcher, now, faults);
+  const declaredBots = await refreshDeclaredBots(kv, fetcher, now, faults);
   const bundled = CrawlerRangesSchema.parse(bundledRanges);
   const fetched = new Map<string, unknown>();
   await Promise.all(
@@ -65,12 +65,12 @@ export async function refreshData(kv: KVNamespace, fetcher: typeof fetch, now: n
 }
 
 /** A refused refresh is a fault (counted, logged): the previous list stays, in KV or bundled. */
-function refused(what: string, reason: string): string {
-  recordFault("data-refresh", new Error(`${what} refused: ${reason}`));
+function refused(faults: Faults, what: string, reason: string): string {
+  faults.record("data-refresh", new Error(`${what} refused: ${reason}`));
   return reason;
 }
 
-async function refreshAiAgents(kv: KVNamespace, fetcher: typeof fetch, now: number): Promise<number | string> {
+async function refreshAiAgents(kv: KVNamespace, fetcher: typeof fetch, now: number, faults: Faults): Promise<number | string> {
   let json: unknown;
   try {
     json = await fetchJson(fetcher, AI_ROBOTS_JSON_URL);
@@ -78,15 +78,15 @@ async function refreshAiAgents(kv: KVNamespace, fetcher: typeof fetch, now: numb
     return String(error);
   }
   const parsed = parseAiRobotsJson(json, now);
-  if (!parsed.ok) return refused("ai.robots.txt list", parsed.error);
+  if (!parsed.ok) return refused(faults, "ai.robots.txt list", parsed.error);
   const stored = AiAgentsSchema.safeParse(await kv.get(AI_AGENTS_KV_KEY, "json"));
   const checked = checkAiAgents(parsed.value, stored.success ? stored.data.tokens.length : null, browserCanaries);
-  if (!checked.ok) return refused("ai.robots.txt list", checked.error);
+  if (!checked.ok) return refused(faults, "ai.robots.txt list", checked.error);
   await new KvWriter(kv, "edge-guard").putDocument(AI_AGENTS_KV_KEY, JSON.stringify(checked.value), "ai.robots.txt list, refreshed", { ttlSeconds: null, now });
   return checked.value.tokens.length;
 }
 
-async function refreshDeclaredBots(kv: KVNamespace, fetcher: typeof fetch, now: number): Promise<number | string> {
+async function refreshDeclaredBots(kv: KVNamespace, fetcher: typeof fetch, now: number, faults: Faults): Promise<number | string> {
   let json: unknown;
   try {
     json = await fetchJson(fetcher, CRAWLER_USER_AGENTS_URL);
@@ -96,7 +96,7 @@ async function refreshDeclaredBots(kv: KVNamespace, fetcher: typeof fetch, now: 
   const stored = DeclaredBotListSchema.safeParse(await kv.get(DECLARED_BOTS_KV_KEY, "json"));
   const previous = patternCount(stored.success ? stored.data : bundledDeclaredBots().list);
   const parsed = parseCrawlerList(json, previous, browserCanaries, now, CRAWLER_USER_AGENTS_URL);
-  if (!parsed.ok) return refused("crawler-user-agents list", parsed.error);
+  if (!parsed.ok) return refused(faults, "crawler-user-agents list", parsed.error);
   await new KvWriter(kv, "edge-guard").putDocument(DECLARED_BOTS_KV_KEY, JSON.stringify(parsed.value), "crawler-user-agents list, refreshed", { ttlSeconds: null, now });
   return patternCount(parsed.value);
 }

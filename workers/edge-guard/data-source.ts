@@ -3,7 +3,7 @@ import { AI_AGENTS_KV_KEY, aiAgentsRegExp, AiAgentsSchema, CRAWLER_RANGES_KV_KEY
 import { buildMatcher, bundledDeclaredBots, DeclaredBotListSchema, type DeclaredBotMatcher } from "../../core/declared-bots";
 import { buildCrawlerIndex, type CrawlerIndex } from "../../core/verified-crawlers";
 import { DueRefresh } from "./due-refresh";
-import { recordFault } from "./faults";
+import type { Faults } from "./faults";
 
 /** How often an isolate looks for refreshed data (the Cron Trigger refreshes every six hours). */
 const DATA_REFRESH_MS = 60 * 60_000;
@@ -20,6 +20,8 @@ function bundledIndex(): CrawlerIndex {
  * refresh in KV. Invalid KV data is counted and ignored; the previous data stays.
  */
 export class DataSource {
+  constructor(private readonly faults: Faults) {}
+
   crawlers: CrawlerIndex = bundledIndex();
   /** Tokens from the refreshed ai.robots.txt list, beyond the bundled ones; null until loaded. */
   aiAgents: RegExp | null = null;
@@ -42,20 +44,20 @@ export class DataSource {
       if (agents !== null) {
         const parsed = AiAgentsSchema.safeParse(agents);
         if (parsed.success) this.aiAgents = aiAgentsRegExp(parsed.data.tokens);
-        else recordFault("policy", new Error("refreshed AI agent list in KV is invalid; keeping the previous one"));
+        else this.faults.record("policy", new Error("refreshed AI agent list in KV is invalid; keeping the previous one"));
       }
       if (declared !== null) {
         const parsed = DeclaredBotListSchema.safeParse(declared);
         if (parsed.success) this.declaredBots = buildMatcher(parsed.data, bundledDeclaredBots().generic);
-        else recordFault("data-refresh", new Error("refreshed crawler list in KV is invalid; keeping the previous one"));
+        else this.faults.record("data-refresh", new Error("refreshed crawler list in KV is invalid; keeping the previous one"));
       }
       if (ranges !== null) {
         const index = buildCrawlerIndex(ranges);
         if (index.ok) this.crawlers = index.value;
-        else recordFault("policy", new Error(`refreshed crawler ranges in KV are invalid; keeping the previous ones:\n${index.error}`));
+        else this.faults.record("policy", new Error(`refreshed crawler ranges in KV are invalid; keeping the previous ones:\n${index.error}`));
       }
     } catch (error) {
-      recordFault("policy", error);
+      this.faults.record("policy", error);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { LruMap } from "../../core/lru";
 import { FLEET_INDEX_KV_KEY, FleetIndexSchema } from "../../core/fleet-index";
 import { DueRefresh } from "./due-refresh";
-import { recordFault } from "./faults";
+import type { Faults } from "./faults";
 
 /** How often an isolate reloads the flagged-groups snapshot: a group flagged elsewhere is challenged here within this. */
 const FLEET_REFRESH_MS = 10_000;
@@ -18,6 +18,8 @@ const FLAGGED_QUIET_MS = 50 * 60_000;
  * whatever the traffic.
  */
 export class FleetFlags {
+  constructor(private readonly faults: Faults) {}
+
   #snapshot = new Map<string, number>();
   readonly #learned = new LruMap<string, number>(MAX_LEARNED);
   /** Last time evidence was sent, per (group, address, codes), or per group once it is flagged here. */
@@ -67,12 +69,12 @@ export class FleetFlags {
       if (json === null) return;
       const parsed = FleetIndexSchema.safeParse(json);
       if (!parsed.success) {
-        recordFault("fleet", new Error("fleet index in KV is invalid; keeping the previous one"));
+        this.faults.record("fleet", new Error("fleet index in KV is invalid; keeping the previous one"));
         return;
       }
       this.#snapshot = new Map(parsed.data.groups.map((g) => [g.group, g.until]));
     } catch (error) {
-      recordFault("fleet", error);
+      this.faults.record("fleet", error);
     }
   }
 }

@@ -23,7 +23,8 @@ import { Counters } from "./counters";
 import { DataSource } from "./data-source";
 import { FleetFlags } from "./fleet-flags";
 import type { EdgeGuardEnv } from "./env";
-import { recordFault } from "./faults";
+import { Faults } from "./faults";
+import { HoneypotKeyring } from "./honeypot";
 import { ModeVarPublisher } from "./mode-var";
 import { OriginRobots } from "./origin-robots";
 import { PolicySource } from "./policy-source";
@@ -35,8 +36,13 @@ import { signal } from "../../core/signals/registry";
 /** How long an isolate trusts what it read from the KV blocklist (a new block reaches the edge within this). */
 const BLOCKLIST_CACHE_MS = 10_000;
 
-/** Everything one isolate keeps between requests. Built once, on the first request. */
+/**
+ * Everything one isolate keeps between requests, in one object passed explicitly (app.ts holds the isolate's one
+ * instance; a test may build its own). Built once, on the first request.
+ */
 export interface IsolateState {
+  /** Fail-open faults, counted by kind and published for admin. */
+  readonly faults: Faults;
   readonly blocklist: BlocklistCache;
   readonly ranges: RangeCache;
   readonly counters: Counters;
@@ -50,21 +56,35 @@ export interface IsolateState {
   readonly data: DataSource;
   /** Fleet groups flagged now (KV snapshot plus this isolate's own findings). */
   readonly fleets: FleetFlags;
+  /** headerConsistency's answers by the inputs it reads: real traffic repeats a few browser builds' header sets. */
+  readonly consistency: LruMap<string, readonly Reason[]>;
+  /** The honeypot key of the current TOKEN_SECRET and the MACs computed under it. */
+  readonly honeypot: HoneypotKeyring;
+  /** Requests this isolate handled, and since when (edge /metrics). */
+  readonly requests: { count: number; since: number | null };
+  /** Logged once per isolate: challenges are off for want of a TOKEN_SECRET. */
+  readonly warnings: { challengeOff: boolean };
 }
 
 /** Creates the per-isolate state. */
 export function createIsolateState(): IsolateState {
+  const faults = new Faults();
   return {
+    faults,
     blocklist: new BlocklistCache(BLOCKLIST_CACHE_MS),
-    ranges: new RangeCache(),
+    ranges: new RangeCache(faults),
     counters: new Counters(),
-    policy: new PolicySource(),
+    policy: new PolicySource(faults),
     robots: new OriginRobots(),
     modeVar: new ModeVarPublisher(),
-    reports: new ReportBuffer(),
+    reports: new ReportBuffer(faults),
     directories: new DirectoryCache(),
-    data: new DataSource(),
-    fleets: new FleetFlags(),
+    data: new DataSource(faults),
+    fleets: new FleetFlags(faults),
+    consistency: new LruMap(CONSISTENCY_MEMO_MAX),
+    honeypot: new HoneypotKeyring(),
+    requests: { count: 0, since: null },
+    warnings: { challengeOff: false },
   };
 }
 
@@ -89,14 +109,11 @@ function countingKeys(facts: RequestFacts, group: string): { ip: string; group: 
   return { ip, group: groupKey, all };
 }
 
-/** Distinct header sets remembered per isolate: real traffic repeats a few browser builds' header sets. */
+/** Distinct header sets remembered per isolate (`IsolateState.consistency`). */
 export const CONSISTENCY_MEMO_MAX = 5_000;
-const consistencyMemo = new LruMap<string, readonly Reason[]>(CONSISTENCY_MEMO_MAX);
-/** Header sets memoised now (at most CONSISTENCY_MEMO_MAX). */
-export const consistencyMemoSize = (): number => consistencyMemo.size;
 
 /** headerConsistency, memoised by the inputs it reads (it parses the User-Agent and structured client hints). */
-function consistencyOf(facts: RequestFacts): readonly Reason[] {
+function consistencyOf(consistencyMemo: IsolateState["consistency"], facts: RequestFacts): readonly Reason[] {
   const h = facts.headers;
   const key = `${facts.userAgent}\u0000${facts.cf.tlsVersion}\u0000${facts.cf.httpProtocol}\u0000${FACT_HEADERS.map((n) => h[n] ?? "\u0001").join("\u0000")}`;
   let reasons = consistencyMemo.get(key);
@@ -112,17 +129,17 @@ function crawlerOf(state: IsolateState, facts: RequestFacts): ReturnType<typeof 
   try {
     return verifyCrawler(facts.ip, facts.userAgent, state.data.crawlers);
   } catch (error) {
-    recordFault("decide", error);
+    state.faults.record("decide", error);
     return null;
   }
 }
 
 /** Runs a signal; a bug in one signal is counted and the request goes on without it (fail open). */
-function safely(out: Reason[], signal: () => readonly Reason[]): void {
+function safely(faults: Faults, out: Reason[], signal: () => readonly Reason[]): void {
   try {
     out.push(...signal());
   } catch (error) {
-    recordFault("decide", error);
+    faults.record("decide", error);
   }
 }
 
@@ -145,7 +162,7 @@ export async function assess(
   // now and runs while the signals are computed.
   const known = state.blocklist.knows(facts.ip);
   const read = state.blocklist.lookup(env.BLOCKLIST, facts.ip, now, waitUntil).catch((error: unknown) => {
-    recordFault("blocklist", error);
+    state.faults.record("blocklist", error);
     return null;
   });
   let entry: BlocklistEntry | null = known ? await read : null;
@@ -162,18 +179,18 @@ export async function assess(
     if (range?.action === "allow") signals.push(signal("allow-listed", `${range.scope}:${range.value}`));
     else if (range?.scope === "asn" && verifiedCrawler) range = null;
   } catch (error) {
-    recordFault("blocklist", error);
+    state.faults.record("blocklist", error);
   }
   if (isTrapPath(facts.path)) signals.push(signal("trap-path"));
-  safely(signals, () => userAgentSignals(facts.userAgent, state.data.declaredBots));
-  safely(signals, () => {
+  safely(state.faults, signals, () => userAgentSignals(facts.userAgent, state.data.declaredBots));
+  safely(state.faults, signals, () => {
     // Agents added to ai.robots.txt since this build, from the Cron Trigger's refresh.
     const extra = signals.some((s) => s.code === "ua-ai-crawler") ? null : (state.data.aiAgents?.exec(facts.userAgent)?.[1] ?? null);
     return extra === null ? [] : [signal("ua-ai-crawler", extra)];
   });
-  safely(signals, () => networkSignals(facts.cf));
-  safely(signals, () => datacenterBrowserSignals(facts.cf, facts.userAgent));
-  safely(signals, () => consistencyOf(facts));
+  safely(state.faults, signals, () => networkSignals(facts.cf));
+  safely(state.faults, signals, () => datacenterBrowserSignals(facts.cf, facts.userAgent));
+  safely(state.faults, signals, () => consistencyOf(state.consistency, facts));
   if (crawler !== null) signals.push(crawler.verified ? signal("verified-crawler", crawler.crawler) : signal("crawler-spoofed", crawler.crawler));
   if (request.headers.has("signature-input")) signals.push(...(await webBotAuthSignals(state, env, policy, request, now)));
   if (declaresBot(facts.userAgent) && !signals.some((s) => s.code === "verified-crawler")) {
@@ -197,7 +214,7 @@ export async function assess(
     const until = state.fleets.flaggedUntil(group, now);
     if (until !== null) signals.push(signal("fleet", group));
   } catch (error) {
-    recordFault("fleet", error);
+    state.faults.record("fleet", error);
   }
   const keys = countingKeys(facts, group);
   const kind = requestKind(facts);
@@ -209,16 +226,16 @@ export async function assess(
   if (suspicious) {
     // A client under suspicion is counted exactly, across isolates, before deciding.
     state.blocklist.suspect(facts.ip, now);
-    await state.counters.sync(keys.ip, env.CLIENT_LEDGER, now, true).catch((error: unknown) => recordFault("ledger", error));
+    await state.counters.sync(keys.ip, env.CLIENT_LEDGER, now, true).catch((error: unknown) => state.faults.record("ledger", error));
   }
   const counts = readCounts(state, keys.ip, keys.all, now);
   const scripted = signals.some((s) => s.code === "ua-scripted");
   const textBrowser = isTextBrowser(facts.userAgent);
-  safely(signals, () => {
+  safely(state.faults, signals, () => {
     const page = kind === "page" && !isFeedPath(facts.path);
     return behaviourSignals(counts, { textBrowser, scripted, declaredBot: declaredBotBudget(signals), page });
   });
-  safely(signals, () => {
+  safely(state.faults, signals, () => {
     const c = state.counters;
     const group = { pages: c.read(keys.group, "page", now).m10, assets: c.read(keys.group, "asset", now).m10 };
     return groupSignals(group, { pages: counts.ipPages.m10, assets: counts.ipAssets.m10 }, textBrowser, declaresBot(facts.userAgent));
@@ -228,7 +245,7 @@ export async function assess(
   try {
     verdict = evaluatePolicy(policy, facts, signals);
   } catch (error) {
-    recordFault("decide", error);
+    state.faults.record("decide", error);
     verdict = entry?.action === "block"
       ? { action: "block", score: 1000, reasons: signals, decidedBy: null }
       : { action: "allow", score: 0, reasons: signals, decidedBy: null };
@@ -236,7 +253,7 @@ export async function assess(
   if (entry?.action === "block") verdict = { ...verdict, action: "block" };
 
   for (const key of state.counters.due(now)) {
-    waitUntil(state.counters.sync(key, env.CLIENT_LEDGER, now).catch((error: unknown) => recordFault("ledger", error)));
+    waitUntil(state.counters.sync(key, env.CLIENT_LEDGER, now).catch((error: unknown) => state.faults.record("ledger", error)));
   }
   return { verdict, policy, entry, counts, group };
 }
@@ -270,7 +287,7 @@ async function webBotAuthSignals(state: IsolateState, env: EdgeGuardEnv, policy:
       ? [signal("web-bot-auth", trusted.slice(0, 100))]
       : [signal("web-bot-auth-unknown", outcome.agent.slice(0, 100))];
   } catch (error) {
-    recordFault("web-bot-auth", error);
+    state.faults.record("web-bot-auth", error);
     return [];
   }
 }
@@ -282,7 +299,7 @@ async function robotsSignals(state: IsolateState, env: EdgeGuardEnv, request: Re
     const url = new URL(request.url);
     return isAllowed(robots, facts.userAgent, url.pathname + url.search) ? [] : [signal("robots-violation")];
   } catch (error) {
-    recordFault("robots", error);
+    state.faults.record("robots", error);
     return [];
   }
 }

@@ -5,34 +5,38 @@ import { honeypotPath, matchHoneypotPath, type HoneypotMac, type TokenMatch } fr
 import type { RequestFacts } from "../../core/request-facts";
 import { signal } from "../../core/signals/registry";
 import type { Reason } from "../../core/verdict";
-import { recordFault } from "./faults";
+import type { Faults } from "./faults";
 
 /** Shorter than TOKEN_SECRET's 32 characters, a token could be forged: no honeypot links, no labels. */
 const MIN_SECRET_CHARS = 32;
 /** MACs remembered per isolate: a page view needs two, and real traffic repeats a few (prefix, User-Agent, hour). */
 const MAC_MEMO_MAX = 2_000;
 
-/** The honeypot key of one TOKEN_SECRET, and the MACs computed under it (a module `let` holds the one object). */
+/** The honeypot key of one TOKEN_SECRET, and the MACs computed under it. */
 interface HoneypotKeys {
   readonly secret: string;
   readonly key: Promise<CryptoKey>;
   readonly memo: LruMap<string, string>;
 }
-let keys: HoneypotKeys | null = null;
 const encoder = new TextEncoder();
 
-/** The MAC for honeypot tokens under TOKEN_SECRET, or null when the secret is missing or too short. */
-export function honeypotMac(secret: string | undefined): HoneypotMac | null {
-  if (secret === undefined || secret.length < MIN_SECRET_CHARS) return null;
-  if (keys?.secret !== secret) keys = { secret, key: deriveKey(secret), memo: new LruMap(MAC_MEMO_MAX) };
-  const { key, memo } = keys;
-  return async (message) => {
-    const known = memo.get(message);
-    if (known !== undefined) return known;
-    const mac = hex(await crypto.subtle.sign("HMAC", await key, encoder.encode(message)));
-    memo.set(message, mac);
-    return mac;
-  };
+/** The isolate's honeypot key (part of its state): derived once per TOKEN_SECRET, with its MACs memoised. */
+export class HoneypotKeyring {
+  #keys: HoneypotKeys | null = null;
+
+  /** The MAC for honeypot tokens under TOKEN_SECRET, or null when the secret is missing or too short. */
+  mac(secret: string | undefined): HoneypotMac | null {
+    if (secret === undefined || secret.length < MIN_SECRET_CHARS) return null;
+    if (this.#keys?.secret !== secret) this.#keys = { secret, key: deriveKey(secret), memo: new LruMap(MAC_MEMO_MAX) };
+    const { key, memo } = this.#keys;
+    return async (message) => {
+      const known = memo.get(message);
+      if (known !== undefined) return known;
+      const mac = hex(await crypto.subtle.sign("HMAC", await key, encoder.encode(message)));
+      memo.set(message, mac);
+      return mac;
+    };
+  }
 }
 
 // A key of its own, derived from TOKEN_SECRET, so a honeypot MAC can never pass for a challenge token's signature.
@@ -55,14 +59,14 @@ export interface TrapVisit {
 }
 
 /** How a request into the trap arrived (Fetch Metadata) and whose honeypot token it carries. */
-export async function trapVisit(request: Request, facts: RequestFacts, mac: HoneypotMac | null): Promise<TrapVisit> {
+export async function trapVisit(request: Request, facts: RequestFacts, mac: HoneypotMac | null, faults: Faults): Promise<TrapVisit> {
   const entry = trapEntry(readFetchMetadata((name) => request.headers.get(name)));
   // An embedded request is answered empty whatever it carries: no need to check a token.
   if (entry === "embedded" || mac === null) return { entry, token: "none" };
   try {
     return { entry, token: await matchHoneypotPath(mac, facts.path, networkOf(facts), facts.userAgent, facts.receivedAt) };
   } catch (error) {
-    recordFault("honeypot", error); // no token read: nobody is labelled
+    faults.record("honeypot", error); // no token read: nobody is labelled
     return { entry, token: "none" };
   }
 }
@@ -100,13 +104,13 @@ const LINK_PREFIX = encoder.encode("\n");
  * put content after `</html>` into the body, and a crawler's link extractor finds it there. Costs one stream pass.
  * (A fetched body is already decoded here; the runtime re-encodes it per Content-Encoding on the way out.)
  */
-export async function withHoneypot(response: Response, facts: RequestFacts, mac: HoneypotMac | null): Promise<Response> {
+export async function withHoneypot(response: Response, facts: RequestFacts, mac: HoneypotMac | null, faults: Faults): Promise<Response> {
   if (mac === null || !(response.headers.get("content-type") ?? "").includes("text/html") || response.body === null) return response;
   let link: Uint8Array;
   try {
     link = encoder.encode(honeypotLink(await honeypotPath(mac, networkOf(facts), facts.userAgent, facts.receivedAt)));
   } catch (error) {
-    recordFault("honeypot", error); // the page goes out without a honeypot
+    faults.record("honeypot", error); // the page goes out without a honeypot
     return response;
   }
   const appended = response.body.pipeThrough(

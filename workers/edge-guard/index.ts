@@ -1,5 +1,4 @@
 import { app, isolateState } from "./app";
-import { faultCounts } from "./faults";
 import { OPERATIONS_PATH, OperationCounter } from "./operations";
 import { devFaultSwitch, withDevFaults } from "./dev-faults";
 import { countRequest, edgeMetrics } from "./metrics";
@@ -21,7 +20,7 @@ export default {
     const now = Date.now();
     const answered = (await devFaultSwitch(request, env)) ?? edgeMetrics(request, env, isolateState(), now);
     if (answered !== null) return answered;
-    countRequest(now);
+    countRequest(isolateState(), now);
     if (env.DEV_CLIENT_OVERRIDES !== "on") return app.fetch(request, env, ctx);
     if (new URL(request.url).pathname === OPERATIONS_PATH) return Response.json(devStats(operations));
     return app.fetch(request, operations.wrap(env), ctx);
@@ -29,12 +28,12 @@ export default {
   /** The Cron Trigger: the AI agent list, declared bots and crawler ranges every six hours. (Range entries need none: the RangeIndex publishes on change.) */
   scheduled(_controller, rawEnv, ctx) {
     const env = withDevFaults(rawEnv);
-    ctx.waitUntil(refreshData(env.BLOCKLIST, fetch, Date.now()));
+    ctx.waitUntil(refreshData(env.BLOCKLIST, fetch, Date.now(), isolateState().faults));
   },
 } satisfies ExportedHandler<EdgeGuardEnv>;
 
 /** What the bench reads: operations on the bindings, reports sent, and the sizes of the per-isolate structures. */
 function devStats(counter: OperationCounter): unknown {
   const state = isolateState();
-  return { operations: counter.snapshot(), reports: state.reports.stats(), counters: state.counters.size(), blocklistCached: state.blocklist.size, faults: faultCounts() };
+  return { operations: counter.snapshot(), reports: state.reports.stats(), counters: state.counters.size(), blocklistCached: state.blocklist.size, faults: state.faults.counts() };
 }

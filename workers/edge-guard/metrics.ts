@@ -4,39 +4,34 @@ import { CHALLENGE_BASE } from "./challenge-assets";
 import { MAX_CACHED } from "./blocklist";
 import { MAX_KEYS } from "./counters";
 import type { EdgeGuardEnv } from "./env";
-import { faultCounts } from "./faults";
 import { MAX_LEARNED } from "./fleet-flags";
-import { CONSISTENCY_MEMO_MAX, consistencyMemoSize, type IsolateState } from "./guard";
+import { CONSISTENCY_MEMO_MAX, type IsolateState } from "./guard";
 import { MAX_HELD_REPORTS } from "./reports";
 import { CACHE_MAX_ORIGINS } from "./web-bot-auth";
 
 /** This isolate's own metrics (Prometheus text), for a scraper holding METRICS_TOKEN. Under edge-guard's own prefix, never the site's. */
 export const EDGE_METRICS_PATH = `${CHALLENGE_BASE}/metrics`;
 
-let startedAt: number | null = null;
-let requests = 0;
-
 /** Counts one request this isolate handled (for the metrics' request total). */
-export function countRequest(now: number): void {
-  startedAt ??= now;
-  requests += 1;
+export function countRequest(state: IsolateState, now: number): void {
+  state.requests.since ??= now;
+  state.requests.count += 1;
 }
 
 /** Each isolate map with its size now and its cap: a map at its cap is evicting, never growing. */
-function mapSizes(state: IsolateState | null): { map: string; size: number; cap: number }[] {
-  if (state === null) return [];
+function mapSizes(state: IsolateState): { map: string; size: number; cap: number }[] {
   return [
     { map: "blocklist", size: state.blocklist.size, cap: MAX_CACHED },
     { map: "counters", size: state.counters.size().keys, cap: MAX_KEYS },
     { map: "fleet", size: state.fleets.size, cap: MAX_LEARNED },
     { map: "directories", size: state.directories.size, cap: CACHE_MAX_ORIGINS },
     { map: "reports", size: state.reports.size, cap: MAX_HELD_REPORTS },
-    { map: "consistency", size: consistencyMemoSize(), cap: CONSISTENCY_MEMO_MAX },
+    { map: "consistency", size: state.consistency.size, cap: CONSISTENCY_MEMO_MAX },
   ];
 }
 
 /** The metrics answer, or null when the request is not for EDGE_METRICS_PATH. 404 without METRICS_TOKEN, 401 on a wrong token. */
-export function edgeMetrics(request: Request, env: EdgeGuardEnv, state: IsolateState | null, now: number): Response | null {
+export function edgeMetrics(request: Request, env: EdgeGuardEnv, state: IsolateState, now: number): Response | null {
   // A substring test first: the allow path pays no second URL parse for this.
   if (request.method !== "GET" || !request.url.includes(EDGE_METRICS_PATH) || new URL(request.url).pathname !== EDGE_METRICS_PATH) return null;
   const token = env.METRICS_TOKEN ?? "";
@@ -47,10 +42,10 @@ export function edgeMetrics(request: Request, env: EdgeGuardEnv, state: IsolateS
   const families: MetricFamily[] = [
     {
       name: "edge_guard_edge_faults_total", help: "Faults this edge isolate failed open on, by kind, since it started.", type: "counter",
-      samples: Object.entries(faultCounts()).map(([kind, value]) => ({ labels: { kind }, value })),
+      samples: Object.entries(state.faults.counts()).map(([kind, value]) => ({ labels: { kind }, value })),
     },
-    { name: "edge_guard_edge_requests_total", help: "Requests this edge isolate handled since it started.", type: "counter", samples: [{ value: requests }] },
-    { name: "edge_guard_edge_isolate_age_seconds", help: "Seconds since this isolate's first request.", type: "gauge", samples: [{ value: startedAt === null ? 0 : Math.max(0, now - startedAt) / 1000 }] },
+    { name: "edge_guard_edge_requests_total", help: "Requests this edge isolate handled since it started.", type: "counter", samples: [{ value: state.requests.count }] },
+    { name: "edge_guard_edge_isolate_age_seconds", help: "Seconds since this isolate's first request.", type: "gauge", samples: [{ value: state.requests.since === null ? 0 : Math.max(0, now - state.requests.since) / 1000 }] },
     { name: "edge_guard_edge_map_entries", help: "Entries in each isolate map now.", type: "gauge", samples: sizes.map((s) => ({ labels: { map: s.map }, value: s.size })) },
     { name: "edge_guard_edge_map_cap", help: "Most entries each isolate map holds before evicting.", type: "gauge", samples: sizes.map((s) => ({ labels: { map: s.map }, value: s.cap })) },
   ];

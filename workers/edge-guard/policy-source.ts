@@ -2,7 +2,7 @@ import { kvKeys } from "../../core/kv-keys";
 import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
 import defaultPolicy from "../../policies/default.json";
 import { DueRefresh } from "./due-refresh";
-import { recordFault } from "./faults";
+import type { Faults } from "./faults";
 
 /** How often an isolate looks for a new policy in KV. */
 const POLICY_REFRESH_MS = 30_000;
@@ -19,6 +19,8 @@ function compileBundled(): CompiledPolicy {
  * compile is logged and counted, and the last good one stays in force: a bad policy never takes traffic down.
  */
 export class PolicySource {
+  constructor(private readonly faults: Faults) {}
+
   #current: CompiledPolicy = compileBundled();
   #currentText: string | null = null;
   readonly #due = new DueRefresh(POLICY_REFRESH_MS);
@@ -37,7 +39,7 @@ export class PolicySource {
     try {
       text = await kv.get(kvKeys.policy);
     } catch (error) {
-      recordFault("policy", error);
+      this.faults.record("policy", error);
       return;
     }
     if (text === this.#currentText) return;
@@ -50,12 +52,12 @@ export class PolicySource {
     try {
       json = JSON.parse(text);
     } catch (error) {
-      recordFault("policy", error);
+      this.faults.record("policy", error);
       return;
     }
     const compiled = compilePolicy(json);
     if (!compiled.ok) {
-      recordFault("policy", new Error(`policy in KV is invalid, keeping the last good one:\n${compiled.error}`));
+      this.faults.record("policy", new Error(`policy in KV is invalid, keeping the last good one:\n${compiled.error}`));
       return;
     }
     this.#current = compiled.value;

@@ -1,7 +1,7 @@
 import { CidrSet } from "../../core/cidr-set";
 import { parseCidr, type Cidr } from "../../core/cidr";
 import { RANGE_SNAPSHOT_KEY, RANGE_VERSION_KEY, RANGES_REFRESH_MS, RangeSnapshotSchema, type RangeEntry } from "../../core/range-entries";
-import { recordFault } from "./faults";
+import type { Faults } from "./faults";
 
 
 /**
@@ -9,6 +9,8 @@ import { recordFault } from "./faults";
  * search, no storage. A fresh isolate waits for its first load; later ones refresh in the background.
  */
 export class RangeCache {
+  constructor(private readonly faults: Faults) {}
+
   #version = "";
   #checkedAt = -Infinity;
   #refreshing: Promise<void> | null = null;
@@ -53,7 +55,7 @@ export class RangeCache {
       this.#version = version;
     } catch (error) {
       // Keep the last good set: a bad snapshot must not drop every range block at once.
-      recordFault("blocklist", error);
+      this.faults.record("blocklist", error);
     }
   }
 }

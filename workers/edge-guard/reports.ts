@@ -1,5 +1,5 @@
 import { SUMMARY_CLIENTS_MAX, SUMMARY_RECENT_MAX, type AllowedClient, type DecisionReport, type ReportMessage, type TrafficSummary } from "../../core/report";
-import { recordFault } from "./faults";
+import type { Faults } from "./faults";
 
 /** Estimated body size at which a summary is sent: well under the Queues limit of 128 KB per message. */
 export const SUMMARY_BYTES_MAX = 96_000;
@@ -66,6 +66,8 @@ const REQUEST_BYTES = 32; // JSON overhead of one `recent` entry besides its pat
  * Memory is bounded by the same caps: a full summary is sent, never grown.
  */
 export class ReportBuffer {
+  constructor(private readonly faults: Faults) {}
+
   readonly #clients = new Map<string, Pending>();
   #bytes = 0;
   #from = 0;
@@ -204,7 +206,7 @@ export class ReportBuffer {
       } catch (error) {
         this.#retryAt = now + RETRY_AFTER_MS;
         this.#hold(pending.slice(i), true);
-        recordFault("report", error);
+        this.faults.record("report", error);
         return;
       }
       i = end;
@@ -215,7 +217,7 @@ export class ReportBuffer {
     this.#held = older ? [...messages, ...this.#held] : [...this.#held, ...messages];
     if (this.#held.length > MAX_HELD_REPORTS) {
       const dropped = this.#held.splice(0, this.#held.length - MAX_HELD_REPORTS);
-      recordFault("report", new Error(`report buffer full: ${dropped.length} oldest messages dropped`));
+      this.faults.record("report", new Error(`report buffer full: ${dropped.length} oldest messages dropped`));
     }
   }
 

@@ -2,9 +2,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env as rawEnv } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DecisionReport } from "../../../core/report";
-import { app, edgeGuardApp, type ChallengeSeams } from "../../../workers/edge-guard/app";
+import { app, edgeGuardApp, type ChallengeSeams, isolateState } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
-import { faultCounts } from "../../../workers/edge-guard/faults";
 import { kvKeys } from "../../../core/kv-keys";
 import { CHROME_NAVIGATION_HEADERS } from "../../support/browser-headers";
 import { BASE, cookiePair, LYNX_UA, readPage, solve } from "./challenge-harness";
@@ -177,10 +176,10 @@ describe("the challenge fails open, through the real app", () => {
       },
     });
     const { env: e } = recording();
-    const before = faultCounts().challenge;
+    const before = isolateState().faults.counts().challenge;
     const response = await through(seamed, e, page("/", freshIp(), { asn: ASN.challenge }));
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('type="application/atom+xml"');
-    expect(faultCounts().challenge).toBe(before + 1);
+    expect(isolateState().faults.counts().challenge).toBe(before + 1);
   });
 });

@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import crawlers from "crawler-user-agents";
 import { AI_AGENTS_KV_KEY, AI_ROBOTS_JSON_URL, CRAWLER_RANGES_KV_KEY, DECLARED_BOTS_KV_KEY } from "../../../core/data-refresh";
 import { CRAWLER_USER_AGENTS_URL } from "../../../core/declared-bots";
-import { faultCounts } from "../../../workers/edge-guard/faults";
 import { CrawlerRangesSchema } from "../../../core/verified-crawlers";
 import { refreshData } from "../../../workers/edge-guard/data-refresh";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
+import { isolateState } from "../../../workers/edge-guard/app";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
 
@@ -31,6 +31,7 @@ describe("data refresh (Cron Trigger)", () => {
         "https://www.bing.com/toolbox/bingbot.json": { creationTime: "2026-11-01", prefixes: [{ ipv4Prefix: "198.51.100.0/24" }] },
       }),
       Date.parse("2026-11-22T00:00:00Z"),
+      isolateState().faults,
     );
     expect(outcome.aiAgents).toBe(28); // Googlebot is never taken for an AI agent
     const stored = (await env.BLOCKLIST.get(AI_AGENTS_KV_KEY, "json")) as { tokens: string[] };
@@ -45,7 +46,7 @@ describe("data refresh (Cron Trigger)", () => {
 
   it("keeps the previous list when the fetched one is broken or suspiciously short", async () => {
     await env.BLOCKLIST.put(AI_AGENTS_KV_KEY, JSON.stringify({ fetchedAt: 1, source: "x", tokens: ["KeptBot"] }));
-    const outcome = await refreshData(env.BLOCKLIST, thirdParties({ [AI_ROBOTS_JSON_URL]: { OnlyOne: {} } }), Date.now());
+    const outcome = await refreshData(env.BLOCKLIST, thirdParties({ [AI_ROBOTS_JSON_URL]: { OnlyOne: {} } }), Date.now(), isolateState().faults);
     expect(String(outcome.aiAgents)).toMatch(/only 1 usable/);
     expect(await env.BLOCKLIST.get(AI_AGENTS_KV_KEY, "json")).toMatchObject({ tokens: ["KeptBot"] });
   });
@@ -74,7 +75,7 @@ describe("data refresh (Cron Trigger)", () => {
 
   describe("sanity checks refuse a refreshed list, keep it out of KV and count a fault", () => {
     const list = crawlers as readonly { pattern: string; tags?: string[] }[];
-    const refresh = (routes: Record<string, unknown>) => refreshData(env.BLOCKLIST, thirdParties(routes), Date.now());
+    const refresh = (routes: Record<string, unknown>) => refreshData(env.BLOCKLIST, thirdParties(routes), Date.now(), isolateState().faults);
 
     it("stores a crawler list that passes, with a new framework in it", async () => {
       const outcome = await refresh({ [CRAWLER_USER_AGENTS_URL]: [...list, { pattern: "Zeppelinwalker", tags: [] }] });
@@ -85,32 +86,32 @@ describe("data refresh (Cron Trigger)", () => {
 
     it("refuses a crawler list that matches a mainstream browser", async () => {
       const before = await env.BLOCKLIST.get(DECLARED_BOTS_KV_KEY);
-      const faults = faultCounts()["data-refresh"];
+      const faults = isolateState().faults.counts()["data-refresh"];
       const outcome = await refresh({ [CRAWLER_USER_AGENTS_URL]: [...list, { pattern: "Chrome\\/\\d+" }] });
       expect(String(outcome.declaredBots)).toMatch(/matches a browser/);
       expect(await env.BLOCKLIST.get(DECLARED_BOTS_KV_KEY)).toBe(before);
-      expect(faultCounts()["data-refresh"]).toBe(faults + 1);
+      expect(isolateState().faults.counts()["data-refresh"]).toBe(faults + 1);
     });
 
     it("refuses a crawler list that shrank below 80% of the previous one", async () => {
       const before = await env.BLOCKLIST.get(DECLARED_BOTS_KV_KEY);
-      const faults = faultCounts()["data-refresh"];
+      const faults = isolateState().faults.counts()["data-refresh"];
       const outcome = await refresh({ [CRAWLER_USER_AGENTS_URL]: list.slice(0, Math.floor(list.length * 0.7)) });
       expect(String(outcome.declaredBots)).toMatch(/fewer than 80%/);
       expect(await env.BLOCKLIST.get(DECLARED_BOTS_KV_KEY)).toBe(before);
-      expect(faultCounts()["data-refresh"]).toBe(faults + 1);
+      expect(isolateState().faults.counts()["data-refresh"]).toBe(faults + 1);
     });
 
     it("refuses an AI list that would match browsers or shrank sharply", async () => {
       const stored = { fetchedAt: 1, source: "x", tokens: Array.from({ length: 40 }, (_, i) => `KeptAgent${i}`) };
       await env.BLOCKLIST.put(AI_AGENTS_KV_KEY, JSON.stringify(stored));
-      const faults = faultCounts()["data-refresh"];
+      const faults = isolateState().faults.counts()["data-refresh"];
       const withSafari = Object.fromEntries([...stored.tokens, "Safari"].map((t) => [t, {}]));
       expect(String((await refresh({ [AI_ROBOTS_JSON_URL]: withSafari })).aiAgents)).toMatch(/matches a browser \(Safari\)/);
       const shrunk = Object.fromEntries(stored.tokens.slice(0, 25).map((t) => [t, {}]));
       expect(String((await refresh({ [AI_ROBOTS_JSON_URL]: shrunk })).aiAgents)).toMatch(/fewer than 80%/);
       expect(await env.BLOCKLIST.get(AI_AGENTS_KV_KEY, "json")).toEqual(stored);
-      expect(faultCounts()["data-refresh"]).toBe(faults + 2);
+      expect(isolateState().faults.counts()["data-refresh"]).toBe(faults + 2);
     });
   });
 });

@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { fnv1a } from "../../../core/fingerprint";
 import { compilePolicy } from "../../../core/policy/compile";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
-import { faultCounts } from "../../../workers/edge-guard/faults";
 import { kvKeys } from "../../../core/kv-keys";
 import { PolicySource } from "../../../workers/edge-guard/policy-source";
 import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER } from "../../../core/tarpit-headers";
+import { isolateState } from "../../../workers/edge-guard/app";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
 const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -75,7 +75,7 @@ describe("edge-guard detection", () => {
 
 describe("PolicySource", () => {
   it("switches to a valid policy from KV and keeps the last good one when KV holds a broken one", async () => {
-    const source = new PolicySource();
+    const source = new PolicySource(isolateState().faults);
     const noop = (p: Promise<unknown>) => void p;
     let pending: Promise<unknown> = Promise.resolve();
     const capture = (p: Promise<unknown>) => void (pending = p);
@@ -86,12 +86,12 @@ describe("PolicySource", () => {
     await pending;
     expect(await source.current(env.BLOCKLIST, 1_000_001, noop)).toMatchObject({ preset: "aggressive", mode: "observe" });
 
-    const faultsBefore = faultCounts().policy;
+    const faultsBefore = isolateState().faults.counts().policy;
     await env.BLOCKLIST.put(kvKeys.policy, JSON.stringify({ version: 1, thresholds: { challenge: 9, tarpit: 1, block: 2 } }));
     await source.current(env.BLOCKLIST, 2_000_000, capture);
     await pending;
     expect(await source.current(env.BLOCKLIST, 2_000_001, noop)).toMatchObject({ preset: "aggressive", mode: "observe" });
-    expect(faultCounts().policy).toBe(faultsBefore + 1);
+    expect(isolateState().faults.counts().policy).toBe(faultsBefore + 1);
     await env.BLOCKLIST.delete(kvKeys.policy);
   });
 

@@ -4,9 +4,8 @@ import { describe, expect, it } from "vitest";
 import { valueFromMetadata } from "../../../adapters/kv";
 import { kvKeys } from "../../../core/kv-keys";
 import { LEDGER_WINDOW_MS } from "../../../durable-objects/client-ledger";
-import { app } from "../../../workers/edge-guard/app";
+import { app, isolateState } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
-import { faultCounts, publishFaults, recordFault } from "../../../workers/edge-guard/faults";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
 const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -104,15 +103,15 @@ describe("edge-guard", () => {
       BLOCKLIST: { get: () => Promise.reject(new Error("kv down")) } as unknown as KVNamespace,
       CLIENT_LEDGER: { getByName: () => ({ add: () => Promise.reject(new Error("do down")) }) } as unknown as EdgeGuardEnv["CLIENT_LEDGER"],
     };
-    const before = faultCounts();
+    const before = isolateState().faults.counts();
     const ctx = createExecutionContext();
     const response = await app.fetch(new Request("http://site.test/", { headers: { "user-agent": CHROME_UA, "cf-connecting-ip": freshIp() } }), broken, ctx);
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("<html");
     // The blocklist read failed (and the range snapshot refresh too, when one was due); the ledger sync failed.
-    expect(faultCounts().blocklist).toBeGreaterThan(before.blocklist);
-    expect(faultCounts().ledger).toBeGreaterThan(before.ledger);
+    expect(isolateState().faults.counts().blocklist).toBeGreaterThan(before.blocklist);
+    expect(isolateState().faults.counts().ledger).toBeGreaterThan(before.ledger);
   });
 
   it("in observe mode decides but lets a crawler through to the origin", async () => {
@@ -155,9 +154,9 @@ describe("ClientLedger", () => {
 
 describe("fault publishing", () => {
   it("publishes the isolate's fault totals to KV for admin, once a minute and only when they changed", async () => {
-    recordFault("robots", new Error("test fault"));
+    isolateState().faults.record("robots", new Error("test fault"));
     const now = Date.now() + 3_600_000; // well past any earlier publish in this file
-    const write = publishFaults(env.BLOCKLIST, now);
+    const write = isolateState().faults.publish(env.BLOCKLIST, now);
     expect(write).not.toBeNull();
     await write;
     const keys = await env.BLOCKLIST.list({ prefix: "stats:faults:" });
@@ -167,6 +166,6 @@ describe("fault publishing", () => {
     expect(metadata).toMatchObject({ source: "edge-guard", reason: expect.any(String), at: now, expiresAt: expect.any(Number) });
     const stored = JSON.parse(valueFromMetadata(metadata) ?? "null") as { counts: Record<string, number> };
     expect(stored.counts.robots).toBeGreaterThanOrEqual(1);
-    expect(publishFaults(env.BLOCKLIST, now + 1_000)).toBeNull(); // nothing new, too soon
+    expect(isolateState().faults.publish(env.BLOCKLIST, now + 1_000)).toBeNull(); // nothing new, too soon
   });
 });

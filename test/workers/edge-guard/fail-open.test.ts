@@ -5,7 +5,6 @@ import { kvKeys } from "../../../core/kv-keys";
 import type { BlocklistEntry } from "../../../core/blocklist-entry";
 import { app, isolateState } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
-import { faultCounts } from "../../../workers/edge-guard/faults";
 import { CHROME_NAVIGATION_HEADERS } from "../../support/browser-headers";
 
 // Fail open, visibly: a broken store or binding lets the request through (unless the client is already known
@@ -35,12 +34,12 @@ describe("edge-guard fails open", () => {
     const ip = freshIp();
     await listed(ip, "tarpit"); // a labelled client: its verdict is the tarpit
     const brokenTarpit = { fetch: async () => Promise.reject(new Error("tarpit unreachable")) } as unknown as EdgeGuardEnv["TARPIT"];
-    const before = faultCounts().tarpit;
+    const before = isolateState().faults.counts().tarpit;
     const response = await through({ ...env, TARPIT: brokenTarpit }, "/", ip);
     expect(response.status).toBe(200);
     expect(response.headers.get("x-stub")).toBeNull();
     expect(await response.text()).toContain('type="application/atom+xml"');
-    expect(faultCounts().tarpit).toBe(before + 1);
+    expect(isolateState().faults.counts().tarpit).toBe(before + 1);
     // The same client with the tarpit up: the tarpit (so the verdict above was a tarpit one).
     const tarpitted = await through(env, "/", ip);
     expect(tarpitted.headers.get("x-stub")).toBe("tarpit");
@@ -48,11 +47,11 @@ describe("edge-guard fails open", () => {
   });
 
   it("lets an unknown client through when KV is down, and counts the fault", async () => {
-    const before = faultCounts().blocklist;
+    const before = isolateState().faults.counts().blocklist;
     const response = await through({ ...env, BLOCKLIST: downKv }, "/", freshIp());
     expect(response.status).toBe(200);
     await response.body?.cancel();
-    expect(faultCounts().blocklist).toBeGreaterThan(before);
+    expect(isolateState().faults.counts().blocklist).toBeGreaterThan(before);
   });
 
   it("keeps a client blocked from the isolate's cache while KV is down", async () => {
@@ -70,7 +69,7 @@ describe("edge-guard fails open", () => {
     const state = isolateState(); // the very object the app uses: one of its parts is broken for this test
     const real = state.data.declaredBots;
     state.data.declaredBots = new Proxy(real, { get: () => () => { throw new Error("signal bug"); } });
-    const before = faultCounts().decide;
+    const before = isolateState().faults.counts().decide;
     try {
       const response = await through(env, "/", freshIp());
       expect(response.status).toBe(200);
@@ -78,7 +77,7 @@ describe("edge-guard fails open", () => {
     } finally {
       state.data.declaredBots = real;
     }
-    expect(faultCounts().decide).toBeGreaterThan(before);
+    expect(isolateState().faults.counts().decide).toBeGreaterThan(before);
   });
 
   it("allows when the policy's evaluation throws, but keeps a known-blocked client blocked", async () => {
@@ -88,7 +87,7 @@ describe("edge-guard fails open", () => {
     state.policy.current = async (...args: Parameters<typeof current>) => ({ ...(await current(...args)), rules: [broken] }) as unknown as Awaited<ReturnType<typeof current>>;
     const blocked = freshIp();
     await listed(blocked, "block");
-    const before = faultCounts().decide;
+    const before = isolateState().faults.counts().decide;
     try {
       const allowed = await through(env, "/", freshIp());
       expect(allowed.status).toBe(200);
@@ -99,7 +98,7 @@ describe("edge-guard fails open", () => {
     } finally {
       state.policy.current = current;
     }
-    expect(faultCounts().decide).toBe(before + 2);
+    expect(isolateState().faults.counts().decide).toBe(before + 2);
   });
 
   it("serves the origin's page when the whole pipeline throws, and counts the fault", async () => {
@@ -108,7 +107,7 @@ describe("edge-guard fails open", () => {
     state.counters.hit = () => {
       throw new Error("counter bug");
     };
-    const before = faultCounts().decide;
+    const before = isolateState().faults.counts().decide;
     try {
       const response = await through(env, "/", freshIp());
       expect(response.status).toBe(200);
@@ -116,7 +115,7 @@ describe("edge-guard fails open", () => {
     } finally {
       state.counters.hit = hit;
     }
-    expect(faultCounts().decide).toBe(before + 1);
+    expect(isolateState().faults.counts().decide).toBe(before + 1);
   });
 
   it("still serves a managed robots.txt when the origin's cannot be fetched", async () => {

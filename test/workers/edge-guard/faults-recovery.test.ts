@@ -6,7 +6,6 @@ import { app, isolateState } from "../../../workers/edge-guard/app";
 import { DEV_FAULTS_PATH, devFaultSwitch, withDevFaults } from "../../../workers/edge-guard/dev-faults";
 import { EDGE_METRICS_PATH, edgeMetrics } from "../../../workers/edge-guard/metrics";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
-import { faultCounts, publishFaults, recordFault } from "../../../workers/edge-guard/faults";
 import { valueFromMetadata } from "../../../adapters/kv";
 import { MAX_HELD_REPORTS, ReportBuffer } from "../../../workers/edge-guard/reports";
 import { BlocklistCache, MAX_CACHED } from "../../../workers/edge-guard/blocklist";
@@ -36,18 +35,18 @@ const aReport = (id: string) => ({ id }) as unknown as DecisionReport;
 
 describe("the edge when a part fails and comes back", () => {
   it("answers a plain 502 with a stable code when the origin refuses connections, and counts it", async () => {
-    const before = faultCounts().origin ?? 0;
+    const before = isolateState().faults.counts().origin ?? 0;
     const ctx = createExecutionContext();
     // Port 1 on loopback: nothing listens there.
     const response = await app.fetch(new Request("http://site.test/", { headers: { "user-agent": CHROME_UA, "cf-connecting-ip": "203.0.113.201" } }), { ...env, ORIGIN_URL: "http://127.0.0.1:1" }, ctx);
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(502);
     expect(await response.text()).toContain("origin_unreachable");
-    expect(faultCounts().origin).toBe(before + 1);
+    expect(isolateState().faults.counts().origin).toBe(before + 1);
   });
 
   it("keeps the reports a Queue outage refused and sends them, in order, once the Queue answers", async () => {
-    const buffer = new ReportBuffer();
+    const buffer = new ReportBuffer(isolateState().faults);
     const { queue, sent, setDown } = flakyQueue();
     setDown(true);
     await buffer.decision(aReport("a"), queue, 1_000);
@@ -61,7 +60,7 @@ describe("the edge when a part fails and comes back", () => {
   });
 
   it("tries a failed send again after a second, not on every request", async () => {
-    const buffer = new ReportBuffer();
+    const buffer = new ReportBuffer(isolateState().faults);
     const { queue, attempts, setDown } = flakyQueue();
     setDown(true);
     await buffer.decision(aReport("a"), queue, 10_000);
@@ -74,11 +73,11 @@ describe("the edge when a part fails and comes back", () => {
   });
 
   it("publishes the fault totals again after a KV outage, so admin catches up", async () => {
-    recordFault("ledger", new Error("test fault"));
+    isolateState().faults.record("ledger", new Error("test fault"));
     const now = Date.now() + 7_200_000; // past any earlier publish in this isolate
     const down = { put: () => Promise.reject(new Error("kv down")) } as unknown as KVNamespace;
-    await publishFaults(down, now);
-    const write = publishFaults(env.BLOCKLIST, now + 61_000);
+    await isolateState().faults.publish(down, now);
+    const write = isolateState().faults.publish(env.BLOCKLIST, now + 61_000);
     expect(write).not.toBeNull();
     await write;
     const keys = await env.BLOCKLIST.list({ prefix: "stats:faults:" });
@@ -130,7 +129,7 @@ describe("isolate maps stay within their caps whatever the traffic", () => {
     for (let i = 0; i <= MAX_KEYS; i++) counters.hit([`ip:${i}`], "req", 1_000 + i);
     expect(counters.size().keys).toBeLessThanOrEqual(MAX_KEYS);
 
-    const fleets = new FleetFlags();
+    const fleets = new FleetFlags(isolateState().faults);
     for (let i = 0; i <= MAX_LEARNED; i++) {
       fleets.learn(`group-${i}`, 10_000_000);
       fleets.shouldSend(`group-x${i}`, `10.0.0.${i & 255}`, ["ua-scripted"], 1_000);
@@ -141,7 +140,7 @@ describe("isolate maps stay within their caps whatever the traffic", () => {
     for (let i = 0; i <= CACHE_MAX_ORIGINS + 10; i++) directories.set(`https://signer-${i}.example`, { keys: null, failure: "directory_unreachable", checkedAt: 0, retryAt: 0 });
     expect(directories.size).toBe(CACHE_MAX_ORIGINS);
 
-    const reports = new ReportBuffer();
+    const reports = new ReportBuffer(isolateState().faults);
     const { queue, setDown } = flakyQueue();
     setDown(true);
     for (let i = 0; i <= MAX_HELD_REPORTS + 10; i++) await reports.decision(aReport(`r${i}`), queue, 1_000);

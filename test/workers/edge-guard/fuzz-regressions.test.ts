@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../../workers/edge-guard/app";
 import { refreshData } from "../../../workers/edge-guard/data-refresh";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
+import { isolateState } from "../../../workers/edge-guard/app";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
 
@@ -32,7 +33,7 @@ describe("found by fuzzing", () => {
     const source = "https://developers.google.com/static/crawling/ipranges/common-crawlers.json";
     const fetcher = (async (input: RequestInfo | URL) =>
       String(input instanceof Request ? input.url : input) === source ? Response.json({ prefixes: [{ ipv4Prefix: "0.0.0.0/0" }] }) : new Response("", { status: 404 })) as typeof fetch;
-    const outcome = await refreshData(env.BLOCKLIST, fetcher, Date.parse("2026-11-22T00:00:00Z"));
+    const outcome = await refreshData(env.BLOCKLIST, fetcher, Date.parse("2026-11-22T00:00:00Z"), isolateState().faults);
     expect(outcome.crawlersKept).toContain("googlebot");
     expect(outcome.crawlersRefreshed).not.toContain("googlebot");
   });

@@ -8,6 +8,7 @@ import { CrawlerRangesSchema } from "../../../core/verified-crawlers";
 import { refreshData } from "../../../workers/edge-guard/data-refresh";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 import { fuzzRuns } from "../../support/fuzz-runs";
+import { isolateState } from "../../../workers/edge-guard/app";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
 
@@ -110,7 +111,7 @@ describe("fuzz: the data refresh (Cron Trigger) against any third-party answer",
           if (!byUrl.has(url)) return new Response("not found", { status: 404 });
           return answer(byUrl.get(url), seed + url.length);
         }) as typeof fetch;
-        await refreshData(env.BLOCKLIST, fetcher, Date.parse("2026-11-22T00:00:00Z"));
+        await refreshData(env.BLOCKLIST, fetcher, Date.parse("2026-11-22T00:00:00Z"), isolateState().faults);
         const stored = AiAgentsSchema.safeParse(await env.BLOCKLIST.get(AI_AGENTS_KV_KEY, "json"));
         if (stored.success) {
           const re = aiAgentsRegExp(stored.data.tokens);

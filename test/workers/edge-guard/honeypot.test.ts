@@ -6,8 +6,8 @@ import { fnv1a } from "../../../core/fingerprint";
 import { HONEYPOT_HOUR_MS, honeypotPath } from "../../../core/honeypot-token";
 import { app } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
-import { honeypotMac } from "../../../workers/edge-guard/honeypot";
 import { CHROME_NAVIGATION_HEADERS } from "../../support/browser-headers";
+import { isolateState } from "../../../workers/edge-guard/app";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
 const FIREFOX_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
@@ -92,7 +92,7 @@ describe("honeypot links bound to their client", () => {
 
   it("label nobody for a guessed, forged or stale link: that one request gets the labyrinth", async () => {
     const ip = "198.18.40.9";
-    const mac = honeypotMac(env.TOKEN_SECRET);
+    const mac = isolateState().honeypot.mac(env.TOKEN_SECRET);
     expect(mac).not.toBeNull();
     const stale = await honeypotPath(mac ?? (async () => ""), "198.18.40.0/24", CHROME_NAVIGATION_HEADERS["user-agent"] ?? "", Date.now() - 2 * HONEYPOT_HOUR_MS);
     const previousHour = await honeypotPath(mac ?? (async () => ""), "198.18.40.0/24", CHROME_NAVIGATION_HEADERS["user-agent"] ?? "", Date.now() - HONEYPOT_HOUR_MS);
@@ -179,7 +179,7 @@ describe("cost on the allow path", () => {
     Object.defineProperty(subtle, "sign", { value: counting, configurable: true, writable: true });
     try {
       const [ip = "", neighbour = ""] = sampledIps("198.18.46");
-      const mac = honeypotMac(env.TOKEN_SECRET);
+      const mac = isolateState().honeypot.mac(env.TOKEN_SECRET);
       await (mac ?? (async () => ""))("warm the key"); // the derived key, once per isolate
       // A browser build no other test uses, so neither of its tokens is known yet.
       const headers = { ...CHROME_NAVIGATION_HEADERS, "user-agent": (CHROME_NAVIGATION_HEADERS["user-agent"] ?? "").replace("131.0.0.0", "131.0.6778.85") };
@@ -212,7 +212,7 @@ describe("without TOKEN_SECRET", () => {
     const html = await (await send("/", ip, CHROME_NAVIGATION_HEADERS, bare)).text();
     expect(html).toContain("<main");
     expect(html).not.toContain('href="/archive/');
-    const mac = honeypotMac(env.TOKEN_SECRET);
+    const mac = isolateState().honeypot.mac(env.TOKEN_SECRET);
     const wouldBeOwn = await honeypotPath(mac ?? (async () => ""), "198.18.45.0/24", CHROME_NAVIGATION_HEADERS["user-agent"] ?? "", Date.now());
     expect(isTarpit(await send(wouldBeOwn, ip, SAME_ORIGIN, bare))).toBe(true);
     expect(await label(ip)).toBeNull();

@@ -5,6 +5,7 @@ import { RANGES_REFRESH_MS, RangeSnapshotSchema } from "../../../core/range-entr
 import { RANGE_INDEX_INSTANCE, type RangeWrite } from "../../../durable-objects/range-index";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 import { RangeCache } from "../../../workers/edge-guard/ranges";
+import { isolateState } from "../../../workers/edge-guard/app";
 
 const env = rawEnv as unknown as EdgeGuardEnv;
 const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -65,7 +66,7 @@ describe("RangeIndex: the one writer of range entries", () => {
     await ranges.stats(); // its one-time import (an empty one here: the earlier test's keys were another instance's)
     const listsBefore = (await ranges.stats()).kv.lists;
     const { kv, ops } = countingKv(env.BLOCKLIST);
-    const cache = new RangeCache();
+    const cache = new RangeCache(isolateState().faults);
     const pending: Promise<unknown>[] = [];
     const t0 = Date.now();
     await cache.refresh(kv, t0, (p) => pending.push(p));
@@ -127,7 +128,7 @@ describe("RangeCache and the edge", () => {
 
   it("finds the most specific CIDR, then the ASN, ignoring expired entries", async () => {
     await index().put([write(kvKeys.cidr("198.21.0.0/16"), block("wide")), write(kvKeys.allow("198.21.3.0/24"), allow("office")), write(kvKeys.asn(64497), block("asn"), 60)]);
-    const cache = new RangeCache();
+    const cache = new RangeCache(isolateState().faults);
     await cache.refresh(env.BLOCKLIST, Date.now(), () => {});
     expect(cache.lookup("198.21.3.9", undefined, Date.now())?.action).toBe("allow");
     expect(cache.lookup("198.21.4.9", undefined, Date.now())?.action).toBe("block");

@@ -1,11 +1,11 @@
 import { exports } from "cloudflare:workers";
 import { calculateJwkThumbprint } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { faultCounts } from "../../../workers/edge-guard/faults";
 import {
   DIRECTORY_MEDIA_TYPE, DIRECTORY_PATH, DIRECTORY_RETRY_MS, DIRECTORY_TTL_MS, DirectoryCache,
   fetchDirectoryOverHttps, verifyWebBotAuth, type FetchDirectory,
 } from "../../../workers/edge-guard/web-bot-auth";
+import { isolateState } from "../../../workers/edge-guard/app";
 
 const BOT = "https://bot.example";
 
@@ -273,12 +273,12 @@ describe("edge-guard with malformed signature headers", () => {
     [{ "signature-input": `sig1=("@authority" "signature-agent");created=${"9".repeat(15)};expires=1;keyid="k";tag="web-bot-auth"`, signature: "sig1=:AAAA:" }],
     [{ signature: "sig1=:AAAA:" }],
   ])("answers %o without a 5xx, a fault or a reason", async (headers) => {
-    const before = faultCounts()["web-bot-auth"];
+    const before = isolateState().faults.counts()["web-bot-auth"];
     const response = await exports.default.fetch(
       new Request("http://site.test/", { headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36", "cf-connecting-ip": "203.0.113.250", ...headers } }),
     );
     expect(response.status).toBeLessThan(500);
     expect(await response.text()).not.toMatch(/web-bot-auth|malformed|signature/i);
-    expect(faultCounts()["web-bot-auth"]).toBe(before);
+    expect(isolateState().faults.counts()["web-bot-auth"]).toBe(before);
   });
 });
