@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ClientIp } from "../client-ip";
+import { compilePayPerCrawl, type PayPerCrawl } from "../pay-per-crawl";
 import type { RequestFacts } from "../request-facts";
 import { fail, ok, type Result } from "../result";
 import { compileSignerTrust, type SignerTrust } from "../web-bot-auth/trust";
@@ -27,6 +28,8 @@ export interface CompiledPolicy {
   readonly rules: readonly CompiledRule[];
   /** Web Bot Auth signers the operator trusts (with the bundled ones unless turned off). */
   readonly webBotAuth: SignerTrust;
+  /** Crawler prices; null when the policy charges nothing. */
+  readonly payPerCrawl: PayPerCrawl | null;
 }
 
 /**
@@ -56,6 +59,7 @@ export function compilePolicy(input: unknown): Result<CompiledPolicy, string> {
     signalWeights: policy.signalWeights,
     rules,
     webBotAuth: compileSignerTrust(policy.webBotAuth),
+    payPerCrawl: policy.payPerCrawl === undefined ? null : compilePayPerCrawl(policy.payPerCrawl),
   });
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PayPerCrawlSchema } from "../pay-per-crawl";
 import { FACT_HEADERS } from "../request-facts";
 import { isSignalCode } from "../signals/registry";
 import { WebBotAuthPolicySchema } from "../web-bot-auth/trust";
@@ -101,6 +102,8 @@ export const PolicySchema = z
     rules: z.array(RuleSchema).max(500).default([]),
     /** Which Web Bot Auth signers are welcome; absent: the bundled list only (core/web-bot-auth/trust.ts). */
     webBotAuth: WebBotAuthPolicySchema.optional(),
+    /** HTTP 402 pay per crawl: prices for crawlers the `webBotAuth` trust identifies (core/pay-per-crawl.ts). */
+    payPerCrawl: PayPerCrawlSchema.optional(),
   })
   .superRefine((p, ctx) => {
     const seen = new Set<string>();

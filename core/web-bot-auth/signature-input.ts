@@ -50,6 +50,10 @@ export interface WebBotAuthSignature {
   readonly agentOrigin: string;
   /** The RFC 9421 signature base the signature must verify over. */
   readonly base: string;
+  /** Names of the covered components, e.g. `@authority`, `crawler-exact-price` (what the signature vouches for). */
+  readonly covered: readonly string[];
+  /** The `nonce` parameter, when the signer sent one (the protocol draft recommends it against replay). */
+  readonly nonce: string | null;
 }
 
 /** Options of readWebBotAuthSignature. */
@@ -105,7 +109,8 @@ export function readWebBotAuthSignature(
   if (!agentOrigin.ok) return agentOrigin;
   const base = signatureBase(request, member);
   if (!base.ok) return base;
-  return ok({ label, keyid, createdS, expiresS, signature: signature.value.value, agentOrigin: agentOrigin.value, base: base.value });
+  const nonce = textParam(params, "nonce");
+  return ok({ label, keyid, createdS, expiresS, signature: signature.value.value, agentOrigin: agentOrigin.value, base: base.value, covered: names, nonce });
 }
 
 /** Builds the RFC 9421 §2.5 signature base of `request` for one Signature-Input member (its covered components). */

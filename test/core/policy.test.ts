@@ -40,6 +40,7 @@ describe("compilePolicy", () => {
     ["unknown-field.json", "rules[0].match"],
     ["duplicate-names.json", "rules[1].name"],
     ["wrong-version.json", "version"],
+    ["pay-per-crawl-currency.json", "payPerCrawl.prices[0].price"],
   ])("names the bad field of %s (%s)", (file, path) => {
     const result = compilePolicy(read("bad", file));
     expect(result.ok).toBe(false);

@@ -10,6 +10,7 @@ import { KvWriter } from "../../adapters/kv";
 import { kvKeys } from "../../core/kv-keys";
 import type { BlocklistEntry } from "../../core/blocklist-entry";
 import { onError } from "../../adapters/http";
+import { payPerCrawl, settlePaid, type PayStep } from "./pay-per-crawl";
 import type { EdgeGuardEnv } from "./env";
 import { readFacts } from "./facts";
 import { assess, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
@@ -77,6 +78,8 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   // A trap URL another site's page made the browser load: not the client's doing, so no label, hop or maze.
   const modeWrite = state.modeVar.publish(env.BLOCKLIST, env.MODE, facts.receivedAt);
   if (modeWrite !== null) waitUntil(modeWrite);
+  const paid = await payStep(state, env, request, facts, waitUntil);
+  if (paid !== null) return "response" in paid ? paid.response : settlePaid(env, paid.paid, await fromOrigin(request, env.ORIGIN_URL, facts.ip), waitUntil);
   if (trap?.entry === "embedded" && modeInForce(env.MODE, (await state.policy.current(env.BLOCKLIST, facts.receivedAt, waitUntil)).mode).mode === "enforce") {
     return embeddedTrapResponse();
   }
@@ -118,6 +121,21 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   const response = await fromOrigin(state, request, env.ORIGIN_URL, facts.ip);
   const verified = verdict.reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth");
   return verified || !carriesHoneypot(facts) ? response : withHoneypot(response, facts, mac, state.faults);
+}
+
+/**
+ * Pay per crawl, when the policy prices content and is enforced (observe enforces nothing, prices included). A crawler
+ * that paid skips scoring: it identified itself with a signature the operator trusts. A bug here fails open, counted.
+ */
+async function payStep(state: IsolateState, env: EdgeGuardEnv, request: Request, facts: RequestFacts, waitUntil: WaitUntil): Promise<PayStep> {
+  try {
+    const policy = await state.policy.current(env.BLOCKLIST, facts.receivedAt, waitUntil);
+    if (policy.payPerCrawl === null || modeInForce(env.MODE, policy.mode).mode !== "enforce") return null;
+    return await payPerCrawl(state, env, request, policy, facts.path, facts.receivedAt);
+  } catch (error) {
+    recordFault("decide", error);
+    return null;
+  }
 }
 
 /** The origin's answer; when the origin cannot be reached, a counted fault and a plain 502 (never a 500 from us). */

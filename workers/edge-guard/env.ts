@@ -1,5 +1,6 @@
 import type { ReportMessage } from "../../core/report";
 import type { ClientLedger } from "../../durable-objects/client-ledger";
+import type { CrawlerAccount } from "../../durable-objects/crawler-account";
 import type { FleetLedger } from "../../durable-objects/fleet-ledger";
 import type { PassLedger } from "../../durable-objects/pass-ledger";
 import type { RangeIndex } from "../../durable-objects/range-index";
@@ -32,6 +33,8 @@ export interface EdgeGuardEnv extends EdgeGuardSecrets {
   readonly FLEET_LEDGER: DurableObjectNamespace<FleetLedger>;
   /** Hosted here, written by admin, escalation and the tarpit; the edge only reads the snapshot it publishes to KV. */
   readonly RANGE_INDEX: DurableObjectNamespace<RangeIndex>;
+  /** Pay per crawl: one account per paying crawler, charged once per signed request. */
+  readonly CRAWLER_ACCOUNT: DurableObjectNamespace<CrawlerAccount>;
   readonly TARPIT: Fetcher;
   readonly REPORTS: Queue<ReportMessage>;
 }

@@ -7,6 +7,7 @@ import type { EdgeGuardEnv } from "./env";
 
 // A Durable Object must be exported from the main module of the Worker that hosts it.
 export { ClientLedger } from "../../durable-objects/client-ledger";
+export { CrawlerAccount } from "../../durable-objects/crawler-account";
 export { FleetLedger } from "../../durable-objects/fleet-ledger";
 export { PassLedger } from "../../durable-objects/pass-ledger";
 export { RangeIndex } from "../../durable-objects/range-index";

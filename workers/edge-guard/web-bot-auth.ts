@@ -10,7 +10,15 @@ export type WebBotAuthFailure = SignatureFailure | "directory_unreachable" | "in
 
 /** A verified signature names its directory origin (the bot's identity); null from the verifier means unsigned. */
 export type WebBotAuthOutcome =
-  | { readonly verified: true; readonly agent: string; readonly keyid: string }
+  | {
+      readonly verified: true;
+      readonly agent: string;
+      readonly keyid: string;
+      /** The covered components' names (pay per crawl checks its price header is one). */
+      readonly covered: readonly string[];
+      /** The signature's `nonce`, or its bytes (base64) when it has none: what identifies this signed request. */
+      readonly nonce: string;
+    }
   | { readonly verified: false; readonly reason: WebBotAuthFailure };
 
 /** Loads a key directory: resolves to its parsed JSON, throws on any failure. Injectable for tests. */
@@ -96,7 +104,9 @@ export async function verifyWebBotAuth(
   const nowS = Math.floor(nowMs / 1000);
   if ((key.nbf !== undefined && key.nbf > nowS) || (key.exp !== undefined && key.exp <= nowS)) return { verified: false, reason: "unknown_key" };
   const valid = await ed25519Verify(key.x, signature.signature, signature.base);
-  return valid ? { verified: true, agent: signature.agentOrigin, keyid: signature.keyid } : { verified: false, reason: "bad_signature" };
+  return valid
+    ? { verified: true, agent: signature.agentOrigin, keyid: signature.keyid, covered: signature.covered, nonce: signature.nonce ?? signature.signature }
+    : { verified: false, reason: "bad_signature" };
 }
 
 /**

@@ -70,7 +70,7 @@ describe("verifyWebBotAuth", () => {
     const fetcher = directory([signer.jwk]);
     const cache = new DirectoryCache();
     const request = await signedRequest("https://site.test/articles/1", signer);
-    expect(await verifyWebBotAuth(request, Date.now(), cache, fetcher)).toEqual({ verified: true, agent: BOT, keyid: signer.keyid });
+    expect(await verifyWebBotAuth(request, Date.now(), cache, fetcher)).toMatchObject({ verified: true, agent: BOT, keyid: signer.keyid, covered: ["@authority", "signature-agent"] });
     expect(fetcher.urls).toEqual([BOT + DIRECTORY_PATH]);
     const again = await signedRequest("https://site.test/articles/2", signer);
     expect(await verifyWebBotAuth(again, Date.now(), cache, fetcher)).toMatchObject({ verified: true });
@@ -231,7 +231,7 @@ describe("verifyWebBotAuth: validity window and directory rules", () => {
     expect(await verifyWebBotAuth(await request(), Date.now(), new DirectoryCache(), fetcher)).toEqual({ verified: false, reason: "unsupported_agent" });
     expect(fetcher.urls).toEqual([]);
     const outcome = await verifyWebBotAuth(await request(), Date.now(), new DirectoryCache(), fetcher, new Set([agent]));
-    expect(outcome).toEqual({ verified: true, agent, keyid: signer.keyid });
+    expect(outcome).toMatchObject({ verified: true, agent, keyid: signer.keyid });
     expect(fetcher.urls).toEqual([agent + DIRECTORY_PATH]);
   });
 });
