@@ -79,7 +79,7 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   const modeWrite = state.modeVar.publish(env.BLOCKLIST, env.MODE, facts.receivedAt);
   if (modeWrite !== null) waitUntil(modeWrite);
   const paid = await payStep(state, env, request, facts, waitUntil);
-  if (paid !== null) return "response" in paid ? paid.response : settlePaid(env, paid.paid, await fromOrigin(request, env.ORIGIN_URL, facts.ip), waitUntil);
+  if (paid !== null) return "response" in paid ? paid.response : settlePaid(state, env, paid.paid, await fromOrigin(state, request, env.ORIGIN_URL, facts.ip), waitUntil);
   if (trap?.entry === "embedded" && modeInForce(env.MODE, (await state.policy.current(env.BLOCKLIST, facts.receivedAt, waitUntil)).mode).mode === "enforce") {
     return embeddedTrapResponse();
   }
@@ -133,7 +133,7 @@ async function payStep(state: IsolateState, env: EdgeGuardEnv, request: Request,
     if (policy.payPerCrawl === null || modeInForce(env.MODE, policy.mode).mode !== "enforce") return null;
     return await payPerCrawl(state, env, request, policy, facts.path, facts.receivedAt);
   } catch (error) {
-    recordFault("decide", error);
+    state.faults.record("decide", error);
     return null;
   }
 }

@@ -6,7 +6,6 @@ import type { CompiledPolicy } from "../../core/policy/compile";
 import { devDirectoryOrigins } from "../../core/web-bot-auth/dev-directories";
 import { trustedSignerName } from "../../core/web-bot-auth/trust";
 import type { EdgeGuardEnv } from "./env";
-import { recordFault } from "./faults";
 import type { IsolateState } from "./guard";
 import { fetchDirectoryOverHttps, verifyWebBotAuth } from "./web-bot-auth";
 
@@ -45,15 +44,15 @@ export async function payPerCrawl(state: IsolateState, env: EdgeGuardEnv, reques
     return { paid: { account, key, micros: outcome.micros } };
   } catch (error) {
     // The account could not be reached: the crawler is not served for free, and is not charged.
-    recordFault("ledger", error);
+    state.faults.record("ledger", error);
     return { response: payResponse(pricing, "PaymentFailed", decision.priceMicros) };
   }
 }
 
 /** The origin's answer to a paid request: `crawler-charged` on success; a 5xx is refunded (nothing was delivered). */
-export function settlePaid(env: EdgeGuardEnv, paid: PaidRequest, origin: Response, waitUntil: (p: Promise<unknown>) => void): Response {
+export function settlePaid(state: IsolateState, env: EdgeGuardEnv, paid: PaidRequest, origin: Response, waitUntil: (p: Promise<unknown>) => void): Response {
   if (origin.status >= 500) {
-    waitUntil(env.CRAWLER_ACCOUNT.getByName(paid.account).refund(paid.key).catch((error: unknown) => recordFault("ledger", error)));
+    waitUntil(env.CRAWLER_ACCOUNT.getByName(paid.account).refund(paid.key).catch((error: unknown) => state.faults.record("ledger", error)));
     return origin;
   }
   const response = new Response(origin.body, origin);
@@ -77,7 +76,7 @@ async function verify(state: IsolateState, env: EdgeGuardEnv, request: Request, 
     const name = trustedSignerName(policy.webBotAuth, outcome.agent, outcome.keyid);
     return { signer: { name, covered: new Set(outcome.covered) }, agent: outcome.agent, keyid: outcome.keyid, nonce: outcome.nonce };
   } catch (error) {
-    recordFault("web-bot-auth", error);
+    state.faults.record("web-bot-auth", error);
     return { signer: "invalid", agent: "", keyid: "", nonce: "" };
   }
 }
