@@ -173,6 +173,7 @@ describe("the operator's dashboard in Chromium", () => {
     // Each reason chip says what its code means (the signal registry, GET /api/signals), not only the code.
     const { signals } = (await api("/api/signals")) as { signals: Array<{ code: string; description: string }> };
     const meaning = new Map(signals.map((s) => [s.code, s.description]));
+    await page.locator("#feed span.chip").first().waitFor(); // the feed renders after its API answers
     const chips = await page.locator("#feed span.chip").evaluateAll((all) => all.map((c) => ({ code: c.firstChild?.textContent ?? "", title: c.getAttribute("title") ?? "" })));
     const known = chips.filter((c) => meaning.has(c.code));
     expect(known.length).toBeGreaterThan(0);

@@ -32,57 +32,62 @@ interface Entry {
   retryAt: number;
 }
 
-// Isolate memory: a chain is read once per isolate (and database/corpus), then every page costs zero queries.
-const entries = new Map<string, Entry>();
-let fallback: MarkovChain | undefined;
-let latest: LoadedChain | undefined;
-let loads = 0;
-let faults = 0;
-let lastFault: string | null = null;
+/**
+ * The isolate's Markov chains (part of its state, state.ts): a chain is read once per isolate (and database/corpus),
+ * then every page costs zero queries; the bundled chain stands in while Postgres cannot answer.
+ */
+export class ChainSource {
+  readonly #entries = new Map<string, Entry>();
+  #fallback: MarkovChain | undefined;
+  #latest: LoadedChain | undefined;
+  #loads = 0;
+  #faults = 0;
+  #lastFault: string | null = null;
 
-/** The chain for this env: cached; loaded from Postgres on first use, or the bundled one if that fails. */
-export function chainFor(env: TarpitEnv, now: number): Promise<LoadedChain> {
-  const corpus = env.MARKOV_CORPUS || "default";
-  const key = `${env.DATABASE_URL ?? ""}\u0000${env.NEON_LOCAL_PROXY ?? ""}\u0000${corpus}`;
-  const cached = entries.get(key);
-  if (cached !== undefined && (cached.loaded?.source !== "fallback" || now < cached.retryAt)) return cached.promise;
-  const entry: Entry = {
-    promise: load(env, corpus).then((loaded) => {
-      entry.loaded = latest = loaded;
-      entry.retryAt = Date.now() + DB_RETRY_MS;
-      return loaded;
-    }),
-    retryAt: 0,
-  };
-  entries.set(key, entry);
-  return entry.promise;
-}
-
-/** Counters of this isolate. */
-export function tarpitStats(): TarpitStats {
-  return { source: latest?.source ?? "none", modelId: latest?.modelId ?? null, loads, faults, lastFault };
-}
-
-async function load(env: TarpitEnv, corpus: string): Promise<LoadedChain> {
-  loads++;
-  try {
-    const stored = await withTimeout(
-      withDb(env, (db) => readActiveChain(db, corpus)),
-      DB_LOAD_TIMEOUT_MS,
-    );
-    if (stored === null || stored.transitions.length === 0) return degrade(`corpus "${corpus}" has no active model`);
-    return { chain: chainFromTransitions(stored.order, stored.transitions), source: "postgres", modelId: stored.modelId };
-  } catch (error) {
-    return degrade(describe(error));
+  /** The chain for this env: cached; loaded from Postgres on first use, or the bundled one if that fails. */
+  chainFor(env: TarpitEnv, now: number): Promise<LoadedChain> {
+    const corpus = env.MARKOV_CORPUS || "default";
+    const key = `${env.DATABASE_URL ?? ""}\u0000${env.NEON_LOCAL_PROXY ?? ""}\u0000${corpus}`;
+    const cached = this.#entries.get(key);
+    if (cached !== undefined && (cached.loaded?.source !== "fallback" || now < cached.retryAt)) return cached.promise;
+    const entry: Entry = {
+      promise: this.#load(env, corpus).then((loaded) => {
+        entry.loaded = this.#latest = loaded;
+        entry.retryAt = Date.now() + DB_RETRY_MS;
+        return loaded;
+      }),
+      retryAt: 0,
+    };
+    this.#entries.set(key, entry);
+    return entry.promise;
   }
-}
 
-function degrade(reason: string): LoadedChain {
-  faults++;
-  lastFault = reason;
-  console.error(JSON.stringify({ msg: "tarpit serves the bundled chain", reason, faults }));
-  fallback ??= buildChain(FALLBACK_CORPUS);
-  return { chain: fallback, source: "fallback", modelId: null };
+  /** Counters of this isolate. */
+  stats(): TarpitStats {
+    return { source: this.#latest?.source ?? "none", modelId: this.#latest?.modelId ?? null, loads: this.#loads, faults: this.#faults, lastFault: this.#lastFault };
+  }
+
+  async #load(env: TarpitEnv, corpus: string): Promise<LoadedChain> {
+    this.#loads++;
+    try {
+      const stored = await withTimeout(
+        withDb(env, (db) => readActiveChain(db, corpus)),
+        DB_LOAD_TIMEOUT_MS,
+      );
+      if (stored === null || stored.transitions.length === 0) return this.#degrade(`corpus "${corpus}" has no active model`);
+      return { chain: chainFromTransitions(stored.order, stored.transitions), source: "postgres", modelId: stored.modelId };
+    } catch (error) {
+      return this.#degrade(describe(error));
+    }
+  }
+
+  #degrade(reason: string): LoadedChain {
+    this.#faults++;
+    this.#lastFault = reason;
+    console.error(JSON.stringify({ msg: "tarpit serves the bundled chain", reason, faults: this.#faults }));
+    this.#fallback ??= buildChain(FALLBACK_CORPUS);
+    return { chain: this.#fallback, source: "fallback", modelId: null };
+  }
 }
 
 function describe(error: unknown): string {

@@ -1,10 +1,15 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { addCounters, emptyCounters, summarise, type TarpitCounters, type TarpitMetricsView } from "../../core/tarpit-metrics";
 import type { MinuteCounters } from "../../durable-objects/tarpit-metrics";
-import { tarpitStats, type TarpitStats } from "./chain-source";
+import type { TarpitStats } from "./chain-source";
 import type { TarpitEnv } from "./env";
-import { METRICS_INSTANCE, isolateCounters } from "./metrics";
+import { METRICS_INSTANCE } from "./metrics";
 import { serveTarpit } from "./serve";
+import { createTarpitState, type TarpitState } from "./state";
+
+// The isolate's one state object, made on first use and handed to every invocation.
+let isolate: TarpitState | null = null;
+const tarpitState = (): TarpitState => (isolate ??= createTarpitState());
 
 // Durable Objects must be exported from the main module of the Worker that hosts them.
 export { HopCounter } from "../../durable-objects/hop-counter";
@@ -22,12 +27,13 @@ export interface IsolateStats extends TarpitStats {
  */
 export default class Tarpit extends WorkerEntrypoint<TarpitEnv> {
   override async fetch(request: Request): Promise<Response> {
-    return serveTarpit(this.env, (promise) => this.ctx.waitUntil(promise), request);
+    return serveTarpit(tarpitState(), this.env, (promise) => this.ctx.waitUntil(promise), request);
   }
 
   /** Where this isolate's chain came from, how often Postgres failed it, and what this isolate counted. */
   async stats(): Promise<IsolateStats> {
-    return { ...tarpitStats(), counters: isolateCounters() };
+    const state = tarpitState();
+    return { ...state.chains.stats(), counters: state.meter.counters() };
   }
 
   /** The counters of every isolate over the last `minutes` minutes, as flushed to the TarpitMetrics object. */

@@ -10,14 +10,20 @@ export const METRICS_INSTANCE = "global";
  * nothing counted waits in isolate memory for a later request that may never come. At most one RPC is in flight
  * per isolate: counts that arrive meanwhile ride in the next one, chained inside the same waitUntil.
  */
-class TarpitMeter {
+export class TarpitMeter {
   readonly totals = emptyCounters();
   #pending = emptyCounters();
   #inFlight: Promise<void> | null = null;
 
+  /** Adds to this isolate's counters. */
   count(delta: Partial<TarpitCounters>): void {
     addCounters(this.totals, delta);
     addCounters(this.#pending, delta);
+  }
+
+  /** What this isolate has counted since it started. */
+  counters(): TarpitCounters {
+    return { ...this.totals };
   }
 
   /** Resolves once everything counted before the call reached the TarpitMetrics object (or failed and was kept). */
@@ -39,27 +45,4 @@ class TarpitMeter {
       });
     await this.#inFlight;
   }
-}
-
-let meter: TarpitMeter | null = null;
-
-/** The isolate's meter, created on first use. */
-export function tarpitMeter(): TarpitMeter {
-  meter ??= new TarpitMeter();
-  return meter;
-}
-
-/** Adds to this isolate's counters. */
-export function count(delta: Partial<TarpitCounters>): void {
-  tarpitMeter().count(delta);
-}
-
-/** What this isolate has counted since it started. */
-export function isolateCounters(): TarpitCounters {
-  return { ...tarpitMeter().totals };
-}
-
-/** Sends this isolate's unsent counts to the TarpitMetrics object; for the end of an invocation (waitUntil). */
-export function flushMetrics(env: TarpitEnv): Promise<void> {
-  return tarpitMeter().flush(env);
 }

@@ -5,11 +5,10 @@ import type { TarpitConfig } from "../../core/tarpit-config";
 import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER } from "../../core/tarpit-headers";
 import { assetPace, pagePace, rechunk, takeBytes, type Pace } from "../../core/tarpit-stream";
 import type { HopAnswer } from "../../durable-objects/hop-counter";
-import { chainFor } from "./chain-source";
 import { tarpitConfig } from "./config";
 import type { TarpitEnv } from "./env";
 import { hopOut, type TarpitClient } from "./hop-out";
-import { count, flushMetrics } from "./metrics";
+import type { TarpitState } from "./state";
 import { slowBody, type StreamOutcome } from "./slow-stream";
 
 /** Slow streams one isolate holds at most, whoever the clients are; past it, bodies go out at full speed. */
@@ -22,7 +21,6 @@ const LEASE_SLACK_MS = 10_000;
 type WaitUntil = (promise: Promise<unknown>) => void;
 type Body = { readonly kind: "page"; readonly bytes: Uint8Array } | { readonly kind: "asset"; readonly asset: FakeAsset };
 
-let slowStreams = 0;
 const encoder = new TextEncoder();
 
 /**
@@ -30,46 +28,46 @@ const encoder = new TextEncoder();
  * and sends it slowly if the client has a free stream slot. Nothing here answers an error: a failing hop counter
  * means no counting and no slow stream, a failing Postgres means the bundled chain.
  */
-export async function serveTarpit(env: TarpitEnv, waitUntil: WaitUntil, request: Request): Promise<Response> {
+export async function serveTarpit(state: TarpitState, env: TarpitEnv, waitUntil: WaitUntil, request: Request): Promise<Response> {
   const config = tarpitConfig(env);
   const now = Date.now();
   const path = new URL(request.url).pathname;
   const client = clientOf(request);
   const asset = config.fakeAssets ? fakeAssetFor(path, env.LABYRINTH_SECRET ?? "", config.fakeAssetMaxBytes) : null;
   const wantsBody = request.method !== "HEAD";
-  const wantsStream = wantsBody && config.stream.delayMs > 0 && slowStreams < MAX_ISOLATE_SLOW_STREAMS;
+  const wantsStream = wantsBody && config.stream.delayMs > 0 && state.streams.slow < MAX_ISOLATE_SLOW_STREAMS;
   // Not a hop (edge-guard says another site sent the browser here): no counting, and no slow stream either.
   const counted = client !== null && request.headers.get(TARPIT_NO_HOP_HEADER) !== "1";
-  const [hop, body] = await Promise.all([counted ? countHop(env, client, now, config, wantsStream) : null, bodyOf(env, config, path, asset, now)]);
-  if (client !== null && hop?.block === true) waitUntil(hopOut(env, request, client, hop, config.hops, now));
-  count({ pages: body.kind === "page" ? 1 : 0, assets: body.kind === "asset" ? 1 : 0, hops: hop === null ? 0 : 1 });
+  const [hop, body] = await Promise.all([counted ? countHop(state, env, client, now, config, wantsStream) : null, bodyOf(state, env, config, path, asset, now)]);
+  if (client !== null && hop?.block === true) waitUntil(hopOut(state, env, request, client, hop, config.hops, now));
+  state.meter.count({ pages: body.kind === "page" ? 1 : 0, assets: body.kind === "asset" ? 1 : 0, hops: hop === null ? 0 : 1 });
 
   const headers = responseHeaders(asset);
   const lease = hop?.lease ?? null;
   const release = (): void => {
-    if (client !== null && lease !== null) waitUntil(releaseLease(env, client.ip, lease));
+    if (client !== null && lease !== null) waitUntil(releaseLease(state, env, client.ip, lease));
   };
   if (!wantsBody) {
     release();
-    waitUntil(flushMetrics(env));
+    waitUntil(state.meter.flush(env));
     return new Response(null, { status: 200, headers });
   }
   if (lease === null) {
     const ended = holdUntilEnd(waitUntil);
-    const fast = fastBody(body, config, () => ended(flushMetrics(env)));
-    if (fast instanceof Uint8Array) ended(flushMetrics(env));
+    const fast = fastBody(state, body, config, () => ended(state.meter.flush(env)));
+    if (fast instanceof Uint8Array) ended(state.meter.flush(env));
     return new Response(fast, { status: 200, headers });
   }
 
-  slowStreams++;
+  state.streams.slow++;
   const ended = holdUntilEnd(waitUntil);
   const [pieces, pace] = body.kind === "page" ? [[body.bytes], pagePace(body.bytes.length, config.stream)] : [fakeAssetPieces(body.asset), assetPace(config.stream)];
   const stream = slowBody(rechunk(pieces, pace.chunkBytes), pace, (outcome: StreamOutcome) => {
-    slowStreams--;
-    count({ bytes: outcome.bytes, chunks: outcome.chunks, heldMs: outcome.heldMs, slowStreams: 1 });
+    state.streams.slow--;
+    state.meter.count({ bytes: outcome.bytes, chunks: outcome.chunks, heldMs: outcome.heldMs, slowStreams: 1 });
     release();
     // The stream's counts go out now, inside this invocation: not left in memory for a later request.
-    ended(flushMetrics(env));
+    ended(state.meter.flush(env));
   });
   return new Response(stream, { status: 200, headers });
 }
@@ -81,9 +79,9 @@ function holdUntilEnd(waitUntil: WaitUntil): (work: Promise<void>) => void {
   return settle;
 }
 
-async function bodyOf(env: TarpitEnv, config: TarpitConfig, path: string, asset: FakeAsset | null, now: number): Promise<Body> {
+async function bodyOf(state: TarpitState, env: TarpitEnv, config: TarpitConfig, path: string, asset: FakeAsset | null, now: number): Promise<Body> {
   if (asset !== null) return { kind: "asset", asset };
-  const { chain } = await chainFor(env, now);
+  const { chain } = await state.chains.chainFor(env, now);
   const html = renderLabyrinthPage(chain, path, { secret: env.LABYRINTH_SECRET, fakeAssets: config.fakeAssets });
   return { kind: "page", bytes: encoder.encode(html) };
 }
@@ -96,38 +94,38 @@ function clientOf(request: Request): TarpitClient | null {
   return { ip, edgeScore: Number.isFinite(score) ? score : null };
 }
 
-async function countHop(env: TarpitEnv, client: TarpitClient, now: number, config: TarpitConfig, wantsStream: boolean): Promise<HopAnswer | null> {
+async function countHop(state: TarpitState, env: TarpitEnv, client: TarpitClient, now: number, config: TarpitConfig, wantsStream: boolean): Promise<HopAnswer | null> {
   const leaseMs = config.stream.maxMs + config.stream.delayMs + LEASE_SLACK_MS;
   const claim = wantsStream && config.maxStreamsPerClient > 0 ? { max: config.maxStreamsPerClient, leaseMs } : null;
   try {
     return await env.HOP_COUNTER.getByName(client.ip).hop(now, config.hops, claim);
   } catch (error) {
-    count({ faults: 1 });
+    state.meter.count({ faults: 1 });
     console.error(JSON.stringify({ msg: "tarpit hop counter unreachable", error: String(error) }));
     return null;
   }
 }
 
-async function releaseLease(env: TarpitEnv, ip: string, lease: string): Promise<void> {
+async function releaseLease(state: TarpitState, env: TarpitEnv, ip: string, lease: string): Promise<void> {
   await env.HOP_COUNTER.getByName(ip)
     .release(lease)
     .catch((error: unknown) => {
-      count({ faults: 1 }); // the lease expires on its own
+      state.meter.count({ faults: 1 }); // the lease expires on its own
       console.error(JSON.stringify({ msg: "tarpit stream release failed", error: String(error) }));
     });
 }
 
 /** A body at full speed: for a client over its share of slow streams, an unknown client, or slow streaming off. */
-function fastBody(body: Body, config: TarpitConfig, onStreamEnd: () => void): Uint8Array | ReadableStream<Uint8Array> {
+function fastBody(state: TarpitState, body: Body, config: TarpitConfig, onStreamEnd: () => void): Uint8Array | ReadableStream<Uint8Array> {
   if (body.kind === "page") {
-    count({ bytes: body.bytes.length, chunks: 1, fastServed: 1 });
+    state.meter.count({ bytes: body.bytes.length, chunks: 1, fastServed: 1 });
     return body.bytes;
   }
   // Never all of a huge file at full speed: that would be our CPU, not their time.
   const pace: Pace = { ...assetPace(config.stream), delayMs: 0 };
   const pieces = rechunk(takeBytes(fakeAssetPieces(body.asset), FAST_ASSET_BYTES), pace.chunkBytes);
   return slowBody(pieces, pace, (o) => {
-    count({ bytes: o.bytes, chunks: o.chunks, fastServed: 1 });
+    state.meter.count({ bytes: o.bytes, chunks: o.chunks, fastServed: 1 });
     onStreamEnd();
   });
 }
