@@ -20,12 +20,23 @@ export default class extends WorkerEntrypoint {
 // The real RangeIndex, hosted by an auxiliary Worker named "edge-guard" for the Workers that bind it by script_name.
 const RANGE_INDEX_HOST_JS = "test/.build/range-index-host.js";
 buildSync({
-  entryPoints: ["test/workers/range-index-host.ts"], outfile: RANGE_INDEX_HOST_JS, bundle: true, format: "esm", platform: "neutral",
-  mainFields: ["module", "main"], conditions: ["workerd", "worker", "import"], external: ["cloudflare:*"], logLevel: "error",
+  entryPoints: ["test/workers/range-index-host.ts"],
+  outfile: RANGE_INDEX_HOST_JS,
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  mainFields: ["module", "main"],
+  conditions: ["workerd", "worker", "import"],
+  external: ["cloudflare:*"],
+  logLevel: "error",
 });
 const RANGE_INDEX_HOST = {
-  name: "edge-guard", modules: true, scriptPath: RANGE_INDEX_HOST_JS, compatibilityDate: "2026-08-01",
-  durableObjects: { RANGE_INDEX: { className: "RangeIndex", useSQLite: true } }, kvNamespaces: { BLOCKLIST: "edge-guard-blocklist" },
+  name: "edge-guard",
+  modules: true,
+  scriptPath: RANGE_INDEX_HOST_JS,
+  compatibilityDate: "2026-08-01",
+  durableObjects: { RANGE_INDEX: { className: "RangeIndex", useSQLite: true } },
+  kvNamespaces: { BLOCKLIST: "edge-guard-blocklist" },
 };
 // fast-check runs per property in the fuzz suites (test/support/fuzz-runs.ts): 0 = each suite's CI default.
 const provide = { fuzzRuns: Number(process.env.FUZZ_RUNS ?? "0") || 0 };
@@ -50,10 +61,20 @@ export default defineConfig({
               miniflare: w.postgres
                 ? {
                     bindings: { DATABASE_URL: inject("databaseUrl"), NEON_LOCAL_PROXY: inject("neonLocalProxy") },
-                    workers: [RANGE_INDEX_HOST, ...(w.name === "admin" ? [{ name: "edge-guard-tarpit", modules: true, script: TARPIT_METRICS_STUB, compatibilityDate: "2026-08-01" }] : [])],
+                    workers: [
+                      RANGE_INDEX_HOST,
+                      ...(w.name === "admin"
+                        ? [{ name: "edge-guard-tarpit", modules: true, script: TARPIT_METRICS_STUB, compatibilityDate: "2026-08-01" }]
+                        : []),
+                    ],
                   }
                 : {
-                    bindings: { ORIGIN_URL: inject("originUrl"), DEV_CLIENT_OVERRIDES: "on", TOKEN_SECRET: "test-token-secret-0123456789abcdef-0123", SUMMARY_MAX_WAIT_MS: "0" },
+                    bindings: {
+                      ORIGIN_URL: inject("originUrl"),
+                      DEV_CLIENT_OVERRIDES: "on",
+                      TOKEN_SECRET: "test-token-secret-0123456789abcdef-0123",
+                      SUMMARY_MAX_WAIT_MS: "0",
+                    },
                     workers: [{ name: "edge-guard-tarpit", modules: true, script: TARPIT_STUB }],
                   },
             })),
@@ -61,7 +82,10 @@ export default defineConfig({
           test: {
             name: w.name,
             include: [`test/workers/${w.name}/**/*.test.ts`],
-            globalSetup: [w.postgres ? "test/support/global-postgres.ts" : "test/support/global-origin.ts", ...("setup" in w ? w.setup : [])],
+            globalSetup: [
+              w.postgres ? "test/support/global-postgres.ts" : "test/support/global-origin.ts",
+              ...("setup" in w ? w.setup : []),
+            ],
             testTimeout: 30_000,
             provide,
             ...(w.name === "escalation" ? { isolate: false } : {}),
@@ -69,7 +93,14 @@ export default defineConfig({
         }),
       ),
       defineProject({
-        test: { name: "e2e", environment: "node", include: ["test/e2e/**/*.test.ts"], testTimeout: 180_000, hookTimeout: 180_000, fileParallelism: false },
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
       }),
     ],
   },

@@ -52,13 +52,20 @@ export class BlocklistStore {
    * Writes entries; with `peer`, a key another source holds is kept (a peer never overwrites a local entry).
    * Returns the keys written and kept.
    */
-  async put(writes: readonly EntryWrite[], now: number, options: { readonly peer?: string } = {}): Promise<{ written: string[]; kept: string[] }> {
+  async put(
+    writes: readonly EntryWrite[],
+    now: number,
+    options: { readonly peer?: string } = {},
+  ): Promise<{ written: string[]; kept: string[] }> {
     const ranges = writes.filter((w) => isRangeKey(w.key));
     const ips = writes.filter((w) => !isRangeKey(w.key));
     const written: string[] = [];
     const kept: string[] = [];
     if (ranges.length > 0) {
-      const outcome = await this.ranges.put(ranges.map((w) => ({ key: w.key, value: JSON.stringify(w.entry), ttlSeconds: w.ttlSeconds })), options);
+      const outcome = await this.ranges.put(
+        ranges.map((w) => ({ key: w.key, value: JSON.stringify(w.entry), ttlSeconds: w.ttlSeconds })),
+        options,
+      );
       written.push(...outcome.written);
       kept.push(...outcome.kept);
     }

@@ -40,14 +40,28 @@ export class KvWriter {
   ) {}
 
   /** Writes an entry whose value names its own source and reason (a BlocklistEntry, an AllowEntry). */
-  async putEntry(key: string, entry: { readonly source: KvMetadata["source"]; readonly reason: string; readonly at?: number }, options: KvWriteOptions): Promise<void> {
+  async putEntry(
+    key: string,
+    entry: { readonly source: KvMetadata["source"]; readonly reason: string; readonly at?: number },
+    options: KvWriteOptions,
+  ): Promise<void> {
     const text = JSON.stringify(entry);
-    await this.#put(key, text, withValue({ source: entry.source, reason: entry.reason, at: entry.at ?? options.now, expiresAt: expiryOf(options) }, text), options);
+    await this.#put(
+      key,
+      text,
+      withValue({ source: entry.source, reason: entry.reason, at: entry.at ?? options.now, expiresAt: expiryOf(options) }, text),
+      options,
+    );
   }
 
   /** Writes a document (JSON or text) under this writer's name; `reason` says what it is. */
   async putDocument(key: string, value: string, reason: string, options: KvWriteOptions): Promise<void> {
-    await this.#put(key, value, withValue({ source: this.writer, reason: reason.slice(0, 200), at: options.now, expiresAt: expiryOf(options) }, value), options);
+    await this.#put(
+      key,
+      value,
+      withValue({ source: this.writer, reason: reason.slice(0, 200), at: options.now, expiresAt: expiryOf(options) }, value),
+      options,
+    );
   }
 
   async #put(key: string, value: string, metadata: KvMetadata, options: KvWriteOptions): Promise<void> {

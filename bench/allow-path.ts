@@ -15,7 +15,16 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { BUILD_DIR, ROOT, buildWorker } from "../dev/build";
 import { builtModules } from "../dev/stack";
 import { PRICES } from "./cloudflare-prices";
-import { blended, freePlanLimits, usdPerMillion, DO_ACTIVE_MS_PER_CALL, DO_ROWS_WRITTEN_PER_CALL, type PathName, type PathOps, type TrafficMix } from "./cost-model";
+import {
+  blended,
+  freePlanLimits,
+  usdPerMillion,
+  DO_ACTIVE_MS_PER_CALL,
+  DO_ROWS_WRITTEN_PER_CALL,
+  type PathName,
+  type PathOps,
+  type TrafficMix,
+} from "./cost-model";
 
 const run = promisify(execFile);
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
@@ -86,13 +95,16 @@ const MIXES = {
   // Visitor v gets address v of 198.18.0.0/15 (131,072 addresses): each makes one page view and is not seen again
   // unless a run sends more than 131,072 page views.
   fresh: {
-    about: "each address makes one page view (page + stylesheet) and is never seen again: every request from an address seen for the first time or once before",
+    about:
+      "each address makes one page view (page + stylesheet) and is never seen again: every request from an address seen for the first time or once before",
     lua: wrkScript(`string.format("198.%d.%d.%d", 18 + math.floor((v % 131072) / 65536), math.floor((v % 65536) / 256), v % 256)`),
   },
   // Half the requests from one hot /24 (a NAT, a university), the other half fresh addresses as above.
   hot: {
     about: "half the requests from one /24 (198.19.255.0/24, a NAT or a campus), half from fresh addresses",
-    lua: wrkScript(`(v % 2 == 0) and string.format("198.19.255.%d", math.floor(v / 2) % 254 + 1) or string.format("198.18.%d.%d", math.floor((v % 65536) / 256), v % 256)`),
+    lua: wrkScript(
+      `(v % 2 == 0) and string.format("198.19.255.%d", math.floor(v / 2) % 254 + 1) or string.format("198.18.%d.%d", math.floor((v % 65536) / 256), v % 256)`,
+    ),
   },
 } as const;
 type MixName = keyof typeof MIXES;
@@ -112,7 +124,9 @@ interface WrkResult {
 }
 
 async function wrk(url: string, scriptPath: string): Promise<WrkResult> {
-  const { stdout } = await run("wrk", ["-t2", `-c${CONNECTIONS}`, `-d${DURATION_S}s`, "--latency", "-s", scriptPath, url], { timeout: (DURATION_S + 30) * 1000 });
+  const { stdout } = await run("wrk", ["-t2", `-c${CONNECTIONS}`, `-d${DURATION_S}s`, "--latency", "-s", scriptPath, url], {
+    timeout: (DURATION_S + 30) * 1000,
+  });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN);
   const ms = (label: string) => {
     const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
@@ -139,13 +153,30 @@ function freePort(): Promise<number> {
 
 /** What edge-guard's dev-only operations endpoint answers. */
 interface DevStats {
-  readonly operations: { kvReads: number; kvWrites: number; kvLists: number; kvDeletes: number; doCalls: number; queueMessages: number; queueSends: number; tarpitCalls: number };
-  readonly reports: { allowed: number; summaries: number; decisions: number; evictions: number; pendingClients: number; summaryBytes: number };
+  readonly operations: {
+    kvReads: number;
+    kvWrites: number;
+    kvLists: number;
+    kvDeletes: number;
+    doCalls: number;
+    queueMessages: number;
+    queueSends: number;
+    tarpitCalls: number;
+  };
+  readonly reports: {
+    allowed: number;
+    summaries: number;
+    decisions: number;
+    evictions: number;
+    pendingClients: number;
+    summaryBytes: number;
+  };
   readonly counters: { keys: number; evicted: number };
   readonly blocklistCached: number;
 }
 type Ops = DevStats["operations"];
-const opsDiff = (a: Ops, b: Ops): Ops => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - b[k as keyof Ops]])) as unknown as Ops;
+const opsDiff = (a: Ops, b: Ops): Ops =>
+  Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - b[k as keyof Ops]])) as unknown as Ops;
 
 /** workerd's process (Miniflare's child): its CPU time (ms) and resident memory (MB). */
 async function workerdPid(): Promise<number> {
@@ -194,7 +225,13 @@ async function main(): Promise<void> {
       log: new Log(LogLevel.ERROR),
       cf: false,
       workers: [
-        { name: "origin", modules: true, script: ORIGIN, compatibilityDate: "2026-08-01", unsafeDirectSockets: [{ host, port: originPort }] },
+        {
+          name: "origin",
+          modules: true,
+          script: ORIGIN,
+          compatibilityDate: "2026-08-01",
+          unsafeDirectSockets: [{ host, port: originPort }],
+        },
         { name: "edge-guard-tarpit", modules: true, script: TARPIT_STUB, compatibilityDate: "2026-08-01" },
         {
           ...edgeBindings,
@@ -202,10 +239,22 @@ async function main(): Promise<void> {
           modules: builtModules(edgeDir),
           modulesRoot: edgeDir,
           // A TOKEN_SECRET, as a deploy has: challenges and honeypot links are on (one page in four carries a link).
-          bindings: { ...(edgeBindings.bindings as Record<string, unknown>), DEV_CLIENT_OVERRIDES: "on", ORIGIN_URL: originUrl, TOKEN_SECRET: "bench-token-secret-0123456789abcdef-0123" },
+          bindings: {
+            ...(edgeBindings.bindings as Record<string, unknown>),
+            DEV_CLIENT_OVERRIDES: "on",
+            ORIGIN_URL: originUrl,
+            TOKEN_SECRET: "bench-token-secret-0123456789abcdef-0123",
+          },
           unsafeDirectSockets: [{ host, port: 0 }],
         } as LegacyWorkerOptions,
-        { name: "bare", modules: true, script: BARE, compatibilityDate: "2026-08-01", bindings: { ORIGIN_URL: originUrl }, unsafeDirectSockets: [{ host, port: 0 }] },
+        {
+          name: "bare",
+          modules: true,
+          script: BARE,
+          compatibilityDate: "2026-08-01",
+          bindings: { ORIGIN_URL: originUrl },
+          unsafeDirectSockets: [{ host, port: 0 }],
+        },
       ],
     }),
   );
@@ -254,7 +303,13 @@ async function main(): Promise<void> {
 
   // Hot key: half the load from one /24, while a quiet client reads pages one at a time beside it.
   // A person: a page, then its stylesheet (a client that never loads one is bot evidence).
-  const STYLE = { Accept: "text/css,*/*;q=0.1", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "style", "Sec-Fetch-Site": "same-origin", "Sec-Fetch-User": "" };
+  const STYLE = {
+    Accept: "text/css,*/*;q=0.1",
+    "Sec-Fetch-Mode": "no-cors",
+    "Sec-Fetch-Dest": "style",
+    "Sec-Fetch-Site": "same-origin",
+    "Sec-Fetch-User": "",
+  };
   const probe = async (ip: string, n: number, headers: Record<string, string> = CHROME_HEADERS): Promise<number[]> => {
     const times: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -287,20 +342,34 @@ async function main(): Promise<void> {
 
   // Each non-allow path, 20 requests from fresh addresses: what it costs on the bindings.
   const pathProbe = async (name: string, ipOf: (i: number) => string, headers: Record<string, string>, warm = false): Promise<Ops> => {
-    if (warm) for (let i = 0; i < 20; i++) await (await fetch(new URL("/", edgeUrl), { headers: { ...headers, "CF-Connecting-IP": ipOf(i) }, redirect: "manual" })).arrayBuffer();
+    if (warm)
+      for (let i = 0; i < 20; i++)
+        await (
+          await fetch(new URL("/", edgeUrl), { headers: { ...headers, "CF-Connecting-IP": ipOf(i) }, redirect: "manual" })
+        ).arrayBuffer();
     await sleep(500);
     const s0 = await stats();
     for (let i = 0; i < 20; i++) {
-      const r = await fetch(new URL(`/articles/${name}-${i}`, edgeUrl), { headers: { ...headers, "CF-Connecting-IP": ipOf(i) }, redirect: "manual" });
+      const r = await fetch(new URL(`/articles/${name}-${i}`, edgeUrl), {
+        headers: { ...headers, "CF-Connecting-IP": ipOf(i) },
+        redirect: "manual",
+      });
       await r.arrayBuffer();
     }
     await sleep(500); // their waitUntil work (the decision messages)
     const d = opsDiff((await stats()).operations, s0.operations);
     return Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v / 20])) as unknown as Ops;
   };
-  const challengeOps = await pathProbe("c", (i) => `192.0.2.${i + 10}`, { ...CHROME_HEADERS, "X-Dev-Cf": JSON.stringify({ asn: 16509, asOrganization: "Amazon.com, Inc." }) });
-  const tarpitOps = await pathProbe("t", (i) => `192.0.2.${i + 40}`, { "User-Agent": "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)", Accept: "*/*" });
-  for (let i = 0; i < 20; i++) await kv.put(`ip:192.0.2.${i + 70}`, JSON.stringify({ action: "block", reason: "bench", source: "operator", at: Date.now() }));
+  const challengeOps = await pathProbe("c", (i) => `192.0.2.${i + 10}`, {
+    ...CHROME_HEADERS,
+    "X-Dev-Cf": JSON.stringify({ asn: 16509, asOrganization: "Amazon.com, Inc." }),
+  });
+  const tarpitOps = await pathProbe("t", (i) => `192.0.2.${i + 40}`, {
+    "User-Agent": "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)",
+    Accept: "*/*",
+  });
+  for (let i = 0; i < 20; i++)
+    await kv.put(`ip:192.0.2.${i + 70}`, JSON.stringify({ action: "block", reason: "bench", source: "operator", at: Date.now() }));
   // A listed address that looks like a quiet browser passes its first request in an isolate while its KV read runs
   // (README, "Operation budget"): the block path is measured from each address's second request on.
   const blockOps = await pathProbe("b", (i) => `192.0.2.${i + 70}`, CHROME_HEADERS, true);
@@ -358,13 +427,34 @@ async function main(): Promise<void> {
     ...extra,
   });
   const perPath: Record<PathName, PathOps> = {
-    allow: { workerRequests: 1, cpuMs: allowCpu, kvReads: fresh.kvReads, kvWrites: 0, kvLists: 0, doCalls: fresh.doCalls, queueMessages: fresh.queuePerAllowed, queueMessageBytes: fresh.summaryBytes },
+    allow: {
+      workerRequests: 1,
+      cpuMs: allowCpu,
+      kvReads: fresh.kvReads,
+      kvWrites: 0,
+      kvLists: 0,
+      doCalls: fresh.doCalls,
+      queueMessages: fresh.queuePerAllowed,
+      queueMessageBytes: fresh.summaryBytes,
+    },
     challenge: pathOps(challengeOps),
     // The tarpit Worker (a service binding call, not billed as a request): its render CPU and HopCounter call per page.
-    tarpit: pathOps(tarpitOps, { cpuMs: allowCpu + (Number.isFinite(tarpitCpuUs) ? tarpitCpuUs / 1000 : 6.26), doCalls: tarpitOps.doCalls + 1 }),
+    tarpit: pathOps(tarpitOps, {
+      cpuMs: allowCpu + (Number.isFinite(tarpitCpuUs) ? tarpitCpuUs / 1000 : 6.26),
+      doCalls: tarpitOps.doCalls + 1,
+    }),
     block: pathOps(blockOps),
   };
-  const quietAllow: PathOps = { workerRequests: 1, cpuMs: allowCpu, kvReads: quietOps.kvReads / 50, kvWrites: 0, kvLists: 0, doCalls: quietOps.doCalls / 50, queueMessages: rep.queuePerAllowed, queueMessageBytes: rep.summaryBytes };
+  const quietAllow: PathOps = {
+    workerRequests: 1,
+    cpuMs: allowCpu,
+    kvReads: quietOps.kvReads / 50,
+    kvWrites: 0,
+    kvLists: 0,
+    doCalls: quietOps.doCalls / 50,
+    queueMessages: rep.queuePerAllowed,
+    queueMessageBytes: rep.summaryBytes,
+  };
   const MIX: TrafficMix = { allow: 0.95, challenge: 0.02, tarpit: 0.02, block: 0.01 };
   const PER_DAY = 10_000_000;
   const site = blended(MIX, perPath);
@@ -390,7 +480,10 @@ async function main(): Promise<void> {
     costRow("challenge", perPath.challenge),
     costRow("tarpit (edge + labyrinth page)", perPath.tarpit),
     costRow("block", perPath.block),
-    costRow(`**site mix**: ${MIX.allow * 100}% allow, ${MIX.challenge * 100}% challenge, ${MIX.tarpit * 100}% tarpit, ${MIX.block * 100}% block`, site),
+    costRow(
+      `**site mix**: ${MIX.allow * 100}% allow, ${MIX.challenge * 100}% challenge, ${MIX.tarpit * 100}% tarpit, ${MIX.block * 100}% block`,
+      site,
+    ),
     ``,
     `**A site with 10 M requests a day, 5% of them suspicious** (the mix above, allowed traffic priced as mostly new clients): about`,
     `**US$ ${perDay.toFixed(2)} a day, US$ ${(perDay * 30).toFixed(0)} a month** (+ $${PRICES.paidPlanPerMonth} for the plan; its inclusions — 10 M requests, 30 M CPU ms, 10 M KV reads,`,
@@ -401,7 +494,10 @@ async function main(): Promise<void> {
     ``,
     `| Free-plan limit | per day | per request (mix) | reached at requests a day |`,
     `| --- | --- | --- | --- |`,
-    ...limits.map((l) => `| ${l.limit} | ${l.perDay.toLocaleString("en-US")} | ${fmt(l.perRequest, 4)} | ${Number.isFinite(l.requestsPerDay) ? Math.round(l.requestsPerDay).toLocaleString("en-US") : "never"} |`),
+    ...limits.map(
+      (l) =>
+        `| ${l.limit} | ${l.perDay.toLocaleString("en-US")} | ${fmt(l.perRequest, 4)} | ${Number.isFinite(l.requestsPerDay) ? Math.round(l.requestsPerDay).toLocaleString("en-US") : "never"} |`,
+    ),
     ``,
     `The Free plan's 10 ms CPU per invocation: the allow path used ${fmt(allowCpu, 2)} ms of workerd CPU per request here.`,
   ].join("\n");
@@ -431,8 +527,14 @@ async function main(): Promise<void> {
     ``,
     `| mix | throughput ratio edge-guard / bare (pairs) | added ms per request (1/rps) | added workerd CPU ms per request | KV reads / request | DO calls / request | queue messages / allowed request | allowed share |`,
     `| --- | --- | --- | --- | --- | --- | --- | --- |`,
-    ...([["repeating", rep], ["fresh", fresh]] as const).map(
-      ([n, m]) => `| ${n} | **${m.ratio.toFixed(3)}** (${m.pairs.map((p) => p.toFixed(2)).join(", ")}) | ${m.addedMs.toFixed(3)} | ${m.addedCpuMs.toFixed(3)} | ${fmt(m.kvReads, 4)} | ${fmt(m.doCalls, 4)} | ${fmt(m.queuePerAllowed, 4)} | ${(m.allowedShare * 100).toFixed(1)}% |`,
+    ...(
+      [
+        ["repeating", rep],
+        ["fresh", fresh],
+      ] as const
+    ).map(
+      ([n, m]) =>
+        `| ${n} | **${m.ratio.toFixed(3)}** (${m.pairs.map((p) => p.toFixed(2)).join(", ")}) | ${m.addedMs.toFixed(3)} | ${m.addedCpuMs.toFixed(3)} | ${fmt(m.kvReads, 4)} | ${fmt(m.doCalls, 4)} | ${fmt(m.queuePerAllowed, 4)} | ${(m.allowedShare * 100).toFixed(1)}% |`,
     ),
     ``,
     `Goals: ratio ≥ 0.90; ≤ 0.05 queue messages per allowed request. Average summary message: ${(fresh.summaryBytes / 1024).toFixed(1)} KiB (fresh), ${(rep.summaryBytes / 1024).toFixed(1)} KiB (repeating).`,

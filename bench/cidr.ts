@@ -64,7 +64,9 @@ function lookups(label: string, queries: readonly string[], probe: (ip: string) 
     for (let i = 0; i < LOOKUPS; i++) if (probe(queries[i & (queries.length - 1)] ?? "")) hits++;
     best = Math.min(best, ((cpuMs() - t0) * 1e6) / LOOKUPS);
   }
-  console.log(`${label.padEnd(46)} ${best.toFixed(0).padStart(6)} ns/lookup ${(1e3 / best).toFixed(2).padStart(6)} M/s   ${((100 * hits) / LOOKUPS).toFixed(0)}% hits`);
+  console.log(
+    `${label.padEnd(46)} ${best.toFixed(0).padStart(6)} ns/lookup ${(1e3 / best).toFixed(2).padStart(6)} M/s   ${((100 * hits) / LOOKUPS).toFixed(0)}% hits`,
+  );
   return hits;
 }
 
@@ -81,7 +83,9 @@ const flat = (ips: Iterable<string>): string[] => JSON.parse(JSON.stringify([...
 const r = new SeededRandom(2026);
 const cidrTexts = [...randomIps(1, CIDRS, 0.8)].map((ip) => `${ip}/${ip.includes(":") ? r.int(16, 128) : r.int(8, 32)}`);
 const members = [...randomIps(2, EXACT_IPS, 0.9)].filter((_, i) => i % 15 === 0);
-const v4Queries = flat(Array.from({ length: 1 << 16 }, (_, i) => (i % 2 === 0 ? (members[i % members.length] ?? "") : [...randomIps(i, 1, 1)][0] ?? "")));
+const v4Queries = flat(
+  Array.from({ length: 1 << 16 }, (_, i) => (i % 2 === 0 ? (members[i % members.length] ?? "") : ([...randomIps(i, 1, 1)][0] ?? ""))),
+);
 const mixedQueries = flat(randomIps(3, 1 << 16, 0.5));
 
 console.log(`node ${process.version}; ${CIDRS} CIDRs (80% IPv4, /8-/32 and /16-/128), ${EXACT_IPS} exact IPs (90% IPv4)\n`);

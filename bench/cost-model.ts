@@ -36,7 +36,9 @@ export function usdPerMillion(ops: PathOps): { workers: number; kv: number; dura
   const kv = ops.kvReads * PRICES.kv.perMillionReads + ops.kvWrites * PRICES.kv.perMillionWrites + ops.kvLists * PRICES.kv.perMillionLists;
   const doGbS = ops.doCalls * (DO_ACTIVE_MS_PER_CALL / 1000) * PRICES.durableObjects.gbPerObject;
   const durableObjects =
-    ops.doCalls * PRICES.durableObjects.perMillionRequests + doGbS * PRICES.durableObjects.perMillionGbSeconds + ops.doCalls * DO_ROWS_WRITTEN_PER_CALL * PRICES.durableObjects.perMillionRowsWritten;
+    ops.doCalls * PRICES.durableObjects.perMillionRequests +
+    doGbS * PRICES.durableObjects.perMillionGbSeconds +
+    ops.doCalls * DO_ROWS_WRITTEN_PER_CALL * PRICES.durableObjects.perMillionRowsWritten;
   const queues = ops.queueMessages * queueOperations(ops.queueMessageBytes) * PRICES.queues.perMillionOperations;
   return { workers, kv, durableObjects, queues, total: workers + kv + durableObjects + queues };
 }
@@ -47,9 +49,14 @@ export type TrafficMix = Readonly<Record<PathName, number>>;
 /** Operations per request of the whole mix (weighted by share). */
 export function blended(mix: TrafficMix, ops: Readonly<Record<PathName, PathOps>>): PathOps {
   const keys = ["workerRequests", "cpuMs", "kvReads", "kvWrites", "kvLists", "doCalls", "queueMessages"] as const;
-  const out = Object.fromEntries(keys.map((k) => [k, (Object.keys(mix) as PathName[]).reduce((sum, p) => sum + mix[p] * ops[p][k], 0)])) as Record<(typeof keys)[number], number>;
+  const out = Object.fromEntries(
+    keys.map((k) => [k, (Object.keys(mix) as PathName[]).reduce((sum, p) => sum + mix[p] * ops[p][k], 0)]),
+  ) as Record<(typeof keys)[number], number>;
   const messages = (Object.keys(mix) as PathName[]).reduce((sum, p) => sum + mix[p] * ops[p].queueMessages, 0);
-  const bytes = messages === 0 ? 0 : (Object.keys(mix) as PathName[]).reduce((sum, p) => sum + mix[p] * ops[p].queueMessages * ops[p].queueMessageBytes, 0) / messages;
+  const bytes =
+    messages === 0
+      ? 0
+      : (Object.keys(mix) as PathName[]).reduce((sum, p) => sum + mix[p] * ops[p].queueMessages * ops[p].queueMessageBytes, 0) / messages;
   return { ...out, queueMessageBytes: bytes };
 }
 
@@ -62,7 +69,13 @@ export function freePlanLimits(perRequest: PathOps): { limit: string; perDay: nu
     { limit: "KV writes", perDay: f.kvWritesPerDay, perRequest: perRequest.kvWrites },
     { limit: "KV lists", perDay: f.kvListsPerDay, perRequest: perRequest.kvLists },
     { limit: "Durable Object requests", perDay: f.durableObjectRequestsPerDay, perRequest: perRequest.doCalls },
-    { limit: "Queue operations", perDay: f.queueOperationsPerDay, perRequest: perRequest.queueMessages * queueOperations(perRequest.queueMessageBytes) },
+    {
+      limit: "Queue operations",
+      perDay: f.queueOperationsPerDay,
+      perRequest: perRequest.queueMessages * queueOperations(perRequest.queueMessageBytes),
+    },
   ];
-  return rows.map((r) => ({ ...r, requestsPerDay: r.perRequest === 0 ? Number.POSITIVE_INFINITY : r.perDay / r.perRequest })).sort((a, b) => a.requestsPerDay - b.requestsPerDay);
+  return rows
+    .map((r) => ({ ...r, requestsPerDay: r.perRequest === 0 ? Number.POSITIVE_INFINITY : r.perDay / r.perRequest }))
+    .sort((a, b) => a.requestsPerDay - b.requestsPerDay);
 }

@@ -37,7 +37,13 @@ function worker(name: string, config: string, dir: string, bindings: Record<stri
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, config));
   const outDir = join(BUILD, dir);
   const { modulesRules: _rules, rootPath: _root, ...options } = workerOptions as LegacyWorkerOptions & { modulesRules?: unknown };
-  return { ...options, name, modules: builtModules(outDir), modulesRoot: outDir, bindings: { ...(options.bindings as Record<string, unknown>), ...bindings } } as LegacyWorkerOptions;
+  return {
+    ...options,
+    name,
+    modules: builtModules(outDir),
+    modulesRoot: outDir,
+    bindings: { ...(options.bindings as Record<string, unknown>), ...bindings },
+  } as LegacyWorkerOptions;
 }
 
 function miniflare(workers: LegacyWorkerOptions[]): Miniflare {
@@ -60,7 +66,8 @@ async function scoreLatency(samples: unknown): Promise<Record<string, number>> {
     await timed(`${base}/samples`, { method: "POST", body: JSON.stringify(samples) });
     await timed(`${base}/score?n=${SCORE_EVENTS}`, { method: "POST" }); // warm-up: JIT, caches
     const overhead = median(await runs(() => timed(`${base}/score?n=0`, { method: "POST" })));
-    const perEvent = async (query: string) => ((median(await runs(() => timed(`${base}/score?n=${SCORE_EVENTS}&${query}`, { method: "POST" }))) - overhead) * 1000) / SCORE_EVENTS;
+    const perEvent = async (query: string) =>
+      ((median(await runs(() => timed(`${base}/score?n=${SCORE_EVENTS}&${query}`, { method: "POST" }))) - overhead) * 1000) / SCORE_EVENTS;
     return {
       "features only (µs/event)": await perEvent("mode=features"),
       "features + ONNX, 1 event per run() (µs/event)": await perEvent("batch=1"),
@@ -93,7 +100,11 @@ async function coldStart(): Promise<Record<string, number>> {
       await mf.dispose();
     }
   }
-  return { "workerd start until ready (ms)": median(ready), "first request: ORT init + model load (ms)": median(first), "same request, warm (ms)": median(warm) };
+  return {
+    "workerd start until ready (ms)": median(ready),
+    "first request: ORT init + model load (ms)": median(first),
+    "same request, warm (ms)": median(warm),
+  };
 }
 
 async function queueThroughput(reports: DecisionReport[]): Promise<Record<string, number>> {
@@ -117,16 +128,24 @@ async function queueThroughput(reports: DecisionReport[]): Promise<Record<string
     const started = performance.now();
     await timed(`${base}/enqueue`, { method: "POST", body: JSON.stringify(batch) });
     while ((await count(prefix)) < batch.length) {
-      if (performance.now() - started > 600_000) throw new Error(`only ${await count(prefix)} of ${batch.length} reports recorded after 10 min`);
+      if (performance.now() - started > 600_000)
+        throw new Error(`only ${await count(prefix)} of ${batch.length} reports recorded after 10 min`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     return performance.now() - started;
   };
   try {
-    mf = miniflare([worker("escalation-bench-harness", "workers/escalation/bench/wrangler.toml", "harness"), worker("edge-guard-escalation", "workers/escalation/wrangler.toml", "escalation", db)]);
-    await drain(mf, reports.slice(0, 50).map((r) => ({ ...r, id: `warm-${r.id}` })), "warm-");
+    mf = miniflare([
+      worker("escalation-bench-harness", "workers/escalation/bench/wrangler.toml", "harness"),
+      worker("edge-guard-escalation", "workers/escalation/wrangler.toml", "escalation", db),
+    ]);
+    await drain(
+      mf,
+      reports.slice(0, 50).map((r) => ({ ...r, id: `warm-${r.id}` })),
+      "warm-",
+    );
     const ms = await drain(mf, reports, "bench-");
-    return { "reports": reports.length, "seconds": ms / 1000, "events per second": (reports.length * 1000) / ms };
+    return { reports: reports.length, seconds: ms / 1000, "events per second": (reports.length * 1000) / ms };
   } finally {
     await mf?.dispose();
     await postgres.stop();
@@ -148,21 +167,50 @@ async function main(): Promise<void> {
   const cold = ONLY === "queue" ? {} : await coldStart();
   log(JSON.stringify(cold));
   const now = Date.now();
-  const reports = seed.slice(0, QUEUE_EVENTS).map((r, i): DecisionReport => ({ ...r.report, id: `bench-${String(i).padStart(6, "0")}`, ip: `45.40.${i % 7}.${(i % 250) + 1}`, at: now - (QUEUE_EVENTS - i) * 10 }));
+  const reports = seed.slice(0, QUEUE_EVENTS).map((r, i): DecisionReport => ({
+    ...r.report,
+    id: `bench-${String(i).padStart(6, "0")}`,
+    ip: `45.40.${i % 7}.${(i % 250) + 1}`,
+    at: now - (QUEUE_EVENTS - i) * 10,
+  }));
   const queue = await queueThroughput(reports);
   log(JSON.stringify(queue));
   if (ONLY !== undefined) return;
-  const card = JSON.parse(readFileSync(join(ROOT, "models/edge-guard.json"), "utf8")) as { version: string; metrics: { blockScore: number; model: Record<string, unknown>; rulesOnly: Record<string, unknown> } };
+  const card = JSON.parse(readFileSync(join(ROOT, "models/edge-guard.json"), "utf8")) as {
+    version: string;
+    metrics: { blockScore: number; model: Record<string, unknown>; rulesOnly: Record<string, unknown> };
+  };
   writeFileSync(RESULTS, report(escalationSize, latency, cold, queue, card, (Date.now() - started) / 1000));
   log(`wrote ${RESULTS}`);
 }
 
-function report(size: string, latency: Record<string, number>, cold: Record<string, number>, queue: Record<string, number>, card: { version: string; metrics: { blockScore: number; model: Record<string, unknown>; rulesOnly: Record<string, unknown> } }, seconds: number): string {
-  const rows = (values: Record<string, number>) => Object.entries(values).map(([k, v]) => `| ${k} | ${Number.isInteger(v) ? v : v.toFixed(2)} |`).join("\n");
+function report(
+  size: string,
+  latency: Record<string, number>,
+  cold: Record<string, number>,
+  queue: Record<string, number>,
+  card: { version: string; metrics: { blockScore: number; model: Record<string, unknown>; rulesOnly: Record<string, unknown> } },
+  seconds: number,
+): string {
+  const rows = (values: Record<string, number>) =>
+    Object.entries(values)
+      .map(([k, v]) => `| ${k} | ${Number.isInteger(v) ? v : v.toFixed(2)} |`)
+      .join("\n");
   const quality = (name: string, m: Record<string, unknown>) => {
-    const at = (c: unknown) => c as { threshold: number; precision: number; recall: number; falsePositiveRate: number; tp: number; fp: number; tn: number; fn: number };
+    const at = (c: unknown) =>
+      c as {
+        threshold: number;
+        precision: number;
+        recall: number;
+        falsePositiveRate: number;
+        tp: number;
+        fp: number;
+        tn: number;
+        fn: number;
+      };
     const [half, block] = [at(m["atHalf"]), at(m["atBlockScore"])];
-    const line = (c: ReturnType<typeof at>) => `precision ${(100 * c.precision).toFixed(1)} %, recall ${(100 * c.recall).toFixed(1)} %, FPR ${(100 * c.falsePositiveRate).toFixed(1)} % (TP ${c.tp} FP ${c.fp} TN ${c.tn} FN ${c.fn})`;
+    const line = (c: ReturnType<typeof at>) =>
+      `precision ${(100 * c.precision).toFixed(1)} %, recall ${(100 * c.recall).toFixed(1)} %, FPR ${(100 * c.falsePositiveRate).toFixed(1)} % (TP ${c.tp} FP ${c.fp} TN ${c.tn} FN ${c.fn})`;
     return `| ${name} | ${Number(m["rocAuc"]).toFixed(4)} | ${line(half)} | ${line(block)} |`;
   };
   return `# escalation benchmark

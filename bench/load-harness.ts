@@ -84,25 +84,47 @@ async function timed(url: string, init: RequestInit): Promise<Sample> {
 /** One client of a class: the next request it sends. */
 type Step = (rand: () => number, n: number) => { path: string; init: RequestInit; pauseMs: number };
 
-const navigation = (ip: string, extra: Record<string, string> = {}): RequestInit => ({ headers: { ...CHROME_NAVIGATION_HEADERS, "cf-connecting-ip": ip, ...extra } });
+const navigation = (ip: string, extra: Record<string, string> = {}): RequestInit => ({
+  headers: { ...CHROME_NAVIGATION_HEADERS, "cf-connecting-ip": ip, ...extra },
+});
 
 function steps(worker: number, attackerIps: Set<string>): Record<ClientClass, Step> {
   return {
     // A person: one address per worker and 64 visitors each, a page then its stylesheet, a second or two apart.
     person: (rand, n) => {
-      const ip = `192.0.2.${(worker * 7 + Math.floor(n / 16)) % 200 + 1}`;
-      if (n % 2 === 1) return { path: "/static/site.css", init: navigation(ip, { accept: "text/css,*/*;q=0.1", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "style", "sec-fetch-site": "same-origin" }), pauseMs: 1_000 + rand() * 1_000 };
+      const ip = `192.0.2.${((worker * 7 + Math.floor(n / 16)) % 200) + 1}`;
+      if (n % 2 === 1)
+        return {
+          path: "/static/site.css",
+          init: navigation(ip, {
+            accept: "text/css,*/*;q=0.1",
+            "sec-fetch-mode": "no-cors",
+            "sec-fetch-dest": "style",
+            "sec-fetch-site": "same-origin",
+          }),
+          pauseMs: 1_000 + rand() * 1_000,
+        };
       return { path: PATHS[Math.floor(rand() * PATHS.length)] ?? "/", init: navigation(ip), pauseMs: 50 };
     },
     // Feed readers: a service polling for its subscribers from 32 addresses per worker, each address every ~16 s, so
     // every address polls again within even the CI setting's 30 s: a feed reader blocked after its first poll shows.
     // (One address polling every second would rightly look like a bot.)
-    feed: (_rand, n) => ({ path: "/feed.xml", init: { headers: { "user-agent": FEED_UA, accept: "application/atom+xml", "cf-connecting-ip": `203.0.113.${worker * 32 + (n % 32) + 1}` } }, pauseMs: 500 }),
+    feed: (_rand, n) => ({
+      path: "/feed.xml",
+      init: {
+        headers: { "user-agent": FEED_UA, accept: "application/atom+xml", "cf-connecting-ip": `203.0.113.${worker * 32 + (n % 32) + 1}` },
+      },
+      pauseMs: 500,
+    }),
     // The fleet: one /24, scripted clients walking the site; one in four requests a declared AI crawler's.
     crawler: (rand, n) => {
-      const ip = n % 4 === 0 ? `198.51.100.${worker + 1}` : `198.18.200.${(worker * 13 + n) % 250 + 1}`;
+      const ip = n % 4 === 0 ? `198.51.100.${worker + 1}` : `198.18.200.${((worker * 13 + n) % 250) + 1}`;
       const ua = n % 4 === 0 ? GPTBOT_UA : (SCRAPER_UAS[worker % SCRAPER_UAS.length] ?? "curl/8.11.0");
-      return { path: PATHS[Math.floor(rand() * PATHS.length)] ?? "/", init: { headers: { "user-agent": ua, accept: "text/html", "cf-connecting-ip": ip } }, pauseMs: 20 };
+      return {
+        path: PATHS[Math.floor(rand() * PATHS.length)] ?? "/",
+        init: { headers: { "user-agent": ua, accept: "text/html", "cf-connecting-ip": ip } },
+        pauseMs: 20,
+      };
     },
     // Attackers: a fresh address nearly every request (growing every per-address map), hostile input of every kind.
     attacker: (rand, n) => {
@@ -113,15 +135,47 @@ function steps(worker: number, attackerIps: Set<string>): Record<ClientClass, St
         case 0:
           return { path: `/archive/${Math.floor(rand() * 1e9).toString(36)}`, init: { headers }, pauseMs: 0 };
         case 1:
-          return { path: "/", init: { headers: { ...headers, cookie: `eg_pass=${"A".repeat(4_000)}; x=${"%ff".repeat(100)}`, "sec-ch-ua": "\"\\\"".repeat(50), "signature-input": "sig1=(", signature: "sig1=:!!!:" } }, pauseMs: 0 };
+          return {
+            path: "/",
+            init: {
+              headers: {
+                ...headers,
+                cookie: `eg_pass=${"A".repeat(4_000)}; x=${"%ff".repeat(100)}`,
+                "sec-ch-ua": '"\\"'.repeat(50),
+                "signature-input": "sig1=(",
+                signature: "sig1=:!!!:",
+              },
+            },
+            pauseMs: 0,
+          };
         case 2:
-          return { path: "/.well-known/edge-guard/verify", init: { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ ticket: "x".repeat(300), nonce: -1, evidence: [1, 2] }) }, pauseMs: 0 };
+          return {
+            path: "/.well-known/edge-guard/verify",
+            init: {
+              method: "POST",
+              headers: { ...headers, "content-type": "application/json" },
+              body: JSON.stringify({ ticket: "x".repeat(300), nonce: -1, evidence: [1, 2] }),
+            },
+            pauseMs: 0,
+          };
         case 3:
-          return { path: `/articles/${"a".repeat(1_500)}?q=${"%00".repeat(200)}`, init: { headers: { ...headers, "x-dev-cf": "{not json", "sec-fetch-site": "bogus" } }, pauseMs: 0 };
+          return {
+            path: `/articles/${"a".repeat(1_500)}?q=${"%00".repeat(200)}`,
+            init: { headers: { ...headers, "x-dev-cf": "{not json", "sec-fetch-site": "bogus" } },
+            pauseMs: 0,
+          };
         case 4:
-          return { path: "/", init: { headers: { ...headers, "user-agent": "", accept: "*/*", "x-long": "v".repeat(16_000) } }, pauseMs: 0 };
+          return {
+            path: "/",
+            init: { headers: { ...headers, "user-agent": "", accept: "*/*", "x-long": "v".repeat(16_000) } },
+            pauseMs: 0,
+          };
         default:
-          return { path: PATHS[n % PATHS.length] ?? "/", init: { headers: { "cf-connecting-ip": ip, "user-agent": SCRAPER_UAS[n % SCRAPER_UAS.length] ?? "" } }, pauseMs: 0 };
+          return {
+            path: PATHS[n % PATHS.length] ?? "/",
+            init: { headers: { "cf-connecting-ip": ip, "user-agent": SCRAPER_UAS[n % SCRAPER_UAS.length] ?? "" } },
+            pauseMs: 0,
+          };
       }
     },
   };
@@ -153,7 +207,9 @@ function rssMiB(pids: readonly number[]): number | null {
 }
 
 async function edgeMaps(stack: Stack): Promise<Record<string, { size: number; cap: number }>> {
-  const response = await fetch(`${stack.edgeUrl}/.well-known/edge-guard/metrics`, { headers: { authorization: `Bearer ${stack.secrets.METRICS_TOKEN}` } });
+  const response = await fetch(`${stack.edgeUrl}/.well-known/edge-guard/metrics`, {
+    headers: { authorization: `Bearer ${stack.secrets.METRICS_TOKEN}` },
+  });
   const text = await response.text();
   const out: Record<string, { size: number; cap: number }> = {};
   for (const m of text.matchAll(/^edge_guard_edge_map_(entries|cap)\{map="([^"]+)"\} (\d+)$/gm)) {
@@ -199,14 +255,18 @@ export async function runLoad(stack: Stack, options: LoadOptions): Promise<LoadR
         known.cap = cap;
       }
       const total = Object.values(samples).reduce((sum, s) => sum + s.length, 0);
-      options.log?.(`${Math.round((performance.now() - started) / 1000)} s: ${total} requests, workerd ${mem ?? "?"} MiB, attackers ${attackerIps.size} addresses`);
+      options.log?.(
+        `${Math.round((performance.now() - started) / 1000)} s: ${total} requests, workerd ${mem ?? "?"} MiB, attackers ${attackerIps.size} addresses`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   };
 
   await Promise.all([
     sampler(),
-    ...(Object.keys(concurrency) as ClientClass[]).flatMap((cls) => Array.from({ length: concurrency[cls] }, (_, worker) => client(cls, worker))),
+    ...(Object.keys(concurrency) as ClientClass[]).flatMap((cls) =>
+      Array.from({ length: concurrency[cls] }, (_, worker) => client(cls, worker)),
+    ),
   ]);
   const elapsedS = (performance.now() - started) / 1000;
   const classes = Object.fromEntries(

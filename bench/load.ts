@@ -19,14 +19,19 @@ const MAX_RSS_MIB = Number(process.env.LOAD_MAX_RSS_MIB ?? 1_536);
 export function loadViolations(result: LoadResult, maxRssMiB: number): string[] {
   const out: string[] = [];
   if (result.errors5xx > 0) out.push(`${result.errors5xx} responses were 5xx from our code`);
-  for (const [map, { peak, cap }] of Object.entries(result.maps)) if (peak > cap) out.push(`isolate map ${map} reached ${peak}, over its cap ${cap}`);
-  if (result.rssMiB !== null && result.rssMiB.peak > maxRssMiB) out.push(`workerd RSS peaked at ${result.rssMiB.peak} MiB, over ${maxRssMiB} MiB`);
+  for (const [map, { peak, cap }] of Object.entries(result.maps))
+    if (peak > cap) out.push(`isolate map ${map} reached ${peak}, over its cap ${cap}`);
+  if (result.rssMiB !== null && result.rssMiB.peak > maxRssMiB)
+    out.push(`workerd RSS peaked at ${result.rssMiB.peak} MiB, over ${maxRssMiB} MiB`);
   return out;
 }
 
 function markdown(result: LoadResult, violations: readonly string[], date: string): string {
   const rows = Object.entries(result.classes).map(
-    ([cls, c]) => `| ${cls} | ${c.requests} | ${Object.entries(c.statuses).map(([s, n]) => `${s}: ${n}`).join(", ")} | ${c.errors5xx} | ${c.failed} | ${c.p50Ms} | ${c.p99Ms} | ${c.maxMs} |`,
+    ([cls, c]) =>
+      `| ${cls} | ${c.requests} | ${Object.entries(c.statuses)
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(", ")} | ${c.errors5xx} | ${c.failed} | ${c.p50Ms} | ${c.p99Ms} | ${c.maxMs} |`,
   );
   const maps = Object.entries(result.maps).map(([map, m]) => `| ${map} | ${m.peak} | ${m.cap} |`);
   return `# Load and soak

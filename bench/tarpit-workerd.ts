@@ -43,7 +43,9 @@ export async function startTarpit(vars: Record<string, string>): Promise<TarpitH
     bindings: { ...(bindingOptions.bindings as Record<string, unknown>), ...vars },
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   } as LegacyWorkerOptions;
-  const miniflare = new Miniflare(convertV4MiniflareOptions({ host: "127.0.0.1", port: 0, workers: [worker], cf: false, log: new Log(LogLevel.WARN) }));
+  const miniflare = new Miniflare(
+    convertV4MiniflareOptions({ host: "127.0.0.1", port: 0, workers: [worker], cf: false, log: new Log(LogLevel.WARN) }),
+  );
   await miniflare.ready;
   const url = (await miniflare.unsafeGetDirectURL("edge-guard-tarpit")).toString().replace(/\/$/, "");
   const pids = workerdPids().filter((pid) => !before.has(pid));

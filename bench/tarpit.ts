@@ -49,7 +49,8 @@ function renderBench(): void {
   let bytes = 0;
   for (let i = 0; i < 200; i++) renderLabyrinthPage(chain, `/archive/warm${i}/x`); // JIT warm-up
   const ms = cpuMs(() => {
-    for (let i = 0; i < 5000; i++) bytes += encoder.encode(renderLabyrinthPage(chain, `/archive/${i.toString(16).padStart(8, "0")}/page`, { fakeAssets: true })).length;
+    for (let i = 0; i < 5000; i++)
+      bytes += encoder.encode(renderLabyrinthPage(chain, `/archive/${i.toString(16).padStart(8, "0")}/page`, { fakeAssets: true })).length;
   });
   const asset = fakeAssetFor("/archive/files/0badf00d/survey-2019.tar.gz", "", 32 << 20);
   let assetBytes = 0;
@@ -103,7 +104,12 @@ async function trainerBench(): Promise<void> {
       name: "Debian PostgreSQL (server over TCP) via neon driver + WebSocket proxy",
       run: async () => {
         const url = new URL(debian);
-        const proxy = await startSerialWsProxy({ host: "127.0.0.1", port: 0, target: { host: url.hostname, port: Number(url.port || 5432) }, stuckAfterMs: 60_000 });
+        const proxy = await startSerialWsProxy({
+          host: "127.0.0.1",
+          port: 0,
+          target: { host: url.hostname, port: Number(url.port || 5432) },
+          stuckAfterMs: 60_000,
+        });
         try {
           return await viaNeon(debian, `127.0.0.1:${proxy.port}`, async (session) => timed(session, "bench"), true);
         } finally {
@@ -146,7 +152,12 @@ async function viaNeon<T>(databaseUrl: string, proxy: string, fn: (session: SqlS
 
 async function steadyStateBench(): Promise<void> {
   const postgres = await startLocalPostgres({});
-  const tarpit = await startTarpit({ DATABASE_URL: postgres.databaseUrl, NEON_LOCAL_PROXY: postgres.neonLocalProxy, STREAM_DELAY_MS: "0", HOP_LIMIT: "1000000" });
+  const tarpit = await startTarpit({
+    DATABASE_URL: postgres.databaseUrl,
+    NEON_LOCAL_PROXY: postgres.neonLocalProxy,
+    STREAM_DELAY_MS: "0",
+    HOP_LIMIT: "1000000",
+  });
   try {
     const page = async (i: number, ip?: string): Promise<number> => {
       const headers: Record<string, string> = ip === undefined ? {} : { "x-edge-guard-client-ip": ip };
@@ -155,7 +166,10 @@ async function steadyStateBench(): Promise<void> {
     };
     for (let i = 0; i < 20; i++) await page(i, `203.0.113.${i}`); // loads the chain, warms the JIT
     const rows: string[] = [];
-    for (const [label, ip] of [["page, no client IP (render + stream only)", undefined], ["page with a client IP (+ HopCounter RPC, SQLite write)", "ip"]] as const) {
+    for (const [label, ip] of [
+      ["page, no client IP (render + stream only)", undefined],
+      ["page with a client IP (+ HopCounter RPC, SQLite write)", "ip"],
+    ] as const) {
       const sessions = postgres.sessions();
       const cpu = tarpit.cpuSeconds();
       const started = performance.now();
@@ -163,7 +177,9 @@ async function steadyStateBench(): Promise<void> {
       for (let i = 0; i < PAGES; i++) bytes += await page(1000 + i, ip === undefined ? undefined : `198.18.${i % 250}.${1 + (i % 7)}`);
       const wall = (performance.now() - started) / PAGES;
       const cpuPerPage = ((tarpit.cpuSeconds() - cpu) * 1e6) / PAGES;
-      rows.push(`| ${label} | ${PAGES} | ${fmt(cpuPerPage)} µs | ${fmt(wall, 2)} ms | ${fmt((postgres.sessions() - sessions) / PAGES, 3)} | ${fmt(bytes / PAGES / 1024, 1)} KiB |`);
+      rows.push(
+        `| ${label} | ${PAGES} | ${fmt(cpuPerPage)} µs | ${fmt(wall, 2)} ms | ${fmt((postgres.sessions() - sessions) / PAGES, 3)} | ${fmt(bytes / PAGES / 1024, 1)} KiB |`,
+      );
     }
     say("## 3. Steady state in workerd (Miniflare, the built Worker, chain already loaded)");
     say();
@@ -181,7 +197,13 @@ async function steadyStateBench(): Promise<void> {
 
 async function asymmetryBench(): Promise<void> {
   const postgres = await startLocalPostgres({});
-  const tarpit = await startTarpit({ DATABASE_URL: postgres.databaseUrl, NEON_LOCAL_PROXY: postgres.neonLocalProxy, ...PRODUCTION_PACING, HOP_LIMIT: "1000000", FAKE_ASSETS: "on" });
+  const tarpit = await startTarpit({
+    DATABASE_URL: postgres.databaseUrl,
+    NEON_LOCAL_PROXY: postgres.neonLocalProxy,
+    ...PRODUCTION_PACING,
+    HOP_LIMIT: "1000000",
+    FAKE_ASSETS: "on",
+  });
   try {
     await (await fetch(`${tarpit.url}/archive/00000000/warm`)).arrayBuffer(); // chain loaded before the clock starts
     const idleStart = tarpit.cpuSeconds();
@@ -197,7 +219,9 @@ async function asymmetryBench(): Promise<void> {
     const client = async (c: number): Promise<void> => {
       for (let i = 0; performance.now() < deadline; i++) {
         const t0 = performance.now();
-        const response = await fetch(`${tarpit.url}/archive/${((c << 16) | i).toString(16).padStart(8, "0")}/hold`, { headers: { "x-edge-guard-client-ip": `198.18.1.${c + 1}` } });
+        const response = await fetch(`${tarpit.url}/archive/${((c << 16) | i).toString(16).padStart(8, "0")}/hold`, {
+          headers: { "x-edge-guard-client-ip": `198.18.1.${c + 1}` },
+        });
         const reader = response.body?.getReader();
         for (;;) {
           const chunk = await reader?.read();
@@ -220,7 +244,9 @@ async function asymmetryBench(): Promise<void> {
     say(`| bytes / chunks received | ${fmt(bytes)} / ${fmt(chunks)} |`);
     say(`| seconds clients were held (sum over clients) | ${fmt(held, 1)} s (wall ${fmt(wall, 1)} s) |`);
     say(`| workerd CPU during the run | ${fmt(cpu, 3)} s (idle baseline ${fmt(idlePerSecond * 1000, 1)} ms/s) |`);
-    say(`| **held seconds ÷ CPU seconds** | **${fmt(held / cpu)}** (idle subtracted: ${fmt(held / Math.max(cpu - idlePerSecond * wall, 1e-3))}) |`);
+    say(
+      `| **held seconds ÷ CPU seconds** | **${fmt(held / cpu)}** (idle subtracted: ${fmt(held / Math.max(cpu - idlePerSecond * wall, 1e-3))}) |`,
+    );
     say(`| CPU per page, per chunk (whole process) | ${fmt((cpu * 1e6) / pages)} µs, ${fmt((cpu * 1e6) / chunks)} µs |`);
     say();
   } finally {
@@ -232,7 +258,9 @@ async function asymmetryBench(): Promise<void> {
 const started = performance.now();
 say("# Tarpit benchmark");
 say();
-say(`\`npm run bench:tarpit\` on ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? "?"} × ${availableParallelism()}, Node ${process.version}.`);
+say(
+  `\`npm run bench:tarpit\` on ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? "?"} × ${availableParallelism()}, Node ${process.version}.`,
+);
 say("Miniflare's Durable Objects and KV are local simulators (slower than production); everything runs on one machine.");
 say();
 renderBench();

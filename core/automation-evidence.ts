@@ -40,7 +40,11 @@ const MAX_NAVIGATOR_UA_CHARS = 1024;
  * clean), `nua` the page's navigator.userAgent. A User-Agent header that differs from navigator.userAgent means
  * the header was rewritten outside the browser (a proxy or a framework's header override): automation.
  */
-export function readEvidence(evidence: string | null, navigatorUa: string | null, headerUa: string): Result<EvidenceFinding, EvidenceRefusal> {
+export function readEvidence(
+  evidence: string | null,
+  navigatorUa: string | null,
+  headerUa: string,
+): Result<EvidenceFinding, EvidenceRefusal> {
   if (evidence === null || navigatorUa === null || navigatorUa === "") return fail("missing");
   if (evidence.length > MAX_EVIDENCE_CHARS || navigatorUa.length > MAX_NAVIGATOR_UA_CHARS) return fail("malformed");
   const flags = evidence === "" ? [] : evidence.split(",");

@@ -57,7 +57,7 @@ export function cidrContains(cidr: Cidr, ip: string): boolean {
   }
   if (family !== cidr.family) return false;
   for (let w = 0; w < WORDS[family]; w++) {
-    if ((((scratch[w] ?? 0) & maskWord(w, cidr.bits)) >>> 0) !== cidr.words[w]) return false;
+    if (((scratch[w] ?? 0) & maskWord(w, cidr.bits)) >>> 0 !== cidr.words[w]) return false;
   }
   return true;
 }

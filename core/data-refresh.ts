@@ -17,7 +17,11 @@ const MIN_AI_AGENTS = 20;
 const NEVER_AI = new Set(["googlebot", "bingbot", "applebot", "duckduckbot"]);
 
 /** The refreshed AI agent list as stored in KV. */
-export const AiAgentsSchema = z.object({ fetchedAt: z.number().int(), source: z.string(), tokens: z.array(z.string().min(2).max(80)).min(1) });
+export const AiAgentsSchema = z.object({
+  fetchedAt: z.number().int(),
+  source: z.string(),
+  tokens: z.array(z.string().min(2).max(80)).min(1),
+});
 export type AiAgents = z.infer<typeof AiAgentsSchema>;
 
 /** Validates ai.robots.txt's robots.json (an object keyed by agent token) into a token list. */
@@ -31,7 +35,6 @@ export function parseAiRobotsJson(json: unknown, fetchedAt: number): Result<AiAg
   return ok({ fetchedAt, source: AI_ROBOTS_JSON_URL, tokens });
 }
 
-
 /** The regex the edge builds from refreshed AI tokens (whole words, as core/crawlers.ts matches the bundled ones). */
 export function aiAgentsRegExp(tokens: readonly string[]): RegExp {
   return new RegExp(`\\b(${tokens.map(escapeRegExp).join("|")})(?![\\w-])`, "i");
@@ -43,15 +46,23 @@ export function aiAgentsRegExp(tokens: readonly string[]): RegExp {
  */
 export function checkAiAgents(agents: AiAgents, previous: number | null, browsers: readonly string[]): Result<AiAgents, string> {
   const count = agents.tokens.length;
-  if (previous !== null && count < previous * MIN_REFRESH_SHARE) return fail(`the refreshed AI list has ${count} tokens, fewer than ${MIN_REFRESH_SHARE * 100}% of ${previous}`);
+  if (previous !== null && count < previous * MIN_REFRESH_SHARE)
+    return fail(`the refreshed AI list has ${count} tokens, fewer than ${MIN_REFRESH_SHARE * 100}% of ${previous}`);
   const re = aiAgentsRegExp(agents.tokens);
   const browser = browsers.find((ua) => re.test(ua));
-  if (browser !== undefined) return fail(`the refreshed AI list matches a browser (${re.exec(browser)?.[1] ?? "?"}): ${browser.slice(0, 120)}`);
+  if (browser !== undefined)
+    return fail(`the refreshed AI list matches a browser (${re.exec(browser)?.[1] ?? "?"}): ${browser.slice(0, 120)}`);
   return ok(agents);
 }
 
 /** Validates and checks a fetched crawler-user-agents document against the previous (or bundled) pattern count. */
-export function parseCrawlerList(json: unknown, previous: number, browsers: readonly string[], fetchedAt: number, url: string): Result<DeclaredBotList, string> {
+export function parseCrawlerList(
+  json: unknown,
+  previous: number,
+  browsers: readonly string[],
+  fetchedAt: number,
+  url: string,
+): Result<DeclaredBotList, string> {
   const compiled = compileCrawlerList(json, `${url} ${new Date(fetchedAt).toISOString().slice(0, 10)}`);
   return compiled.ok ? checkRefreshedList(compiled.value, previous, browsers) : compiled;
 }
@@ -62,14 +73,19 @@ export function parseCrawlerList(json: unknown, previous: number, browsers: read
  * /20–/32 (IPv4) and /48–/64 (IPv6).
  */
 export const CRAWLER_RANGE_MIN_BITS = { v4: 16, v6: 32 } as const;
-const tooWide = (cidr: string): boolean => Number(cidr.split("/")[1]) < (cidr.includes(":") ? CRAWLER_RANGE_MIN_BITS.v6 : CRAWLER_RANGE_MIN_BITS.v4);
+const tooWide = (cidr: string): boolean =>
+  Number(cidr.split("/")[1]) < (cidr.includes(":") ? CRAWLER_RANGE_MIN_BITS.v6 : CRAWLER_RANGE_MIN_BITS.v4);
 
 /**
  * Replaces each crawler's prefixes with a freshly fetched published list, keeping the bundled ones for any
  * crawler whose fetch failed, did not validate, or named a range wider than CRAWLER_RANGE_MIN_BITS. `fetched` maps
  * crawler id to the operator's JSON.
  */
-export function refreshCrawlerRanges(bundled: CrawlerRanges, fetched: ReadonlyMap<string, unknown>, date: string): Result<{ ranges: CrawlerRanges; refreshed: string[]; kept: string[] }, string> {
+export function refreshCrawlerRanges(
+  bundled: CrawlerRanges,
+  fetched: ReadonlyMap<string, unknown>,
+  date: string,
+): Result<{ ranges: CrawlerRanges; refreshed: string[]; kept: string[] }, string> {
   const refreshed: string[] = [];
   const kept: string[] = [];
   const crawlers = bundled.crawlers.map((crawler) => {

@@ -24,16 +24,61 @@ export const CRAWLER_USER_AGENTS_URL = "https://raw.githubusercontent.com/monper
  * well as through the lists' `social-preview` tag, because a preview must keep working whatever the list says.
  */
 export const LINK_PREVIEW_TOKENS: readonly string[] = [
-  "Slackbot", "Slack-ImgProxy", "Discordbot", "facebookexternalhit", "facebookcatalog", "Twitterbot", "LinkedInBot", "TelegramBot",
-  "WhatsApp", "Mastodon", "Pleroma", "Akkoma", "Misskey", "GoToSocial", "Bluesky", "redditbot", "SkypeUriPreview", "vkShare",
-  "Iframely", "Embedly", "Snap URL Preview", "Viber", "MicrosoftPreview", "Synapse (bot", "Matrix-Media-Repo",
+  "Slackbot",
+  "Slack-ImgProxy",
+  "Discordbot",
+  "facebookexternalhit",
+  "facebookcatalog",
+  "Twitterbot",
+  "LinkedInBot",
+  "TelegramBot",
+  "WhatsApp",
+  "Mastodon",
+  "Pleroma",
+  "Akkoma",
+  "Misskey",
+  "GoToSocial",
+  "Bluesky",
+  "redditbot",
+  "SkypeUriPreview",
+  "vkShare",
+  "Iframely",
+  "Embedly",
+  "Snap URL Preview",
+  "Viber",
+  "MicrosoftPreview",
+  "Synapse (bot",
+  "Matrix-Media-Repo",
 ];
 
 /** Feed readers and the libraries they are built on; the preset's `feeds` rule lets them poll feeds. */
 export const FEED_READER_TOKENS: readonly string[] = [
-  "feedparser", "newsboat", "Newsbeuter", "Miniflux", "FreshRSS", "Tiny Tiny RSS", "NetNewsWire", "Liferea", "Akregator", "QuiteRSS",
-  "rss2email", "CommaFeed", "Feedly", "Inoreader", "NewsBlur", "Feedbin", "theoldreader", "FeedFetcher", "Feed Fetcher", "Feedbro",
-  "RSSOwl", "Nextcloud-News", "NewsGator", "Bloglovin", "Feeder", "FeedValidator",
+  "feedparser",
+  "newsboat",
+  "Newsbeuter",
+  "Miniflux",
+  "FreshRSS",
+  "Tiny Tiny RSS",
+  "NetNewsWire",
+  "Liferea",
+  "Akregator",
+  "QuiteRSS",
+  "rss2email",
+  "CommaFeed",
+  "Feedly",
+  "Inoreader",
+  "NewsBlur",
+  "Feedbin",
+  "theoldreader",
+  "FeedFetcher",
+  "Feed Fetcher",
+  "Feedbro",
+  "RSSOwl",
+  "Nextcloud-News",
+  "NewsGator",
+  "Bloglovin",
+  "Feeder",
+  "FeedValidator",
 ];
 
 /** One crawler-user-agents entry, loosely: the list adds fields over time. */
@@ -96,7 +141,8 @@ export const MIN_REFRESH_SHARE = 0.8;
  */
 export function checkRefreshedList(list: DeclaredBotList, previous: number, browsers: readonly string[]): Result<DeclaredBotList, string> {
   const count = patternCount(list);
-  if (count < previous * MIN_REFRESH_SHARE) return fail(`the refreshed list has ${count} patterns, fewer than ${MIN_REFRESH_SHARE * 100}% of ${previous}`);
+  if (count < previous * MIN_REFRESH_SHARE)
+    return fail(`the refreshed list has ${count} patterns, fewer than ${MIN_REFRESH_SHARE * 100}% of ${previous}`);
   const matcher = buildMatcher(list, []);
   const browser = browsers.find((ua) => matcher.match(ua) !== null);
   if (browser !== undefined) return fail(`the refreshed list matches a browser: ${browser.slice(0, 120)}`);
@@ -200,7 +246,11 @@ export const BundledDeclaredBotsSchema = DeclaredBotListSchema.extend({
 let bundled: { readonly list: DeclaredBotList; readonly generic: readonly string[]; readonly matcher: DeclaredBotMatcher } | null = null;
 
 /** The bundled lists, parsed and compiled on first use (a defect in the file is a build defect: the tests load it). */
-export function bundledDeclaredBots(): { readonly list: DeclaredBotList; readonly generic: readonly string[]; readonly matcher: DeclaredBotMatcher } {
+export function bundledDeclaredBots(): {
+  readonly list: DeclaredBotList;
+  readonly generic: readonly string[];
+  readonly matcher: DeclaredBotMatcher;
+} {
   if (bundled === null) {
     const { generic, ...list } = BundledDeclaredBotsSchema.parse(bundledLists);
     bundled = { list, generic: generic.patterns, matcher: buildMatcher(list, generic.patterns) };

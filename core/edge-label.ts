@@ -11,7 +11,8 @@ import type { Action, Reason } from "./verdict";
 export function edgeLabel(path: string, alreadyListed: boolean, action: Action, reasons: readonly Reason[]): ReportLabel | undefined {
   const ownLink = reasons.some((r) => r.code === "honeypot-own");
   if (isTrapPath(path) && ownLink && !alreadyListed && action === "tarpit") return { kind: "honeypot", value: "bot" };
-  if (reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth")) return { kind: "verified-crawler", value: "good-bot" };
+  if (reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth"))
+    return { kind: "verified-crawler", value: "good-bot" };
   if (reasons.some((r) => r.code === "robots-violation")) return { kind: "robots-violation", value: "bot" };
   return undefined;
 }

@@ -99,7 +99,10 @@ export interface BlockCause {
 
 /** The blocklist entry escalation writes for a `bot` verdict (KV key `blocklistKey(ip)`, lifetime `expirationTtl`). */
 export function escalationBlock(cause: BlockCause, at: number): BlocklistEntry {
-  const scored = cause.source === "model" ? `model ${cause.version ?? "unknown"} scored ${cause.score.toFixed(3)}` : `rules scored ${cause.score.toFixed(3)}`;
+  const scored =
+    cause.source === "model"
+      ? `model ${cause.version ?? "unknown"} scored ${cause.score.toFixed(3)}`
+      : `rules scored ${cause.score.toFixed(3)}`;
   const reason = cause.llm === undefined ? scored : `${scored}; LLM ${cause.llm.model} said bot (${cause.llm.confidence.toFixed(2)})`;
   return { action: "block", reason: reason.slice(0, 200), source: "escalation", score: cause.score, at };
 }

@@ -53,7 +53,16 @@ export function* gzipStored(pieces: Iterable<Uint8Array>): Generator<Uint8Array>
     }
   }
   yield storedBlockHeader(0, true);
-  yield Uint8Array.of(crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24, size & 0xff, (size >>> 8) & 0xff, (size >>> 16) & 0xff, size >>> 24);
+  yield Uint8Array.of(
+    crc & 0xff,
+    (crc >>> 8) & 0xff,
+    (crc >>> 16) & 0xff,
+    crc >>> 24,
+    size & 0xff,
+    (size >>> 8) & 0xff,
+    (size >>> 16) & 0xff,
+    size >>> 24,
+  );
 }
 
 /** ASCII text as bytes (core has no TextEncoder); anything outside ASCII becomes "?". */
@@ -73,7 +82,10 @@ function storedBlockHeader(length: number, final: boolean): Uint8Array {
 function tarHeader(name: string, size: number, mtimeSeconds: number): Uint8Array {
   const header = new Uint8Array(BLOCK);
   const put = (offset: number, text: string): void => header.set(asciiBytes(text), offset);
-  const octal = (value: number, width: number): string => `${Math.floor(value).toString(8).padStart(width - 1, "0")}\0`;
+  const octal = (value: number, width: number): string =>
+    `${Math.floor(value)
+      .toString(8)
+      .padStart(width - 1, "0")}\0`;
   put(0, name.slice(0, 99));
   put(100, octal(0o644, 8));
   put(108, octal(1000, 8));

@@ -16,14 +16,39 @@ export interface FakeAsset {
 const SCRIPT_PATH = new RegExp(`^${TRAP_PATH_PREFIX}static/[0-9a-f]{8}/[a-z-]+\\.[0-9a-f]{8}\\.js$`);
 const ARCHIVE_PATH = new RegExp(`^${TRAP_PATH_PREFIX}files/[0-9a-f]{8}/[a-z0-9-]+\\.tar\\.gz$`);
 const BUNDLES = ["app", "main", "vendor", "runtime", "framework", "polyfills", "chunk-vendors", "commons"];
-const WORDS = ["grid", "panel", "toggle", "harbour", "region", "survey", "archive", "index", "table", "chart", "export", "filter",
-  "record", "ledger", "census", "coast", "valley", "summary", "detail", "entry", "series", "report", "legend", "scale"];
+const WORDS = [
+  "grid",
+  "panel",
+  "toggle",
+  "harbour",
+  "region",
+  "survey",
+  "archive",
+  "index",
+  "table",
+  "chart",
+  "export",
+  "filter",
+  "record",
+  "ledger",
+  "census",
+  "coast",
+  "valley",
+  "summary",
+  "detail",
+  "entry",
+  "series",
+  "report",
+  "legend",
+  "scale",
+];
 const PIECE_BYTES = 4096;
 
 /** A link target for a fake asset, drawn from the page's random source (so the page stays deterministic). */
 export function fakeAssetHref(kind: FakeAssetKind, random: Random, slug: string): string {
   const hex = (): string => randomInt(random, 0, 0xffffffff).toString(16).padStart(8, "0");
-  if (kind === "script") return `${TRAP_PATH_PREFIX}static/${hex()}/${BUNDLES[randomInt(random, 0, BUNDLES.length - 1)] ?? "app"}.${hex()}.js`;
+  if (kind === "script")
+    return `${TRAP_PATH_PREFIX}static/${hex()}/${BUNDLES[randomInt(random, 0, BUNDLES.length - 1)] ?? "app"}.${hex()}.js`;
   return `${TRAP_PATH_PREFIX}files/${hex()}/${slug || "dataset"}-${randomInt(random, 2009, 2025)}.tar.gz`;
 }
 

@@ -38,7 +38,11 @@ export type FeatureName = (typeof FEATURE_NAMES)[number];
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 
 /** `metadata_props` keys of a model file: its version, comma-joined feature names, and path model (JSON). */
-export const MODEL_METADATA_KEYS = { version: "edge_guard.version", features: "edge_guard.features", pathModel: "edge_guard.path_model" } as const;
+export const MODEL_METADATA_KEYS = {
+  version: "edge_guard.version",
+  features: "edge_guard.features",
+  pathModel: "edge_guard.path_model",
+} as const;
 
 /** The edge rule score at which `edge_score` saturates at 1 (two of edge-guard's 50-point signals). */
 export const EDGE_SCORE_FULL = 100;

@@ -13,6 +13,13 @@ export function fnv1a(text: string): number {
  * comes from, so a crawler rotating residential IPs still adds up under one key.
  */
 export function headerFingerprint(userAgent: string, headers: Readonly<Record<string, string>>): string {
-  const parts = [userAgent, headers["accept"], headers["accept-language"], headers["accept-encoding"], headers["sec-ch-ua"], headers["sec-fetch-mode"]];
+  const parts = [
+    userAgent,
+    headers["accept"],
+    headers["accept-language"],
+    headers["accept-encoding"],
+    headers["sec-ch-ua"],
+    headers["sec-fetch-mode"],
+  ];
   return fnv1a(parts.map((p) => p ?? "-").join("\u0000")).toString(36);
 }

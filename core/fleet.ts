@@ -51,7 +51,14 @@ export function fleetGroup(facts: Pick<RequestFacts, "userAgent" | "headers" | "
   const { cf, headers: h } = facts;
   // Only what one client sends alike on every request: `accept` and `sec-fetch-*` differ between a page and its
   // stylesheet, and the group must see both (its subresource ratio is evidence).
-  const client = [facts.userAgent, h["accept-language"], h["accept-encoding"], h["sec-ch-ua"], h["sec-ch-ua-platform"], h["sec-ch-ua-mobile"]];
+  const client = [
+    facts.userAgent,
+    h["accept-language"],
+    h["accept-encoding"],
+    h["sec-ch-ua"],
+    h["sec-ch-ua-platform"],
+    h["sec-ch-ua-mobile"],
+  ];
   const transport = [cf.httpProtocol, cf.tlsVersion, cf.tlsCipher, cf.tlsClientExtensionsSha1, cf.tlsClientCiphersSha1, cf.ja4];
   const text = (parts: ReadonlyArray<string | undefined>) => parts.map((p) => p ?? "-").join("\u0000");
   return `${fnv1a(text(client)).toString(36)}.${fnv1a(text(transport)).toString(36)}`;

@@ -52,7 +52,13 @@ export function parseHoneypotPath(path: string): { readonly ua: string; readonly
  * Whose token a trap path carries, for the client (prefix, User-Agent) requesting it at `now`: the current or the
  * previous hour. Costs no MAC for a path without a token, and at most three otherwise.
  */
-export async function matchHoneypotPath(mac: HoneypotMac, path: string, prefix: string, userAgent: string, now: number): Promise<TokenMatch> {
+export async function matchHoneypotPath(
+  mac: HoneypotMac,
+  path: string,
+  prefix: string,
+  userAgent: string,
+  now: number,
+): Promise<TokenMatch> {
   const token = parseHoneypotPath(path);
   if (token === null) return "none";
   const hour = honeypotHour(now);

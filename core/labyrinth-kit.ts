@@ -32,7 +32,12 @@ export { escapeHtml };
 /** A URL slug from words: ASCII letters and digits, joined by hyphens. */
 export function slugify(words: readonly string[]): string {
   return words
-    .map((w) => w.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, ""))
+    .map((w) =>
+      w
+        .normalize("NFKD")
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, ""),
+    )
     .filter((w) => w !== "")
     .join("-");
 }

@@ -1,5 +1,18 @@
 import { fakeAssetHref } from "./fake-assets";
-import { classNames, dateStyle, escapeHtml, hex8, mazeLinks, phrase, pick, selector, slugify, type ClassNames, type MazeLinks, type PageDate } from "./labyrinth-kit";
+import {
+  classNames,
+  dateStyle,
+  escapeHtml,
+  hex8,
+  mazeLinks,
+  phrase,
+  pick,
+  selector,
+  slugify,
+  type ClassNames,
+  type MazeLinks,
+  type PageDate,
+} from "./labyrinth-kit";
 import { createRandom, generateParagraph, generateWords, randomInt, type MarkovChain, type Random } from "./markov";
 import { TRAP_PATH_PREFIX } from "./trap-paths";
 
@@ -77,7 +90,12 @@ function head(page: Page, title: string, site: string): string {
     `<title>${full}</title>`,
     `<meta name="description" content="${escapeHtml(phrase(page.chain, random, 8, 16, title))}">`,
   ];
-  const font = pick(random, ["Georgia,serif", "system-ui,sans-serif", "'Helvetica Neue',Arial,sans-serif", "Charter,'Bitstream Charter',serif"]);
+  const font = pick(random, [
+    "Georgia,serif",
+    "system-ui,sans-serif",
+    "'Helvetica Neue',Arial,sans-serif",
+    "Charter,'Bitstream Charter',serif",
+  ]);
   const ink = pick(random, ["#222", "#1b1f24", "#2d2a26", "#111827"]);
   const accent = pick(random, ["#1a4f8b", "#8b1a1a", "#0f766e", "#6d28d9", "#b45309"]);
   const width = randomInt(random, 40, 72);
@@ -92,7 +110,8 @@ function head(page: Page, title: string, site: string): string {
 }
 
 function header(page: Page, site: string): string {
-  const tagline = page.random() < 0.4 ? `<p class="${page.cls("tagline")}">${escapeHtml(phrase(page.chain, page.random, 4, 9, ""))}</p>` : "";
+  const tagline =
+    page.random() < 0.4 ? `<p class="${page.cls("tagline")}">${escapeHtml(phrase(page.chain, page.random, 4, 9, ""))}</p>` : "";
   return `<header class="${page.cls("header")}"><a href="${TRAP_PATH_PREFIX}" class="${page.cls("brand")}">${site}</a>${tagline}</header>`;
 }
 
@@ -112,8 +131,12 @@ function breadcrumb(page: Page, title: string): string {
 function meta(page: Page): string {
   const date = page.date(page.random);
   const time = `<time datetime="${date.iso}">${date.text}</time>`;
-  if (page.random() < 0.5) return `<p class="${page.cls("meta")}">${pick(page.random, ["Published", "Posted", "Updated", "Filed"])} ${time}</p>`;
-  const author = generateWords(page.chain, page.random, 2).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ") || "Staff";
+  if (page.random() < 0.5)
+    return `<p class="${page.cls("meta")}">${pick(page.random, ["Published", "Posted", "Updated", "Filed"])} ${time}</p>`;
+  const author =
+    generateWords(page.chain, page.random, 2)
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+      .join(" ") || "Staff";
   return `<div class="${page.cls("meta")}"><span>By ${escapeHtml(author)}</span> · ${time}</div>`;
 }
 
@@ -134,7 +157,8 @@ function articleBody(page: Page, title: string): string {
     if (i > 0 && roll < 0.3) out.push(`<h2>${escapeHtml(phrase(page.chain, random, 2, 6, "Notes"))}</h2>`);
     else if (i > 1 && roll < 0.38) out.push(`<h3>${escapeHtml(phrase(page.chain, random, 2, 5, "Details"))}</h3>`);
     else if (roll < 0.48) out.push(list(page));
-    else if (roll < 0.54) out.push(`<blockquote class="${cls("quote")}">${escapeHtml(generateParagraph(page.chain, random, 1))}</blockquote>`);
+    else if (roll < 0.54)
+      out.push(`<blockquote class="${cls("quote")}">${escapeHtml(generateParagraph(page.chain, random, 1))}</blockquote>`);
     else if (roll < 0.62) out.push(table(page));
     out.push(paragraph(page, 3, 6));
   }
@@ -147,7 +171,10 @@ function listingBody(page: Page, title: string): string {
   const heading = pick(random, ["h2", "h3"]);
   const entries = Array.from({ length: randomInt(random, 5, 10) }, () => {
     const date = page.date(random);
-    const more = random() < 0.5 ? ` <a href="${page.links.href("read")}" class="${cls("more")}">${pick(random, ["Read more", "Continue reading", "Full entry"])}</a>` : "";
+    const more =
+      random() < 0.5
+        ? ` <a href="${page.links.href("read")}" class="${cls("more")}">${pick(random, ["Read more", "Continue reading", "Full entry"])}</a>`
+        : "";
     return `<${heading}>${page.links.anchor()}</${heading}>\n<p class="${cls("excerpt")}"><time datetime="${date.iso}">${date.text}</time> ${escapeHtml(generateParagraph(page.chain, random, 2))}${more}</p>`;
   });
   return `<section class="${cls("listing")}">\n<h1 class="${cls("title")}">${escapeHtml(title)}</h1>\n${paragraph(page, 1, 2, cls("intro"))}\n${entries.join("\n")}\n</section>`;
@@ -176,13 +203,19 @@ function aside(page: Page): string {
   const { random, cls } = page;
   const heading = pick(random, ["Related entries", "See also", "Most read", "In this section", "Further reading"]);
   const items = Array.from({ length: randomInt(random, 3, 8) }, () => `<li>${page.links.anchor()}</li>`);
-  const tags = random() < 0.4 ? `\n<p class="${cls("tags")}">${Array.from({ length: randomInt(random, 3, 6) }, () => page.links.anchor(cls("tag"))).join(" ")}</p>` : "";
+  const tags =
+    random() < 0.4
+      ? `\n<p class="${cls("tags")}">${Array.from({ length: randomInt(random, 3, 6) }, () => page.links.anchor(cls("tag"))).join(" ")}</p>`
+      : "";
   return `<aside class="${cls("aside")}">\n<h2>${heading}</h2>\n<ul>${items.join("\n")}</ul>${tags}\n</aside>`;
 }
 
 function pagination(page: Page, path: string): string {
   const label = pick(page.random, ["Next page", "Older entries", "Next »", "More"]);
-  const prev = page.random() < 0.5 ? `<a href="${page.links.href("previous")}" rel="prev">${pick(page.random, ["Previous", "« Newer", "Back"])}</a> ` : "";
+  const prev =
+    page.random() < 0.5
+      ? `<a href="${page.links.href("previous")}" rel="prev">${pick(page.random, ["Previous", "« Newer", "Back"])}</a> `
+      : "";
   return `<nav class="${page.cls("pagination")}">${prev}<a href="${page.links.next(path)}" rel="next">${label}</a></nav>`;
 }
 
@@ -199,15 +232,21 @@ function downloads(page: Page): string {
 function footer(page: Page, site: string): string {
   const { random } = page;
   const from = randomInt(random, 1998, 2012);
-  const links = [`<a href="${TRAP_PATH_PREFIX}">${pick(random, ["Archive index", "All entries", "Index"])}</a>`, page.links.anchor(), page.links.anchor()];
+  const links = [
+    `<a href="${TRAP_PATH_PREFIX}">${pick(random, ["Archive index", "All entries", "Index"])}</a>`,
+    page.links.anchor(),
+    page.links.anchor(),
+  ];
   // A fake bundle only as a link a crawler chooses to follow: a `<script src>` would make every browser that
   // lands here fetch a trap URL on its own (see "no auto-fetch" in the README).
-  if (page.fakeAssets) links.push(`<a href="${fakeAssetHref("script", random, "")}">${pick(random, ["Site scripts", "Source bundle", "Viewer (JS)"])}</a>`);
+  if (page.fakeAssets)
+    links.push(`<a href="${fakeAssetHref("script", random, "")}">${pick(random, ["Site scripts", "Source bundle", "Viewer (JS)"])}</a>`);
   return `<footer class="${page.cls("footer")}"><p>© ${from}–${randomInt(random, 2020, 2026)} ${site} · ${links.join(" · ")}</p><p class="${page.cls("ref")}">Ref. ${hex8(random)}</p></footer>`;
 }
 
 function wrap(page: Page, html: string, depth: number): string {
   let out = html;
-  for (let i = 0; i < depth; i++) out = `<div class="${page.cls(pick(page.random, ["wrap", "container", "inner", "shell", "frame"]))}">\n${out}\n</div>`;
+  for (let i = 0; i < depth; i++)
+    out = `<div class="${page.cls(pick(page.random, ["wrap", "container", "inner", "shell", "frame"]))}">\n${out}\n</div>`;
   return out;
 }

@@ -25,10 +25,16 @@ export function modeInForce(modeVar: string, policyMode: Mode): ModeInForce {
     return {
       mode: v,
       source: "var",
-      reason: v === policyMode ? `MODE = "${v}" in edge-guard's wrangler.toml (the policy says the same)` : `MODE = "${v}" in edge-guard's wrangler.toml overrides the policy's "${policyMode}"; empty MODE and redeploy to let the policy decide`,
+      reason:
+        v === policyMode
+          ? `MODE = "${v}" in edge-guard's wrangler.toml (the policy says the same)`
+          : `MODE = "${v}" in edge-guard's wrangler.toml overrides the policy's "${policyMode}"; empty MODE and redeploy to let the policy decide`,
     };
   }
-  const why = v === "" ? "MODE in edge-guard's wrangler.toml is empty" : `MODE = "${v}" in edge-guard's wrangler.toml is neither "observe" nor "enforce", so it is ignored`;
+  const why =
+    v === ""
+      ? "MODE in edge-guard's wrangler.toml is empty"
+      : `MODE = "${v}" in edge-guard's wrangler.toml is neither "observe" nor "enforce", so it is ignored`;
   return { mode: policyMode, source: "policy", reason: `the policy's mode: ${why}` };
 }
 
@@ -58,15 +64,34 @@ export function modeView(edge: EdgeModeVar | null, policyMode: Mode | null): Mod
   const reportedAt = edge?.at ?? null;
   if (edge === null) {
     return {
-      inForce: policyMode, source: "unknown", modeVar: null, policyMode, reportedAt,
-      reason: "the policy's mode applies unless edge-guard's MODE var is set; no edge has reported its MODE var yet (it does on its first request)",
+      inForce: policyMode,
+      source: "unknown",
+      modeVar: null,
+      policyMode,
+      reportedAt,
+      reason:
+        "the policy's mode applies unless edge-guard's MODE var is set; no edge has reported its MODE var yet (it does on its first request)",
     };
   }
   if (policyMode === null) {
     const v = edge.modeVar.trim();
     return v === "observe" || v === "enforce"
-      ? { inForce: v, source: "var", modeVar: edge.modeVar, policyMode, reportedAt, reason: `MODE = "${v}" in edge-guard's wrangler.toml (the stored policy does not compile)` }
-      : { inForce: null, source: "policy", modeVar: edge.modeVar, policyMode, reportedAt, reason: "the stored policy does not compile: the edge keeps the mode of its last good policy" };
+      ? {
+          inForce: v,
+          source: "var",
+          modeVar: edge.modeVar,
+          policyMode,
+          reportedAt,
+          reason: `MODE = "${v}" in edge-guard's wrangler.toml (the stored policy does not compile)`,
+        }
+      : {
+          inForce: null,
+          source: "policy",
+          modeVar: edge.modeVar,
+          policyMode,
+          reportedAt,
+          reason: "the stored policy does not compile: the edge keeps the mode of its last good policy",
+        };
   }
   const decided = modeInForce(edge.modeVar, policyMode);
   return { inForce: decided.mode, source: decided.source, modeVar: edge.modeVar, policyMode, reason: decided.reason, reportedAt };

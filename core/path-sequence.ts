@@ -9,7 +9,8 @@ export const UNKNOWN_SHAPE = "?";
 /** Surprise, bits per transition, at which the `path_surprise` feature saturates (log2 of ~65 k equally likely next steps). */
 export const MAX_SURPRISE_BITS = 16;
 
-const ASSET_RE = /^\/(?:static|assets|_next|images?|img|css|js|fonts?)\/|\.(?:css|m?js|map|png|jpe?g|gif|svg|webp|avif|ico|woff2?|ttf|otf|eot|mp4|webm)$/i;
+const ASSET_RE =
+  /^\/(?:static|assets|_next|images?|img|css|js|fonts?)\/|\.(?:css|m?js|map|png|jpe?g|gif|svg|webp|avif|ico|woff2?|ttf|otf|eot|mp4|webm)$/i;
 const FEED_RE = /^\/(?:feed|rss|atom)(?:\/|\.xml$|$)|\.(?:rss|atom)$|^\/index\.xml$/i;
 const SITEMAP_RE = /^\/sitemap[\w-]*\.xml$/i;
 /**
@@ -17,9 +18,35 @@ const SITEMAP_RE = /^\/sitemap[\w-]*\.xml$/i;
  * Any other word becomes `:w`, so a model trained on one site's paths still reads another's.
  */
 const COMMON_SEGMENTS: ReadonlySet<string> = new Set([
-  "page", "tag", "tags", "category", "categories", "topic", "topics", "search", "author", "authors", "archive", "archives",
-  "user", "users", "login", "signin", "signup", "register", "account", "admin", "api", "cart", "checkout", "wp-admin",
-  "wp-content", "wp-json", "wp-login.php", "xmlrpc.php", "cdn-cgi",
+  "page",
+  "tag",
+  "tags",
+  "category",
+  "categories",
+  "topic",
+  "topics",
+  "search",
+  "author",
+  "authors",
+  "archive",
+  "archives",
+  "user",
+  "users",
+  "login",
+  "signin",
+  "signup",
+  "register",
+  "account",
+  "admin",
+  "api",
+  "cart",
+  "checkout",
+  "wp-admin",
+  "wp-content",
+  "wp-json",
+  "wp-login.php",
+  "xmlrpc.php",
+  "cdn-cgi",
 ]);
 
 /**
@@ -71,7 +98,9 @@ export const PathModelSchema = z
   .refine((m) => m.counts.length === m.states.length && m.counts.every((row) => row.length === m.states.length), {
     error: "counts must be a square matrix over states",
   })
-  .refine((m) => m.states.includes(START_SHAPE) && m.states.includes(UNKNOWN_SHAPE), { error: `states must include "${START_SHAPE}" and "${UNKNOWN_SHAPE}"` });
+  .refine((m) => m.states.includes(START_SHAPE) && m.states.includes(UNKNOWN_SHAPE), {
+    error: `states must include "${START_SHAPE}" and "${UNKNOWN_SHAPE}"`,
+  });
 export type PathModel = z.infer<typeof PathModelSchema>;
 
 /** A path model ready for scoring: state indices and −log2 transition probabilities, computed once. */
@@ -90,7 +119,9 @@ export interface CompiledPathModel {
 export function trainPathModel(sequences: readonly (readonly string[])[], alpha = 0.5, minCount = 3): PathModel {
   const seen = new Map<string, number>();
   for (const sequence of sequences) for (const shape of sequence) seen.set(shape, (seen.get(shape) ?? 0) + 1);
-  const vocabulary = [...seen].filter(([shape, n]) => n >= minCount && shape !== START_SHAPE && shape !== UNKNOWN_SHAPE).map(([shape]) => shape);
+  const vocabulary = [...seen]
+    .filter(([shape, n]) => n >= minCount && shape !== START_SHAPE && shape !== UNKNOWN_SHAPE)
+    .map(([shape]) => shape);
   const states = [START_SHAPE, UNKNOWN_SHAPE, ...vocabulary.sort()];
   const index = new Map(states.map((s, i) => [s, i]));
   const counts = states.map(() => states.map(() => 0));
@@ -103,7 +134,9 @@ export function trainPathModel(sequences: readonly (readonly string[])[], alpha 
       from = to;
     }
   }
-  const version = `pm-${fnv1a(JSON.stringify([alpha, states, counts])).toString(16).padStart(8, "0")}`;
+  const version = `pm-${fnv1a(JSON.stringify([alpha, states, counts]))
+    .toString(16)
+    .padStart(8, "0")}`;
   return { version, alpha, states, counts };
 }
 
@@ -148,5 +181,10 @@ export interface SequenceStats {
 export function sequenceStats(paths: readonly string[], model: CompiledPathModel | null): SequenceStats {
   const shapes = paths.map(pathShape);
   const share = (shape: string): number => (shapes.length === 0 ? 0 : shapes.filter((s) => s === shape).length / shapes.length);
-  return { surprise: model === null ? 0 : pathSurprise(model, shapes), length: shapes.length, assetShare: share("asset"), trapShare: share("trap") };
+  return {
+    surprise: model === null ? 0 : pathSurprise(model, shapes),
+    length: shapes.length,
+    assetShare: share("asset"),
+    trapShare: share("trap"),
+  };
 }

@@ -46,7 +46,9 @@ export function parsePrice(text: string): number | null {
 /** `USD 0.01` for 10 000 micro-dollars: at least two decimals, no trailing zeros beyond them. */
 export function formatPrice(micros: number): string {
   const whole = Math.floor(micros / MICROS_PER_USD);
-  const fraction = String(micros % MICROS_PER_USD).padStart(6, "0").replace(/0{1,4}$/, "");
+  const fraction = String(micros % MICROS_PER_USD)
+    .padStart(6, "0")
+    .replace(/0{1,4}$/, "");
   return `${PRICE_CURRENCY} ${whole}.${fraction}`;
 }
 
@@ -86,21 +88,24 @@ const CrawlerTermsSchema = z.strictObject({
  * the policy trusts (`webBotAuth`) are priced; people and unsigned clients never see a 402. The first matching
  * price rule wins; robots.txt, sitemaps and `/.well-known/*` are always free, and so is every `freePaths` entry.
  */
-export const PayPerCrawlSchema = z
-  .strictObject({
-    prices: z.array(PriceRuleSchema).min(1).max(200),
-    freePaths: z.array(PathPattern).max(200).optional(),
-    /** Per crawler (the trusted signer's name, or its origin or thumbprint when unnamed). */
-    crawlers: z.record(z.string().min(1).max(200), CrawlerTermsSchema).optional(),
-    /** The 402 body: a short licensing message. */
-    message: z.string().min(1).max(500).optional(),
-    /** Where a crawler's operator reads the licence terms; appended to the 402 body. */
-    licenseUrl: z.url({ protocol: /^https?$/, error: "an http(s) URL" }).max(500).optional(),
-  });
+export const PayPerCrawlSchema = z.strictObject({
+  prices: z.array(PriceRuleSchema).min(1).max(200),
+  freePaths: z.array(PathPattern).max(200).optional(),
+  /** Per crawler (the trusted signer's name, or its origin or thumbprint when unnamed). */
+  crawlers: z.record(z.string().min(1).max(200), CrawlerTermsSchema).optional(),
+  /** The 402 body: a short licensing message. */
+  message: z.string().min(1).max(500).optional(),
+  /** Where a crawler's operator reads the licence terms; appended to the 402 body. */
+  licenseUrl: z
+    .url({ protocol: /^https?$/, error: "an http(s) URL" })
+    .max(500)
+    .optional(),
+});
 export type PayPerCrawlPolicy = z.infer<typeof PayPerCrawlSchema>;
 
 /** The licensing message a 402 carries when the policy sets none. */
-export const DEFAULT_PAY_MESSAGE = "Crawling this content is paid. Retry signed with Web Bot Auth and a crawler-exact-price or crawler-max-price header.";
+export const DEFAULT_PAY_MESSAGE =
+  "Crawling this content is paid. Retry signed with Web Bot Auth and a crawler-exact-price or crawler-max-price header.";
 
 interface CompiledPriceRule {
   readonly path: string;
@@ -178,7 +183,10 @@ export function priceFor(pricing: PayPerCrawl, path: string, crawler: string): n
   if (!pricedPath(pricing, path)) return null;
   const purpose = pricing.crawlers.get(crawler)?.purpose ?? null;
   const rule = pricing.prices.find(
-    (r) => globMatch(r.path, path) && (r.crawlers === null || r.crawlers.has(crawler)) && (r.purposes === null || (purpose !== null && r.purposes.has(purpose))),
+    (r) =>
+      globMatch(r.path, path) &&
+      (r.crawlers === null || r.crawlers.has(crawler)) &&
+      (r.purposes === null || (purpose !== null && r.purposes.has(purpose))),
   );
   return rule?.micros ?? null;
 }

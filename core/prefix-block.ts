@@ -13,10 +13,33 @@ export const DEFAULT_PREFIX_WINDOW_MS = 10 * 60_000;
  * A "prefix" there is usually a proxy, a NAT or a misconfigured client IP header, not one bot operator.
  */
 const SPECIAL_RANGES: readonly Cidr[] = [
-  "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24",
-  "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-  "::/127", "::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32", "2002::/16",
-  "3fff::/20", "fc00::/7", "fe80::/10", "ff00::/8",
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.0.0.0/24",
+  "192.0.2.0/24",
+  "192.88.99.0/24",
+  "192.168.0.0/16",
+  "198.18.0.0/15",
+  "198.51.100.0/24",
+  "203.0.113.0/24",
+  "224.0.0.0/4",
+  "240.0.0.0/4",
+  "::/127",
+  "::ffff:0:0/96",
+  "64:ff9b::/96",
+  "64:ff9b:1::/48",
+  "100::/64",
+  "2001::/23",
+  "2001:db8::/32",
+  "2002::/16",
+  "3fff::/20",
+  "fc00::/7",
+  "fe80::/10",
+  "ff00::/8",
 ].map((text) => {
   const parsed = parseCidr(text);
   if (!parsed.ok) throw new Error(parsed.error); // a typo in the list above: a bug, found by the first test
@@ -54,5 +77,10 @@ export function groupByPrefix(ips: Iterable<string>): Map<string, Set<string>> {
 
 /** The blocklist entry (KV key `cidrBlocklistKey(prefix)`) for a prefix with `botIps` bot IPs in `windowMs`. */
 export function prefixBlockEntry(prefix: string, botIps: number, windowMs: number, at: number): BlocklistEntry {
-  return { action: "block", reason: `${botIps} bot IPs in ${prefix} within ${Math.round(windowMs / 60_000)} min`, source: "escalation", at };
+  return {
+    action: "block",
+    reason: `${botIps} bot IPs in ${prefix} within ${Math.round(windowMs / 60_000)} min`,
+    source: "escalation",
+    at,
+  };
 }

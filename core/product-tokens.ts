@@ -6,9 +6,35 @@
 
 // Words of browser-style User-Agents that never name a crawler; `Mozilla/5.0 (compatible; GPTBot/1.2)` is GPTBot.
 const GENERIC = new Set([
-  "mozilla", "compatible", "applewebkit", "khtml", "like", "gecko", "chrome", "safari", "mobile", "version", "linux",
-  "android", "windows", "nt", "win64", "x64", "macintosh", "intel", "mac", "os", "x", "x11", "iphone", "cpu", "u",
-  "build", "wv", "en-us", "en",
+  "mozilla",
+  "compatible",
+  "applewebkit",
+  "khtml",
+  "like",
+  "gecko",
+  "chrome",
+  "safari",
+  "mobile",
+  "version",
+  "linux",
+  "android",
+  "windows",
+  "nt",
+  "win64",
+  "x64",
+  "macintosh",
+  "intel",
+  "mac",
+  "os",
+  "x",
+  "x11",
+  "iphone",
+  "cpu",
+  "u",
+  "build",
+  "wv",
+  "en-us",
+  "en",
 ]);
 // Contact URLs and mailboxes name sites, not products: `+https://openai.com/gptbot` is not a token.
 const CONTACT_RE = /\+?\b(?:https?:\/\/|www\.)\S*|\S+@\S+/gi;

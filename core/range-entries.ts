@@ -46,16 +46,22 @@ export function rangeEntryOf(key: string, raw: string, expiresAt: number | null)
   if (parsed === null) return null;
   if (parsed.kind === "allow") {
     const cidr = parseCidr(parsed.rest, "mask");
-    return cidr.ok ? { scope: "cidr", value: cidr.value.text, action: "allow", reason: "allow-list", source: "operator", expiresAt, at: 0 } : null;
+    return cidr.ok
+      ? { scope: "cidr", value: cidr.value.text, action: "allow", reason: "allow-list", source: "operator", expiresAt, at: 0 }
+      : null;
   }
   const entry = parseBlocklistEntry(raw);
   if (parsed.kind === "asn") {
     const asn = /^(?:as)?(\d{1,10})$/i.exec(parsed.rest)?.[1];
-    return asn === undefined ? null : { scope: "asn", value: asn, action: entry.action, reason: entry.reason, source: entry.source, expiresAt, at: entry.at };
+    return asn === undefined
+      ? null
+      : { scope: "asn", value: asn, action: entry.action, reason: entry.reason, source: entry.source, expiresAt, at: entry.at };
   }
   if (parsed.kind !== "cidr") return null;
   const cidr = parseCidr(parsed.rest, "mask");
-  return cidr.ok ? { scope: "cidr", value: cidr.value.text, action: entry.action, reason: entry.reason, source: entry.source, expiresAt, at: entry.at } : null;
+  return cidr.ok
+    ? { scope: "cidr", value: cidr.value.text, action: entry.action, reason: entry.reason, source: entry.source, expiresAt, at: entry.at }
+    : null;
 }
 
 /** Live entries, one per network or AS number (an allow entry wins over a block of the same network), sorted. */

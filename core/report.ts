@@ -41,7 +41,15 @@ export const ClientCountsSchema = z.object({
 export type ClientCounts = z.infer<typeof ClientCountsSchema>;
 
 /** Where a label-bearing event came from. Never a model score: labels are evidence the model did not produce. */
-export const LabelKindSchema = z.enum(["honeypot", "robots-violation", "tarpit-hop-out", "challenge-solved", "verified-crawler", "operator", "automation"]);
+export const LabelKindSchema = z.enum([
+  "honeypot",
+  "robots-violation",
+  "tarpit-hop-out",
+  "challenge-solved",
+  "verified-crawler",
+  "operator",
+  "automation",
+]);
 export type LabelKind = z.infer<typeof LabelKindSchema>;
 
 /** What a label says about the client: an unwanted bot, a person, or a wanted bot (verified crawler). */
@@ -144,5 +152,8 @@ export function parseReportMessage(body: unknown): ParsedMessage {
     const parsed = TrafficSummarySchema.safeParse(body);
     return parsed.success ? { kind: "summary", summary: parsed.data } : { kind: "refused", reason: z.prettifyError(parsed.error) };
   }
-  return { kind: "refused", reason: `unsupported message version: ${JSON.stringify(version ?? null).slice(0, 40)} (this escalation reads v1 decisions and v2 summaries)` };
+  return {
+    kind: "refused",
+    reason: `unsupported message version: ${JSON.stringify(version ?? null).slice(0, 40)} (this escalation reads v1 decisions and v2 summaries)`,
+  };
 }

@@ -25,6 +25,15 @@ export interface ClientState {
 
 /** Request headers copied into RequestFacts and reports (lower-case). */
 export const FACT_HEADERS: readonly string[] = [
-  "accept", "accept-language", "accept-encoding", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest",
-  "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "upgrade-insecure-requests", "referer",
+  "accept",
+  "accept-language",
+  "accept-encoding",
+  "sec-fetch-site",
+  "sec-fetch-mode",
+  "sec-fetch-dest",
+  "sec-ch-ua",
+  "sec-ch-ua-mobile",
+  "sec-ch-ua-platform",
+  "upgrade-insecure-requests",
+  "referer",
 ];

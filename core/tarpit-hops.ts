@@ -41,7 +41,8 @@ export function hopOutBlocks(ip: string, hops: number, policy: HopPolicy, edgeSc
   const entry: BlocklistEntry = { action: "block", reason, source: "tarpit", at: now, ...(edgeScore === null ? {} : { score: edgeScore }) };
   const writes: BlockWrite[] = [{ key: kvKeys.ip(ip), entry, ttlSeconds: policy.blockTtlSeconds }];
   const prefix = policy.blockPrefix === "prefix" && !isSpecialPurpose(ip) ? clientPrefix(ip) : null;
-  if (prefix !== null) writes.push({ key: kvKeys.cidr(prefix), entry: { ...entry, reason: `${reason}, from ${ip}` }, ttlSeconds: policy.blockTtlSeconds });
+  if (prefix !== null)
+    writes.push({ key: kvKeys.cidr(prefix), entry: { ...entry, reason: `${reason}, from ${ip}` }, ttlSeconds: policy.blockTtlSeconds });
   return writes;
 }
 
@@ -76,7 +77,13 @@ export function hopOutReport(request: HopOutRequest, count: HopCount, policy: Ho
     cf: {},
     action: "block",
     score: request.edgeScore ?? 0,
-    reasons: [{ code: HOP_OUT_REASON, weight: 100, detail: `${count.inWindow} hops in ${Math.round(policy.windowMs / 1000)} s, limit ${policy.limit}` }],
+    reasons: [
+      {
+        code: HOP_OUT_REASON,
+        weight: 100,
+        detail: `${count.inWindow} hops in ${Math.round(policy.windowMs / 1000)} s, limit ${policy.limit}`,
+      },
+    ],
     counts: { hits1m: count.m1, hits10m: count.m10, tarpitHits: count.m10 },
     label: { kind: "tarpit-hop-out", value: "bot" },
   };

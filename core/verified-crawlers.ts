@@ -14,7 +14,8 @@ function cidrText(family?: 4 | 6) {
   return z.string().superRefine((text, ctx) => {
     const parsed = parseCidr(text);
     if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
-    else if (family !== undefined && parsed.value.family !== family) ctx.addIssue({ code: "custom", message: `"${text}" is not IPv${family}` });
+    else if (family !== undefined && parsed.value.family !== family)
+      ctx.addIssue({ code: "custom", message: `"${text}" is not IPv${family}` });
   });
 }
 
@@ -40,12 +41,17 @@ export const CrawlerRangesSchema = z
     const ids = new Set<string>();
     const tokens = new Map<string, string>();
     crawlers.forEach((crawler, i) => {
-      if (ids.has(crawler.id)) ctx.addIssue({ code: "custom", message: `duplicate crawler id "${crawler.id}"`, path: ["crawlers", i, "id"] });
+      if (ids.has(crawler.id))
+        ctx.addIssue({ code: "custom", message: `duplicate crawler id "${crawler.id}"`, path: ["crawlers", i, "id"] });
       ids.add(crawler.id);
       for (const token of crawler.userAgentTokens) {
         const owner = tokens.get(token.toLowerCase());
         if (owner !== undefined && owner !== crawler.id) {
-          ctx.addIssue({ code: "custom", message: `token "${token}" belongs to both ${owner} and ${crawler.id}`, path: ["crawlers", i, "userAgentTokens"] });
+          ctx.addIssue({
+            code: "custom",
+            message: `token "${token}" belongs to both ${owner} and ${crawler.id}`,
+            path: ["crawlers", i, "userAgentTokens"],
+          });
         }
         tokens.set(token.toLowerCase(), crawler.id);
       }
@@ -92,7 +98,12 @@ export function buildCrawlerIndex(input: unknown): Result<CrawlerIndex, string> 
     if (!ranges.ok) return fail(`${crawler.id}: ${ranges.error}`); // unreachable after the schema; kept for the type
     for (const token of crawler.userAgentTokens) {
       byToken.set(token.toLowerCase(), { id: crawler.id, ranges: ranges.value });
-      if (token.includes(".")) dotted.push({ re: new RegExp(`(?<![\\w./-])${token.replaceAll(".", "\\.")}(?![\\w-])`, "i"), id: crawler.id, ranges: ranges.value });
+      if (token.includes("."))
+        dotted.push({
+          re: new RegExp(`(?<![\\w./-])${token.replaceAll(".", "\\.")}(?![\\w-])`, "i"),
+          id: crawler.id,
+          ranges: ranges.value,
+        });
     }
   }
   // Tokens are [A-Za-z0-9_.-] (schema): only the dot needs escaping.

@@ -88,5 +88,7 @@ export async function buildUi(): Promise<UiBuild> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { manifest, files } = await buildUi();
-  console.log(`dashboard assets: ${files} files in ${relative(process.cwd(), UI_ASSETS_DIR)} (${Object.keys(manifest).length} in the manifest)`);
+  console.log(
+    `dashboard assets: ${files} files in ${relative(process.cwd(), UI_ASSETS_DIR)} (${Object.keys(manifest).length} in the manifest)`,
+  );
 }

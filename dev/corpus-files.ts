@@ -34,7 +34,8 @@ export function decodeText(path: string, bytes: Uint8Array): string {
     if (byte === 0) throw new CorpusInputError(`${path}: looks binary (contains NUL bytes); give plain UTF-8 text`);
     if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0c && byte !== 0x0d) control++;
   }
-  if (control > sniff.length * 0.05) throw new CorpusInputError(`${path}: looks binary (${control} control bytes in the first ${sniff.length})`);
+  if (control > sniff.length * 0.05)
+    throw new CorpusInputError(`${path}: looks binary (${control} control bytes in the first ${sniff.length})`);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);

@@ -39,7 +39,12 @@ function profileFiles(): string[] {
   return readdirSync(root)
     .filter((name) => statSync(join(root, name)).isDirectory())
     .sort()
-    .flatMap((region) => readdirSync(join(root, region)).filter((name) => name.endsWith(".json")).sort().map((name) => join(root, region, name)));
+    .flatMap((region) =>
+      readdirSync(join(root, region))
+        .filter((name) => name.endsWith(".json"))
+        .sort()
+        .map((name) => join(root, region, name)),
+    );
 }
 
 function textAt(value: unknown, path: readonly string[]): string | undefined {

@@ -23,7 +23,9 @@ const stack = await startStack({
   stateDir,
   verbose: process.env.VERBOSE === "1",
   // Loopback Web Bot Auth key directories for a local signer (README, "Web Bot Auth"); dev only.
-  ...(process.env.WEB_BOT_AUTH_DEV_DIRECTORIES ? { vars: { "edge-guard": { WEB_BOT_AUTH_DEV_DIRECTORIES: process.env.WEB_BOT_AUTH_DEV_DIRECTORIES } } } : {}),
+  ...(process.env.WEB_BOT_AUTH_DEV_DIRECTORIES
+    ? { vars: { "edge-guard": { WEB_BOT_AUTH_DEV_DIRECTORIES: process.env.WEB_BOT_AUTH_DEV_DIRECTORIES } } }
+    : {}),
 });
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`

@@ -74,11 +74,10 @@ export async function storeMarkovModel(
   if (counted.counts.size === 0) throw new Error(`corpus "${corpus}" has no transitions: refusing to replace its model`);
   const log = options.log ?? (() => {});
   const batchRows = options.batchRows ?? MARKOV_BATCH_ROWS;
-  const created = await session.query<{ id: number }>(`INSERT INTO markov_models (corpus, "order", tokens) VALUES ($1, $2, $3) RETURNING id`, [
-    corpus,
-    counted.order,
-    counted.tokens,
-  ]);
+  const created = await session.query<{ id: number }>(
+    `INSERT INTO markov_models (corpus, "order", tokens) VALUES ($1, $2, $3) RETURNING id`,
+    [corpus, counted.order, counted.tokens],
+  );
   const modelId = created.rows[0]?.id;
   if (modelId === undefined) throw new Error("INSERT INTO markov_models returned no id");
   try {
@@ -87,11 +86,18 @@ export async function storeMarkovModel(
     const transitions = await insertTransitions(session, modelId, transitionsOf(counted.counts), total, batchRows, log);
     const previousModelId = await activate(session, corpus, modelId);
     // The old model and any model orphaned by an earlier, interrupted run (older, never activated).
-    await session.query(`DELETE FROM markov_models WHERE corpus = $1 AND id < $2 AND id NOT IN (SELECT model_id FROM markov_active)`, [corpus, modelId]);
-    log(`corpus "${corpus}" now serves model ${modelId} (${transitions} transitions${previousModelId === null ? "" : `, replaced model ${previousModelId}`})`);
+    await session.query(`DELETE FROM markov_models WHERE corpus = $1 AND id < $2 AND id NOT IN (SELECT model_id FROM markov_active)`, [
+      corpus,
+      modelId,
+    ]);
+    log(
+      `corpus "${corpus}" now serves model ${modelId} (${transitions} transitions${previousModelId === null ? "" : `, replaced model ${previousModelId}`})`,
+    );
     return { modelId, previousModelId, transitions, tokens: counted.tokens };
   } catch (error) {
-    await session.query(`DELETE FROM markov_models WHERE id = $1 AND id NOT IN (SELECT model_id FROM markov_active)`, [modelId]).catch(() => {});
+    await session
+      .query(`DELETE FROM markov_models WHERE id = $1 AND id NOT IN (SELECT model_id FROM markov_active)`, [modelId])
+      .catch(() => {});
     throw error;
   }
 }

@@ -32,7 +32,11 @@ export function redactUrl(url: string): string {
 }
 
 /** Runs `fn` with one session on the database `resolveTarget` picks, logging where (`verb`: "reading", "writing to"). */
-export async function withPostgresSession<T>(verb: string, log: (line: string) => void, fn: (session: SqlSession) => Promise<T>): Promise<T> {
+export async function withPostgresSession<T>(
+  verb: string,
+  log: (line: string) => void,
+  fn: (session: SqlSession) => Promise<T>,
+): Promise<T> {
   const target = resolveTarget();
   if (target === null) {
     log(`${verb} ${DEV_POSTGRES_DIR} directly (no DATABASE_URL, and the dev stack is not running)`);

@@ -10,7 +10,14 @@ import { devSecrets, type DevSecrets } from "./secrets";
 import { WORKERS, type WorkerName } from "./workers";
 
 /** The `request.cf` of every dev request (RFC 5398 documentation ASN). */
-export const DEV_CF = { asn: 64500, asOrganization: "edge-guard dev", country: "NL", httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3", clientTcpRtt: 12 };
+export const DEV_CF = {
+  asn: 64500,
+  asOrganization: "edge-guard dev",
+  country: "NL",
+  httpProtocol: "HTTP/2",
+  tlsVersion: "TLSv1.3",
+  clientTcpRtt: 12,
+};
 
 /** Where the local stack listens, and where it keeps its state. */
 export interface StackOptions {
@@ -58,7 +65,9 @@ const MODULE_TYPES: ReadonlyArray<readonly [RegExp, ModuleType]> = [
 
 /** The modules of a built Worker, main module first (Miniflare 5 takes an explicit list, not rules). */
 export function builtModules(outDir: string): Array<{ type: ModuleType; path: string }> {
-  const files = readdirSync(outDir, { recursive: true, encoding: "utf8" }).sort((a, b) => Number(b === "index.js") - Number(a === "index.js"));
+  const files = readdirSync(outDir, { recursive: true, encoding: "utf8" }).sort(
+    (a, b) => Number(b === "index.js") - Number(a === "index.js"),
+  );
   return files.flatMap((file) => {
     const type = MODULE_TYPES.find(([re]) => re.test(file))?.[1];
     return type === undefined ? [] : [{ type, path: join(outDir, file) }];
@@ -81,11 +90,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       startLocalPostgres({ dataDir: options.stateDir && join(options.stateDir, "postgres"), port: 0, host }),
       options.prebuilt ? Promise.resolve(prebuiltResults()) : buildAll(),
     ]);
-    cleanups.push(() => origin.close(), () => postgres.stop());
+    cleanups.push(
+      () => origin.close(),
+      () => postgres.stop(),
+    );
     const secrets = await devSecrets(options.stateDir);
     const shared: Record<string, string> = { DATABASE_URL: postgres.databaseUrl, NEON_LOCAL_PROXY: postgres.neonLocalProxy };
     const perWorker: Record<WorkerName, Record<string, string>> = {
-      "edge-guard": { ORIGIN_URL: origin.url, DEV_CLIENT_OVERRIDES: "on", TOKEN_SECRET: secrets.TOKEN_SECRET, METRICS_TOKEN: secrets.METRICS_TOKEN, SUMMARY_MAX_WAIT_MS: "2000" },
+      "edge-guard": {
+        ORIGIN_URL: origin.url,
+        DEV_CLIENT_OVERRIDES: "on",
+        TOKEN_SECRET: secrets.TOKEN_SECRET,
+        METRICS_TOKEN: secrets.METRICS_TOKEN,
+        SUMMARY_MAX_WAIT_MS: "2000",
+      },
       // Dev pacing: a page trickles out over ~1.5 s instead of wrangler.toml's production 30 s, so tests don't crawl.
       "edge-guard-tarpit": { ...shared, STREAM_DELAY_MS: "100" },
       "edge-guard-escalation": shared,
@@ -102,7 +120,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const workers = WORKERS.map((w): LegacyWorkerOptions => {
       const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, w.config));
       const outDir = join(BUILD_DIR, w.dir);
-      const { modulesRules: _rules, rootPath: _root, ...bindingOptions } = workerOptions as LegacyWorkerOptions & { modulesRules?: unknown };
+      const {
+        modulesRules: _rules,
+        rootPath: _root,
+        ...bindingOptions
+      } = workerOptions as LegacyWorkerOptions & { modulesRules?: unknown };
       return {
         ...bindingOptions,
         name: w.name,

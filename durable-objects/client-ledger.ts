@@ -57,7 +57,8 @@ export class ClientLedger extends DurableObject<unknown> {
       )
       .toArray();
     const out = Object.fromEntries(HIT_KINDS.map((k) => [k, { m1: 0, m10: 0 }])) as Record<HitKind, KindCounts>;
-    for (const row of rows) if ((HIT_KINDS as readonly string[]).includes(row.kind)) out[row.kind as HitKind] = { m1: row.m1, m10: row.m10 };
+    for (const row of rows)
+      if ((HIT_KINDS as readonly string[]).includes(row.kind)) out[row.kind as HitKind] = { m1: row.m1, m10: row.m10 };
     return out;
   }
 

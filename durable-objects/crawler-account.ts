@@ -8,8 +8,7 @@ const MIGRATIONS: readonly string[] = [
 
 /** What one charge did: charged now, already charged for this key earlier (a retry), or refused by the spend cap. */
 export type ChargeOutcome =
-  | { readonly status: "charged" | "duplicate"; readonly micros: number }
-  | { readonly status: "over-cap"; readonly spentMicros: number };
+  { readonly status: "charged" | "duplicate"; readonly micros: number } | { readonly status: "over-cap"; readonly spentMicros: number };
 
 /** Charges so far: how many, and their sum net of refunds (micro-dollars). */
 export interface AccountTotals {
@@ -53,7 +52,9 @@ export class CrawlerAccount extends DurableObject<unknown> {
 
   #totals(): AccountTotals {
     return this.ctx.storage.sql
-      .exec<{ charges: number; spentMicros: number }>("SELECT count(*) AS charges, coalesce(sum(micros), 0) AS spentMicros FROM charges WHERE refunded = 0")
+      .exec<{ charges: number; spentMicros: number }>(
+        "SELECT count(*) AS charges, coalesce(sum(micros), 0) AS spentMicros FROM charges WHERE refunded = 0",
+      )
       .one();
   }
 }

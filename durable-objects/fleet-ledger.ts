@@ -53,7 +53,10 @@ export class FleetLedger extends DurableObject<FleetLedgerEnv> {
     }
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(at + FLEET_WINDOW_MS);
     const since = at - FLEET_WINDOW_MS;
-    const addresses = sql.exec<{ ip: string }>("SELECT DISTINCT ip FROM evidence WHERE at > ? ORDER BY ip LIMIT 10000", since).toArray().map((r) => r.ip);
+    const addresses = sql
+      .exec<{ ip: string }>("SELECT DISTINCT ip FROM evidence WHERE at > ? ORDER BY ip LIMIT 10000", since)
+      .toArray()
+      .map((r) => r.ip);
     const previous = Number(this.#get("until") ?? 0);
     const flag = fleetFlag(addresses.length, previous, at);
     if (flag === null) return { flaggedUntil: previous > at ? previous : null, addresses: addresses.length };
@@ -62,7 +65,8 @@ export class FleetLedger extends DurableObject<FleetLedgerEnv> {
       if (flag.first) this.#set("since", String(at));
       this.#set("until", String(until));
       const evidence: Record<string, number> = {};
-      for (const row of sql.exec<{ code: string; n: number }>("SELECT code, sum(n) AS n FROM evidence WHERE at > ? GROUP BY code", since)) evidence[row.code] = row.n;
+      for (const row of sql.exec<{ code: string; n: number }>("SELECT code, sum(n) AS n FROM evidence WHERE at > ? GROUP BY code", since))
+        evidence[row.code] = row.n;
       const flagged: FlaggedGroup = {
         group: group.slice(0, 64),
         since: Number(this.#get("since") ?? at),
@@ -84,13 +88,19 @@ export class FleetLedger extends DurableObject<FleetLedgerEnv> {
     const index = mergeFleetIndex(parsed?.success ? parsed.data : null, flagged, at);
     const text = JSON.stringify(index);
     this.#set("index", text);
-    await new KvWriter(this.env.BLOCKLIST, "fleet-ledger").putDocument(FLEET_INDEX_KV_KEY, text, `flagged fleet groups: ${index.groups.length}`, { ttlSeconds: null, now: at });
+    await new KvWriter(this.env.BLOCKLIST, "fleet-ledger").putDocument(
+      FLEET_INDEX_KV_KEY,
+      text,
+      `flagged fleet groups: ${index.groups.length}`,
+      { ttlSeconds: null, now: at },
+    );
   }
 
   override async alarm(): Promise<void> {
     const sql = this.ctx.storage.sql;
     sql.exec("DELETE FROM evidence WHERE at <= ?", Date.now() - FLEET_WINDOW_MS);
-    if (sql.exec<{ n: number }>("SELECT count(*) AS n FROM evidence").one().n > 0) await this.ctx.storage.setAlarm(Date.now() + FLEET_WINDOW_MS);
+    if (sql.exec<{ n: number }>("SELECT count(*) AS n FROM evidence").one().n > 0)
+      await this.ctx.storage.setAlarm(Date.now() + FLEET_WINDOW_MS);
   }
 
   #get(key: string): string | null {
@@ -98,6 +108,10 @@ export class FleetLedger extends DurableObject<FleetLedgerEnv> {
   }
 
   #set(key: string, value: string): void {
-    this.ctx.storage.sql.exec("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+    this.ctx.storage.sql.exec(
+      "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key,
+      value,
+    );
   }
 }

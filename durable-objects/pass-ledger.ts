@@ -7,7 +7,10 @@ export const PASS_HISTORY_MS = 60 * 60_000;
 const MINUTE_MS = 60_000;
 
 // Append-only: never edit a shipped entry; add a new one.
-const MIGRATIONS: readonly string[] = ["CREATE TABLE events (at INTEGER NOT NULL, kind TEXT NOT NULL)", "CREATE INDEX events_kind_at ON events (kind, at)"];
+const MIGRATIONS: readonly string[] = [
+  "CREATE TABLE events (at INTEGER NOT NULL, kind TEXT NOT NULL)",
+  "CREATE INDEX events_kind_at ON events (kind, at)",
+];
 
 /**
  * One instance per key: a pass binding (`pass:<binding>`: pages read under passes of one network prefix and
@@ -28,7 +31,9 @@ export class PassLedger extends DurableObject<unknown> {
 
   /** Records one issue at `at` if fewer than `perHour` happened in the last hour; false (nothing recorded) otherwise. */
   async issue(at: number, perHour: number): Promise<boolean> {
-    const n = this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE kind = 'issue' AND at > ?", at - PASS_HISTORY_MS).one().n;
+    const n = this.ctx.storage.sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE kind = 'issue' AND at > ?", at - PASS_HISTORY_MS)
+      .one().n;
     if (n >= perHour) return false;
     await this.#record(at, "issue");
     return true;
@@ -37,7 +42,8 @@ export class PassLedger extends DurableObject<unknown> {
   override async alarm(): Promise<void> {
     const sql = this.ctx.storage.sql;
     sql.exec("DELETE FROM events WHERE at <= ?", Date.now() - PASS_HISTORY_MS);
-    if (sql.exec<{ n: number }>("SELECT count(*) AS n FROM events").one().n > 0) await this.ctx.storage.setAlarm(Date.now() + PASS_HISTORY_MS);
+    if (sql.exec<{ n: number }>("SELECT count(*) AS n FROM events").one().n > 0)
+      await this.ctx.storage.setAlarm(Date.now() + PASS_HISTORY_MS);
   }
 
   async #record(at: number, kind: "page" | "issue"): Promise<void> {

@@ -143,7 +143,10 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
     const rows = this.ctx.storage.sql
       .exec<Row>(
         "SELECT key, value, expires_at FROM entries WHERE kind = ? AND key > ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?",
-        kind, cursor ?? prefix, Date.now(), limit + 1,
+        kind,
+        cursor ?? prefix,
+        Date.now(),
+        limit + 1,
       )
       .toArray();
     const items = rows.slice(0, limit).map(itemOf);
@@ -157,8 +160,12 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
     const version = this.#meta("version");
     const importedAt = this.#meta("imported_at");
     return {
-      entries: n, version: version === null ? null : Number(version), importedAt: importedAt === null ? null : Number(importedAt),
-      kv: { ...this.#ops }, publishes: this.#publishes, publishFailures: this.#publishFailures,
+      entries: n,
+      version: version === null ? null : Number(version),
+      importedAt: importedAt === null ? null : Number(importedAt),
+      kv: { ...this.#ops },
+      publishes: this.#publishes,
+      publishFailures: this.#publishFailures,
     };
   }
 
@@ -194,7 +201,10 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
   async #publishNow(): Promise<void> {
     const now = Date.now();
     const rows = this.ctx.storage.sql.exec<Row>("SELECT key, value, expires_at FROM entries").toArray();
-    const entries = compileRangeEntries(rows.map((r) => ({ key: r.key, raw: r.value, expiresAt: r.expires_at })), now);
+    const entries = compileRangeEntries(
+      rows.map((r) => ({ key: r.key, raw: r.value, expiresAt: r.expires_at })),
+      now,
+    );
     const body = JSON.stringify(entries);
     const digest = await sha256(body);
     if (digest === this.#meta("published_digest")) return;
@@ -202,7 +212,10 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
     const snapshot: RangeSnapshot = { v: 1, version, entries };
     try {
       // The snapshot first: an isolate that sees the new version must find the new snapshot.
-      await this.#kv.putDocument(kvKeys.rangeSnapshot, JSON.stringify(snapshot), `range snapshot: ${entries.length} entries`, { ttlSeconds: null, now });
+      await this.#kv.putDocument(kvKeys.rangeSnapshot, JSON.stringify(snapshot), `range snapshot: ${entries.length} entries`, {
+        ttlSeconds: null,
+        now,
+      });
       await this.#kv.putDocument(kvKeys.rangeVersion, String(version), "range snapshot version", { ttlSeconds: null, now });
       this.#ops.writes += 2;
       this.#publishes++;
@@ -261,7 +274,14 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
     }
     this.ctx.storage.transactionSync(() => {
       // OR IGNORE: an entry this object already holds is newer than the KV key it replaced.
-      for (const f of found) this.ctx.storage.sql.exec("INSERT OR IGNORE INTO entries (key, kind, value, expires_at) VALUES (?, ?, ?, ?)", f.key, f.kind, f.value, f.expiresAt);
+      for (const f of found)
+        this.ctx.storage.sql.exec(
+          "INSERT OR IGNORE INTO entries (key, kind, value, expires_at) VALUES (?, ?, ?, ?)",
+          f.key,
+          f.kind,
+          f.value,
+          f.expiresAt,
+        );
       this.#setMeta("imported_at", String(Date.now()));
     });
     console.log(JSON.stringify({ msg: "range index imported KV entries", entries: found.length, lists: this.#ops.lists }));

@@ -29,7 +29,10 @@ export class TarpitMetrics extends DurableObject<unknown> {
     const sql = this.ctx.storage.sql;
     // No await between the read and the write: a Durable Object runs them without interleaving.
     const row = sql.exec<{ counters: string }>("SELECT counters FROM minutes WHERE minute = ?", minute).toArray()[0];
-    const counters = addCounters(row === undefined ? emptyCounters() : addCounters(emptyCounters(), JSON.parse(row.counters) as Partial<TarpitCounters>), delta);
+    const counters = addCounters(
+      row === undefined ? emptyCounters() : addCounters(emptyCounters(), JSON.parse(row.counters) as Partial<TarpitCounters>),
+      delta,
+    );
     sql.exec("INSERT OR REPLACE INTO minutes (minute, counters) VALUES (?, ?)", minute, JSON.stringify(counters));
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 24 * 3600_000);
   }

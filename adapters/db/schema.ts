@@ -1,5 +1,18 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
 
 /** Every decision escalation has scored: the dashboard's feed and the next training run's data. */
 export const decisions = pgTable(
@@ -26,7 +39,9 @@ export const decisions = pgTable(
     /** True when this decision put the IP on the KV blocklist. */
     blocked: boolean("blocked").notNull().default(false),
     features: jsonb("features"),
-    recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+    recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .default(sql`now()`),
     /** Escalation's score in [0, 1], from the model or (model unavailable) the rules. */
     score: doublePrecision("score"),
     /** The client's IPv4 /24 or IPv6 /64, for prefix verdicts. */
@@ -43,7 +58,9 @@ export const decisions = pgTable(
     index("decisions_at_idx").on(t.at),
     index("decisions_ip_at_idx").on(t.ip, t.at),
     index("decisions_prefix_at_idx").on(t.prefix, t.at),
-    index("decisions_label_idx").on(t.labelKind).where(sql`${t.labelKind} IS NOT NULL`),
+    index("decisions_label_idx")
+      .on(t.labelKind)
+      .where(sql`${t.labelKind} IS NOT NULL`),
   ],
 );
 
@@ -58,7 +75,9 @@ export const trafficSummaries = pgTable("traffic_summaries", {
   clients: integer("clients").notNull(),
   requests: integer("requests").notNull(),
   evictions: integer("evictions").notNull().default(0),
-  recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+  recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "date" })
+    .notNull()
+    .default(sql`now()`),
 });
 
 /** One client's allowed requests in one summary: exact counts, and its latest requests (at, path) as history. */
@@ -77,7 +96,11 @@ export const allowedTraffic = pgTable(
     /** `[{ at, path }]`, oldest first: the history escalation's features read. */
     recent: jsonb("recent").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.summaryId, t.ip] }), index("allowed_traffic_ip_last_idx").on(t.ip, t.last), index("allowed_traffic_last_idx").on(t.last)],
+  (t) => [
+    primaryKey({ columns: [t.summaryId, t.ip] }),
+    index("allowed_traffic_ip_last_idx").on(t.ip, t.last),
+    index("allowed_traffic_last_idx").on(t.last),
+  ],
 );
 
 /** Labels operators set in admin: ground truth for training, about one decision (`reportId`) or a client IP. */
@@ -92,7 +115,9 @@ export const operatorLabels = pgTable(
     value: text("value").notNull(),
     note: text("note"),
     createdBy: text("created_by"),
-    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+    at: timestamp("at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [index("operator_labels_ip_idx").on(t.ip)],
 );
@@ -134,7 +159,9 @@ export const markovModels = pgTable("markov_models", {
   corpus: text("corpus").notNull(),
   order: integer("order").notNull(),
   tokens: integer("tokens").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" })
+    .notNull()
+    .default(sql`now()`),
 });
 
 /** Which model each named corpus serves: switching a corpus to a new model is one row update. */
@@ -175,8 +202,12 @@ export const adminUsers = pgTable("admin_users", {
   totpLastStep: bigint("totp_last_step", { mode: "number" }),
   disabled: boolean("disabled").notNull().default(false),
   /** Sessions issued before this are refused (password change, role change, "log out everywhere"). */
-  sessionsValidAfter: timestamp("sessions_valid_after", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
-  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+  sessionsValidAfter: timestamp("sessions_valid_after", { withTimezone: true, mode: "date" })
+    .notNull()
+    .default(sql`now()`),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" })
+    .notNull()
+    .default(sql`now()`),
 });
 
 /** API tokens for automation: only the SHA-256 of the token is kept; the token is shown once. */
@@ -187,7 +218,9 @@ export const apiTokens = pgTable("api_tokens", {
   tokenHash: text("token_hash").notNull().unique(),
   role: text("role").notNull(),
   createdBy: text("created_by").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" })
+    .notNull()
+    .default(sql`now()`),
   expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }),
   lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
   revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
@@ -198,7 +231,9 @@ export const auditLog = pgTable(
   "audit_log",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+    at: timestamp("at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .default(sql`now()`),
     /** `user:<name>`, `token:<name>`, `access:<email>` or `dev`. */
     actor: text("actor").notNull(),
     /** Stable verb, e.g. `blocklist.add`, `policy.update`, `user.create`. */
@@ -217,7 +252,9 @@ export const adminLoginFailures = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     key: text("key").notNull(),
-    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+    at: timestamp("at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [index("admin_login_failures_key_at_idx").on(t.key, t.at)],
 );
@@ -225,7 +262,9 @@ export const adminLoginFailures = pgTable(
 /** Every policy admin activated, newest last: the history behind KV `policy:active`. */
 export const policyVersions = pgTable("policy_versions", {
   id: serial("id").primaryKey(),
-  at: timestamp("at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+  at: timestamp("at", { withTimezone: true, mode: "date" })
+    .notNull()
+    .default(sql`now()`),
   actor: text("actor").notNull(),
   policy: jsonb("policy").notNull(),
   note: text("note"),
@@ -258,7 +297,9 @@ export const peers = pgTable("peers", {
   /** `issuedAt` (epoch ms) of the newest feed and push accepted: anything not newer is a replay. */
   lastFeedIssuedAt: bigint("last_feed_issued_at", { mode: "number" }),
   lastPushIssuedAt: bigint("last_push_issued_at", { mode: "number" }),
-  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().default(sql`now()`),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" })
+    .notNull()
+    .default(sql`now()`),
 });
 
 /** Blocklist keys a peer put in KV, until they expire: its per-peer cap, refresh without rewrites, purge, no re-publishing. */
@@ -298,7 +339,9 @@ export const peerSyncs = pgTable(
     /** A local (or another peer's) entry was there: left as it was. */
     kept: integer("kept").notNull().default(0),
     /** Rejected entries by reason (core/peers/vet.ts RejectReason → count). */
-    rejected: jsonb("rejected").notNull().default(sql`'{}'::jsonb`),
+    rejected: jsonb("rejected")
+      .notNull()
+      .default(sql`'{}'::jsonb`),
   },
   (t) => [index("peer_syncs_peer_at_idx").on(t.peerId, t.at)],
 );

@@ -13,7 +13,10 @@ export type TargetKind = BlockTarget["kind"];
 
 /** AS numbers no network announces publicly (RFC 6996 private use, RFC 7300 last ASNs, RFC 6793 AS_TRANS, RFC 5398 documentation). */
 const RESERVED_ASNS: readonly (readonly [number, number])[] = [
-  [0, 0], [23456, 23456], [64496, 65551], [4200000000, 4294967295],
+  [0, 0],
+  [23456, 23456],
+  [64496, 65551],
+  [4200000000, 4294967295],
 ];
 
 /**

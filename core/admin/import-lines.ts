@@ -44,7 +44,8 @@ export function planImport(text: string, ctx: SafetyContext): Result<ImportPlan,
     seen.add(key);
     targets.push(checked.value);
   });
-  if (targets.length > MAX_IMPORT_TARGETS) return fail(`too many entries (${targets.length}); at most ${MAX_IMPORT_TARGETS} per import, split the file`);
+  if (targets.length > MAX_IMPORT_TARGETS)
+    return fail(`too many entries (${targets.length}); at most ${MAX_IMPORT_TARGETS} per import, split the file`);
   return ok({ targets, refused });
 }
 

@@ -36,7 +36,8 @@ export function parsePasswordHash(text: string): Result<PasswordHash, string> {
   const saltBytes = fromHex(salt ?? "");
   const hashBytes = fromHex(hash ?? "");
   if (!Number.isInteger(n) || n < 1 || n > PBKDF2_ITERATIONS) return fail("bad iteration count");
-  if (saltBytes === null || saltBytes.length < 8 || hashBytes === null || hashBytes.length !== PBKDF2_HASH_BYTES) return fail("bad salt or hash");
+  if (saltBytes === null || saltBytes.length < 8 || hashBytes === null || hashBytes.length !== PBKDF2_HASH_BYTES)
+    return fail("bad salt or hash");
   return ok({ iterations: n, salt: saltBytes, hash: hashBytes });
 }
 

@@ -72,7 +72,12 @@ function factsOf(d: StoredDecision): RequestFacts {
  * counters are replayed from the stored signals (a request's burst signal stays as it was), so the diff shows
  * what the rules, weights and thresholds change, not what different timing would have done.
  */
-export function dryRunPolicy(current: CompiledPolicy, candidate: CompiledPolicy, decisions: readonly StoredDecision[], maxSamples = 20): DryRunResult {
+export function dryRunPolicy(
+  current: CompiledPolicy,
+  candidate: CompiledPolicy,
+  decisions: readonly StoredDecision[],
+  maxSamples = 20,
+): DryRunResult {
   const before: ActionCounts = { ...ZERO };
   const after: ActionCounts = { ...ZERO };
   const transitions: Record<string, number> = {};
@@ -91,8 +96,16 @@ export function dryRunPolicy(current: CompiledPolicy, candidate: CompiledPolicy,
     transitions[key] = (transitions[key] ?? 0) + 1;
     if (samples.length < maxSamples) {
       samples.push({
-        id: d.id, at: d.at, ip: d.ip, path: d.path, userAgent: d.userAgent,
-        before: a.action, after: b.action, scoreBefore: a.score, scoreAfter: b.score, decidedByAfter: b.decidedBy,
+        id: d.id,
+        at: d.at,
+        ip: d.ip,
+        path: d.path,
+        userAgent: d.userAgent,
+        before: a.action,
+        after: b.action,
+        scoreBefore: a.score,
+        scoreAfter: b.score,
+        decidedByAfter: b.decidedBy,
       });
     }
   }

@@ -9,9 +9,28 @@ import type { BlockTarget } from "./block-target";
  * blocking them is either a no-op at the edge or a way to lock out infrastructure. Documentation ranges are separate.
  */
 export const RESERVED_RANGES: readonly string[] = [
-  "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
-  "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
-  "::/127", "::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2002::/16", "fc00::/7", "fe80::/10", "ff00::/8",
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.0.0.0/24",
+  "192.88.99.0/24",
+  "192.168.0.0/16",
+  "198.18.0.0/15",
+  "224.0.0.0/4",
+  "240.0.0.0/4",
+  "::/127",
+  "::ffff:0:0/96",
+  "64:ff9b::/96",
+  "64:ff9b:1::/48",
+  "100::/64",
+  "2001::/23",
+  "2002::/16",
+  "fc00::/7",
+  "fe80::/10",
+  "ff00::/8",
 ];
 
 /** TEST-NET-1/2/3 and 2001:db8::/32 (RFC 5737, RFC 3849): reserved, yet what the dev stack and its demos use as clients. */
@@ -64,7 +83,8 @@ export function checkBlockTarget(target: BlockTarget, ctx: SafetyContext): Resul
   if (reserved !== undefined) return fail(`${cidr.text} overlaps the reserved range ${reserved.text}`);
   const allowed = ctx.allowed.find((a) => cidrsOverlap(a, cidr));
   if (allowed !== undefined) return fail(`${cidr.text} overlaps the allow-listed ${allowed.text}`);
-  const crawler = target.kind === "ip" ? ctx.crawlers.match(target.ip)?.value : ctx.crawlerList.find((c) => cidrsOverlap(c.cidr, cidr))?.crawler;
+  const crawler =
+    target.kind === "ip" ? ctx.crawlers.match(target.ip)?.value : ctx.crawlerList.find((c) => cidrsOverlap(c.cidr, cidr))?.crawler;
   if (crawler !== undefined) return fail(`${cidr.text} overlaps ranges of the verified crawler ${crawler}`);
   return ok(target);
 }

@@ -15,8 +15,13 @@ export interface LlmAnswer {
 const AnswerSchema = z.object({
   verdict: z.preprocess((v) => (typeof v === "string" ? v.trim().toLowerCase() : v), z.enum(["bot", "human", "unsure"])),
   // Some models answer 0-100 despite the prompt: read 1 < c <= 100 as a percentage.
-  confidence: z.preprocess((v) => (typeof v === "string" ? Number(v) : v), z.number().min(0).max(100)).transform((c) => (c > 1 ? c / 100 : c)),
-  rationale: z.string().default("").transform((text) => text.replace(/\s+/g, " ").trim().slice(0, RATIONALE_MAX_CHARS)),
+  confidence: z
+    .preprocess((v) => (typeof v === "string" ? Number(v) : v), z.number().min(0).max(100))
+    .transform((c) => (c > 1 ? c / 100 : c)),
+  rationale: z
+    .string()
+    .default("")
+    .transform((text) => text.replace(/\s+/g, " ").trim().slice(0, RATIONALE_MAX_CHARS)),
 });
 
 /**

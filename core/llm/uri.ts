@@ -31,7 +31,8 @@ const HOST_RE = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9
 const MODEL_RE = /^@?[\w.:/-]{1,200}$/;
 const API_PATHS = { openai: "/chat/completions", mistral: "/chat/completions", anthropic: "/messages" } as const;
 // Plain http sends the API key in clear: allowed only to this machine or a private network (a local model server).
-const LOCAL_HOST_RE = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2})(?::\d+)?$/i;
+const LOCAL_HOST_RE =
+  /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2})(?::\d+)?$/i;
 
 /**
  * Parses `LLM_URI`. Forms (see README, "LLM verdicts"):
@@ -57,7 +58,8 @@ export function parseLlmUri(uri: string): Result<LlmEndpoint, string> {
   const [scheme = "https", host = "", rawPath = ""] = [http[2], http[3], http[4]];
   if (host.includes("@")) return fail("LLM_URI must not carry credentials: put the key in the LLM_API_KEY secret");
   if (!HOST_RE.test(host)) return fail(`LLM_URI: "${host}" is not a host name`);
-  if (scheme === "http" && !LOCAL_HOST_RE.test(host)) return fail(`LLM_URI: plain http only to a local server (loopback or private address), not ${host}: the key would travel in clear`);
+  if (scheme === "http" && !LOCAL_HOST_RE.test(host))
+    return fail(`LLM_URI: plain http only to a local server (loopback or private address), not ${host}: the key would travel in clear`);
   const params = parseQuery(http[5] ?? "", ["model", "max_tokens"]);
   if (!params.ok) return params;
   const model = params.value.get("model") ?? "";
@@ -65,7 +67,13 @@ export function parseLlmUri(uri: string): Result<LlmEndpoint, string> {
   const maxTokens = parseMaxTokens(params.value.get("max_tokens"));
   if (!maxTokens.ok) return maxTokens;
   const base = rawPath.replace(/\/+$/, "") || "/v1";
-  return ok({ provider, url: `${scheme}://${host}${base}${API_PATHS[provider]}`, model, maxTokens: maxTokens.value, label: `${provider}:${model}` });
+  return ok({
+    provider,
+    url: `${scheme}://${host}${base}${API_PATHS[provider]}`,
+    model,
+    maxTokens: maxTokens.value,
+    label: `${provider}:${model}`,
+  });
 }
 
 function parseQuery(query: string, allowed: readonly string[]): Result<Map<string, string>, string> {

@@ -29,7 +29,11 @@ export function parseBlocklistText(text: string): Result<{ lines: ListLine[]; ba
   const lines: ListLine[] = [];
   const bad: BadLine[] = [];
   raw.forEach((content, i) => {
-    const value = content.replace(/(#|;|\/\/).*$/, "").trim().split(/[\s,]+/)[0] ?? "";
+    const value =
+      content
+        .replace(/(#|;|\/\/).*$/, "")
+        .trim()
+        .split(/[\s,]+/)[0] ?? "";
     if (value === "") return;
     const target = parseTarget(value);
     if (target.ok) lines.push({ line: i + 1, target: target.value });

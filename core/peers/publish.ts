@@ -25,14 +25,29 @@ export function prefixConfidence(botIps: number): number {
 }
 
 /** The feed entries for our blocked IPs and prefixes, newest first; an IP stays published for `ttlSeconds` after its last block. */
-export function publishableEntries(ips: readonly BlockedIpRow[], prefixes: readonly PrefixBlockRow[], ttlSeconds: number, max: number): FeedEntry[] {
+export function publishableEntries(
+  ips: readonly BlockedIpRow[],
+  prefixes: readonly PrefixBlockRow[],
+  ttlSeconds: number,
+  max: number,
+): FeedEntry[] {
   const ipEntries = ips.map((r): FeedEntry => ({
-    scope: "ip", value: r.ip, reason: "escalation: bot", confidence: round(r.confidence), firstSeen: r.firstSeen, lastSeen: r.lastSeen,
+    scope: "ip",
+    value: r.ip,
+    reason: "escalation: bot",
+    confidence: round(r.confidence),
+    firstSeen: r.firstSeen,
+    lastSeen: r.lastSeen,
     expiresAt: r.lastSeen + ttlSeconds * 1000,
   }));
   const prefixEntries = prefixes.map((r): FeedEntry => ({
-    scope: "cidr", value: r.cidr, reason: `escalation: ${r.botIps} bot IPs in prefix`, confidence: round(prefixConfidence(r.botIps)),
-    firstSeen: r.at, lastSeen: r.at, expiresAt: r.expiresAt,
+    scope: "cidr",
+    value: r.cidr,
+    reason: `escalation: ${r.botIps} bot IPs in prefix`,
+    confidence: round(prefixConfidence(r.botIps)),
+    firstSeen: r.at,
+    lastSeen: r.at,
+    expiresAt: r.expiresAt,
   }));
   return [...ipEntries, ...prefixEntries].sort((a, b) => b.lastSeen - a.lastSeen).slice(0, max);
 }

@@ -5,7 +5,15 @@ import type { TrustLimits } from "./trust";
 
 /** Why an entry from a peer or a list was not applied. Stable codes: the dashboard counts them. */
 export const REJECT_REASONS = [
-  "malformed", "private_range", "too_broad", "covers_allowlisted", "covers_verified_crawler", "low_confidence", "expired", "duplicate", "over_cap",
+  "malformed",
+  "private_range",
+  "too_broad",
+  "covers_allowlisted",
+  "covers_verified_crawler",
+  "low_confidence",
+  "expired",
+  "duplicate",
+  "over_cap",
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -50,13 +58,14 @@ export interface VetOptions {
   readonly held: (key: string) => boolean;
 }
 
-type Check = { readonly ok: true; readonly vetted: VettedEntry } | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
+type Check =
+  { readonly ok: true; readonly vetted: VettedEntry } | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
 
 const no = (reason: RejectReason, detail: string): Check => ({ ok: false, reason, detail });
 
 function valueOf(raw: unknown): string {
   const value = typeof raw === "object" && raw !== null && "value" in raw ? (raw as { value: unknown }).value : raw;
-  return String(typeof value === "string" ? value : JSON.stringify(value) ?? "").slice(0, 64);
+  return String(typeof value === "string" ? value : (JSON.stringify(value) ?? "")).slice(0, 64);
 }
 
 function checkOne(raw: unknown, index: number, options: VetOptions): Check {
@@ -77,7 +86,8 @@ function checkOne(raw: unknown, index: number, options: VetOptions): Check {
     if (t.cidr.bits < min) return no("too_broad", `${t.cidr.text} is wider than /${min}`);
     const allowed = safety.allowed.find((a) => cidrsOverlap(a, t.cidr));
     if (allowed !== undefined) return no("covers_allowlisted", `${t.cidr.text} overlaps the allow-listed ${allowed.text}`);
-    const crawler = t.kind === "ip" ? safety.crawlers.match(t.ip)?.value : safety.crawlerList.find((c) => cidrsOverlap(c.cidr, t.cidr))?.crawler;
+    const crawler =
+      t.kind === "ip" ? safety.crawlers.match(t.ip)?.value : safety.crawlerList.find((c) => cidrsOverlap(c.cidr, t.cidr))?.crawler;
     if (crawler !== undefined) return no("covers_verified_crawler", `${t.cidr.text} overlaps ranges of the verified crawler ${crawler}`);
   }
   if (entry.confidence < limits.minConfidence) return no("low_confidence", `confidence ${entry.confidence} < ${limits.minConfidence}`);
@@ -106,15 +116,19 @@ export function vetEntries(entries: readonly unknown[], options: VetOptions): { 
     if (seen === undefined || c.entry.confidence > seen.entry.confidence) byKey.set(c.key, c);
   }
   for (const c of candidates) {
-    if (byKey.get(c.key) !== c) rejected.push({ index: c.index, value: targetText(c.target), reason: "duplicate", detail: `${c.key} appears more than once` });
+    if (byKey.get(c.key) !== c)
+      rejected.push({ index: c.index, value: targetText(c.target), reason: "duplicate", detail: `${c.key} appears more than once` });
   }
-  const ranked = [...byKey.values()].sort((a, b) => b.entry.confidence - a.entry.confidence || b.entry.lastSeen - a.entry.lastSeen || a.index - b.index);
+  const ranked = [...byKey.values()].sort(
+    (a, b) => b.entry.confidence - a.entry.confidence || b.entry.lastSeen - a.entry.lastSeen || a.index - b.index,
+  );
   const accepted: VettedEntry[] = [];
   let fresh = 0;
   for (const c of ranked) {
     const isNew = !options.held(c.key);
     if (accepted.length >= options.maxAccepted || (isNew && fresh >= options.maxNew)) {
-      const cap = accepted.length >= options.maxAccepted ? `${options.maxAccepted} per sync` : `${options.maxNew} more entries for this peer`;
+      const cap =
+        accepted.length >= options.maxAccepted ? `${options.maxAccepted} per sync` : `${options.maxNew} more entries for this peer`;
       rejected.push({ index: c.index, value: targetText(c.target), reason: "over_cap", detail: `over the cap of ${cap}` });
       continue;
     }

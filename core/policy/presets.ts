@@ -8,7 +8,12 @@ export interface Preset {
 
 /** Rules every preset shares: who must always get through, and who never gets real pages. */
 const BASE_RULES: readonly Rule[] = [
-  { name: "allow-list", description: "an operator allow-listed this address, range or network", match: { signal: ["allow-listed"] }, action: "allow" },
+  {
+    name: "allow-list",
+    description: "an operator allow-listed this address, range or network",
+    match: { signal: ["allow-listed"] },
+    action: "allow",
+  },
   {
     name: "well-known-paths",
     description: "robots.txt, sitemaps, favicons and /.well-known are for everyone, crawlers included",
@@ -24,10 +29,25 @@ const BASE_RULES: readonly Rule[] = [
     match: { signal: ["verified-crawler"] },
     action: "allow",
   },
-  { name: "trusted-signers", description: "Web Bot Auth signatures from signers the policy trusts", match: { signal: ["web-bot-auth"] }, action: "allow" },
+  {
+    name: "trusted-signers",
+    description: "Web Bot Auth signatures from signers the policy trusts",
+    match: { signal: ["web-bot-auth"] },
+    action: "allow",
+  },
   // A valid signature from anyone else only proves who the bot is: anyone can publish a key directory.
-  { name: "identified-bots", description: "Web Bot Auth signatures from signers the policy does not trust", match: { signal: ["web-bot-auth-unknown"] }, action: "tarpit" },
-  { name: "spoofed-crawlers", description: "claims a search engine's name from outside its ranges", match: { signal: ["crawler-spoofed"] }, action: "tarpit" },
+  {
+    name: "identified-bots",
+    description: "Web Bot Auth signatures from signers the policy does not trust",
+    match: { signal: ["web-bot-auth-unknown"] },
+    action: "tarpit",
+  },
+  {
+    name: "spoofed-crawlers",
+    description: "claims a search engine's name from outside its ranges",
+    match: { signal: ["crawler-spoofed"] },
+    action: "tarpit",
+  },
   {
     name: "declared-bot-budget",
     description: "a declared bot (not verified, not AI) asked for more pages than its budget",
@@ -59,7 +79,13 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     thresholds: { challenge: 25, tarpit: 50, block: 90 },
     rules: [
       ...BASE_RULES,
-      { name: "datacenter-networks", description: "requests from hosting ASNs", match: { signal: ["asn-datacenter"] }, action: "weigh", weight: 20 },
+      {
+        name: "datacenter-networks",
+        description: "requests from hosting ASNs",
+        match: { signal: ["asn-datacenter"] },
+        action: "weigh",
+        weight: 20,
+      },
     ],
   },
 };

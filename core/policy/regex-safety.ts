@@ -48,7 +48,9 @@ class Parser {
   parse(): void {
     this.#alternation();
     if (this.#broadRepeats > MAX_BROAD_REPEATS) {
-      throw new Refused(`more than ${MAX_BROAD_REPEATS} unbounded repeats of broad classes (\`.*\`, \`\\w+\`, \`[^/]*\`…): their backtracking grows as a power of the input length; anchor the pattern or use fewer`);
+      throw new Refused(
+        `more than ${MAX_BROAD_REPEATS} unbounded repeats of broad classes (\`.*\`, \`\\w+\`, \`[^/]*\`…): their backtracking grows as a power of the input length; anchor the pattern or use fewer`,
+      );
     }
   }
 
@@ -87,8 +89,14 @@ class Parser {
     const many = bounds.max > REPEATS_MANY;
     if (bounds.max === Infinity && atom.first === "any") this.#broadRepeats++;
     const text = this.s.slice(start, this.#i);
-    if (many && atom.unbounded) throw new Refused(`nested quantifier in \`${text}\`: a repeated group holds an unbounded repeat; rewrite without the inner + or * (e.g. \`(ab)+\` instead of \`(a+b)+\`)`);
-    if (many && atom.canBeEmpty) throw new Refused(`\`${text}\` repeats something that can match the empty string; make the repeated part match at least one character`);
+    if (many && atom.unbounded)
+      throw new Refused(
+        `nested quantifier in \`${text}\`: a repeated group holds an unbounded repeat; rewrite without the inner + or * (e.g. \`(ab)+\` instead of \`(a+b)+\`)`,
+      );
+    if (many && atom.canBeEmpty)
+      throw new Refused(
+        `\`${text}\` repeats something that can match the empty string; make the repeated part match at least one character`,
+      );
     return { unbounded: atom.unbounded || bounds.max === Infinity, first: atom.first, canBeEmpty: atom.canBeEmpty || bounds.min === 0 };
   }
 
@@ -137,15 +145,21 @@ class Parser {
     this.#i++;
     if (lookaround) return { unbounded: branches.some((b) => b.unbounded), first: new Set(), canBeEmpty: true };
     const next = this.#peek();
-    const quantifiedMany = next === "*" || next === "+" || (next === "{" && /^\{\d+,(\d*)\}/.exec(this.s.slice(this.#i))?.[1] !== undefined && isMany(this.s.slice(this.#i)));
+    const quantifiedMany =
+      next === "*" ||
+      next === "+" ||
+      (next === "{" && /^\{\d+,(\d*)\}/.exec(this.s.slice(this.#i))?.[1] !== undefined && isMany(this.s.slice(this.#i)));
     if (quantifiedMany && branches.length > 1) {
-      if (branches.some((b) => b.canBeEmpty)) throw new Refused("a repeated alternation has an empty branch; remove it or make the repeat optional instead");
+      if (branches.some((b) => b.canBeEmpty))
+        throw new Refused("a repeated alternation has an empty branch; remove it or make the repeat optional instead");
       for (let a = 0; a < branches.length; a++) {
         for (let b = a + 1; b < branches.length; b++) {
           const x = branches[a];
           const y = branches[b];
           if (x !== undefined && y !== undefined && overlaps(x.first, y.first)) {
-            throw new Refused("a repeated alternation has branches that can start with the same character; make the branches start differently or use a character class");
+            throw new Refused(
+              "a repeated alternation has branches that can start with the same character; make the branches start differently or use a character class",
+            );
           }
         }
       }
@@ -169,7 +183,8 @@ class Parser {
   #escape(): Node {
     const c = this.#peek() ?? "";
     this.#i++;
-    if (/[1-9]/.test(c) || (c === "k" && this.#peek() === "<")) throw new Refused("backreferences are not allowed (they make matching exponential)");
+    if (/[1-9]/.test(c) || (c === "k" && this.#peek() === "<"))
+      throw new Refused("backreferences are not allowed (they make matching exponential)");
     if (c === "b" || c === "B") return { unbounded: false, first: new Set(), canBeEmpty: true };
     if (/[dDwWsSpPuxc0]/.test(c)) {
       // Skip the escape's own argument (\u{…}, \xHH, \p{…}, \cX) so its characters are not read as atoms.

@@ -25,34 +25,44 @@ const RegexSource = z
   });
 
 /** Header name → regex. The edge copies only FACT_HEADERS into a request's facts: a rule on another header is refused. */
-const HeaderRules = z.record(z.string().regex(/^[a-z0-9-]+$/, "header names are lower-case"), RegexSource.or(z.literal(""))).superRefine((headers, ctx) => {
-  for (const name of Object.keys(headers)) {
-    if (!FACT_HEADERS.includes(name)) {
-      ctx.addIssue({ code: "custom", path: [name], message: `"${name}" is not read by the edge; header rules can use: ${FACT_HEADERS.join(", ")} (and userAgent for user-agent)` });
+const HeaderRules = z
+  .record(z.string().regex(/^[a-z0-9-]+$/, "header names are lower-case"), RegexSource.or(z.literal("")))
+  .superRefine((headers, ctx) => {
+    for (const name of Object.keys(headers)) {
+      if (!FACT_HEADERS.includes(name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: `"${name}" is not read by the edge; header rules can use: ${FACT_HEADERS.join(", ")} (and userAgent for user-agent)`,
+        });
+      }
     }
-  }
-});
+  });
 
 const unknownSignal = (code: unknown): string => `unknown signal code ${JSON.stringify(code)}: the codes are listed in GET /api/signals`;
 
 /** A computed signal's code: one of core/signals/registry.ts (a typo would otherwise never match anything). */
-const SignalCode = z
-  .string()
-  .refine((code): boolean => isSignalCode(code), { error: (issue) => unknownSignal(issue.input) });
+const SignalCode = z.string().refine((code): boolean => isSignalCode(code), { error: (issue) => unknownSignal(issue.input) });
 
 /** What a rule looks at. Every condition given must hold (AND); list conditions match any entry (OR). */
 export const MatchSchema = z
   .strictObject({
     userAgent: RegexSource.optional(),
     path: RegexSource.optional(),
-    method: z.array(z.string().regex(/^[A-Z]+$/, "methods are upper-case, e.g. GET")).min(1).optional(),
+    method: z
+      .array(z.string().regex(/^[A-Z]+$/, "methods are upper-case, e.g. GET"))
+      .min(1)
+      .optional(),
     /** Header name (lower-case) → regex over its value; an absent header is matched as the empty string. */
     headers: HeaderRules.optional(),
     /** IP addresses or CIDRs, IPv4 or IPv6. */
     ip: z.array(z.string().min(2).max(50)).min(1).optional(),
     asn: z.array(z.int().nonnegative()).min(1).optional(),
     /** ISO 3166 alpha-2 country codes as Cloudflare reports them (T1 is Tor). */
-    country: z.array(z.string().regex(/^[A-Z][A-Z0-9]$/, "two upper-case letters, e.g. NL (T1 = Tor)")).min(1).optional(),
+    country: z
+      .array(z.string().regex(/^[A-Z][A-Z0-9]$/, "two upper-case letters, e.g. NL (T1 = Tor)"))
+      .min(1)
+      .optional(),
     /** Computed signal codes (e.g. `ua-ai-crawler`, `verified-crawler`, `hdr-headless`); any of them present. */
     signal: z.array(SignalCode).min(1).optional(),
   })

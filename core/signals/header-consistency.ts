@@ -5,15 +5,26 @@ import { signal, type SignalCode } from "./registry";
 import { browserClaim, type BrowserClaim, type UaPlatform } from "./user-agent";
 
 /** First version of each family that sends Sec-Fetch-Site/Mode/Dest. https://caniuse.com/mdn-http_headers_sec-fetch-dest */
-const SEC_FETCH_SINCE: Readonly<Record<BrowserClaim["family"], number>> = { chrome: 80, edge: 80, firefox: 90, safari: 17, other: Infinity };
+const SEC_FETCH_SINCE: Readonly<Record<BrowserClaim["family"], number>> = {
+  chrome: 80,
+  edge: 80,
+  firefox: 90,
+  safari: 17,
+  other: Infinity,
+};
 /** Chrome 89 sends Sec-CH-UA by default; older ones do not. https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Sec-CH-UA */
 const CLIENT_HINTS_SINCE = 89;
 /** Headless and automation runtimes that name themselves in the User-Agent. */
 const HEADLESS_UA = /\b(?:HeadlessChrome|PhantomJS|SlimerJS|jsdom|Electron)\//;
 /** What Sec-CH-UA-Platform a Chromium on each User-Agent platform may send (Android's "desktop site" says Linux). */
 const CH_PLATFORMS: Readonly<Record<UaPlatform, readonly string[] | null>> = {
-  windows: ["Windows"], macos: ["macOS"], chromeos: ["Chrome OS", "Chromium OS"], android: ["Android"],
-  linux: ["Linux", "Android"], ios: null, other: null,
+  windows: ["Windows"],
+  macos: ["macOS"],
+  chromeos: ["Chrome OS", "Chromium OS"],
+  android: ["Android"],
+  linux: ["Linux", "Android"],
+  ios: null,
+  other: null,
 };
 
 /** The header-consistency codes (weights and descriptions: core/signals/registry.ts). */
@@ -38,9 +49,11 @@ export function headerConsistency(facts: Pick<RequestFacts, "userAgent" | "heade
   const name = `${claim.family} ${claim.major}`;
   const { tlsVersion, httpProtocol } = facts.cf;
   // Every browser in a supported family dropped TLS 1.0 and 1.1 in 2020 (RFC 8996 deprecates them).
-  if (tlsVersion === "TLSv1" || tlsVersion === "TLSv1.0" || tlsVersion === "TLSv1.1") reasons.push(reason("hdr-old-tls", `${name} over ${tlsVersion}`));
+  if (tlsVersion === "TLSv1" || tlsVersion === "TLSv1.0" || tlsVersion === "TLSv1.1")
+    reasons.push(reason("hdr-old-tls", `${name} over ${tlsVersion}`));
   // Browsers speak HTTP/2 or HTTP/3 to Cloudflare; HTTP/1.x means a library (or, rarely, an intercepting proxy).
-  if (httpProtocol !== undefined && /^HTTP\/1/i.test(httpProtocol)) reasons.push(reason("hdr-browser-http1", `${name} over ${httpProtocol}`));
+  if (httpProtocol !== undefined && /^HTTP\/1/i.test(httpProtocol))
+    reasons.push(reason("hdr-browser-http1", `${name} over ${httpProtocol}`));
   if ((h["accept-language"] ?? "").trim() === "") reasons.push(reason("hdr-browser-no-accept-language", name));
 
   // Fetch metadata and client hints are only sent to secure origins: judge their absence over TLS alone.
@@ -60,7 +73,8 @@ export function headerConsistency(facts: Pick<RequestFacts, "userAgent" | "heade
 
   const navigation = h["sec-fetch-mode"] === "navigate" || h["sec-fetch-dest"] === "document" || missingSecFetch;
   const accept = (h["accept"] ?? "").trim();
-  if (navigation && (accept === "" || accept === "*/*")) reasons.push(reason("hdr-accept-wildcard-only", `${name}, accept: ${accept || "(none)"}`));
+  if (navigation && (accept === "" || accept === "*/*"))
+    reasons.push(reason("hdr-accept-wildcard-only", `${name}, accept: ${accept || "(none)"}`));
   return reasons;
 }
 
@@ -72,7 +86,9 @@ function clientHintReasons(claim: BrowserClaim, name: string, chUa: string, h: R
   const versions = new Map<string, string>();
   for (const b of brands) if (b.kind === "item" && b.value.type === "string") versions.set(b.value.value, textParam(b.params, "v") ?? "");
   // Prefer the engine's brand: Opera or Edge list their own version under their own name.
-  const version = ["Chromium", "Google Chrome", "Microsoft Edge", "HeadlessChrome"].map((b) => versions.get(b)).find((v) => v !== undefined);
+  const version = ["Chromium", "Google Chrome", "Microsoft Edge", "HeadlessChrome"]
+    .map((b) => versions.get(b))
+    .find((v) => v !== undefined);
   const reasons: Reason[] = [];
   if (version !== undefined && claim.chromiumMajor !== null && Number.parseInt(version, 10) !== claim.chromiumMajor) {
     reasons.push(reason("hdr-ch-ua-mismatch", `UA Chrome/${claim.chromiumMajor}, sec-ch-ua v=${version}`));

@@ -30,7 +30,14 @@ const ANY_CHROMIUM = /\b(?:Headless)?Chrome\/(\d+)/;
 /** `compatible;`: old Internet Explorer and most declared bots; neither is a browser whose headers we can judge. */
 const COMPATIBLE = /compatible;/i;
 
-const NOT_A_BROWSER: BrowserClaim = { family: "other", engine: "other", major: null, chromiumMajor: null, mobile: false, platform: "other" };
+const NOT_A_BROWSER: BrowserClaim = {
+  family: "other",
+  engine: "other",
+  major: null,
+  chromiumMajor: null,
+  mobile: false,
+  platform: "other",
+};
 
 /** Parses the browser a User-Agent claims to be. Anything not starting `Mozilla/5.0 (` (curl, lynx, w3m) is "other". */
 export function browserClaim(userAgent: string): BrowserClaim {

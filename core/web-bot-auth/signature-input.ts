@@ -1,6 +1,4 @@
-import {
-  integerParam, parseDictionary, parseItem, serializeMember, textParam, type InnerList, type Member,
-} from "../structured-fields";
+import { integerParam, parseDictionary, parseItem, serializeMember, textParam, type InnerList, type Member } from "../structured-fields";
 
 // Web Bot Auth: RFC 9421 HTTP Message Signatures profiled for bots.
 // Profile: https://datatracker.ietf.org/doc/draft-meunier-webbotauth-httpsig-protocol/ (formerly
@@ -32,9 +30,23 @@ export const SIGNATURE_MAX_LIFETIME_S = 24 * 60 * 60;
 
 /** Why a Web Bot Auth signature was rejected before any cryptography. Stable codes, logged, never sent. */
 export type SignatureFailure =
-  | "malformed_signature_headers" | "missing_signature" | "unsupported_alg" | "missing_keyid" | "missing_created"
-  | "missing_expires" | "not_yet_valid" | "expired" | "lifetime_too_long" | "inverted_window" | "authority_not_covered" | "missing_signature_agent"
-  | "agent_not_covered" | "unsupported_agent" | "missing_component" | "unsupported_component" | "duplicate_component";
+  | "malformed_signature_headers"
+  | "missing_signature"
+  | "unsupported_alg"
+  | "missing_keyid"
+  | "missing_created"
+  | "missing_expires"
+  | "not_yet_valid"
+  | "expired"
+  | "lifetime_too_long"
+  | "inverted_window"
+  | "authority_not_covered"
+  | "missing_signature_agent"
+  | "agent_not_covered"
+  | "unsupported_agent"
+  | "missing_component"
+  | "unsupported_component"
+  | "duplicate_component";
 
 /** A Web Bot Auth signature whose parameters passed validation; the Worker still has to check the bytes. */
 export interface WebBotAuthSignature {
@@ -110,7 +122,17 @@ export function readWebBotAuthSignature(
   const base = signatureBase(request, member);
   if (!base.ok) return base;
   const nonce = textParam(params, "nonce");
-  return ok({ label, keyid, createdS, expiresS, signature: signature.value.value, agentOrigin: agentOrigin.value, base: base.value, covered: names, nonce });
+  return ok({
+    label,
+    keyid,
+    createdS,
+    expiresS,
+    signature: signature.value.value,
+    agentOrigin: agentOrigin.value,
+    base: base.value,
+    covered: names,
+    nonce,
+  });
 }
 
 /** Builds the RFC 9421 §2.5 signature base of `request` for one Signature-Input member (its covered components). */
@@ -159,7 +181,8 @@ function coveredAgentOrigin(
   const key = textParam(covered.params, "key");
   let member: Member | undefined;
   if (key !== null) member = parseDictionary(field)?.get(key);
-  else if (field.trimStart().startsWith('"')) member = parseItem(field) ?? undefined; // legacy bare-String form
+  else if (field.trimStart().startsWith('"'))
+    member = parseItem(field) ?? undefined; // legacy bare-String form
   else member = parseDictionary(field)?.get(label); // the whole dictionary is covered: take this label's member
   if (member === undefined) return fail("missing_signature_agent"); // no member under the covered key
   if (member.kind !== "item" || member.value.type !== "string") return fail("unsupported_agent");

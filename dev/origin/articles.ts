@@ -64,17 +64,39 @@ const SECTIONS: readonly SectionSpec[] = [
   {
     heading: "Geography",
     section: "Geography",
-    fields: ["Geographic overview", "Location", "Climate", "Terrain", "Natural resources", "Natural hazards", "Environment - current issues", "Geography - note"],
+    fields: [
+      "Geographic overview",
+      "Location",
+      "Climate",
+      "Terrain",
+      "Natural resources",
+      "Natural hazards",
+      "Environment - current issues",
+      "Geography - note",
+    ],
   },
   { heading: "People and society", section: "People and Society", fields: ["Ethnic groups", "Languages", "Religions"] },
-  { heading: "Government", section: "Government", fields: ["Government type", "Independence", "Constitution", "Legal system", "National symbol(s)"] },
-  { heading: "Economy", section: "Economy", fields: ["Economy - overview", "Agriculture - products", "Industries", "Exports - commodities"] },
-  { heading: "Transnational issues", section: "Transnational Issues", fields: ["Disputes - international", "Refugees and internally displaced persons", "Illicit drugs"] },
+  {
+    heading: "Government",
+    section: "Government",
+    fields: ["Government type", "Independence", "Constitution", "Legal system", "National symbol(s)"],
+  },
+  {
+    heading: "Economy",
+    section: "Economy",
+    fields: ["Economy - overview", "Agriculture - products", "Industries", "Exports - commodities"],
+  },
+  {
+    heading: "Transnational issues",
+    section: "Transnational Issues",
+    fields: ["Disputes - international", "Refugees and internally displaced persons", "Illicit drugs"],
+  },
 ];
 const UNLABELLED = new Set(["Background", "Preliminary statement", "Geographic overview", "Economy - overview"]);
 
 type TagRule = { readonly tag: string; readonly matches: (p: Profile) => boolean };
-const economy = (p: Profile) => ["Economy - overview", "Industries", "Agriculture - products", "Exports - commodities"].map((f) => allText(p, "Economy", f)).join(" ");
+const economy = (p: Profile) =>
+  ["Economy - overview", "Industries", "Agriculture - products", "Exports - commodities"].map((f) => allText(p, "Economy", f)).join(" ");
 const climate = (p: Profile) => allText(p, "Geography", "Climate");
 const governmentType = (p: Profile) => allText(p, "Government", "Government type");
 const isLandlocked = (p: Profile) => /landlocked/i.test(allText(p, "Geography", "Coastline"));
@@ -236,11 +258,16 @@ function summaryOf(profile: Profile): string {
 
 // The data separates list items and paragraphs with " ++ ".
 function paragraphs(text: string): string[] {
-  return text.split(/\s*\+\+\s*/).map((part) => part.trim()).filter((part) => part !== "");
+  return text
+    .split(/\s*\+\+\s*/)
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
 }
 
 function allText(profile: Profile, section: string, field: string): string {
-  return factLines(profile.sections[section]?.[field]).map((line) => line.text).join(" ");
+  return factLines(profile.sections[section]?.[field])
+    .map((line) => line.text)
+    .join(" ");
 }
 
 // "1.5 million bbl/day" → 1_500_000; "75.7% of total installed capacity" → 75.7; missing → 0.

@@ -68,7 +68,8 @@ function meaningful(text: string | null | undefined): string | undefined {
 
 // The data is trusted (it ships in node_modules) but a renamed field would otherwise fail far from here.
 function asSections(json: unknown, path: string): Profile["sections"] {
-  const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    value !== null && typeof value === "object" && !Array.isArray(value);
   if (!isObject(json) || !Object.values(json).every(isObject)) throw new Error(`${path}: expected { section: { field: {...} } }`);
   return json as Profile["sections"];
 }

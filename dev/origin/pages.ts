@@ -46,18 +46,26 @@ export function renderArticlePage(
   const facts = article.facts
     .map((fact) => `<tr><th scope="row">${escapeHtml(fact.label)}</th><td>${escapeHtml(fact.value)}</td></tr>`)
     .join("\n");
-  const toc = article.sections.map((section) => `<li><a href="#${slugify(section.heading)}">${escapeHtml(section.heading)}</a></li>`).join("");
+  const toc = article.sections
+    .map((section) => `<li><a href="#${slugify(section.heading)}">${escapeHtml(section.heading)}</a></li>`)
+    .join("");
   const sections = article.sections
     .map((section) => {
       const blocks = section.blocks
-        .map((block) => `<p>${block.label === undefined ? "" : `<strong>${escapeHtml(block.label)}:</strong> `}${escapeHtml(block.text)}</p>`)
+        .map(
+          (block) => `<p>${block.label === undefined ? "" : `<strong>${escapeHtml(block.label)}:</strong> `}${escapeHtml(block.text)}</p>`,
+        )
         .join("\n");
       return `<section id="${slugify(section.heading)}">\n<h2>${escapeHtml(section.heading)}</h2>\n${blocks}\n</section>`;
     })
     .join("\n");
   const sequence = [
-    neighbours.newer === undefined ? "" : `<a rel="prev" href="${articlePath(neighbours.newer)}">← ${escapeHtml(neighbours.newer.title)}</a>`,
-    neighbours.older === undefined ? "" : `<a rel="next" href="${articlePath(neighbours.older)}">${escapeHtml(neighbours.older.title)} →</a>`,
+    neighbours.newer === undefined
+      ? ""
+      : `<a rel="prev" href="${articlePath(neighbours.newer)}">← ${escapeHtml(neighbours.newer.title)}</a>`,
+    neighbours.older === undefined
+      ? ""
+      : `<a rel="next" href="${articlePath(neighbours.older)}">${escapeHtml(neighbours.older.title)} →</a>`,
   ].join(" ");
   return renderShell({
     title: article.title,
@@ -100,7 +108,9 @@ ${articles.map(renderCard).join("\n")}
 
 /** All tags with their article counts, alphabetically. */
 export function renderTagsPage(counts: ReadonlyMap<string, number>): string {
-  const items = [...counts].map(([tag, count]) => `<li><a href="${tagPath(tag)}" rel="tag">${escapeHtml(tagLabel(tag))}</a> <span class="count">${count}</span></li>`);
+  const items = [...counts].map(
+    ([tag, count]) => `<li><a href="${tagPath(tag)}" rel="tag">${escapeHtml(tagLabel(tag))}</a> <span class="count">${count}</span></li>`,
+  );
   return renderShell({
     title: "Topics",
     description: "Every topic used to tag the country profiles.",
@@ -127,7 +137,10 @@ ${sorted.map(renderCard).join("\n")}
 
 /** The list of regions with their article counts. */
 export function renderRegionsPage(counts: ReadonlyMap<string, number>): string {
-  const items = [...counts].map(([region, count]) => `<li><a href="${regionPath(region)}">${escapeHtml(regionName(region))}</a> <span class="count">${count}</span></li>`);
+  const items = [...counts].map(
+    ([region, count]) =>
+      `<li><a href="${regionPath(region)}">${escapeHtml(regionName(region))}</a> <span class="count">${count}</span></li>`,
+  );
   return renderShell({
     title: "Regions",
     description: "Country profiles grouped by region.",

@@ -25,7 +25,9 @@ type Encoded = { readonly page: Page; readonly bytes: Uint8Array; readonly etag:
 /** Builds the demo site once, then serves it over HTTP until `close()`. */
 export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   const site = buildSite();
-  const prebuilt = new Map([...site.pages].flatMap(([path, page]) => (typeof page.body === "function" ? [] : [[path, encode(page, page.body)] as const])));
+  const prebuilt = new Map(
+    [...site.pages].flatMap(([path, page]) => (typeof page.body === "function" ? [] : [[path, encode(page, page.body)] as const])),
+  );
   const notFound = encode(site.notFound, bodyText(site.notFound, ""));
   const robotsPage = site.pages.get("/robots.txt") ?? site.notFound;
   const host = opts.host ?? "127.0.0.1";

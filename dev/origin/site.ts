@@ -78,8 +78,14 @@ export function buildSite(profiles: readonly Profile[] = loadProfiles()): Site {
   const latest = articles.slice(0, FEED_ENTRIES);
   const dynamic = (contentType: string, body: (baseUrl: string) => string) =>
     ({ status: 200, contentType, body, lastModified: newest, cacheControl: FEED_CACHE }) satisfies Page;
-  pages.set("/feed.xml", dynamic("application/atom+xml; charset=utf-8", (baseUrl) => renderAtomFeed(latest, baseUrl)));
-  pages.set("/sitemap.xml", dynamic("application/xml; charset=utf-8", (baseUrl) => renderSitemap(sitemap, baseUrl)));
+  pages.set(
+    "/feed.xml",
+    dynamic("application/atom+xml; charset=utf-8", (baseUrl) => renderAtomFeed(latest, baseUrl)),
+  );
+  pages.set(
+    "/sitemap.xml",
+    dynamic("application/xml; charset=utf-8", (baseUrl) => renderSitemap(sitemap, baseUrl)),
+  );
   pages.set("/robots.txt", dynamic("text/plain; charset=utf-8", renderRobots));
 
   const asset = (contentType: string, body: string | Uint8Array) =>

@@ -12,14 +12,18 @@ import { list as isbotPatterns } from "isbot";
 import { buildMatcher, compileCrawlerList } from "../../core/declared-bots";
 
 const require = createRequire(import.meta.url);
-const version = (name: string): string => (JSON.parse(readFileSync(join("node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+const version = (name: string): string =>
+  (JSON.parse(readFileSync(join("node_modules", name, "package.json"), "utf8")) as { version: string }).version;
 
 const compiled = compileCrawlerList(crawlers, `npm crawler-user-agents@${version("crawler-user-agents")}`);
 if (!compiled.ok) throw new Error(compiled.error);
 
 // Canaries: the most common browser builds of npm user-agents (by weight, one per distinct string), and the
 // text browsers people use. The refresh refuses a list that matches any of them.
-interface BrowserProfile { readonly userAgent: string; readonly weight: number }
+interface BrowserProfile {
+  readonly userAgent: string;
+  readonly weight: number;
+}
 const browsers = (JSON.parse(readFileSync(join(dirname(require.resolve("user-agents")), "user-agents.json"), "utf8")) as BrowserProfile[])
   .toSorted((a, b) => b.weight - a.weight || a.userAgent.localeCompare(b.userAgent))
   .map((b) => b.userAgent);
@@ -39,4 +43,11 @@ const bundle = { ...compiled.value, generic: { source: `npm isbot@${version("isb
 writeFileSync("core/data/declared-bots.json", `${JSON.stringify(bundle)}\n`);
 writeFileSync("core/data/browser-canaries.json", `${JSON.stringify(canaries, null, 1)}\n`);
 const counts = Object.fromEntries(Object.entries(compiled.value.patterns).map(([k, v]) => [k, v.length]));
-console.log(JSON.stringify({ written: ["core/data/declared-bots.json", "core/data/browser-canaries.json"], patterns: counts, generic: isbotPatterns.length, canaries: canaries.length }));
+console.log(
+  JSON.stringify({
+    written: ["core/data/declared-bots.json", "core/data/browser-canaries.json"],
+    patterns: counts,
+    generic: isbotPatterns.length,
+    canaries: canaries.length,
+  }),
+);

@@ -25,16 +25,28 @@ const check = process.argv.includes("--check");
 let stale = 0;
 for (const w of WORKER_TYPES) {
   const out = `workers/${w.name}/worker-configuration.d.ts`;
-  const args = ["wrangler", "types", ...w.configs.flatMap((c) => ["-c", c]), "--include-runtime=false", "--strict-vars=false", `--env-interface=${w.iface}`, out];
+  const args = [
+    "wrangler",
+    "types",
+    ...w.configs.flatMap((c) => ["-c", c]),
+    "--include-runtime=false",
+    "--strict-vars=false",
+    `--env-interface=${w.iface}`,
+    out,
+  ];
   try {
     execFileSync("npx", check ? [...args, "--check"] : args, {
-      cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
     });
     console.log(`${check ? "up to date" : "written"}: ${out}`);
   } catch (error) {
     const e = error as { stdout?: Buffer; stderr?: Buffer };
     stale++;
-    console.error(`${out}: ${check ? "out of date with its wrangler.toml; run npm run types:env" : "wrangler types failed"}\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`);
+    console.error(
+      `${out}: ${check ? "out of date with its wrangler.toml; run npm run types:env" : "wrangler types failed"}\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`,
+    );
   }
 }
 if (stale > 0) process.exit(1);

@@ -63,23 +63,31 @@ export function configProblems(configs: readonly WorkerConfig[]): string[] {
 
   // Queues: everything produced is consumed (or is a dead-letter queue); everything consumed has a producer.
   const consumed = new Set(configs.flatMap((c) => c.queueConsumers.map((q) => q.queue)));
-  const deadLetters = new Set(configs.flatMap((c) => c.queueConsumers.flatMap((q) => (q.deadLetterQueue === null ? [] : [q.deadLetterQueue]))));
+  const deadLetters = new Set(
+    configs.flatMap((c) => c.queueConsumers.flatMap((q) => (q.deadLetterQueue === null ? [] : [q.deadLetterQueue]))),
+  );
   const produced = new Set(configs.flatMap((c) => c.queueProducers.map((p) => p.queue)));
   for (const c of configs) {
     for (const p of c.queueProducers) {
       if (!consumed.has(p.queue) && !deadLetters.has(p.queue)) {
-        problems.push(`${c.configPath}: ${p.binding} produces to queue "${p.queue}", which no Worker consumes (consumers: ${list(consumed)})`);
+        problems.push(
+          `${c.configPath}: ${p.binding} produces to queue "${p.queue}", which no Worker consumes (consumers: ${list(consumed)})`,
+        );
       }
     }
     for (const q of c.queueConsumers) {
-      if (!produced.has(q.queue)) problems.push(`${c.configPath}: consumes queue "${q.queue}", which no Worker produces to (producers: ${list(produced)})`);
+      if (!produced.has(q.queue))
+        problems.push(`${c.configPath}: consumes queue "${q.queue}", which no Worker produces to (producers: ${list(produced)})`);
     }
   }
 
   // Service bindings point at Workers of this project.
   for (const c of configs) {
     for (const s of c.services) {
-      if (!byName.has(s.service)) problems.push(`${c.configPath}: service binding ${s.binding} points at Worker "${s.service}", which no config defines (Workers: ${list(byName.keys())})`);
+      if (!byName.has(s.service))
+        problems.push(
+          `${c.configPath}: service binding ${s.binding} points at Worker "${s.service}", which no config defines (Workers: ${list(byName.keys())})`,
+        );
     }
   }
 
@@ -88,14 +96,20 @@ export function configProblems(configs: readonly WorkerConfig[]): string[] {
     for (const d of c.durableObjects) {
       const host = d.scriptName === null ? c : byName.get(d.scriptName);
       if (host === undefined) {
-        problems.push(`${c.configPath}: Durable Object binding ${d.binding} names script_name "${d.scriptName}", which no config defines (Workers: ${list(byName.keys())})`);
+        problems.push(
+          `${c.configPath}: Durable Object binding ${d.binding} names script_name "${d.scriptName}", which no config defines (Workers: ${list(byName.keys())})`,
+        );
         continue;
       }
       if (!host.exports.includes(d.className)) {
-        problems.push(`${c.configPath}: Durable Object binding ${d.binding} needs class ${d.className}, which ${host.name}'s main module (${host.main}) does not export`);
+        problems.push(
+          `${c.configPath}: Durable Object binding ${d.binding} needs class ${d.className}, which ${host.name}'s main module (${host.main}) does not export`,
+        );
       }
       if (!host.migratedClasses.includes(d.className)) {
-        problems.push(`${c.configPath}: Durable Object binding ${d.binding} needs class ${d.className}, which no migration in ${host.configPath} creates`);
+        problems.push(
+          `${c.configPath}: Durable Object binding ${d.binding} needs class ${d.className}, which no migration in ${host.configPath} creates`,
+        );
       }
     }
   }
@@ -123,11 +137,14 @@ export function dependencies(configs: readonly WorkerConfig[]): Dependency[] {
   const deps: Dependency[] = [];
   for (const c of configs) {
     for (const d of c.durableObjects) {
-      if (d.scriptName !== null && d.scriptName !== c.name && names.has(d.scriptName)) deps.push({ from: c.name, to: d.scriptName, kind: "durable-object", via: `${d.binding} (class ${d.className})` });
+      if (d.scriptName !== null && d.scriptName !== c.name && names.has(d.scriptName))
+        deps.push({ from: c.name, to: d.scriptName, kind: "durable-object", via: `${d.binding} (class ${d.className})` });
     }
-    for (const s of c.services) if (s.service !== c.name && names.has(s.service)) deps.push({ from: c.name, to: s.service, kind: "service", via: s.binding });
+    for (const s of c.services)
+      if (s.service !== c.name && names.has(s.service)) deps.push({ from: c.name, to: s.service, kind: "service", via: s.binding });
     for (const p of c.queueProducers) {
-      for (const consumer of consumersOf.get(p.queue) ?? []) if (consumer !== c.name) deps.push({ from: c.name, to: consumer, kind: "queue", via: `${p.binding} → ${p.queue}` });
+      for (const consumer of consumersOf.get(p.queue) ?? [])
+        if (consumer !== c.name) deps.push({ from: c.name, to: consumer, kind: "queue", via: `${p.binding} → ${p.queue}` });
     }
   }
   return deps;
@@ -162,7 +179,9 @@ export function deployOrder(configs: readonly WorkerConfig[]): { ok: true; value
     const kindsOf = (p: { from: string; to: string }) => used.filter((d) => d.from === p.from && d.to === p.to).map((d) => d.kind);
     const pick = pairs.find((p) => kindsOf(p).every((k) => k === "queue")) ?? pairs.find((p) => !kindsOf(p).includes("durable-object"));
     if (pick === undefined) {
-      const why = pairs.map((p) => used.find((d) => d.from === p.from && d.to === p.to)).map((d) => (d === undefined ? "" : `${d.from} binds ${d.via} of ${d.to}`));
+      const why = pairs
+        .map((p) => used.find((d) => d.from === p.from && d.to === p.to))
+        .map((d) => (d === undefined ? "" : `${d.from} binds ${d.via} of ${d.to}`));
       return { ok: false, error: `Durable Object bindings form a cycle, so no Worker can be deployed first: ${why.join("; ")}` };
     }
     cut.push(...used.filter((d) => d.from === pick.from && d.to === pick.to));

@@ -92,7 +92,11 @@ export function readWorkerConfig(root: string, configPath: string): WorkerConfig
     queueProducers: arr(queues["producers"]).map((p) => ({ binding: str(p["binding"]), queue: str(p["queue"]) })),
     queueConsumers: arr(queues["consumers"]).map((c) => ({ queue: str(c["queue"]), deadLetterQueue: str(c["dead_letter_queue"]) || null })),
     services: arr(raw["services"]).map((s) => ({ binding: str(s["binding"]), service: str(s["service"]) })),
-    durableObjects: arr(durable["bindings"]).map((b) => ({ binding: str(b["name"]), className: str(b["class_name"]), scriptName: str(b["script_name"]) || null })),
+    durableObjects: arr(durable["bindings"]).map((b) => ({
+      binding: str(b["name"]),
+      className: str(b["class_name"]),
+      scriptName: str(b["script_name"]) || null,
+    })),
     migratedClasses: [...created].sort(),
     migrationTags: arr(raw["migrations"]).map((m) => str(m["tag"])),
     crons: strs(((raw["triggers"] ?? {}) as Raw)["crons"]),
@@ -112,7 +116,11 @@ export function moduleExports(source: string): string[] {
   for (const m of source.matchAll(/export\s*(?:type\s*)?\{([^}]*)\}/g)) {
     if (m[0].includes("type")) continue;
     for (const part of (m[1] ?? "").split(",")) {
-      const name = part.trim().split(/\s+as\s+/).pop()?.trim();
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()
+        ?.trim();
       if (name) names.add(name);
     }
   }

@@ -46,21 +46,31 @@ export async function deploy(project: Project, io: DeployIo): Promise<void> {
     if (result.code !== 0) throw new Error(`${what} failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
     return result;
   };
-  const wranglerIn = (c: WorkerConfig, ...args: string[]): Command => ({ tool: "wrangler", args: [...args, "-c", basename(c.configPath)], cwd: c.dir });
+  const wranglerIn = (c: WorkerConfig, ...args: string[]): Command => ({
+    tool: "wrangler",
+    args: [...args, "-c", basename(c.configPath)],
+    cwd: c.dir,
+  });
 
   io.log("KV namespaces");
-  const listed = parseJsonArray((await run({ tool: "wrangler", args: ["kv", "namespace", "list"], cwd: "." }, "listing KV namespaces")).stdout) as { id?: string; title?: string }[];
+  const listed = parseJsonArray(
+    (await run({ tool: "wrangler", args: ["kv", "namespace", "list"], cwd: "." }, "listing KV namespaces")).stdout,
+  ) as { id?: string; title?: string }[];
   for (const kv of project.kv) {
     let id: string;
     if (KV_ID.test(kv.id)) {
-      if (!listed.some((n) => n.id === kv.id)) throw new Error(`KV binding ${kv.binding}: id ${kv.id} (in ${kv.configs.join(", ")}) is not a namespace of this account`);
+      if (!listed.some((n) => n.id === kv.id))
+        throw new Error(`KV binding ${kv.binding}: id ${kv.id} (in ${kv.configs.join(", ")}) is not a namespace of this account`);
       id = kv.id;
       io.log(`  ${kv.binding}: ${id} (exists)`);
     } else {
       const found = listed.find((n) => n.title === kv.id)?.id;
       if (found !== undefined) id = found;
       else {
-        const created = await run({ tool: "wrangler", args: ["kv", "namespace", "create", kv.id], cwd: "." }, `creating KV namespace ${kv.id}`);
+        const created = await run(
+          { tool: "wrangler", args: ["kv", "namespace", "create", kv.id], cwd: "." },
+          `creating KV namespace ${kv.id}`,
+        );
         const match = /"?id"?\s*[:=]\s*"([0-9a-f]{32})"/.exec(created.stdout);
         if (match?.[1] === undefined) throw new Error(`creating KV namespace ${kv.id}: no id in wrangler's answer:\n${created.stdout}`);
         id = match[1];
@@ -73,7 +83,8 @@ export async function deploy(project: Project, io: DeployIo): Promise<void> {
   io.log("Queues");
   const queueList = (await run({ tool: "wrangler", args: ["queues", "list"], cwd: "." }, "listing queues")).stdout;
   for (const queue of project.queues) {
-    if (new RegExp(`(^|[\\s│|])${queue.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[\\s│|])`, "m").test(queueList)) io.log(`  ${queue} (exists)`);
+    if (new RegExp(`(^|[\\s│|])${queue.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[\\s│|])`, "m").test(queueList))
+      io.log(`  ${queue} (exists)`);
     else {
       const command: Command = { tool: "wrangler", args: ["queues", "create", queue], cwd: "." };
       io.log(`  $ ${describeCommand(command)}`);
@@ -88,7 +99,8 @@ export async function deploy(project: Project, io: DeployIo): Promise<void> {
 
   io.log("Postgres migrations");
   const databaseUrl = io.env["DATABASE_URL"] ?? (await io.ask("DATABASE_URL", "Postgres connection string the migrations are applied to"));
-  if (databaseUrl === null || databaseUrl === "") throw new Error("DATABASE_URL is needed for the Postgres migrations: set it in the environment, e.g. DATABASE_URL=… npm run deploy");
+  if (databaseUrl === null || databaseUrl === "")
+    throw new Error("DATABASE_URL is needed for the Postgres migrations: set it in the environment, e.g. DATABASE_URL=… npm run deploy");
   await run({ tool: "drizzle-kit", args: ["migrate"], cwd: ".", env: { DATABASE_URL: databaseUrl } }, "applying the Postgres migrations");
 
   io.log("Build");
@@ -108,9 +120,15 @@ export async function deploy(project: Project, io: DeployIo): Promise<void> {
     if (listing.code !== 0 && !/10007|script_not_found|does not exist|not found/i.test(listing.stdout + listing.stderr)) {
       throw new Error(`listing the secrets of ${name} failed (exit ${listing.code}):\n${listing.stdout}${listing.stderr}`);
     }
-    const present = listing.code === 0 ? new Set((parseJsonArray(listing.stdout) as { name?: string }[]).map((s) => s.name)) : new Set<string | undefined>();
+    const present =
+      listing.code === 0
+        ? new Set((parseJsonArray(listing.stdout) as { name?: string }[]).map((s) => s.name))
+        : new Set<string | undefined>();
     if (listing.code === 0) exists.add(name);
-    missing.set(name, specs.filter((s) => !present.has(s.name)).map((s) => s.name));
+    missing.set(
+      name,
+      specs.filter((s) => !present.has(s.name)).map((s) => s.name),
+    );
   }
   const wanted = new Set([...missing.values()].flat());
   const values = await resolveSecrets(project.secrets, wanted, { ...io.env, DATABASE_URL: databaseUrl }, io.ask);
@@ -134,9 +152,13 @@ export async function deploy(project: Project, io: DeployIo): Promise<void> {
   for (const p of project.order.placeholders) {
     if (exists.has(p.to)) continue;
     const config = byName.get(p.to);
-    io.writeFile(`${PLACEHOLDER_DIR}/index.mjs`, 'export default { fetch() { return new Response(null, { status: 503 }); } };\n');
+    io.writeFile(`${PLACEHOLDER_DIR}/index.mjs`, "export default { fetch() { return new Response(null, { status: 503 }); } };\n");
     await run(
-      { tool: "wrangler", args: ["deploy", "index.mjs", "--name", p.to, "--compatibility-date", "2026-08-01", "--no-bundle"], cwd: PLACEHOLDER_DIR },
+      {
+        tool: "wrangler",
+        args: ["deploy", "index.mjs", "--name", p.to, "--compatibility-date", "2026-08-01", "--no-bundle"],
+        cwd: PLACEHOLDER_DIR,
+      },
       `creating a placeholder for ${p.to} (${config?.configPath ?? "?"})`,
     );
     exists.add(p.to);
@@ -181,17 +203,21 @@ export async function smokeCheck(project: Project, io: DeployIo, urls: ReadonlyM
     }
     const url = `https://${host}${site.smokePath}`;
     const browser = await get(url, SMOKE_BROWSER_UA);
-    if (browser.status === 0 || browser.status >= 500) failures.push(`site ${site.name}: ${url} answered ${browser.status || "nothing"} to a browser`);
+    if (browser.status === 0 || browser.status >= 500)
+      failures.push(`site ${site.name}: ${url} answered ${browser.status || "nothing"} to a browser`);
     const bot = await get(url, SMOKE_AI_UA);
     if (bot.status === 0 || bot.status >= 500) failures.push(`site ${site.name}: ${url} answered ${bot.status || "nothing"} to GPTBot`);
-    else if (bot.status === browser.status && bot.body === browser.body && browser.status !== 0) failures.push(`site ${site.name}: GPTBot got the same page as a browser at ${url} (is the route on edge-guard? MODE observe?)`);
+    else if (bot.status === browser.status && bot.body === browser.body && browser.status !== 0)
+      failures.push(`site ${site.name}: GPTBot got the same page as a browser at ${url} (is the route on edge-guard? MODE observe?)`);
     else io.log(`  site ${site.name}: ${url} ${browser.status} for a browser, ${bot.status} and another page for GPTBot`);
   }
   const admin = project.sites.adminUrl ?? urls.get(project.sites.admin);
-  if (admin === undefined) failures.push('admin: no URL to check (its deploy printed no workers.dev URL): set "adminUrl" in the site config');
+  if (admin === undefined)
+    failures.push('admin: no URL to check (its deploy printed no workers.dev URL): set "adminUrl" in the site config');
   else {
     const health = await get(`${admin.replace(/\/+$/, "")}/healthz`, SMOKE_BROWSER_UA);
-    if (health.status !== 200 || !/"ok"\s*:\s*true/.test(health.body)) failures.push(`admin: ${admin}/healthz answered ${health.status || "nothing"}`);
+    if (health.status !== 200 || !/"ok"\s*:\s*true/.test(health.body))
+      failures.push(`admin: ${admin}/healthz answered ${health.status || "nothing"}`);
     else io.log(`  admin: ${admin}/healthz healthy`);
   }
   return failures;

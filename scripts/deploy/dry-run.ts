@@ -19,7 +19,12 @@ export interface DryRunReport {
 }
 
 /** Runs the dry run. `prepare` builds what the configs expect on disk (the dashboard's assets) before the builds. */
-export async function dryRun(project: Project, runner: Runner, prepare: () => Promise<void>, log: (line: string) => void): Promise<DryRunReport> {
+export async function dryRun(
+  project: Project,
+  runner: Runner,
+  prepare: () => Promise<void>,
+  log: (line: string) => void,
+): Promise<DryRunReport> {
   const plan = planLines(project);
   log(`Plan (site config: ${project.sitesFile}):`);
   for (const line of plan) log(`  ${line}`);
@@ -36,12 +41,18 @@ export async function dryRun(project: Project, runner: Runner, prepare: () => Pr
       const config = byName.get(name);
       if (config === undefined) return { name, size: "", bundle: "" };
       const outDir = join(outRoot, name);
-      const command = { tool: "wrangler" as const, args: ["deploy", "--dry-run", "--outdir", outDir, "-c", basename(config.configPath)], cwd: config.dir };
+      const command = {
+        tool: "wrangler" as const,
+        args: ["deploy", "--dry-run", "--outdir", outDir, "-c", basename(config.configPath)],
+        cwd: config.dir,
+      };
       log(`  $ ${describeCommand(command)}`);
       const result = await runner(command);
       const size = /Total Upload: (.+)/.exec(result.stdout + result.stderr)?.[1]?.trim();
       if (result.code !== 0 || size === undefined) {
-        problems.push(`${config.configPath}: wrangler deploy --dry-run failed (exit ${result.code}):\n${(result.stdout + result.stderr).trim()}`);
+        problems.push(
+          `${config.configPath}: wrangler deploy --dry-run failed (exit ${result.code}):\n${(result.stdout + result.stderr).trim()}`,
+        );
         return { name, size: "", bundle: "" };
       }
       const bundleFile = readdirSync(outDir).find((f) => /\.m?js$/.test(f) && !f.endsWith(".map.js"));
@@ -59,7 +70,9 @@ export async function dryRun(project: Project, runner: Runner, prepare: () => Pr
         const hostName = d.scriptName ?? c.name;
         const bundle = built.find((b) => b.name === hostName)?.bundle ?? "";
         if (bundle !== "" && !moduleExports(bundle.slice(bundle.lastIndexOf("export {"))).includes(d.className)) {
-          problems.push(`${c.configPath}: Durable Object binding ${d.binding} needs class ${d.className}, which ${hostName}'s built bundle does not export`);
+          problems.push(
+            `${c.configPath}: Durable Object binding ${d.binding} needs class ${d.className}, which ${hostName}'s built bundle does not export`,
+          );
         }
       }
     }
@@ -68,7 +81,8 @@ export async function dryRun(project: Project, runner: Runner, prepare: () => Pr
   }
 
   log("Applying the Postgres migrations to a fresh embedded database:");
-  const journal = (JSON.parse(readFileSync(join(project.root, "migrations/meta/_journal.json"), "utf8")) as { entries: unknown[] }).entries.length;
+  const journal = (JSON.parse(readFileSync(join(project.root, "migrations/meta/_journal.json"), "utf8")) as { entries: unknown[] }).entries
+    .length;
   let applied = 0;
   try {
     const pg = await openLocalDatabase(undefined);
@@ -80,7 +94,8 @@ export async function dryRun(project: Project, runner: Runner, prepare: () => Pr
   } catch (error) {
     problems.push(`migrations/: applying to a fresh database failed: ${(error as Error).message}`);
   }
-  if (applied !== journal && problems.every((p) => !p.startsWith("migrations/"))) problems.push(`migrations/: ${applied} applied, but the journal lists ${journal}`);
+  if (applied !== journal && problems.every((p) => !p.startsWith("migrations/")))
+    problems.push(`migrations/: ${applied} applied, but the journal lists ${journal}`);
   log(`  ${applied} of ${journal} migrations applied`);
   return { plan, builds, migrations: { applied, journal }, problems };
 }

@@ -48,7 +48,9 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`\nDry run found problems:\n${report.problems.map((p) => `  ✖ ${p}`).join("\n")}`);
       return 1;
     }
-    console.log("\nDry run passed: every Worker builds, the configs agree, the migrations apply. `npm run deploy` does the above for real.");
+    console.log(
+      "\nDry run passed: every Worker builds, the configs agree, the migrations apply. `npm run deploy` does the above for real.",
+    );
     return 0;
   }
   await deploy(project, {

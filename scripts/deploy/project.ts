@@ -30,12 +30,25 @@ export function findSitesFile(root: string, given: string | undefined, allowExam
   if (given !== undefined) return given;
   if (existsSync(join(root, SITES_FILE))) return SITES_FILE;
   if (allowExample) return SITES_EXAMPLE_FILE;
-  throw new Error(`no site config: create ${SITES_FILE} at the project root (copy ${SITES_EXAMPLE_FILE}: each site's zone and hostnames), or pass --sites FILE`);
+  throw new Error(
+    `no site config: create ${SITES_FILE} at the project root (copy ${SITES_EXAMPLE_FILE}: each site's zone and hostnames), or pass --sites FILE`,
+  );
 }
 
 /** Reads and checks the whole project; throws one error listing every problem found. */
-export function loadProject(root: string, sitesFile: string, configs: readonly WorkerConfig[] = readProjectConfigs(root), secrets: readonly SecretSpec[] = SECRETS): Project {
-  const problems = [...configProblems(configs), ...secretProblems(secrets, configs.map((c) => c.name))];
+export function loadProject(
+  root: string,
+  sitesFile: string,
+  configs: readonly WorkerConfig[] = readProjectConfigs(root),
+  secrets: readonly SecretSpec[] = SECRETS,
+): Project {
+  const problems = [
+    ...configProblems(configs),
+    ...secretProblems(
+      secrets,
+      configs.map((c) => c.name),
+    ),
+  ];
   let sitesText: string | null = null;
   try {
     sitesText = readFileSync(resolve(root, sitesFile), "utf8");
@@ -45,8 +58,12 @@ export function loadProject(root: string, sitesFile: string, configs: readonly W
   const sites = sitesText === null ? null : parseSites(sitesText, sitesFile);
   if (sites !== null && !sites.ok) problems.push(sites.error);
   const routeWorker = sites?.ok ? configs.find((c) => c.name === sites.value.worker) : undefined;
-  if (sites?.ok && routeWorker === undefined) problems.push(`${sitesFile}: "worker" is "${sites.value.worker}", which no config defines (Workers: ${configs.map((c) => c.name).join(", ")})`);
-  if (sites?.ok && !configs.some((c) => c.name === sites.value.admin)) problems.push(`${sitesFile}: "admin" is "${sites.value.admin}", which no config defines`);
+  if (sites?.ok && routeWorker === undefined)
+    problems.push(
+      `${sitesFile}: "worker" is "${sites.value.worker}", which no config defines (Workers: ${configs.map((c) => c.name).join(", ")})`,
+    );
+  if (sites?.ok && !configs.some((c) => c.name === sites.value.admin))
+    problems.push(`${sitesFile}: "admin" is "${sites.value.admin}", which no config defines`);
   const order = deployOrder(configs);
   if (problems.length > 0 || !order.ok || sites === null || !sites.ok || routeWorker === undefined) {
     throw new Error(`the deployment is not consistent:\n${problems.map((p) => `  ✖ ${p.replace(/\n/g, "\n    ")}`).join("\n")}`);
@@ -71,7 +88,9 @@ export function planLines(project: Project): string[] {
   const lines: string[] = [];
   const step = (text: string) => lines.push(`${lines.length + 1}. ${text}`);
   for (const kv of project.kv) {
-    step(`KV namespace for binding ${kv.binding}: ${/^[0-9a-f]{32}$/.test(kv.id) ? `check id ${kv.id} exists` : `find or create "${kv.id}"`}, write its id into ${kv.configs.join(", ")}`);
+    step(
+      `KV namespace for binding ${kv.binding}: ${/^[0-9a-f]{32}$/.test(kv.id) ? `check id ${kv.id} exists` : `find or create "${kv.id}"`}, write its id into ${kv.configs.join(", ")}`,
+    );
   }
   for (const q of project.queues) step(`queue ${q}: find or create`);
   step("Postgres: apply migrations/ to DATABASE_URL (drizzle-kit migrate)");
@@ -79,18 +98,25 @@ export function planLines(project: Project): string[] {
   for (const name of project.order.order) {
     const secrets = project.secrets.filter((s) => s.workers.includes(name));
     if (secrets.length === 0) continue;
-    const label = (s: SecretSpec) => `${s.name}${s.source.kind === "generate" ? " (generated if missing)" : s.source.kind === "optional" ? " (if set in the environment)" : ""}`;
+    const label = (s: SecretSpec) =>
+      `${s.name}${s.source.kind === "generate" ? " (generated if missing)" : s.source.kind === "optional" ? " (if set in the environment)" : ""}`;
     step(`secrets of ${name}: ${secrets.map(label).join(", ")}; only those not set yet`);
   }
-  step(`routes of ${project.routeWorker.name} (${project.routeWorker.configPath}): ${project.routes.map((r) => `${r.pattern} in zone ${r.zone_name}`).join(", ")}`);
-  for (const p of project.order.placeholders) step(`placeholder Worker ${p.to} if it does not exist yet (${p.from}'s service binding ${p.via} must resolve)`);
+  step(
+    `routes of ${project.routeWorker.name} (${project.routeWorker.configPath}): ${project.routes.map((r) => `${r.pattern} in zone ${r.zone_name}`).join(", ")}`,
+  );
+  for (const p of project.order.placeholders)
+    step(`placeholder Worker ${p.to} if it does not exist yet (${p.from}'s service binding ${p.via} must resolve)`);
   for (const name of project.order.order) {
     const c = byName.get(name);
     if (c === undefined) continue;
     const why = reasonsFor(project, name);
-    step(`deploy ${name} (${c.configPath}${c.migrationTags.length > 0 ? `; Durable Object migrations ${c.migrationTags.join(", ")}` : ""}${c.crons.length > 0 ? `; crons ${c.crons.join(" | ")}` : ""})${why}`);
+    step(
+      `deploy ${name} (${c.configPath}${c.migrationTags.length > 0 ? `; Durable Object migrations ${c.migrationTags.join(", ")}` : ""}${c.crons.length > 0 ? `; crons ${c.crons.join(" | ")}` : ""})${why}`,
+    );
   }
-  for (const site of project.sites.sites) step(`smoke check site ${site.name}: edge answers, a GPTBot request does not get the origin page`);
+  for (const site of project.sites.sites)
+    step(`smoke check site ${site.name}: edge answers, a GPTBot request does not get the origin page`);
   step("smoke check admin: /healthz answers healthy");
   return lines;
 }

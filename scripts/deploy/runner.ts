@@ -24,7 +24,10 @@ export type Runner = (command: Command) => Promise<CommandResult>;
 /** How a command is shown to the operator: tool, folder and arguments; stdin and env only as a note. */
 export function describeCommand(command: Command): string {
   const where = command.cwd === "." ? "" : `(in ${command.cwd}) `;
-  const extra = [command.stdin !== undefined ? "value on stdin" : "", command.env ? `env ${Object.keys(command.env).join(", ")}` : ""].filter(Boolean);
+  const extra = [
+    command.stdin !== undefined ? "value on stdin" : "",
+    command.env ? `env ${Object.keys(command.env).join(", ")}` : "",
+  ].filter(Boolean);
   return `${where}${command.tool} ${command.args.join(" ")}${extra.length > 0 ? `  [${extra.join("; ")}]` : ""}`;
 }
 

@@ -27,7 +27,10 @@ export const SECRETS: readonly SecretSpec[] = [
   {
     name: "DATABASE_URL",
     workers: ["edge-guard-tarpit", "edge-guard-escalation", "edge-guard-admin"],
-    source: { kind: "ask", about: "Postgres connection string (Neon), e.g. postgresql://user:password@ep-….neon.tech/neondb?sslmode=require" },
+    source: {
+      kind: "ask",
+      about: "Postgres connection string (Neon), e.g. postgresql://user:password@ep-….neon.tech/neondb?sslmode=require",
+    },
     check: (v) => (/^postgres(ql)?:\/\/[^\s]+$/.test(v) ? null : "must be a postgres:// or postgresql:// URL"),
   },
   { name: "TOKEN_SECRET", workers: ["edge-guard"], source: { kind: "generate", make: random(32) }, check: minLength(32) },
@@ -41,14 +44,21 @@ export const SECRETS: readonly SecretSpec[] = [
   },
   { name: "LABYRINTH_SECRET", workers: ["edge-guard-tarpit"], source: { kind: "generate", make: random(32) } },
   { name: "LLM_API_KEY", workers: ["edge-guard-escalation"], source: { kind: "optional" } },
-  { name: "ALERT_WEBHOOK_URL", workers: ["edge-guard-escalation"], source: { kind: "optional" }, check: (v) => (v.startsWith("https://") ? null : "must be an https:// URL") },
+  {
+    name: "ALERT_WEBHOOK_URL",
+    workers: ["edge-guard-escalation"],
+    source: { kind: "optional" },
+    check: (v) => (v.startsWith("https://") ? null : "must be an https:// URL"),
+  },
   { name: "TURNSTILE_SITE_KEY", workers: ["edge-guard"], source: { kind: "optional" } },
   { name: "TURNSTILE_SECRET", workers: ["edge-guard"], source: { kind: "optional" } },
 ];
 
 /** Secret specs naming a Worker no config defines (the list went stale). */
 export function secretProblems(specs: readonly SecretSpec[], workerNames: readonly string[]): string[] {
-  return specs.flatMap((s) => s.workers.filter((w) => !workerNames.includes(w)).map((w) => `secret ${s.name} is meant for Worker "${w}", which no config defines`));
+  return specs.flatMap((s) =>
+    s.workers.filter((w) => !workerNames.includes(w)).map((w) => `secret ${s.name} is meant for Worker "${w}", which no config defines`),
+  );
 }
 
 /** Asks the operator for one value without echoing it; null when nobody can answer (no terminal). */
@@ -77,12 +87,16 @@ export async function resolveSecrets(
     else if (spec.source.kind === "generate") entry = { value: await spec.source.make(), origin: "generated" };
     else if (spec.source.kind === "ask") {
       const answer = await ask(spec.name, spec.source.about);
-      if (answer === null || answer === "") throw new Error(`secret ${spec.name} is needed (${spec.source.about}): set it in the environment, e.g. ${spec.name}=… npm run deploy`);
+      if (answer === null || answer === "")
+        throw new Error(
+          `secret ${spec.name} is needed (${spec.source.about}): set it in the environment, e.g. ${spec.name}=… npm run deploy`,
+        );
       entry = { value: answer, origin: "asked" };
     }
     if (entry === null) continue;
     const problem = spec.check?.(entry.value) ?? null;
-    if (problem !== null) throw new Error(`secret ${spec.name} (from ${entry.origin === "asked" ? "your answer" : "the environment"}) ${problem}`);
+    if (problem !== null)
+      throw new Error(`secret ${spec.name} (from ${entry.origin === "asked" ? "your answer" : "the environment"}) ${problem}`);
     values.set(spec.name, entry);
   }
   return values;

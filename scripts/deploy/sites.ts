@@ -43,7 +43,9 @@ export function parseSites(text: string, file: string): { ok: true; value: Sites
   const parsed = SitesSchema.safeParse(json);
   if (!parsed.success) return { ok: false, error: `${file} is invalid:\n${z.prettifyError(parsed.error)}` };
   const problems = siteProblems(parsed.data);
-  return problems.length === 0 ? { ok: true, value: parsed.data } : { ok: false, error: `${file} is invalid:\n${problems.map((p) => `  ✖ ${p}`).join("\n")}` };
+  return problems.length === 0
+    ? { ok: true, value: parsed.data }
+    : { ok: false, error: `${file} is invalid:\n${problems.map((p) => `  ✖ ${p}`).join("\n")}` };
 }
 
 /** Overlapping hostnames (within a site or across sites, wildcards included), hostnames outside their zone, duplicate names. */
@@ -55,7 +57,8 @@ export function siteProblems(config: SitesConfig): string[] {
     names.add(site.name);
     for (const host of site.hostnames) {
       const bare = host.replace(/^\*\./, "");
-      if (bare !== site.zone && !bare.endsWith(`.${site.zone}`)) problems.push(`sites.${site.name}: hostname ${host} is not in its zone ${site.zone}`);
+      if (bare !== site.zone && !bare.endsWith(`.${site.zone}`))
+        problems.push(`sites.${site.name}: hostname ${host} is not in its zone ${site.zone}`);
     }
   }
   const all = config.sites.flatMap((site) => site.hostnames.map((host) => ({ site: site.name, host })));
@@ -64,7 +67,10 @@ export function siteProblems(config: SitesConfig): string[] {
       const a = all[i];
       const b = all[j];
       if (a === undefined || b === undefined || !overlaps(a.host, b.host)) continue;
-      if (a.host !== b.host) problems.push(`hostnames overlap: ${a.host} (site ${a.site}) and ${b.host} (site ${b.site}) both match ${a.host.startsWith("*.") ? b.host : a.host}`);
+      if (a.host !== b.host)
+        problems.push(
+          `hostnames overlap: ${a.host} (site ${a.site}) and ${b.host} (site ${b.site}) both match ${a.host.startsWith("*.") ? b.host : a.host}`,
+        );
       else if (a.site === b.site) problems.push(`hostname ${a.host} overlaps: listed twice in site ${a.site}`);
       else problems.push(`hostname ${a.host} overlaps: listed in site ${a.site} and in site ${b.site}`);
     }

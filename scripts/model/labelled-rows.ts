@@ -53,7 +53,10 @@ interface Votes {
  * operator label covers the judged report (or the IP at the label's time) and the same lookback. Operators
  * override edge labels; contradicting labels of one source drop the report.
  */
-export function labelledRows(decisions: readonly StoredDecision[], operatorLabels: readonly OperatorLabel[]): { rows: TrainingRow[]; stats: LabelStats } {
+export function labelledRows(
+  decisions: readonly StoredDecision[],
+  operatorLabels: readonly OperatorLabel[],
+): { rows: TrainingRow[]; stats: LabelStats } {
   const byIp = new Map<string, StoredDecision[]>();
   for (const d of decisions) {
     const list = byIp.get(d.ip);
@@ -97,7 +100,10 @@ export function labelledRows(decisions: readonly StoredDecision[], operatorLabel
     else if (value === "good-bot") goodBots++;
     else if (d?.report == null) withoutReport++;
     else {
-      const history: HistoryEntry[] = historyBefore(d.report, (byIp.get(d.ip) ?? []).map((h) => ({ id: h.reportId, at: h.at, path: h.path })));
+      const history: HistoryEntry[] = historyBefore(
+        d.report,
+        (byIp.get(d.ip) ?? []).map((h) => ({ id: h.reportId, at: h.at, path: h.path })),
+      );
       rows.push({ label: value === "bot" ? 1 : 0, kind: v.kind, group: `ip:${d.ip}`, report: d.report, history });
     }
   }

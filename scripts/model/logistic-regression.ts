@@ -73,7 +73,10 @@ export interface Confusion {
 
 /** Precision, recall and confusion matrix when `score >= threshold` means bot. */
 export function confusion(scores: readonly number[], labels: readonly number[], threshold: number): Confusion {
-  let tp = 0, fp = 0, tn = 0, fn = 0;
+  let tp = 0,
+    fp = 0,
+    tn = 0,
+    fn = 0;
   scores.forEach((s, i) => {
     const bot = labels[i] === 1;
     if (s >= threshold && bot) tp++;
@@ -87,12 +90,17 @@ export function confusion(scores: readonly number[], labels: readonly number[], 
 /** ROC AUC as the Mann–Whitney statistic (ties count half). */
 export function rocAuc(scores: readonly number[], labels: readonly number[]): number {
   const ranked = scores.map((s, i) => ({ s, bot: labels[i] === 1 })).sort((a, b) => a.s - b.s);
-  let rankSum = 0, positives = 0;
-  for (let i = 0; i < ranked.length; ) {
+  let rankSum = 0,
+    positives = 0;
+  for (let i = 0; i < ranked.length;) {
     let j = i;
     while (j < ranked.length && ranked[j]?.s === ranked[i]?.s) j++;
     const averageRank = (i + 1 + j) / 2;
-    for (let k = i; k < j; k++) if (ranked[k]?.bot) { rankSum += averageRank; positives++; }
+    for (let k = i; k < j; k++)
+      if (ranked[k]?.bot) {
+        rankSum += averageRank;
+        positives++;
+      }
     i = j;
   }
   const negatives = ranked.length - positives;

@@ -36,9 +36,13 @@ const BURST_PER_MINUTE = 120;
 const ALWAYS_ALLOWED_RE = /^\/(?:robots\.txt|sitemap\.xml|favicon\.ico|\.well-known\/.*)$/;
 
 const require = createRequire(import.meta.url);
-interface BrowserProfile { readonly userAgent: string; readonly weight: number }
-const BROWSERS = (JSON.parse(readFileSync(join(dirname(require.resolve("user-agents")), "user-agents.json"), "utf8")) as BrowserProfile[])
-  .filter((b) => isBrowserUserAgent(b.userAgent) && !isbot(b.userAgent)); // two independent classifiers agree
+interface BrowserProfile {
+  readonly userAgent: string;
+  readonly weight: number;
+}
+const BROWSERS = (
+  JSON.parse(readFileSync(join(dirname(require.resolve("user-agents")), "user-agents.json"), "utf8")) as BrowserProfile[]
+).filter((b) => isBrowserUserAgent(b.userAgent) && !isbot(b.userAgent)); // two independent classifiers agree
 // The package's ESM typings omit `tags`, which its JSON has.
 const CRAWLERS = crawlers as readonly { readonly instances: string[]; readonly tags?: string[] }[];
 const tagged = (tag: string): string[] =>
@@ -47,7 +51,11 @@ const AI_CRAWLER_UAS = tagged("ai-crawler").filter((ua) => isAiCrawlerUserAgent(
 const LIBRARY_UAS = [...tagged("http-library"), "curl/8.5.0", "Wget/1.21.3", "python-requests/2.32.3"].filter((ua) => isbot(ua));
 const AUTOMATION_UAS = tagged("browser-automation");
 
-interface Network { readonly asn: number; readonly asOrganization: string; readonly country: string }
+interface Network {
+  readonly asn: number;
+  readonly asOrganization: string;
+  readonly country: string;
+}
 const RESIDENTIAL: readonly Network[] = [
   { asn: 7922, asOrganization: "Comcast Cable Communications, LLC", country: "US" },
   { asn: 21928, asOrganization: "T-Mobile USA, Inc.", country: "US" },
@@ -83,35 +91,147 @@ interface Profile {
 }
 
 const browserUa = (r: SeededRandom): string => r.weighted(BROWSERS, (b) => b.weight).userAgent;
-const people = (assets: AssetMode, trap = 0) => (r: SeededRandom, site: SitePaths, start: number) => humanSession(r, site, start, assets, trap);
-const bots = (gapMs: number, assets: AssetMode, robots: number, sitemap: number, maxTrap: number) => (r: SeededRandom, site: SitePaths, start: number) =>
-  crawlerSession(r, site, start, { gapMs, assets, robots, sitemap, trapDepth: r.chance(0.5) ? r.int(0, maxTrap) : 0 });
-const human = { label: 0, userAgent: browserUa, pAcceptLanguage: 0.97, pSecFetch: 0.97, pClientHints: 0.97, pHintMismatch: 0.01, pHttp1: 0.03 } as const;
+const people =
+  (assets: AssetMode, trap = 0) =>
+  (r: SeededRandom, site: SitePaths, start: number) =>
+    humanSession(r, site, start, assets, trap);
+const bots =
+  (gapMs: number, assets: AssetMode, robots: number, sitemap: number, maxTrap: number) =>
+  (r: SeededRandom, site: SitePaths, start: number) =>
+    crawlerSession(r, site, start, { gapMs, assets, robots, sitemap, trapDepth: r.chance(0.5) ? r.int(0, maxTrap) : 0 });
+const human = {
+  label: 0,
+  userAgent: browserUa,
+  pAcceptLanguage: 0.97,
+  pSecFetch: 0.97,
+  pClientHints: 0.97,
+  pHintMismatch: 0.01,
+  pHttp1: 0.03,
+} as const;
 const PROFILES: Record<string, Profile> = {
   "human-reader": { ...human, share: 0.2, session: people("browser"), pDatacenter: 0.05, pBlocklisted: 0.02 },
   // A prefetcher or an extension follows a hidden trap link; the edge tarpits that one request.
   "human-trap": { ...human, share: 0.1, session: people("browser", 0.3), pDatacenter: 0.1, pBlocklisted: 0.1 },
-  "human-privacy": { ...human, share: 0.07, session: people("css-only"), pAcceptLanguage: 0.4, pSecFetch: 0.8, pClientHints: 0.6, pDatacenter: 0.6, pBlocklisted: 0.1 },
+  "human-privacy": {
+    ...human,
+    share: 0.07,
+    session: people("css-only"),
+    pAcceptLanguage: 0.4,
+    pSecFetch: 0.8,
+    pClientHints: 0.6,
+    pDatacenter: 0.6,
+    pBlocklisted: 0.1,
+  },
   // Several people behind one address (office, CGNAT): interleaved sessions.
-  "human-nat": { ...human, share: 0.1, session: (r, site, start) => interleave(Array.from({ length: r.int(2, 6) }, () => humanSession(r, site, start + r.int(0, 300_000), "browser"))), pDatacenter: 0.03, pBlocklisted: 0.1 },
-  "bot-ai-crawler": { label: 1, share: 0.12, userAgent: (r) => r.pick(AI_CRAWLER_UAS), session: bots(2_000, "none", 0.6, 0.5, 30), pAcceptLanguage: 0.1, pSecFetch: 0.05, pClientHints: 0, pHintMismatch: 0, pHttp1: 0.6, pDatacenter: 0.9, pBlocklisted: 0.1 },
-  "bot-library": { label: 1, share: 0.1, userAgent: (r) => r.pick(LIBRARY_UAS), session: bots(600, "none", 0.3, 0.4, 40), pAcceptLanguage: 0.05, pSecFetch: 0.02, pClientHints: 0, pHintMismatch: 0, pHttp1: 0.9, pDatacenter: 0.7, pBlocklisted: 0.1 },
-  "bot-automation": { label: 1, share: 0.05, userAgent: (r) => r.pick(AUTOMATION_UAS), session: bots(2_500, "browser", 0.1, 0.6, 10), pAcceptLanguage: 0.7, pSecFetch: 0.8, pClientHints: 0.5, pHintMismatch: 0.3, pHttp1: 0.3, pDatacenter: 0.8, pBlocklisted: 0.1 },
-  "bot-spoofed-crude": { label: 1, share: 0.13, userAgent: browserUa, session: bots(700, "none", 0.2, 0.5, 40), pAcceptLanguage: 0.4, pSecFetch: 0.2, pClientHints: 0.1, pHintMismatch: 0.5, pHttp1: 0.7, pDatacenter: 0.65, pBlocklisted: 0.1 },
-  "bot-spoofed-careful": { label: 1, share: 0.13, userAgent: browserUa, session: bots(12_000, "css-only", 0.05, 0.7, 4), pAcceptLanguage: 0.92, pSecFetch: 0.9, pClientHints: 0.85, pHintMismatch: 0.15, pHttp1: 0.1, pDatacenter: 0.2, pBlocklisted: 0.1 },
+  "human-nat": {
+    ...human,
+    share: 0.1,
+    session: (r, site, start) =>
+      interleave(Array.from({ length: r.int(2, 6) }, () => humanSession(r, site, start + r.int(0, 300_000), "browser"))),
+    pDatacenter: 0.03,
+    pBlocklisted: 0.1,
+  },
+  "bot-ai-crawler": {
+    label: 1,
+    share: 0.12,
+    userAgent: (r) => r.pick(AI_CRAWLER_UAS),
+    session: bots(2_000, "none", 0.6, 0.5, 30),
+    pAcceptLanguage: 0.1,
+    pSecFetch: 0.05,
+    pClientHints: 0,
+    pHintMismatch: 0,
+    pHttp1: 0.6,
+    pDatacenter: 0.9,
+    pBlocklisted: 0.1,
+  },
+  "bot-library": {
+    label: 1,
+    share: 0.1,
+    userAgent: (r) => r.pick(LIBRARY_UAS),
+    session: bots(600, "none", 0.3, 0.4, 40),
+    pAcceptLanguage: 0.05,
+    pSecFetch: 0.02,
+    pClientHints: 0,
+    pHintMismatch: 0,
+    pHttp1: 0.9,
+    pDatacenter: 0.7,
+    pBlocklisted: 0.1,
+  },
+  "bot-automation": {
+    label: 1,
+    share: 0.05,
+    userAgent: (r) => r.pick(AUTOMATION_UAS),
+    session: bots(2_500, "browser", 0.1, 0.6, 10),
+    pAcceptLanguage: 0.7,
+    pSecFetch: 0.8,
+    pClientHints: 0.5,
+    pHintMismatch: 0.3,
+    pHttp1: 0.3,
+    pDatacenter: 0.8,
+    pBlocklisted: 0.1,
+  },
+  "bot-spoofed-crude": {
+    label: 1,
+    share: 0.13,
+    userAgent: browserUa,
+    session: bots(700, "none", 0.2, 0.5, 40),
+    pAcceptLanguage: 0.4,
+    pSecFetch: 0.2,
+    pClientHints: 0.1,
+    pHintMismatch: 0.5,
+    pHttp1: 0.7,
+    pDatacenter: 0.65,
+    pBlocklisted: 0.1,
+  },
+  "bot-spoofed-careful": {
+    label: 1,
+    share: 0.13,
+    userAgent: browserUa,
+    session: bots(12_000, "css-only", 0.05, 0.7, 4),
+    pAcceptLanguage: 0.92,
+    pSecFetch: 0.9,
+    pClientHints: 0.85,
+    pHintMismatch: 0.15,
+    pHttp1: 0.1,
+    pDatacenter: 0.2,
+    pBlocklisted: 0.1,
+  },
 };
 
-const CH_PLATFORM: Record<string, string> = { windows: "Windows", macos: "macOS", linux: "Linux", chromeos: "Chrome OS", android: "Android" };
+const CH_PLATFORM: Record<string, string> = {
+  windows: "Windows",
+  macos: "macOS",
+  linux: "Linux",
+  chromeos: "Chrome OS",
+  android: "Android",
+};
 
 function headersFor(p: Profile, ua: string, path: string, r: SeededRandom): Record<string, string> {
   const shape = pathShape(path);
   const library = !isBrowserUserAgent(ua);
-  const accept = library ? "*/*" : shape !== "asset" ? "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" : path.endsWith(".css") ? "text/css,*/*;q=0.1" : "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+  const accept = library
+    ? "*/*"
+    : shape !== "asset"
+      ? "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+      : path.endsWith(".css")
+        ? "text/css,*/*;q=0.1"
+        : "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
   const headers: Record<string, string> = { accept, "accept-encoding": library ? "gzip, deflate" : "gzip, deflate, br, zstd" };
-  if (r.chance(p.pAcceptLanguage)) headers["accept-language"] = r.pick(["en-US,en;q=0.9", "de-DE,de;q=0.9,en;q=0.8", "fr-FR,fr;q=0.9", "en-GB,en;q=0.8", "pt-BR,pt;q=0.9"]);
+  if (r.chance(p.pAcceptLanguage))
+    headers["accept-language"] = r.pick([
+      "en-US,en;q=0.9",
+      "de-DE,de;q=0.9,en;q=0.8",
+      "fr-FR,fr;q=0.9",
+      "en-GB,en;q=0.8",
+      "pt-BR,pt;q=0.9",
+    ]);
   if (r.chance(p.pSecFetch)) {
     const asset = shape === "asset";
-    Object.assign(headers, { "sec-fetch-mode": asset ? "no-cors" : "navigate", "sec-fetch-site": asset ? "same-origin" : r.pick(["none", "same-origin"]), "sec-fetch-dest": asset ? (path.endsWith(".css") ? "style" : "image") : "document" });
+    Object.assign(headers, {
+      "sec-fetch-mode": asset ? "no-cors" : "navigate",
+      "sec-fetch-site": asset ? "same-origin" : r.pick(["none", "same-origin"]),
+      "sec-fetch-dest": asset ? (path.endsWith(".css") ? "style" : "image") : "document",
+    });
   }
   const claim = browserClaim(ua);
   if (claim.engine === "blink" && claim.chromiumMajor !== null && r.chance(p.pClientHints)) {
@@ -206,8 +326,12 @@ function main(): void {
   const text = dataset.map((row) => JSON.stringify(row)).join("\n") + "\n";
   writeFileSync(SEED_DATASET_PATH, text);
   const bots = dataset.filter((row) => row.label === 1).length;
-  console.log(`${SEED_DATASET_PATH}: ${rows} rows (${bots} bot, ${rows - bots} human), ${(text.length / 1024).toFixed(0)} KiB, seed ${seed}`);
-  console.log(`UA pools: ${BROWSERS.length} browser, ${AI_CRAWLER_UAS.length} AI crawler, ${LIBRARY_UAS.length} library, ${AUTOMATION_UAS.length} automation`);
+  console.log(
+    `${SEED_DATASET_PATH}: ${rows} rows (${bots} bot, ${rows - bots} human), ${(text.length / 1024).toFixed(0)} KiB, seed ${seed}`,
+  );
+  console.log(
+    `UA pools: ${BROWSERS.length} browser, ${AI_CRAWLER_UAS.length} AI crawler, ${LIBRARY_UAS.length} library, ${AUTOMATION_UAS.length} automation`,
+  );
 }
 
 main();

@@ -30,10 +30,16 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /** Prints ROC AUC, log loss, and precision, recall and the confusion matrix at both thresholds. */
 export function printEvaluation(title: string, e: Evaluation): void {
-  console.log(`\n${title} (${e.rows} rows): ROC AUC ${e.rocAuc.toFixed(4)}, log loss ${e.logLoss.toFixed(4)}, humans called human ${pct(e.humanVerdictRate)}`);
+  console.log(
+    `\n${title} (${e.rows} rows): ROC AUC ${e.rocAuc.toFixed(4)}, log loss ${e.logLoss.toFixed(4)}, humans called human ${pct(e.humanVerdictRate)}`,
+  );
   for (const c of [e.atHalf, e.atBlockScore]) {
-    console.log(`  threshold ${c.threshold}: precision ${pct(c.precision)}, recall ${pct(c.recall)}, false-positive rate ${pct(c.falsePositiveRate)}`);
-    console.log(`    confusion     pred bot  pred human\n    actual bot    ${String(c.tp).padStart(8)}  ${String(c.fn).padStart(10)}\n    actual human  ${String(c.fp).padStart(8)}  ${String(c.tn).padStart(10)}`);
+    console.log(
+      `  threshold ${c.threshold}: precision ${pct(c.precision)}, recall ${pct(c.recall)}, false-positive rate ${pct(c.falsePositiveRate)}`,
+    );
+    console.log(
+      `    confusion     pred bot  pred human\n    actual bot    ${String(c.tp).padStart(8)}  ${String(c.fn).padStart(10)}\n    actual human  ${String(c.fp).padStart(8)}  ${String(c.tn).padStart(10)}`,
+    );
   }
 }
 

@@ -47,7 +47,11 @@ export function exportLogisticOnnx(model: LinearModel, info: ExportInfo): Uint8A
     input: [floatInput("features", ["N", f])],
     output: [floatInput("score", ["N", 1])],
   });
-  const metadata = { [MODEL_METADATA_KEYS.version]: info.version, [MODEL_METADATA_KEYS.features]: info.featureNames.join(","), ...info.extra };
+  const metadata = {
+    [MODEL_METADATA_KEYS.version]: info.version,
+    [MODEL_METADATA_KEYS.features]: info.featureNames.join(","),
+    ...info.extra,
+  };
   const proto = onnx.ModelProto.create({
     irVersion: 8,
     opsetImport: [{ domain: "", version: OPSET }],

@@ -55,8 +55,10 @@ function pageWithAssets(r: SeededRandom, path: string, at: number, mode: AssetMo
 
 function nextPage(r: SeededRandom, site: SitePaths, current: string): string {
   const roll = r.next();
-  if (current.startsWith("/articles/")) return roll < 0.6 ? r.pick(site.articles) : roll < 0.75 ? r.pick(site.tags) : roll < 0.85 ? r.pick(site.regions) : "/";
-  if (current === "/" || current.startsWith("/page/")) return roll < 0.8 ? r.pick(site.articles) : roll < 0.9 ? r.pick(site.indexPages) : r.pick(site.other);
+  if (current.startsWith("/articles/"))
+    return roll < 0.6 ? r.pick(site.articles) : roll < 0.75 ? r.pick(site.tags) : roll < 0.85 ? r.pick(site.regions) : "/";
+  if (current === "/" || current.startsWith("/page/"))
+    return roll < 0.8 ? r.pick(site.articles) : roll < 0.9 ? r.pick(site.indexPages) : r.pick(site.other);
   return roll < 0.85 ? r.pick(site.articles) : r.pick(site.other);
 }
 
@@ -64,7 +66,14 @@ function nextPage(r: SeededRandom, site: SitePaths, current: string): string {
  * A person reading: an entry page (home or an article from a search), then links, with reading time between pages.
  * A returning visitor (`pWarmCache`) has the stylesheet and images cached and loads no asset at all.
  */
-export function humanSession(r: SeededRandom, site: SitePaths, start: number, assets: AssetMode, trapProbability = 0, pWarmCache = 0.4): Hit[] {
+export function humanSession(
+  r: SeededRandom,
+  site: SitePaths,
+  start: number,
+  assets: AssetMode,
+  trapProbability = 0,
+  pWarmCache = 0.4,
+): Hit[] {
   const pages = r.logNormalCount(5, 0.8, 1);
   const cached = new Set<string>(r.chance(pWarmCache) ? Object.values(ASSETS) : []);
   const hits: Hit[] = [];
@@ -85,7 +94,13 @@ export function crawlerSession(
   r: SeededRandom,
   site: SitePaths,
   start: number,
-  options: { readonly gapMs: number; readonly assets: AssetMode; readonly robots: number; readonly sitemap: number; readonly trapDepth: number },
+  options: {
+    readonly gapMs: number;
+    readonly assets: AssetMode;
+    readonly robots: number;
+    readonly sitemap: number;
+    readonly trapDepth: number;
+  },
 ): Hit[] {
   const hits: Hit[] = [];
   const cached = new Set<string>();

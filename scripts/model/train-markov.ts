@@ -21,11 +21,16 @@ const log = (line: string): void => console.log(`[train-markov] ${line}`);
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { corpus: { type: "string", default: DEFAULT_MARKOV_CORPUS }, order: { type: "string", default: String(DEFAULT_MARKOV_ORDER) } },
+    options: {
+      corpus: { type: "string", default: DEFAULT_MARKOV_CORPUS },
+      order: { type: "string", default: String(DEFAULT_MARKOV_ORDER) },
+    },
   });
   const order = Number(values.order);
-  if (!Number.isInteger(order) || order < 1 || order > 5) throw new CorpusInputError(`--order must be an integer from 1 to 5, got ${values.order}`);
-  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(values.corpus)) throw new CorpusInputError(`--corpus must match [a-z0-9][a-z0-9_-]*, got ${values.corpus}`);
+  if (!Number.isInteger(order) || order < 1 || order > 5)
+    throw new CorpusInputError(`--order must be an integer from 1 to 5, got ${values.order}`);
+  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(values.corpus))
+    throw new CorpusInputError(`--corpus must match [a-z0-9][a-z0-9_-]*, got ${values.corpus}`);
 
   const files = readCorpusFiles(positionals);
   log(`read ${files.length} file(s), ${files.reduce((sum, f) => sum + f.text.length, 0)} characters`);

@@ -42,8 +42,15 @@ async function gather(seedPath: string, fromDb: boolean, noSeed: boolean): Promi
   const seed = noSeed ? [] : loadSeedRows(seedPath);
   if (!fromDb) return { rows: seed, seedRows: seed.length, dbRows: 0, labels: null };
   const { rows, stats } = await withTrainingDb(log, readLabelledRows);
-  log(`Postgres: ${stats.anchors} labelling events → ${stats.rows} rows (${stats.conflicts} with conflicting labels dropped, ${stats.goodBots} good-bot rows set aside, ${stats.withoutReport} without a stored report)`);
-  if (rows.length === 0) log(noSeed ? "no labelled rows in Postgres and --no-seed: nothing to train on" : "no labelled rows in Postgres yet: training on the seed dataset alone");
+  log(
+    `Postgres: ${stats.anchors} labelling events → ${stats.rows} rows (${stats.conflicts} with conflicting labels dropped, ${stats.goodBots} good-bot rows set aside, ${stats.withoutReport} without a stored report)`,
+  );
+  if (rows.length === 0)
+    log(
+      noSeed
+        ? "no labelled rows in Postgres and --no-seed: nothing to train on"
+        : "no labelled rows in Postgres yet: training on the seed dataset alone",
+    );
   return { rows: [...seed, ...rows], seedRows: seed.length, dbRows: rows.length, labels: stats };
 }
 
@@ -64,7 +71,11 @@ async function checkOnnx(bytes: Uint8Array, model: LinearModel, x: readonly numb
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { "from-db": { type: "boolean", default: false }, "no-seed": { type: "boolean", default: false }, out: { type: "string", default: "models" } },
+    options: {
+      "from-db": { type: "boolean", default: false },
+      "no-seed": { type: "boolean", default: false },
+      out: { type: "string", default: "models" },
+    },
   });
   const seedPath = positionals[0] ?? SEED_PATH;
   const sources = await gather(seedPath, values["from-db"], values["no-seed"]);
@@ -72,15 +83,22 @@ async function main(): Promise<void> {
   if (train.length === 0 || test.length === 0 || new Set(train.map((r) => r.label)).size < 2) {
     throw new Error(`not enough labelled data: ${train.length} training and ${test.length} held-out rows, needing both labels`);
   }
-  log(`${sources.rows.length} rows (${sources.seedRows} seed, ${sources.dbRows} from Postgres): ${train.length} train / ${test.length} held out, ${FEATURE_NAMES.length} features`);
+  log(
+    `${sources.rows.length} rows (${sources.seedRows} seed, ${sources.dbRows} from Postgres): ${train.length} train / ${test.length} held out, ${FEATURE_NAMES.length} features`,
+  );
 
   const pathModel: PathModel = trainPathModel(train.filter((r) => r.label === 0).map(shapesOf));
   const compiled = compilePathModel(pathModel);
-  log(`path model ${pathModel.version}: ${pathModel.states.length} states from ${train.filter((r) => r.label === 0).length} human sequences`);
+  log(
+    `path model ${pathModel.version}: ${pathModel.states.length} states from ${train.filter((r) => r.label === 0).length} human sequences`,
+  );
   const features = (rows: readonly TrainingRow[]) => rows.map((r) => extractFeatures(r.report, r.history, compiled));
   const [xTrain, xTest] = [features(train), features(test)];
 
-  const model = trainLogistic(xTrain, train.map((r) => r.label));
+  const model = trainLogistic(
+    xTrain,
+    train.map((r) => r.label),
+  );
   console.log("\nweights (raw feature units):");
   FEATURE_NAMES.forEach((name, j) => console.log(`  ${name.padEnd(26)} ${(model.weights[j] ?? 0).toFixed(4)}`));
   console.log(`  ${"(bias)".padEnd(26)} ${model.bias.toFixed(4)}`);
@@ -91,11 +109,18 @@ async function main(): Promise<void> {
   const rulesEval = evaluate(xTest.map(rulesScore), labels, BLOCK_SCORE);
   printEvaluation("held-out, model", modelEval);
   printEvaluation("held-out, rules-only fallback (for comparison)", rulesEval);
-  printPerKind(test.map((r) => r.kind), scores, BLOCK_SCORE);
+  printPerKind(
+    test.map((r) => r.kind),
+    scores,
+    BLOCK_SCORE,
+  );
 
   const round = (v: number): number => Number(Math.fround(v).toPrecision(9));
   const rounded: LinearModel = { weights: model.weights.map(round), bias: round(model.bias) };
-  const version = `lr-${createHash("sha256").update(JSON.stringify([FEATURE_NAMES, rounded, pathModel.version])).digest("hex").slice(0, 10)}`;
+  const version = `lr-${createHash("sha256")
+    .update(JSON.stringify([FEATURE_NAMES, rounded, pathModel.version]))
+    .digest("hex")
+    .slice(0, 10)}`;
   const bytes = exportLogisticOnnx(rounded, {
     version,
     featureNames: FEATURE_NAMES,

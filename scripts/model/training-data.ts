@@ -39,7 +39,11 @@ export function loadSeedRows(path: string): TrainingRow[] {
 }
 
 /** Splits by group, deterministically: about `testShare` of the groups (hashed with `seed`) are held out. */
-export function splitByGroup<T extends { readonly group: string }>(rows: readonly T[], testShare: number, seed: number): { train: T[]; test: T[] } {
+export function splitByGroup<T extends { readonly group: string }>(
+  rows: readonly T[],
+  testShare: number,
+  seed: number,
+): { train: T[]; test: T[] } {
   const train: T[] = [];
   const test: T[] = [];
   for (const row of rows) (fnv1a(`${seed}:${row.group}`) / 2 ** 32 < testShare ? test : train).push(row);

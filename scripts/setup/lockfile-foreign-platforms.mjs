@@ -6,10 +6,22 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 const PLATFORM_RE = [
-  [/darwin/, "darwin"], [/win32|windows/, "win32"], [/android/, "android"], [/freebsd/, "freebsd"],
-  [/openharmony/, "openharmony"], [/linux/, "linux"],
+  [/darwin/, "darwin"],
+  [/win32|windows/, "win32"],
+  [/android/, "android"],
+  [/freebsd/, "freebsd"],
+  [/openharmony/, "openharmony"],
+  [/linux/, "linux"],
 ];
-const CPU_RE = [[/arm64|aarch64/, "arm64"], [/-arm-|arm-eabi|gnueabihf|musleabihf/, "arm"], [/ia32/, "ia32"], [/ppc64/, "ppc64"], [/riscv64/, "riscv64"], [/s390x/, "s390x"], [/x64|-64$/, "x64"]];
+const CPU_RE = [
+  [/arm64|aarch64/, "arm64"],
+  [/-arm-|arm-eabi|gnueabihf|musleabihf/, "arm"],
+  [/ia32/, "ia32"],
+  [/ppc64/, "ppc64"],
+  [/riscv64/, "riscv64"],
+  [/s390x/, "s390x"],
+  [/x64|-64$/, "x64"],
+];
 
 const lock = JSON.parse(readFileSync("package-lock.json", "utf8"));
 let added = 0;

@@ -87,16 +87,32 @@ describe("safeReturnPath", () => {
     expect(safeReturnPath(path)).toBe(path);
   });
 
-  it.each(["", "//evil.example/", "/\\evil.example", "https://evil.example/", "evil", "/\t/evil.example", "/a b", "/\n", `/${"a".repeat(2048)}`])(
-    "turns %j into /",
-    (path) => {
-      expect(safeReturnPath(path)).toBe("/");
-    },
-  );
+  it.each([
+    "",
+    "//evil.example/",
+    "/\\evil.example",
+    "https://evil.example/",
+    "evil",
+    "/\t/evil.example",
+    "/a b",
+    "/\n",
+    `/${"a".repeat(2048)}`,
+  ])("turns %j into /", (path) => {
+    expect(safeReturnPath(path)).toBe("/");
+  });
 });
 
 describe("claims", () => {
-  const ticket = { aud: TICKET_AUDIENCE, n: "abcdefghijklmnopqrstuv", d: 16, r: "/", b: "AAAAAAAAAAAAAAAAAAAAAA", m: "pow", iat: 1, exp: 301 };
+  const ticket = {
+    aud: TICKET_AUDIENCE,
+    n: "abcdefghijklmnopqrstuv",
+    d: 16,
+    r: "/",
+    b: "AAAAAAAAAAAAAAAAAAAAAA",
+    m: "pow",
+    iat: 1,
+    exp: 301,
+  };
 
   it("accepts a well-formed ticket and refuses a pass presented as a ticket", () => {
     expect(TicketClaimsSchema.safeParse(ticket).success).toBe(true);
@@ -157,13 +173,21 @@ describe("the page's proof-of-work script", () => {
 
   it("finds a counter whose SHA-256 has the asked leading zero bits", () => {
     const solve = solver();
-    for (const [nonce, bits] of [["abcdefghijklmnopqrstuv", 12], ["Zm9vYmFyYmF6cXV4LXRlc3Q", 14], ["_-_-_-_-_-_-_-_-_-_-_-", 10]] as const) {
+    for (const [nonce, bits] of [
+      ["abcdefghijklmnopqrstuv", 12],
+      ["Zm9vYmFyYmF6cXV4LXRlc3Q", 14],
+      ["_-_-_-_-_-_-_-_-_-_-_-", 10],
+    ] as const) {
       const counter = solve(nonce, bits, 0, 1);
-      const digest = createHash("sha256").update(powInput(nonce, String(counter))).digest();
+      const digest = createHash("sha256")
+        .update(powInput(nonce, String(counter)))
+        .digest();
       expect(leadingZeroBits(new Uint8Array(digest))).toBeGreaterThanOrEqual(bits);
       // And it is the first such counter: every earlier one falls short.
       for (let c = Math.max(0, counter - 50); c < counter; c++) {
-        const earlier = createHash("sha256").update(powInput(nonce, String(c))).digest();
+        const earlier = createHash("sha256")
+          .update(powInput(nonce, String(c)))
+          .digest();
         expect(leadingZeroBits(new Uint8Array(earlier))).toBeLessThan(bits);
       }
     }

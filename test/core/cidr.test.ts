@@ -185,13 +185,20 @@ describe("CidrSet", () => {
       [cidr("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"), "top6"],
       [cidr("ffff::/16"), "net6"],
     ]);
-    expect(["255.255.255.255", "255.255.255.254", "254.255.255.255"].map((ip) => s.match(ip)?.value ?? null)).toEqual(["top4", "net4", null]);
+    expect(["255.255.255.255", "255.255.255.254", "254.255.255.255"].map((ip) => s.match(ip)?.value ?? null)).toEqual([
+      "top4",
+      "net4",
+      null,
+    ]);
     expect(s.match("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")?.value).toBe("top6");
     expect(s.match("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe")?.value).toBe("net6");
   });
 
   it("names the bad CIDR when parsing a list", () => {
-    const parsed = CidrSet.parse([["192.0.2.0/24", 1], ["192.0.2.0/40", 2]]);
+    const parsed = CidrSet.parse([
+      ["192.0.2.0/24", 1],
+      ["192.0.2.0/40", 2],
+    ]);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.error).toContain("192.0.2.0/40");
   });

@@ -14,12 +14,20 @@ describe("parseIp", () => {
     expect(parseIp(input)).toBe(expected);
   });
 
-  it.each(["", "256.1.1.1", "1.2.3", "01.2.3.4", "1:2:3:4:5:6:7:8:9", "1::2::3", "2001:db8::g", "hello", "1:2:3:4:5:6:7::8:9", "::ffff:999.1.1.1"])(
-    "rejects %j",
-    (input) => {
-      expect(parseIp(input)).toBeNull();
-    },
-  );
+  it.each([
+    "",
+    "256.1.1.1",
+    "1.2.3",
+    "01.2.3.4",
+    "1:2:3:4:5:6:7:8:9",
+    "1::2::3",
+    "2001:db8::g",
+    "hello",
+    "1:2:3:4:5:6:7::8:9",
+    "::ffff:999.1.1.1",
+  ])("rejects %j", (input) => {
+    expect(parseIp(input)).toBeNull();
+  });
 
   it("gives the same key for two spellings of one IPv6 address", () => {
     expect(parseIp("2001:db8:0:0::1")).toBe(parseIp("2001:0db8::0001"));

@@ -7,7 +7,10 @@ describe("User-Agent tokens", () => {
   it.each([
     ["Mozilla/5.0 (compatible; ClaudeBot/1.0; +claudebot@anthropic.com)", "ClaudeBot"],
     ["CCBot/2.0 (https://commoncrawl.org/faq/)", "CCBot"],
-    ["Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; Bytespider; spider-feedback@bytedance.com)", "Bytespider"],
+    [
+      "Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; Bytespider; spider-feedback@bytedance.com)",
+      "Bytespider",
+    ],
     ["Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; gptbot/1.2)", "gptbot"],
   ])("finds the AI crawler in %s", (ua, token) => {
     expect(aiCrawlerToken(ua)).toBe(token);

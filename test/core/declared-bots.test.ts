@@ -16,7 +16,9 @@ import { userAgentSignals } from "../../core/signals/user-agent-class";
 import * as browserFixtures from "../fixtures/headers/browsers";
 
 const require = createRequire(import.meta.url);
-const BROWSER_UAS = (JSON.parse(readFileSync(join(dirname(require.resolve("user-agents")), "user-agents.json"), "utf8")) as { userAgent: string }[]).map((b) => b.userAgent);
+const BROWSER_UAS = (
+  JSON.parse(readFileSync(join(dirname(require.resolve("user-agents")), "user-agents.json"), "utf8")) as { userAgent: string }[]
+).map((b) => b.userAgent);
 // The fixtures hold a HeadlessChrome set too: automation, not a browser a person drives.
 const FIXTURE_UAS = Object.values(browserFixtures)
   .flatMap((f) => (typeof f === "object" && f !== null && "userAgent" in f ? [String(f.userAgent)] : []))
@@ -101,10 +103,20 @@ describe("the crawler list and its refresh checks", () => {
 
   it("sorts patterns by their tags and drops what is not a valid list", () => {
     const compiled = compileCrawlerList(
-      [{ pattern: "Discordbot", tags: ["social-preview"] }, { pattern: "crawler4j", tags: ["http-library"] }, { pattern: "(unclosed" }, "junk"],
+      [
+        { pattern: "Discordbot", tags: ["social-preview"] },
+        { pattern: "crawler4j", tags: ["http-library"] },
+        { pattern: "(unclosed" },
+        "junk",
+      ],
       "test",
     );
-    expect(compiled.ok && compiled.value.patterns).toEqual({ "link-preview": ["Discordbot"], "feed-reader": [], search: [], other: ["crawler4j"] });
+    expect(compiled.ok && compiled.value.patterns).toEqual({
+      "link-preview": ["Discordbot"],
+      "feed-reader": [],
+      search: [],
+      other: ["crawler4j"],
+    });
     expect(compileCrawlerList({ not: "an array" }, "test").ok).toBe(false);
   });
 

@@ -5,7 +5,10 @@ import { edgeLabel } from "../../core/edge-label";
 
 describe("edgeLabel", () => {
   it("labels a first step into the labyrinth through the client's own hidden link a bot, but not a client already labelled", () => {
-    const own: Reason[] = [{ code: "trap-path", weight: 60 }, { code: "honeypot-own", weight: 40 }];
+    const own: Reason[] = [
+      { code: "trap-path", weight: 60 },
+      { code: "honeypot-own", weight: 40 },
+    ];
     expect(edgeLabel("/archive/x/index.html", false, "tarpit", own)).toEqual({ kind: "honeypot", value: "bot" });
     expect(edgeLabel("/archive/x/index.html", true, "tarpit", own)).toBeUndefined();
     expect(edgeLabel("/archive/x/index.html", false, "allow", own)).toBeUndefined();
@@ -14,13 +17,24 @@ describe("edgeLabel", () => {
 
   it("labels nobody for a guessed, stale or someone else's trap link", () => {
     expect(edgeLabel("/archive/x/index.html", false, "tarpit", [{ code: "trap-path", weight: 60 }])).toBeUndefined();
-    expect(edgeLabel("/archive/x/index.html", false, "tarpit", [{ code: "trap-path", weight: 60 }, { code: "honeypot-foreign", weight: 20 }])).toBeUndefined();
+    expect(
+      edgeLabel("/archive/x/index.html", false, "tarpit", [
+        { code: "trap-path", weight: 60 },
+        { code: "honeypot-foreign", weight: 20 },
+      ]),
+    ).toBeUndefined();
   });
 
   it("labels verified crawlers good bots and robots.txt violators bots, never from a score", () => {
-    expect(edgeLabel("/", false, "allow", [{ code: "verified-crawler", weight: -100 }])).toEqual({ kind: "verified-crawler", value: "good-bot" });
+    expect(edgeLabel("/", false, "allow", [{ code: "verified-crawler", weight: -100 }])).toEqual({
+      kind: "verified-crawler",
+      value: "good-bot",
+    });
     expect(edgeLabel("/", false, "allow", [{ code: "web-bot-auth", weight: -100 }])?.value).toBe("good-bot");
-    expect(edgeLabel("/x", false, "challenge", [{ code: "robots-violation", weight: 50 }])).toEqual({ kind: "robots-violation", value: "bot" });
+    expect(edgeLabel("/x", false, "challenge", [{ code: "robots-violation", weight: 50 }])).toEqual({
+      kind: "robots-violation",
+      value: "bot",
+    });
     expect(edgeLabel("/x", false, "block", [{ code: "rate-ip-burst", weight: 80 }])).toBeUndefined();
   });
 });

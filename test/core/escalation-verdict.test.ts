@@ -28,7 +28,13 @@ describe("finalVerdict", () => {
     for (const code of ["ua-feed-reader", "ua-link-preview", "ua-declared-bot"] as const) {
       const declared = { ...clean, reasons: [{ code, weight: 5, detail: "NetNewsWire" }] };
       expect(finalVerdict(declared, 0.98, 0.9, null, 0.8), code).toBe("unsure");
-      const overBudget = { ...clean, reasons: [{ code, weight: 5 }, { code: "bot-over-budget", weight: 40 }] };
+      const overBudget = {
+        ...clean,
+        reasons: [
+          { code, weight: 5 },
+          { code: "bot-over-budget", weight: 40 },
+        ],
+      };
       expect(finalVerdict(overBudget, 0.98, 0.9, null, 0.8), code).toBe("bot");
     }
   });
@@ -52,9 +58,18 @@ describe("finalVerdict", () => {
   });
 
   it("never blocks on where a request comes from or what its group did: a person on a VPN or in a flagged browser group", () => {
-    const context = { reasons: [{ code: "asn-datacenter", weight: 15 }, { code: "browser-from-datacenter", weight: 25 }, { code: "fleet", weight: 40 }], signals: [] };
+    const context = {
+      reasons: [
+        { code: "asn-datacenter", weight: 15 },
+        { code: "browser-from-datacenter", weight: 25 },
+        { code: "fleet", weight: 40 },
+      ],
+      signals: [],
+    };
     expect(finalVerdict(context, 0.99, 0.9, null, 0.8)).toBe("unsure");
-    expect(finalVerdict({ ...context, reasons: [...context.reasons, { code: "no-subresources", weight: 35 }] }, 0.99, 0.9, null, 0.8)).toBe("bot");
+    expect(finalVerdict({ ...context, reasons: [...context.reasons, { code: "no-subresources", weight: 35 }] }, 0.99, 0.9, null, 0.8)).toBe(
+      "bot",
+    );
   });
 
   it("takes a solved challenge over any score", () => {
@@ -75,11 +90,18 @@ describe("finalVerdict", () => {
 
 describe("blocklist entries", () => {
   it("say what decided, in the shape the edge parses", () => {
-    const entry = escalationBlock({ score: 0.72, source: "model", version: "lr-abc", llm: { model: "openai:gpt-4o-mini", confidence: 0.91 } }, 5);
+    const entry = escalationBlock(
+      { score: 0.72, source: "model", version: "lr-abc", llm: { model: "openai:gpt-4o-mini", confidence: 0.91 } },
+      5,
+    );
     expect(entry.reason).toBe("model lr-abc scored 0.720; LLM openai:gpt-4o-mini said bot (0.91)");
     expect(parseBlocklistEntry(JSON.stringify(entry))).toEqual(entry);
     const prefix = prefixBlockEntry("45.12.34.0/24", 6, 600_000, 7);
-    expect(parseBlocklistEntry(JSON.stringify(prefix))).toMatchObject({ action: "block", source: "escalation", reason: "6 bot IPs in 45.12.34.0/24 within 10 min" });
+    expect(parseBlocklistEntry(JSON.stringify(prefix))).toMatchObject({
+      action: "block",
+      source: "escalation",
+      reason: "6 bot IPs in 45.12.34.0/24 within 10 min",
+    });
     expect(kvKeys.cidr("45.12.34.0/24")).toBe("cidr:45.12.34.0/24");
   });
 });
@@ -94,14 +116,25 @@ describe("prefix blocks", () => {
     expect(prefixesToBlock(groups, 2)).toEqual(["2a01:04f8:0001:0002:0000:0000:0000:0000/64", "45.12.34.0/24", "45.12.35.0/24"]);
   });
 
-  it.each(["10.1.2.0", "192.168.1.0", "127.0.0.0", "100.64.3.0", "203.0.113.0", "198.51.100.0", "169.254.9.0", "fd00::", "fe80::", "2001:db8::", "::1"])(
-    "never blocks the special-purpose network of %s",
-    (ip) => {
-      expect(isSpecialPurpose(ip)).toBe(true);
-      const groups = groupByPrefix(Array.from({ length: 10 }, (_, i) => (ip.includes(":") ? `${ip.replace(/::?1?$/, "")}::${i + 2}` : ip.replace(/\.0$/, `.${i + 2}`))));
-      expect(prefixesToBlock(groups, 2)).toEqual([]);
-    },
-  );
+  it.each([
+    "10.1.2.0",
+    "192.168.1.0",
+    "127.0.0.0",
+    "100.64.3.0",
+    "203.0.113.0",
+    "198.51.100.0",
+    "169.254.9.0",
+    "fd00::",
+    "fe80::",
+    "2001:db8::",
+    "::1",
+  ])("never blocks the special-purpose network of %s", (ip) => {
+    expect(isSpecialPurpose(ip)).toBe(true);
+    const groups = groupByPrefix(
+      Array.from({ length: 10 }, (_, i) => (ip.includes(":") ? `${ip.replace(/::?1?$/, "")}::${i + 2}` : ip.replace(/\.0$/, `.${i + 2}`))),
+    );
+    expect(prefixesToBlock(groups, 2)).toEqual([]);
+  });
 
   it("treats public addresses as blockable", () => {
     expect(isSpecialPurpose("45.12.34.7")).toBe(false);

@@ -20,7 +20,7 @@ function asset(path: string, max: number): FakeAsset {
 /** The file names and sizes in a tar, read from its 512-byte headers. */
 function tarEntries(tar: Buffer): Array<{ name: string; size: number }> {
   const out: Array<{ name: string; size: number }> = [];
-  for (let at = 0; at + 512 <= tar.length; ) {
+  for (let at = 0; at + 512 <= tar.length;) {
     const header = tar.subarray(at, at + 512);
     if (header.every((b) => b === 0)) break;
     const sum = header.reduce((s, b, i) => s + (i >= 148 && i < 156 ? 32 : b), 0);

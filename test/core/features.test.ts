@@ -18,20 +18,38 @@ import type { DecisionReport } from "../../core/report";
 
 const CHROME_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
 const GPTBOT_UA = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
-const BROWSER_HEADERS = { accept: "text/html,application/xhtml+xml,*/*;q=0.8", "accept-language": "en-US,en;q=0.9", "sec-fetch-mode": "navigate" };
+const BROWSER_HEADERS = {
+  accept: "text/html,application/xhtml+xml,*/*;q=0.8",
+  "accept-language": "en-US,en;q=0.9",
+  "sec-fetch-mode": "navigate",
+};
 
 function report(over: Partial<DecisionReport> = {}): DecisionReport {
   return {
-    v: 1, id: "report-0001", at: 1_790_000_000_000, source: "edge", ip: "198.51.100.7", method: "GET", path: "/",
-    userAgent: CHROME_UA, headers: BROWSER_HEADERS, cf: { asn: 7922 }, action: "tarpit", score: 50,
-    reasons: [{ code: "trap-path", weight: 50 }], counts: { hits1m: 3, hits10m: 12, tarpitHits: 1 }, ...over,
+    v: 1,
+    id: "report-0001",
+    at: 1_790_000_000_000,
+    source: "edge",
+    ip: "198.51.100.7",
+    method: "GET",
+    path: "/",
+    userAgent: CHROME_UA,
+    headers: BROWSER_HEADERS,
+    cf: { asn: 7922 },
+    action: "tarpit",
+    score: 50,
+    reasons: [{ code: "trap-path", weight: 50 }],
+    counts: { hits1m: 3, hits10m: 12, tarpitHits: 1 },
+    ...over,
   };
 }
 const features = (r: DecisionReport, history: readonly HistoryEntry[] = []) => namedFeatures(extractFeatures(r, history, null));
 const row = (r: DecisionReport) => extractFeatures(r, [], null);
 
 const require = createRequire(import.meta.url);
-const BROWSER_UAS = (JSON.parse(readFileSync(join(dirname(require.resolve("user-agents")), "user-agents.json"), "utf8")) as { userAgent: string }[]).map((b) => b.userAgent);
+const BROWSER_UAS = (
+  JSON.parse(readFileSync(join(dirname(require.resolve("user-agents")), "user-agents.json"), "utf8")) as { userAgent: string }[]
+).map((b) => b.userAgent);
 const CRAWLERS = crawlers as readonly { readonly instances: string[]; readonly tags?: string[] }[];
 const instancesTagged = (tag: string) => CRAWLERS.filter((c) => c.tags?.includes(tag)).flatMap((c) => c.instances);
 
@@ -44,17 +62,29 @@ describe("extractFeatures", () => {
 
   it("describes a browser with a full header set as a browser and nothing else", () => {
     expect(features(report())).toMatchObject({
-      ua_ai_crawler: 0, ua_scripted: 0, ua_browser: 1, no_accept_language: 0, browser_without_sec_fetch: 0, accept_wildcard_only: 0, datacenter_asn: 0,
+      ua_ai_crawler: 0,
+      ua_scripted: 0,
+      ua_browser: 1,
+      no_accept_language: 0,
+      browser_without_sec_fetch: 0,
+      accept_wildcard_only: 0,
+      datacenter_asn: 0,
     });
   });
 
   it("flags a declared AI crawler from a cloud network", () => {
-    const f = features(report({ userAgent: GPTBOT_UA, headers: { accept: "*/*" }, cf: { asn: 16509, asOrganization: "Amazon.com, Inc." } }));
+    const f = features(
+      report({ userAgent: GPTBOT_UA, headers: { accept: "*/*" }, cf: { asn: 16509, asOrganization: "Amazon.com, Inc." } }),
+    );
     expect(f).toMatchObject({ ua_ai_crawler: 1, ua_browser: 0, no_accept_language: 1, accept_wildcard_only: 1, datacenter_asn: 1 });
   });
 
   it("flags a spoofed Chrome without Sec-Fetch headers, and reads header names case-insensitively", () => {
-    expect(features(report({ headers: { Accept: "*/*" } }))).toMatchObject({ ua_browser: 1, browser_without_sec_fetch: 1, accept_wildcard_only: 1 });
+    expect(features(report({ headers: { Accept: "*/*" } }))).toMatchObject({
+      ua_browser: 1,
+      browser_without_sec_fetch: 1,
+      accept_wildcard_only: 1,
+    });
     expect(features(report({ headers: { "Accept-Language": "de" } })).no_accept_language).toBe(0);
   });
 
@@ -71,9 +101,25 @@ describe("extractFeatures", () => {
 
   it("scales the edge score to [0, 1] and leaves out the blocklist's own reason", () => {
     expect(features(report()).edge_score).toBe(0.5);
-    const blocked = report({ action: "block", score: 1050, reasons: [{ code: "blocklist-ip", weight: 1000 }, { code: "trap-path", weight: 50 }] });
+    const blocked = report({
+      action: "block",
+      score: 1050,
+      reasons: [
+        { code: "blocklist-ip", weight: 1000 },
+        { code: "trap-path", weight: 50 },
+      ],
+    });
     expect(features(blocked).edge_score).toBe(0.5);
-    expect(features(report({ reasons: [{ code: "a", weight: 90 }, { code: "b", weight: 90 }] })).edge_score).toBe(1);
+    expect(
+      features(
+        report({
+          reasons: [
+            { code: "a", weight: 90 },
+            { code: "b", weight: 90 },
+          ],
+        }),
+      ).edge_score,
+    ).toBe(1);
   });
 
   it("reads the edge's signal codes: headless, header mismatches, rates and missing subresources", () => {
@@ -134,7 +180,13 @@ describe("escalation verdict", () => {
   it("lets rules alone call a declared AI crawler or a deep tarpit visitor a bot, but not a mere edge signal", () => {
     expect(verdictFor(rulesScore(row(report({ userAgent: GPTBOT_UA }))), 0.9)).toBe("bot");
     expect(verdictFor(rulesScore(row(report({ counts: { hits1m: 5, hits10m: 50, tarpitHits: 25 } }))), 0.9)).toBe("bot");
-    const twoSignals = report({ score: 100, reasons: [{ code: "trap-path", weight: 50 }, { code: "burst", weight: 50 }] });
+    const twoSignals = report({
+      score: 100,
+      reasons: [
+        { code: "trap-path", weight: 50 },
+        { code: "burst", weight: 50 },
+      ],
+    });
     expect(verdictFor(rulesScore(row(twoSignals)), 0.9)).toBe("unsure");
   });
 

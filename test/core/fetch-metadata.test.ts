@@ -10,14 +10,18 @@ describe("trapEntry", () => {
     }
     expect(entryOf({ "sec-fetch-site": "same-site", "sec-fetch-dest": "image" })).toBe("embedded");
     expect(entryOf({ "sec-fetch-site": "cross-site", "sec-fetch-dest": "empty", "sec-purpose": "prefetch" })).toBe("embedded");
-    expect(entryOf({ "sec-fetch-site": "same-origin", "sec-fetch-dest": "document", "sec-purpose": "prefetch;prerender" })).toBe("embedded");
+    expect(entryOf({ "sec-fetch-site": "same-origin", "sec-fetch-dest": "document", "sec-purpose": "prefetch;prerender" })).toBe(
+      "embedded",
+    );
     expect(entryOf({ purpose: "prefetch" })).toBe("embedded");
     // A foreign request without a readable destination is not given the labyrinth either.
     expect(entryOf({ "sec-fetch-site": "cross-site" })).toBe("embedded");
   });
 
   it("tells a navigation from another site from a request the client made itself", () => {
-    expect(entryOf({ "sec-fetch-site": "cross-site", "sec-fetch-dest": "document", "sec-fetch-mode": "navigate" })).toBe("foreign-navigation");
+    expect(entryOf({ "sec-fetch-site": "cross-site", "sec-fetch-dest": "document", "sec-fetch-mode": "navigate" })).toBe(
+      "foreign-navigation",
+    );
     expect(entryOf({ "sec-fetch-site": "same-site", "sec-fetch-dest": "document" })).toBe("foreign-navigation");
     expect(entryOf({ "sec-fetch-site": "same-origin", "sec-fetch-dest": "document" })).toBe("direct");
     expect(entryOf({ "sec-fetch-site": "same-origin", "sec-fetch-dest": "image" })).toBe("direct");

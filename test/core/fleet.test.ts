@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { SignalCode } from "../../core/signals/registry";
 import { readEvidence } from "../../core/automation-evidence";
-import { FLEET_FLAG_MS, FLEET_MIN_ADDRESSES, FLEET_REPUBLISH_MS, fleetEvidence, fleetFlag, fleetGroup, groupSignals, GROUP_PAGES_WITHOUT_ASSETS } from "../../core/fleet";
+import {
+  FLEET_FLAG_MS,
+  FLEET_MIN_ADDRESSES,
+  FLEET_REPUBLISH_MS,
+  fleetEvidence,
+  fleetFlag,
+  fleetGroup,
+  groupSignals,
+  GROUP_PAGES_WITHOUT_ASSETS,
+} from "../../core/fleet";
 import { mergeFleetIndex, FLEET_INDEX_MAX_GROUPS, type FlaggedGroup } from "../../core/fleet-index";
 import { budgetOverrun, PASS_BUDGETS } from "../../core/pass-budget";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
@@ -13,7 +22,9 @@ describe("fleetGroup", () => {
   it("is the same for one client's headers from any address, and differs with headers or TLS traits", () => {
     expect(fleetGroup(facts())).toBe(fleetGroup(facts()));
     expect(fleetGroup(facts({}, { ...HEADERS, "accept-language": "de-DE" }))).not.toBe(fleetGroup(facts()));
-    expect(fleetGroup(facts({ tlsCipher: "AEAD-AES128-GCM-SHA256" }))).not.toBe(fleetGroup(facts({ tlsCipher: "AEAD-CHACHA20-POLY1305-SHA256" })));
+    expect(fleetGroup(facts({ tlsCipher: "AEAD-AES128-GCM-SHA256" }))).not.toBe(
+      fleetGroup(facts({ tlsCipher: "AEAD-CHACHA20-POLY1305-SHA256" })),
+    );
     expect(fleetGroup(facts({ ja4: "t13d1516h2_8daaf6152771_b186095e22b6" }))).not.toBe(fleetGroup(facts()));
   });
   it("puts a page and its subresources in one group (their Accept and Sec-Fetch-* differ)", () => {
@@ -26,7 +37,9 @@ describe("fleetGroup", () => {
 describe("fleetEvidence", () => {
   const r = (code: SignalCode, weight = 10) => ({ code, weight });
   it("keeps the codes that are bot evidence, once each", () => {
-    expect(fleetEvidence(facts(), [r("trap-path", 60), r("trap-path", 60), r("no-subresources"), r("asn-datacenter"), r("ua-scripted")])).toEqual(["trap-path", "no-subresources"]);
+    expect(
+      fleetEvidence(facts(), [r("trap-path", 60), r("trap-path", 60), r("no-subresources"), r("asn-datacenter"), r("ua-scripted")]),
+    ).toEqual(["trap-path", "no-subresources"]);
   });
   it("never counts a trap request a third party caused: cross-site, or any subresource", () => {
     const crossSite = { ...HEADERS, "sec-fetch-site": "cross-site" };
@@ -43,7 +56,9 @@ describe("fleetEvidence", () => {
 describe("groupSignals", () => {
   const bare = { pages: 2, assets: 0 };
   it("fires when a group reads many pages with hardly any subresource, a favicon included", () => {
-    expect(groupSignals({ pages: GROUP_PAGES_WITHOUT_ASSETS, assets: 1 }, bare, false, false).map((s) => s.code)).toEqual(["group-no-subresources"]);
+    expect(groupSignals({ pages: GROUP_PAGES_WITHOUT_ASSETS, assets: 1 }, bare, false, false).map((s) => s.code)).toEqual([
+      "group-no-subresources",
+    ]);
     expect(groupSignals({ pages: GROUP_PAGES_WITHOUT_ASSETS - 1, assets: 0 }, bare, false, false)).toEqual([]);
     expect(groupSignals({ pages: 100, assets: 10 }, bare, false, false)).toEqual([]);
   });
@@ -58,10 +73,21 @@ describe("groupSignals", () => {
 });
 
 describe("mergeFleetIndex", () => {
-  const g = (group: string, until: number): FlaggedGroup => ({ group, since: 0, until, members: [], addresses: 3, evidence: {}, userAgent: "" });
+  const g = (group: string, until: number): FlaggedGroup => ({
+    group,
+    since: 0,
+    until,
+    members: [],
+    addresses: 3,
+    evidence: {},
+    userAgent: "",
+  });
   it("replaces a group's entry, drops expired ones, and keeps the newest within the bound", () => {
     const merged = mergeFleetIndex({ at: 0, groups: [g("a", 50), g("b", 500), g("c", 5)] }, g("a", 900), 10);
-    expect(merged.groups.map((x) => [x.group, x.until])).toEqual([["a", 900], ["b", 500]]);
+    expect(merged.groups.map((x) => [x.group, x.until])).toEqual([
+      ["a", 900],
+      ["b", 500],
+    ]);
     const many = { at: 0, groups: Array.from({ length: FLEET_INDEX_MAX_GROUPS }, (_, i) => g(`g${i}`, 1000 + i)) };
     const full = mergeFleetIndex(many, g("new", 5000), 10);
     expect(full.groups).toHaveLength(FLEET_INDEX_MAX_GROUPS);
@@ -102,7 +128,11 @@ describe("fleetFlag", () => {
   it("extends a running flag only when it moves far enough, so a busy fleet does not rewrite KV per request", () => {
     const until = T + FLEET_FLAG_MS;
     expect(fleetFlag(5, until, T + 1)).toEqual({ until, first: false, publish: false });
-    expect(fleetFlag(5, until, T + FLEET_REPUBLISH_MS)).toEqual({ until: T + FLEET_REPUBLISH_MS + FLEET_FLAG_MS, first: false, publish: true });
+    expect(fleetFlag(5, until, T + FLEET_REPUBLISH_MS)).toEqual({
+      until: T + FLEET_REPUBLISH_MS + FLEET_FLAG_MS,
+      first: false,
+      publish: true,
+    });
     expect(fleetFlag(5, until, until + 1)).toEqual({ until: until + 1 + FLEET_FLAG_MS, first: true, publish: true });
   });
 });

@@ -13,7 +13,34 @@ const runs = fuzzRuns(200);
 const json = fc.jsonValue({ maxDepth: 4 });
 /** Strings built from regex syntax, so the generator reaches quantifiers, groups, classes and escapes often. */
 const regexish = fc
-  .array(fc.constantFrom("a", "b", ".", "*", "+", "?", "|", "(", ")", "(?:", "[", "]", "^", "$", "\\", "\\d", "\\w", "\\1", "{2,}", "{1,3}", "-", "/", "x"), { maxLength: 24 })
+  .array(
+    fc.constantFrom(
+      "a",
+      "b",
+      ".",
+      "*",
+      "+",
+      "?",
+      "|",
+      "(",
+      ")",
+      "(?:",
+      "[",
+      "]",
+      "^",
+      "$",
+      "\\",
+      "\\d",
+      "\\w",
+      "\\1",
+      "{2,}",
+      "{1,3}",
+      "-",
+      "/",
+      "x",
+    ),
+    { maxLength: 24 },
+  )
   .map((parts) => parts.join(""));
 const compiles = (source: string) => {
   try {
@@ -32,7 +59,12 @@ const mutatedPolicy = fc.record({
       match: fc.oneof(
         fc.record({ userAgent: fc.oneof(regexish, fc.string()) }),
         fc.record({ path: regexish }),
-        fc.record({ headers: fc.dictionary(fc.oneof(fc.constantFrom("accept", "sec-fetch-site", "x-odd"), fc.string()), fc.oneof(regexish, fc.string())) }),
+        fc.record({
+          headers: fc.dictionary(
+            fc.oneof(fc.constantFrom("accept", "sec-fetch-site", "x-odd"), fc.string()),
+            fc.oneof(regexish, fc.string()),
+          ),
+        }),
         fc.record({ ip: fc.array(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string()), { maxLength: 3 }) }),
         json,
       ),
@@ -48,26 +80,36 @@ const mutatedPolicy = fc.record({
 describe("fuzz: policy files", () => {
   it("compilePolicy answers ok or an operator message for any JSON, never throws", { timeout: 30_000 + runs * 20 }, () => {
     fc.assert(
-      fc.property(fc.oneof(json, mutatedPolicy.map((p) => ({ version: 1, ...p }))), (input) => {
-        const result = compilePolicy(input);
-        if (!result.ok) expect(typeof result.error).toBe("string");
-      }),
+      fc.property(
+        fc.oneof(
+          json,
+          mutatedPolicy.map((p) => ({ version: 1, ...p })),
+        ),
+        (input) => {
+          const result = compilePolicy(input);
+          if (!result.ok) expect(typeof result.error).toBe("string");
+        },
+      ),
       { numRuns: runs },
     );
   });
 
-  it("whatever compiles and passes the hazard check is accepted by compilePolicy; the rest is refused with a reason", { timeout: 30_000 + runs * 20 }, () => {
-    fc.assert(
-      fc.property(regexish, (source) => {
-        fc.pre(source.length > 0 && compiles(source));
-        const hazard = regexHazard(source);
-        const result = compilePolicy({ version: 1, rules: [{ name: "r", match: { userAgent: source }, action: "deny" }] });
-        if (hazard === null) expect(result.ok).toBe(true);
-        else expect(result.ok ? "" : result.error).toContain("unsafe regular expression");
-      }),
-      { numRuns: runs },
-    );
-  });
+  it(
+    "whatever compiles and passes the hazard check is accepted by compilePolicy; the rest is refused with a reason",
+    { timeout: 30_000 + runs * 20 },
+    () => {
+      fc.assert(
+        fc.property(regexish, (source) => {
+          fc.pre(source.length > 0 && compiles(source));
+          const hazard = regexHazard(source);
+          const result = compilePolicy({ version: 1, rules: [{ name: "r", match: { userAgent: source }, action: "deny" }] });
+          if (hazard === null) expect(result.ok).toBe(true);
+          else expect(result.ok ? "" : result.error).toContain("unsafe regular expression");
+        }),
+        { numRuns: runs },
+      );
+    },
+  );
 
   it("never passes the classic catastrophic shapes, whatever the atom", { timeout: 30_000 + runs * 20 }, () => {
     const atom = fc.constantFrom("a", "\\w", ".", "[a-z]", "(?:ab)", "\\d");
@@ -83,7 +125,10 @@ describe("fuzz: policy files", () => {
 
 describe("fuzz: the AI-agent list refresh", () => {
   it("takes a list only when every token is sane and none matches a browser; never throws", { timeout: 30_000 + runs * 20 }, () => {
-    const token = fc.oneof(fc.constantFrom("GPTBot", "ClaudeBot", "Mozilla", "Safari", "Chrome", "AppleWebKit", "Mobile", "Googlebot", "x"), fc.string({ maxLength: 90 }));
+    const token = fc.oneof(
+      fc.constantFrom("GPTBot", "ClaudeBot", "Mozilla", "Safari", "Chrome", "AppleWebKit", "Mobile", "Googlebot", "x"),
+      fc.string({ maxLength: 90 }),
+    );
     fc.assert(
       fc.property(fc.oneof(fc.dictionary(token, json, { maxKeys: 60 }), json), fc.option(fc.nat(200), { nil: null }), (doc, previous) => {
         const parsed = parseAiRobotsJson(doc, 0);

@@ -4,7 +4,10 @@ import { HONEYPOT_HOUR_MS, honeypotPath, matchHoneypotPath, parseHoneypotPath, t
 
 const CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
-const macUnder = (key: string): HoneypotMac => async (message) => createHmac("sha256", key).update(message).digest("hex");
+const macUnder =
+  (key: string): HoneypotMac =>
+  async (message) =>
+    createHmac("sha256", key).update(message).digest("hex");
 const mac = macUnder("k".repeat(32));
 const T = 1_790_000_000_000;
 const NET = "203.0.113.0/24";
@@ -42,7 +45,14 @@ describe("honeypot tokens", () => {
     let calls = 0;
     const counting: HoneypotMac = (m) => (calls++, mac(m));
     const path = await honeypotPath(mac, NET, CHROME, T);
-    for (const other of ["/archive/abc123/index.html", "/archive/1a2b3c4d/harbour", `${path}/x`, path.toUpperCase(), `/archive/${"a".repeat(5000)}/index.html`, "/"]) {
+    for (const other of [
+      "/archive/abc123/index.html",
+      "/archive/1a2b3c4d/harbour",
+      `${path}/x`,
+      path.toUpperCase(),
+      `/archive/${"a".repeat(5000)}/index.html`,
+      "/",
+    ]) {
       expect(await matchHoneypotPath(counting, other, NET, CHROME, T)).toBe("none");
     }
     expect(calls).toBe(0);

@@ -13,14 +13,29 @@ describe("kv keys", () => {
     expect(parseKvKey(kvKeys.allow("2001:db8::/32"))).toEqual({ kind: "allow", rest: "2001:db8::/32" });
     expect(parseKvKey(kvKeys.faultStats("iso-1"))).toEqual({ kind: "faultStats", rest: "iso-1" });
     expect(parseKvKey(kvKeys.policy)).toBeNull();
-    expect([kvKeys.cidr("10.0.0.0/8"), kvKeys.asn(1), kvKeys.allow("10.0.0.1"), kvKeys.ip("10.0.0.1")].map(isRangeKey)).toEqual([true, true, true, false]);
+    expect([kvKeys.cidr("10.0.0.0/8"), kvKeys.asn(1), kvKeys.allow("10.0.0.1"), kvKeys.ip("10.0.0.1")].map(isRangeKey)).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 });
 
 describe("range entries", () => {
   it("turns range keys into snapshot entries, canonical, and refuses anything else", () => {
-    expect(rangeEntryOf("cidr:198.51.100.7/24", block("x"), null)).toMatchObject({ scope: "cidr", value: "198.51.100.0/24", action: "block", at: 5 });
-    expect(rangeEntryOf("asn:AS64500", block("x", "tarpit"), 9)).toMatchObject({ scope: "asn", value: "64500", action: "tarpit", expiresAt: 9 });
+    expect(rangeEntryOf("cidr:198.51.100.7/24", block("x"), null)).toMatchObject({
+      scope: "cidr",
+      value: "198.51.100.0/24",
+      action: "block",
+      at: 5,
+    });
+    expect(rangeEntryOf("asn:AS64500", block("x", "tarpit"), 9)).toMatchObject({
+      scope: "asn",
+      value: "64500",
+      action: "tarpit",
+      expiresAt: 9,
+    });
     expect(rangeEntryOf("allow:192.0.2.44", "anything", null)).toMatchObject({ scope: "cidr", value: "192.0.2.44/32", action: "allow" });
     expect(rangeEntryOf("cidr:not-a-network", block("x"), null)).toBeNull();
     expect(rangeEntryOf("ip:192.0.2.1", block("x"), null)).toBeNull();

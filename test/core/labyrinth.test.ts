@@ -37,7 +37,8 @@ describe("renderLabyrinthPage", () => {
 
   it("links only inside the trap prefix, which robots.txt disallows", () => {
     for (const path of [...paths, "/", "/articles/some-country", "/feed.xml"]) {
-      for (const href of hrefsOf(renderLabyrinthPage(chain, path, { fakeAssets: true }))) expect(isTrapPath(href), `${path}: ${href}`).toBe(true);
+      for (const href of hrefsOf(renderLabyrinthPage(chain, path, { fakeAssets: true })))
+        expect(isTrapPath(href), `${path}: ${href}`).toBe(true);
     }
   });
 
@@ -50,21 +51,31 @@ describe("renderLabyrinthPage", () => {
     expect(linkCounts.size).toBeGreaterThanOrEqual(8);
     expect(pages.filter((html) => html.includes('rel="next"')).length).toBeGreaterThan(5);
     expect(pages.filter((html) => html.includes('rel="next"')).length).toBeLessThan(pages.length);
-    expect(new Set(pages.map((html) => /<time datetime="[^"]+">([^<]+)/.exec(html)?.[1]?.replace(/\d/g, "9").replace(/[A-Z][a-z]+/g, "M")))).toEqual(
-      new Set(["9999-99-99", "99 M 9999", "M 99, 9999", "9 M 9999", "99 M 9999", "M 9, 9999"]),
-    );
+    expect(
+      new Set(
+        pages.map((html) =>
+          /<time datetime="[^"]+">([^<]+)/
+            .exec(html)?.[1]
+            ?.replace(/\d/g, "9")
+            .replace(/[A-Z][a-z]+/g, "M"),
+        ),
+      ),
+    ).toEqual(new Set(["9999-99-99", "99 M 9999", "M 99, 9999", "9 M 9999", "99 M 9999", "M 9, 9999"]));
   });
 
   it("links to fake assets only when asked, and those paths resolve to assets", () => {
     expect(paths.flatMap((p) => hrefsOf(renderLabyrinthPage(chain, p))).filter((h) => /\.(js|tar\.gz)$/.test(h))).toEqual([]);
-    const assets = paths.flatMap((p) => hrefsOf(renderLabyrinthPage(chain, p, { fakeAssets: true }))).filter((h) => /\.(js|tar\.gz)$/.test(h));
+    const assets = paths
+      .flatMap((p) => hrefsOf(renderLabyrinthPage(chain, p, { fakeAssets: true })))
+      .filter((h) => /\.(js|tar\.gz)$/.test(h));
     expect(assets.some((h) => h.endsWith(".js"))).toBe(true);
     expect(assets.some((h) => h.endsWith(".tar.gz"))).toBe(true);
     for (const href of assets) expect(fakeAssetFor(href, "", 1 << 20), href).not.toBeNull();
   });
 
   it("makes no browser fetch anything on its own: trap URLs only in plain <a href>, over many seeds", () => {
-    const autoFetch = /<(?:script|img|iframe|frame|embed|object|video|audio|source|track|link|input|base|portal)\b|\b(?:src|srcset|poster|data|background|action|formaction|ping)=|url\(|@import|http-equiv/i;
+    const autoFetch =
+      /<(?:script|img|iframe|frame|embed|object|video|audio|source|track|link|input|base|portal)\b|\b(?:src|srcset|poster|data|background|action|formaction|ping)=|url\(|@import|http-equiv/i;
     const seeds = Array.from({ length: 400 }, (_, i) => `/archive/${(0x9000 + i * 7919).toString(16).padStart(8, "0")}/seed-${i}`);
     for (const [i, path] of seeds.entries()) {
       const html = renderLabyrinthPage(chain, path, { fakeAssets: true, secret: `s${i % 5}` });

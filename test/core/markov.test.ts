@@ -20,7 +20,24 @@ const TEXT = "The cat sat on the mat. The cat ate the fish! Did the dog see the 
 describe("tokenize", () => {
   it("splits words and punctuation and keeps numbers, abbreviations and contractions whole", () => {
     expect(tokenize('In the 16th century GDP grew 3.5% in 2019, the U.S. said; it\'s "strong" (est.)')).toEqual([
-      "In", "the", "16th", "century", "GDP", "grew", "3.5%", "in", "2019", ",", "the", "U.S.", "said", ";", "it's", "strong", "est", ".",
+      "In",
+      "the",
+      "16th",
+      "century",
+      "GDP",
+      "grew",
+      "3.5%",
+      "in",
+      "2019",
+      ",",
+      "the",
+      "U.S.",
+      "said",
+      ";",
+      "it's",
+      "strong",
+      "est",
+      ".",
     ]);
   });
 });
@@ -30,8 +47,19 @@ describe("countTransitions", () => {
     const counts: TransitionCounts = new Map();
     const tokens = countTransitions(counts, TEXT, 2);
     expect(tokens).toBe(29); // 7 + 6 + 7 + 5 + 4
-    expect(counts.get(`${SENTENCE_START} ${SENTENCE_START}`)).toEqual(new Map([["The", 3], ["Did", 1], ["A", 1]]));
-    expect(counts.get("The cat")).toEqual(new Map([["sat", 1], ["ate", 1]]));
+    expect(counts.get(`${SENTENCE_START} ${SENTENCE_START}`)).toEqual(
+      new Map([
+        ["The", 3],
+        ["Did", 1],
+        ["A", 1],
+      ]),
+    );
+    expect(counts.get("The cat")).toEqual(
+      new Map([
+        ["sat", 1],
+        ["ate", 1],
+      ]),
+    );
     expect(counts.get("the cat")).toEqual(new Map([["?", 1]]));
     expect(counts.has("mat .")).toBe(false); // sentences do not run into each other
   });

@@ -41,7 +41,11 @@ describe("pathShape", () => {
 
 describe("path Markov model", () => {
   const human = ["/", "asset", "asset", "/:w/:slug", "/:w/:slug", "/tags/:slug", "/:w/:slug"];
-  const model = trainPathModel(Array.from({ length: 30 }, () => human), 0.5, 3);
+  const model = trainPathModel(
+    Array.from({ length: 30 }, () => human),
+    0.5,
+    3,
+  );
   const compiled = compilePathModel(model);
 
   it("keeps START, UNKNOWN and every shape seen at least minCount times, and validates as JSON", () => {
@@ -53,7 +57,13 @@ describe("path Markov model", () => {
 
   it("is versioned by content", () => {
     expect(model.version).toMatch(/^pm-[0-9a-f]{8}$/);
-    expect(trainPathModel(Array.from({ length: 30 }, () => human), 0.5, 3).version).toBe(model.version);
+    expect(
+      trainPathModel(
+        Array.from({ length: 30 }, () => human),
+        0.5,
+        3,
+      ).version,
+    ).toBe(model.version);
     expect(trainPathModel([human], 0.5, 1).version).not.toBe(model.version);
   });
 
@@ -70,7 +80,9 @@ describe("path Markov model", () => {
 
   it("refuses a malformed model", () => {
     expect(PathModelSchema.safeParse({ ...model, counts: model.counts.slice(1) }).success).toBe(false);
-    expect(PathModelSchema.safeParse({ ...model, states: model.states.slice(2), counts: model.counts.slice(2).map((r) => r.slice(2)) }).success).toBe(false);
+    expect(
+      PathModelSchema.safeParse({ ...model, states: model.states.slice(2), counts: model.counts.slice(2).map((r) => r.slice(2)) }).success,
+    ).toBe(false);
   });
 
   it("summarises a client's paths", () => {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
-  PAY_ERRORS, alwaysFree, compilePayPerCrawl, formatPrice, globMatch, parsePrice, payDecision, priceFor, pricedPath,
-  type PayPerCrawlPolicy, type PayRequest,
+  PAY_ERRORS,
+  alwaysFree,
+  compilePayPerCrawl,
+  formatPrice,
+  globMatch,
+  parsePrice,
+  payDecision,
+  priceFor,
+  pricedPath,
+  type PayPerCrawlPolicy,
+  type PayRequest,
 } from "../../core/pay-per-crawl";
 import { compilePolicy } from "../../core/policy/compile";
 
@@ -16,11 +25,20 @@ const SECTION: PayPerCrawlPolicy = {
 };
 const pricing = compilePayPerCrawl(SECTION);
 
-const signed = (name: string | null, covered: readonly string[] = ["@authority", "signature-agent", "crawler-exact-price", "crawler-max-price"]) => ({
+const signed = (
+  name: string | null,
+  covered: readonly string[] = ["@authority", "signature-agent", "crawler-exact-price", "crawler-max-price"],
+) => ({
   name,
   covered: new Set(covered),
 });
-const request = (over: Partial<PayRequest>): PayRequest => ({ path: "/articles/1", exactPrice: null, maxPrice: null, signer: signed("bot"), ...over });
+const request = (over: Partial<PayRequest>): PayRequest => ({
+  path: "/articles/1",
+  exactPrice: null,
+  maxPrice: null,
+  signer: signed("bot"),
+  ...over,
+});
 
 describe("prices", () => {
   it.each([
@@ -31,13 +49,31 @@ describe("prices", () => {
     [" USD 1000 ", 1_000_000_000],
   ])("parses %j", (text, micros) => expect(parsePrice(text)).toBe(micros));
 
-  it.each(["EUR 0.01", "usd 0.01", "USD -0.01", "USD 0.0000001", "USD 1000.01", "USD 99999", "USD 01", "USD .5", "USD  0.01", "0.01", "USD 1e3", "USD 0,01", ""])(
-    "refuses %j",
-    (text) => expect(parsePrice(text)).toBeNull(),
-  );
+  it.each([
+    "EUR 0.01",
+    "usd 0.01",
+    "USD -0.01",
+    "USD 0.0000001",
+    "USD 1000.01",
+    "USD 99999",
+    "USD 01",
+    "USD .5",
+    "USD  0.01",
+    "0.01",
+    "USD 1e3",
+    "USD 0,01",
+    "",
+  ])("refuses %j", (text) => expect(parsePrice(text)).toBeNull());
 
   it("formats with at least two decimals and no float rounding", () => {
-    expect([10_000, 1_500, 1_000_000, 100_000, 1, 123_456_789].map(formatPrice)).toEqual(["USD 0.01", "USD 0.0015", "USD 1.00", "USD 0.10", "USD 0.000001", "USD 123.456789"]);
+    expect([10_000, 1_500, 1_000_000, 100_000, 1, 123_456_789].map(formatPrice)).toEqual([
+      "USD 0.01",
+      "USD 0.0015",
+      "USD 1.00",
+      "USD 0.10",
+      "USD 0.000001",
+      "USD 123.456789",
+    ]);
     for (const micros of [10_000, 1_500, 1, 999_999_999]) expect(parsePrice(formatPrice(micros))).toBe(micros);
   });
 });
@@ -89,12 +125,19 @@ describe("payDecision", () => {
     expect(payDecision(pricing, request({ exactPrice: "USD 0.01" }))).toEqual(charge);
     expect(payDecision(pricing, request({ maxPrice: "USD 0.01" }))).toEqual(charge);
     expect(payDecision(pricing, request({ maxPrice: "USD 5" }))).toEqual(charge); // charged the price, not the max
-    expect(payDecision(pricing, request({ signer: signed("capped"), exactPrice: "USD 0.01" }))).toMatchObject({ kind: "charge", capMicros: 20_000 });
+    expect(payDecision(pricing, request({ signer: signed("capped"), exactPrice: "USD 0.01" }))).toMatchObject({
+      kind: "charge",
+      capMicros: 20_000,
+    });
   });
 
   it.each<[string, Partial<PayRequest>, keyof typeof PAY_ERRORS]>([
     ["an unsigned request carrying a price header", { signer: null, exactPrice: "USD 0.01" }, "StrongAuthRequired"],
-    ["a price header the signature does not cover", { signer: signed("bot", ["@authority", "signature-agent"]), exactPrice: "USD 0.01" }, "StrongAuthRequired"],
+    [
+      "a price header the signature does not cover",
+      { signer: signed("bot", ["@authority", "signature-agent"]), exactPrice: "USD 0.01" },
+      "StrongAuthRequired",
+    ],
     ["a signature that does not verify", { signer: "invalid", maxPrice: "USD 1" }, "InvalidSignature"],
     ["a malformed price", { exactPrice: "USD 0.01.0" }, "InvalidCrawlerPriceValue"],
     ["another currency", { maxPrice: "EUR 0.01" }, "InvalidCrawlerPriceValue"],
@@ -117,9 +160,16 @@ describe("payDecision", () => {
 
   it("has a status for every error, as the protocol lists them", () => {
     expect(PAY_ERRORS).toEqual({
-      StrongAuthRequired: 400, InvalidSignature: 400, InvalidCrawlerPriceValue: 400, ConflictingPriceHeaders: 400,
-      MissingCrawlerPrice: 402, InvalidCrawlerExactPrice: 402, InvalidCrawlerMaxPrice: 402,
-      CrawlerForbidden: 403, PaymentFailed: 403, InvalidContentPrice: 502,
+      StrongAuthRequired: 400,
+      InvalidSignature: 400,
+      InvalidCrawlerPriceValue: 400,
+      ConflictingPriceHeaders: 400,
+      MissingCrawlerPrice: 402,
+      InvalidCrawlerExactPrice: 402,
+      InvalidCrawlerMaxPrice: 402,
+      CrawlerForbidden: 403,
+      PaymentFailed: 403,
+      InvalidContentPrice: 502,
     });
   });
 });

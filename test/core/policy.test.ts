@@ -18,7 +18,16 @@ function compiled(input: unknown): CompiledPolicy {
 }
 
 function facts(over: Partial<RequestFacts> = {}): RequestFacts {
-  return { ip: "198.51.100.7" as ClientIp, method: "GET", path: "/", userAgent: "Mozilla/5.0", headers: {}, cf: {}, receivedAt: 0, ...over };
+  return {
+    ip: "198.51.100.7" as ClientIp,
+    method: "GET",
+    path: "/",
+    userAgent: "Mozilla/5.0",
+    headers: {},
+    cf: {},
+    receivedAt: 0,
+    ...over,
+  };
 }
 const signal = (code: ReasonCode, weight: number): Reason => ({ code, weight });
 
@@ -106,10 +115,15 @@ describe("evaluatePolicy", () => {
     const moderate = compiled({ version: 1 });
     const fromAws = [signal("ua-declared-bot", 5), signal("asn-datacenter", 15)];
     expect(evaluatePolicy(moderate, facts(), fromAws).action).toBe("allow");
-    expect(evaluatePolicy(moderate, facts(), [...fromAws, signal("bot-over-budget", 40)])).toMatchObject({ action: "tarpit", decidedBy: "declared-bot-budget" });
+    expect(evaluatePolicy(moderate, facts(), [...fromAws, signal("bot-over-budget", 40)])).toMatchObject({
+      action: "tarpit",
+      decidedBy: "declared-bot-budget",
+    });
     const allowed = compiled({ version: 1, rules: [{ name: "our-monitor", match: { userAgent: "crawler4j" }, action: "allow" }] });
     const over = [...fromAws, signal("bot-over-budget", 40)];
-    expect(evaluatePolicy(allowed, facts({ userAgent: "crawler4j (https://github.com/yasserg/crawler4j/)" }), over).decidedBy).toBe("our-monitor");
+    expect(evaluatePolicy(allowed, facts({ userAgent: "crawler4j (https://github.com/yasserg/crawler4j/)" }), over).decidedBy).toBe(
+      "our-monitor",
+    );
   });
 
   it("does not challenge a link preview from a datacenter, even in the aggressive preset", () => {

@@ -6,7 +6,16 @@ import { REGEX_INPUT_MAX_CHARS, regexHazard } from "../../core/policy/regex-safe
 import type { RequestFacts } from "../../core/request-facts";
 
 const policyWith = (match: Record<string, unknown>) => ({ version: 1, rules: [{ name: "r", match, action: "deny" }] });
-const facts = (over: Partial<RequestFacts> = {}): RequestFacts => ({ ip: "198.51.100.7" as ClientIp, method: "GET", path: "/", userAgent: "Mozilla/5.0", headers: {}, cf: {}, receivedAt: 0, ...over });
+const facts = (over: Partial<RequestFacts> = {}): RequestFacts => ({
+  ip: "198.51.100.7" as ClientIp,
+  method: "GET",
+  path: "/",
+  userAgent: "Mozilla/5.0",
+  headers: {},
+  cf: {},
+  receivedAt: 0,
+  ...over,
+});
 const compiled = (input: unknown): CompiledPolicy => {
   const result = compilePolicy(input);
   if (!result.ok) throw new Error(result.error);
@@ -33,15 +42,28 @@ describe("regexHazard", () => {
   });
 
   it.each([
-    "^Mozilla/5\\.0", "(?:GPTBot|ClaudeBot|CCBot)", "^/[^/]+/[^/]+/blame/", "\\.(?:xml|rss|atom)$", "(?:ab|cd)+", "^(?:[a-z]{2}-[A-Z]{2})(?:,|$)",
-    "a{2,5}", "(ab){1,3}", "python-requests/\\d+", "^$", ".*feed.*", "\\u0041+", "\\p{L}+", "[(]+",
+    "^Mozilla/5\\.0",
+    "(?:GPTBot|ClaudeBot|CCBot)",
+    "^/[^/]+/[^/]+/blame/",
+    "\\.(?:xml|rss|atom)$",
+    "(?:ab|cd)+",
+    "^(?:[a-z]{2}-[A-Z]{2})(?:,|$)",
+    "a{2,5}",
+    "(ab){1,3}",
+    "python-requests/\\d+",
+    "^$",
+    ".*feed.*",
+    "\\u0041+",
+    "\\p{L}+",
+    "[(]+",
   ])("accepts %s", (source) => {
     expect(regexHazard(source)).toBeNull();
   });
 
   it("accepts every preset's patterns", () => {
     for (const preset of Object.values(PRESETS)) {
-      for (const rule of preset.rules) for (const source of [rule.match.userAgent, rule.match.path].filter((s) => s !== undefined)) expect(regexHazard(source)).toBeNull();
+      for (const rule of preset.rules)
+        for (const source of [rule.match.userAgent, rule.match.path].filter((s) => s !== undefined)) expect(regexHazard(source)).toBeNull();
     }
   });
 });

@@ -3,7 +3,12 @@ import { FIRST_RETRY_DELAY_S, MAX_RETRY_DELAY_S, retryDelayS } from "../../core/
 
 describe("retryDelayS", () => {
   it("doubles from the first delay", () => {
-    expect([1, 2, 3, 4].map(retryDelayS)).toEqual([FIRST_RETRY_DELAY_S, 2 * FIRST_RETRY_DELAY_S, 4 * FIRST_RETRY_DELAY_S, 8 * FIRST_RETRY_DELAY_S]);
+    expect([1, 2, 3, 4].map(retryDelayS)).toEqual([
+      FIRST_RETRY_DELAY_S,
+      2 * FIRST_RETRY_DELAY_S,
+      4 * FIRST_RETRY_DELAY_S,
+      8 * FIRST_RETRY_DELAY_S,
+    ]);
   });
   it("stops at the cap, even for absurd attempt counts", () => {
     expect(retryDelayS(12)).toBe(MAX_RETRY_DELAY_S);

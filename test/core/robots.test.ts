@@ -53,7 +53,9 @@ describe("parseRobots and isAllowed: RFC 9309 §5.1 example", () => {
 
 describe("parseRobots and isAllowed", () => {
   it("picks the most specific match, and allow on a tie (§2.2.2, §5.2)", () => {
-    const robots = parseRobots("User-Agent: foobot\nAllow: /example/page/\nDisallow: /example/page/disallowed.gif\nAllow: /folder\nDisallow: /folder\n");
+    const robots = parseRobots(
+      "User-Agent: foobot\nAllow: /example/page/\nDisallow: /example/page/disallowed.gif\nAllow: /folder\nDisallow: /folder\n",
+    );
     expect(isAllowed(robots, "foobot", "/example/page/")).toBe(true);
     expect(isAllowed(robots, "foobot", "/example/page/disallowed.gif")).toBe(false);
     expect(isAllowed(robots, "foobot", "/folder/x")).toBe(true);
@@ -124,7 +126,8 @@ describe("parseRobots and isAllowed", () => {
   });
 
   it("reads BOM, CRLF, bare CR, comments, odd spacing, and ignores junk, orphan rules and empty patterns", () => {
-    const text = "\uFEFFDisallow: /orphan\r\nUser-agent: a # the a bot\r\nnonsense line\r\ncrawl-delay: 5\rUser-agent:b\r\n  Disallow :  /x  # comment\r\nDisallow:\r\nAllow: y\r\n";
+    const text =
+      "\uFEFFDisallow: /orphan\r\nUser-agent: a # the a bot\r\nnonsense line\r\ncrawl-delay: 5\rUser-agent:b\r\n  Disallow :  /x  # comment\r\nDisallow:\r\nAllow: y\r\n";
     const robots = parseRobots(text);
     expect(robots.groups).toHaveLength(1);
     expect(robots.groups[0]?.agents).toEqual(["a", "b"]);
@@ -197,7 +200,10 @@ describe("managedRobotsTxt", () => {
   });
 
   it("normalises BOM and CRLF, and closes a trailing group so edge-guard's lines do not join it", () => {
-    const managed = managedRobotsTxt("\uFEFFUser-agent: *\r\nDisallow: /x\r\nUser-agent: lastbot\r\n", { aiAgents: ["GPTBot"], trapPrefixes: [] });
+    const managed = managedRobotsTxt("\uFEFFUser-agent: *\r\nDisallow: /x\r\nUser-agent: lastbot\r\n", {
+      aiAgents: ["GPTBot"],
+      trapPrefixes: [],
+    });
     expect(managed.startsWith("User-agent: *\n")).toBe(true);
     expect(managed).not.toContain("\r");
     const robots = parseRobots(managed);

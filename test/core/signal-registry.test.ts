@@ -6,7 +6,16 @@ import { PRESETS } from "../../core/policy/presets";
 import type { DecisionReport } from "../../core/report";
 import type { RequestFacts } from "../../core/request-facts";
 import type { ClientIp } from "../../core/client-ip";
-import { CONTEXT_SIGNALS, FLEET_EVIDENCE_SIGNALS, SIGNAL_CODES, SIGNALS, TRAP_SIGNALS, isSignalCode, signal, signalsForFeature } from "../../core/signals/registry";
+import {
+  CONTEXT_SIGNALS,
+  FLEET_EVIDENCE_SIGNALS,
+  SIGNAL_CODES,
+  SIGNALS,
+  TRAP_SIGNALS,
+  isSignalCode,
+  signal,
+  signalsForFeature,
+} from "../../core/signals/registry";
 
 function compiled(input: unknown): CompiledPolicy {
   const result = compilePolicy(input);
@@ -14,7 +23,15 @@ function compiled(input: unknown): CompiledPolicy {
   return result.value;
 }
 
-const facts: RequestFacts = { ip: "198.51.100.7" as ClientIp, method: "GET", path: "/", userAgent: "Mozilla/5.0", headers: {}, cf: {}, receivedAt: 0 };
+const facts: RequestFacts = {
+  ip: "198.51.100.7" as ClientIp,
+  method: "GET",
+  path: "/",
+  userAgent: "Mozilla/5.0",
+  headers: {},
+  cf: {},
+  receivedAt: 0,
+};
 
 describe("the signal registry", () => {
   it("gives every signal a default weight, a description and only features the model has", () => {
@@ -41,7 +58,8 @@ describe("the signal registry", () => {
 
   it("names every signal the presets' rules match on", () => {
     for (const [name, preset] of Object.entries(PRESETS)) {
-      for (const rule of preset.rules) for (const code of rule.match.signal ?? []) expect(isSignalCode(code), `${name}/${rule.name}: ${code}`).toBe(true);
+      for (const rule of preset.rules)
+        for (const code of rule.match.signal ?? []) expect(isSignalCode(code), `${name}/${rule.name}: ${code}`).toBe(true);
     }
   });
 
@@ -63,8 +81,18 @@ describe("the signal registry", () => {
 
   it("feeds each signal-set feature exactly from the signals the registry assigns to it", () => {
     const base: DecisionReport = {
-      v: 1, at: 0, ip: "198.51.100.7", method: "GET", path: "/", userAgent: "Mozilla/5.0", headers: {}, cf: {}, action: "allow", score: 0,
-      reasons: [], counts: { hits1m: 1, hits10m: 1, tarpitHits: 0 },
+      v: 1,
+      at: 0,
+      ip: "198.51.100.7",
+      method: "GET",
+      path: "/",
+      userAgent: "Mozilla/5.0",
+      headers: {},
+      cf: {},
+      action: "allow",
+      score: 0,
+      reasons: [],
+      counts: { hits1m: 1, hits10m: 1, tarpitHits: 0 },
     } as unknown as DecisionReport;
     for (const feature of ["hdr_inconsistent", "sig_rate", "sig_no_subresources", "hdr_headless"] as const) {
       const index = FEATURE_NAMES.indexOf(feature);

@@ -6,7 +6,15 @@ import { networkSignals } from "../../core/signals/network";
 import { isTextBrowser, userAgentSignals } from "../../core/signals/user-agent-class";
 
 const zero = { m1: 0, m10: 0 };
-const calm: BehaviourCounts = { ip: { m1: 3, m10: 10 }, ipPages: { m1: 2, m10: 6 }, ipAssets: { m1: 4, m10: 12 }, ipTarpit: zero, prefix: { m1: 3, m10: 10 }, asn: null, fingerprint: { m1: 3, m10: 10 } };
+const calm: BehaviourCounts = {
+  ip: { m1: 3, m10: 10 },
+  ipPages: { m1: 2, m10: 6 },
+  ipAssets: { m1: 4, m10: 12 },
+  ipTarpit: zero,
+  prefix: { m1: 3, m10: 10 },
+  asn: null,
+  fingerprint: { m1: 3, m10: 10 },
+};
 const browser = { textBrowser: false, scripted: false };
 const lynx = { textBrowser: true, scripted: false };
 const codes = (reasons: ReadonlyArray<{ code: string }>) => reasons.map((r) => r.code);

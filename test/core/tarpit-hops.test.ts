@@ -21,7 +21,13 @@ describe("hopOutBlocks", () => {
     expect(writes).toHaveLength(1);
     expect(writes[0]).toMatchObject({ key: "ip:81.2.69.160", ttlSeconds: 3600 });
     const entry = parseBlocklistEntry(JSON.stringify(writes[0]?.entry));
-    expect(entry).toEqual({ action: "block", source: "tarpit", score: 72, at: 1234, reason: `${HOP_OUT_REASON}: 6 tarpit hops in 600 s (limit 5)` });
+    expect(entry).toEqual({
+      action: "block",
+      source: "tarpit",
+      score: 72,
+      at: 1234,
+      reason: `${HOP_OUT_REASON}: 6 tarpit hops in 600 s (limit 5)`,
+    });
   });
 
   it("blocks the /24 or /64 too when the policy says prefix, but never special-purpose space", () => {
@@ -50,7 +56,13 @@ describe("hopOutReport", () => {
       policy,
     );
     expect(DecisionReportSchema.parse(report)).toEqual(report);
-    expect(report).toMatchObject({ source: "tarpit", action: "block", score: 70, userAgent: "GPTBot/1.2", label: { kind: "tarpit-hop-out", value: "bot" } });
+    expect(report).toMatchObject({
+      source: "tarpit",
+      action: "block",
+      score: 70,
+      userAgent: "GPTBot/1.2",
+      label: { kind: "tarpit-hop-out", value: "bot" },
+    });
     expect(report.headers).toEqual({ accept: "text/html" });
     expect(report.reasons[0]?.code).toBe(HOP_OUT_REASON);
   });
@@ -70,6 +82,7 @@ describe("parseTarpitConfig", () => {
   it("names every bad var", () => {
     const config = parseTarpitConfig({ HOP_LIMIT: "0", BLOCK_PREFIX: "/16", STREAM_DELAY_MS: "soon", BLOCK_TTL_SECONDS: "30" });
     expect(config.ok).toBe(false);
-    if (!config.ok) for (const name of ["HOP_LIMIT", "BLOCK_PREFIX", "STREAM_DELAY_MS", "BLOCK_TTL_SECONDS"]) expect(config.error).toContain(name);
+    if (!config.ok)
+      for (const name of ["HOP_LIMIT", "BLOCK_PREFIX", "STREAM_DELAY_MS", "BLOCK_TTL_SECONDS"]) expect(config.error).toContain(name);
   });
 });

@@ -19,8 +19,10 @@ const bundled = index(ranges);
 const UA = {
   googlebot: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
   googleImage: "Googlebot-Image/1.0",
-  bingbot: "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36",
-  applebot: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.1.1 Safari/605.1.15 (Applebot/0.1; +http://www.apple.com/go/applebot)",
+  bingbot:
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36",
+  applebot:
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.1.1 Safari/605.1.15 (Applebot/0.1; +http://www.apple.com/go/applebot)",
   duckduckbot: "DuckDuckBot/1.1; (+http://duckduckgo.com/duckduckbot.html)",
   gptbot: "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)",
   searchbot: "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; OAI-SearchBot/1.0; +https://openai.com/searchbot",
@@ -34,7 +36,17 @@ const UA = {
 describe("the bundled crawler ranges", () => {
   it("validate against the schema and cover the crawlers edge-guard verifies", () => {
     expect(CrawlerRangesSchema.safeParse(ranges).success).toBe(true);
-    expect(bundled.crawlers.map((c) => c.id)).toEqual(["googlebot", "bingbot", "applebot", "duckduckbot", "internet-archive", "gptbot", "oai-searchbot", "chatgpt-user", "ccbot"]);
+    expect(bundled.crawlers.map((c) => c.id)).toEqual([
+      "googlebot",
+      "bingbot",
+      "applebot",
+      "duckduckbot",
+      "internet-archive",
+      "gptbot",
+      "oai-searchbot",
+      "chatgpt-user",
+      "ccbot",
+    ]);
     for (const crawler of bundled.crawlers) expect(crawler.snapshot.date, crawler.id).toMatch(/^2026-/);
   });
 });
@@ -78,7 +90,10 @@ describe("verifyCrawler", () => {
   });
 
   it("matches the product token case-insensitively", () => {
-    expect(verifyCrawler("66.249.66.1", "mozilla/5.0 (compatible; GOOGLEBOT/2.1)", bundled)).toEqual({ crawler: "googlebot", verified: true });
+    expect(verifyCrawler("66.249.66.1", "mozilla/5.0 (compatible; GOOGLEBOT/2.1)", bundled)).toEqual({
+      crawler: "googlebot",
+      verified: true,
+    });
   });
 });
 

@@ -16,7 +16,15 @@ function compiled(input: unknown): CompiledPolicy {
   if (!result.ok) throw new Error(result.error);
   return result.value;
 }
-const facts = (): RequestFacts => ({ ip: "198.51.100.7" as ClientIp, method: "GET", path: "/articles/x", userAgent: "Mozilla/5.0", headers: {}, cf: {}, receivedAt: 0 });
+const facts = (): RequestFacts => ({
+  ip: "198.51.100.7" as ClientIp,
+  method: "GET",
+  path: "/articles/x",
+  userAgent: "Mozilla/5.0",
+  headers: {},
+  cf: {},
+  receivedAt: 0,
+});
 const trusted: Reason = { code: "web-bot-auth", weight: -100, detail: "signer" };
 const unknown: Reason = { code: "web-bot-auth-unknown", weight: 50, detail: "https://scraper.example" };
 
@@ -72,11 +80,17 @@ describe("a signature proves who, not welcome", () => {
     const botLike: Reason = { code: "hdr-browser-no-sec-fetch", weight: 100 };
     expect(evaluatePolicy(policy, facts(), [trusted, botLike])).toMatchObject({ action: "allow", decidedBy: "trusted-signers" });
     expect(evaluatePolicy(policy, facts(), [unknown])).toMatchObject({ action: "tarpit", decidedBy: "identified-bots" });
-    expect(evaluatePolicy(policy, facts(), [{ code: "verified-crawler", weight: -100 }])).toMatchObject({ action: "allow", decidedBy: "verified-crawlers" });
+    expect(evaluatePolicy(policy, facts(), [{ code: "verified-crawler", weight: -100 }])).toMatchObject({
+      action: "allow",
+      decidedBy: "verified-crawlers",
+    });
   });
 
   it("lets an operator rule decide for unknown signers before the preset", () => {
-    const policy = compiled({ version: 1, rules: [{ name: "let-signed-bots-in", match: { signal: ["web-bot-auth-unknown"] }, action: "challenge" }] });
+    const policy = compiled({
+      version: 1,
+      rules: [{ name: "let-signed-bots-in", match: { signal: ["web-bot-auth-unknown"] }, action: "challenge" }],
+    });
     expect(evaluatePolicy(policy, facts(), [unknown])).toMatchObject({ action: "challenge", decidedBy: "let-signed-bots-in" });
   });
 

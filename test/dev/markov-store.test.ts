@@ -47,7 +47,9 @@ describe("storeMarkovModel", () => {
     await expect(storeMarkovModel(failing, "coast", big, { batchRows: 5 })).rejects.toThrow("connection lost mid-load");
     expect(await activeModelId(pg, "coast")).toBe(before);
     expect(await rows(before)).toBe(beforeRows);
-    const orphans = await pg.query<{ n: number }>("SELECT count(*)::int AS n FROM markov_models WHERE id NOT IN (SELECT model_id FROM markov_active)");
+    const orphans = await pg.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM markov_models WHERE id NOT IN (SELECT model_id FROM markov_active)",
+    );
     expect(orphans.rows[0]?.n).toBe(0);
   });
 

@@ -105,7 +105,9 @@ describe("demo origin server", () => {
     const { pages, linkedFrom } = await crawl();
     const html = [...pages].filter(([, page]) => page.contentType.startsWith("text/html"));
     expect(html.length).toBeGreaterThanOrEqual(200);
-    const broken = [...pages].filter(([, page]) => page.status !== 200).map(([path, page]) => `${path} → ${page.status} (linked from ${linkedFrom.get(path)})`);
+    const broken = [...pages]
+      .filter(([, page]) => page.status !== 200)
+      .map(([path, page]) => `${path} → ${page.status} (linked from ${linkedFrom.get(path)})`);
     expect(broken).toEqual([]);
     expect(html.filter(([path]) => path.startsWith("/articles/")).length).toBeGreaterThanOrEqual(200);
     expect(html.some(([path]) => path.startsWith("/tags/"))).toBe(true);
@@ -117,7 +119,14 @@ describe("demo origin server", () => {
     const problems = [...pages]
       .filter(([, page]) => page.contentType.startsWith("text/html"))
       .flatMap(([path, page]) => {
-        const shell = [/^<!DOCTYPE html>/, /<nav[\s>]/, /<main>/, /<footer[\s>]/, /<link rel="stylesheet" href="\/static\/site.css">/, /<img [^>]*src="\/static\/logo.svg"/];
+        const shell = [
+          /^<!DOCTYPE html>/,
+          /<nav[\s>]/,
+          /<main>/,
+          /<footer[\s>]/,
+          /<link rel="stylesheet" href="\/static\/site.css">/,
+          /<img [^>]*src="\/static\/logo.svg"/,
+        ];
         const missing = shell.filter((pattern) => !pattern.test(page.body)).map((pattern) => `missing ${pattern}`);
         return [...missing, ...markupProblems(page.body, "html")].map((problem) => `${path}: ${problem}`);
       });
@@ -195,7 +204,11 @@ describe("demo origin server", () => {
     const feed = await getWithHeaders("/feed.xml", { host: "guard.example:8787" });
     expect(feed.body).toContain('href="http://guard.example:8787/feed.xml"');
     expect(feed.body).not.toContain(origin.url);
-    const robots = await getWithHeaders("/robots.txt", { host: "127.0.0.1:8790", "x-forwarded-host": "shop.example", "x-forwarded-proto": "https" });
+    const robots = await getWithHeaders("/robots.txt", {
+      host: "127.0.0.1:8790",
+      "x-forwarded-host": "shop.example",
+      "x-forwarded-proto": "https",
+    });
     expect(robots.body).toContain("Sitemap: https://shop.example/sitemap.xml");
     const sitemap = await getWithHeaders("/sitemap.xml", { host: "guard.example:8787" });
     expect(sitemap.body).toContain("<loc>http://guard.example:8787/articles/france</loc>");
@@ -338,7 +351,9 @@ describe("origin helpers", () => {
 
   it("takes the public base URL from forwarding headers or Host, and rejects odd hosts", () => {
     expect(baseUrlOf({ host: "127.0.0.1:8787" })).toBe("http://127.0.0.1:8787");
-    expect(baseUrlOf({ host: "a:1", "x-forwarded-host": "Site.Example, proxy", "x-forwarded-proto": "https" })).toBe("https://site.example");
+    expect(baseUrlOf({ host: "a:1", "x-forwarded-host": "Site.Example, proxy", "x-forwarded-proto": "https" })).toBe(
+      "https://site.example",
+    );
     expect(baseUrlOf({ host: "[::1]:8787" })).toBe("http://[::1]:8787");
     expect(baseUrlOf({ host: 'x"><script>' })).toBeUndefined();
     expect(baseUrlOf({})).toBeUndefined();

@@ -85,7 +85,9 @@ describe("startLocalPostgres", () => {
             [`concurrent-${i}-${row}`],
           );
         }
-        const mine = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM decisions WHERE report_id LIKE $1", [`concurrent-${i}-%`]);
+        const mine = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM decisions WHERE report_id LIKE $1", [
+          `concurrent-${i}-%`,
+        ]);
         const echo = await c.query<{ v: number }>("SELECT $1::int AS v", [i]);
         await c.query("COMMIT");
         return { echo: echo.rows[0]?.v ?? -1, mine: mine.rows[0]?.n ?? -1 };
@@ -122,7 +124,9 @@ describe("startLocalPostgres", () => {
     expect(second.code, second.output).toBe(0);
     const after = await activeModel(postgres, "tiny");
     expect(after?.id).not.toBe(before?.id);
-    const leftovers = await query<{ n: number }>(postgres, "SELECT count(*)::int AS n FROM markov_transitions WHERE model_id = $1", [before?.id]);
+    const leftovers = await query<{ n: number }>(postgres, "SELECT count(*)::int AS n FROM markov_transitions WHERE model_id = $1", [
+      before?.id,
+    ]);
     expect(leftovers[0]?.n).toBe(0);
   });
 
@@ -148,7 +152,10 @@ describe("startLocalPostgres with a data dir", () => {
     const dataDir = join(dir, "postgres");
     try {
       const first = await startLocalPostgres({ dataDir, defaultCorpus: TINY_TEXT });
-      expect(JSON.parse(readFileSync(endpointFileOf(dataDir), "utf8"))).toMatchObject({ neonLocalProxy: first.neonLocalProxy, pid: process.pid });
+      expect(JSON.parse(readFileSync(endpointFileOf(dataDir), "utf8"))).toMatchObject({
+        neonLocalProxy: first.neonLocalProxy,
+        pid: process.pid,
+      });
       const model = await activeModel(first, "default");
       await query(
         first,

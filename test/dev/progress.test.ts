@@ -5,7 +5,13 @@ describe("createProgress", () => {
   it("prints a bar, the rate and an ETA, at most once per interval, and always at the end", () => {
     let now = 0;
     const lines: string[] = [];
-    const progress = createProgress(1000, (line) => lines.push(line), { label: "counting", unit: "chars", rateUnit: "tokens", intervalMs: 1000, now: () => now });
+    const progress = createProgress(1000, (line) => lines.push(line), {
+      label: "counting",
+      unit: "chars",
+      rateUnit: "tokens",
+      intervalMs: 1000,
+      now: () => now,
+    });
     now = 500;
     progress.update(100, 20);
     expect(lines).toEqual([]); // not yet a second

@@ -14,11 +14,37 @@ import { loadSeedRows } from "../../scripts/model/training-data";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const T = 1_790_000_000_000;
 
-const stored = (id: string, ip: string, at: number, label: Pick<StoredDecision, "labelKind" | "labelValue"> | null = null): StoredDecision => ({
-  reportId: id, ip, at, path: `/p/${id}`, report: aReport(id, ip, at), labelKind: label?.labelKind ?? null, labelValue: label?.labelValue ?? null,
+const stored = (
+  id: string,
+  ip: string,
+  at: number,
+  label: Pick<StoredDecision, "labelKind" | "labelValue"> | null = null,
+): StoredDecision => ({
+  reportId: id,
+  ip,
+  at,
+  path: `/p/${id}`,
+  report: aReport(id, ip, at),
+  labelKind: label?.labelKind ?? null,
+  labelValue: label?.labelValue ?? null,
 });
 function aReport(id: string, ip: string, at: number): DecisionReport {
-  return { v: 1, id, at, source: "edge", ip, method: "GET", path: `/p/${id}`, userAgent: "ua", headers: {}, cf: {}, action: "allow", score: 0, reasons: [], counts: { hits1m: 1, hits10m: 1, tarpitHits: 0 } };
+  return {
+    v: 1,
+    id,
+    at,
+    source: "edge",
+    ip,
+    method: "GET",
+    path: `/p/${id}`,
+    userAgent: "ua",
+    headers: {},
+    cf: {},
+    action: "allow",
+    score: 0,
+    reasons: [],
+    counts: { hits1m: 1, hits10m: 1, tarpitHits: 0 },
+  };
 }
 
 describe("labelledRows", () => {
@@ -34,7 +60,10 @@ describe("labelledRows", () => {
       ],
       [],
     );
-    expect(rows.map((r) => [r.report.id, r.label, r.kind, r.group])).toEqual([["a", 1, "db:honeypot", "ip:1.1.1.1"], ["b", 1, "db:honeypot", "ip:1.1.1.1"]]);
+    expect(rows.map((r) => [r.report.id, r.label, r.kind, r.group])).toEqual([
+      ["a", 1, "db:honeypot", "ip:1.1.1.1"],
+      ["b", 1, "db:honeypot", "ip:1.1.1.1"],
+    ]);
     expect(rows[1]?.history.map((h) => h.id)).toEqual(["old", "a"]);
     expect(stats).toMatchObject({ anchors: 1, rows: 2, conflicts: 0 });
   });
@@ -51,7 +80,11 @@ describe("labelledRows", () => {
     ];
     const { rows, stats } = labelledRows(decisions, [{ ip: "3.3.3.3", reportId: "solved", value: "bot", at: T + 60_000 }]);
     // y1 lies before both of 4.4.4.4's events and is dropped; y-bot lies only before the later, human one.
-    expect(rows.map((r) => [r.report.id, r.label, r.kind])).toEqual([["x1", 1, "db:operator"], ["y-bot", 0, "db:challenge-solved"], ["solved", 1, "db:operator"]]);
+    expect(rows.map((r) => [r.report.id, r.label, r.kind])).toEqual([
+      ["x1", 1, "db:operator"],
+      ["y-bot", 0, "db:challenge-solved"],
+      ["solved", 1, "db:operator"],
+    ]);
     expect(stats).toMatchObject({ conflicts: 1, goodBots: 1 });
   });
 });
@@ -75,7 +108,11 @@ describe("npm run train:model -- --from-db", () => {
     expect(result.output).toMatch(/Postgres: 240 labelling events → \d+ rows/);
     expect(result.output).toMatch(/held-out, model \(\d+ rows\): ROC AUC 0\.9\d+/);
     expect(result.output).toContain("confusion");
-    const card = JSON.parse(readFileSync(join(out, "edge-guard.json"), "utf8")) as { version: string; dataset: { seed: { rows: number }; postgres: { rows: number } }; metrics: { model: { rocAuc: number } } };
+    const card = JSON.parse(readFileSync(join(out, "edge-guard.json"), "utf8")) as {
+      version: string;
+      dataset: { seed: { rows: number }; postgres: { rows: number } };
+      metrics: { model: { rocAuc: number } };
+    };
     expect(card.version).toMatch(/^lr-[0-9a-f]{10}$/);
     expect(card.dataset.seed.rows).toBe(0);
     expect(card.dataset.postgres.rows).toBeGreaterThan(1000);
@@ -102,12 +139,29 @@ async function seedDecisions(postgres: LocalPostgres): Promise<void> {
     const ip = `45.30.${Math.floor(c / 250)}.${(c % 250) + 1}`;
     const bot = client.label === 1;
     const decision = (report: DecisionReport, label: string | null) => ({
-      report_id: `db-${c}-${report.id}`, at: new Date(report.at).toISOString(), source: report.source, ip, method: report.method, path: report.path,
-      user_agent: report.userAgent, edge_action: report.action, edge_score: report.score, reasons: report.reasons, verdict: bot ? "human" : "bot",
-      model_score: bot ? 0.01 : 0.99, report: { ...report, id: `db-${c}-${report.id}`, ip }, label_kind: label, label_value: label === null ? null : bot ? "bot" : "human",
+      report_id: `db-${c}-${report.id}`,
+      at: new Date(report.at).toISOString(),
+      source: report.source,
+      ip,
+      method: report.method,
+      path: report.path,
+      user_agent: report.userAgent,
+      edge_action: report.action,
+      edge_score: report.score,
+      reasons: report.reasons,
+      verdict: bot ? "human" : "bot",
+      model_score: bot ? 0.01 : 0.99,
+      report: { ...report, id: `db-${c}-${report.id}`, ip },
+      label_kind: label,
+      label_value: label === null ? null : bot ? "bot" : "human",
     });
     const earlier = client.history.map((h) => decision({ ...client.report, id: h.id, at: h.at, path: h.path }, null));
-    const anchor = { ...client.report, id: `${client.report.id}-label`, at: client.report.at + 1000, path: bot ? "/archive/1/x" : "/__challenge" };
+    const anchor = {
+      ...client.report,
+      id: `${client.report.id}-label`,
+      at: client.report.at + 1000,
+      path: bot ? "/archive/1/x" : "/__challenge",
+    };
     return [...earlier, decision(client.report, null), decision(anchor, bot ? "honeypot" : "challenge-solved")];
   });
   neonConfig.webSocketConstructor = ws;
@@ -132,8 +186,13 @@ function train(postgres: LocalPostgres, args: string[]): Promise<{ code: number;
   const tsx = join(ROOT, "node_modules/tsx/dist/cli.mjs");
   const env = { ...process.env, DATABASE_URL: postgres.databaseUrl, NEON_LOCAL_PROXY: postgres.neonLocalProxy };
   return new Promise((resolve) => {
-    execFile(process.execPath, [tsx, join(ROOT, "scripts/model/train-model.ts"), ...args], { env, cwd: ROOT, maxBuffer: 8 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, output: stdout + stderr });
-    });
+    execFile(
+      process.execPath,
+      [tsx, join(ROOT, "scripts/model/train-model.ts"), ...args],
+      { env, cwd: ROOT, maxBuffer: 8 << 20 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, output: stdout + stderr });
+      },
+    );
   });
 }

@@ -17,7 +17,9 @@ const run = promisify(execFile);
 /** Amazon's AS16509: a hosting network (core/signals/network.ts). */
 const CLOUD = JSON.stringify({ asn: 16509, asOrganization: "Amazon.com", country: "US", httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3" });
 /** Twenty residential access networks (cable, DSL, mobile), none of them hosting. */
-const RESIDENTIAL_ASNS = [7922, 3320, 701, 7018, 20115, 5089, 3215, 12322, 3269, 6830, 2856, 1136, 8452, 4766, 9299, 17676, 4134, 22773, 5650, 812];
+const RESIDENTIAL_ASNS = [
+  7922, 3320, 701, 7018, 20115, 5089, 3215, 12322, 3269, 6830, 2856, 1136, 8452, 4766, 9299, 17676, 4134, 22773, 5650, 812,
+];
 
 let stack: Stack;
 /** Real HTML pages the origin served: per client address, and the fleet's request numbers. */
@@ -29,13 +31,19 @@ origin.onPage((req) => {
 });
 const served = (ips: readonly string[]): number => origin.pages(ips);
 /** One line per attacker with the real pages it got: the figures the README's "What stops whom" quotes. */
-const measured = (attacker: string, figures: Record<string, number>): void => console.log(JSON.stringify({ msg: "adversary", attacker, ...figures }));
+const measured = (attacker: string, figures: Record<string, number>): void =>
+  console.log(JSON.stringify({ msg: "adversary", attacker, ...figures }));
 
 function launch(options: { person: boolean }): Promise<Browser> {
   return launchChromium(options);
 }
 
-async function contextFor(browser: Browser, ip: string, cf: string, init: { userAgent?: string; javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
+async function contextFor(
+  browser: Browser,
+  ip: string,
+  cf: string,
+  init: { userAgent?: string; javaScriptEnabled?: boolean } = {},
+): Promise<BrowserContext> {
   return browser.newContext({ ...init, extraHTTPHeaders: { "cf-connecting-ip": ip, "x-dev-cf": cf } });
 }
 
@@ -53,7 +61,14 @@ async function articleLinks(context: BrowserContext, url: string): Promise<strin
 beforeAll(async () => {
   // The labyrinth at full speed (slow streaming off): these tests count real pages, and the fleet follows every
   // link, the labyrinth's fake downloads included, which would otherwise trickle for up to 30 s each.
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: origin.record, prebuilt: process.env.E2E_PREBUILT === "1", vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "0" } } });
+  stack = await startStack({
+    edgePort: 0,
+    adminPort: 0,
+    originPort: 0,
+    onOriginRequest: origin.record,
+    prebuilt: process.env.E2E_PREBUILT === "1",
+    vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "0" } },
+  });
 });
 
 afterAll(async () => {
@@ -103,7 +118,10 @@ describe("headless Chromium from a cloud network, 60 pages as fast as it can", (
 
 describe("a python-requests fleet in desktop Chrome's headers, 50 residential addresses in 20 networks", () => {
   it("reads at most 20 real pages after its first 50 requests, following every link, hidden ones too", async () => {
-    const identities = Array.from({ length: 50 }, (_, i) => ({ ip: `24.${30 + i}.${(i * 7) % 250}.${10 + i}`, asn: RESIDENTIAL_ASNS[i % RESIDENTIAL_ASNS.length] }));
+    const identities = Array.from({ length: 50 }, (_, i) => ({
+      ip: `24.${30 + i}.${(i * 7) % 250}.${10 + i}`,
+      asn: RESIDENTIAL_ASNS[i % RESIDENTIAL_ASNS.length],
+    }));
     const script = `import json, re, sys, requests
 base, headers, ids = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
 todo, seen, n = ["/"], set(), 0
@@ -121,7 +139,11 @@ while n < 400:
         continue
     todo += [l for l in re.findall(r'href="(/[^"#?]*)"', html) if not l.startswith("/static/")]
 print(n)`;
-    const { stdout } = await run("/usr/bin/python3", ["-c", script, stack.edgeUrl, JSON.stringify(CHROME_NAVIGATION_HEADERS), JSON.stringify(identities)], { timeout: 170_000 });
+    const { stdout } = await run(
+      "/usr/bin/python3",
+      ["-c", script, stack.edgeUrl, JSON.stringify(CHROME_NAVIGATION_HEADERS), JSON.stringify(identities)],
+      { timeout: 170_000 },
+    );
     expect(Number(stdout.trim())).toBe(400);
     const early = fleetPagesAt.filter((seq) => seq < 50).length;
     const late = fleetPagesAt.filter((seq) => seq >= 50).length;
@@ -129,7 +151,9 @@ print(n)`;
     // It did read real pages at first (so counting works), then the group was challenged.
     expect(early).toBeGreaterThan(10);
     expect(late).toBeLessThanOrEqual(20);
-    const index = (await (await stack.miniflare.getKVNamespace("BLOCKLIST", "edge-guard")).get("fleet:index", "json")) as { groups: Array<{ addresses: number; members: string[] }> } | null;
+    const index = (await (await stack.miniflare.getKVNamespace("BLOCKLIST", "edge-guard")).get("fleet:index", "json")) as {
+      groups: Array<{ addresses: number; members: string[] }>;
+    } | null;
     expect(index?.groups.length).toBeGreaterThan(0);
     expect(index?.groups[0]?.addresses).toBeGreaterThanOrEqual(3);
   }, 180_000);
@@ -160,7 +184,9 @@ with ThreadPoolExecutor(max_workers=10) as pool:
 print(sum(p for p, _ in results), sum(g for _, g in results))`;
     // A header set of its own (not the fleet's above, whose group is flagged by now).
     const headers = { ...CHROME_NAVIGATION_HEADERS, "accept-language": "en-GB,en;q=0.8" };
-    const { stdout } = await run("/usr/bin/python3", ["-c", script, stack.edgeUrl, JSON.stringify(headers), JSON.stringify(ips), CLOUD], { timeout: 170_000 });
+    const { stdout } = await run("/usr/bin/python3", ["-c", script, stack.edgeUrl, JSON.stringify(headers), JSON.stringify(ips), CLOUD], {
+      timeout: 170_000,
+    });
     const [passes = -1] = stdout.trim().split(" ").map(Number);
     measured("no-JS farmer", { passes, realPages: served(ips) });
     // The farm works as a farm: the challenge came, the form was found, and some passes were issued...
@@ -218,7 +244,14 @@ describe("people from the same kind of network keep reading", () => {
       }
       const entry = await (await stack.miniflare.getKVNamespace("BLOCKLIST", "edge-guard")).get(`ip:${ip}`);
       // On failure, the operator's view of why: the decisions that sent it to the labyrinth.
-      const decisions = entry === null ? "" : await (await fetch(`${stack.adminUrl}/api/decisions?ip=${ip}&action=tarpit`, { headers: { authorization: `Bearer ${stack.secrets.ADMIN_DEV_TOKEN}` } })).text();
+      const decisions =
+        entry === null
+          ? ""
+          : await (
+              await fetch(`${stack.adminUrl}/api/decisions?ip=${ip}&action=tarpit`, {
+                headers: { authorization: `Bearer ${stack.secrets.ADMIN_DEV_TOKEN}` },
+              })
+            ).text();
       expect(statuses, `blocklist entry: ${entry} ${decisions.slice(0, 3000)}`).toEqual(Array(8).fill(200));
     } finally {
       await browser.close();
@@ -229,7 +262,10 @@ describe("people from the same kind of network keep reading", () => {
     const links = await (async () => {
       const browser = await launch({ person: true });
       try {
-        return await articleLinks(await contextFor(browser, "24.200.1.5", JSON.stringify({ asn: 7922 }), { userAgent: await desktopChromeUa(browser) }), `${stack.edgeUrl}/`);
+        return await articleLinks(
+          await contextFor(browser, "24.200.1.5", JSON.stringify({ asn: 7922 }), { userAgent: await desktopChromeUa(browser) }),
+          `${stack.edgeUrl}/`,
+        );
       } finally {
         await browser.close();
       }

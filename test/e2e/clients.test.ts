@@ -52,10 +52,19 @@ const toolEnv = (proxy: string) => ({ ...process.env, http_proxy: proxy, HTTP_PR
 beforeAll(async () => {
   // A fast labyrinth: these tests count real pages, not how long a scraper is held.
   const fastTarpit = { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } };
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: origin.record, prebuilt: process.env.E2E_PREBUILT === "1", vars: fastTarpit });
+  stack = await startStack({
+    edgePort: 0,
+    adminPort: 0,
+    originPort: 0,
+    onOriginRequest: origin.record,
+    prebuilt: process.env.E2E_PREBUILT === "1",
+    vars: fastTarpit,
+  });
   // Before the first request (a fresh isolate reads the policy once): challenge one hosting network, which
   // only the Chromium test browses from.
-  await (await stack.miniflare.getKVNamespace("BLOCKLIST", "edge-guard")).put(
+  await (
+    await stack.miniflare.getKVNamespace("BLOCKLIST", "edge-guard")
+  ).put(
     "policy:active",
     JSON.stringify({ version: 1, rules: [{ name: "challenge-hosting", match: { asn: [64512] }, action: "challenge" }] }),
   );
@@ -96,7 +105,9 @@ describe("people and good bots get through", () => {
     const crawl = async (ip: string) => {
       let next = "/";
       for (let i = 0; i < 15; i++) {
-        const response = await fetch(`${stack.edgeUrl}${next}`, { headers: { "user-agent": GOOGLEBOT_UA, "cf-connecting-ip": ip, accept: "text/html" } });
+        const response = await fetch(`${stack.edgeUrl}${next}`, {
+          headers: { "user-agent": GOOGLEBOT_UA, "cf-connecting-ip": ip, accept: "text/html" },
+        });
         const html = await response.text();
         next = /href="(\/articles\/[a-z0-9-]+)"/g.exec(html.slice(i * 200))?.[1] ?? "/";
       }
@@ -113,7 +124,10 @@ describe("people and good bots get through", () => {
     try {
       // A person's browser: not automation-controlled (Playwright's default launch is, and the challenge sees it).
       browser = await launchChromium({ person: true });
-      const context = await browser.newContext({ userAgent: await desktopChromeUa(browser), extraHTTPHeaders: { "cf-connecting-ip": ip, "x-dev-cf": JSON.stringify({ asn: 64512 }) } });
+      const context = await browser.newContext({
+        userAgent: await desktopChromeUa(browser),
+        extraHTTPHeaders: { "cf-connecting-ip": ip, "x-dev-cf": JSON.stringify({ asn: 64512 }) },
+      });
       const page = await context.newPage();
       const first = await page.goto(`${stack.edgeUrl}/page/3`);
       expect(first?.status()).not.toBe(200); // the challenge, not the page
@@ -145,10 +159,14 @@ describe("scrapers with default settings get no more than a handful of real page
   it("wget --recursive", async () => {
     const ip = "198.18.32.7"; // a /24 of its own: prefix counters must not mix tools
     const env = toolEnv(await proxyFor(ip));
-    await run("wget", ["-r", "-l", "3", "-q", "-e", "robots=off", "--tries=1", "-T", "10", "-Q", "5m", "-P", join(work, "wget"), `${stack.edgeUrl}/`], {
-      env,
-      timeout: 120_000,
-    }).catch(() => undefined); // wget exits non-zero when it meets error answers
+    await run(
+      "wget",
+      ["-r", "-l", "3", "-q", "-e", "robots=off", "--tries=1", "-T", "10", "-Q", "5m", "-P", join(work, "wget"), `${stack.edgeUrl}/`],
+      {
+        env,
+        timeout: 120_000,
+      },
+    ).catch(() => undefined); // wget exits non-zero when it meets error answers
     expectHandful(ip);
   });
 
@@ -193,16 +211,22 @@ class Site(scrapy.Spider):
   it("HTTrack, mirroring", async () => {
     const ip = "198.18.35.7"; // a /24 of its own: prefix counters must not mix tools
     const proxy = new URL(await proxyFor(ip));
-    await run("httrack", [`${stack.edgeUrl}/`, "-O", join(work, "httrack"), "-P", `${proxy.hostname}:${proxy.port}`, "-r3", "-E60", "-%v0", "-q"], {
-      timeout: 120_000,
-    }).catch(() => undefined);
+    await run(
+      "httrack",
+      [`${stack.edgeUrl}/`, "-O", join(work, "httrack"), "-P", `${proxy.hostname}:${proxy.port}`, "-r3", "-E60", "-%v0", "-q"],
+      {
+        timeout: 120_000,
+      },
+    ).catch(() => undefined);
     expectHandful(ip);
   });
 
   it("a declared AI crawler gets none", async () => {
     const ip = "198.18.36.7"; // a /24 of its own: prefix counters must not mix tools
     for (const path of ["/", "/articles/france", "/page/2", "/tags"]) {
-      const response = await fetch(`${stack.edgeUrl}${path}`, { headers: { "user-agent": "Mozilla/5.0 (compatible; ClaudeBot/1.0; +claudebot@anthropic.com)", "cf-connecting-ip": ip } });
+      const response = await fetch(`${stack.edgeUrl}${path}`, {
+        headers: { "user-agent": "Mozilla/5.0 (compatible; ClaudeBot/1.0; +claudebot@anthropic.com)", "cf-connecting-ip": ip },
+      });
       await response.text();
     }
     expect(origin.pages(ip)).toBe(0);

@@ -43,19 +43,27 @@ const SUBRESOURCE = { accept: "*/*", "sec-fetch-dest": "style", "sec-fetch-mode"
 // own and it shows in the decisions feed; a quiet person's allowed requests reach escalation only as summary counts.
 const TOR = { "x-dev-cf": JSON.stringify({ country: "T1" }) };
 const human = (path: string, ip: string) =>
-  edge(path, ip, { ...(path.startsWith("/static/") ? { ...CHROME_NAVIGATION_HEADERS, ...SUBRESOURCE } : CHROME_NAVIGATION_HEADERS), ...(ip === TARGET ? TOR : {}) });
+  edge(path, ip, {
+    ...(path.startsWith("/static/") ? { ...CHROME_NAVIGATION_HEADERS, ...SUBRESOURCE } : CHROME_NAVIGATION_HEADERS),
+    ...(ip === TARGET ? TOR : {}),
+  });
 
 /** A declared AI crawler walking into the labyrinth until the edge blocks it (or the time is up). */
 async function crawl(ip: string, deadline: number): Promise<void> {
   for (let i = 0; Date.now() < deadline; i++) {
-    if ((await edge(i === 0 ? "/articles/some-country" : `/archive/hop-${i}`, ip, { "user-agent": GPTBOT_UA, accept: "text/html" })) === 403) return;
+    if (
+      (await edge(i === 0 ? "/articles/some-country" : `/archive/hop-${i}`, ip, { "user-agent": GPTBOT_UA, accept: "text/html" })) === 403
+    )
+      return;
     await sleep(i < 8 ? 50 : 400);
   }
 }
 
 /** A crawler that reads one labyrinth page to the end: time held and bytes sent for the tarpit tile. */
 async function readLabyrinthPage(): Promise<void> {
-  const response = await fetch(`${stack.edgeUrl}/archive/0badf00d/harbour`, { headers: { "user-agent": GPTBOT_UA, accept: "text/html", "cf-connecting-ip": TARPIT_READER } });
+  const response = await fetch(`${stack.edgeUrl}/archive/0badf00d/harbour`, {
+    headers: { "user-agent": GPTBOT_UA, accept: "text/html", "cf-connecting-ip": TARPIT_READER },
+  });
   expect(response.status).toBe(200);
   expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1_000);
 }
@@ -93,7 +101,8 @@ function totp(): Promise<string> {
 }
 
 /** Width and height of every element matching the selector. */
-const sizes = (selector: string) => page.$$eval(selector, (els) => els.map((el) => el.getBoundingClientRect()).map((r) => [r.width, r.height] as const));
+const sizes = (selector: string) =>
+  page.$$eval(selector, (els) => els.map((el) => el.getBoundingClientRect()).map((r) => [r.width, r.height] as const));
 
 beforeAll(async () => {
   // The tarpit flushes its metrics on every request and streams quickly, so its tile shows this run's traffic.
@@ -103,7 +112,16 @@ beforeAll(async () => {
   await Promise.all([...CRAWLER_IPS.map((ip) => crawl(ip, deadline)), browseUntilReported(), readLabyrinthPage()]);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
   page = await context.newPage();
@@ -174,16 +192,24 @@ describe("the operator's dashboard in Chromium", () => {
     const { signals } = (await api("/api/signals")) as { signals: Array<{ code: string; description: string }> };
     const meaning = new Map(signals.map((s) => [s.code, s.description]));
     await page.locator("#feed span.chip").first().waitFor(); // the feed renders after its API answers
-    const chips = await page.locator("#feed span.chip").evaluateAll((all) => all.map((c) => ({ code: c.firstChild?.textContent ?? "", title: c.getAttribute("title") ?? "" })));
+    const chips = await page
+      .locator("#feed span.chip")
+      .evaluateAll((all) => all.map((c) => ({ code: c.firstChild?.textContent ?? "", title: c.getAttribute("title") ?? "" })));
     const known = chips.filter((c) => meaning.has(c.code));
     expect(known.length).toBeGreaterThan(0);
     for (const chip of known) expect(chip.title.startsWith(meaning.get(chip.code) ?? "?"), chip.code).toBe(true);
-    await page.getByRole("button", { name: `Block ${TARGET}`, exact: true }).first().click();
+    await page
+      .getByRole("button", { name: `Block ${TARGET}`, exact: true })
+      .first()
+      .click();
     const dialog = page.getByRole("dialog", { name: `Block ${TARGET}` });
     await dialog.getByLabel("Reason").fill("e2e: blocked from the feed");
     await dialog.getByRole("button", { name: "Block", exact: true }).click();
     await expect.poll(() => page.locator("#status").textContent()).toContain(`Blocked ${TARGET}`);
-    await page.getByRole("button", { name: `Unblock ${TARGET}`, exact: true }).first().waitFor();
+    await page
+      .getByRole("button", { name: `Unblock ${TARGET}`, exact: true })
+      .first()
+      .waitFor();
     await page.screenshot({ path: "/tmp/dashboard-decisions.png" });
     expect(await blockEntry(TARGET)).toMatchObject({ source: "operator", action: "block", reason: "e2e: blocked from the feed" });
     // The edge caches a blocklist miss for up to 10 s: one request a second meets the block by the 12th (the pauses
@@ -213,7 +239,11 @@ describe("the operator's dashboard in Chromium", () => {
 
     await page.getByRole("link", { name: "Policy", exact: true }).click();
     await page.waitForFunction(() => (document.querySelector<HTMLTextAreaElement>("#policy-text")?.value ?? "").includes('"version"'));
-    const bad = JSON.stringify({ version: 1, mode: "observe", rules: [{ name: "odd", match: { userAgent: "(" }, action: "deny" }] }, null, 2);
+    const bad = JSON.stringify(
+      { version: 1, mode: "observe", rules: [{ name: "odd", match: { userAgent: "(" }, action: "deny" }] },
+      null,
+      2,
+    );
     await page.locator("#policy-text").fill(bad);
     await page.getByRole("button", { name: "Validate" }).click();
     await page.getByRole("button", { name: /rules\[0\]\.match\.userAgent \(line \d+\)/ }).click();
@@ -237,13 +267,24 @@ describe("the operator's dashboard in Chromium", () => {
   it("got the dashboard's hashed JS, CSS and icon from static assets, cached for a year", () => {
     const paths = [...assets.keys()];
     // Five page modules, the shared chunk, the stylesheet and the icon.
-    for (const kind of [/^\/ui\/overview-\w{8}\.js$/, /^\/ui\/policy-\w{8}\.js$/, /^\/ui\/chunk-\w{8}\.js$/, /^\/ui\/app-\w{8}\.css$/, /^\/ui\/icon-\w{8}\.svg$/]) {
-      expect(paths.some((p) => kind.test(p)), `${kind} in ${paths.join(", ")}`).toBe(true);
+    for (const kind of [
+      /^\/ui\/overview-\w{8}\.js$/,
+      /^\/ui\/policy-\w{8}\.js$/,
+      /^\/ui\/chunk-\w{8}\.js$/,
+      /^\/ui\/app-\w{8}\.css$/,
+      /^\/ui\/icon-\w{8}\.svg$/,
+    ]) {
+      expect(
+        paths.some((p) => kind.test(p)),
+        `${kind} in ${paths.join(", ")}`,
+      ).toBe(true);
     }
     for (const [path, seen] of assets) {
       // 304s come back from the browser's own cache revalidation only if something is not immutable: each file is fetched once.
       expect(seen, path).toMatchObject({ status: 200, cacheControl: "public, max-age=31536000, immutable" });
-      expect(seen.contentType ?? "", path).toMatch(path.endsWith(".js") ? /javascript/ : path.endsWith(".css") ? /^text\/css/ : /^image\/svg\+xml/);
+      expect(seen.contentType ?? "", path).toMatch(
+        path.endsWith(".js") ? /javascript/ : path.endsWith(".css") ? /^text\/css/ : /^image\/svg\+xml/,
+      );
     }
   });
 });

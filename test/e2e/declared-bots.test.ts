@@ -20,7 +20,8 @@ import { OriginPages } from "../support/origin-pages";
 const run = promisify(execFile);
 const AWS = JSON.stringify({ asn: 16509 });
 const GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
-const BINGBOT_UA = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36";
+const BINGBOT_UA =
+  "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36";
 const ARCHIVE_UA = "Mozilla/5.0 (compatible; archive.org_bot +http://archive.org/details/archive.org_bot)";
 /** Inside published ranges bundled in core/data/crawler-ranges.json: Google 192.178.4.0/27, Bing 157.55.39.0/24, the Archive's 207.241.224.0/20. */
 const GOOGLE_IP = "192.178.4.9";
@@ -37,7 +38,9 @@ const proxies: ClientProxy[] = [];
 const origin = new OriginPages();
 
 async function page(path: string, ip: string, userAgent: string, extra: Record<string, string> = {}): Promise<number> {
-  const response = await fetch(`${stack.edgeUrl}${path}`, { headers: { "user-agent": userAgent, "cf-connecting-ip": ip, accept: "text/html", ...extra } });
+  const response = await fetch(`${stack.edgeUrl}${path}`, {
+    headers: { "user-agent": userAgent, "cf-connecting-ip": ip, accept: "text/html", ...extra },
+  });
   await response.body?.cancel();
   return response.status;
 }
@@ -45,12 +48,14 @@ async function page(path: string, ip: string, userAgent: string, extra: Record<s
 /** Runs `task` over `items` with at most `limit` at a time. */
 async function bounded<T>(items: readonly T[], limit: number, task: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await task(items[i] as T, i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await task(items[i] as T, i);
+      }
+    }),
+  );
 }
 
 /** The crawler frameworks and other declared bots of the list: not the verified search crawlers, not the previews. */
@@ -67,7 +72,14 @@ function crawlerSample(): string[] {
 
 beforeAll(async () => {
   const fastTarpit = { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } };
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, onOriginRequest: origin.record, prebuilt: process.env.E2E_PREBUILT === "1", vars: fastTarpit });
+  stack = await startStack({
+    edgePort: 0,
+    adminPort: 0,
+    originPort: 0,
+    onOriginRequest: origin.record,
+    prebuilt: process.env.E2E_PREBUILT === "1",
+    vars: fastTarpit,
+  });
   work = await mkdtemp(join(tmpdir(), "edge-guard-declared-"));
 });
 
@@ -115,7 +127,8 @@ describe("good bots keep working", () => {
 
   it("one Slack address previews ten different links", async () => {
     const ip = "203.0.113.64";
-    for (let i = 0; i < 10; i++) await page(`/page/${i + 2}`, ip, "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", { "x-dev-cf": AWS });
+    for (let i = 0; i < 10; i++)
+      await page(`/page/${i + 2}`, ip, "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", { "x-dev-cf": AWS });
     expect(origin.pages(ip)).toBeGreaterThanOrEqual(10);
   });
 

@@ -91,10 +91,13 @@ async function llmHang(on: boolean): Promise<void> {
 
 /** edge-guard's own fault counters, from its /metrics. */
 async function edgeFaults(): Promise<Record<string, number>> {
-  const response = await fetch(`${stack.edgeUrl}/.well-known/edge-guard/metrics`, { headers: { authorization: `Bearer ${stack.secrets.METRICS_TOKEN}` } });
+  const response = await fetch(`${stack.edgeUrl}/.well-known/edge-guard/metrics`, {
+    headers: { authorization: `Bearer ${stack.secrets.METRICS_TOKEN}` },
+  });
   expect(response.status).toBe(200);
   const out: Record<string, number> = {};
-  for (const m of (await response.text()).matchAll(/^edge_guard_edge_faults_total\{kind="([^"]+)"\} (\d+)$/gm)) out[m[1] ?? ""] = Number(m[2]);
+  for (const m of (await response.text()).matchAll(/^edge_guard_edge_faults_total\{kind="([^"]+)"\} (\d+)$/gm))
+    out[m[1] ?? ""] = Number(m[2]);
   return out;
 }
 
@@ -106,12 +109,22 @@ async function admin(path: string): Promise<unknown> {
 
 const PHASES: readonly Phase[] = [
   { part: "kv", edgeKinds: ["blocklist"], inject: () => edgeFaultSwitch({ kv: true }), heal: () => edgeFaultSwitch({ kv: false }) },
-  { part: "durable-objects", edgeKinds: ["ledger"], inject: () => edgeFaultSwitch({ "durable-objects": true }), heal: () => edgeFaultSwitch({ "durable-objects": false }) },
+  {
+    part: "durable-objects",
+    edgeKinds: ["ledger"],
+    inject: () => edgeFaultSwitch({ "durable-objects": true }),
+    heal: () => edgeFaultSwitch({ "durable-objects": false }),
+  },
   { part: "queue", edgeKinds: ["report"], inject: () => edgeFaultSwitch({ queue: true }), heal: () => edgeFaultSwitch({ queue: false }) },
   { part: "postgres", edgeKinds: [], inject: async () => stack.postgres.suspend(), heal: async () => stack.postgres.resume() },
   { part: "model", edgeKinds: [], inject: () => modelFaultSwitch(true), heal: () => modelFaultSwitch(false) },
   { part: "llm", edgeKinds: [], inject: () => llmHang(true), heal: () => llmHang(false) },
-  { part: "origin-slow", edgeKinds: [], inject: async () => stack.origin.setDelay(ORIGIN_SLOW_MS), heal: async () => stack.origin.setDelay(0) },
+  {
+    part: "origin-slow",
+    edgeKinds: [],
+    inject: async () => stack.origin.setDelay(ORIGIN_SLOW_MS),
+    heal: async () => stack.origin.setDelay(0),
+  },
   { part: "origin-down", edgeKinds: ["origin"], inject: () => stack.origin.pause(), heal: () => stack.origin.resume() },
 ];
 
@@ -126,10 +139,14 @@ async function person(ip: string, until: number, out: Seen["person"]): Promise<v
   let i = 0;
   while (Date.now() < until) {
     const before = personPages(ip);
-    const response = await page.goto(`${stack.edgeUrl}${PERSON_PATHS[i++ % PERSON_PATHS.length]}`, { waitUntil: "domcontentloaded", timeout: 30_000 });
+    const response = await page.goto(`${stack.edgeUrl}${PERSON_PATHS[i++ % PERSON_PATHS.length]}`, {
+      waitUntil: "domcontentloaded",
+      timeout: 30_000,
+    });
     out.statuses.push(response?.status() ?? 0);
     if (response?.status() === 200 && personPages(ip) > before) out.realPages++;
-    else if (process.env.E2E_DEBUG) console.log("not a real page", ip, response?.status(), response?.headers()["x-robots-tag"], await page.title(), response?.url());
+    else if (process.env.E2E_DEBUG)
+      console.log("not a real page", ip, response?.status(), response?.headers()["x-robots-tag"], await page.title(), response?.url());
     await page.waitForTimeout(PERSON_PAUSE_MS);
   }
 }
@@ -147,9 +164,20 @@ while True:
     if time.time() >= end: break
     time.sleep(float(sys.argv[3]))`;
   const seconds = Math.max(0.1, (until - Date.now()) / 1000);
-  const { stdout } = await run("/usr/bin/python3", ["-c", script, `${stack.edgeUrl}/feed.xml`, String(seconds), String(FEED_POLL_S), Array.from({ length: 30 }, (_, k) => feedIp(phase, k)).join(",")], {
-    timeout: 120_000,
-  });
+  const { stdout } = await run(
+    "/usr/bin/python3",
+    [
+      "-c",
+      script,
+      `${stack.edgeUrl}/feed.xml`,
+      String(seconds),
+      String(FEED_POLL_S),
+      Array.from({ length: 30 }, (_, k) => feedIp(phase, k)).join(","),
+    ],
+    {
+      timeout: 120_000,
+    },
+  );
   for (const line of stdout.trim().split("\n")) {
     const [status, entries] = line.split(" ");
     out.statuses.push(Number(status));
@@ -158,7 +186,11 @@ while True:
 }
 
 async function get(path: string, ip: string, userAgent: string): Promise<number> {
-  const response = await fetch(`${stack.edgeUrl}${path}`, { headers: { "user-agent": userAgent, accept: "text/html", "cf-connecting-ip": ip }, redirect: "manual", signal: AbortSignal.timeout(60_000) });
+  const response = await fetch(`${stack.edgeUrl}${path}`, {
+    headers: { "user-agent": userAgent, accept: "text/html", "cf-connecting-ip": ip },
+    redirect: "manual",
+    signal: AbortSignal.timeout(60_000),
+  });
   await response.arrayBuffer();
   return response.status;
 }
@@ -228,49 +260,56 @@ afterAll(async () => {
 });
 
 describe("faults injected while real clients keep going", () => {
-  it.each(PHASES.map((p, i) => [p.part, p, i] as const))("%s fails: people still get real pages, nothing answers 500, the edge counts it", async (_name, phase, i) => {
-    const before = await edgeFaults();
-    await phase.inject();
-    const s: Seen = {
-      person: { statuses: [], realPages: 0 },
-      feed: { statuses: [], entries: [] },
-      fleet: { statuses: [] },
-      gptbot: { ip: `198.51.100.${60 + i}`, requests: 0, statuses: [] },
-      edgeFaults: {},
-    };
-    seen.set(phase.part, s);
-    const end = Date.now() + (phase.part === "origin-slow" ? Math.max(PHASE_MS, ORIGIN_SLOW_MS + 1_000) : PHASE_MS);
-    try {
-      await Promise.all([person(personIp(i), end, s.person), feedReader(i, end, s.feed), crawlers(end, 40 + i, s.fleet, s.gptbot)]);
-      const after = await edgeFaults();
-      s.edgeFaults = Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]).filter(([, n]) => Number(n) > 0));
-    } finally {
-      await phase.heal();
-    }
+  it.each(PHASES.map((p, i) => [p.part, p, i] as const))(
+    "%s fails: people still get real pages, nothing answers 500, the edge counts it",
+    async (_name, phase, i) => {
+      const before = await edgeFaults();
+      await phase.inject();
+      const s: Seen = {
+        person: { statuses: [], realPages: 0 },
+        feed: { statuses: [], entries: [] },
+        fleet: { statuses: [] },
+        gptbot: { ip: `198.51.100.${60 + i}`, requests: 0, statuses: [] },
+        edgeFaults: {},
+      };
+      seen.set(phase.part, s);
+      const end = Date.now() + (phase.part === "origin-slow" ? Math.max(PHASE_MS, ORIGIN_SLOW_MS + 1_000) : PHASE_MS);
+      try {
+        await Promise.all([person(personIp(i), end, s.person), feedReader(i, end, s.feed), crawlers(end, 40 + i, s.fleet, s.gptbot)]);
+        const after = await edgeFaults();
+        s.edgeFaults = Object.fromEntries(
+          Object.keys(after)
+            .map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)])
+            .filter(([, n]) => Number(n) > 0),
+        );
+      } finally {
+        await phase.heal();
+      }
 
-    if (process.env.E2E_DEBUG) console.log(phase.part, JSON.stringify(s));
-    const all = [...s.person.statuses, ...s.feed.statuses, ...s.fleet.statuses, ...s.gptbot.statuses];
-    expect(all.filter((status) => ourError(status, phase.part))).toEqual([]);
-    expect(s.person.statuses.length).toBeGreaterThan(0);
-    if (phase.part === "origin-down") {
-      // Nobody can serve the site's pages while it is down: people get a plain 502 with a code, and the feed too.
-      expect(new Set(s.person.statuses)).toEqual(new Set([502]));
-      expect(s.feed.statuses.every((status) => status === 502)).toBe(true);
-    } else {
-      // Every page the person asked for was a real page from the origin (100%); the feed reader got the feed.
-      expect(s.person.realPages).toBe(s.person.statuses.length);
-      expect(s.feed.statuses.length).toBeGreaterThan(0);
-      expect(s.feed.statuses.every((status) => status === 200)).toBe(true);
-      expect(s.feed.entries.every((n) => n >= 10)).toBe(true);
-    }
-    for (const kind of phase.edgeKinds) expect(s.edgeFaults[kind] ?? 0, `edge fault kind ${kind}`).toBeGreaterThan(0);
+      if (process.env.E2E_DEBUG) console.log(phase.part, JSON.stringify(s));
+      const all = [...s.person.statuses, ...s.feed.statuses, ...s.fleet.statuses, ...s.gptbot.statuses];
+      expect(all.filter((status) => ourError(status, phase.part))).toEqual([]);
+      expect(s.person.statuses.length).toBeGreaterThan(0);
+      if (phase.part === "origin-down") {
+        // Nobody can serve the site's pages while it is down: people get a plain 502 with a code, and the feed too.
+        expect(new Set(s.person.statuses)).toEqual(new Set([502]));
+        expect(s.feed.statuses.every((status) => status === 502)).toBe(true);
+      } else {
+        // Every page the person asked for was a real page from the origin (100%); the feed reader got the feed.
+        expect(s.person.realPages).toBe(s.person.statuses.length);
+        expect(s.feed.statuses.length).toBeGreaterThan(0);
+        expect(s.feed.statuses.every((status) => status === 200)).toBe(true);
+        expect(s.feed.entries.every((n) => n >= 10)).toBe(true);
+      }
+      for (const kind of phase.edgeKinds) expect(s.edgeFaults[kind] ?? 0, `edge fault kind ${kind}`).toBeGreaterThan(0);
 
-    // Back: the person reads a real page at once.
-    const pagesBefore = personPages(personIp(i));
-    const response = await page?.goto(`${stack.edgeUrl}/page/6`, { waitUntil: "domcontentloaded" });
-    expect(response?.status()).toBe(200);
-    expect(personPages(personIp(i))).toBeGreaterThan(pagesBefore);
-  });
+      // Back: the person reads a real page at once.
+      const pagesBefore = personPages(personIp(i));
+      const response = await page?.goto(`${stack.edgeUrl}/page/6`, { waitUntil: "domcontentloaded" });
+      expect(response?.status()).toBe(200);
+      expect(personPages(personIp(i))).toBeGreaterThan(pagesBefore);
+    },
+  );
 
   it("when every part is back, all reports of the declared crawlers are recorded (nothing lost), and admin shows each fault kind", async () => {
     const missing = new Map<string, number>();

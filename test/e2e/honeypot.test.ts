@@ -17,7 +17,20 @@ const CHROME_UA = CHROME_NAVIGATION_HEADERS["user-agent"] ?? "";
 const CHROMIUM = "/usr/bin/chromium";
 const HIDDEN_LINK = /<a href="(\/archive\/[0-9a-f]{20}\/index\.html)" rel="nofollow" aria-hidden="true"/;
 /** Pages of the demo site to look for a hidden link on (one page in four carries one, per client). */
-const SITE_PATHS = ["/", "/page/2", "/page/3", "/tags", "/about", "/regions", "/page/4", "/page/5", "/page/6", "/page/7", "/page/8", "/page/9"];
+const SITE_PATHS = [
+  "/",
+  "/page/2",
+  "/page/3",
+  "/tags",
+  "/about",
+  "/regions",
+  "/page/4",
+  "/page/5",
+  "/page/6",
+  "/page/7",
+  "/page/8",
+  "/page/9",
+];
 
 let stack: Stack;
 let thirdParty: Server;
@@ -93,7 +106,16 @@ describe("trap URLs in another site's page", () => {
     const ip = "192.0.2.44";
     const browser: Browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     // A desktop Chrome User-Agent of the build that runs (a person's Chrome agrees with its own client hints).
     const major = browser.version().split(".")[0] ?? "131";
@@ -103,8 +125,12 @@ describe("trap URLs in another site's page", () => {
     const victims = await harvestHoneypot("192.0.2.45", chromeHeaders(major));
     const before = served(ip);
     const trap = (path: string) => `${stack.edgeUrl}${path}`;
-    const images = Array.from({ length: 30 }, (_, i) =>
-      [stolen, victims, `/archive/${"0123456789abcdef0123"}/index.html`, `/archive/${(0xbeef00 + i).toString(16)}/photo-${i}.png`][i % 4] ?? stolen,
+    const images = Array.from(
+      { length: 30 },
+      (_, i) =>
+        [stolen, victims, `/archive/${"0123456789abcdef0123"}/index.html`, `/archive/${(0xbeef00 + i).toString(16)}/photo-${i}.png`][
+          i % 4
+        ] ?? stolen,
     );
     thirdPartyPage = `<!doctype html><html><head><title>Another site</title>
 <link rel="prefetch" href="${trap(victims)}">

@@ -12,7 +12,13 @@ const SECONDS = Number(process.env.LOAD_TEST_SECONDS ?? 30);
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: process.env.E2E_PREBUILT === "1", vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } } });
+  stack = await startStack({
+    edgePort: 0,
+    adminPort: 0,
+    originPort: 0,
+    prebuilt: process.env.E2E_PREBUILT === "1",
+    vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } },
+  });
 });
 
 afterAll(async () => {
@@ -21,8 +27,21 @@ afterAll(async () => {
 
 it("holds a mixed load: no 5xx, people get pages, every isolate map within its cap", { timeout: (SECONDS + 120) * 1000 }, async () => {
   const result = await runLoad(stack, { seconds: SECONDS });
-  console.log(JSON.stringify({ rps: result.rps, errors5xx: result.errors5xx, rssMiB: result.rssMiB, maps: result.maps, p99Ms: Object.fromEntries(Object.entries(result.classes).map(([k, c]) => [k, c.p99Ms])) }));
-  expect(Object.fromEntries(Object.entries(result.classes).map(([k, c]) => [k, c.errors5xx]))).toEqual({ person: 0, feed: 0, crawler: 0, attacker: 0 });
+  console.log(
+    JSON.stringify({
+      rps: result.rps,
+      errors5xx: result.errors5xx,
+      rssMiB: result.rssMiB,
+      maps: result.maps,
+      p99Ms: Object.fromEntries(Object.entries(result.classes).map(([k, c]) => [k, c.p99Ms])),
+    }),
+  );
+  expect(Object.fromEntries(Object.entries(result.classes).map(([k, c]) => [k, c.errors5xx]))).toEqual({
+    person: 0,
+    feed: 0,
+    crawler: 0,
+    attacker: 0,
+  });
   expect(result.classes.person.failed).toBe(0);
   expect(result.classes.person.statuses["200"] ?? 0).toBe(result.classes.person.requests);
   expect(result.classes.feed.statuses["200"] ?? 0).toBe(result.classes.feed.requests);

@@ -20,7 +20,9 @@ let tamperedFeed = "";
 /** Two deployments with separate state (KV, Durable Objects, Postgres), each with its own peering key. */
 beforeAll(async () => {
   const [keyA, keyB] = await Promise.all([generatePeerKeyPair(), generatePeerKeyPair()]);
-  const admin = (issuer: string, jwk: Record<string, string>) => ({ "edge-guard-admin": { PEER_SIGNING_JWK: JSON.stringify(jwk), PEER_ISSUER: issuer } });
+  const admin = (issuer: string, jwk: Record<string, string>) => ({
+    "edge-guard-admin": { PEER_SIGNING_JWK: JSON.stringify(jwk), PEER_ISSUER: issuer },
+  });
   a = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, vars: admin("stack-a", keyA.privateJwk) });
   b = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true, vars: admin("stack-b", keyB.privateJwk) });
   // A fake peer on loopback: serves A's feed with one entry added after signing.
@@ -80,9 +82,17 @@ describe("peers: two deployments", () => {
     expect(await status(b, CRAWLER_IP)).toBe(200); // B has never heard of it.
 
     // B's operator adds A, pinning the key thumbprint A's operator gave out of band.
-    const keyDoc = (await (await fetch(`${a.adminUrl}/.well-known/edge-guard/peer-key`)).json()) as { issuer: string; keys: Array<{ kid: string }> };
+    const keyDoc = (await (await fetch(`${a.adminUrl}/.well-known/edge-guard/peer-key`)).json()) as {
+      issuer: string;
+      keys: Array<{ kid: string }>;
+    };
     expect(keyDoc.issuer).toBe("stack-a");
-    const added = await admin(b, "/api/peers", { name: "stack-a", feedUrl: `${a.adminUrl}/api/peers/feed`, keyThumbprint: keyDoc.keys[0]?.kid, trust: "medium" });
+    const added = await admin(b, "/api/peers", {
+      name: "stack-a",
+      feedUrl: `${a.adminUrl}/api/peers/feed`,
+      keyThumbprint: keyDoc.keys[0]?.kid,
+      trust: "medium",
+    });
     expect(added.status, await added.clone().text()).toBe(201);
 
     // B's Cron Trigger fires.
@@ -94,7 +104,11 @@ describe("peers: two deployments", () => {
     expect(view?.lastSync).toMatchObject({ status: "ok" });
     expect(view?.lastSync?.applied).toBeGreaterThanOrEqual(1);
     const kv = await b.miniflare.getKVNamespace("BLOCKLIST", "edge-guard");
-    expect(await kv.get(`ip:${CRAWLER_IP}`, "json")).toMatchObject({ source: "peer", action: "block", reason: expect.stringMatching(/^peer stack-a: /) });
+    expect(await kv.get(`ip:${CRAWLER_IP}`, "json")).toMatchObject({
+      source: "peer",
+      action: "block",
+      reason: expect.stringMatching(/^peer stack-a: /),
+    });
 
     // B's edge now refuses the crawler (its blocklist cache forgets the earlier "not listed" within seconds); others pass.
     expect(await until(30_000, async () => (await status(b, CRAWLER_IP)) === 403)).toBe(true);
@@ -105,13 +119,23 @@ describe("peers: two deployments", () => {
     const genuine = await (await fetch(`${a.adminUrl}/api/peers/feed`)).text();
     const [header, payload, signature] = genuine.split(".");
     const feed = JSON.parse(Buffer.from(payload ?? "", "base64url").toString("utf8")) as { entries: unknown[]; issuedAt: number };
-    feed.entries.push({ scope: "ip", value: FORGED_IP, reason: "forged", confidence: 1, firstSeen: feed.issuedAt, lastSeen: feed.issuedAt, expiresAt: feed.issuedAt + 86_400_000 });
+    feed.entries.push({
+      scope: "ip",
+      value: FORGED_IP,
+      reason: "forged",
+      confidence: 1,
+      firstSeen: feed.issuedAt,
+      lastSeen: feed.issuedAt,
+      expiresAt: feed.issuedAt + 86_400_000,
+    });
     tamperedFeed = `${header}.${Buffer.from(JSON.stringify(feed)).toString("base64url")}.${signature}`;
     // An attacker on the path to A serves the altered feed in its place (B keeps A's pinned key).
     const moved = await admin(b, "/api/peers/stack-a", { feedUrl: `${fakePeerUrl}/api/peers/feed` }, "PATCH");
     expect(moved.status, await moved.clone().text()).toBe(200);
 
-    const synced = (await (await admin(b, "/api/peers/sync", { name: "stack-a" })).json()) as { outcomes: Array<{ status: string; applied: number }> };
+    const synced = (await (await admin(b, "/api/peers/sync", { name: "stack-a" })).json()) as {
+      outcomes: Array<{ status: string; applied: number }>;
+    };
     expect(synced.outcomes).toEqual([expect.objectContaining({ status: "invalid_signature", applied: 0 })]);
     const kv = await b.miniflare.getKVNamespace("BLOCKLIST", "edge-guard");
     expect(await kv.get(`ip:${FORGED_IP}`)).toBeNull();
@@ -120,9 +144,15 @@ describe("peers: two deployments", () => {
 
   it("keeps the operator routes behind admin's login in the real wiring, and documents them", async () => {
     expect((await fetch(`${b.adminUrl}/api/peers`)).status).toBe(401);
-    expect((await fetch(`${b.adminUrl}/api/peers/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(401);
-    const doc = (await (await fetch(`${b.adminUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, { "x-required-role"?: string }>> };
+    expect(
+      (await fetch(`${b.adminUrl}/api/peers/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status,
+    ).toBe(401);
+    const doc = (await (await fetch(`${b.adminUrl}/api/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { "x-required-role"?: string }>>;
+    };
     expect(doc.paths["/api/peers"]?.post?.["x-required-role"]).toBe("operator");
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/peers/feed", "/api/peers/push", "/api/peers/{name}/import", "/.well-known/edge-guard/peer-key"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/peers/feed", "/api/peers/push", "/api/peers/{name}/import", "/.well-known/edge-guard/peer-key"]),
+    );
   });
 });

@@ -18,12 +18,21 @@ let stack: Stack;
 beforeAll(async () => {
   // The same code as `npm run dev`, on free ports, state in memory. The tarpit reads corpus "e2e".
   // The tarpit's hop limit is out of reach here, so a block can only be escalation's (the test also checks the source).
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, vars: { "edge-guard-tarpit": { MARKOV_CORPUS: "e2e", HOP_LIMIT: "1000" } } });
-  // Train the marker corpus into the stack's Postgres with the real CLI, before the tarpit first reads it.
-  await run(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/model/train-markov.ts", "test/fixtures/markov/tiny.txt", "--corpus", "e2e"], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: stack.databaseUrl, NEON_LOCAL_PROXY: stack.neonLocalProxy },
+  stack = await startStack({
+    edgePort: 0,
+    adminPort: 0,
+    originPort: 0,
+    vars: { "edge-guard-tarpit": { MARKOV_CORPUS: "e2e", HOP_LIMIT: "1000" } },
   });
+  // Train the marker corpus into the stack's Postgres with the real CLI, before the tarpit first reads it.
+  await run(
+    process.execPath,
+    [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/model/train-markov.ts", "test/fixtures/markov/tiny.txt", "--corpus", "e2e"],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: stack.databaseUrl, NEON_LOCAL_PROXY: stack.neonLocalProxy },
+    },
+  );
 });
 
 afterAll(async () => {
@@ -31,7 +40,8 @@ afterAll(async () => {
 });
 
 function get(path: string, userAgent: string, ip: string): Promise<Response> {
-  const headers: Record<string, string> = userAgent === CHROME_UA ? { ...CHROME_NAVIGATION_HEADERS } : { "user-agent": userAgent, accept: "text/html" };
+  const headers: Record<string, string> =
+    userAgent === CHROME_UA ? { ...CHROME_NAVIGATION_HEADERS } : { "user-agent": userAgent, accept: "text/html" };
   return fetch(`${stack.edgeUrl}${path}`, { headers: { ...headers, "cf-connecting-ip": ip } });
 }
 
@@ -109,7 +119,11 @@ describe("the dev stack, end to end", () => {
     const listsBefore = (await stats()).kv.lists;
 
     const auth = { authorization: `Bearer ${stack.secrets.ADMIN_DEV_TOKEN}`, "content-type": "application/json" };
-    const added = await fetch(`${stack.adminUrl}/api/blocklist`, { method: "POST", headers: auth, body: JSON.stringify({ target: "45.81.7.0/24", reason: "e2e range", ttlSeconds: 3600 }) });
+    const added = await fetch(`${stack.adminUrl}/api/blocklist`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ target: "45.81.7.0/24", reason: "e2e range", ttlSeconds: 3600 }),
+    });
     expect(added.status).toBe(201);
     // The write call returns once the snapshot is published; the isolate sees it at its next version check.
     const deadline = Date.now() + RANGES_REFRESH_MS + 5_000;

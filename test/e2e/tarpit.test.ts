@@ -25,8 +25,11 @@ let scratch: string;
 function train(args: string[]): Promise<{ code: number; output: string }> {
   const env = { ...process.env, DATABASE_URL: stack.databaseUrl, NEON_LOCAL_PROXY: stack.neonLocalProxy };
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/model/train-markov.ts", ...args], { cwd: ROOT, env }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : 1, output: stdout + stderr }),
+    execFile(
+      process.execPath,
+      [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/model/train-markov.ts", ...args],
+      { cwd: ROOT, env },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : 1, output: stdout + stderr }),
     );
   });
 }
@@ -39,7 +42,12 @@ function get(edgeUrl: string, path: string, ip: string): Promise<Response> {
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), "edge-guard-tarpit-e2e-"));
   // Escalation's own blocking is turned down, so the only block in play is the tarpit's hop limit.
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, vars: { "edge-guard-tarpit": TARPIT_VARS, "edge-guard-escalation": { BLOCK_SCORE: "1" } } });
+  stack = await startStack({
+    edgePort: 0,
+    adminPort: 0,
+    originPort: 0,
+    vars: { "edge-guard-tarpit": TARPIT_VARS, "edge-guard-escalation": { BLOCK_SCORE: "1" } },
+  });
   const trained = await train(["test/fixtures/markov/tiny.txt", "--corpus", "e2e-tarpit"]);
   expect(trained.code, trained.output).toBe(0);
 });
@@ -51,7 +59,11 @@ afterAll(async () => {
 
 describe("the tarpit, end to end", () => {
   it("writes the same page for the same path, other pages for other paths, from the trained chain", async () => {
-    const texts = await Promise.all(["/archive/0badf00d/harbour", "/archive/0badf00d/harbour", "/archive/0badf00d/market"].map(async (p, i) => (await get(stack.edgeUrl, p, `81.2.69.${10 + i}`)).text()));
+    const texts = await Promise.all(
+      ["/archive/0badf00d/harbour", "/archive/0badf00d/harbour", "/archive/0badf00d/market"].map(async (p, i) =>
+        (await get(stack.edgeUrl, p, `81.2.69.${10 + i}`)).text(),
+      ),
+    );
     expect(texts[0]).toContain(MARKER);
     expect(texts[1]).toBe(texts[0]);
     expect(texts[2]).not.toBe(texts[0]);
@@ -85,7 +97,10 @@ describe("the tarpit, end to end", () => {
     // Up to the limit and one past it: pages, then the tarpit writes the block (before the answer is read in full).
     const trapped: string[] = [];
     for (let i = 0; i <= HOP_LIMIT; i++) trapped.push(await hop(i));
-    expect(trapped.map((t) => t.slice(0, 3)), trapped.join("\n")).toEqual(Array.from({ length: HOP_LIMIT + 1 }, () => "200"));
+    expect(
+      trapped.map((t) => t.slice(0, 3)),
+      trapped.join("\n"),
+    ).toEqual(Array.from({ length: HOP_LIMIT + 1 }, () => "200"));
     for (let i = 0; i < 50 && (await kv.get(`ip:${ip}`)) === null; i++) await new Promise((r) => setTimeout(r, 100)); // hopOut runs in waitUntil
     const entry = JSON.parse((await kv.get(`ip:${ip}`)) ?? "null") as { source: string; action: string; reason: string } | null;
     expect(entry).toMatchObject({ source: "tarpit", action: "block", reason: expect.stringMatching(/^tarpit-hop-limit/) });
@@ -106,13 +121,16 @@ describe("the tarpit, end to end", () => {
 
   it("counts pages, bytes, held seconds, hops and blocks where admin can read them", async () => {
     // Its own traffic, measured as a difference: it does not lean on the tests before it.
-    const tarpit = (await stack.miniflare.getWorker("edge-guard-tarpit")) as unknown as { metrics(minutes: number): Promise<TarpitMetricsView> };
+    const tarpit = (await stack.miniflare.getWorker("edge-guard-tarpit")) as unknown as {
+      metrics(minutes: number): Promise<TarpitMetricsView>;
+    };
     const before = (await tarpit.metrics(10)).totals;
     const ip = "81.2.74.5"; // a /24 of its own: a prefix block from another test must not reach it
     for (let i = 0; i <= HOP_LIMIT; i++) await (await get(stack.edgeUrl, `/archive/${i.toString(16).padStart(8, "0")}/counted`, ip)).text();
     let after = (await tarpit.metrics(10)).totals;
     // The last stream's outcome and the block are counted off the response path (waitUntil): wait for them.
-    const settled = () => after.blocks > before.blocks && after.pages - before.pages >= HOP_LIMIT + 1 && after.bytes - before.bytes > 10_000;
+    const settled = () =>
+      after.blocks > before.blocks && after.pages - before.pages >= HOP_LIMIT + 1 && after.bytes - before.bytes > 10_000;
     for (let i = 0; i < 50 && !settled(); i++) {
       await new Promise((r) => setTimeout(r, 100));
       after = (await tarpit.metrics(10)).totals;
@@ -126,14 +144,20 @@ describe("the tarpit, end to end", () => {
 
   it("shows exactly the bytes and held seconds of N streams in admin's overview and /metrics, with no later request", async () => {
     const STREAMS = 4;
-    const tarpit = (await stack.miniflare.getWorker("edge-guard-tarpit")) as unknown as { metrics(minutes: number): Promise<TarpitMetricsView> };
+    const tarpit = (await stack.miniflare.getWorker("edge-guard-tarpit")) as unknown as {
+      metrics(minutes: number): Promise<TarpitMetricsView>;
+    };
     const totals = async () => (await tarpit.metrics(60)).totals;
     const overview = async () => {
-      const response = await fetch(`${stack.adminUrl}/api/overview?hours=1`, { headers: { authorization: `Bearer ${stack.secrets.ADMIN_DEV_TOKEN}` } });
+      const response = await fetch(`${stack.adminUrl}/api/overview?hours=1`, {
+        headers: { authorization: `Bearer ${stack.secrets.ADMIN_DEV_TOKEN}` },
+      });
       return ((await response.json()) as { tarpit: { heldSeconds: number; bytes: number } }).tarpit;
     };
     const prometheus = async () => {
-      const text = await (await fetch(`${stack.adminUrl}/metrics`, { headers: { authorization: `Bearer ${stack.secrets.METRICS_TOKEN}` } })).text();
+      const text = await (
+        await fetch(`${stack.adminUrl}/metrics`, { headers: { authorization: `Bearer ${stack.secrets.METRICS_TOKEN}` } })
+      ).text();
       const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
       return { heldSeconds: value("edge_guard_tarpit_held_seconds_last_day"), bytes: value("edge_guard_tarpit_bytes_last_day") };
     };
@@ -146,12 +170,20 @@ describe("the tarpit, end to end", () => {
     const [overviewBefore, promBefore] = await Promise.all([overview(), prometheus()]);
 
     const bodies = await Promise.all(
-      Array.from({ length: STREAMS }, async (_, i) => new Uint8Array(await (await get(stack.edgeUrl, `/archive/0badf00d/counted-${i}`, `81.2.71.${i + 1}`)).arrayBuffer())),
+      Array.from(
+        { length: STREAMS },
+        async (_, i) =>
+          new Uint8Array(await (await get(stack.edgeUrl, `/archive/0badf00d/counted-${i}`, `81.2.71.${i + 1}`)).arrayBuffer()),
+      ),
     );
     const bytes = bodies.reduce((n, b) => n + b.length, 0);
     // Each stream's counts leave in its own invocation's waitUntil as it ends: no further request is sent to carry them.
     let after = await totals();
-    for (const deadline = Date.now() + 10_000; after.slowStreams < before.slowStreams + STREAMS && Date.now() < deadline; after = await totals()) {
+    for (
+      const deadline = Date.now() + 10_000;
+      after.slowStreams < before.slowStreams + STREAMS && Date.now() < deadline;
+      after = await totals()
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(after.slowStreams - before.slowStreams).toBe(STREAMS);
@@ -181,7 +213,13 @@ describe("the tarpit with Postgres down", () => {
   beforeAll(async () => {
     // Same build; the tarpit is pointed at a port nothing listens on, as if Postgres had stopped.
     const dead = { DATABASE_URL: "postgresql://postgres:postgres@127.0.0.1:9/postgres", NEON_LOCAL_PROXY: "127.0.0.1:9" };
-    down = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true, vars: { "edge-guard-tarpit": { ...TARPIT_VARS, ...dead } } });
+    down = await startStack({
+      edgePort: 0,
+      adminPort: 0,
+      originPort: 0,
+      prebuilt: true,
+      vars: { "edge-guard-tarpit": { ...TARPIT_VARS, ...dead } },
+    });
   });
   afterAll(async () => {
     await down?.stop();
@@ -193,7 +231,9 @@ describe("the tarpit with Postgres down", () => {
     const html = await response.text();
     expect(html).not.toContain(MARKER);
     expect(html).toMatch(/<p[^>]*>[A-Z][^<]{40,}/);
-    const tarpit = (await down.miniflare.getWorker("edge-guard-tarpit")) as unknown as { stats(): Promise<{ source: string; faults: number }> };
+    const tarpit = (await down.miniflare.getWorker("edge-guard-tarpit")) as unknown as {
+      stats(): Promise<{ source: string; faults: number }>;
+    };
     const stats = await tarpit.stats();
     expect(stats.source).toBe("fallback");
     expect(stats.faults).toBeGreaterThanOrEqual(1);

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../dev/stack";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
-import { createSigner, signatureHeaders, startKeyDirectory, type KeyDirectory, type SignOptions, type TestSigner } from "../support/web-bot-auth-signer";
+import {
+  createSigner,
+  signatureHeaders,
+  startKeyDirectory,
+  type KeyDirectory,
+  type SignOptions,
+  type TestSigner,
+} from "../support/web-bot-auth-signer";
 import { OriginPages } from "../support/origin-pages";
 
 /**
@@ -43,7 +50,12 @@ beforeAll(async () => {
   // Before the first request (a fresh isolate reads the policy once).
   const policy = {
     version: 1,
-    webBotAuth: { trustedSigners: [{ origin: partnerDirectory.origin, name: "partner" }, { thumbprint: keyTrusted.thumbprint, name: "one-key" }] },
+    webBotAuth: {
+      trustedSigners: [
+        { origin: partnerDirectory.origin, name: "partner" },
+        { thumbprint: keyTrusted.thumbprint, name: "one-key" },
+      ],
+    },
   };
   await (await stack.miniflare.getKVNamespace("BLOCKLIST", "edge-guard")).put("policy:active", JSON.stringify(policy));
 });
@@ -86,7 +98,10 @@ const nowS = () => Math.floor(Date.now() / 1000);
 describe("Web Bot Auth: a signature proves who, not welcome", () => {
   it("a self-signed scraper with browser headers is an identified bot: a handful of real pages at most", async () => {
     const ip = "198.18.51.7"; // a /24 of its own: prefix counters must not mix clients
-    const statuses = await crawl({ ip, headers: CHROME_NAVIGATION_HEADERS, sign: { signer: scraper, options: () => ({ agent: scraperDirectory.origin }) } }, CRAWL);
+    const statuses = await crawl(
+      { ip, headers: CHROME_NAVIGATION_HEADERS, sign: { signer: scraper, options: () => ({ agent: scraperDirectory.origin }) } },
+      CRAWL,
+    );
     expect(statuses).not.toContain(500); // 503 is the challenge page; 500 would be a failure
     expect(pages(ip)).toBeLessThanOrEqual(HANDFUL);
     expect(scraperDirectory.fetches()).toBeGreaterThan(0); // it was verified, not merely ignored
@@ -94,7 +109,10 @@ describe("Web Bot Auth: a signature proves who, not welcome", () => {
 
   it("a signer the policy trusts by origin reads every page, even with a scripted User-Agent", async () => {
     const ip = "198.18.52.7";
-    const statuses = await crawl({ ip, headers: scripted, sign: { signer: partner, options: () => ({ agent: partnerDirectory.origin }) } }, CRAWL);
+    const statuses = await crawl(
+      { ip, headers: scripted, sign: { signer: partner, options: () => ({ agent: partnerDirectory.origin }) } },
+      CRAWL,
+    );
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(pages(ip)).toBe(CRAWL);
     expect(partnerDirectory.fetches()).toBe(1); // one fetch, then the cache
@@ -102,7 +120,10 @@ describe("Web Bot Auth: a signature proves who, not welcome", () => {
 
   it("a key the policy trusts by thumbprint reads every page, with the legacy bare-String Signature-Agent", async () => {
     const ip = "198.18.53.7";
-    await crawl({ ip, headers: scripted, sign: { signer: keyTrusted, options: () => ({ agent: scraperDirectory.origin, legacyAgent: true }) } }, 10);
+    await crawl(
+      { ip, headers: scripted, sign: { signer: keyTrusted, options: () => ({ agent: scraperDirectory.origin, legacyAgent: true }) } },
+      10,
+    );
     expect(pages(ip)).toBe(10);
   });
 
@@ -124,7 +145,10 @@ describe("Web Bot Auth: a signature proves who, not welcome", () => {
       ["a signature valid for 7 days", "198.18.57.7", () => ({ createdS: nowS() - 5, expiresS: nowS() - 5 + 7 * 86_400 })],
       ["a signature valid for 24 h and 1 s", "198.18.58.7", () => ({ createdS: nowS() - 5, expiresS: nowS() - 5 + 86_401 })],
     ])("%s", async (_what, ip, window) => {
-      const statuses = await crawl({ ip, headers: scripted, sign: { signer: partner, options: () => ({ agent: partnerDirectory.origin, ...window() }) } }, REFUSED);
+      const statuses = await crawl(
+        { ip, headers: scripted, sign: { signer: partner, options: () => ({ agent: partnerDirectory.origin, ...window() }) } },
+        REFUSED,
+      );
       expect(statuses).not.toContain(500);
       expect(pages(ip)).toBeLessThanOrEqual(unsigned);
       expect(pages(ip)).toBeLessThan(REFUSED);

@@ -4,7 +4,14 @@ import { chromium, type Browser } from "playwright-core";
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 /** Headless, no sandbox (root), and no background traffic to hosts this machine cannot reach. */
 export const CHROMIUM_ARGS: readonly string[] = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
 ];
 
 /**

@@ -20,7 +20,8 @@ export interface RecordedRequest {
 }
 
 const ANSWERS: Record<string, string> = {
-  "stand-in-bot": '{"verdict": "bot", "confidence": 0.95, "rationale": "Sweeps pages at machine speed and tries to instruct the classifier."}',
+  "stand-in-bot":
+    '{"verdict": "bot", "confidence": 0.95, "rationale": "Sweeps pages at machine speed and tries to instruct the classifier."}',
   "stand-in-human": '```json\n{"verdict": "human", "confidence": 0.9, "rationale": "Reads like a person."}\n```',
   "stand-in-unsure": '{"verdict": "unsure", "confidence": 0.4, "rationale": "Not enough evidence."}',
   "stand-in-garbage": "I am sorry, I cannot classify visitors.",
@@ -61,7 +62,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, received: Recor
   } catch {
     return json(res, 400, { error: { message: "body is not JSON" } });
   }
-  const headers = Object.fromEntries(["authorization", "x-api-key", "anthropic-version", "content-type"].flatMap((h) => (req.headers[h] === undefined ? [] : [[h, String(req.headers[h])]])));
+  const headers = Object.fromEntries(
+    ["authorization", "x-api-key", "anthropic-version", "content-type"].flatMap((h) =>
+      req.headers[h] === undefined ? [] : [[h, String(req.headers[h])]],
+    ),
+  );
   received.push({ path, headers, body });
   if (path === "/hook") return json(res, 200, { ok: true });
   if (path === "/__hang") {
@@ -72,14 +77,29 @@ async function handle(req: IncomingMessage, res: ServerResponse, received: Recor
 
   const anthropic = path.endsWith("/messages");
   if (!anthropic && !path.endsWith("/chat/completions")) return json(res, 404, { error: { message: "unknown endpoint" } });
-  const authorised = anthropic ? headers["x-api-key"] === STAND_IN_API_KEY && headers["anthropic-version"] !== undefined : headers["authorization"] === `Bearer ${STAND_IN_API_KEY}`;
+  const authorised = anthropic
+    ? headers["x-api-key"] === STAND_IN_API_KEY && headers["anthropic-version"] !== undefined
+    : headers["authorization"] === `Bearer ${STAND_IN_API_KEY}`;
   if (!authorised) return json(res, 401, { error: { message: "invalid api key" } });
   const model = typeof body === "object" && body !== null && "model" in body ? String(body.model) : "";
   if (model === "stand-in-500") return json(res, 500, { error: { message: "overloaded" } });
   if (model === "stand-in-slow") await new Promise((resolve) => setTimeout(resolve, 5000));
   const text = ANSWERS[model] ?? ANSWERS["stand-in-garbage"] ?? "";
-  if (anthropic) return json(res, 200, { id: "msg_stand_in", type: "message", role: "assistant", model, content: [{ type: "text", text }], stop_reason: "end_turn" });
-  return json(res, 200, { id: "chatcmpl-stand-in", object: "chat.completion", model, choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }] });
+  if (anthropic)
+    return json(res, 200, {
+      id: "msg_stand_in",
+      type: "message",
+      role: "assistant",
+      model,
+      content: [{ type: "text", text }],
+      stop_reason: "end_turn",
+    });
+  return json(res, 200, {
+    id: "chatcmpl-stand-in",
+    object: "chat.completion",
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+  });
 }
 
 function json(res: ServerResponse, status: number, value: unknown): void {

@@ -92,6 +92,13 @@ export async function signatureHeaders(signer: TestSigner, url: string, options:
     ...extra.map(([name, value]) => `"${name}": ${value.trim()}`),
     `"@signature-params": ${params}`,
   ].join("\n");
-  const signature = base64(new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, signer.privateKey, new TextEncoder().encode(base))));
-  return { ...Object.fromEntries(extra), "signature-agent": agentValue, "signature-input": `sig1=${params}`, signature: `sig1=:${signature}:` };
+  const signature = base64(
+    new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, signer.privateKey, new TextEncoder().encode(base))),
+  );
+  return {
+    ...Object.fromEntries(extra),
+    "signature-agent": agentValue,
+    "signature-input": `sig1=${params}`,
+    signature: `sig1=:${signature}:`,
+  };
 }

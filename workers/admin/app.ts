@@ -28,8 +28,15 @@ export const DEFAULT_DEPS: AdminDeps = { accessKeys: remoteAccessKeys, now: () =
 
 const security = secureHeaders({
   contentSecurityPolicy: {
-    defaultSrc: ["'self'"], styleSrc: ["'self'"], scriptSrc: ["'self'"], imgSrc: ["'self'", "data:"], connectSrc: ["'self'"],
-    objectSrc: ["'none'"], baseUri: ["'none'"], formAction: ["'self'"], frameAncestors: ["'none'"],
+    defaultSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    imgSrc: ["'self'", "data:"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
   },
   xFrameOptions: "DENY",
   referrerPolicy: "no-referrer",
@@ -80,17 +87,29 @@ export function createApp(deps: AdminDeps = DEFAULT_DEPS): OpenAPIHono<AdminBind
   app.route("/metrics", metricsRoutes);
   app.route("/", pageRoutes);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", { type: "http", scheme: "bearer", description: "an API token (POST /api/tokens)" });
-  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
-    type: "apiKey", in: "cookie", name: SESSION_COOKIE, description: `built-in login; changes also need the ${CSRF_HEADER} header`,
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "an API token (POST /api/tokens)",
   });
-  app.openAPIRegistry.registerComponent("securitySchemes", "cloudflareAccess", { type: "apiKey", in: "header", name: "Cf-Access-Jwt-Assertion" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: SESSION_COOKIE,
+    description: `built-in login; changes also need the ${CSRF_HEADER} header`,
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "cloudflareAccess", {
+    type: "apiKey",
+    in: "header",
+    name: "Cf-Access-Jwt-Assertion",
+  });
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",
     info: {
       title: "edge-guard admin API",
       version: "1.0.0",
-      description: "Errors are `{ error, message }` with a stable `error` code. Lists take `limit` and `cursor` and answer `nextCursor`. Each operation's `x-required-role` is the least role it needs.",
+      description:
+        "Errors are `{ error, message }` with a stable `error` code. Lists take `limit` and `cursor` and answer `nextCursor`. Each operation's `x-required-role` is the least role it needs.",
     },
   });
   return app;

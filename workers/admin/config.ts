@@ -55,7 +55,13 @@ const cache = new WeakMap<object, AdminConfig>();
 export function adminConfig(env: AdminEnv): AdminConfig {
   const cached = cache.get(env);
   if (cached !== undefined) return cached;
-  const parsed = VarsSchema.safeParse({ ...env, SESSION_SECRET: env.SESSION_SECRET || undefined, METRICS_TOKEN: env.METRICS_TOKEN || undefined, ADMIN_DEV_TOKEN: env.ADMIN_DEV_TOKEN || undefined, API_TOKEN_MAX_DAYS: env.API_TOKEN_MAX_DAYS || undefined });
+  const parsed = VarsSchema.safeParse({
+    ...env,
+    SESSION_SECRET: env.SESSION_SECRET || undefined,
+    METRICS_TOKEN: env.METRICS_TOKEN || undefined,
+    ADMIN_DEV_TOKEN: env.ADMIN_DEV_TOKEN || undefined,
+    API_TOKEN_MAX_DAYS: env.API_TOKEN_MAX_DAYS || undefined,
+  });
   if (!parsed.success) throw new Error(`admin vars are invalid:\n${z.prettifyError(parsed.error)}`);
   const v = parsed.data;
   const devMode = v.DEV_MODE === "on";
@@ -70,10 +76,12 @@ export function adminConfig(env: AdminEnv): AdminConfig {
           issuer: `https://${v.ACCESS_TEAM_DOMAIN}`,
           audience: v.ACCESS_AUD,
           certsUrl: `https://${v.ACCESS_TEAM_DOMAIN}/cdn-cgi/access/certs`,
-          roles: new Map(list(v.ACCESS_ROLES).map((pair) => {
-            const [who = "", role = ""] = pair.split("=");
-            return [who.trim().toLowerCase(), role.trim()] as const;
-          })),
+          roles: new Map(
+            list(v.ACCESS_ROLES).map((pair) => {
+              const [who = "", role = ""] = pair.split("=");
+              return [who.trim().toLowerCase(), role.trim()] as const;
+            }),
+          ),
         }
       : null,
     corsOrigins: list(v.CORS_ORIGINS),

@@ -142,7 +142,16 @@ export function loginPage(error: string | null): string {
           </div>
           <div class="field">
             <label for="totp">One-time code</label>
-            <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength={6} required aria-describedby="totp-hint" />
+            <input
+              id="totp"
+              name="totp"
+              inputmode="numeric"
+              autocomplete="one-time-code"
+              pattern="[0-9]{6}"
+              maxlength={6}
+              required
+              aria-describedby="totp-hint"
+            />
             <small id="totp-hint" class="muted">
               6 digits from your authenticator app
             </small>
@@ -157,7 +166,8 @@ export function loginPage(error: string | null): string {
 /** Fleet groups challenged now (KV `fleet:index`): the group, when and why it was flagged, and its members. */
 export function FleetGroups({ groups, now }: { groups: readonly FlaggedGroup[]; now: number }) {
   const live = groups.filter((g) => g.until > now);
-  if (live.length === 0) return <Empty title="No fleet groups flagged">A group appears here when several of its addresses show bot evidence.</Empty>;
+  if (live.length === 0)
+    return <Empty title="No fleet groups flagged">A group appears here when several of its addresses show bot evidence.</Empty>;
   return (
     <div class="table-wrap">
       <table class="data">

@@ -13,8 +13,14 @@ export const ErrorSchema = z
 export const ERROR_RESPONSES = {
   400: { description: "invalid input (`invalid_request`)", content: { "application/json": { schema: ErrorSchema } } },
   401: { description: "not signed in (`unauthenticated`)", content: { "application/json": { schema: ErrorSchema } } },
-  403: { description: "role too low (`forbidden`) or CSRF check failed (`csrf_failed`)", content: { "application/json": { schema: ErrorSchema } } },
-  503: { description: "Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`)", content: { "application/json": { schema: ErrorSchema } } },
+  403: {
+    description: "role too low (`forbidden`) or CSRF check failed (`csrf_failed`)",
+    content: { "application/json": { schema: ErrorSchema } },
+  },
+  503: {
+    description: "Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`)",
+    content: { "application/json": { schema: ErrorSchema } },
+  },
 } as const;
 
 /** 404 `not_found`. */

@@ -19,7 +19,14 @@ import { fnv1a } from "../../core/fingerprint";
 import { modeInForce } from "../../core/mode";
 import { blockedResponse, originUnreachableResponse, proxyToOrigin } from "./respond";
 import { summaryMaxWaitMs } from "./reports";
-import { challengeConfig, challengeResponse, challengeRoutes, readPass, type ChallengeOutcome, type ChallengeRouteOptions } from "./challenge";
+import {
+  challengeConfig,
+  challengeResponse,
+  challengeRoutes,
+  readPass,
+  type ChallengeOutcome,
+  type ChallengeRouteOptions,
+} from "./challenge";
 import type { SolveMethod } from "../../core/challenge";
 import { AUTOMATION_SIGNALS } from "../../core/automation-evidence";
 import { clientPrefix } from "../../core/cidr";
@@ -48,7 +55,10 @@ export function isolateState(): IsolateState {
  * What a test may replace: the outer edge (Turnstile's siteverify), the no-JS pacing, and the challenge page
  * builder (to make it fail and see the request fail open).
  */
-export type ChallengeSeams = Pick<ChallengeRouteOptions<EdgeGuardEnv>, "nojsWaitMs" | "nojsPassesPerMinute" | "turnstileVerifyUrl" | "fetch"> & {
+export type ChallengeSeams = Pick<
+  ChallengeRouteOptions<EdgeGuardEnv>,
+  "nojsWaitMs" | "nojsPassesPerMinute" | "turnstileVerifyUrl" | "fetch"
+> & {
   readonly challengePage?: typeof challengeResponse;
 };
 
@@ -62,7 +72,10 @@ export function edgeGuardApp(seams: ChallengeSeams = {}): Hono<{ Bindings: EdgeG
     nojsAllowed: (env, facts, at) => nojsPassAllowed(env, facts, at),
     warnings: () => isolateState().warnings,
   });
-  return new Hono<{ Bindings: EdgeGuardEnv }>().onError(onError).route("/", challenge).all("*", (c) => guardRequest(c, challengePage));
+  return new Hono<{ Bindings: EdgeGuardEnv }>()
+    .onError(onError)
+    .route("/", challenge)
+    .all("*", (c) => guardRequest(c, challengePage));
 }
 
 export const app = edgeGuardApp();
@@ -79,8 +92,14 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   const modeWrite = state.modeVar.publish(env.BLOCKLIST, env.MODE, facts.receivedAt);
   if (modeWrite !== null) waitUntil(modeWrite);
   const paid = await payStep(state, env, request, facts, waitUntil);
-  if (paid !== null) return "response" in paid ? paid.response : settlePaid(state, env, paid.paid, await fromOrigin(state, request, env.ORIGIN_URL, facts.ip), waitUntil);
-  if (trap?.entry === "embedded" && modeInForce(env.MODE, (await state.policy.current(env.BLOCKLIST, facts.receivedAt, waitUntil)).mode).mode === "enforce") {
+  if (paid !== null)
+    return "response" in paid
+      ? paid.response
+      : settlePaid(state, env, paid.paid, await fromOrigin(state, request, env.ORIGIN_URL, facts.ip), waitUntil);
+  if (
+    trap?.entry === "embedded" &&
+    modeInForce(env.MODE, (await state.policy.current(env.BLOCKLIST, facts.receivedAt, waitUntil)).mode).mode === "enforce"
+  ) {
     return embeddedTrapResponse();
   }
   let assessment: Assessment;
@@ -127,7 +146,13 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
  * Pay per crawl, when the policy prices content and is enforced (observe enforces nothing, prices included). A crawler
  * that paid skips scoring: it identified itself with a signature the operator trusts. A bug here fails open, counted.
  */
-async function payStep(state: IsolateState, env: EdgeGuardEnv, request: Request, facts: RequestFacts, waitUntil: WaitUntil): Promise<PayStep> {
+async function payStep(
+  state: IsolateState,
+  env: EdgeGuardEnv,
+  request: Request,
+  facts: RequestFacts,
+  waitUntil: WaitUntil,
+): Promise<PayStep> {
   try {
     const policy = await state.policy.current(env.BLOCKLIST, facts.receivedAt, waitUntil);
     if (policy.payPerCrawl === null || modeInForce(env.MODE, policy.mode).mode !== "enforce") return null;
@@ -194,7 +219,13 @@ async function challengeOrPass(
 }
 
 /** Counts a page against the pass binding's budget (exact, across isolates); the window it overran, or null. */
-async function passOverrun(state: IsolateState, env: EdgeGuardEnv, binding: string, method: SolveMethod, at: number): Promise<BudgetOverrun | null> {
+async function passOverrun(
+  state: IsolateState,
+  env: EdgeGuardEnv,
+  binding: string,
+  method: SolveMethod,
+  at: number,
+): Promise<BudgetOverrun | null> {
   try {
     const counts = await env.PASS_LEDGER.getByName(`pass:${binding}`).page(at);
     return budgetOverrun(counts, PASS_BUDGETS[method]);
@@ -205,12 +236,29 @@ async function passOverrun(state: IsolateState, env: EdgeGuardEnv, binding: stri
 }
 
 /** A pass read past its budget: reported, fleet evidence, and past the hour's budget (machine pace) a bot label. */
-async function passOverrunFound(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: Assessment, method: SolveMethod, overrun: BudgetOverrun): Promise<void> {
+async function passOverrunFound(
+  state: IsolateState,
+  env: EdgeGuardEnv,
+  facts: RequestFacts,
+  a: Assessment,
+  method: SolveMethod,
+  overrun: BudgetOverrun,
+): Promise<void> {
   const reason: Reason = signal("pass-over-budget", `${method} pass over its ${overrun} budget`);
   const label: ReportLabel | undefined = overrun === "hour" ? { kind: "automation", value: "bot" } : undefined;
   if (overrun === "hour") await labelClient(state, env, facts, `pass read at machine pace (${method})`);
   await Promise.all([
-    queueSend(state, env, baseReport(facts, { action: "challenge", score: a.verdict.score, reasons: [...a.verdict.reasons, reason], counts: zeroCounts, ...(label ? { label } : {}) })),
+    queueSend(
+      state,
+      env,
+      baseReport(facts, {
+        action: "challenge",
+        score: a.verdict.score,
+        reasons: [...a.verdict.reasons, reason],
+        counts: zeroCounts,
+        ...(label ? { label } : {}),
+      }),
+    ),
     sendFleetEvidence(state, env, a.group, facts, ["pass-over-budget"]),
   ]);
 }
@@ -220,7 +268,12 @@ function budgetWaitResponse(retryAfterS: number): Response {
   const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex, nofollow"><title>One moment…</title></head><body><main><h1>One moment…</h1><p>Please wait a minute, then reload this page.</p></main></body></html>`;
   return new Response(body, {
     status: 503,
-    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "retry-after": String(retryAfterS), "x-robots-tag": "noindex, nofollow" },
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+      "retry-after": String(retryAfterS),
+      "x-robots-tag": "noindex, nofollow",
+    },
   });
 }
 
@@ -234,7 +287,18 @@ async function challengeOutcome(env: EdgeGuardEnv, facts: RequestFacts, outcome:
   const state = isolateState();
   const group = fleetGroup(facts);
   const report = (reason: Reason, label?: ReportLabel, action: DecisionReport["action"] = "allow") =>
-    queueSend(state, env, baseReport(facts, { source: "challenge", action, score: reason.weight, reasons: [reason], counts: zeroCounts, ...(label ? { label } : {}) }));
+    queueSend(
+      state,
+      env,
+      baseReport(facts, {
+        source: "challenge",
+        action,
+        score: reason.weight,
+        reasons: [reason],
+        counts: zeroCounts,
+        ...(label ? { label } : {}),
+      }),
+    );
   switch (outcome.kind) {
     case "solved": {
       const detail = outcome.evidence.length === 0 ? outcome.method : `${outcome.method}; ${outcome.evidence.join(",")}`;
@@ -245,7 +309,10 @@ async function challengeOutcome(env: EdgeGuardEnv, facts: RequestFacts, outcome:
     case "automation": {
       const reason: Reason = signal("automation-evidence", outcome.evidence.join(","));
       await labelClient(state, env, facts, `automation seen by the challenge: ${outcome.evidence.join(",")}`);
-      await Promise.all([report(reason, { kind: "automation", value: "bot" }, "tarpit"), sendFleetEvidence(state, env, group, facts, ["automation-evidence"])]);
+      await Promise.all([
+        report(reason, { kind: "automation", value: "bot" }, "tarpit"),
+        sendFleetEvidence(state, env, group, facts, ["automation-evidence"]),
+      ]);
       return;
     }
     case "forged-evidence":
@@ -264,7 +331,13 @@ async function nojsPassAllowed(env: EdgeGuardEnv, facts: RequestFacts, at: numbe
 }
 
 /** Sends one request's bot evidence to its fleet group's ledger; a flag it answers takes effect here at once. */
-async function sendFleetEvidence(state: IsolateState, env: EdgeGuardEnv, group: string, facts: RequestFacts, codes: readonly string[]): Promise<void> {
+async function sendFleetEvidence(
+  state: IsolateState,
+  env: EdgeGuardEnv,
+  group: string,
+  facts: RequestFacts,
+  codes: readonly string[],
+): Promise<void> {
   if (!state.fleets.shouldSend(group, facts.ip, codes, facts.receivedAt)) return;
   try {
     const answer = await env.FLEET_LEDGER.getByName(group).evidence(group, facts.ip, codes, facts.userAgent, facts.receivedAt);
@@ -345,7 +418,9 @@ function baseReport(facts: RequestFacts, outcome: ReportOutcome): DecisionReport
     cf: facts.cf,
     action: outcome.action,
     score: outcome.score,
-    reasons: outcome.reasons.slice(0, 64).map((r) => ({ code: r.code, weight: r.weight, ...(r.detail === undefined ? {} : { detail: r.detail.slice(0, 200) }) })),
+    reasons: outcome.reasons
+      .slice(0, 64)
+      .map((r) => ({ code: r.code, weight: r.weight, ...(r.detail === undefined ? {} : { detail: r.detail.slice(0, 200) }) })),
     counts: outcome.counts,
     signals: outcome.reasons.slice(0, 64).map((r) => r.code.slice(0, 64)),
     ...(outcome.label === undefined ? {} : { label: outcome.label }),
@@ -365,7 +440,11 @@ function report(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: 
   const label = edgeLabel(facts.path, a.entry !== null, verdict.action, verdict.reasons);
   if (quietAllow(verdict.action, verdict.reasons, label, a.entry !== null)) {
     const kind = requestKind(facts);
-    const work = state.reports.allowed({ ip: facts.ip, userAgent: facts.userAgent, path: facts.path, at: facts.receivedAt, kind }, env.REPORTS, summaryMaxWaitMs(env.SUMMARY_MAX_WAIT_MS));
+    const work = state.reports.allowed(
+      { ip: facts.ip, userAgent: facts.userAgent, path: facts.path, at: facts.receivedAt, kind },
+      env.REPORTS,
+      summaryMaxWaitMs(env.SUMMARY_MAX_WAIT_MS),
+    );
     if (work !== null) waitUntil(work);
     return;
   }
@@ -380,6 +459,11 @@ function report(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: 
 }
 
 /** An allowed request that says nothing new: no reason weighs against it, no label, no list entry. */
-function quietAllow(action: DecisionReport["action"], reasons: readonly Reason[], label: ReportLabel | undefined, listed: boolean): boolean {
+function quietAllow(
+  action: DecisionReport["action"],
+  reasons: readonly Reason[],
+  label: ReportLabel | undefined,
+  listed: boolean,
+): boolean {
   return action === "allow" && label === undefined && !listed && !reasons.some((r) => r.weight > 0);
 }

@@ -46,7 +46,12 @@ export async function bindingOf(facts: RequestFacts): Promise<string> {
 }
 
 /** Signs a ticket for this client, with a fresh random nonce. */
-export async function issueTicket(secret: string, facts: RequestFacts, fields: TicketFields, now: number): Promise<{ token: string; claims: TicketClaims }> {
+export async function issueTicket(
+  secret: string,
+  facts: RequestFacts,
+  fields: TicketFields,
+  now: number,
+): Promise<{ token: string; claims: TicketClaims }> {
   const iat = Math.floor(now / 1000);
   const claims: TicketClaims = {
     aud: TICKET_AUDIENCE,
@@ -62,7 +67,12 @@ export async function issueTicket(secret: string, facts: RequestFacts, fields: T
 }
 
 /** Checks a ticket's signature, expiry and binding to this client. */
-export async function verifyTicket(secret: string, token: string, facts: RequestFacts, now: number): Promise<Result<TicketClaims, TicketRefusal>> {
+export async function verifyTicket(
+  secret: string,
+  token: string,
+  facts: RequestFacts,
+  now: number,
+): Promise<Result<TicketClaims, TicketRefusal>> {
   const verified = await verifyJwt(secret, token, TICKET_AUDIENCE, TicketClaimsSchema, now);
   if (!verified.ok) {
     const expired = verified.error.reason === "expired" ? TicketClaimsSchema.safeParse(verified.error.payload) : null;
@@ -80,7 +90,12 @@ export async function issuePass(secret: string, facts: RequestFacts, method: Sol
 }
 
 /** Checks a pass's signature, expiry and binding (same IP prefix and User-Agent as when it was earned). */
-export async function verifyPass(secret: string, token: string, facts: RequestFacts, now: number): Promise<Result<PassClaims, TokenRefusal>> {
+export async function verifyPass(
+  secret: string,
+  token: string,
+  facts: RequestFacts,
+  now: number,
+): Promise<Result<PassClaims, TokenRefusal>> {
   const verified = await verifyJwt(secret, token, PASS_AUDIENCE, PassClaimsSchema, now);
   if (!verified.ok) return fail(verified.error.reason);
   if (verified.value.b !== (await bindingOf(facts))) return fail("binding");
@@ -91,7 +106,6 @@ export async function verifyPass(secret: string, token: string, facts: RequestFa
 export async function sha256(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }
-
 
 function key(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);

@@ -64,7 +64,12 @@ export function challengeConfig(env: ChallengeEnv, warnings: ChallengeWarnings =
   if (secret.length < MIN_SECRET_CHARS) {
     if (!warnings.challengeOff) {
       warnings.challengeOff = true;
-      console.error(JSON.stringify({ msg: "TOKEN_SECRET missing or under 32 characters: challenges are OFF, challenged requests are allowed", code: "challenge_disabled" }));
+      console.error(
+        JSON.stringify({
+          msg: "TOKEN_SECRET missing or under 32 characters: challenges are OFF, challenged requests are allowed",
+          code: "challenge_disabled",
+        }),
+      );
     }
     return null;
   }
@@ -173,7 +178,9 @@ export function challengeRoutes<E extends ChallengeEnv>(options: ChallengeRouteO
     // A solved challenge proves only that something computed it: the evidence can take the pass away.
     const evidence = readEvidence(form.evidence, form.nua, facts.userAgent);
     if (!evidence.ok || evidence.value.automation) {
-      const outcome: ChallengeOutcome = evidence.ok ? { kind: "automation", evidence: evidence.value.flags } : { kind: "forged-evidence", refusal: evidence.error };
+      const outcome: ChallengeOutcome = evidence.ok
+        ? { kind: "automation", evidence: evidence.value.flags }
+        : { kind: "forged-evidence", refusal: evidence.error };
       await notify(c, facts, outcome);
       // The same answer as a success, without the pass: nothing tells the client what was seen.
       return redirect(safeReturnPath(claims.r));
@@ -203,7 +210,15 @@ export function challengeRoutes<E extends ChallengeEnv>(options: ChallengeRouteO
     return passed(c, facts, config.secret, "nojs", claims.r, at, []);
   });
 
-  async function passed(c: Context<{ Bindings: E }>, facts: RequestFacts, secret: string, method: SolveMethod, to: string, at: number, evidence: readonly string[]) {
+  async function passed(
+    c: Context<{ Bindings: E }>,
+    facts: RequestFacts,
+    secret: string,
+    method: SolveMethod,
+    to: string,
+    at: number,
+    evidence: readonly string[],
+  ) {
     const pass = await issuePass(secret, facts, method, at);
     const response = redirect(safeReturnPath(to));
     response.headers.append("set-cookie", passCookie(c.req.raw, pass));
@@ -215,7 +230,9 @@ export function challengeRoutes<E extends ChallengeEnv>(options: ChallengeRouteO
   async function notify(c: Context<{ Bindings: E }>, facts: RequestFacts, outcome: ChallengeOutcome): Promise<void> {
     const report = Promise.resolve()
       .then(() => options.onOutcome(c.env, facts, outcome))
-      .catch((error: unknown) => console.error(JSON.stringify({ msg: "challenge onOutcome failed", code: "challenge_report", error: String(error) })));
+      .catch((error: unknown) =>
+        console.error(JSON.stringify({ msg: "challenge onOutcome failed", code: "challenge_report", error: String(error) })),
+      );
     const ctx = executionCtx(c);
     if (ctx === null) await report;
     else ctx.waitUntil(report);
@@ -229,7 +246,14 @@ function retry(facts: RequestFacts, config: ChallengeConfig, at: number, claims:
   return freshChallenge(facts, config.secret, at, claims?.d ?? MAX_POW_BITS, claims?.r ?? "/", config.turnstile?.siteKey);
 }
 
-async function freshChallenge(facts: RequestFacts, secret: string, now: number, bits: number, returnPath: string, turnstileSiteKey: string | undefined): Promise<Response> {
+async function freshChallenge(
+  facts: RequestFacts,
+  secret: string,
+  now: number,
+  bits: number,
+  returnPath: string,
+  turnstileSiteKey: string | undefined,
+): Promise<Response> {
   const method = turnstileSiteKey === undefined ? "pow" : "turnstile";
   const { token, claims } = await issueTicket(secret, facts, { bits, returnPath, method }, now);
   return challengePageResponse({ ticket: token, nonce: claims.n, bits, turnstileSiteKey, retryAfterS: 5 });
@@ -247,7 +271,12 @@ async function workIsDone(claims: TicketClaims, counter: string): Promise<boolea
 const SiteverifyReplySchema = z.object({ success: z.boolean() });
 
 /** Asks Turnstile's siteverify whether the widget's token is good. Any failure counts as "no" (the no-JS path stays open). */
-async function turnstilePassed(token: string, secret: string, facts: RequestFacts, options: Pick<ChallengeRouteOptions, "fetch" | "turnstileVerifyUrl">): Promise<boolean> {
+async function turnstilePassed(
+  token: string,
+  secret: string,
+  facts: RequestFacts,
+  options: Pick<ChallengeRouteOptions, "fetch" | "turnstileVerifyUrl">,
+): Promise<boolean> {
   if (token === "" || token.length > 2048) return false;
   const body = new URLSearchParams({ secret, response: token, remoteip: facts.ip });
   try {
@@ -261,7 +290,12 @@ async function turnstilePassed(token: string, secret: string, facts: RequestFact
 }
 
 /** The no-JS budget check; a fault there fails open (the pass is issued) and is logged. */
-async function nojsAllowedSafely<E>(check: (env: E, facts: RequestFacts, at: number) => Promise<boolean>, env: E, facts: RequestFacts, at: number): Promise<boolean> {
+async function nojsAllowedSafely<E>(
+  check: (env: E, facts: RequestFacts, at: number) => Promise<boolean>,
+  env: E,
+  facts: RequestFacts,
+  at: number,
+): Promise<boolean> {
   try {
     return await check(env, facts, at);
   } catch (error) {
@@ -294,7 +328,13 @@ async function readForm(c: Context): Promise<ChallengeForm> {
     return typeof value === "string" ? value : "";
   };
   const optional = (name: string): string | null => (typeof body[name] === "string" ? (body[name] as string) : null);
-  return { ticket: field("ticket"), counter: field("counter"), turnstile: field("cf-turnstile-response"), evidence: optional("evidence"), nua: optional("nua") };
+  return {
+    ticket: field("ticket"),
+    counter: field("counter"),
+    turnstile: field("cf-turnstile-response"),
+    evidence: optional("evidence"),
+    nua: optional("nua"),
+  };
 }
 
 function redirect(to: string): Response {

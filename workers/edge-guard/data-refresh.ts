@@ -53,7 +53,13 @@ export async function refreshData(kv: KVNamespace, fetcher: typeof fetch, now: n
     }),
   );
   const refreshed = refreshCrawlerRanges(bundled, fetched, new Date(now).toISOString().slice(0, 10));
-  if (refreshed.ok && refreshed.value.refreshed.length > 0) await new KvWriter(kv, "edge-guard").putDocument(CRAWLER_RANGES_KV_KEY, JSON.stringify(refreshed.value.ranges), "verified crawler ranges, refreshed", { ttlSeconds: null, now });
+  if (refreshed.ok && refreshed.value.refreshed.length > 0)
+    await new KvWriter(kv, "edge-guard").putDocument(
+      CRAWLER_RANGES_KV_KEY,
+      JSON.stringify(refreshed.value.ranges),
+      "verified crawler ranges, refreshed",
+      { ttlSeconds: null, now },
+    );
   const outcome = {
     aiAgents,
     declaredBots,
@@ -82,7 +88,10 @@ async function refreshAiAgents(kv: KVNamespace, fetcher: typeof fetch, now: numb
   const stored = AiAgentsSchema.safeParse(await kv.get(AI_AGENTS_KV_KEY, "json"));
   const checked = checkAiAgents(parsed.value, stored.success ? stored.data.tokens.length : null, browserCanaries);
   if (!checked.ok) return refused(faults, "ai.robots.txt list", checked.error);
-  await new KvWriter(kv, "edge-guard").putDocument(AI_AGENTS_KV_KEY, JSON.stringify(checked.value), "ai.robots.txt list, refreshed", { ttlSeconds: null, now });
+  await new KvWriter(kv, "edge-guard").putDocument(AI_AGENTS_KV_KEY, JSON.stringify(checked.value), "ai.robots.txt list, refreshed", {
+    ttlSeconds: null,
+    now,
+  });
   return checked.value.tokens.length;
 }
 
@@ -97,6 +106,11 @@ async function refreshDeclaredBots(kv: KVNamespace, fetcher: typeof fetch, now: 
   const previous = patternCount(stored.success ? stored.data : bundledDeclaredBots().list);
   const parsed = parseCrawlerList(json, previous, browserCanaries, now, CRAWLER_USER_AGENTS_URL);
   if (!parsed.ok) return refused(faults, "crawler-user-agents list", parsed.error);
-  await new KvWriter(kv, "edge-guard").putDocument(DECLARED_BOTS_KV_KEY, JSON.stringify(parsed.value), "crawler-user-agents list, refreshed", { ttlSeconds: null, now });
+  await new KvWriter(kv, "edge-guard").putDocument(
+    DECLARED_BOTS_KV_KEY,
+    JSON.stringify(parsed.value),
+    "crawler-user-agents list, refreshed",
+    { ttlSeconds: null, now },
+  );
   return patternCount(parsed.value);
 }

@@ -54,7 +54,8 @@ export class DataSource {
       if (ranges !== null) {
         const index = buildCrawlerIndex(ranges);
         if (index.ok) this.crawlers = index.value;
-        else this.faults.record("policy", new Error(`refreshed crawler ranges in KV are invalid; keeping the previous ones:\n${index.error}`));
+        else
+          this.faults.record("policy", new Error(`refreshed crawler ranges in KV are invalid; keeping the previous ones:\n${index.error}`));
       }
     } catch (error) {
       this.faults.record("policy", error);

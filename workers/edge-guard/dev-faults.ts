@@ -56,7 +56,8 @@ export async function devFaultSwitch(request: Request, env: EdgeGuardEnv): Promi
     const body: unknown = await request.json().catch(() => null);
     if (typeof body !== "object" || body === null) return Response.json({ error: "invalid_request" }, { status: 400 });
     for (const [part, on] of Object.entries(body)) {
-      if (!PARTS.includes(part as DevFaultPart) || typeof on !== "boolean") return Response.json({ error: "invalid_request", part }, { status: 400 });
+      if (!PARTS.includes(part as DevFaultPart) || typeof on !== "boolean")
+        return Response.json({ error: "invalid_request", part }, { status: 400 });
       if (on) failing.add(part as DevFaultPart);
       else failing.delete(part as DevFaultPart);
     }

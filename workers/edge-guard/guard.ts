@@ -191,7 +191,8 @@ export async function assess(
   safely(state.faults, signals, () => networkSignals(facts.cf));
   safely(state.faults, signals, () => datacenterBrowserSignals(facts.cf, facts.userAgent));
   safely(state.faults, signals, () => consistencyOf(state.consistency, facts));
-  if (crawler !== null) signals.push(crawler.verified ? signal("verified-crawler", crawler.crawler) : signal("crawler-spoofed", crawler.crawler));
+  if (crawler !== null)
+    signals.push(crawler.verified ? signal("verified-crawler", crawler.crawler) : signal("crawler-spoofed", crawler.crawler));
   if (request.headers.has("signature-input")) signals.push(...(await webBotAuthSignals(state, env, policy, request, now)));
   if (declaresBot(facts.userAgent) && !signals.some((s) => s.code === "verified-crawler")) {
     signals.push(...(await robotsSignals(state, env, request, facts)));
@@ -202,7 +203,12 @@ export async function assess(
   if (!known) entry = await read;
   if (range !== null && range.action !== "allow" && entry === null) {
     // A range entry counts like an IP entry of the same action.
-    entry = { action: range.action, reason: `${range.scope}:${range.value} ${range.reason}`.slice(0, 200), source: range.source, at: range.at };
+    entry = {
+      action: range.action,
+      reason: `${range.scope}:${range.value} ${range.reason}`.slice(0, 200),
+      source: range.source,
+      at: range.at,
+    };
   }
   if (signals.some((s) => s.code === "allow-listed")) entry = null;
   if (entry?.action === "block") signals.push(signal("blocklist-ip", entry.reason.slice(0, 100)));
@@ -246,9 +252,10 @@ export async function assess(
     verdict = evaluatePolicy(policy, facts, signals);
   } catch (error) {
     state.faults.record("decide", error);
-    verdict = entry?.action === "block"
-      ? { action: "block", score: 1000, reasons: signals, decidedBy: null }
-      : { action: "allow", score: 0, reasons: signals, decidedBy: null };
+    verdict =
+      entry?.action === "block"
+        ? { action: "block", score: 1000, reasons: signals, decidedBy: null }
+        : { action: "allow", score: 0, reasons: signals, decidedBy: null };
   }
   if (entry?.action === "block") verdict = { ...verdict, action: "block" };
 
@@ -276,7 +283,13 @@ function readCounts(state: IsolateState, ipKey: string, all: readonly string[], 
  * A valid signature proves who signed, not welcome: `web-bot-auth` only for a signer the policy trusts; any other
  * valid signer is an identified bot (`web-bot-auth-unknown`); a signature that does not verify is `-invalid`.
  */
-async function webBotAuthSignals(state: IsolateState, env: EdgeGuardEnv, policy: CompiledPolicy, request: Request, now: number): Promise<Reason[]> {
+async function webBotAuthSignals(
+  state: IsolateState,
+  env: EdgeGuardEnv,
+  policy: CompiledPolicy,
+  request: Request,
+  now: number,
+): Promise<Reason[]> {
   try {
     const dev = devDirectoryOrigins(env.WEB_BOT_AUTH_DEV_DIRECTORIES, env.DEV_CLIENT_OVERRIDES === "on");
     const outcome = await verifyWebBotAuth(request, now, state.directories, fetchDirectoryOverHttps, dev);

@@ -36,5 +36,11 @@ export default {
 /** What the bench reads: operations on the bindings, reports sent, and the sizes of the per-isolate structures. */
 function devStats(counter: OperationCounter): unknown {
   const state = isolateState();
-  return { operations: counter.snapshot(), reports: state.reports.stats(), counters: state.counters.size(), blocklistCached: state.blocklist.size, faults: state.faults.counts() };
+  return {
+    operations: counter.snapshot(),
+    reports: state.reports.stats(),
+    counters: state.counters.size(),
+    blocklistCached: state.blocklist.size,
+    faults: state.faults.counts(),
+  };
 }

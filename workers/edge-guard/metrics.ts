@@ -33,21 +33,47 @@ function mapSizes(state: IsolateState): { map: string; size: number; cap: number
 /** The metrics answer, or null when the request is not for EDGE_METRICS_PATH. 404 without METRICS_TOKEN, 401 on a wrong token. */
 export function edgeMetrics(request: Request, env: EdgeGuardEnv, state: IsolateState, now: number): Response | null {
   // A substring test first: the allow path pays no second URL parse for this.
-  if (request.method !== "GET" || !request.url.includes(EDGE_METRICS_PATH) || new URL(request.url).pathname !== EDGE_METRICS_PATH) return null;
+  if (request.method !== "GET" || !request.url.includes(EDGE_METRICS_PATH) || new URL(request.url).pathname !== EDGE_METRICS_PATH)
+    return null;
   const token = env.METRICS_TOKEN ?? "";
   if (token === "") return Response.json({ error: "not_found" }, { status: 404 });
   const sent = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1] ?? "";
-  if (!constantTimeEqual(sent, token)) return Response.json({ error: "unauthenticated" }, { status: 401, headers: { "www-authenticate": 'Bearer realm="metrics"' } });
+  if (!constantTimeEqual(sent, token))
+    return Response.json({ error: "unauthenticated" }, { status: 401, headers: { "www-authenticate": 'Bearer realm="metrics"' } });
   const sizes = mapSizes(state);
   const families: MetricFamily[] = [
     {
-      name: "edge_guard_edge_faults_total", help: "Faults this edge isolate failed open on, by kind, since it started.", type: "counter",
+      name: "edge_guard_edge_faults_total",
+      help: "Faults this edge isolate failed open on, by kind, since it started.",
+      type: "counter",
       samples: Object.entries(state.faults.counts()).map(([kind, value]) => ({ labels: { kind }, value })),
     },
-    { name: "edge_guard_edge_requests_total", help: "Requests this edge isolate handled since it started.", type: "counter", samples: [{ value: state.requests.count }] },
-    { name: "edge_guard_edge_isolate_age_seconds", help: "Seconds since this isolate's first request.", type: "gauge", samples: [{ value: state.requests.since === null ? 0 : Math.max(0, now - state.requests.since) / 1000 }] },
-    { name: "edge_guard_edge_map_entries", help: "Entries in each isolate map now.", type: "gauge", samples: sizes.map((s) => ({ labels: { map: s.map }, value: s.size })) },
-    { name: "edge_guard_edge_map_cap", help: "Most entries each isolate map holds before evicting.", type: "gauge", samples: sizes.map((s) => ({ labels: { map: s.map }, value: s.cap })) },
+    {
+      name: "edge_guard_edge_requests_total",
+      help: "Requests this edge isolate handled since it started.",
+      type: "counter",
+      samples: [{ value: state.requests.count }],
+    },
+    {
+      name: "edge_guard_edge_isolate_age_seconds",
+      help: "Seconds since this isolate's first request.",
+      type: "gauge",
+      samples: [{ value: state.requests.since === null ? 0 : Math.max(0, now - state.requests.since) / 1000 }],
+    },
+    {
+      name: "edge_guard_edge_map_entries",
+      help: "Entries in each isolate map now.",
+      type: "gauge",
+      samples: sizes.map((s) => ({ labels: { map: s.map }, value: s.size })),
+    },
+    {
+      name: "edge_guard_edge_map_cap",
+      help: "Most entries each isolate map holds before evicting.",
+      type: "gauge",
+      samples: sizes.map((s) => ({ labels: { map: s.map }, value: s.cap })),
+    },
   ];
-  return new Response(formatMetrics(families), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" } });
+  return new Response(formatMetrics(families), {
+    headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" },
+  });
 }

@@ -17,7 +17,12 @@ export class ModeVarPublisher {
     const run = async () => {
       const stored = EdgeModeVarSchema.safeParse(await kv.get(kvKeys.edgeModeVar, "json"));
       if (stored.success && stored.data.modeVar === modeVar) return;
-      await new KvWriter(kv, "edge-guard").putDocument(kvKeys.edgeModeVar, JSON.stringify({ modeVar, at: now }), "the MODE var this deployment runs with", { ttlSeconds: null, now });
+      await new KvWriter(kv, "edge-guard").putDocument(
+        kvKeys.edgeModeVar,
+        JSON.stringify({ modeVar, at: now }),
+        "the MODE var this deployment runs with",
+        { ttlSeconds: null, now },
+      );
     };
     return run().catch((error: unknown) => {
       console.error(JSON.stringify({ msg: "MODE var not published", error: String(error) }));

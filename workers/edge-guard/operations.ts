@@ -19,9 +19,24 @@ export interface OperationCounts {
   tarpitCalls: number;
 }
 
-export const zeroOperations = (): OperationCounts => ({ kvReads: 0, kvWrites: 0, kvLists: 0, kvDeletes: 0, doCalls: 0, queueMessages: 0, queueSends: 0, tarpitCalls: 0 });
+export const zeroOperations = (): OperationCounts => ({
+  kvReads: 0,
+  kvWrites: 0,
+  kvLists: 0,
+  kvDeletes: 0,
+  doCalls: 0,
+  queueMessages: 0,
+  queueSends: 0,
+  tarpitCalls: 0,
+});
 
-const KV_OPS: Record<string, keyof OperationCounts> = { get: "kvReads", getWithMetadata: "kvReads", put: "kvWrites", list: "kvLists", delete: "kvDeletes" };
+const KV_OPS: Record<string, keyof OperationCounts> = {
+  get: "kvReads",
+  getWithMetadata: "kvReads",
+  put: "kvWrites",
+  list: "kvLists",
+  delete: "kvDeletes",
+};
 
 /** A proxy of `target` that counts a call of each listed method, then calls the real binding. */
 function counting<T extends object>(target: T, count: (method: string, args: unknown[]) => void): T {

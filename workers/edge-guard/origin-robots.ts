@@ -18,7 +18,10 @@ interface Loaded {
  * Where a request's robots.txt comes from: the request's own origin (a zone route), or ORIGIN_URL told the public
  * host in X-Forwarded-Host (as proxied pages are), so an origin serving several hosts answers for the right one.
  */
-export function robotsSource(originUrl: string, requestUrl: string): { readonly host: string; readonly url: string; readonly headers: Record<string, string> } {
+export function robotsSource(
+  originUrl: string,
+  requestUrl: string,
+): { readonly host: string; readonly url: string; readonly headers: Record<string, string> } {
   const incoming = new URL(requestUrl);
   const host = incoming.host.toLowerCase();
   if (originUrl === "") return { host, url: new URL("/robots.txt", incoming.origin).href, headers: {} };
@@ -70,7 +73,9 @@ export class OriginRobots {
       const text = await response.text();
       return { text, robots: parseRobots(text), until: now + ROBOTS_TTL_MS };
     } catch (error) {
-      console.error(JSON.stringify({ msg: "origin robots.txt unavailable", code: "fault_robots", host: source.host, error: String(error) }));
+      console.error(
+        JSON.stringify({ msg: "origin robots.txt unavailable", code: "fault_robots", host: source.host, error: String(error) }),
+      );
       return { text: null, robots: null, until: now + ROBOTS_RETRY_MS };
     }
   }

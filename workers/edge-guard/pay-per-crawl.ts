@@ -1,6 +1,16 @@
 import {
-  CRAWLER_CHARGED_HEADER, CRAWLER_ERROR_HEADER, CRAWLER_EXACT_PRICE_HEADER, CRAWLER_MAX_PRICE_HEADER, CRAWLER_PRICE_HEADER, PAY_ERRORS,
-  formatPrice, payDecision, pricedPath, type PayError, type PayPerCrawl, type PayRequest,
+  CRAWLER_CHARGED_HEADER,
+  CRAWLER_ERROR_HEADER,
+  CRAWLER_EXACT_PRICE_HEADER,
+  CRAWLER_MAX_PRICE_HEADER,
+  CRAWLER_PRICE_HEADER,
+  PAY_ERRORS,
+  formatPrice,
+  payDecision,
+  pricedPath,
+  type PayError,
+  type PayPerCrawl,
+  type PayRequest,
 } from "../../core/pay-per-crawl";
 import type { CompiledPolicy } from "../../core/policy/compile";
 import { devDirectoryOrigins } from "../../core/web-bot-auth/dev-directories";
@@ -23,7 +33,14 @@ export type PayStep = null | { readonly response: Response } | { readonly paid: 
  * The pay-per-crawl step, before the usual pipeline. Costs nothing for a request to a path no price covers, or one
  * with neither a signature nor a price header (every person): only a crawler offering or asked to pay is verified here.
  */
-export async function payPerCrawl(state: IsolateState, env: EdgeGuardEnv, request: Request, policy: CompiledPolicy, path: string, now: number): Promise<PayStep> {
+export async function payPerCrawl(
+  state: IsolateState,
+  env: EdgeGuardEnv,
+  request: Request,
+  policy: CompiledPolicy,
+  path: string,
+  now: number,
+): Promise<PayStep> {
   const pricing = policy.payPerCrawl;
   if (pricing === null || !pricedPath(pricing, path)) return null;
   const exactPrice = request.headers.get(CRAWLER_EXACT_PRICE_HEADER);
@@ -50,9 +67,19 @@ export async function payPerCrawl(state: IsolateState, env: EdgeGuardEnv, reques
 }
 
 /** The origin's answer to a paid request: `crawler-charged` on success; a 5xx is refunded (nothing was delivered). */
-export function settlePaid(state: IsolateState, env: EdgeGuardEnv, paid: PaidRequest, origin: Response, waitUntil: (p: Promise<unknown>) => void): Response {
+export function settlePaid(
+  state: IsolateState,
+  env: EdgeGuardEnv,
+  paid: PaidRequest,
+  origin: Response,
+  waitUntil: (p: Promise<unknown>) => void,
+): Response {
   if (origin.status >= 500) {
-    waitUntil(env.CRAWLER_ACCOUNT.getByName(paid.account).refund(paid.key).catch((error: unknown) => state.faults.record("ledger", error)));
+    waitUntil(
+      env.CRAWLER_ACCOUNT.getByName(paid.account)
+        .refund(paid.key)
+        .catch((error: unknown) => state.faults.record("ledger", error)),
+    );
     return origin;
   }
   const response = new Response(origin.body, origin);
@@ -67,7 +94,13 @@ interface Verified {
   readonly nonce: string;
 }
 
-async function verify(state: IsolateState, env: EdgeGuardEnv, request: Request, policy: CompiledPolicy, now: number): Promise<Verified | null> {
+async function verify(
+  state: IsolateState,
+  env: EdgeGuardEnv,
+  request: Request,
+  policy: CompiledPolicy,
+  now: number,
+): Promise<Verified | null> {
   try {
     const dev = devDirectoryOrigins(env.WEB_BOT_AUTH_DEV_DIRECTORIES, env.DEV_CLIENT_OVERRIDES === "on");
     const outcome = await verifyWebBotAuth(request, now, state.directories, fetchDirectoryOverHttps, dev);

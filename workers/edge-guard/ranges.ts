@@ -3,7 +3,6 @@ import { parseCidr, type Cidr } from "../../core/cidr";
 import { RANGE_SNAPSHOT_KEY, RANGE_VERSION_KEY, RANGES_REFRESH_MS, RangeSnapshotSchema, type RangeEntry } from "../../core/range-entries";
 import type { Faults } from "./faults";
 
-
 /**
  * The CIDR and ASN entries, compiled once per snapshot into a CidrSet and a Map: a lookup costs a binary
  * search, no storage. A fresh isolate waits for its first load; later ones refresh in the background.

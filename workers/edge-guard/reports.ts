@@ -1,4 +1,11 @@
-import { SUMMARY_CLIENTS_MAX, SUMMARY_RECENT_MAX, type AllowedClient, type DecisionReport, type ReportMessage, type TrafficSummary } from "../../core/report";
+import {
+  SUMMARY_CLIENTS_MAX,
+  SUMMARY_RECENT_MAX,
+  type AllowedClient,
+  type DecisionReport,
+  type ReportMessage,
+  type TrafficSummary,
+} from "../../core/report";
 import type { Faults } from "./faults";
 
 /** Estimated body size at which a summary is sent: well under the Queues limit of 128 KB per message. */
@@ -86,7 +93,16 @@ export class ReportBuffer {
     if (this.#clients.size === 0) this.#from = request.at;
     let client = this.#clients.get(request.ip);
     if (client === undefined) {
-      client = { ip: request.ip, userAgent: request.userAgent.slice(0, 1024), first: request.at, last: request.at, requests: 0, pages: 0, assets: 0, recent: [] };
+      client = {
+        ip: request.ip,
+        userAgent: request.userAgent.slice(0, 1024),
+        first: request.at,
+        last: request.at,
+        requests: 0,
+        pages: 0,
+        assets: 0,
+        recent: [],
+      };
       this.#clients.set(request.ip, client);
       this.#bytes += CLIENT_BYTES + client.ip.length + client.userAgent.length;
     }
@@ -153,7 +169,8 @@ export class ReportBuffer {
 
   #remove(client: Pending): void {
     this.#clients.delete(client.ip);
-    this.#bytes -= CLIENT_BYTES + client.ip.length + client.userAgent.length + client.recent.reduce((sum, r) => sum + REQUEST_BYTES + r.path.length, 0);
+    this.#bytes -=
+      CLIENT_BYTES + client.ip.length + client.userAgent.length + client.recent.reduce((sum, r) => sum + REQUEST_BYTES + r.path.length, 0);
   }
 
   #summary(clients: readonly Pending[], now: number): TrafficSummary {
@@ -169,7 +186,16 @@ export class ReportBuffer {
       source: "edge",
       from,
       to: Math.max(now, ...clients.map((c) => c.last)),
-      clients: clients.map((c): AllowedClient => ({ ip: c.ip, userAgent: c.userAgent, first: c.first, last: c.last, requests: c.requests, pages: c.pages, assets: c.assets, recent: c.recent })),
+      clients: clients.map((c): AllowedClient => ({
+        ip: c.ip,
+        userAgent: c.userAgent,
+        first: c.first,
+        last: c.last,
+        requests: c.requests,
+        pages: c.pages,
+        assets: c.assets,
+        recent: c.recent,
+      })),
       evictions,
     };
   }
@@ -220,5 +246,4 @@ export class ReportBuffer {
       this.faults.record("report", new Error(`report buffer full: ${dropped.length} oldest messages dropped`));
     }
   }
-
 }

@@ -102,10 +102,17 @@ export async function verifyWebBotAuth(
   const key = await directoryKey(signature.agentOrigin, signature.keyid, nowMs, cache, fetchDirectory);
   if (typeof key === "string") return { verified: false, reason: key };
   const nowS = Math.floor(nowMs / 1000);
-  if ((key.nbf !== undefined && key.nbf > nowS) || (key.exp !== undefined && key.exp <= nowS)) return { verified: false, reason: "unknown_key" };
+  if ((key.nbf !== undefined && key.nbf > nowS) || (key.exp !== undefined && key.exp <= nowS))
+    return { verified: false, reason: "unknown_key" };
   const valid = await ed25519Verify(key.x, signature.signature, signature.base);
   return valid
-    ? { verified: true, agent: signature.agentOrigin, keyid: signature.keyid, covered: signature.covered, nonce: signature.nonce ?? signature.signature }
+    ? {
+        verified: true,
+        agent: signature.agentOrigin,
+        keyid: signature.keyid,
+        covered: signature.covered,
+        nonce: signature.nonce ?? signature.signature,
+      }
     : { verified: false, reason: "bad_signature" };
 }
 
@@ -147,7 +154,12 @@ async function directoryKey(
   return entry.keys.get(keyid) ?? "unknown_key";
 }
 
-async function refresh(origin: string, previous: DirectoryCacheEntry | undefined, nowMs: number, fetchDirectory: FetchDirectory): Promise<DirectoryCacheEntry> {
+async function refresh(
+  origin: string,
+  previous: DirectoryCacheEntry | undefined,
+  nowMs: number,
+  fetchDirectory: FetchDirectory,
+): Promise<DirectoryCacheEntry> {
   let document: unknown;
   try {
     document = await withTimeout(fetchDirectory(origin + DIRECTORY_PATH, AbortSignal.timeout(DIRECTORY_TIMEOUT_MS)), DIRECTORY_TIMEOUT_MS);
@@ -164,7 +176,11 @@ async function refresh(origin: string, previous: DirectoryCacheEntry | undefined
  * The cache entry after a failed refresh. A failure never evicts keys we hold (an outage is not a revocation); only
  * a valid directory replaces them. Without keys, the failure is remembered for DIRECTORY_RETRY_MS (≤ 5 min).
  */
-function failed(previous: DirectoryCacheEntry | undefined, failure: "directory_unreachable" | "invalid_directory", nowMs: number): DirectoryCacheEntry {
+function failed(
+  previous: DirectoryCacheEntry | undefined,
+  failure: "directory_unreachable" | "invalid_directory",
+  nowMs: number,
+): DirectoryCacheEntry {
   if (previous !== undefined && previous.keys !== null) return { ...previous, checkedAt: nowMs, retryAt: nowMs + DIRECTORY_RETRY_MS };
   return { keys: null, failure, checkedAt: nowMs, retryAt: nowMs + DIRECTORY_RETRY_MS };
 }

@@ -19,7 +19,10 @@ export async function sendAlert(url: string, blocks: readonly NewBlock[]): Promi
   if (blocks.length === 0) return;
   const ips = blocks.filter((b) => b.kind === "ip").length;
   const nets = blocks.length - ips;
-  const list = blocks.slice(0, 10).map((b) => `${b.target} (${b.reason})`).join("; ");
+  const list = blocks
+    .slice(0, 10)
+    .map((b) => `${b.target} (${b.reason})`)
+    .join("; ");
   const text = `edge-guard escalation blocklisted ${ips} IP(s) and ${nets} network(s): ${list}${blocks.length > 10 ? "; …" : ""}`;
   try {
     const response = await fetch(url, {

@@ -56,7 +56,16 @@ export async function escalate(state: EscalationState, batch: MessageBatch, env:
   const started = Date.now();
   const config = escalationConfig(env);
   const { valid, summaries, invalid, retried } = await intake(batch, env);
-  const outcome: BatchOutcome = { invalid, summaries: 0, summaryDuplicates: 0, recorded: 0, duplicates: 0, blocks: 0, llmCalls: 0, retried };
+  const outcome: BatchOutcome = {
+    invalid,
+    summaries: 0,
+    summaryDuplicates: 0,
+    recorded: 0,
+    duplicates: 0,
+    blocks: 0,
+    llmCalls: 0,
+    retried,
+  };
   if (summaries.length > 0) {
     // Stored before the decisions are scored, so a decision finds the allowed history that came with it.
     try {
@@ -75,7 +84,8 @@ export async function escalate(state: EscalationState, batch: MessageBatch, env:
   if (model === null) state.faults.record("escalation-model");
   const settled = new Set<Message>();
   const blocks: NewBlock[] = [];
-  const store = (db: Db, scored: readonly Scored[], work: LlmWork | null) => storeAll(state, db, env, config, decide(config, scored, work), work, settled, blocks, outcome);
+  const store = (db: Db, scored: readonly Scored[], work: LlmWork | null) =>
+    storeAll(state, db, env, config, decide(config, scored, work), work, settled, blocks, outcome);
   try {
     // The LLM is asked between two database sessions, so no connection waits on a slow model.
     const pending = await withDb(env, async (db) => {
@@ -113,7 +123,10 @@ export async function escalate(state: EscalationState, batch: MessageBatch, env:
 }
 
 async function scoreBatch(state: EscalationState, db: Db, valid: readonly Intake[], model: LoadedModel | null): Promise<Scored[]> {
-  const histories = await readHistories(db, valid.map((v) => v.report));
+  const histories = await readHistories(
+    db,
+    valid.map((v) => v.report),
+  );
   const rows = valid.map((v, i) => extractFeatures(v.report, histories[i] ?? [], model?.pathModel ?? null));
   const scores = model === null ? null : await scoreRows(model, rows);
   if (model !== null && scores === null) state.faults.record("escalation-model");
@@ -198,6 +211,14 @@ async function storeAll(
 
 // `ms` is wall time; in workerd the clock advances only across I/O, so it is the batch's database, KV and LLM time.
 function logBatch(batch: MessageBatch, outcome: BatchOutcome, version: string | null, started: number): void {
-  console.log(JSON.stringify({ msg: "escalation_batch", queue: batch.queue, size: batch.messages.length, model: version, ...outcome, ms: Date.now() - started }));
+  console.log(
+    JSON.stringify({
+      msg: "escalation_batch",
+      queue: batch.queue,
+      size: batch.messages.length,
+      model: version,
+      ...outcome,
+      ms: Date.now() - started,
+    }),
+  );
 }
-

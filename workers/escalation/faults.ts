@@ -35,7 +35,12 @@ export class EscalationFaults {
     this.#isolateId ??= `escalation-${crypto.randomUUID()}`; // random values are not allowed at global scope
     const value = JSON.stringify({ at: now, counts: this.#counts });
     try {
-      await new KvWriter(kv, "escalation").putDocument(kvKeys.faultStats(this.#isolateId), value, "fault totals of one escalation isolate", { ttlSeconds: STATS_TTL_S, now });
+      await new KvWriter(kv, "escalation").putDocument(
+        kvKeys.faultStats(this.#isolateId),
+        value,
+        "fault totals of one escalation isolate",
+        { ttlSeconds: STATS_TTL_S, now },
+      );
       this.#published = total;
       this.#publishedAt = now;
     } catch (error) {

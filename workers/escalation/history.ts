@@ -24,7 +24,10 @@ export async function readHistories(db: Db, reports: readonly DecisionReport[]):
     .where(and(inArray(decisions.ip, ips), gte(decisions.at, from), lte(decisions.at, to)))
     .as("recent");
   // Twice the cap: the batch's oldest report may need rows that its newer reports already look past.
-  const rows = await db.select().from(recent).where(lte(recent.rn, 2 * HISTORY_MAX));
+  const rows = await db
+    .select()
+    .from(recent)
+    .where(lte(recent.rn, 2 * HISTORY_MAX));
   const byIp = new Map<string, HistoryEntry[]>();
   const add = (ip: string, entry: HistoryEntry) => {
     const list = byIp.get(ip);

@@ -13,7 +13,12 @@ import { askLlm } from "./llm";
 /** What happened when escalation considered an LLM for a client: stored in `decisions.llm`. */
 export type LlmOutcome =
   | ({ readonly outcome: "answered" | "cached"; readonly model: string; readonly ms?: number } & LlmAnswer)
-  | { readonly outcome: "timeout" | "error" | "unparseable" | "budget-exhausted"; readonly model: string; readonly detail?: string; readonly ms?: number };
+  | {
+      readonly outcome: "timeout" | "error" | "unparseable" | "budget-exhausted";
+      readonly model: string;
+      readonly detail?: string;
+      readonly ms?: number;
+    };
 
 /** The queries a Postgres handle or an open transaction both offer. */
 export type Queries = Pick<Db, "select" | "selectDistinct" | "insert" | "update">;
@@ -51,7 +56,9 @@ export async function planLlm(db: Db, config: LlmConfig, keys: readonly string[]
       : await db
           .select()
           .from(llmAnswers)
-          .where(and(inArray(llmAnswers.clientKey, [...keys]), eq(llmAnswers.model, model), gt(llmAnswers.at, new Date(now - config.cacheMs))));
+          .where(
+            and(inArray(llmAnswers.clientKey, [...keys]), eq(llmAnswers.model, model), gt(llmAnswers.at, new Date(now - config.cacheMs))),
+          );
   const cached = new Map<string, LlmOutcome>();
   for (const row of rows) {
     const verdict = row.verdict === "bot" || row.verdict === "human" ? row.verdict : "unsure";
@@ -68,13 +75,22 @@ async function reserveCalls(db: Db, wanted: number, budget: number, now: number)
     await tx.insert(llmUsage).values({ hour, calls: 0 }).onConflictDoNothing();
     const [row] = await tx.select().from(llmUsage).where(eq(llmUsage.hour, hour)).for("update");
     const granted = Math.max(0, Math.min(wanted, budget - (row?.calls ?? budget)));
-    if (granted > 0) await tx.update(llmUsage).set({ calls: sql`${llmUsage.calls} + ${granted}` }).where(eq(llmUsage.hour, hour));
+    if (granted > 0)
+      await tx
+        .update(llmUsage)
+        .set({ calls: sql`${llmUsage.calls} + ${granted}` })
+        .where(eq(llmUsage.hour, hour));
     return granted;
   });
 }
 
 /** Asks the LLM about each client (at most LLM_CONCURRENCY at a time); every failure becomes an outcome, never a throw. */
-export async function callLlms(config: LlmConfig, ai: WorkersAi | undefined, cases: ReadonlyMap<string, LlmCase>, keys: readonly string[]): Promise<Map<string, LlmOutcome>> {
+export async function callLlms(
+  config: LlmConfig,
+  ai: WorkersAi | undefined,
+  cases: ReadonlyMap<string, LlmCase>,
+  keys: readonly string[],
+): Promise<Map<string, LlmOutcome>> {
   const outcomes = new Map<string, LlmOutcome>();
   const model = config.endpoint.label;
   const queue = [...keys];
@@ -85,7 +101,12 @@ export async function callLlms(config: LlmConfig, ai: WorkersAi | undefined, cas
       const started = Date.now();
       const result = await askLlm(config.endpoint, buildLlmPrompt(subject), { apiKey: config.apiKey, timeoutMs: config.timeoutMs, ai });
       const ms = Date.now() - started;
-      outcomes.set(key, result.ok ? { outcome: "answered", model, ms, ...result.value } : { outcome: result.error.outcome, model, detail: result.error.detail, ms });
+      outcomes.set(
+        key,
+        result.ok
+          ? { outcome: "answered", model, ms, ...result.value }
+          : { outcome: result.error.outcome, model, detail: result.error.detail, ms },
+      );
       if (!result.ok) console.warn(JSON.stringify({ code: `llm_${result.error.outcome}`, model, detail: result.error.detail }));
     }
   };
@@ -96,7 +117,9 @@ export async function callLlms(config: LlmConfig, ai: WorkersAi | undefined, cas
 /** Stores fresh answers as the cache for their client keys. */
 export async function saveLlmAnswers(db: Queries, outcomes: ReadonlyMap<string, LlmOutcome>, now: number): Promise<void> {
   const rows = [...outcomes].flatMap(([clientKey, o]) =>
-    o.outcome === "answered" ? [{ clientKey, at: new Date(now), model: o.model, verdict: o.verdict, confidence: o.confidence, rationale: o.rationale }] : [],
+    o.outcome === "answered"
+      ? [{ clientKey, at: new Date(now), model: o.model, verdict: o.verdict, confidence: o.confidence, rationale: o.rationale }]
+      : [],
   );
   if (rows.length === 0) return;
   await db
@@ -104,7 +127,13 @@ export async function saveLlmAnswers(db: Queries, outcomes: ReadonlyMap<string, 
     .values(rows)
     .onConflictDoUpdate({
       target: llmAnswers.clientKey,
-      set: { at: sql`excluded.at`, model: sql`excluded.model`, verdict: sql`excluded.verdict`, confidence: sql`excluded.confidence`, rationale: sql`excluded.rationale` },
+      set: {
+        at: sql`excluded.at`,
+        model: sql`excluded.model`,
+        verdict: sql`excluded.verdict`,
+        confidence: sql`excluded.confidence`,
+        rationale: sql`excluded.rationale`,
+      },
     });
 }
 

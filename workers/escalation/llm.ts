@@ -33,7 +33,10 @@ const WorkersAiSchema = z.object({ response: z.union([z.string(), z.record(z.str
 export async function askLlm(endpoint: LlmEndpoint, prompt: LlmPrompt, options: LlmCallOptions): Promise<Result<LlmAnswer, LlmFailure>> {
   const signal = AbortSignal.timeout(options.timeoutMs);
   try {
-    const text = endpoint.provider === "workers-ai" ? await runWorkersAi(endpoint.model, endpoint.maxTokens, prompt, options, signal) : await callHttp(endpoint, prompt, options.apiKey, signal);
+    const text =
+      endpoint.provider === "workers-ai"
+        ? await runWorkersAi(endpoint.model, endpoint.maxTokens, prompt, options, signal)
+        : await callHttp(endpoint, prompt, options.apiKey, signal);
     if (!text.ok) return text;
     const answer = parseLlmAnswer(text.value);
     return answer.ok ? answer : fail({ outcome: "unparseable", detail: answer.error });
@@ -43,13 +46,24 @@ export async function askLlm(endpoint: LlmEndpoint, prompt: LlmPrompt, options: 
   }
 }
 
-async function callHttp(endpoint: HttpLlmEndpoint, prompt: LlmPrompt, apiKey: string, signal: AbortSignal): Promise<Result<string, LlmFailure>> {
+async function callHttp(
+  endpoint: HttpLlmEndpoint,
+  prompt: LlmPrompt,
+  apiKey: string,
+  signal: AbortSignal,
+): Promise<Result<string, LlmFailure>> {
   const anthropic = endpoint.provider === "anthropic";
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (anthropic) Object.assign(headers, { "anthropic-version": ANTHROPIC_VERSION }, apiKey === "" ? {} : { "x-api-key": apiKey });
   else if (apiKey !== "") headers["authorization"] = `Bearer ${apiKey}`;
   const body = anthropic
-    ? { model: endpoint.model, max_tokens: endpoint.maxTokens, temperature: 0, system: prompt.system, messages: [{ role: "user", content: prompt.user }] }
+    ? {
+        model: endpoint.model,
+        max_tokens: endpoint.maxTokens,
+        temperature: 0,
+        system: prompt.system,
+        messages: [{ role: "user", content: prompt.user }],
+      }
     : {
         model: endpoint.model,
         max_tokens: endpoint.maxTokens,
@@ -78,7 +92,13 @@ async function callHttp(endpoint: HttpLlmEndpoint, prompt: LlmPrompt, apiKey: st
   return ok(parsed.data.choices[0]?.message.content ?? "");
 }
 
-async function runWorkersAi(model: string, maxTokens: number, prompt: LlmPrompt, options: LlmCallOptions, signal: AbortSignal): Promise<Result<string, LlmFailure>> {
+async function runWorkersAi(
+  model: string,
+  maxTokens: number,
+  prompt: LlmPrompt,
+  options: LlmCallOptions,
+  signal: AbortSignal,
+): Promise<Result<string, LlmFailure>> {
   const ai = options.ai;
   if (ai === undefined) return fail({ outcome: "error", detail: "LLM_URI names Workers AI but the AI binding is not configured" });
   const messages = [

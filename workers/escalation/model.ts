@@ -51,7 +51,8 @@ export class ModelLoader {
 
   /** The model, loaded once; null, after logging, when it cannot be used. */
   load(): Promise<LoadedModel | null> {
-    if (this.#loading !== null && !(this.#status.state === "failed" && Date.now() - this.#failedAt > RETRY_FAILED_LOAD_MS)) return this.#loading;
+    if (this.#loading !== null && !(this.#status.state === "failed" && Date.now() - this.#failedAt > RETRY_FAILED_LOAD_MS))
+      return this.#loading;
     this.#loading = this.#load();
     return this.#loading;
   }
@@ -65,7 +66,15 @@ export class ModelLoader {
       configureOrt();
       const session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
       this.#status = { state: "ready", version, loadMs: Date.now() - started };
-      console.log(JSON.stringify({ msg: "model_loaded", version, pathModel: pathModel.version, loadMs: this.#status.loadMs, bytes: bytes.byteLength }));
+      console.log(
+        JSON.stringify({
+          msg: "model_loaded",
+          version,
+          pathModel: pathModel.version,
+          loadMs: this.#status.loadMs,
+          bytes: bytes.byteLength,
+        }),
+      );
       return { session, version, pathModel };
     } catch (error) {
       const code = error instanceof ContractError ? "model_contract_mismatch" : "model_load_failed";

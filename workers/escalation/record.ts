@@ -87,7 +87,10 @@ export async function recordDecisions(
     const blocks: NewBlock[] = [];
     for (const [ip, item] of chosen) {
       if (!inserted.has(item.report.id)) continue;
-      const llm = item.llm !== null && (item.llm.outcome === "answered" || item.llm.outcome === "cached") && item.llm.verdict === "bot" ? item.llm : null;
+      const llm =
+        item.llm !== null && (item.llm.outcome === "answered" || item.llm.outcome === "cached") && item.llm.verdict === "bot"
+          ? item.llm
+          : null;
       const entry = escalationBlock({ score: item.score, source: item.source, version: item.version, llm: llm ?? undefined }, now);
       await new BlocklistStore(env, "escalation").put([{ key: kvKeys.ip(ip), entry, ttlSeconds: config.blockTtlSeconds }], now);
       blocks.push({ kind: "ip", target: ip, reason: entry.reason, ttlSeconds: config.blockTtlSeconds });
@@ -95,7 +98,16 @@ export async function recordDecisions(
     await saveLlmAnswers(tx, answers, now);
     const newBots = items.filter((item) => inserted.has(item.report.id) && item.verdict === "bot");
     const newest = Math.max(...newBots.map((item) => item.report.at));
-    blocks.push(...(await blockPrefixes(tx, env, config, newBots.map((item) => item.report.ip), newest, now)));
+    blocks.push(
+      ...(await blockPrefixes(
+        tx,
+        env,
+        config,
+        newBots.map((item) => item.report.ip),
+        newest,
+        now,
+      )),
+    );
     return { inserted, blocks };
   });
   for (const block of result.blocks) if (block.kind === "ip") recent.remember(block.target, now);
@@ -103,7 +115,14 @@ export async function recordDecisions(
 }
 
 /** `newest`: the latest report time among the new bots; the window ends there (report time, not arrival time). */
-async function blockPrefixes(db: Queries, env: EscalationEnv, config: EscalationConfig, botIps: readonly string[], newest: number, now: number): Promise<NewBlock[]> {
+async function blockPrefixes(
+  db: Queries,
+  env: EscalationEnv,
+  config: EscalationConfig,
+  botIps: readonly string[],
+  newest: number,
+  now: number,
+): Promise<NewBlock[]> {
   const touched = [...groupByPrefix(botIps).keys()];
   if (touched.length === 0) return [];
   const since = new Date(newest - config.prefixWindowMs);
@@ -124,7 +143,9 @@ async function blockPrefixes(db: Queries, env: EscalationEnv, config: Escalation
     const count = byPrefix.get(cidr)?.size ?? 0;
     const entry = prefixBlockEntry(cidr, count, config.prefixWindowMs, now);
     await new BlocklistStore(env, "escalation").put([{ key: kvKeys.cidr(cidr), entry, ttlSeconds: config.blockTtlSeconds }], now);
-    await db.insert(prefixBlocks).values({ cidr, at: new Date(now), botIps: count, reason: entry.reason, expiresAt: new Date(now + config.blockTtlSeconds * 1000) });
+    await db
+      .insert(prefixBlocks)
+      .values({ cidr, at: new Date(now), botIps: count, reason: entry.reason, expiresAt: new Date(now + config.blockTtlSeconds * 1000) });
     console.log(JSON.stringify({ msg: "escalation_prefix_blocked", cidr, botIps: count }));
     blocks.push({ kind: "cidr", target: cidr, reason: entry.reason, ttlSeconds: config.blockTtlSeconds });
   }

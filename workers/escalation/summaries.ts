@@ -10,7 +10,10 @@ import { pgSafe } from "./record";
  * DO NOTHING, and its client rows only if that row was new, so a redelivered summary adds nothing. A summary that
  * cannot be stored is retried alone. Returns how many were new and how many were redeliveries.
  */
-export async function storeSummaries(db: Db, items: readonly SummaryIntake[]): Promise<{ recorded: number; duplicates: number; retried: number }> {
+export async function storeSummaries(
+  db: Db,
+  items: readonly SummaryIntake[],
+): Promise<{ recorded: number; duplicates: number; retried: number }> {
   let recorded = 0;
   let duplicates = 0;
   let retried = 0;

@@ -64,7 +64,13 @@ export class ChainSource {
 
   /** Counters of this isolate. */
   stats(): TarpitStats {
-    return { source: this.#latest?.source ?? "none", modelId: this.#latest?.modelId ?? null, loads: this.#loads, faults: this.#faults, lastFault: this.#lastFault };
+    return {
+      source: this.#latest?.source ?? "none",
+      modelId: this.#latest?.modelId ?? null,
+      loads: this.#loads,
+      faults: this.#faults,
+      lastFault: this.#lastFault,
+    };
   }
 
   async #load(env: TarpitEnv, corpus: string): Promise<LoadedChain> {

@@ -14,7 +14,15 @@ export interface TarpitClient {
  * Puts a client that hopped past the limit on the KV blocklist (its IP, and its prefix if the policy says so)
  * and tells escalation. Runs off the response path; each write that fails is counted and logged, not retried.
  */
-export async function hopOut(state: TarpitState, env: TarpitEnv, request: Request, client: TarpitClient, hops: HopCount, policy: HopPolicy, now: number): Promise<void> {
+export async function hopOut(
+  state: TarpitState,
+  env: TarpitEnv,
+  request: Request,
+  client: TarpitClient,
+  hops: HopCount,
+  policy: HopPolicy,
+  now: number,
+): Promise<void> {
   const writes = hopOutBlocks(client.ip, hops.inWindow, policy, client.edgeScore, now);
   const report = hopOutReport(
     {
@@ -34,5 +42,7 @@ export async function hopOut(state: TarpitState, env: TarpitEnv, request: Reques
   const results = await Promise.allSettled([...writes.map((w) => store.put([w], now)), env.REPORTS.send(report)]);
   const failed = results.filter((r) => r.status === "rejected");
   state.meter.count({ blocks: 1, faults: failed.length });
-  console.log(JSON.stringify({ msg: "tarpit hop-out", ip: client.ip, hops: hops.inWindow, keys: writes.map((w) => w.key), failed: failed.length }));
+  console.log(
+    JSON.stringify({ msg: "tarpit hop-out", ip: client.ip, hops: hops.inWindow, keys: writes.map((w) => w.key), failed: failed.length }),
+  );
 }

@@ -38,7 +38,10 @@ export async function serveTarpit(state: TarpitState, env: TarpitEnv, waitUntil:
   const wantsStream = wantsBody && config.stream.delayMs > 0 && state.streams.slow < MAX_ISOLATE_SLOW_STREAMS;
   // Not a hop (edge-guard says another site sent the browser here): no counting, and no slow stream either.
   const counted = client !== null && request.headers.get(TARPIT_NO_HOP_HEADER) !== "1";
-  const [hop, body] = await Promise.all([counted ? countHop(state, env, client, now, config, wantsStream) : null, bodyOf(state, env, config, path, asset, now)]);
+  const [hop, body] = await Promise.all([
+    counted ? countHop(state, env, client, now, config, wantsStream) : null,
+    bodyOf(state, env, config, path, asset, now),
+  ]);
   if (client !== null && hop?.block === true) waitUntil(hopOut(state, env, request, client, hop, config.hops, now));
   state.meter.count({ pages: body.kind === "page" ? 1 : 0, assets: body.kind === "asset" ? 1 : 0, hops: hop === null ? 0 : 1 });
 
@@ -61,7 +64,10 @@ export async function serveTarpit(state: TarpitState, env: TarpitEnv, waitUntil:
 
   state.streams.slow++;
   const ended = holdUntilEnd(waitUntil);
-  const [pieces, pace] = body.kind === "page" ? [[body.bytes], pagePace(body.bytes.length, config.stream)] : [fakeAssetPieces(body.asset), assetPace(config.stream)];
+  const [pieces, pace] =
+    body.kind === "page"
+      ? [[body.bytes], pagePace(body.bytes.length, config.stream)]
+      : [fakeAssetPieces(body.asset), assetPace(config.stream)];
   const stream = slowBody(rechunk(pieces, pace.chunkBytes), pace, (outcome: StreamOutcome) => {
     state.streams.slow--;
     state.meter.count({ bytes: outcome.bytes, chunks: outcome.chunks, heldMs: outcome.heldMs, slowStreams: 1 });
@@ -79,7 +85,14 @@ function holdUntilEnd(waitUntil: WaitUntil): (work: Promise<void>) => void {
   return settle;
 }
 
-async function bodyOf(state: TarpitState, env: TarpitEnv, config: TarpitConfig, path: string, asset: FakeAsset | null, now: number): Promise<Body> {
+async function bodyOf(
+  state: TarpitState,
+  env: TarpitEnv,
+  config: TarpitConfig,
+  path: string,
+  asset: FakeAsset | null,
+  now: number,
+): Promise<Body> {
   if (asset !== null) return { kind: "asset", asset };
   const { chain } = await state.chains.chainFor(env, now);
   const html = renderLabyrinthPage(chain, path, { secret: env.LABYRINTH_SECRET, fakeAssets: config.fakeAssets });
@@ -94,7 +107,14 @@ function clientOf(request: Request): TarpitClient | null {
   return { ip, edgeScore: Number.isFinite(score) ? score : null };
 }
 
-async function countHop(state: TarpitState, env: TarpitEnv, client: TarpitClient, now: number, config: TarpitConfig, wantsStream: boolean): Promise<HopAnswer | null> {
+async function countHop(
+  state: TarpitState,
+  env: TarpitEnv,
+  client: TarpitClient,
+  now: number,
+  config: TarpitConfig,
+  wantsStream: boolean,
+): Promise<HopAnswer | null> {
   const leaseMs = config.stream.maxMs + config.stream.delayMs + LEASE_SLACK_MS;
   const claim = wantsStream && config.maxStreamsPerClient > 0 ? { max: config.maxStreamsPerClient, leaseMs } : null;
   try {

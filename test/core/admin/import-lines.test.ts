@@ -6,7 +6,9 @@ import crawlerRanges from "../../../core/data/crawler-ranges.json";
 import { CrawlerRangesSchema } from "../../../core/verified-crawlers";
 
 const crawlers = indexCrawlerRanges(CrawlerRangesSchema.parse(crawlerRanges));
-const googlebot = CrawlerRangesSchema.parse(crawlerRanges).crawlers.find((c) => c.id === "googlebot")?.prefixes.find((p) => p.includes("."));
+const googlebot = CrawlerRangesSchema.parse(crawlerRanges)
+  .crawlers.find((c) => c.id === "googlebot")
+  ?.prefixes.find((p) => p.includes("."));
 const ctx = safetyContext(parseRanges(["45.10.20.0/24", "2a01:4f8::/32"]), crawlers, false);
 
 describe("blocklist targets", () => {
@@ -77,7 +79,17 @@ describe("block safety checks", () => {
 
 describe("planImport", () => {
   it("skips comments and blanks, deduplicates, and reports each refused line with its number", () => {
-    const text = ["# scrapers seen in May", "45.33.1.2", "", "45.33.1.2/32  # same host", "45.34.0.0/16", "10.0.0.1", "garbage", "AS14061", "45.10.20.7"].join("\n");
+    const text = [
+      "# scrapers seen in May",
+      "45.33.1.2",
+      "",
+      "45.33.1.2/32  # same host",
+      "45.34.0.0/16",
+      "10.0.0.1",
+      "garbage",
+      "AS14061",
+      "45.10.20.7",
+    ].join("\n");
     const plan = planImport(text, ctx);
     expect(plan.ok).toBe(true);
     if (!plan.ok) return;

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { ALLOW_KEY_PREFIX, allowKey, parseAllowEntry, targetOfAllowKey } from "../../../core/admin/allowlist";
 import { parseTarget } from "../../../core/admin/block-target";
-import { LOGIN_ACCOUNT_MAX_DELAY_MS, LOGIN_ACCOUNT_SLOW_AFTER, LOGIN_MAX_FAILURES_PER_IP, LOGIN_MAX_FAILURES_PER_USER, LOGIN_WINDOW_MS, loginAllowed } from "../../../core/admin/login-throttle";
+import {
+  LOGIN_ACCOUNT_MAX_DELAY_MS,
+  LOGIN_ACCOUNT_SLOW_AFTER,
+  LOGIN_MAX_FAILURES_PER_IP,
+  LOGIN_MAX_FAILURES_PER_USER,
+  LOGIN_WINDOW_MS,
+  loginAllowed,
+} from "../../../core/admin/login-throttle";
 import { formatMetrics } from "../../../core/admin/metrics-text";
 import { PBKDF2_ITERATIONS, bytesEqual, formatPasswordHash, parsePasswordHash } from "../../../core/admin/password-hash";
 import { roleAtLeast } from "../../../core/admin/roles";
@@ -33,7 +40,10 @@ describe("login throttle", () => {
     const none = { pair: 0, ip: 0, account: 0, oldestAt: null };
     expect(loginAllowed({ ...none, pair: LOGIN_MAX_FAILURES_PER_USER - 2 }, now)).toEqual({ allowed: true, delayMs: 0, last: false });
     expect(loginAllowed({ ...none, pair: LOGIN_MAX_FAILURES_PER_USER - 1 }, now)).toEqual({ allowed: true, delayMs: 0, last: true });
-    expect(loginAllowed({ ...none, pair: LOGIN_MAX_FAILURES_PER_USER, oldestAt: now - 60_000 }, now)).toEqual({ allowed: false, retryAfterSeconds: LOGIN_WINDOW_MS / 1000 - 60 });
+    expect(loginAllowed({ ...none, pair: LOGIN_MAX_FAILURES_PER_USER, oldestAt: now - 60_000 }, now)).toEqual({
+      allowed: false,
+      retryAfterSeconds: LOGIN_WINDOW_MS / 1000 - 60,
+    });
     expect(loginAllowed({ ...none, ip: LOGIN_MAX_FAILURES_PER_IP, oldestAt: now }, now).allowed).toBe(false);
     // However many failures the account has from elsewhere: allowed, only later.
     const slow = loginAllowed({ ...none, account: 10_000 }, now);
@@ -50,7 +60,9 @@ describe("allow-list keys", () => {
     expect(allowKey(t.value)).toBe(`${ALLOW_KEY_PREFIX}2a01:04f8:0000:0000:0000:0000:0000:0000/32`);
     expect(targetOfAllowKey(allowKey(t.value))).toEqual(t.value);
     expect(targetOfAllowKey("ip:45.1.2.3")).toBeNull();
-    expect(parseAllowEntry(JSON.stringify({ reason: "office", source: "operator", by: "user:a", at: 1 }))).toMatchObject({ reason: "office" });
+    expect(parseAllowEntry(JSON.stringify({ reason: "office", source: "operator", by: "user:a", at: 1 }))).toMatchObject({
+      reason: "office",
+    });
     expect(parseAllowEntry("nope")).toBeNull();
   });
 });
@@ -61,6 +73,8 @@ describe("Prometheus text", () => {
       { name: "x_total", help: "X.", type: "counter", samples: [{ labels: { reason: 'a"b\\c\nd' }, value: 3 }] },
       { name: "y", help: "Y.", type: "gauge", samples: [], missing: "not stored" },
     ]);
-    expect(text).toBe('# HELP x_total X.\n# TYPE x_total counter\nx_total{reason="a\\"b\\\\c\\nd"} 3\n# HELP y Y.\n# TYPE y gauge\n# y: no data (not stored)\n');
+    expect(text).toBe(
+      '# HELP x_total X.\n# TYPE x_total counter\nx_total{reason="a\\"b\\\\c\\nd"} 3\n# HELP y Y.\n# TYPE y gauge\n# y: no data (not stored)\n',
+    );
   });
 });

@@ -10,8 +10,17 @@ function compiled(doc: unknown): CompiledPolicy {
 }
 
 const decision = (id: number, over: Partial<StoredDecision> = {}): StoredDecision => ({
-  id, at: 1_700_000_000_000 + id, ip: `45.33.1.${id}`, method: "GET", path: "/articles/x", userAgent: "Mozilla/5.0", headers: {}, cf: {},
-  reasons: [], recordedAction: "allow", ...over,
+  id,
+  at: 1_700_000_000_000 + id,
+  ip: `45.33.1.${id}`,
+  method: "GET",
+  path: "/articles/x",
+  userAgent: "Mozilla/5.0",
+  headers: {},
+  cf: {},
+  reasons: [],
+  recordedAction: "allow",
+  ...over,
 });
 
 describe("dryRunPolicy", () => {
@@ -19,7 +28,12 @@ describe("dryRunPolicy", () => {
 
   it("counts actions before and after, and samples the decisions that change", () => {
     const rows = [
-      decision(1, { reasons: [{ code: "hdr-headless", weight: 50 }, { code: "rule:old-rule", weight: 20 }] }),
+      decision(1, {
+        reasons: [
+          { code: "hdr-headless", weight: 50 },
+          { code: "rule:old-rule", weight: 20 },
+        ],
+      }),
       decision(2, { reasons: [{ code: "ua-ai-crawler", weight: 60 }], userAgent: "GPTBot/1.2" }),
       decision(3),
     ];
@@ -30,7 +44,9 @@ describe("dryRunPolicy", () => {
     expect(result.after).toEqual({ allow: 1, challenge: 0, tarpit: 2, block: 0 });
     expect(result.changed).toBe(1);
     expect(result.transitions).toEqual({ "challenge->tarpit": 1 });
-    expect(result.samples).toEqual([expect.objectContaining({ id: 1, before: "challenge", after: "tarpit", scoreBefore: 50, scoreAfter: 50 })]);
+    expect(result.samples).toEqual([
+      expect.objectContaining({ id: 1, before: "challenge", after: "tarpit", scoreBefore: 50, scoreAfter: 50 }),
+    ]);
   });
 
   it("applies the candidate's own rules to the stored facts", () => {
@@ -41,11 +57,21 @@ describe("dryRunPolicy", () => {
   });
 
   it("drops the rule reasons of the policy of the day, keeping the signals", () => {
-    expect(storedSignals([{ code: "rule:x", weight: 5 }, { code: "rate-ip-burst", weight: 30 }])).toEqual([{ code: "rate-ip-burst", weight: 30 }]);
+    expect(
+      storedSignals([
+        { code: "rule:x", weight: 5 },
+        { code: "rate-ip-burst", weight: 30 },
+      ]),
+    ).toEqual([{ code: "rate-ip-burst", weight: 30 }]);
   });
 
   it("drops codes this version no longer computes (an older edge's report)", () => {
-    expect(storedSignals([{ code: "burst", weight: 30 }, { code: "tor", weight: 20, detail: "T1" }])).toEqual([{ code: "tor", weight: 20, detail: "T1" }]);
+    expect(
+      storedSignals([
+        { code: "burst", weight: 30 },
+        { code: "tor", weight: 20, detail: "T1" },
+      ]),
+    ).toEqual([{ code: "tor", weight: 20, detail: "T1" }]);
   });
 });
 

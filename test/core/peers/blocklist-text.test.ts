@@ -6,15 +6,31 @@ import { FeedEntrySchema } from "../../../core/peers/feed";
 describe("parseBlocklistText", () => {
   it("reads IPs, CIDRs and AS numbers, skipping blank lines and #, ; and // comments, and reports bad lines by number", () => {
     const text = [
-      "# FireHOL-style header", "", "8.8.4.4", "1.10.16.0/20 ; SBL256894", "2a01:4f8::/32  # a network", "5.6.7.8\t12", "; comment",
-      "// another", "not an ip", "10.0.0.1/8", "AS16509",
+      "# FireHOL-style header",
+      "",
+      "8.8.4.4",
+      "1.10.16.0/20 ; SBL256894",
+      "2a01:4f8::/32  # a network",
+      "5.6.7.8\t12",
+      "; comment",
+      "// another",
+      "not an ip",
+      "10.0.0.1/8",
+      "AS16509",
     ].join("\r\n");
     const parsed = parseBlocklistText(text);
     if (!parsed.ok) throw new Error(parsed.error);
     expect(parsed.value.lines.map((l) => [l.line, targetText(l.target)])).toEqual([
-      [3, "8.8.4.4"], [4, "1.10.16.0/20"], [5, "2a01:04f8:0000:0000:0000:0000:0000:0000/32"], [6, "5.6.7.8"], [11, "AS16509"],
+      [3, "8.8.4.4"],
+      [4, "1.10.16.0/20"],
+      [5, "2a01:04f8:0000:0000:0000:0000:0000:0000/32"],
+      [6, "5.6.7.8"],
+      [11, "AS16509"],
     ]);
-    expect(parsed.value.bad.map((b) => [b.line, b.text])).toEqual([[9, "not an ip"], [10, "10.0.0.1/8"]]);
+    expect(parsed.value.bad.map((b) => [b.line, b.text])).toEqual([
+      [9, "not an ip"],
+      [10, "10.0.0.1/8"],
+    ]);
     expect(parsed.value.bad[1]?.error).toMatch(/host bits/);
   });
 

@@ -28,7 +28,15 @@ describe("publishing", () => {
       10,
     );
     expect(entries).toEqual([
-      { scope: "cidr", value: "8.8.8.0/24", reason: "escalation: 5 bot IPs in prefix", confidence: 0.969, firstSeen: 3_000, lastSeen: 3_000, expiresAt: 90_000 },
+      {
+        scope: "cidr",
+        value: "8.8.8.0/24",
+        reason: "escalation: 5 bot IPs in prefix",
+        confidence: 0.969,
+        firstSeen: 3_000,
+        lastSeen: 3_000,
+        expiresAt: 90_000,
+      },
       { scope: "ip", value: "8.8.4.4", reason: "escalation: bot", confidence: 0.971, firstSeen: 100, lastSeen: 2_000, expiresAt: 62_000 },
     ]);
     expect(buildFeed("me", 7, entries)).toMatchObject({ version: 1, issuer: "me", issuedAt: 7 });

@@ -12,14 +12,28 @@ const crawlers = indexCrawlerRanges(CrawlerRangesSchema.parse(crawlerRanges));
 
 function entry(value: string, overrides: Partial<FeedEntry> = {}): FeedEntry {
   const scope = value.includes("/") ? "cidr" : /^as/i.test(value) ? "asn" : "ip";
-  return { scope, value, reason: "bot", confidence: 0.99, firstSeen: NOW - 2 * HOUR, lastSeen: NOW - HOUR, expiresAt: NOW + 12 * HOUR, ...overrides };
+  return {
+    scope,
+    value,
+    reason: "bot",
+    confidence: 0.99,
+    firstSeen: NOW - 2 * HOUR,
+    lastSeen: NOW - HOUR,
+    expiresAt: NOW + 12 * HOUR,
+    ...overrides,
+  };
 }
 
 function options(overrides: Partial<VetOptions> & { limits?: TrustLimits; allowed?: string[]; documentation?: boolean } = {}): VetOptions {
   const { allowed = [], documentation = false, ...rest } = overrides;
   return {
-    limits: TRUST_LIMITS.medium, safety: safetyContext(parseRanges(allowed), crawlers, documentation), now: NOW, maxAccepted: 1000, maxNew: 1000,
-    held: () => false, ...rest,
+    limits: TRUST_LIMITS.medium,
+    safety: safetyContext(parseRanges(allowed), crawlers, documentation),
+    now: NOW,
+    maxAccepted: 1000,
+    maxNew: 1000,
+    held: () => false,
+    ...rest,
   };
 }
 
@@ -35,8 +49,21 @@ describe("vetEntries", () => {
   });
 
   it.each([
-    ["10.1.2.3"], ["192.168.0.0/24"], ["172.16.5.5"], ["127.0.0.1"], ["169.254.1.1"], ["100.64.0.1"], ["224.0.0.1"], ["0.0.0.0"],
-    ["::1"], ["fe80::1"], ["fd00::1"], ["fc00::/64"], ["::ffff:8.8.8.8"], ["198.18.0.1"], ["AS64512"],
+    ["10.1.2.3"],
+    ["192.168.0.0/24"],
+    ["172.16.5.5"],
+    ["127.0.0.1"],
+    ["169.254.1.1"],
+    ["100.64.0.1"],
+    ["224.0.0.1"],
+    ["0.0.0.0"],
+    ["::1"],
+    ["fe80::1"],
+    ["fd00::1"],
+    ["fc00::/64"],
+    ["::ffff:8.8.8.8"],
+    ["198.18.0.1"],
+    ["AS64512"],
   ])("never takes a private or reserved range: %s", (value) => {
     expect(reasonsOf([entry(value)])).toEqual(["private_range"]);
   });
@@ -62,14 +89,21 @@ describe("vetEntries", () => {
 
   it("never covers a verified crawler's range", () => {
     expect(reasonsOf([entry("13.66.139.7"), entry("13.66.139.0/24"), entry("2001:4860:4801:10::/64")])).toEqual([
-      "covers_verified_crawler", "covers_verified_crawler", "covers_verified_crawler",
+      "covers_verified_crawler",
+      "covers_verified_crawler",
+      "covers_verified_crawler",
     ]);
   });
 
   it("refuses low confidence, expiry in the past or under a minute away, and caps the TTL by trust", () => {
     const o = options({ limits: TRUST_LIMITS.low });
     const { accepted, rejected } = vetEntries(
-      [entry("8.8.4.4", { confidence: 0.9 }), entry("8.8.4.5", { expiresAt: NOW - 1, lastSeen: NOW - 2, firstSeen: NOW - 3 }), entry("8.8.4.6", { expiresAt: NOW + 59_000 }), entry("8.8.4.7", { expiresAt: NOW + 30 * 24 * HOUR })],
+      [
+        entry("8.8.4.4", { confidence: 0.9 }),
+        entry("8.8.4.5", { expiresAt: NOW - 1, lastSeen: NOW - 2, firstSeen: NOW - 3 }),
+        entry("8.8.4.6", { expiresAt: NOW + 59_000 }),
+        entry("8.8.4.7", { expiresAt: NOW + 30 * 24 * HOUR }),
+      ],
       o,
     );
     expect(rejected.map((r) => r.reason)).toEqual(["low_confidence", "expired", "expired"]);
@@ -78,7 +112,15 @@ describe("vetEntries", () => {
 
   it("counts malformed entries one by one without voiding the batch", () => {
     const { accepted, rejected } = vetEntries(
-      [{ scope: "ip", value: "8.8.4.4" }, entry("not-an-ip"), entry("8.8.4.0/24", { scope: "ip" }), entry("8.8.4.1/24"), entry("8.8.4.4", { firstSeen: NOW, lastSeen: NOW - 1 }), "junk", entry("8.8.4.9")],
+      [
+        { scope: "ip", value: "8.8.4.4" },
+        entry("not-an-ip"),
+        entry("8.8.4.0/24", { scope: "ip" }),
+        entry("8.8.4.1/24"),
+        entry("8.8.4.4", { firstSeen: NOW, lastSeen: NOW - 1 }),
+        "junk",
+        entry("8.8.4.9"),
+      ],
       options(),
     );
     expect(rejected.map((r) => r.reason)).toEqual(Array(6).fill("malformed"));

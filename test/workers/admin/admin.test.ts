@@ -10,7 +10,10 @@ describe("admin decisions (page and JSON)", () => {
     await insertDecision("admin-json-2", "192.0.2.11", { userAgent: "second" });
     const response = await call("/api/decisions?limit=2", { headers: bearer(await apiToken("viewer")) });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { decisions: Array<{ ip: string; modelScore: number; reasons: unknown; blocked: boolean }>; nextCursor: string | null };
+    const body = (await response.json()) as {
+      decisions: Array<{ ip: string; modelScore: number; reasons: unknown; blocked: boolean }>;
+      nextCursor: string | null;
+    };
     expect(body.decisions.map((d) => d.ip)).toEqual(["192.0.2.11", "192.0.2.10"]);
     expect(body.decisions[0]).toMatchObject({ modelScore: 0.97, blocked: true, reasons: [{ code: "ua-ai-crawler" }] });
   });
@@ -31,10 +34,18 @@ describe("admin decisions (page and JSON)", () => {
   it("shows the fleet groups challenged now, with their evidence and members, escaped; expired ones are gone", async () => {
     const now = Date.now();
     const group = (name: string, until: number) => ({
-      group: name, since: now - 60_000, until, members: ["24.30.0.10", "24.31.7.11", "24.32.14.12"], addresses: 25,
-      evidence: { "group-no-subresources": 3, "honeypot-foreign": 2 }, userAgent: HOSTILE_UA,
+      group: name,
+      since: now - 60_000,
+      until,
+      members: ["24.30.0.10", "24.31.7.11", "24.32.14.12"],
+      addresses: 25,
+      evidence: { "group-no-subresources": 3, "honeypot-foreign": 2 },
+      userAgent: HOSTILE_UA,
     });
-    await baseEnv.BLOCKLIST.put("fleet:index", JSON.stringify({ at: now, groups: [group("live1.abc", now + 3_600_000), group("gone1.abc", now - 1)] }));
+    await baseEnv.BLOCKLIST.put(
+      "fleet:index",
+      JSON.stringify({ at: now, groups: [group("live1.abc", now + 3_600_000), group("gone1.abc", now - 1)] }),
+    );
     try {
       const html = await (await call("/", { headers: bearer(await apiToken("viewer")) })).text();
       expect(html).toContain("Fleet groups challenged now");
@@ -82,7 +93,9 @@ describe("admin decisions (page and JSON)", () => {
     const health = await exports.default.fetch(`${ORIGIN}/healthz`);
     expect(health.status).toBe(200);
     const login = await exports.default.fetch(`${ORIGIN}/api/auth/login`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "x", password: "y", totp: "123456" }),
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "x", password: "y", totp: "123456" }),
     });
     expect(login.status).toBe(503);
     expect(await login.json()).toMatchObject({ error: "login_unavailable" });
@@ -98,7 +111,11 @@ describe("dev login (ADMIN_DEV_USER)", () => {
     const attempt = async (devMode: string) => {
       clock.now += 30_000;
       const body = { name: "devadmin", password: "dev-password-123", totp: await totpFor(secret) };
-      return call("/api/auth/login", jsonInit("POST", body, { origin: ORIGIN, "cf-connecting-ip": "198.51.100.120" }), testEnv({ ...vars, DEV_MODE: devMode }));
+      return call(
+        "/api/auth/login",
+        jsonInit("POST", body, { origin: ORIGIN, "cf-connecting-ip": "198.51.100.120" }),
+        testEnv({ ...vars, DEV_MODE: devMode }),
+      );
     };
     expect((await attempt("off")).status).toBe(401);
     const on = await attempt("on");

@@ -11,7 +11,13 @@ import { ORIGIN, PASSWORD, baseEnv, bearer, call, clock, createUser, jsonInit, l
 const attempt = async (name: string, password: string, totp: string, ip: string) =>
   call("/api/auth/login", jsonInit("POST", { name, password, totp }, { "cf-connecting-ip": ip, origin: ORIGIN }));
 const auditOf = (target: string, actions: string[]) =>
-  withDb(baseEnv, (d) => d.select().from(auditLog).where(and(eq(auditLog.target, target), inArray(auditLog.action, actions))).orderBy(auditLog.id));
+  withDb(baseEnv, (d) =>
+    d
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.target, target), inArray(auditLog.action, actions)))
+      .orderBy(auditLog.id),
+  );
 
 describe("login throttle under attack", () => {
   it("lets at most the per-address limit past the check when attempts arrive together", async () => {
@@ -31,33 +37,60 @@ describe("login throttle under attack", () => {
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(LOGIN_MAX_FAILURES_PER_USER);
     expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
-    console.log(`login burst: ${statuses.length} parallel wrong attempts from one address, ${statuses.filter((s) => s === 401).length} checked, ${statuses.filter((s) => s === 429).length} refused before hashing`);
+    console.log(
+      `login burst: ${statuses.length} parallel wrong attempts from one address, ${statuses.filter((s) => s === 401).length} checked, ${statuses.filter((s) => s === 429).length} refused before hashing`,
+    );
     clock.now += 30_000;
     expect((await attempt(admin.name, PASSWORD, await totpFor(admin.totpSecret), "198.51.100.77")).status).toBe(200);
   });
 
   it("slows, but never locks out, an account guessed at from many addresses", async () => {
     const delays: number[] = [];
-    const slowApp = createApp({ accessKeys: () => async () => { throw new Error("no Access here"); }, now: () => clock.now, sleep: async (ms) => void delays.push(ms) });
+    const slowApp = createApp({
+      accessKeys: () => async () => {
+        throw new Error("no Access here");
+      },
+      now: () => clock.now,
+      sleep: async (ms) => void delays.push(ms),
+    });
     const env = testEnv();
     const admin = await createUser("abuse-admin-2", "admin");
     for (let a = 0; a < 6; a++) {
       for (let i = 0; i < LOGIN_MAX_FAILURES_PER_USER; i++) {
-        const r = await slowApp.request(`${ORIGIN}/api/auth/login`, jsonInit("POST", { name: admin.name, password: `g-${a}-${i}`, totp: "123456" }, { "cf-connecting-ip": `203.0.113.${60 + a}`, origin: ORIGIN }), env);
+        const r = await slowApp.request(
+          `${ORIGIN}/api/auth/login`,
+          jsonInit(
+            "POST",
+            { name: admin.name, password: `g-${a}-${i}`, totp: "123456" },
+            { "cf-connecting-ip": `203.0.113.${60 + a}`, origin: ORIGIN },
+          ),
+          env,
+        );
         expect(r.status).toBe(401);
       }
     }
     clock.now += 30_000;
-    const real = await slowApp.request(`${ORIGIN}/api/auth/login`, jsonInit("POST", { name: admin.name, password: PASSWORD, totp: await totpFor(admin.totpSecret) }, { "cf-connecting-ip": "198.51.100.78", origin: ORIGIN }), env);
+    const real = await slowApp.request(
+      `${ORIGIN}/api/auth/login`,
+      jsonInit(
+        "POST",
+        { name: admin.name, password: PASSWORD, totp: await totpFor(admin.totpSecret) },
+        { "cf-connecting-ip": "198.51.100.78", origin: ORIGIN },
+      ),
+      env,
+    );
     expect(real.status).toBe(200);
     expect(Math.max(...delays)).toBeGreaterThan(0);
-    console.log(`distributed guessing: 30 failures from 6 addresses; the real admin signed in from a 7th after a ${Math.max(...delays)} ms delay`);
+    console.log(
+      `distributed guessing: 30 failures from 6 addresses; the real admin signed in from a 7th after a ${Math.max(...delays)} ms delay`,
+    );
   });
 
   it("stops one address after its own limit, across names", async () => {
     const ip = "203.0.113.70";
     const statuses: number[] = [];
-    for (let i = 0; i < LOGIN_MAX_FAILURES_PER_IP + 3; i++) statuses.push((await attempt(`abuse-spray-${i}`, "password1", "123456", ip)).status);
+    for (let i = 0; i < LOGIN_MAX_FAILURES_PER_IP + 3; i++)
+      statuses.push((await attempt(`abuse-spray-${i}`, "password1", "123456", ip)).status);
     expect(statuses.filter((s) => s === 401).length).toBe(LOGIN_MAX_FAILURES_PER_IP);
     expect(statuses.at(-1)).toBe(429);
   });
@@ -81,7 +114,8 @@ describe("auth audit trail", () => {
 
 describe("API tokens and their creator", () => {
   const makeToken = async (creator: string, expiresAt: Date | null = null) =>
-    (await withDb(baseEnv, (d) => createToken(d, { name: `of-${creator}`, role: "viewer", createdBy: `user:${creator}`, expiresAt }))).token;
+    (await withDb(baseEnv, (d) => createToken(d, { name: `of-${creator}`, role: "viewer", createdBy: `user:${creator}`, expiresAt })))
+      .token;
 
   it("stops a token when its creator is disabled or deleted", async () => {
     const boss = await login(await createUser("abuse-boss", "admin"));
@@ -90,7 +124,10 @@ describe("API tokens and their creator", () => {
     const disabledOnes = await makeToken("abuse-leaver");
     const deletedOnes = await makeToken("abuse-gone");
     expect((await call("/api/decisions", { headers: bearer(disabledOnes) })).status).toBe(200);
-    const patch = await call("/api/users/abuse-leaver", { ...jsonInit("PATCH", { disabled: true }), headers: { ...sessionHeaders(boss), "content-type": "application/json" } });
+    const patch = await call("/api/users/abuse-leaver", {
+      ...jsonInit("PATCH", { disabled: true }),
+      headers: { ...sessionHeaders(boss), "content-type": "application/json" },
+    });
     expect(patch.status).toBe(200);
     const deleted = await call("/api/users/abuse-gone", { method: "DELETE", headers: sessionHeaders(boss) });
     expect(deleted.status).toBe(200);
@@ -104,7 +141,8 @@ describe("API tokens and their creator", () => {
   it("refuses to create a token longer-lived than the configured maximum, and retires old unlimited ones", async () => {
     const s = await login(await createUser("abuse-token-admin", "admin"));
     const env = testEnv({ API_TOKEN_MAX_DAYS: "30" });
-    const post = (body: unknown) => app30(env, "/api/tokens", { ...jsonInit("POST", body), headers: { ...sessionHeaders(s), "content-type": "application/json" } });
+    const post = (body: unknown) =>
+      app30(env, "/api/tokens", { ...jsonInit("POST", body), headers: { ...sessionHeaders(s), "content-type": "application/json" } });
     for (const expiresInDays of [null, 31]) {
       const r = await post({ name: "forever", role: "viewer", expiresInDays });
       expect(r.status).toBe(400);
@@ -113,10 +151,22 @@ describe("API tokens and their creator", () => {
     expect((await post({ name: "month", role: "viewer", expiresInDays: 30 })).status).toBe(201);
     // A token made before the maximum existed, with no end: it stops once it is older than the maximum.
     const old = await makeToken("abuse-token-admin");
-    await withDb(baseEnv, (d) => d.update(apiTokens).set({ createdAt: new Date(clock.now - 31 * 86_400_000) }).where(eq(apiTokens.createdBy, "user:abuse-token-admin")));
+    await withDb(baseEnv, (d) =>
+      d
+        .update(apiTokens)
+        .set({ createdAt: new Date(clock.now - 31 * 86_400_000) })
+        .where(eq(apiTokens.createdBy, "user:abuse-token-admin")),
+    );
     expect((await app30(env, "/api/decisions", { headers: bearer(old) })).status).toBe(401);
     // The default maximum (no var set) also applies.
-    expect((await call("/api/tokens", { ...jsonInit("POST", { name: "forever", role: "viewer", expiresInDays: null }), headers: { ...sessionHeaders(s), "content-type": "application/json" } })).status).toBe(400);
+    expect(
+      (
+        await call("/api/tokens", {
+          ...jsonInit("POST", { name: "forever", role: "viewer", expiresInDays: null }),
+          headers: { ...sessionHeaders(s), "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(400);
   });
 });
 

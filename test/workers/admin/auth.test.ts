@@ -26,7 +26,11 @@ describe("built-in login", () => {
     clock.now += 30_000;
     const code = await totpFor(user.totpSecret);
     const wrongCode = code === "000000" ? "111111" : "000000";
-    for (const [name, password, totp] of [[user.name, "wrong password", code], [user.name, PASSWORD, wrongCode], ["auth-nobody", PASSWORD, code]] as const) {
+    for (const [name, password, totp] of [
+      [user.name, "wrong password", code],
+      [user.name, PASSWORD, wrongCode],
+      ["auth-nobody", PASSWORD, code],
+    ] as const) {
       const response = await attempt(name, password, totp, "198.51.100.2");
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual({ error: "invalid_credentials", message: "wrong name, password or one-time code" });
@@ -38,7 +42,8 @@ describe("built-in login", () => {
 
   it("rate limits failed logins per account from one address, even for the right password afterwards", async () => {
     const user = await createUser("auth-carol", "viewer");
-    for (let i = 0; i < LOGIN_MAX_FAILURES_PER_USER; i++) expect((await attempt(user.name, `guess-${i}`, "123456", "198.51.100.10")).status).toBe(401);
+    for (let i = 0; i < LOGIN_MAX_FAILURES_PER_USER; i++)
+      expect((await attempt(user.name, `guess-${i}`, "123456", "198.51.100.10")).status).toBe(401);
     clock.now += 30_000;
     const limited = await attempt(user.name, PASSWORD, await totpFor(user.totpSecret), "198.51.100.10");
     expect(limited.status).toBe(429);
@@ -82,7 +87,10 @@ describe("built-in login", () => {
     const adminSession = await login(admin);
     const s = await login(victim);
     clock.now += 1000;
-    const patched = await call("/api/users/auth-gina", { ...jsonInit("PATCH", { password: "a brand new password" }), headers: { ...sessionHeaders(adminSession), "content-type": "application/json" } });
+    const patched = await call("/api/users/auth-gina", {
+      ...jsonInit("PATCH", { password: "a brand new password" }),
+      headers: { ...sessionHeaders(adminSession), "content-type": "application/json" },
+    });
     expect(patched.status).toBe(200);
     expect((await call("/api/auth/session", { headers: { cookie: s.cookie } })).status).toBe(401);
   });
@@ -110,7 +118,11 @@ describe("login and logout forms", () => {
     expect(csrf).toBeDefined();
     const noToken = await call("/logout", { method: "POST", body: new URLSearchParams({}), headers: { cookie, origin: ORIGIN } });
     expect(noToken.status).toBe(403);
-    const out = await call("/logout", { method: "POST", body: new URLSearchParams({ _csrf: csrf ?? "" }), headers: { cookie, origin: ORIGIN } });
+    const out = await call("/logout", {
+      method: "POST",
+      body: new URLSearchParams({ _csrf: csrf ?? "" }),
+      headers: { cookie, origin: ORIGIN },
+    });
     expect(out.status).toBe(303);
   });
 
@@ -119,7 +131,11 @@ describe("login and logout forms", () => {
     const bad = await call("/login", { method: "POST", body, headers: { origin: ORIGIN, "cf-connecting-ip": "198.51.100.51" } });
     expect(bad.status).toBe(401);
     expect(await bad.text()).toContain("wrong name, password or one-time code");
-    const crossSite = await call("/login", { method: "POST", body, headers: { origin: "https://evil.example", "cf-connecting-ip": "198.51.100.51" } });
+    const crossSite = await call("/login", {
+      method: "POST",
+      body,
+      headers: { origin: "https://evil.example", "cf-connecting-ip": "198.51.100.51" },
+    });
     expect(crossSite.status).toBe(403);
   });
 });
@@ -129,7 +145,14 @@ describe("signing in again", () => {
     const user = await createUser("auth-again", "viewer");
     const s = await login(user);
     clock.now += 30_000;
-    const again = await call("/api/auth/login", jsonInit("POST", { name: user.name, password: PASSWORD, totp: await totpFor(user.totpSecret) }, { cookie: s.cookie, origin: ORIGIN, "cf-connecting-ip": "198.51.100.60" }));
+    const again = await call(
+      "/api/auth/login",
+      jsonInit(
+        "POST",
+        { name: user.name, password: PASSWORD, totp: await totpFor(user.totpSecret) },
+        { cookie: s.cookie, origin: ORIGIN, "cf-connecting-ip": "198.51.100.60" },
+      ),
+    );
     expect(again.status).toBe(200);
   });
 });

@@ -9,15 +9,30 @@ const operator = async () => ({ ...bearer(await apiToken("operator", "blocklist-
 const post = async (path: string, body: unknown) => call(path, { ...jsonInit("POST", body), headers: await operator() });
 /** An entry as stored: `ip:` in KV, networks and the allow-list in the RangeIndex. */
 const stored = async (key: string) => JSON.parse((await new BlocklistStore(baseEnv, "operator").get(key)) ?? "null") as unknown;
-const auditFor = (target: string) => withDb(baseEnv, (d) => d.select().from(auditLog).where(eq(auditLog.target, target)).orderBy(auditLog.id));
+const auditFor = (target: string) =>
+  withDb(baseEnv, (d) => d.select().from(auditLog).where(eq(auditLog.target, target)).orderBy(auditLog.id));
 
 describe("blocklist", () => {
   it("adds IP, CIDR and ASN entries with TTL, reason and source, lists them, and removes one", async () => {
     const ip = await post("/api/blocklist", { target: "45.70.1.1", reason: "scraper", ttlSeconds: 3600 });
     expect(ip.status).toBe(201);
-    expect(await ip.json()).toMatchObject({ kind: "ip", key: "ip:45.70.1.1", action: "block", reason: "scraper", source: "operator", expiresAt: expect.any(String) });
-    expect(await baseEnv.BLOCKLIST.get("ip:45.70.1.1", "json")).toMatchObject({ action: "block", reason: "scraper", source: "operator", at: expect.any(Number) });
-    expect((await post("/api/blocklist", { target: "45.70.2.0/24", action: "tarpit", reason: "subnet", ttlSeconds: null })).status).toBe(201);
+    expect(await ip.json()).toMatchObject({
+      kind: "ip",
+      key: "ip:45.70.1.1",
+      action: "block",
+      reason: "scraper",
+      source: "operator",
+      expiresAt: expect.any(String),
+    });
+    expect(await baseEnv.BLOCKLIST.get("ip:45.70.1.1", "json")).toMatchObject({
+      action: "block",
+      reason: "scraper",
+      source: "operator",
+      at: expect.any(Number),
+    });
+    expect((await post("/api/blocklist", { target: "45.70.2.0/24", action: "tarpit", reason: "subnet", ttlSeconds: null })).status).toBe(
+      201,
+    );
     expect((await post("/api/blocklist", { target: "AS64999", reason: "nope" })).status).toBe(400);
     expect((await post("/api/blocklist", { target: "AS14061", kind: "asn", reason: "hosting" })).status).toBe(201);
 
@@ -37,13 +52,24 @@ describe("blocklist", () => {
   });
 
   it("lists entries other Workers wrote without metadata", async () => {
-    await baseEnv.BLOCKLIST.put("ip:45.70.9.9", JSON.stringify({ action: "block", reason: "model score 0.99", source: "escalation", score: 0.99, at: 1 }), { expirationTtl: 600 });
-    const page = (await (await call("/api/blocklist?kind=ip&limit=100", { headers: await operator() })).json()) as { entries: Array<{ target: string }> };
+    await baseEnv.BLOCKLIST.put(
+      "ip:45.70.9.9",
+      JSON.stringify({ action: "block", reason: "model score 0.99", source: "escalation", score: 0.99, at: 1 }),
+      { expirationTtl: 600 },
+    );
+    const page = (await (await call("/api/blocklist?kind=ip&limit=100", { headers: await operator() })).json()) as {
+      entries: Array<{ target: string }>;
+    };
     expect(page.entries).toContainEqual(expect.objectContaining({ target: "45.70.9.9", source: "escalation", score: 0.99 }));
   });
 
   it("refuses reserved, allow-listed and verified-crawler targets", async () => {
-    for (const [target, words] of [["10.1.2.3", "reserved"], ["192.168.1.0/24", "reserved"], ["66.249.66.1", "googlebot"], ["203.0.113.5", "reserved"]] as const) {
+    for (const [target, words] of [
+      ["10.1.2.3", "reserved"],
+      ["192.168.1.0/24", "reserved"],
+      ["66.249.66.1", "googlebot"],
+      ["203.0.113.5", "reserved"],
+    ] as const) {
       const response = await post("/api/blocklist", { target, reason: "x" });
       expect(response.status, target).toBe(422);
       expect(await response.json()).toMatchObject({ error: "unsafe_target", message: expect.stringContaining(words) });
@@ -55,7 +81,11 @@ describe("blocklist", () => {
   });
 
   it("accepts documentation addresses only in DEV_MODE (the dev stack's demo clients)", async () => {
-    const response = await call("/api/blocklist", { ...jsonInit("POST", { target: "203.0.113.77", reason: "demo" }), headers: await operator() }, testEnv({ DEV_MODE: "on" }));
+    const response = await call(
+      "/api/blocklist",
+      { ...jsonInit("POST", { target: "203.0.113.77", reason: "demo" }), headers: await operator() },
+      testEnv({ DEV_MODE: "on" }),
+    );
     expect(response.status).toBe(201);
   });
 

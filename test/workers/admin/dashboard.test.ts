@@ -10,24 +10,27 @@ describe("dashboard pages and assets", () => {
     expect(response.headers.get("location")).toBe("/login");
   });
 
-  it.each(DASHBOARD_PAGES)("serves $path under a strict CSP, with no inline script or style, loading its hashed module", async ({ path, script }) => {
-    const response = await call(path, { headers: bearer(await apiToken("viewer", "dashboard-viewer")) });
-    expect(response.status).toBe(200);
-    const csp = response.headers.get("content-security-policy") ?? "";
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain("style-src 'self'");
-    expect(csp).toContain("connect-src 'self'");
-    expect(csp).not.toContain("unsafe-inline");
-    const html = await response.text();
-    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|<style|\sstyle=|\son[a-z]+=/i);
-    expect(html).toContain(`<script type="module" src="${uiUrl(script)}"></script>`);
-    expect(html).toContain(`<link rel="stylesheet" href="${uiUrl("app.css")}"/>`);
-    expect(uiUrl(script)).toMatch(/^\/ui\/[a-z-]+-[A-Z0-9]{8}\.js$/);
-  });
+  it.each(DASHBOARD_PAGES)(
+    "serves $path under a strict CSP, with no inline script or style, loading its hashed module",
+    async ({ path, script }) => {
+      const response = await call(path, { headers: bearer(await apiToken("viewer", "dashboard-viewer")) });
+      expect(response.status).toBe(200);
+      const csp = response.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("style-src 'self'");
+      expect(csp).toContain("connect-src 'self'");
+      expect(csp).not.toContain("unsafe-inline");
+      const html = await response.text();
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|<style|\sstyle=|\son[a-z]+=/i);
+      expect(html).toContain(`<script type="module" src="${uiUrl(script)}"></script>`);
+      expect(html).toContain(`<link rel="stylesheet" href="${uiUrl("app.css")}"/>`);
+      expect(uiUrl(script)).toMatch(/^\/ui\/[a-z-]+-[A-Z0-9]{8}\.js$/);
+    },
+  );
 
   it("renders the login page as one document that uses the hashed icon", async () => {
     const html = await (await call("/login")).text();
-    expect(html.startsWith("<!doctype html>\n<html lang=\"en\">")).toBe(true);
+    expect(html.startsWith('<!doctype html>\n<html lang="en">')).toBe(true);
     expect(html).toContain(`<img src="${uiUrl("icon.svg")}" alt=""/>`);
   });
 

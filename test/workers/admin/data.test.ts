@@ -9,19 +9,33 @@ const operator = async () => ({ ...bearer(await apiToken("operator", "data-opera
 
 describe("decisions feed", () => {
   it("filters by ip, action, verdict, reason and time, and pages with a cursor", async () => {
-    for (let i = 0; i < 5; i++) await insertDecision(`data-feed-${i}`, "45.90.1.1", { edgeAction: i % 2 === 0 ? "block" : "tarpit", verdict: "bot" });
-    await insertDecision("data-feed-human", "45.90.1.2", { edgeAction: "allow", verdict: "human", reasons: [{ code: "hdr-ok", weight: 0 }] });
+    for (let i = 0; i < 5; i++)
+      await insertDecision(`data-feed-${i}`, "45.90.1.1", { edgeAction: i % 2 === 0 ? "block" : "tarpit", verdict: "bot" });
+    await insertDecision("data-feed-human", "45.90.1.2", {
+      edgeAction: "allow",
+      verdict: "human",
+      reasons: [{ code: "hdr-ok", weight: 0 }],
+    });
     const h = await viewer();
-    const page1 = (await (await call("/api/decisions?ip=45.90.1.1&limit=2", { headers: h })).json()) as { decisions: Array<{ reportId: string }>; nextCursor: string };
+    const page1 = (await (await call("/api/decisions?ip=45.90.1.1&limit=2", { headers: h })).json()) as {
+      decisions: Array<{ reportId: string }>;
+      nextCursor: string;
+    };
     expect(page1.decisions.map((d) => d.reportId)).toEqual(["data-feed-4", "data-feed-3"]);
-    const page2 = (await (await call(`/api/decisions?ip=45.90.1.1&limit=2&cursor=${page1.nextCursor}`, { headers: h })).json()) as { decisions: Array<{ reportId: string }> };
+    const page2 = (await (await call(`/api/decisions?ip=45.90.1.1&limit=2&cursor=${page1.nextCursor}`, { headers: h })).json()) as {
+      decisions: Array<{ reportId: string }>;
+    };
     expect(page2.decisions.map((d) => d.reportId)).toEqual(["data-feed-2", "data-feed-1"]);
     const blocks = (await (await call("/api/decisions?ip=45.90.1.1&action=block", { headers: h })).json()) as { decisions: unknown[] };
     expect(blocks.decisions).toHaveLength(3);
-    const humans = (await (await call("/api/decisions?verdict=human&reason=hdr-ok", { headers: h })).json()) as { decisions: Array<{ ip: string }> };
+    const humans = (await (await call("/api/decisions?verdict=human&reason=hdr-ok", { headers: h })).json()) as {
+      decisions: Array<{ ip: string }>;
+    };
     expect(humans.decisions.map((d) => d.ip)).toEqual(["45.90.1.2"]);
     const future = new Date(clock.now + 3_600_000).toISOString();
-    expect(((await (await call(`/api/decisions?since=${future}`, { headers: h })).json()) as { decisions: unknown[] }).decisions).toEqual([]);
+    expect(((await (await call(`/api/decisions?since=${future}`, { headers: h })).json()) as { decisions: unknown[] }).decisions).toEqual(
+      [],
+    );
     expect((await call("/api/decisions?action=explode", { headers: h })).status).toBe(400);
   });
 
@@ -29,13 +43,18 @@ describe("decisions feed", () => {
     const id = await insertDecision("data-label-1", "45.90.2.1");
     expect(await (await call(`/api/decisions/${id}`, { headers: await viewer() })).json()).toMatchObject({ id, reportId: "data-label-1" });
     expect((await call("/api/decisions/999999999", { headers: await viewer() })).status).toBe(404);
-    const labelled = await call(`/api/decisions/${id}/label`, { ...jsonInit("POST", { value: "human", note: "our CEO" }), headers: await operator() });
+    const labelled = await call(`/api/decisions/${id}/label`, {
+      ...jsonInit("POST", { value: "human", note: "our CEO" }),
+      headers: await operator(),
+    });
     expect(labelled.status).toBe(201);
     const rows = await withDb(baseEnv, (d) => d.select().from(operatorLabels).where(eq(operatorLabels.reportId, "data-label-1")));
     expect(rows).toEqual([expect.objectContaining({ ip: "45.90.2.1", value: "human", note: "our CEO", createdBy: "token:data-operator" })]);
     const byIp = await call("/api/labels", { ...jsonInit("POST", { ip: "45.90.2.2", value: "bot" }), headers: await operator() });
     expect(byIp.status).toBe(201);
-    const list = (await (await call("/api/labels?ip=45.90.2.2", { headers: await viewer() })).json()) as { labels: Array<{ id: number; value: string }> };
+    const list = (await (await call("/api/labels?ip=45.90.2.2", { headers: await viewer() })).json()) as {
+      labels: Array<{ id: number; value: string }>;
+    };
     expect(list.labels).toEqual([expect.objectContaining({ value: "bot" })]);
     expect((await call(`/api/labels/${list.labels[0]?.id}`, { method: "DELETE", headers: await operator() })).status).toBe(200);
   });
@@ -43,11 +62,23 @@ describe("decisions feed", () => {
 
 describe("overview", () => {
   it("answers the dashboard's figures, with named nulls where no source is stored", async () => {
-    await insertDecision("data-ov-1", "45.91.1.1", { edgeAction: "block", prefix: "45.91.1.0/24", report: { cf: { asn: 64501, asOrganization: "Test Hosting" } } });
-    await insertDecision("data-ov-2", "45.91.1.1", { edgeAction: "challenge", labelKind: "challenge-solved", labelValue: "human", modelVersion: "lr-test-2" });
+    await insertDecision("data-ov-1", "45.91.1.1", {
+      edgeAction: "block",
+      prefix: "45.91.1.0/24",
+      report: { cf: { asn: 64501, asOrganization: "Test Hosting" } },
+    });
+    await insertDecision("data-ov-2", "45.91.1.1", {
+      edgeAction: "challenge",
+      labelKind: "challenge-solved",
+      labelValue: "human",
+      modelVersion: "lr-test-2",
+    });
     const response = await call("/api/overview?hours=2&bucketMinutes=15", { headers: await viewer() });
     expect(response.status).toBe(200);
-    const o = (await response.json()) as Record<string, unknown> & { requestsOverTime: Array<Record<string, number>>; challenge: { issued: number; passed: number } };
+    const o = (await response.json()) as Record<string, unknown> & {
+      requestsOverTime: Array<Record<string, number>>;
+      challenge: { issued: number; passed: number };
+    };
     expect(o.requestsOverTime.reduce((n, b) => n + (b.block ?? 0), 0)).toBeGreaterThanOrEqual(1);
     expect(o.topBlockedIps).toContainEqual({ key: "45.91.1.1", count: expect.any(Number) });
     expect(o.topBlockedPrefixes).toContainEqual({ key: "45.91.1.0/24", count: 1 });
@@ -97,9 +128,17 @@ describe("audit log", () => {
     const h = await operator();
     await call("/api/blocklist", { ...jsonInit("POST", { target: "45.93.1.1", reason: "first" }), headers: h });
     await call("/api/blocklist", { ...jsonInit("POST", { target: "45.93.1.1", reason: "second" }), headers: h });
-    const page = (await (await call("/api/audit?action=blocklist.*&target=ip:45.93.1.1", { headers: await viewer() })).json()) as { events: Array<Record<string, unknown>> };
+    const page = (await (await call("/api/audit?action=blocklist.*&target=ip:45.93.1.1", { headers: await viewer() })).json()) as {
+      events: Array<Record<string, unknown>>;
+    };
     expect(page.events).toHaveLength(2);
-    expect(page.events[0]).toMatchObject({ actor: "token:data-operator", action: "blocklist.add", old: { reason: "first" }, new: { reason: "second" }, at: expect.any(String) });
+    expect(page.events[0]).toMatchObject({
+      actor: "token:data-operator",
+      action: "blocklist.add",
+      old: { reason: "first" },
+      new: { reason: "second" },
+      at: expect.any(String),
+    });
     expect(page.events[1]).toMatchObject({ old: null, new: { reason: "first" } });
   });
 });

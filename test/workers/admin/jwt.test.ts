@@ -42,14 +42,21 @@ describe("Cloudflare Access", () => {
   it("accepts a valid token and maps the email to a role (ACCESS_ROLES, then wildcard)", async () => {
     const reader = await call("/api/auth/session", asAccess(await accessJwt()));
     expect(reader.status).toBe(200);
-    expect(await reader.json()).toMatchObject({ name: "reader@example.com", role: "viewer", kind: "access", csrfToken: expect.any(String) });
+    expect(await reader.json()).toMatchObject({
+      name: "reader@example.com",
+      role: "viewer",
+      kind: "access",
+      csrfToken: expect.any(String),
+    });
     const boss = await call("/api/auth/session", asAccess(await accessJwt({ email: "boss@example.com" })));
     expect(await boss.json()).toMatchObject({ role: "admin" });
   });
 
   it("prefers the role of an admin_users row with that email, and refuses an identity with no role", async () => {
     await createUser("jwt-ops", "operator", { email: "ops@elsewhere.test" });
-    expect(await (await call("/api/auth/session", asAccess(await accessJwt({ email: "ops@elsewhere.test" })))).json()).toMatchObject({ role: "operator" });
+    expect(await (await call("/api/auth/session", asAccess(await accessJwt({ email: "ops@elsewhere.test" })))).json()).toMatchObject({
+      role: "operator",
+    });
     const stranger = await call("/api/auth/session", asAccess(await accessJwt({ email: "stranger@elsewhere.test" })));
     expect(stranger.status).toBe(403);
   });
@@ -58,9 +65,15 @@ describe("Cloudflare Access", () => {
     const jwt = await accessJwt({ email: "boss@example.com" });
     const csrf = ((await (await call("/api/auth/session", asAccess(jwt))).json()) as { csrfToken: string }).csrfToken;
     const body = { target: "45.60.1.1", reason: "test" };
-    const without = await call("/api/blocklist", { ...jsonInit("POST", body), ...asAccess(jwt, { "content-type": "application/json", origin: ORIGIN }) });
+    const without = await call("/api/blocklist", {
+      ...jsonInit("POST", body),
+      ...asAccess(jwt, { "content-type": "application/json", origin: ORIGIN }),
+    });
     expect(without.status).toBe(403);
-    const withToken = await call("/api/blocklist", { ...jsonInit("POST", body), ...asAccess(jwt, { "content-type": "application/json", origin: ORIGIN, "x-csrf-token": csrf }) });
+    const withToken = await call("/api/blocklist", {
+      ...jsonInit("POST", body),
+      ...asAccess(jwt, { "content-type": "application/json", origin: ORIGIN, "x-csrf-token": csrf }),
+    });
     expect(withToken.status).toBe(201);
   });
 
@@ -76,7 +89,11 @@ describe("Cloudflare Access", () => {
     const now = Math.floor(clock.now / 1000);
     const forged = await new SignJWT({ email: "boss@example.com" })
       .setProtectedHeader({ alg: "HS256", kid: "test-kid" })
-      .setSubject("x").setIssuer(ISSUER).setAudience(ACCESS_AUD).setIssuedAt(now).setExpirationTime(now + 600)
+      .setSubject("x")
+      .setIssuer(ISSUER)
+      .setAudience(ACCESS_AUD)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 600)
       .sign(new TextEncoder().encode(publicPem));
     await expectRefused(forged);
   });
@@ -112,7 +129,12 @@ describe("session JWT", () => {
     const forgedPayload = b64url({ ...claims, sub: "someone-else" });
     const foreign = await signSession("another-secret-of-at-least-32-chars!", user.name, clock.now, 3600);
     const expired = await signSession(SESSION_SECRET, user.name, clock.now - 7200_000, 3600);
-    for (const token of [`${b64url({ alg: "none", typ: "JWT" })}.${payload}.`, foreign.token, `${header}.${forgedPayload}.${signature}`, expired.token]) {
+    for (const token of [
+      `${b64url({ alg: "none", typ: "JWT" })}.${payload}.`,
+      foreign.token,
+      `${header}.${forgedPayload}.${signature}`,
+      expired.token,
+    ]) {
       const response = await call("/api/auth/session", { headers: { cookie: `eg_session=${token}` } });
       expect(response.status).toBe(401);
     }

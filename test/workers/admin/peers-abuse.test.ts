@@ -39,7 +39,9 @@ describe("peer fetches", () => {
     const seen: RequestInit[] = [];
     const redirecting: typeof fetch = async (_input, init) => {
       seen.push(init ?? {});
-      return init?.redirect === "manual" ? new Response(null, { status: 302, headers: { location: "http://evil.test/list.txt" } }) : new Response("45.1.1.1\n");
+      return init?.redirect === "manual"
+        ? new Response(null, { status: 302, headers: { location: "http://evil.test/list.txt" } })
+        : new Response("45.1.1.1\n");
     };
     const result = await fetchText(redirecting, "https://list.test/list.txt", "text/plain", false);
     expect(result.ok ? "read" : result.error.status).toBe("redirected");
@@ -62,7 +64,8 @@ describe("peer fetches", () => {
 });
 
 describe("pushes", () => {
-  const push = (jws: string, ip: string) => call("/api/peers/push", { method: "POST", body: jws, headers: { "content-type": "application/jose", "cf-connecting-ip": ip } });
+  const push = (jws: string, ip: string) =>
+    call("/api/peers/push", { method: "POST", body: jws, headers: { "content-type": "application/jose", "cf-connecting-ip": ip } });
 
   it("writes nothing and leaves the peer's status alone for junk naming its key, until a signature verifies", async () => {
     const keys = await makeKeyPair();

@@ -17,15 +17,22 @@ export const clock = { now: NOW };
 
 /** Our deployment ("b.test"): real KV and Postgres, our own signing key. */
 export const ours = await makeKeyPair();
-export const env: PeersEnv = { ...(rawEnv as unknown as PeersEnv), PEER_SIGNING_JWK: JSON.stringify(ours.privateJwk), PEER_ISSUER: "b.test", DEV_MODE: "off" };
+export const env: PeersEnv = {
+  ...(rawEnv as unknown as PeersEnv),
+  PEER_SIGNING_JWK: JSON.stringify(ours.privateJwk),
+  PEER_ISSUER: "b.test",
+  DEV_MODE: "off",
+};
 
 /** A stand-in for admin's requireRole: the role comes from the `x-test-role` header. */
-const requireRole = (role: Role): MiddlewareHandler => async (c, next) => {
-  const have = c.req.header("x-test-role") as Role | undefined;
-  if (have === undefined) throw new AppError(401, "unauthenticated", "no role");
-  if (!roleAtLeast(have, role)) throw new AppError(403, "forbidden", `needs ${role}`);
-  await next();
-};
+const requireRole =
+  (role: Role): MiddlewareHandler =>
+  async (c, next) => {
+    const have = c.req.header("x-test-role") as Role | undefined;
+    if (have === undefined) throw new AppError(401, "unauthenticated", "no role");
+    if (!roleAtLeast(have, role)) throw new AppError(403, "forbidden", `needs ${role}`);
+    await next();
+  };
 
 /** Fake remote deployments, by host: what their well-known key URL, feed URL and list URL answer. */
 export const remotes = new Map<string, { keyDoc?: unknown; feed?: string; list?: string; status?: number }>();
@@ -39,7 +46,8 @@ const fakeFetch: typeof fetch = async (input) => {
   if (remote === undefined) throw new TypeError(`fetch failed: ${url.host} unreachable`);
   if (remote.status !== undefined) return new Response("nope", { status: remote.status });
   if (url.pathname === PEER_KEY_PATH && remote.keyDoc !== undefined) return Response.json(remote.keyDoc);
-  if (url.pathname === "/api/peers/feed" && remote.feed !== undefined) return new Response(remote.feed, { headers: { "content-type": "application/jose" } });
+  if (url.pathname === "/api/peers/feed" && remote.feed !== undefined)
+    return new Response(remote.feed, { headers: { "content-type": "application/jose" } });
   if (url.pathname === "/list.txt" && remote.list !== undefined) return new Response(remote.list);
   return new Response("not found", { status: 404 });
 };
@@ -68,31 +76,63 @@ export async function makeKeyPair() {
 }
 
 /** Signs a payload as a peer would (EdDSA), with header overrides for the attacks. */
-export async function sign(keys: { privateKey: CryptoKey; kid: string }, payload: unknown, header: Record<string, unknown> = {}): Promise<string> {
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: "EdDSA", kid: keys.kid, typ: FEED_JWS_TYPE, ...header }).sign(keys.privateKey);
+export async function sign(
+  keys: { privateKey: CryptoKey; kid: string },
+  payload: unknown,
+  header: Record<string, unknown> = {},
+): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: "EdDSA", kid: keys.kid, typ: FEED_JWS_TYPE, ...header })
+    .sign(keys.privateKey);
 }
 
 /** A signed feed from `issuer`. */
-export function signedFeed(keys: { privateKey: CryptoKey; kid: string }, issuer: string, entries: unknown[], issuedAt = clock.now, header: Record<string, unknown> = {}) {
+export function signedFeed(
+  keys: { privateKey: CryptoKey; kid: string },
+  issuer: string,
+  entries: unknown[],
+  issuedAt = clock.now,
+  header: Record<string, unknown> = {},
+) {
   return sign(keys, { version: 1, issuer, issuedAt, entries }, header);
 }
 
 /** A signed push from `issuer` to `audience`. */
-export function signedPush(keys: { privateKey: CryptoKey; kid: string }, issuer: string, audience: string, entries: unknown[], issuedAt = clock.now) {
+export function signedPush(
+  keys: { privateKey: CryptoKey; kid: string },
+  issuer: string,
+  audience: string,
+  entries: unknown[],
+  issuedAt = clock.now,
+) {
   return sign(keys, { version: 1, issuer, audience, issuedAt, entries }, { typ: PUSH_JWS_TYPE });
 }
 
 /** A feed entry seen an hour ago, expiring in 12 hours. */
 export function entry(value: string, overrides: Partial<FeedEntry> = {}): FeedEntry {
   const scope = value.includes("/") ? "cidr" : "ip";
-  return { scope, value, reason: "scraper", confidence: 0.99, firstSeen: clock.now - 2 * HOUR, lastSeen: clock.now - HOUR, expiresAt: clock.now + 12 * HOUR, ...overrides };
+  return {
+    scope,
+    value,
+    reason: "scraper",
+    confidence: 0.99,
+    firstSeen: clock.now - 2 * HOUR,
+    lastSeen: clock.now - HOUR,
+    expiresAt: clock.now + 12 * HOUR,
+    ...overrides,
+  };
 }
 
 /** A remote deployment at https://<host>: its keys and its key document. */
 export async function remotePeer(host: string) {
   const keys = await makeKeyPair();
   remotes.set(host, { keyDoc: { issuer: host, keys: [{ ...keys.publicJwk, kid: keys.kid, alg: "EdDSA", use: "sig" }] } });
-  return { host, keys, feedUrl: `https://${host}/api/peers/feed`, publish: (feed: string) => remotes.set(host, { ...remotes.get(host), feed }) };
+  return {
+    host,
+    keys,
+    feedUrl: `https://${host}/api/peers/feed`,
+    publish: (feed: string) => remotes.set(host, { ...remotes.get(host), feed }),
+  };
 }
 
 /** The stored value of a blocklist key (`ip:` in KV, networks in the RangeIndex), parsed, or null. */

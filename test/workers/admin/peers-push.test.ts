@@ -29,7 +29,9 @@ describe("pushes from a peer", () => {
     const unknown = await push(await signedPush(stranger, "p.test", "b.test", [entry("45.94.0.3")]));
     expect([unknown.status, ((await unknown.json()) as { error: string }).error]).toEqual([401, "unknown_key"]);
     const [h, , s] = (await signedPush(keys, "p.test", "b.test", [entry("45.94.0.3")])).split(".");
-    const forged = btoa(JSON.stringify({ version: 1, issuer: "p.test", audience: "b.test", issuedAt: clock.now, entries: [entry("45.94.0.66")] })).replace(/=+$/, "");
+    const forged = btoa(
+      JSON.stringify({ version: 1, issuer: "p.test", audience: "b.test", issuedAt: clock.now, entries: [entry("45.94.0.66")] }),
+    ).replace(/=+$/, "");
     const tampered = await push(`${h}.${forged.replace(/\+/g, "-").replace(/\//g, "_")}.${s}`);
     expect([tampered.status, ((await tampered.json()) as { error: string }).error]).toEqual([401, "invalid_signature"]);
     const asFeed = await push(await sign(keys, { version: 1, issuer: "p.test", audience: "b.test", issuedAt: clock.now + 5, entries: [] }));
@@ -37,7 +39,9 @@ describe("pushes from a peer", () => {
     expect(await kvEntry("ip:45.94.0.3")).toBeNull();
     expect(await kvEntry("ip:45.94.0.66")).toBeNull();
 
-    const page = (await (await call("/api/peers", { role: "viewer" })).json()) as { peers: Array<{ name: string; lastSync: { status: string }; totals: { applied: number } }> };
+    const page = (await (await call("/api/peers", { role: "viewer" })).json()) as {
+      peers: Array<{ name: string; lastSync: { status: string }; totals: { applied: number } }>;
+    };
     expect(page.peers.find((p) => p.name === "pusher")).toMatchObject({ lastSync: { status: "wrong_type" }, totals: { applied: 1 } });
     expect(PUSH_JWS_TYPE).toBe("edge-guard-push+jws");
   });
@@ -46,12 +50,33 @@ describe("pushes from a peer", () => {
 describe("plain list imports", () => {
   it("vets a community list under the peer's trust level and names refused lines; a dry run writes nothing", async () => {
     await addPeer({ name: "community", kind: "list", trust: "low" });
-    const text = ["# a community list", "45.93.0.1", "45.93.0.0/24 ; too wide for low trust", "", "10.1.2.3", "bogus", "45.93.0.2 # ok"].join("\n");
-    const dry = await call("/api/peers/community/import", { method: "POST", body: JSON.stringify({ text, dryRun: true }), role: "operator" });
+    const text = [
+      "# a community list",
+      "45.93.0.1",
+      "45.93.0.0/24 ; too wide for low trust",
+      "",
+      "10.1.2.3",
+      "bogus",
+      "45.93.0.2 # ok",
+    ].join("\n");
+    const dry = await call("/api/peers/community/import", {
+      method: "POST",
+      body: JSON.stringify({ text, dryRun: true }),
+      role: "operator",
+    });
     expect(dry.status).toBe(200);
-    const body = (await dry.json()) as { received: number; applied: number; rejected: Record<string, number>; rejections: Array<{ line: number; reason: string }> };
+    const body = (await dry.json()) as {
+      received: number;
+      applied: number;
+      rejected: Record<string, number>;
+      rejections: Array<{ line: number; reason: string }>;
+    };
     expect(body).toMatchObject({ received: 5, applied: 0, rejected: { too_broad: 1, private_range: 1, malformed: 1 } });
-    expect(body.rejections.map((r) => [r.line, r.reason])).toEqual([[3, "too_broad"], [5, "private_range"], [6, "malformed"]]);
+    expect(body.rejections.map((r) => [r.line, r.reason])).toEqual([
+      [3, "too_broad"],
+      [5, "private_range"],
+      [6, "malformed"],
+    ]);
     expect(await kvEntry("ip:45.93.0.1")).toBeNull();
 
     const real = await call("/api/peers/community/import", { method: "POST", body: JSON.stringify({ text }), role: "operator" });
@@ -64,12 +89,20 @@ describe("plain list imports", () => {
 describe("managing peers", () => {
   it("needs a viewer to read and an operator to change; invalid input is a 400", async () => {
     expect((await call("/api/peers")).status).toBe(401);
-    expect((await call("/api/peers", { method: "POST", body: JSON.stringify({ name: "x", trust: "low" }), role: "viewer" })).status).toBe(403);
+    expect((await call("/api/peers", { method: "POST", body: JSON.stringify({ name: "x", trust: "low" }), role: "viewer" })).status).toBe(
+      403,
+    );
     expect((await call("/api/peers/sync", { method: "POST", body: "{}", role: "viewer" })).status).toBe(403);
     expect((await call("/api/peers", { method: "POST", body: JSON.stringify({ name: "Bad Name!" }), role: "operator" })).status).toBe(400);
-    expect((await call("/api/peers", { method: "POST", body: JSON.stringify({ name: "y", trust: "total" }), role: "operator" })).status).toBe(400);
+    expect(
+      (await call("/api/peers", { method: "POST", body: JSON.stringify({ name: "y", trust: "total" }), role: "operator" })).status,
+    ).toBe(400);
     const keys = await makeKeyPair();
-    const mismatch = await call("/api/peers", { method: "POST", body: JSON.stringify({ name: "z", publicJwk: keys.publicJwk, keyThumbprint: "A".repeat(43) }), role: "operator" });
+    const mismatch = await call("/api/peers", {
+      method: "POST",
+      body: JSON.stringify({ name: "z", publicJwk: keys.publicJwk, keyThumbprint: "A".repeat(43) }),
+      role: "operator",
+    });
     expect(mismatch.status).toBe(400);
   });
 
@@ -79,7 +112,11 @@ describe("managing peers", () => {
     clock.now += 1000;
     expect((await push(await signedPush(keys, "g.test", "b.test", [entry("45.92.0.1"), entry("45.92.0.2")]))).status).toBe(200);
     await env.BLOCKLIST.put("ip:45.92.0.2", JSON.stringify({ action: "block", reason: "mine now", source: "operator", at: 1 }));
-    const patched = await call("/api/peers/gone", { method: "PATCH", body: JSON.stringify({ trust: "high", repin: true }), role: "operator" });
+    const patched = await call("/api/peers/gone", {
+      method: "PATCH",
+      body: JSON.stringify({ trust: "high", repin: true }),
+      role: "operator",
+    });
     expect(await patched.json()).toMatchObject({ trust: "high", pinned: false, keyThumbprint: null });
     const removed = await call("/api/peers/gone?purge=true", { method: "DELETE", role: "operator" });
     expect(await removed.json()).toEqual({ removed: true, purged: 1 });

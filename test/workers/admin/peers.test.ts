@@ -7,7 +7,22 @@ import { decisions } from "../../../adapters/db/schema";
 import { PeerFeedSchema } from "../../../core/peers/feed";
 import { TRUST_LIMITS } from "../../../core/peers/trust";
 import { syncPeers } from "../../../workers/admin/peers/sync";
-import { HOUR, call, clock, entry, env, exec, fakeFetch, fetched, kvEntry, ours, remotePeer, remotes, sign, signedFeed } from "./peers-fixtures";
+import {
+  HOUR,
+  call,
+  clock,
+  entry,
+  env,
+  exec,
+  fakeFetch,
+  fetched,
+  kvEntry,
+  ours,
+  remotePeer,
+  remotes,
+  sign,
+  signedFeed,
+} from "./peers-fixtures";
 
 afterAll(async () => {
   await exec(sql`DELETE FROM decisions WHERE report_id LIKE 'peers-test-%'`);
@@ -29,7 +44,9 @@ async function syncNow(name: string) {
 }
 
 async function peerView(name: string) {
-  const page = (await (await call("/api/peers", { role: "viewer" })).json()) as { peers: Array<Record<string, unknown> & { name: string }> };
+  const page = (await (await call("/api/peers", { role: "viewer" })).json()) as {
+    peers: Array<Record<string, unknown> & { name: string }>;
+  };
   return page.peers.find((p) => p.name === name);
 }
 
@@ -47,7 +64,17 @@ describe("publishing", () => {
 
   it("signs a feed of confident escalation blocks only: not low scores, not blocks of already-listed IPs, not what peers taught us", async () => {
     const at = new Date(clock.now - HOUR);
-    const row = { at, source: "edge", method: "GET", path: "/", userAgent: "GPTBot", edgeAction: "tarpit", edgeScore: 50, verdict: "bot", blocked: true };
+    const row = {
+      at,
+      source: "edge",
+      method: "GET",
+      path: "/",
+      userAgent: "GPTBot",
+      edgeAction: "tarpit",
+      edgeScore: 50,
+      verdict: "bot",
+      blocked: true,
+    };
     await withDb(env, (db) =>
       db.insert(decisions).values([
         { ...row, reportId: "peers-test-1", ip: "45.95.1.1", score: 0.97, reasons: [{ code: "ua-ai-crawler", weight: 50 }] },
@@ -65,13 +92,25 @@ describe("publishing", () => {
     const response = await call("/api/peers/feed");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/jose");
-    const { payload, protectedHeader } = await compactVerify(new TextDecoder().decode(await response.arrayBuffer()), await importJWK(ours.publicJwk, "EdDSA"), { algorithms: ["EdDSA"] });
+    const { payload, protectedHeader } = await compactVerify(
+      new TextDecoder().decode(await response.arrayBuffer()),
+      await importJWK(ours.publicJwk, "EdDSA"),
+      { algorithms: ["EdDSA"] },
+    );
     expect(protectedHeader).toMatchObject({ alg: "EdDSA", kid: ours.kid, typ: "edge-guard-feed+jws" });
     const feed = PeerFeedSchema.parse(JSON.parse(new TextDecoder().decode(payload)));
     expect(feed).toMatchObject({ version: 1, issuer: "b.test", issuedAt: clock.now });
     const ips = feed.entries.map((e) => (e as { value: string }).value).filter((v) => v.startsWith("45.95.1."));
     expect(ips).toEqual(["45.95.1.1"]);
-    expect(feed.entries).toContainEqual({ scope: "ip", value: "45.95.1.1", reason: "escalation: bot", confidence: 0.97, firstSeen: at.getTime(), lastSeen: at.getTime(), expiresAt: at.getTime() + 86_400_000 });
+    expect(feed.entries).toContainEqual({
+      scope: "ip",
+      value: "45.95.1.1",
+      reason: "escalation: bot",
+      confidence: 0.97,
+      firstSeen: at.getTime(),
+      lastSeen: at.getTime(),
+      expiresAt: at.getTime() + 86_400_000,
+    });
   });
 });
 
@@ -83,15 +122,30 @@ describe("syncing a peer's feed", () => {
     await env.BLOCKLIST.put("ip:45.96.0.8", JSON.stringify({ action: "tarpit", reason: "operator says", source: "operator", at: 1 }));
     a.publish(
       await signedFeed(a.keys, "a.test", [
-        entry("45.96.0.1", { expiresAt: clock.now + 30 * 86_400_000 }), entry("45.96.1.0/28"), entry("10.0.0.1"), entry("45.96.0.9"), entry("13.66.139.7"),
-        entry("45.96.0.2", { confidence: 0.5 }), entry("45.96.0.3", { expiresAt: clock.now - 1, lastSeen: clock.now - 2, firstSeen: clock.now - 3 }),
-        entry("45.0.0.0/8"), { scope: "ip", value: "junk" }, entry("45.96.0.8"),
+        entry("45.96.0.1", { expiresAt: clock.now + 30 * 86_400_000 }),
+        entry("45.96.1.0/28"),
+        entry("10.0.0.1"),
+        entry("45.96.0.9"),
+        entry("13.66.139.7"),
+        entry("45.96.0.2", { confidence: 0.5 }),
+        entry("45.96.0.3", { expiresAt: clock.now - 1, lastSeen: clock.now - 2, firstSeen: clock.now - 3 }),
+        entry("45.0.0.0/8"),
+        { scope: "ip", value: "junk" },
+        entry("45.96.0.8"),
       ]),
     );
     await addPeer({ name: "a", feedUrl: a.feedUrl, keyThumbprint: a.keys.kid, trust: "medium" });
     const outcome = await syncNow("a");
     expect(outcome).toMatchObject({ status: "ok", received: 10, applied: 2, kept: 1 });
-    expect(outcome.rejected).toEqual({ private_range: 1, covers_allowlisted: 1, covers_verified_crawler: 1, low_confidence: 1, expired: 1, too_broad: 1, malformed: 1 });
+    expect(outcome.rejected).toEqual({
+      private_range: 1,
+      covers_allowlisted: 1,
+      covers_verified_crawler: 1,
+      low_confidence: 1,
+      expired: 1,
+      too_broad: 1,
+      malformed: 1,
+    });
     expect(fetched).toContain("https://a.test/.well-known/edge-guard/peer-key");
 
     expect(await kvEntry("ip:45.96.0.1")).toMatchObject({ action: "block", source: "peer", reason: "peer a: scraper", score: 0.99 });
@@ -121,7 +175,10 @@ describe("syncing a peer's feed", () => {
     await addPeer({ name: "t", feedUrl: t.feedUrl, trust: "high", publicJwk: t.keys.publicJwk });
     const good = await signedFeed(t.keys, "t.test", [entry("45.97.0.1")]);
     const [h, p, s] = good.split(".");
-    const forged = btoa(JSON.stringify({ version: 1, issuer: "t.test", issuedAt: clock.now, entries: [entry("45.97.0.66")] })).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    const forged = btoa(JSON.stringify({ version: 1, issuer: "t.test", issuedAt: clock.now, entries: [entry("45.97.0.66")] }))
+      .replace(/=+$/, "")
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_");
     const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
     const other = await remotePeer("other.test");
     const cases: Array<[string, string]> = [
@@ -130,7 +187,14 @@ describe("syncing a peer's feed", () => {
       [await signedFeed(other.keys, "t.test", [entry("45.97.0.66")], clock.now, { kid: t.keys.kid }), "invalid_signature"],
       [`${b64({ alg: "none", typ: "edge-guard-feed+jws" })}.${p}.`, "unsupported_alg"],
       [`${b64({ alg: "HS256", kid: t.keys.kid, typ: "edge-guard-feed+jws" })}.${p}.${s}`, "unsupported_alg"],
-      [await sign(t.keys, { version: 1, issuer: "t.test", issuedAt: clock.now, entries: [entry("45.97.0.66")] }, { typ: "edge-guard-push+jws" }), "wrong_type"],
+      [
+        await sign(
+          t.keys,
+          { version: 1, issuer: "t.test", issuedAt: clock.now, entries: [entry("45.97.0.66")] },
+          { typ: "edge-guard-push+jws" },
+        ),
+        "wrong_type",
+      ],
       [await signedFeed(t.keys, "mallory.test", [entry("45.97.0.66")]), "issuer_mismatch"],
       [await signedFeed(t.keys, "t.test", [entry("45.97.0.66")], clock.now - 2 * 86_400_000), "stale_feed"],
       ["not a jws", "malformed_jws"],
@@ -157,7 +221,9 @@ describe("syncing a peer's feed", () => {
   it("caps a low-trust peer per sync, keeping the most confident", async () => {
     const c = await remotePeer("c.test");
     await addPeer({ name: "c", feedUrl: c.feedUrl, keyThumbprint: c.keys.kid, trust: "low" });
-    const many = Array.from({ length: 150 }, (_, i) => entry(`45.98.${Math.floor(i / 100)}.${i % 100}`, { confidence: i < 100 ? 0.99 : 0.96 }));
+    const many = Array.from({ length: 150 }, (_, i) =>
+      entry(`45.98.${Math.floor(i / 100)}.${i % 100}`, { confidence: i < 100 ? 0.99 : 0.96 }),
+    );
     c.publish(await signedFeed(c.keys, "c.test", many));
     const outcome = await syncNow("c");
     expect(outcome).toMatchObject({ status: "ok", applied: TRUST_LIMITS.low.maxPerSync });
@@ -176,6 +242,9 @@ describe("syncing a peer's feed", () => {
     const outcomes = await syncPeers(env, clock.now, fakeFetch);
     expect(outcomes.find((o) => o.peer === "cron-d")).toMatchObject({ status: "fetch_failed" });
     expect(outcomes.find((o) => o.peer === "cron-e")).toMatchObject({ status: "ok", applied: 1 });
-    expect((await peerView("cron-d"))?.lastSync).toMatchObject({ status: "fetch_failed", error: "https://d.test/.well-known/edge-guard/peer-key answered 503" });
+    expect((await peerView("cron-d"))?.lastSync).toMatchObject({
+      status: "fetch_failed",
+      error: "https://d.test/.well-known/edge-guard/peer-key answered 503",
+    });
   });
 });

@@ -23,7 +23,9 @@ function concrete(path: string): string {
 describe("roles", () => {
   it("documents a required role on every operation, and at least operator on every change", async () => {
     const { paths } = await doc();
-    const operations = Object.entries(paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ id: `${method} ${path}`, method, op })));
+    const operations = Object.entries(paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ id: `${method} ${path}`, method, op })),
+    );
     expect(operations.length).toBeGreaterThan(25);
     for (const { id, method, op } of operations) {
       expect(op["x-required-role"], id).toMatch(PUBLIC.has(id) ? /^public$/ : /^(viewer|operator|admin)$/);
@@ -39,7 +41,11 @@ describe("roles", () => {
       for (const [method, op] of Object.entries(ops)) {
         const id = `${method} ${path}`;
         if (!MUTATING.has(method) || VIEWER_POSTS.has(id) || PUBLIC.has(id)) continue;
-        const response = await call(concrete(path), { method: method.toUpperCase(), headers: { ...viewer, "content-type": "application/json" }, body: "{}" });
+        const response = await call(concrete(path), {
+          method: method.toUpperCase(),
+          headers: { ...viewer, "content-type": "application/json" },
+          body: "{}",
+        });
         expect(response.status, id).toBe(403);
         expect(await response.json(), id).toMatchObject({ error: "forbidden" });
         expect(op["x-required-role"]).not.toBe("viewer");
@@ -66,17 +72,25 @@ describe("roles", () => {
     for (const id of mutating) {
       if (id in OPEN) continue;
       const [method = "", path = ""] = id.split(" ");
-      const response = await call(path.replace(/:[a-zA-Z]+/g, "nobody").replaceAll("*", "x"), { method, headers: { ...viewer, "content-type": "application/json" }, body: "{}" });
+      const response = await call(path.replace(/:[a-zA-Z]+/g, "nobody").replaceAll("*", "x"), {
+        method,
+        headers: { ...viewer, "content-type": "application/json" },
+        body: "{}",
+      });
       // Peering is not configured in this env: its management routes answer 404 before any role check (the
       // role checks of a configured deployment are in peers.test.ts). Everything else must be a 403.
       expect(response.status, id).toBe(path.startsWith("/api/peers") ? 404 : 403);
     }
-    expect(Object.keys(OPEN).filter((id) => !mutating.includes(id)), "OPEN lists a route the router no longer has").toEqual([]);
+    expect(
+      Object.keys(OPEN).filter((id) => !mutating.includes(id)),
+      "OPEN lists a route the router no longer has",
+    ).toEqual([]);
   });
 
   it("authenticates /api/peers/push by its signature, never by a role: an unsigned push is refused even from an admin", async () => {
     // The signed path (trusted key, audience, replay) is in peers-push.test.ts; here: no role opens this route.
-    const push = (headers: Record<string, string>) => call("/api/peers/push", { method: "POST", body: "not.a.jws", headers: { ...headers, "content-type": "application/jose" } });
+    const push = (headers: Record<string, string>) =>
+      call("/api/peers/push", { method: "POST", body: "not.a.jws", headers: { ...headers, "content-type": "application/jose" } });
     const anonymous = await push({});
     expect(anonymous.status).toBeGreaterThanOrEqual(400);
     expect(anonymous.status).toBeLessThan(500);
@@ -91,13 +105,21 @@ describe("roles", () => {
   it("lets an operator change blocklists but not users or tokens", async () => {
     const operator = bearer(await apiToken("operator", "roles-operator"));
     expect((await call("/api/users", { headers: operator })).status).toBe(403);
-    expect((await call("/api/tokens", { method: "POST", headers: { ...operator, "content-type": "application/json" }, body: "{}" })).status).toBe(403);
-    const added = await call("/api/blocklist", { method: "POST", headers: { ...operator, "content-type": "application/json" }, body: JSON.stringify({ target: "45.61.0.0/16", reason: "roles test" }) });
+    expect(
+      (await call("/api/tokens", { method: "POST", headers: { ...operator, "content-type": "application/json" }, body: "{}" })).status,
+    ).toBe(403);
+    const added = await call("/api/blocklist", {
+      method: "POST",
+      headers: { ...operator, "content-type": "application/json" },
+      body: JSON.stringify({ target: "45.61.0.0/16", reason: "roles test" }),
+    });
     expect(added.status).toBe(201);
   });
 
   it("answers 401, not 403, to an anonymous change and to a bad token", async () => {
-    expect((await call("/api/blocklist", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(401);
+    expect((await call("/api/blocklist", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(
+      401,
+    );
     const bad = await call("/api/decisions", { headers: bearer("egt_not-a-real-token") });
     expect(bad.status).toBe(401);
     expect(await bad.json()).toMatchObject({ error: "invalid_token" });

@@ -2,17 +2,20 @@ import { describe, expect, it } from "vitest";
 import { DASHBOARD_ORIGIN, ORIGIN, apiToken, bearer, call, createUser, jsonInit, login, sessionHeaders } from "./support";
 
 describe("security headers", () => {
-  it.each(["/login", "/api/openapi.json", "/api/decisions", "/nowhere"])("sets CSP, frame denial, Referrer-Policy, Permissions-Policy and no-store on %s", async (path) => {
-    const response = await call(path);
-    const h = response.headers;
-    expect(h.get("content-security-policy")).toContain("frame-ancestors 'none'");
-    expect(h.get("content-security-policy")).toContain("default-src 'self'");
-    expect(h.get("x-frame-options")).toBe("DENY");
-    expect(h.get("referrer-policy")).toBe("no-referrer");
-    expect(h.get("permissions-policy")).toContain("camera=()");
-    expect(h.get("x-content-type-options")).toBe("nosniff");
-    expect(h.get("cache-control")).toBe("no-store");
-  });
+  it.each(["/login", "/api/openapi.json", "/api/decisions", "/nowhere"])(
+    "sets CSP, frame denial, Referrer-Policy, Permissions-Policy and no-store on %s",
+    async (path) => {
+      const response = await call(path);
+      const h = response.headers;
+      expect(h.get("content-security-policy")).toContain("frame-ancestors 'none'");
+      expect(h.get("content-security-policy")).toContain("default-src 'self'");
+      expect(h.get("x-frame-options")).toBe("DENY");
+      expect(h.get("referrer-policy")).toBe("no-referrer");
+      expect(h.get("permissions-policy")).toContain("camera=()");
+      expect(h.get("x-content-type-options")).toBe("nosniff");
+      expect(h.get("cache-control")).toBe("no-store");
+    },
+  );
 });
 
 describe("CORS", () => {
@@ -23,7 +26,11 @@ describe("CORS", () => {
     expect(response.headers.get("access-control-allow-credentials")).toBe("true");
     const preflight = await call("/api/blocklist", {
       method: "OPTIONS",
-      headers: { origin: DASHBOARD_ORIGIN, "access-control-request-method": "POST", "access-control-request-headers": "content-type,x-csrf-token" },
+      headers: {
+        origin: DASHBOARD_ORIGIN,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type,x-csrf-token",
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe(DASHBOARD_ORIGIN);
@@ -31,9 +38,14 @@ describe("CORS", () => {
   });
 
   it("gives any other origin no CORS grant", async () => {
-    const response = await call("/api/decisions?limit=1", { headers: { ...bearer(await apiToken("viewer", "cors-viewer-2")), origin: "https://evil.example" } });
+    const response = await call("/api/decisions?limit=1", {
+      headers: { ...bearer(await apiToken("viewer", "cors-viewer-2")), origin: "https://evil.example" },
+    });
     expect(response.headers.get("access-control-allow-origin")).toBeNull();
-    const preflight = await call("/api/blocklist", { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+    const preflight = await call("/api/blocklist", {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
   });
 });
@@ -42,7 +54,8 @@ describe("CSRF", () => {
   it("refuses a cookie-authenticated change without the token, with a wrong one, and from another site", async () => {
     const s = await login(await createUser("csrf-olga", "operator"));
     const body = { target: "45.62.1.1", reason: "csrf test" };
-    const post = (headers: Record<string, string>) => call("/api/blocklist", { ...jsonInit("POST", body), headers: { "content-type": "application/json", ...headers } });
+    const post = (headers: Record<string, string>) =>
+      call("/api/blocklist", { ...jsonInit("POST", body), headers: { "content-type": "application/json", ...headers } });
     const attempts: Record<string, string>[] = [
       { cookie: s.cookie, origin: ORIGIN },
       { cookie: s.cookie, origin: ORIGIN, "x-csrf-token": "wrong" },
@@ -72,13 +85,33 @@ describe("API description and errors", () => {
   it("serves an OpenAPI 3.1 document generated from the route schemas", async () => {
     const response = await call("/api/openapi.json");
     expect(response.status).toBe(200);
-    const doc = (await response.json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } };
+    const doc = (await response.json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+    };
     expect(doc.openapi).toBe("3.1.0");
-    for (const path of ["/api/decisions", "/api/blocklist", "/api/blocklist/import", "/api/allowlist", "/api/policy", "/api/policy/dry-run", "/api/audit", "/api/overview", "/api/tokens/{id}", "/api/users/{name}", "/api/auth/login"]) {
+    for (const path of [
+      "/api/decisions",
+      "/api/blocklist",
+      "/api/blocklist/import",
+      "/api/allowlist",
+      "/api/policy",
+      "/api/policy/dry-run",
+      "/api/audit",
+      "/api/overview",
+      "/api/tokens/{id}",
+      "/api/users/{name}",
+      "/api/auth/login",
+    ]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["Error", "Decision", "BlocklistEntry", "AuditEvent", "PolicyDryRun"]));
-    expect(Object.keys(doc.components.securitySchemes)).toEqual(expect.arrayContaining(["bearerToken", "sessionCookie", "cloudflareAccess"]));
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(["Error", "Decision", "BlocklistEntry", "AuditEvent", "PolicyDryRun"]),
+    );
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(
+      expect.arrayContaining(["bearerToken", "sessionCookie", "cloudflareAccess"]),
+    );
   });
 
   it("answers every error as { error, message }: unknown route, malformed JSON, wrong media type", async () => {
@@ -86,10 +119,18 @@ describe("API description and errors", () => {
     const missing = await call("/api/nothing-here", { headers: token });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: "not_found", message: expect.any(String) });
-    const malformed = await call("/api/blocklist", { method: "POST", headers: { ...token, "content-type": "application/json" }, body: "{not json" });
+    const malformed = await call("/api/blocklist", {
+      method: "POST",
+      headers: { ...token, "content-type": "application/json" },
+      body: "{not json",
+    });
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toEqual({ error: "invalid_request", message: expect.any(String) });
-    const wrongType = await call("/api/blocklist", { method: "POST", headers: { ...token, "content-type": "text/plain" }, body: "45.1.1.1" });
+    const wrongType = await call("/api/blocklist", {
+      method: "POST",
+      headers: { ...token, "content-type": "text/plain" },
+      body: "45.1.1.1",
+    });
     expect(wrongType.status).toBe(415);
     expect(await wrongType.json()).toEqual({ error: "unsupported_media_type", message: expect.any(String) });
   });

@@ -30,10 +30,19 @@ const jwks = createLocalJWKSet({ keys: [accessPublicJwk] });
 export const app = createApp({ accessKeys: () => jwks, now: () => clock.now, sleep: async () => {} });
 
 /** Vars a deploy would set, on top of the real bindings. */
-export function testEnv(overrides: Partial<Record<Exclude<keyof AdminEnv, "BLOCKLIST" | "TARPIT" | "RANGE_INDEX">, string>> = {}): AdminEnv {
+export function testEnv(
+  overrides: Partial<Record<Exclude<keyof AdminEnv, "BLOCKLIST" | "TARPIT" | "RANGE_INDEX">, string>> = {},
+): AdminEnv {
   return {
-    ...baseEnv, SESSION_SECRET, METRICS_TOKEN, ACCESS_TEAM_DOMAIN: ACCESS_TEAM, ACCESS_AUD, CORS_ORIGINS: DASHBOARD_ORIGIN,
-    ACCESS_ROLES: "boss@example.com=admin,*@example.com=viewer", DEV_MODE: "off", ...overrides,
+    ...baseEnv,
+    SESSION_SECRET,
+    METRICS_TOKEN,
+    ACCESS_TEAM_DOMAIN: ACCESS_TEAM,
+    ACCESS_AUD,
+    CORS_ORIGINS: DASHBOARD_ORIGIN,
+    ACCESS_ROLES: "boss@example.com=admin,*@example.com=viewer",
+    DEV_MODE: "off",
+    ...overrides,
   };
 }
 
@@ -80,7 +89,10 @@ export interface Session {
 /** Logs in through the API (moving the clock one TOTP step on, so codes are never reused). */
 export async function login(user: { name: string; totpSecret: string }, ip = "198.51.100.200"): Promise<Session> {
   clock.now += 30_000;
-  const response = await call("/api/auth/login", jsonInit("POST", { name: user.name, password: PASSWORD, totp: await totpFor(user.totpSecret) }, { "cf-connecting-ip": ip }));
+  const response = await call(
+    "/api/auth/login",
+    jsonInit("POST", { name: user.name, password: PASSWORD, totp: await totpFor(user.totpSecret) }, { "cf-connecting-ip": ip }),
+  );
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
   const body = (await response.json()) as { csrfToken: string };
   const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
@@ -102,14 +114,30 @@ export async function apiToken(role: Role, name = `test-${role}`): Promise<strin
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Inserts a decision row (defaults: a blocked GPTBot tarpit decision). */
-export async function insertDecision(reportId: string, ip: string, overrides: Partial<typeof decisions.$inferInsert> = {}): Promise<number> {
+export async function insertDecision(
+  reportId: string,
+  ip: string,
+  overrides: Partial<typeof decisions.$inferInsert> = {},
+): Promise<number> {
   const [row] = await withDb(baseEnv, (d) =>
     d
       .insert(decisions)
       .values({
-        reportId, at: new Date(clock.now), source: "edge", ip, method: "GET", path: "/articles/x", userAgent: "GPTBot/1.2", edgeAction: "tarpit",
-        edgeScore: 50, reasons: [{ code: "ua-ai-crawler", weight: 50, detail: "GPTBot" }], modelScore: 0.97, modelVersion: "test-model", verdict: "bot",
-        blocked: true, ...overrides,
+        reportId,
+        at: new Date(clock.now),
+        source: "edge",
+        ip,
+        method: "GET",
+        path: "/articles/x",
+        userAgent: "GPTBot/1.2",
+        edgeAction: "tarpit",
+        edgeScore: 50,
+        reasons: [{ code: "ua-ai-crawler", weight: 50, detail: "GPTBot" }],
+        modelScore: 0.97,
+        modelVersion: "test-model",
+        verdict: "bot",
+        blocked: true,
+        ...overrides,
       })
       .returning({ id: decisions.id }),
   );

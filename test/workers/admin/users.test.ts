@@ -5,7 +5,10 @@ describe("users", () => {
   it("creates a user whose TOTP secret is shown once, who can then sign in", async () => {
     const s = await login(await createUser("users-root", "admin"));
     const h = { ...sessionHeaders(s), "content-type": "application/json" };
-    const created = await call("/api/users", { ...jsonInit("POST", { name: "users-new", role: "viewer", password: "a long enough password" }), headers: h });
+    const created = await call("/api/users", {
+      ...jsonInit("POST", { name: "users-new", role: "viewer", password: "a long enough password" }),
+      headers: h,
+    });
     expect(created.status).toBe(201);
     const body = (await created.json()) as { user: Record<string, unknown>; totpSecret: string; otpauthUri: string };
     expect(body.user).toMatchObject({ name: "users-new", role: "viewer", hasPassword: true, hasTotp: true });
@@ -17,7 +20,14 @@ describe("users", () => {
     expect(list).not.toContain("pbkdf2");
 
     clock.now += 30_000;
-    const signIn = await call("/api/auth/login", jsonInit("POST", { name: "users-new", password: "a long enough password", totp: await totpFor(body.totpSecret) }, { origin: ORIGIN, "cf-connecting-ip": "198.51.100.90" }));
+    const signIn = await call(
+      "/api/auth/login",
+      jsonInit(
+        "POST",
+        { name: "users-new", password: "a long enough password", totp: await totpFor(body.totpSecret) },
+        { origin: ORIGIN, "cf-connecting-ip": "198.51.100.90" },
+      ),
+    );
     expect(signIn.status).toBe(200);
   });
 

@@ -15,7 +15,12 @@ describe("an ASN block and a verified crawler", () => {
     const entry = JSON.stringify({ action: "block", reason: "cloud abuse", source: "operator", at: Date.now() });
     await env.RANGE_INDEX.getByName(RANGE_INDEX_INSTANCE).put([{ key: kvKeys.asn(15169), value: entry, ttlSeconds: null }]);
     const get = (ip: string, ua: string) =>
-      exports.default.fetch(new Request("http://site.test/", { redirect: "manual", headers: { "user-agent": ua, "cf-connecting-ip": ip, "x-dev-cf": JSON.stringify({ asn: 15169 }) } }));
+      exports.default.fetch(
+        new Request("http://site.test/", {
+          redirect: "manual",
+          headers: { "user-agent": ua, "cf-connecting-ip": ip, "x-dev-cf": JSON.stringify({ asn: 15169 }) },
+        }),
+      );
     const crawler = await get("192.178.4.1", GOOGLEBOT); // in Google's published common-crawler ranges
     expect(crawler.status).toBe(200);
     await crawler.body?.cancel();

@@ -104,7 +104,9 @@ describe("a solved challenge, through the real app", () => {
     const pass = cookiePair(verified);
     expect(pass).toMatch(/^eg_pass=/);
     const solved = reports.filter((r) => r.ip === ip && r.source === "challenge");
-    expect(solved).toEqual([expect.objectContaining({ action: "allow", label: { kind: "challenge-solved", value: "human" }, signals: ["challenge-solved"] })]);
+    expect(solved).toEqual([
+      expect.objectContaining({ action: "allow", label: { kind: "challenge-solved", value: "human" }, signals: ["challenge-solved"] }),
+    ]);
 
     const after = await through(app, e, page("/page/2", ip, { asn: ASN.challenge, cookie: pass }));
     expect(after.status).toBe(200);
@@ -139,13 +141,24 @@ describe("a solved challenge, through the real app", () => {
     };
     const seams: ChallengeSeams = { turnstileVerifyUrl: "http://siteverify.test/", fetch: standIn };
     const seamed = edgeGuardApp(seams);
-    const { env: e, reports } = recording({ TURNSTILE_SITE_KEY: "1x00000000000000000000AA", TURNSTILE_SECRET: "turnstile-secret" } as Partial<EdgeGuardEnv>);
+    const { env: e, reports } = recording({
+      TURNSTILE_SITE_KEY: "1x00000000000000000000AA",
+      TURNSTILE_SECRET: "turnstile-secret",
+    } as Partial<EdgeGuardEnv>);
     const challenge = await readPage(await through(seamed, e, page("/", ip, { asn: ASN.challenge })));
     expect(challenge.html).toContain('data-sitekey="1x00000000000000000000AA"');
-    const bad = await through(seamed, e, form(`${BASE}/verify`, ip, { ticket: challenge.ticket, "cf-turnstile-response": "bad-token", evidence: "", nua: UA }));
+    const bad = await through(
+      seamed,
+      e,
+      form(`${BASE}/verify`, ip, { ticket: challenge.ticket, "cf-turnstile-response": "bad-token", evidence: "", nua: UA }),
+    );
     expect(isChallenge(bad)).toBe(true);
     await bad.body?.cancel();
-    const good = await through(seamed, e, form(`${BASE}/verify`, ip, { ticket: challenge.ticket, "cf-turnstile-response": "good-token", evidence: "", nua: UA }));
+    const good = await through(
+      seamed,
+      e,
+      form(`${BASE}/verify`, ip, { ticket: challenge.ticket, "cf-turnstile-response": "good-token", evidence: "", nua: UA }),
+    );
     expect(good.status).toBe(303);
     expect(cookiePair(good)).toMatch(/^eg_pass=/);
     expect(seen.map((f) => [f.get("secret"), f.get("remoteip")])).toEqual([
@@ -153,7 +166,10 @@ describe("a solved challenge, through the real app", () => {
       ["turnstile-secret", ip],
     ]);
     expect(reports.filter((r) => r.ip === ip && r.source === "challenge")).toEqual([
-      expect.objectContaining({ label: { kind: "challenge-solved", value: "human" }, reasons: [expect.objectContaining({ detail: "turnstile" })] }),
+      expect.objectContaining({
+        label: { kind: "challenge-solved", value: "human" },
+        reasons: [expect.objectContaining({ detail: "turnstile" })],
+      }),
     ]);
   });
 });

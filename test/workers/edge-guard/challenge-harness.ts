@@ -73,7 +73,12 @@ export interface Page {
 export async function readPage(response: Response): Promise<Page> {
   const html = await response.text();
   const pick = (re: RegExp): string => re.exec(html)?.[1] ?? "";
-  return { html, ticket: pick(/name="ticket" value="([^"]+)"/), nonce: pick(/data-nonce="([^"]+)"/), bits: Number(pick(/data-bits="(\d+)"/)) };
+  return {
+    html,
+    ticket: pick(/name="ticket" value="([^"]+)"/),
+    nonce: pick(/data-nonce="([^"]+)"/),
+    bits: Number(pick(/data-bits="(\d+)"/)),
+  };
 }
 
 export async function solve(nonce: string, bits: number): Promise<string> {

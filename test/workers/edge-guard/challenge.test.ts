@@ -44,7 +44,8 @@ describe("challenge page", () => {
     const request = new Request("http://site.test/a");
     const facts = factsFor("192.0.2.1");
     const bitsAt = async (score: number) =>
-      (await readPage(await challengeResponse(request, facts, score, SECRET, Date.now(), { thresholds: { challenge: 40, tarpit: 70 } }))).bits;
+      (await readPage(await challengeResponse(request, facts, score, SECRET, Date.now(), { thresholds: { challenge: 40, tarpit: 70 } })))
+        .bits;
     expect([await bitsAt(40), await bitsAt(55), await bitsAt(69)]).toEqual([MIN_POW_BITS, 17, 20]);
   });
 
@@ -78,7 +79,12 @@ describe("proof of work", () => {
     const h = harness();
     const ip = freshIp();
     const page = await readPage(await h.request("/", ip, { origin: "https://site.test" }));
-    const response = await h.post(`${BASE}/verify`, ip, { ticket: page.ticket, counter: await solve(page.nonce, page.bits), evidence: "", nua: UA }, { origin: "https://site.test" });
+    const response = await h.post(
+      `${BASE}/verify`,
+      ip,
+      { ticket: page.ticket, counter: await solve(page.nonce, page.bits), evidence: "", nua: UA },
+      { origin: "https://site.test" },
+    );
     expect(response.headers.get("set-cookie")).toMatch(/^__Host-eg_pass=.*; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
     const next = await h.request("/", ip, { origin: "https://site.test", cookie: cookiePair(response) });
     expect(await next.text()).toBe("origin via pow");
@@ -90,13 +96,19 @@ describe("proof of work", () => {
     const page = await readPage(await h.request("/deep/page", ip));
     const counter = await solve(page.nonce, page.bits);
 
-    const wrong = await h.post(`${BASE}/verify`, ip, { ticket: page.ticket, counter: await unsolved(page.nonce, page.bits, Number(counter)) });
+    const wrong = await h.post(`${BASE}/verify`, ip, {
+      ticket: page.ticket,
+      counter: await unsolved(page.nonce, page.bits, Number(counter)),
+    });
     expect(wrong.status).toBe(503);
     expect(wrong.headers.get("set-cookie")).toBeNull();
     expect(claimsOf((await readPage(wrong)).ticket)).toMatchObject({ r: "/deep/page" });
 
     const [head = "", payload = "", signature = ""] = page.ticket.split(".");
-    const easier = btoa(JSON.stringify({ ...claimsOf(page.ticket), d: 1 })).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+    const easier = btoa(JSON.stringify({ ...claimsOf(page.ticket), d: 1 }))
+      .replaceAll("+", "-")
+      .replaceAll("/", "_")
+      .replace(/=+$/, "");
     for (const ticket of [`${head}.${easier}.${signature}`, `${head}.${payload}.${signature.slice(0, -2)}AA`, "not-a-jwt", ""]) {
       const tampered = await h.post(`${BASE}/verify`, ip, { ticket, counter });
       expect(tampered.status).toBe(503);
@@ -143,12 +155,19 @@ describe("readPass", () => {
     const cookie = cookiePair(response);
     const withCookie = new Request("http://site.test/", { headers: { cookie } });
     const now = h.clock.now;
-    expect(await readPass(withCookie, factsFor("192.0.2.200"), SECRET, now)).toMatchObject({ valid: true, method: "pow", binding: expect.stringMatching(/^[A-Za-z0-9_-]{16,}$/) });
+    expect(await readPass(withCookie, factsFor("192.0.2.200"), SECRET, now)).toMatchObject({
+      valid: true,
+      method: "pow",
+      binding: expect.stringMatching(/^[A-Za-z0-9_-]{16,}$/),
+    });
     expect(await readPass(withCookie, factsFor("192.0.3.10"), SECRET, now)).toEqual({ valid: false, reason: "binding" });
     expect(await readPass(withCookie, factsFor("192.0.2.10", "curl/8.5.0"), SECRET, now)).toEqual({ valid: false, reason: "binding" });
     expect(await readPass(withCookie, factsFor("192.0.2.10"), SECRET, now + 3_601_000)).toEqual({ valid: false, reason: "expired" });
     expect(await readPass(withCookie, factsFor("192.0.2.10"), `${SECRET}-other`, now)).toEqual({ valid: false, reason: "signature" });
-    expect(await readPass(new Request("http://site.test/"), factsFor("192.0.2.10"), SECRET, now)).toEqual({ valid: false, reason: "missing" });
+    expect(await readPass(new Request("http://site.test/"), factsFor("192.0.2.10"), SECRET, now)).toEqual({
+      valid: false,
+      reason: "missing",
+    });
   });
 
   it("does not take a ticket for a pass", async () => {

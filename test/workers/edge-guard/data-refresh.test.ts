@@ -19,7 +19,10 @@ function thirdParties(routes: Record<string, unknown>): typeof fetch {
 }
 
 const agents = Object.fromEntries(
-  ["GPTBot", "ClaudeBot", "Googlebot", "BrandNewAIBot", ...Array.from({ length: 25 }, (_, i) => `AgentNo${i}`)].map((t) => [t, { operator: "x" }]),
+  ["GPTBot", "ClaudeBot", "Googlebot", "BrandNewAIBot", ...Array.from({ length: 25 }, (_, i) => `AgentNo${i}`)].map((t) => [
+    t,
+    { operator: "x" },
+  ]),
 );
 
 describe("data refresh (Cron Trigger)", () => {
@@ -46,7 +49,12 @@ describe("data refresh (Cron Trigger)", () => {
 
   it("keeps the previous list when the fetched one is broken or suspiciously short", async () => {
     await env.BLOCKLIST.put(AI_AGENTS_KV_KEY, JSON.stringify({ fetchedAt: 1, source: "x", tokens: ["KeptBot"] }));
-    const outcome = await refreshData(env.BLOCKLIST, thirdParties({ [AI_ROBOTS_JSON_URL]: { OnlyOne: {} } }), Date.now(), isolateState().faults);
+    const outcome = await refreshData(
+      env.BLOCKLIST,
+      thirdParties({ [AI_ROBOTS_JSON_URL]: { OnlyOne: {} } }),
+      Date.now(),
+      isolateState().faults,
+    );
     expect(String(outcome.aiAgents)).toMatch(/only 1 usable/);
     expect(await env.BLOCKLIST.get(AI_AGENTS_KV_KEY, "json")).toMatchObject({ tokens: ["KeptBot"] });
   });
@@ -56,14 +64,19 @@ describe("data refresh (Cron Trigger)", () => {
     const ranges = CrawlerRangesSchema.parse(await import("../../../core/data/crawler-ranges.json").then((m) => m.default));
     const bing = ranges.crawlers.find((c) => c.id === "bingbot");
     if (bing === undefined) throw new Error("bundled ranges lack bingbot");
-    const refreshed = { ...ranges, crawlers: ranges.crawlers.map((c) => (c.id === "bingbot" ? { ...c, prefixes: ["198.51.100.0/24"] } : c)) };
+    const refreshed = {
+      ...ranges,
+      crawlers: ranges.crawlers.map((c) => (c.id === "bingbot" ? { ...c, prefixes: ["198.51.100.0/24"] } : c)),
+    };
     await env.BLOCKLIST.put(CRAWLER_RANGES_KV_KEY, JSON.stringify(refreshed));
     // This test file's isolate loads the data on its first request.
-    const get = (ua: string, ip: string) => exports.default.fetch(new Request("http://site.test/", { headers: { "user-agent": ua, "cf-connecting-ip": ip } }));
+    const get = (ua: string, ip: string) =>
+      exports.default.fetch(new Request("http://site.test/", { headers: { "user-agent": ua, "cf-connecting-ip": ip } }));
     const newAgent = await get("Mozilla/5.0 (compatible; BrandNewAIBot/0.1)", "203.0.113.50");
     expect(newAgent.headers.get("x-stub")).toBe("tarpit");
     await newAgent.body?.cancel();
-    const bingUa = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/131.0.0.0 Safari/537.36";
+    const bingUa =
+      "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/131.0.0.0 Safari/537.36";
     const verified = await get(bingUa, "198.51.100.9");
     expect(verified.status).toBe(200);
     expect(verified.headers.get("x-stub")).toBeNull();
@@ -75,7 +88,8 @@ describe("data refresh (Cron Trigger)", () => {
 
   describe("sanity checks refuse a refreshed list, keep it out of KV and count a fault", () => {
     const list = crawlers as readonly { pattern: string; tags?: string[] }[];
-    const refresh = (routes: Record<string, unknown>) => refreshData(env.BLOCKLIST, thirdParties(routes), Date.now(), isolateState().faults);
+    const refresh = (routes: Record<string, unknown>) =>
+      refreshData(env.BLOCKLIST, thirdParties(routes), Date.now(), isolateState().faults);
 
     it("stores a crawler list that passes, with a new framework in it", async () => {
       const outcome = await refresh({ [CRAWLER_USER_AGENTS_URL]: [...list, { pattern: "Zeppelinwalker", tags: [] }] });

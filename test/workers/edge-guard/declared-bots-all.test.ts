@@ -25,7 +25,9 @@ function everyCrawler(): string[] {
 /** A real page: the origin's answer (200, not the labyrinth stub, not the challenge). */
 async function isRealPage(path: string, ip: string, userAgent: string): Promise<boolean> {
   const response = await exports.default.fetch(
-    new Request(`http://site.test${path}`, { headers: { "user-agent": userAgent, "cf-connecting-ip": ip, accept: "text/html", "x-dev-cf": AWS } }),
+    new Request(`http://site.test${path}`, {
+      headers: { "user-agent": userAgent, "cf-connecting-ip": ip, accept: "text/html", "x-dev-cf": AWS },
+    }),
   );
   const body = await response.text();
   return response.status === 200 && response.headers.get("x-stub") === null && body.includes("<main");
@@ -48,7 +50,14 @@ describe("declared automation, the whole public list", () => {
       }),
     );
     const over = uas.filter((_, i) => (real[i] ?? 0) > 1);
-    console.log(JSON.stringify({ msg: "declared bots, whole list", uas: uas.length, none: real.filter((n) => n === 0).length, one: real.filter((n) => n === 1).length }));
+    console.log(
+      JSON.stringify({
+        msg: "declared bots, whole list",
+        uas: uas.length,
+        none: real.filter((n) => n === 0).length,
+        one: real.filter((n) => n === 1).length,
+      }),
+    );
     expect(over).toEqual([]);
     // The budget, not a blanket block, is what holds most of them.
     expect(real.filter((n) => n === 1).length).toBeGreaterThan(uas.length / 2);

@@ -17,7 +17,11 @@ const GOOGLE_IP = "192.178.4.8";
 let next = 1;
 const freshIp = () => `198.18.0.${next++}`;
 function get(path: string, ip: string, userAgent = CHROME_UA, headers: Record<string, string> = {}): Promise<Response> {
-  return exports.default.fetch(new Request(`http://site.test${path}`, { headers: { "user-agent": userAgent, "cf-connecting-ip": ip, accept: "text/html", ...headers } }));
+  return exports.default.fetch(
+    new Request(`http://site.test${path}`, {
+      headers: { "user-agent": userAgent, "cf-connecting-ip": ip, accept: "text/html", ...headers },
+    }),
+  );
 }
 
 describe("edge-guard detection", () => {
@@ -114,7 +118,8 @@ describe("PolicySource", () => {
     // The feed is not a page: a feed reader over its page budget still gets the feed.
     const reader = freshIp();
     const newsboat = "newsboat/2.30.1 (Linux x86_64)";
-    for (const path of ["/", "/page/2", "/feed.xml", "/feed.xml"]) await (await get(path, reader, newsboat, { accept: "application/rss+xml" })).body?.cancel();
+    for (const path of ["/", "/page/2", "/feed.xml", "/feed.xml"])
+      await (await get(path, reader, newsboat, { accept: "application/rss+xml" })).body?.cancel();
     const feed = await get("/feed.xml", reader, newsboat, { accept: "application/rss+xml" });
     expect(feed.headers.get("x-stub")).toBeNull();
     await feed.body?.cancel();

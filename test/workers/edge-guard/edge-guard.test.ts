@@ -105,7 +105,11 @@ describe("edge-guard", () => {
     };
     const before = isolateState().faults.counts();
     const ctx = createExecutionContext();
-    const response = await app.fetch(new Request("http://site.test/", { headers: { "user-agent": CHROME_UA, "cf-connecting-ip": freshIp() } }), broken, ctx);
+    const response = await app.fetch(
+      new Request("http://site.test/", { headers: { "user-agent": CHROME_UA, "cf-connecting-ip": freshIp() } }),
+      broken,
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("<html");

@@ -14,7 +14,12 @@ const env = rawEnv as unknown as EdgeGuardEnv;
 let nextIp = 1;
 const freshIp = () => `198.18.90.${nextIp++}`;
 
-async function through(e: EdgeGuardEnv, path: string, ip: string, headers: Record<string, string> = CHROME_NAVIGATION_HEADERS): Promise<Response> {
+async function through(
+  e: EdgeGuardEnv,
+  path: string,
+  ip: string,
+  headers: Record<string, string> = CHROME_NAVIGATION_HEADERS,
+): Promise<Response> {
   const ctx = createExecutionContext();
   const response = await app.fetch(new Request(`http://site.test${path}`, { headers: { ...headers, "cf-connecting-ip": ip } }), e, ctx);
   await waitOnExecutionContext(ctx);
@@ -68,7 +73,11 @@ describe("edge-guard fails open", () => {
   it("lets the request through when a signal throws, and counts the fault", async () => {
     const state = isolateState(); // the very object the app uses: one of its parts is broken for this test
     const real = state.data.declaredBots;
-    state.data.declaredBots = new Proxy(real, { get: () => () => { throw new Error("signal bug"); } });
+    state.data.declaredBots = new Proxy(real, {
+      get: () => () => {
+        throw new Error("signal bug");
+      },
+    });
     const before = isolateState().faults.counts().decide;
     try {
       const response = await through(env, "/", freshIp());
@@ -83,8 +92,15 @@ describe("edge-guard fails open", () => {
   it("allows when the policy's evaluation throws, but keeps a known-blocked client blocked", async () => {
     const state = isolateState();
     const current = state.policy.current.bind(state.policy);
-    const broken = { test: () => { throw new Error("rule bug"); }, name: "broken", action: "deny" };
-    state.policy.current = async (...args: Parameters<typeof current>) => ({ ...(await current(...args)), rules: [broken] }) as unknown as Awaited<ReturnType<typeof current>>;
+    const broken = {
+      test: () => {
+        throw new Error("rule bug");
+      },
+      name: "broken",
+      action: "deny",
+    };
+    state.policy.current = async (...args: Parameters<typeof current>) =>
+      ({ ...(await current(...args)), rules: [broken] }) as unknown as Awaited<ReturnType<typeof current>>;
     const blocked = freshIp();
     await listed(blocked, "block");
     const before = isolateState().faults.counts().decide;
@@ -119,7 +135,9 @@ describe("edge-guard fails open", () => {
   });
 
   it("still serves a managed robots.txt when the origin's cannot be fetched", async () => {
-    const response = await through({ ...env, ORIGIN_URL: "http://127.0.0.1:9" }, "/robots.txt", freshIp(), { "user-agent": "Mozilla/5.0 (compatible; GPTBot/1.2)" });
+    const response = await through({ ...env, ORIGIN_URL: "http://127.0.0.1:9" }, "/robots.txt", freshIp(), {
+      "user-agent": "Mozilla/5.0 (compatible; GPTBot/1.2)",
+    });
     expect(response.status).toBe(200);
     const body = await response.text();
     expect(body).toMatch(/User-agent: GPTBot[\s\S]*?Disallow: \/\n/);

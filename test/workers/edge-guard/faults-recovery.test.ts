@@ -38,7 +38,11 @@ describe("the edge when a part fails and comes back", () => {
     const before = isolateState().faults.counts().origin ?? 0;
     const ctx = createExecutionContext();
     // Port 1 on loopback: nothing listens there.
-    const response = await app.fetch(new Request("http://site.test/", { headers: { "user-agent": CHROME_UA, "cf-connecting-ip": "203.0.113.201" } }), { ...env, ORIGIN_URL: "http://127.0.0.1:1" }, ctx);
+    const response = await app.fetch(
+      new Request("http://site.test/", { headers: { "user-agent": CHROME_UA, "cf-connecting-ip": "203.0.113.201" } }),
+      { ...env, ORIGIN_URL: "http://127.0.0.1:1" },
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(502);
     expect(await response.text()).toContain("origin_unreachable");
@@ -95,7 +99,10 @@ describe("dev fault switch and edge metrics", () => {
 
   it("with DEV_FAULTS on, makes KV fail while switched on and work again once off", async () => {
     const dev = withDevFaults({ ...env, DEV_FAULTS: "on" });
-    const flip = async (on: boolean) => (await devFaultSwitch(new Request(`http://site.test${DEV_FAULTS_PATH}`, { method: "POST", body: JSON.stringify({ kv: on }) }), dev))?.json();
+    const flip = async (on: boolean) =>
+      (
+        await devFaultSwitch(new Request(`http://site.test${DEV_FAULTS_PATH}`, { method: "POST", body: JSON.stringify({ kv: on }) }), dev)
+      )?.json();
     expect(await flip(true)).toEqual({ failing: ["kv"] });
     await expect(dev.BLOCKLIST.get("x")).rejects.toThrow(/kv unreachable/);
     expect(await flip(false)).toEqual({ failing: [] });
@@ -110,11 +117,17 @@ describe("dev fault switch and edge metrics", () => {
     expect(edgeMetrics(new Request(url), env, isolateState(), now)?.status).toBe(404); // no METRICS_TOKEN
     const withToken = { ...env, METRICS_TOKEN: "metrics-token-for-tests" };
     expect(edgeMetrics(new Request(url, { headers: { authorization: "Bearer wrong" } }), withToken, isolateState(), now)?.status).toBe(401);
-    const ok = edgeMetrics(new Request(url, { headers: { authorization: "Bearer metrics-token-for-tests" } }), withToken, isolateState(), now);
+    const ok = edgeMetrics(
+      new Request(url, { headers: { authorization: "Bearer metrics-token-for-tests" } }),
+      withToken,
+      isolateState(),
+      now,
+    );
     const text = (await ok?.text()) ?? "";
     expect(ok?.status).toBe(200);
     expect(text).toMatch(/^edge_guard_edge_faults_total\{kind="origin"\} \d+$/m);
-    for (const map of ["blocklist", "counters", "fleet", "directories", "reports", "consistency"]) expect(text).toMatch(new RegExp(`^edge_guard_edge_map_cap\\{map="${map}"\\} [1-9]\\d*$`, "m"));
+    for (const map of ["blocklist", "counters", "fleet", "directories", "reports", "consistency"])
+      expect(text).toMatch(new RegExp(`^edge_guard_edge_map_cap\\{map="${map}"\\} [1-9]\\d*$`, "m"));
     expect(edgeMetrics(new Request("http://site.test/metrics"), withToken, isolateState(), now)).toBeNull(); // the site's own /metrics is untouched
   });
 });
@@ -137,7 +150,8 @@ describe("isolate maps stay within their caps whatever the traffic", () => {
     expect(fleets.size).toBeLessThanOrEqual(MAX_LEARNED);
 
     const directories = new DirectoryCache();
-    for (let i = 0; i <= CACHE_MAX_ORIGINS + 10; i++) directories.set(`https://signer-${i}.example`, { keys: null, failure: "directory_unreachable", checkedAt: 0, retryAt: 0 });
+    for (let i = 0; i <= CACHE_MAX_ORIGINS + 10; i++)
+      directories.set(`https://signer-${i}.example`, { keys: null, failure: "directory_unreachable", checkedAt: 0, retryAt: 0 });
     expect(directories.size).toBe(CACHE_MAX_ORIGINS);
 
     const reports = new ReportBuffer(isolateState().faults);

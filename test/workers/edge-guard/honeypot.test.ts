@@ -13,7 +13,13 @@ const env = rawEnv as unknown as EdgeGuardEnv;
 const FIREFOX_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 /** A person's browser (or a headless one) following a link on this site. */
 const SAME_ORIGIN = { ...CHROME_NAVIGATION_HEADERS, "sec-fetch-site": "same-origin" };
-const CROSS_SITE_IMAGE = { ...CHROME_NAVIGATION_HEADERS, "sec-fetch-site": "cross-site", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "image", accept: "image/*" };
+const CROSS_SITE_IMAGE = {
+  ...CHROME_NAVIGATION_HEADERS,
+  "sec-fetch-site": "cross-site",
+  "sec-fetch-mode": "no-cors",
+  "sec-fetch-dest": "image",
+  accept: "image/*",
+};
 const CROSS_SITE_NAVIGATION = { ...CHROME_NAVIGATION_HEADERS, "sec-fetch-site": "cross-site" };
 
 /** One request through edge-guard; resolves once its waitUntil work (label writes, reports) is done. */
@@ -27,7 +33,8 @@ beforeEach(() => {
 async function send(path: string, ip: string, headers: HeadersInit = SAME_ORIGIN, e: EdgeGuardEnv = env): Promise<Response> {
   const request = new Request(`http://site.test${path}`, { headers });
   request.headers.set("cf-connecting-ip", ip);
-  if (!request.headers.has("x-dev-cf")) request.headers.set("x-dev-cf", JSON.stringify({ httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3", tlsCipher }));
+  if (!request.headers.has("x-dev-cf"))
+    request.headers.set("x-dev-cf", JSON.stringify({ httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3", tlsCipher }));
   const ctx = createExecutionContext();
   const response = await app.fetch(request, e, ctx);
   const body = await response.arrayBuffer();
@@ -94,8 +101,18 @@ describe("honeypot links bound to their client", () => {
     const ip = "198.18.40.9";
     const mac = isolateState().honeypot.mac(env.TOKEN_SECRET);
     expect(mac).not.toBeNull();
-    const stale = await honeypotPath(mac ?? (async () => ""), "198.18.40.0/24", CHROME_NAVIGATION_HEADERS["user-agent"] ?? "", Date.now() - 2 * HONEYPOT_HOUR_MS);
-    const previousHour = await honeypotPath(mac ?? (async () => ""), "198.18.40.0/24", CHROME_NAVIGATION_HEADERS["user-agent"] ?? "", Date.now() - HONEYPOT_HOUR_MS);
+    const stale = await honeypotPath(
+      mac ?? (async () => ""),
+      "198.18.40.0/24",
+      CHROME_NAVIGATION_HEADERS["user-agent"] ?? "",
+      Date.now() - 2 * HONEYPOT_HOUR_MS,
+    );
+    const previousHour = await honeypotPath(
+      mac ?? (async () => ""),
+      "198.18.40.0/24",
+      CHROME_NAVIGATION_HEADERS["user-agent"] ?? "",
+      Date.now() - HONEYPOT_HOUR_MS,
+    );
     for (const path of ["/archive/abc123/index.html", "/archive/0123456789abcdef0123/index.html", stale, "/archive/1a2b3c4d/harbour"]) {
       expect(isTarpit(await send(path, ip)), path).toBe(true);
     }
@@ -152,7 +169,11 @@ describe("Fetch Metadata at the trap", () => {
   it("reads huge or duplicated Fetch Metadata as absent: no 5xx, no way out of the label or the hop count", async () => {
     const ip = sampledIp("198.18.44");
     const href = await honeypotFor(ip);
-    const huge = new Headers({ ...CROSS_SITE_IMAGE, "sec-fetch-site": `cross-site${" ".repeat(6000)}x`, "sec-fetch-dest": "i".repeat(6000) });
+    const huge = new Headers({
+      ...CROSS_SITE_IMAGE,
+      "sec-fetch-site": `cross-site${" ".repeat(6000)}x`,
+      "sec-fetch-dest": "i".repeat(6000),
+    });
     const hugeResponse = await send("/archive/abc123/a.png", ip, huge);
     expect(hugeResponse.status).toBeLessThan(500);
     expect(isTarpit(hugeResponse)).toBe(true);
@@ -182,7 +203,10 @@ describe("cost on the allow path", () => {
       const mac = isolateState().honeypot.mac(env.TOKEN_SECRET);
       await (mac ?? (async () => ""))("warm the key"); // the derived key, once per isolate
       // A browser build no other test uses, so neither of its tokens is known yet.
-      const headers = { ...CHROME_NAVIGATION_HEADERS, "user-agent": (CHROME_NAVIGATION_HEADERS["user-agent"] ?? "").replace("131.0.0.0", "131.0.6778.85") };
+      const headers = {
+        ...CHROME_NAVIGATION_HEADERS,
+        "user-agent": (CHROME_NAVIGATION_HEADERS["user-agent"] ?? "").replace("131.0.0.0", "131.0.6778.85"),
+      };
       const first = signs;
       await honeypotFor(ip, headers);
       expect(signs - first).toBe(2); // the User-Agent part and the network part
@@ -213,7 +237,12 @@ describe("without TOKEN_SECRET", () => {
     expect(html).toContain("<main");
     expect(html).not.toContain('href="/archive/');
     const mac = isolateState().honeypot.mac(env.TOKEN_SECRET);
-    const wouldBeOwn = await honeypotPath(mac ?? (async () => ""), "198.18.45.0/24", CHROME_NAVIGATION_HEADERS["user-agent"] ?? "", Date.now());
+    const wouldBeOwn = await honeypotPath(
+      mac ?? (async () => ""),
+      "198.18.45.0/24",
+      CHROME_NAVIGATION_HEADERS["user-agent"] ?? "",
+      Date.now(),
+    );
     expect(isTarpit(await send(wouldBeOwn, ip, SAME_ORIGIN, bare))).toBe(true);
     expect(await label(ip)).toBeNull();
   });

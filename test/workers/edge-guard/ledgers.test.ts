@@ -40,6 +40,11 @@ describe("FleetLedger", () => {
     expect(answer).toEqual({ flaggedUntil: T + 100 + FLEET_FLAG_MS, addresses: FLEET_MIN_ADDRESSES });
     const index = FleetIndexSchema.parse(await env.BLOCKLIST.get(FLEET_INDEX_KV_KEY, "json"));
     expect(index.groups).toHaveLength(1);
-    expect(index.groups[0]).toMatchObject({ group, addresses: FLEET_MIN_ADDRESSES, userAgent: "Mozilla/5.0 fleet", evidence: { "trap-path": 5, "honeypot-foreign": FLEET_MIN_ADDRESSES - 1 } });
+    expect(index.groups[0]).toMatchObject({
+      group,
+      addresses: FLEET_MIN_ADDRESSES,
+      userAgent: "Mozilla/5.0 fleet",
+      evidence: { "trap-path": 5, "honeypot-foreign": FLEET_MIN_ADDRESSES - 1 },
+    });
   });
 });

@@ -34,7 +34,9 @@ describe("MODE var and the policy's mode", () => {
 
   it("publishes the deployed MODE var once for admin", async () => {
     // Written in the first request's waitUntil.
-    await vi.waitFor(async () => expect(await env.BLOCKLIST.get(EDGE_MODE_VAR_KEY, "json")).toEqual({ modeVar: "", at: expect.any(Number) }));
+    await vi.waitFor(async () =>
+      expect(await env.BLOCKLIST.get(EDGE_MODE_VAR_KEY, "json")).toEqual({ modeVar: "", at: expect.any(Number) }),
+    );
   });
 
   it("lets an explicit MODE var win over the policy", async () => {

@@ -24,9 +24,18 @@ const heldQueue: EdgeGuardEnv["REPORTS"] = {
 const counter = new OperationCounter();
 // Summaries wait 15 s in this file, so a quiet client's allowed request sends nothing while a test looks.
 const env: EdgeGuardEnv = { ...counter.wrap({ ...base, REPORTS: heldQueue }), SUMMARY_MAX_WAIT_MS: "15000" };
-const CHROME_STYLE = { ...CHROME_NAVIGATION_HEADERS, accept: "text/css,*/*;q=0.1", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "style", "sec-fetch-site": "same-origin" };
+const CHROME_STYLE = {
+  ...CHROME_NAVIGATION_HEADERS,
+  accept: "text/css,*/*;q=0.1",
+  "sec-fetch-mode": "no-cors",
+  "sec-fetch-dest": "style",
+  "sec-fetch-site": "same-origin",
+};
 const CURL = { "user-agent": "curl/8.5.0", accept: "*/*" };
-const GPTBOT = { "user-agent": "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)", accept: "*/*" };
+const GPTBOT = {
+  "user-agent": "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)",
+  accept: "*/*",
+};
 
 /** A test ExecutionContext that keeps what was handed to waitUntil. */
 function context(): { ctx: ExecutionContext; background: Promise<unknown>[] } {
@@ -57,7 +66,9 @@ async function measure(
   awaitBackground = true,
   ops: OperationCounter = counter,
 ): Promise<Measured> {
-  const request = new Request(`http://site.test${path}`, { headers: { ...headers, "cf-connecting-ip": ip, "x-dev-cf": JSON.stringify({ httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3", ...cf }) } });
+  const request = new Request(`http://site.test${path}`, {
+    headers: { ...headers, "cf-connecting-ip": ip, "x-dev-cf": JSON.stringify({ httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3", ...cf }) },
+  });
   const { ctx, background } = context();
   const before = ops.snapshot();
   holdQueue();
@@ -69,7 +80,16 @@ async function measure(
   return { status: response.status, responsePath, total: diff(ops.snapshot(), before), background: background.length };
 }
 
-const ZERO: OperationCounts = { kvReads: 0, kvWrites: 0, kvLists: 0, kvDeletes: 0, doCalls: 0, queueMessages: 0, queueSends: 0, tarpitCalls: 0 };
+const ZERO: OperationCounts = {
+  kvReads: 0,
+  kvWrites: 0,
+  kvLists: 0,
+  kvDeletes: 0,
+  doCalls: 0,
+  queueMessages: 0,
+  queueSends: 0,
+  tarpitCalls: 0,
+};
 
 describe("operation budget per path, counted on the real bindings", () => {
   it("allow, known quiet client after warm-up: no KV read, no Durable Object call, no queue send, no background work", async () => {
@@ -79,7 +99,12 @@ describe("operation budget per path, counted on the real bindings", () => {
     const first = await measure("/", ip, CHROME_NAVIGATION_HEADERS, {}, env, false); // arms the 15 s summary timer
     expect(first.responsePath).toEqual({ ...ZERO, kvReads: 1 }); // a new client: its `ip:` entry, once
     const pendingBefore = isolateState().reports.stats();
-    for (const [path, headers] of [["/articles/france", CHROME_NAVIGATION_HEADERS], ["/static/site.css", CHROME_STYLE], ["/articles/spain", CHROME_NAVIGATION_HEADERS], ["/static/logo.svg", CHROME_STYLE]] as const) {
+    for (const [path, headers] of [
+      ["/articles/france", CHROME_NAVIGATION_HEADERS],
+      ["/static/site.css", CHROME_STYLE],
+      ["/articles/spain", CHROME_NAVIGATION_HEADERS],
+      ["/static/logo.svg", CHROME_STYLE],
+    ] as const) {
       const m = await measure(path, ip, headers);
       expect(m.status).toBe(200);
       expect(m.responsePath, path).toEqual(ZERO);
@@ -157,8 +182,12 @@ describe("operation budget per path, counted on the real bindings", () => {
     const floodEnv: EdgeGuardEnv = { ...floodOps.wrap(gatedBase), SUMMARY_MAX_WAIT_MS: "15000" };
     const quietEnv: EdgeGuardEnv = { ...quietOps.wrap(gatedBase), SUMMARY_MAX_WAIT_MS: "15000" };
     const order: string[] = [];
-    const floods = Array.from({ length: 20 }, (_, i) => measure(`/articles/page-${i}`, flood, CURL, {}, floodEnv, true, floodOps).then((m) => (order.push("flood"), m)));
-    const quietRequest = await measure("/articles/chile", quiet, CHROME_NAVIGATION_HEADERS, {}, quietEnv, true, quietOps).then((m) => (order.push("quiet"), m));
+    const floods = Array.from({ length: 20 }, (_, i) =>
+      measure(`/articles/page-${i}`, flood, CURL, {}, floodEnv, true, floodOps).then((m) => (order.push("flood"), m)),
+    );
+    const quietRequest = await measure("/articles/chile", quiet, CHROME_NAVIGATION_HEADERS, {}, quietEnv, true, quietOps).then(
+      (m) => (order.push("quiet"), m),
+    );
     expect(order).toEqual(["quiet"]); // every flood request is still waiting
     expect(quietRequest.status).toBe(200);
     expect(quietRequest.total).toEqual(ZERO);

@@ -23,7 +23,15 @@ function get(path: string, ip: string, cookie?: string): Promise<Response> {
 
 /** The stylesheet a browser loads with every page (a client that loads nothing is a scraper, pass or not). */
 function stylesheet(ip: string, cookie: string): Promise<Response> {
-  const headers = { ...CHROME_NAVIGATION_HEADERS, "sec-fetch-dest": "style", "sec-fetch-mode": "no-cors", accept: "text/css,*/*;q=0.1", "cf-connecting-ip": ip, "x-dev-cf": CLOUD, cookie };
+  const headers = {
+    ...CHROME_NAVIGATION_HEADERS,
+    "sec-fetch-dest": "style",
+    "sec-fetch-mode": "no-cors",
+    accept: "text/css,*/*;q=0.1",
+    "cf-connecting-ip": ip,
+    "x-dev-cf": CLOUD,
+    cookie,
+  };
   return exports.default.fetch(new Request("http://site.test/static/site.css", { headers }));
 }
 
@@ -39,7 +47,12 @@ async function solveWith(ip: string, evidence: string, nua = UA): Promise<Respon
       method: "POST",
       body,
       redirect: "manual", // the 303 itself, not the page it leads to
-      headers: { ...CHROME_NAVIGATION_HEADERS, "cf-connecting-ip": ip, "x-dev-cf": CLOUD, "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        ...CHROME_NAVIGATION_HEADERS,
+        "cf-connecting-ip": ip,
+        "x-dev-cf": CLOUD,
+        "content-type": "application/x-www-form-urlencoded",
+      },
     }),
   );
 }
@@ -88,13 +101,23 @@ describe("a pass lowers friction, not scrutiny", () => {
   it("never clears a HeadlessChrome User-Agent, whatever pass it holds", async () => {
     const ip = "198.18.202.10";
     const headless = UA.replace("Chrome/", "HeadlessChrome/");
-    const headers = { ...CHROME_NAVIGATION_HEADERS, "user-agent": headless, "cf-connecting-ip": ip, "x-dev-cf": JSON.stringify({ asn: 7922, httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3" }) };
+    const headers = {
+      ...CHROME_NAVIGATION_HEADERS,
+      "user-agent": headless,
+      "cf-connecting-ip": ip,
+      "x-dev-cf": JSON.stringify({ asn: 7922, httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3" }),
+    };
     const first = await exports.default.fetch(new Request("http://site.test/articles/france", { headers }));
     expect(first.status).toBe(503);
     const page = await readPage(first);
     const body = new URLSearchParams({ ticket: page.ticket, counter: await solve(page.nonce, page.bits), evidence: "", nua: headless });
     const verify = await exports.default.fetch(
-      new Request("http://site.test/.well-known/edge-guard/verify", { method: "POST", body, redirect: "manual", headers: { ...headers, "content-type": "application/x-www-form-urlencoded" } }),
+      new Request("http://site.test/.well-known/edge-guard/verify", {
+        method: "POST",
+        body,
+        redirect: "manual",
+        headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
+      }),
     );
     const cookie = (verify.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     expect(cookie).toMatch(/^eg_pass=/); // clean evidence from a lying page: a pass...

@@ -45,7 +45,12 @@ beforeAll(async () => {
   for (const origin of [PAYING, FORBIDDEN, CAPPED, STRANGER]) {
     const signer = await createSigner();
     signers.set(origin, signer);
-    isolateState().directories.set(origin, { keys: new Map([[signer.thumbprint, { x: signer.jwk.x }]]), failure: null, checkedAt: now, retryAt: now + DIRECTORY_TTL_MS });
+    isolateState().directories.set(origin, {
+      keys: new Map([[signer.thumbprint, { x: signer.jwk.x }]]),
+      failure: null,
+      checkedAt: now,
+      retryAt: now + DIRECTORY_TTL_MS,
+    });
   }
 });
 
@@ -56,10 +61,16 @@ const signerOf = (origin: string): TestSigner => {
 };
 
 /** A crawler's GET: signed by `origin`'s key when given, covering `covered`; `plain` headers are sent uncovered. */
-async function crawl(path: string, o: { origin?: string; covered?: Record<string, string>; plain?: Record<string, string>; sign?: Partial<SignOptions> } = {}): Promise<Request> {
+async function crawl(
+  path: string,
+  o: { origin?: string; covered?: Record<string, string>; plain?: Record<string, string>; sign?: Partial<SignOptions> } = {},
+): Promise<Request> {
   const url = `https://site.test${path}`;
-  const signed = o.origin === undefined ? {} : await signatureHeaders(signerOf(o.origin), url, { agent: o.origin, covered: o.covered ?? {}, ...o.sign });
-  return new Request(url, { headers: { "user-agent": "PayingCrawler/1.0 (+https://paying.example/bot)", "cf-connecting-ip": freshIp(), ...o.plain, ...signed } });
+  const signed =
+    o.origin === undefined ? {} : await signatureHeaders(signerOf(o.origin), url, { agent: o.origin, covered: o.covered ?? {}, ...o.sign });
+  return new Request(url, {
+    headers: { "user-agent": "PayingCrawler/1.0 (+https://paying.example/bot)", "cf-connecting-ip": freshIp(), ...o.plain, ...signed },
+  });
 }
 
 const send = (request: Request) => exports.default.fetch(request, { redirect: "manual" });
@@ -135,7 +146,9 @@ describe("pay per crawl: the exchange", () => {
   });
 
   it("never answers a person 402, on a priced page", async () => {
-    const response = await send(new Request("https://site.test/articles/france", { headers: { ...CHROME_NAVIGATION_HEADERS, "cf-connecting-ip": freshIp() } }));
+    const response = await send(
+      new Request("https://site.test/articles/france", { headers: { ...CHROME_NAVIGATION_HEADERS, "cf-connecting-ip": freshIp() } }),
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("crawler-price")).toBeNull();
     expect(await response.text()).toContain("<main");
@@ -146,7 +159,13 @@ describe("pay per crawl: every crawler-error", () => {
   const ONE_CENT = { "crawler-exact-price": "USD 0.01" };
   it.each<[string, () => Promise<Request>, number, string, string | null]>([
     ["an unsigned request carrying a price header", () => crawl("/articles/france", { plain: ONE_CENT }), 400, "StrongAuthRequired", null],
-    ["a price header the signature does not cover", () => crawl("/articles/france", { origin: PAYING, plain: ONE_CENT }), 400, "StrongAuthRequired", "USD 0.01"],
+    [
+      "a price header the signature does not cover",
+      () => crawl("/articles/france", { origin: PAYING, plain: ONE_CENT }),
+      400,
+      "StrongAuthRequired",
+      "USD 0.01",
+    ],
     [
       "a signature that does not verify (the covered price was changed after signing)",
       async () => {
@@ -159,16 +178,75 @@ describe("pay per crawl: every crawler-error", () => {
       "InvalidSignature",
       null,
     ],
-    ["an expired signature", () => crawl("/articles/france", { origin: PAYING, covered: ONE_CENT, sign: { createdS: Math.floor(Date.now() / 1000) - 600, expiresS: Math.floor(Date.now() / 1000) - 300 } }), 400, "InvalidSignature", null],
-    ["a price in another currency", () => crawl("/articles/france", { origin: PAYING, covered: { "crawler-max-price": "EUR 1.00" } }), 400, "InvalidCrawlerPriceValue", "USD 0.01"],
-    ["a negative price", () => crawl("/articles/france", { origin: PAYING, covered: { "crawler-max-price": "USD -1" } }), 400, "InvalidCrawlerPriceValue", "USD 0.01"],
-    ["an absurd price", () => crawl("/articles/france", { origin: PAYING, covered: { "crawler-max-price": "USD 99999999" } }), 400, "InvalidCrawlerPriceValue", "USD 0.01"],
-    ["both price headers", () => crawl("/articles/france", { origin: PAYING, covered: { ...ONE_CENT, "crawler-max-price": "USD 0.01" } }), 400, "ConflictingPriceHeaders", "USD 0.01"],
+    [
+      "an expired signature",
+      () =>
+        crawl("/articles/france", {
+          origin: PAYING,
+          covered: ONE_CENT,
+          sign: { createdS: Math.floor(Date.now() / 1000) - 600, expiresS: Math.floor(Date.now() / 1000) - 300 },
+        }),
+      400,
+      "InvalidSignature",
+      null,
+    ],
+    [
+      "a price in another currency",
+      () => crawl("/articles/france", { origin: PAYING, covered: { "crawler-max-price": "EUR 1.00" } }),
+      400,
+      "InvalidCrawlerPriceValue",
+      "USD 0.01",
+    ],
+    [
+      "a negative price",
+      () => crawl("/articles/france", { origin: PAYING, covered: { "crawler-max-price": "USD -1" } }),
+      400,
+      "InvalidCrawlerPriceValue",
+      "USD 0.01",
+    ],
+    [
+      "an absurd price",
+      () => crawl("/articles/france", { origin: PAYING, covered: { "crawler-max-price": "USD 99999999" } }),
+      400,
+      "InvalidCrawlerPriceValue",
+      "USD 0.01",
+    ],
+    [
+      "both price headers",
+      () => crawl("/articles/france", { origin: PAYING, covered: { ...ONE_CENT, "crawler-max-price": "USD 0.01" } }),
+      400,
+      "ConflictingPriceHeaders",
+      "USD 0.01",
+    ],
     ["no price header", () => crawl("/articles/france", { origin: PAYING }), 402, "MissingCrawlerPrice", "USD 0.01"],
-    ["an exact price that is not the price", () => crawl("/articles/france", { origin: PAYING, covered: { "crawler-exact-price": "USD 0.02" } }), 402, "InvalidCrawlerExactPrice", "USD 0.01"],
-    ["a max price below the price", () => crawl("/articles/france", { origin: PAYING, covered: { "crawler-max-price": "USD 0.001" } }), 402, "InvalidCrawlerMaxPrice", "USD 0.01"],
-    ["a crawler the operator forbids", () => crawl("/articles/france", { origin: FORBIDDEN, covered: ONE_CENT }), 403, "CrawlerForbidden", null],
-    ["a signer the operator does not trust, offering to pay", () => crawl("/articles/france", { origin: STRANGER, covered: ONE_CENT }), 403, "CrawlerForbidden", null],
+    [
+      "an exact price that is not the price",
+      () => crawl("/articles/france", { origin: PAYING, covered: { "crawler-exact-price": "USD 0.02" } }),
+      402,
+      "InvalidCrawlerExactPrice",
+      "USD 0.01",
+    ],
+    [
+      "a max price below the price",
+      () => crawl("/articles/france", { origin: PAYING, covered: { "crawler-max-price": "USD 0.001" } }),
+      402,
+      "InvalidCrawlerMaxPrice",
+      "USD 0.01",
+    ],
+    [
+      "a crawler the operator forbids",
+      () => crawl("/articles/france", { origin: FORBIDDEN, covered: ONE_CENT }),
+      403,
+      "CrawlerForbidden",
+      null,
+    ],
+    [
+      "a signer the operator does not trust, offering to pay",
+      () => crawl("/articles/france", { origin: STRANGER, covered: ONE_CENT }),
+      403,
+      "CrawlerForbidden",
+      null,
+    ],
   ])("%s", async (_, request, status, error, price) => {
     const response = await send(await request());
     expect(response.status).toBe(status);

@@ -117,7 +117,8 @@ describe("RangeIndex: the one writer of range entries", () => {
 describe("RangeCache and the edge", () => {
   it("answers 403 inside a blocked CIDR and lets an allow-listed address through even when it looks like a scraper", async () => {
     await index().put([write(kvKeys.cidr("198.20.0.0/16"), block("wide")), write(kvKeys.allow("198.20.5.5"), allow("monitor"))]);
-    const get = (ip: string, ua = UA) => exports.default.fetch(new Request("http://site.test/", { headers: { "user-agent": ua, "cf-connecting-ip": ip } }));
+    const get = (ip: string, ua = UA) =>
+      exports.default.fetch(new Request("http://site.test/", { headers: { "user-agent": ua, "cf-connecting-ip": ip } }));
     const blocked = await get("198.20.1.1");
     expect(blocked.status).toBe(403);
     await blocked.body?.cancel();
@@ -127,7 +128,11 @@ describe("RangeCache and the edge", () => {
   });
 
   it("finds the most specific CIDR, then the ASN, ignoring expired entries", async () => {
-    await index().put([write(kvKeys.cidr("198.21.0.0/16"), block("wide")), write(kvKeys.allow("198.21.3.0/24"), allow("office")), write(kvKeys.asn(64497), block("asn"), 60)]);
+    await index().put([
+      write(kvKeys.cidr("198.21.0.0/16"), block("wide")),
+      write(kvKeys.allow("198.21.3.0/24"), allow("office")),
+      write(kvKeys.asn(64497), block("asn"), 60),
+    ]);
     const cache = new RangeCache(isolateState().faults);
     await cache.refresh(env.BLOCKLIST, Date.now(), () => {});
     expect(cache.lookup("198.21.3.9", undefined, Date.now())?.action).toBe("allow");

@@ -11,7 +11,10 @@ const SEARCH_BOT_UA = "Mozilla/5.0 (compatible; ExampleSearchBot/1.0; +https://s
 let next = 1;
 const freshIp = () => `198.18.9.${next++}`;
 const get = (host: string, path: string, userAgent = SEARCH_BOT_UA) =>
-  exports.default.fetch(new Request(`http://${host}${path}`, { headers: { "user-agent": userAgent, "cf-connecting-ip": freshIp(), accept: "text/html" } }), { redirect: "manual" });
+  exports.default.fetch(
+    new Request(`http://${host}${path}`, { headers: { "user-agent": userAgent, "cf-connecting-ip": freshIp(), accept: "text/html" } }),
+    { redirect: "manual" },
+  );
 
 describe("robots.txt per host", () => {
   it("serves each host its own origin robots.txt, whichever host the isolate saw first", async () => {
@@ -28,7 +31,12 @@ describe("robots.txt per host", () => {
 
   it("enforces each host's own rules: a path disallowed on one host only is a violation there only", async () => {
     const verdicts: Record<string, string | null> = {};
-    for (const [host, path] of [["robots-a.test", "/members/x"], ["robots-b.test", "/members/x"], ["robots-b.test", "/drafts/x"], ["robots-a.test", "/drafts/x"]] as const) {
+    for (const [host, path] of [
+      ["robots-a.test", "/members/x"],
+      ["robots-b.test", "/members/x"],
+      ["robots-b.test", "/drafts/x"],
+      ["robots-a.test", "/drafts/x"],
+    ] as const) {
       const response = await get(host, path);
       verdicts[`${host}${path}`] = response.headers.get("x-stub") ?? String(response.status);
       await response.body?.cancel();

@@ -2,8 +2,14 @@ import { exports } from "cloudflare:workers";
 import { calculateJwkThumbprint } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-  DIRECTORY_MEDIA_TYPE, DIRECTORY_PATH, DIRECTORY_RETRY_MS, DIRECTORY_TTL_MS, DirectoryCache,
-  fetchDirectoryOverHttps, verifyWebBotAuth, type FetchDirectory,
+  DIRECTORY_MEDIA_TYPE,
+  DIRECTORY_PATH,
+  DIRECTORY_RETRY_MS,
+  DIRECTORY_TTL_MS,
+  DirectoryCache,
+  fetchDirectoryOverHttps,
+  verifyWebBotAuth,
+  type FetchDirectory,
 } from "../../../workers/edge-guard/web-bot-auth";
 import { isolateState } from "../../../workers/edge-guard/app";
 
@@ -42,7 +48,11 @@ async function signedRequest(url: string, signer: Signer, options: SignOptions =
   const components = '("@authority" "signature-agent";key="sig1")';
   const created = nowS + (options.createdOffsetS ?? -5);
   const params = `;created=${created};expires=${created + (options.lifetimeS ?? 300)};keyid="${options.keyid ?? signer.keyid}";alg="ed25519";tag="${options.tag ?? "web-bot-auth"}"`;
-  const base = [`"@authority": ${options.signedAuthority ?? new URL(url).host}`, `"signature-agent";key="sig1": "${agent}"`, `"@signature-params": ${components}${params}`].join("\n");
+  const base = [
+    `"@authority": ${options.signedAuthority ?? new URL(url).host}`,
+    `"signature-agent";key="sig1": "${agent}"`,
+    `"@signature-params": ${components}${params}`,
+  ].join("\n");
   const signature = new Uint8Array(await crypto.subtle.sign("Ed25519", signer.privateKey, new TextEncoder().encode(base)));
   return new Request(url, {
     headers: {
@@ -70,7 +80,12 @@ describe("verifyWebBotAuth", () => {
     const fetcher = directory([signer.jwk]);
     const cache = new DirectoryCache();
     const request = await signedRequest("https://site.test/articles/1", signer);
-    expect(await verifyWebBotAuth(request, Date.now(), cache, fetcher)).toMatchObject({ verified: true, agent: BOT, keyid: signer.keyid, covered: ["@authority", "signature-agent"] });
+    expect(await verifyWebBotAuth(request, Date.now(), cache, fetcher)).toMatchObject({
+      verified: true,
+      agent: BOT,
+      keyid: signer.keyid,
+      covered: ["@authority", "signature-agent"],
+    });
     expect(fetcher.urls).toEqual([BOT + DIRECTORY_PATH]);
     const again = await signedRequest("https://site.test/articles/2", signer);
     expect(await verifyWebBotAuth(again, Date.now(), cache, fetcher)).toMatchObject({ verified: true });
@@ -89,15 +104,23 @@ describe("verifyWebBotAuth", () => {
   it("does not verify a signature replayed against another authority", async () => {
     const signer = await newSigner();
     const request = await signedRequest("https://site.test/", signer, { signedAuthority: "other-site.test" });
-    expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache(), directory([signer.jwk]))).toEqual({ verified: false, reason: "bad_signature" });
+    expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache(), directory([signer.jwk]))).toEqual({
+      verified: false,
+      reason: "bad_signature",
+    });
   });
 
   it("does not verify when the covered Signature-Agent was swapped for a directory that republishes the key", async () => {
     const signer = await newSigner();
     const request = await signedRequest("https://site.test/", signer);
-    const swapped = new Request(request, { headers: { ...Object.fromEntries(request.headers), "signature-agent": 'sig1="https://impostor.example"' } });
+    const swapped = new Request(request, {
+      headers: { ...Object.fromEntries(request.headers), "signature-agent": 'sig1="https://impostor.example"' },
+    });
     const fetcher = directory([signer.jwk]);
-    expect(await verifyWebBotAuth(swapped, Date.now(), new DirectoryCache(), fetcher)).toEqual({ verified: false, reason: "bad_signature" });
+    expect(await verifyWebBotAuth(swapped, Date.now(), new DirectoryCache(), fetcher)).toEqual({
+      verified: false,
+      reason: "bad_signature",
+    });
     expect(fetcher.urls).toEqual(["https://impostor.example" + DIRECTORY_PATH]);
   });
 
@@ -113,7 +136,10 @@ describe("verifyWebBotAuth", () => {
   it("does not verify a keyid the directory does not list", async () => {
     const [signer, other] = [await newSigner(), await newSigner()];
     const request = await signedRequest("https://site.test/", signer);
-    expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache(), directory([other.jwk]))).toEqual({ verified: false, reason: "unknown_key" });
+    expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache(), directory([other.jwk]))).toEqual({
+      verified: false,
+      reason: "unknown_key",
+    });
   });
 
   it("does not verify with a directory key outside its nbf/exp window", async () => {
@@ -128,14 +154,20 @@ describe("verifyWebBotAuth", () => {
     expect(await calculateJwkThumbprint(rfcKey, "sha256")).toBe("poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U");
     const signer = { ...(await newSigner()), jwk: rfcKey };
     const request = await signedRequest("https://site.test/", signer, { keyid: "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U" });
-    expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache(), directory([rfcKey]))).toEqual({ verified: false, reason: "unknown_key" });
+    expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache(), directory([rfcKey]))).toEqual({
+      verified: false,
+      reason: "unknown_key",
+    });
   });
 
   it("rejects a malformed directory", async () => {
     const signer = await newSigner();
     const request = await signedRequest("https://site.test/", signer);
     const broken: FetchDirectory = async () => ({ keys: "none" });
-    expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache(), broken)).toEqual({ verified: false, reason: "invalid_directory" });
+    expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache(), broken)).toEqual({
+      verified: false,
+      reason: "invalid_directory",
+    });
   });
 
   it("refuses a plain-HTTP or loopback Signature-Agent without fetching it", async () => {
@@ -143,7 +175,10 @@ describe("verifyWebBotAuth", () => {
     const fetcher = directory([signer.jwk]);
     for (const agent of ["http://127.0.0.1:1", "https://127.0.0.1:1", "https://localhost"]) {
       const request = await signedRequest("https://site.test/", signer, { agent });
-      expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache(), fetcher)).toEqual({ verified: false, reason: "unsupported_agent" });
+      expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache(), fetcher)).toEqual({
+        verified: false,
+        reason: "unsupported_agent",
+      });
     }
     expect(fetcher.urls).toEqual([]);
   });
@@ -160,8 +195,13 @@ describe("verifyWebBotAuth", () => {
     let calls = 0;
     const hanging: FetchDirectory = () => (calls++, new Promise<never>(() => {}));
     // No clock assertion: without DIRECTORY_TIMEOUT_MS this call never returns, and the test times out.
-    expect(await verifyWebBotAuth(await signedRequest("https://site.test/", signer), Date.now(), cache, hanging)).toEqual({ verified: false, reason: "directory_unreachable" });
-    expect(await verifyWebBotAuth(await signedRequest("https://site.test/", signer), Date.now(), cache, hanging)).toMatchObject({ reason: "directory_unreachable" });
+    expect(await verifyWebBotAuth(await signedRequest("https://site.test/", signer), Date.now(), cache, hanging)).toEqual({
+      verified: false,
+      reason: "directory_unreachable",
+    });
+    expect(await verifyWebBotAuth(await signedRequest("https://site.test/", signer), Date.now(), cache, hanging)).toMatchObject({
+      reason: "directory_unreachable",
+    });
     expect(calls).toBe(1);
   });
 
@@ -183,7 +223,10 @@ describe("verifyWebBotAuth: validity window and directory rules", () => {
     const signer = await newSigner();
     const fetcher = directory([signer.jwk]);
     const week = await signedRequest("https://site.test/", signer, { lifetimeS: 7 * 86_400 });
-    expect(await verifyWebBotAuth(week, Date.now(), new DirectoryCache(), fetcher)).toEqual({ verified: false, reason: "lifetime_too_long" });
+    expect(await verifyWebBotAuth(week, Date.now(), new DirectoryCache(), fetcher)).toEqual({
+      verified: false,
+      reason: "lifetime_too_long",
+    });
     const future = await signedRequest("https://site.test/", signer, { createdOffsetS: 600 });
     expect(await verifyWebBotAuth(future, Date.now(), new DirectoryCache(), fetcher)).toEqual({ verified: false, reason: "not_yet_valid" });
     expect(fetcher.urls).toEqual([]);
@@ -220,7 +263,10 @@ describe("verifyWebBotAuth: validity window and directory rules", () => {
     expect(await verifyWebBotAuth(await request(), now + DIRECTORY_TTL_MS + 1, cache, broken)).toMatchObject({ verified: true });
     // A valid directory that no longer lists the key does replace it (rotation, revocation).
     const rotated = directory([(await newSigner()).jwk]);
-    expect(await verifyWebBotAuth(await request(), now + 2 * DIRECTORY_TTL_MS + 2, cache, rotated)).toEqual({ verified: false, reason: "unknown_key" });
+    expect(await verifyWebBotAuth(await request(), now + 2 * DIRECTORY_TTL_MS + 2, cache, rotated)).toEqual({
+      verified: false,
+      reason: "unknown_key",
+    });
   });
 
   it("fetches a loopback http directory only when the dev allow-list names it", async () => {
@@ -228,7 +274,10 @@ describe("verifyWebBotAuth: validity window and directory rules", () => {
     const fetcher = directory([signer.jwk]);
     const agent = "http://127.0.0.1:8788";
     const request = () => signedRequest("https://site.test/", signer, { agent });
-    expect(await verifyWebBotAuth(await request(), Date.now(), new DirectoryCache(), fetcher)).toEqual({ verified: false, reason: "unsupported_agent" });
+    expect(await verifyWebBotAuth(await request(), Date.now(), new DirectoryCache(), fetcher)).toEqual({
+      verified: false,
+      reason: "unsupported_agent",
+    });
     expect(fetcher.urls).toEqual([]);
     const outcome = await verifyWebBotAuth(await request(), Date.now(), new DirectoryCache(), fetcher, new Set([agent]));
     expect(outcome).toMatchObject({ verified: true, agent, keyid: signer.keyid });
@@ -251,7 +300,10 @@ describe("fetchDirectoryOverHttps", () => {
     ["plain JSON", new Response('{"keys":[]}', { headers: { "content-type": "application/json" } })],
     ["a redirect", new Response(null, { status: 302, headers: { location: "https://elsewhere.example/keys" } })],
     ["a 404", new Response('{"keys":[]}', { status: 404, headers: { "content-type": DIRECTORY_MEDIA_TYPE } })],
-    ["more than 64 KiB", new Response(JSON.stringify({ keys: [], pad: "x".repeat(70_000) }), { headers: { "content-type": DIRECTORY_MEDIA_TYPE } })],
+    [
+      "more than 64 KiB",
+      new Response(JSON.stringify({ keys: [], pad: "x".repeat(70_000) }), { headers: { "content-type": DIRECTORY_MEDIA_TYPE } }),
+    ],
   ])("refuses %s", async (_what, response) => {
     serve(response);
     await expect(load()).rejects.toThrow();
@@ -261,7 +313,10 @@ describe("fetchDirectoryOverHttps", () => {
     const signer = await newSigner();
     const many = Array.from({ length: 33 }, () => signer.jwk);
     const request = await signedRequest("https://site.test/", signer);
-    expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache(), directory(many))).toEqual({ verified: false, reason: "invalid_directory" });
+    expect(await verifyWebBotAuth(request, Date.now(), new DirectoryCache(), directory(many))).toEqual({
+      verified: false,
+      reason: "invalid_directory",
+    });
   });
 });
 
@@ -269,13 +324,30 @@ describe("edge-guard with malformed signature headers", () => {
   it.each([
     [{ "signature-input": "sig1=(", signature: "sig1=:AAAA:" }],
     [{ "signature-input": 'sig1=("@authority");tag="web-bot-auth"', signature: "garbage" }],
-    [{ "signature-input": 'sig1=("@authority" "signature-agent");created=1;expires=2;keyid="k";tag="web-bot-auth"', signature: "sig1=:AAAA:", "signature-agent": "\u0001" }],
-    [{ "signature-input": `sig1=("@authority" "signature-agent");created=${"9".repeat(15)};expires=1;keyid="k";tag="web-bot-auth"`, signature: "sig1=:AAAA:" }],
+    [
+      {
+        "signature-input": 'sig1=("@authority" "signature-agent");created=1;expires=2;keyid="k";tag="web-bot-auth"',
+        signature: "sig1=:AAAA:",
+        "signature-agent": "\u0001",
+      },
+    ],
+    [
+      {
+        "signature-input": `sig1=("@authority" "signature-agent");created=${"9".repeat(15)};expires=1;keyid="k";tag="web-bot-auth"`,
+        signature: "sig1=:AAAA:",
+      },
+    ],
     [{ signature: "sig1=:AAAA:" }],
   ])("answers %o without a 5xx, a fault or a reason", async (headers) => {
     const before = isolateState().faults.counts()["web-bot-auth"];
     const response = await exports.default.fetch(
-      new Request("http://site.test/", { headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36", "cf-connecting-ip": "203.0.113.250", ...headers } }),
+      new Request("http://site.test/", {
+        headers: {
+          "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36",
+          "cf-connecting-ip": "203.0.113.250",
+          ...headers,
+        },
+      }),
     );
     expect(response.status).toBeLessThan(500);
     expect(await response.text()).not.toMatch(/web-bot-auth|malformed|signature/i);

@@ -14,7 +14,8 @@ import { aReport, AT, BOT_REPORT, browsingBefore, GPTBOT_UA, HUMAN_REPORT } from
 
 const rowsFor = (reportId: string) => withDb(env, (db) => db.select().from(decisions).where(eq(decisions.reportId, reportId)));
 /** A stored entry: `ip:` in KV, a prefix in the RangeIndex (where escalation writes it). */
-const blockEntry = async (key: string) => JSON.parse((await new BlocklistStore(env, "escalation").get(key)) ?? "null") as BlocklistEntry | null;
+const blockEntry = async (key: string) =>
+  JSON.parse((await new BlocklistStore(env, "escalation").get(key)) ?? "null") as BlocklistEntry | null;
 
 describe("escalation queue consumer", () => {
   it("scores a bot's report, records the decision and blocklists its IP", async () => {
@@ -25,14 +26,26 @@ describe("escalation queue consumer", () => {
 
     const [row, ...more] = await rowsFor("round-trip-bot");
     expect(more).toEqual([]);
-    expect(row).toMatchObject({ ip: "203.0.113.10", verdict: "bot", blocked: true, modelVersion: expect.stringMatching(/^lr-/), prefix: "203.0.113.0/24", llm: null });
+    expect(row).toMatchObject({
+      ip: "203.0.113.10",
+      verdict: "bot",
+      blocked: true,
+      modelVersion: expect.stringMatching(/^lr-/),
+      prefix: "203.0.113.0/24",
+      llm: null,
+    });
     expect(row?.modelScore).toBeGreaterThanOrEqual(0.9);
     expect(row?.score).toBe(row?.modelScore);
     expect(row?.features).toMatchObject({ log1p_tarpit_hits: Math.log1p(300), ua_browser: 1, sig_rate: 1 });
     expect(row?.report).toEqual(report);
 
     const entry = await blockEntry(kvKeys.ip("203.0.113.10"));
-    expect(entry).toMatchObject({ action: "block", source: "escalation", score: row?.modelScore, reason: expect.stringContaining("model lr-") });
+    expect(entry).toMatchObject({
+      action: "block",
+      source: "escalation",
+      score: row?.modelScore,
+      reason: expect.stringContaining("model lr-"),
+    });
   });
 
   it("reads a person's earlier requests from Postgres, and does not block them for one trap link", async () => {
@@ -82,12 +95,21 @@ describe("escalation queue consumer", () => {
     // An isolate whose model file is not ONNX (injected: the Worker's own state keeps the bundled model).
     const broken = escalationWorker(createEscalationState(() => new TextEncoder().encode("not an onnx model")));
     // As the edge reports it: its User-Agent is on the AI-crawler list (the trap alone would never block it).
-    const reasons = [{ code: "trap-path", weight: 50 }, { code: "ua-ai-crawler", weight: 60, detail: "GPTBot" }];
+    const reasons = [
+      { code: "trap-path", weight: 50 },
+      { code: "ua-ai-crawler", weight: 60, detail: "GPTBot" },
+    ];
     const crawler = aReport({ id: "rules-crawler", ip: "203.0.113.40", userAgent: GPTBOT_UA, headers: { accept: "*/*" }, reasons });
     const person = aReport({ ...HUMAN_REPORT, id: "rules-person", ip: "198.51.100.40" });
     const result = await deliver([crawler, person], env, 1, broken);
     expect(result.explicitAcks.sort()).toEqual(["msg-1-0", "msg-1-1"]);
-    expect((await rowsFor("rules-crawler"))[0]).toMatchObject({ verdict: "bot", blocked: true, modelScore: null, modelVersion: null, score: 0.99 });
+    expect((await rowsFor("rules-crawler"))[0]).toMatchObject({
+      verdict: "bot",
+      blocked: true,
+      modelScore: null,
+      modelVersion: null,
+      score: 0.99,
+    });
     expect((await rowsFor("rules-person"))[0]).toMatchObject({ verdict: "unsure", blocked: false, modelScore: null });
     expect(await blockEntry(kvKeys.ip("203.0.113.40"))).toMatchObject({ source: "escalation", reason: expect.stringContaining("rules") });
   });
@@ -95,7 +117,11 @@ describe("escalation queue consumer", () => {
   it("blocklists an IP once per batch, and not again while its block stands", async () => {
     const burst = [1, 2, 3].map((n) => aReport({ ...BOT_REPORT, id: `same-ip-${n}`, ip: "203.0.113.50", at: AT + n }));
     const alreadyBlocked: DecisionReport = aReport({
-      ...BOT_REPORT, id: "blocked-already", ip: "203.0.113.51", action: "block", score: 1100,
+      ...BOT_REPORT,
+      id: "blocked-already",
+      ip: "203.0.113.51",
+      action: "block",
+      score: 1100,
       reasons: [{ code: "blocklist-ip", weight: 1000 }, ...(BOT_REPORT.reasons ?? [])],
     });
     await deliver([...burst, alreadyBlocked]);
@@ -106,8 +132,20 @@ describe("escalation queue consumer", () => {
   });
 
   it("stores labels for training, and never blocks a verified crawler", async () => {
-    const labelled = aReport({ ...BOT_REPORT, id: "labelled-honeypot", ip: "198.51.100.60", label: { kind: "honeypot", value: "bot" }, signals: ["tarpit-visitor"] });
-    const verified = aReport({ ...BOT_REPORT, id: "verified-gptbot", ip: "198.51.100.61", userAgent: GPTBOT_UA, signals: ["verified-crawler"] });
+    const labelled = aReport({
+      ...BOT_REPORT,
+      id: "labelled-honeypot",
+      ip: "198.51.100.60",
+      label: { kind: "honeypot", value: "bot" },
+      signals: ["tarpit-visitor"],
+    });
+    const verified = aReport({
+      ...BOT_REPORT,
+      id: "verified-gptbot",
+      ip: "198.51.100.61",
+      userAgent: GPTBOT_UA,
+      signals: ["verified-crawler"],
+    });
     await deliver([labelled, verified]);
     expect((await rowsFor("labelled-honeypot"))[0]).toMatchObject({ labelKind: "honeypot", labelValue: "bot" });
     expect((await rowsFor("verified-gptbot"))[0]).toMatchObject({ verdict: "good-bot", blocked: false });
@@ -116,15 +154,23 @@ describe("escalation queue consumer", () => {
 
   it("blocklists a /24 when many of its IPs are bots, announces it, and never a documentation or private range", async () => {
     const hook = `${inject("llmStandInUrl")}/hook`;
-    const bots = Array.from({ length: 5 }, (_, i) => aReport({ ...BOT_REPORT, id: `prefix-bot-${i}`, ip: `45.12.34.${i + 10}`, at: AT + i }));
+    const bots = Array.from({ length: 5 }, (_, i) =>
+      aReport({ ...BOT_REPORT, id: `prefix-bot-${i}`, ip: `45.12.34.${i + 10}`, at: AT + i }),
+    );
     const result = await deliver(bots, { ...env, ALERT_WEBHOOK_URL: hook });
     expect(result.explicitAcks).toHaveLength(5);
-    expect(await blockEntry(kvKeys.cidr("45.12.34.0/24"))).toMatchObject({ action: "block", source: "escalation", reason: "5 bot IPs in 45.12.34.0/24 within 10 min" });
+    expect(await blockEntry(kvKeys.cidr("45.12.34.0/24"))).toMatchObject({
+      action: "block",
+      source: "escalation",
+      reason: "5 bot IPs in 45.12.34.0/24 within 10 min",
+    });
     const stored = await withDb(env, (db) => db.select().from(prefixBlocks).where(eq(prefixBlocks.cidr, "45.12.34.0/24")));
     expect(stored).toMatchObject([{ botIps: 5 }]);
     const alert = (await standInRequests()).find((r) => r.path === "/hook" && JSON.stringify(r.body).includes("45.12.34.0/24"));
-    expect(alert?.body).toMatchObject({ text: expect.stringContaining("5 IP(s) and 1 network(s)"), blocks: expect.arrayContaining([{ kind: "cidr", target: "45.12.34.0/24", reason: expect.any(String), ttlSeconds: 3600 }]) });
-
+    expect(alert?.body).toMatchObject({
+      text: expect.stringContaining("5 IP(s) and 1 network(s)"),
+      blocks: expect.arrayContaining([{ kind: "cidr", target: "45.12.34.0/24", reason: expect.any(String), ttlSeconds: 3600 }]),
+    });
   });
 
   it("never blocklists a documentation or private range, however many of its IPs are bots", async () => {
@@ -133,10 +179,19 @@ describe("escalation queue consumer", () => {
       { prefix: "192.0.2", cidr: "192.0.2.0/24" },
       { prefix: "10.77.0", cidr: "10.77.0.0/24" },
     ];
-    const bots = ranges.flatMap(({ prefix }) => Array.from({ length: 5 }, (_, i) => aReport({ ...BOT_REPORT, id: `reserved-bot-${prefix}-${i}`, ip: `${prefix}.${i + 10}`, at: AT + i })));
+    const bots = ranges.flatMap(({ prefix }) =>
+      Array.from({ length: 5 }, (_, i) =>
+        aReport({ ...BOT_REPORT, id: `reserved-bot-${prefix}-${i}`, ip: `${prefix}.${i + 10}`, at: AT + i }),
+      ),
+    );
     expect((await deliver(bots)).explicitAcks).toHaveLength(10);
     for (const { prefix, cidr } of ranges) {
-      const stored = await withDb(env, (db) => db.selectDistinct({ ip: decisions.ip }).from(decisions).where(like(decisions.ip, `${prefix}.%`)));
+      const stored = await withDb(env, (db) =>
+        db
+          .selectDistinct({ ip: decisions.ip })
+          .from(decisions)
+          .where(like(decisions.ip, `${prefix}.%`)),
+      );
       expect(stored).toHaveLength(5); // escalation saw all five
       expect(await blockEntry(kvKeys.cidr(cidr))).toBeNull();
     }

@@ -39,7 +39,11 @@ describe("escalation model in workerd", () => {
     const state = createEscalationState(() => new TextEncoder().encode("this is not an onnx model"));
     expect(await state.model.load()).toBeNull();
     expect(state.model.status()).toMatchObject({ state: "failed", version: null, error: "model_load_failed" });
-    const response = await escalationWorker(state).fetch(new Request("http://escalation.test/healthz"), env as unknown as EscalationEnv, createExecutionContext());
+    const response = await escalationWorker(state).fetch(
+      new Request("http://escalation.test/healthz"),
+      env as unknown as EscalationEnv,
+      createExecutionContext(),
+    );
     expect(response.status).toBe(503);
   });
 

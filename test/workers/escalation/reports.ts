@@ -37,7 +37,10 @@ export const BOT_REPORT: Partial<DecisionReport> = {
   headers: { accept: "*/*" },
   cf: { asn: 16509, asOrganization: "Amazon.com, Inc.", country: "US", httpProtocol: "HTTP/1.1", tlsVersion: "TLSv1.3" },
   counts: { hits1m: 180, hits10m: 1400, tarpitHits: 300 },
-  reasons: [{ code: "trap-path", weight: 50 }, { code: "burst", weight: 50 }],
+  reasons: [
+    { code: "trap-path", weight: 50 },
+    { code: "burst", weight: 50 },
+  ],
   signals: ["hdr-browser-http1", "hdr-chrome-no-sec-ch-ua", "rate-ip-burst", "no-subresources"],
   score: 100,
 };
@@ -50,8 +53,23 @@ export const HUMAN_REPORT: Partial<DecisionReport> = {};
  * two articles, seconds apart. Deliver them before HUMAN_REPORT so escalation finds them as the client's history.
  */
 export function browsingBefore(over: Partial<DecisionReport>, idPrefix: string, at: number = AT): DecisionReport[] {
-  const paths: [number, string][] = [[-95_000, "/"], [-94_900, "/static/site.css"], [-94_800, "/static/logo.svg"], [-60_000, "/articles/france"], [-20_000, "/articles/spain"]];
+  const paths: [number, string][] = [
+    [-95_000, "/"],
+    [-94_900, "/static/site.css"],
+    [-94_800, "/static/logo.svg"],
+    [-60_000, "/articles/france"],
+    [-20_000, "/articles/spain"],
+  ];
   return paths.map(([dt, path], i) =>
-    aReport({ ...over, id: `${idPrefix}-h${i}`, at: at + dt, path, action: "allow", score: 0, reasons: [], counts: { hits1m: 2, hits10m: i + 1, tarpitHits: 0 } }),
+    aReport({
+      ...over,
+      id: `${idPrefix}-h${i}`,
+      at: at + dt,
+      path,
+      action: "allow",
+      score: 0,
+      reasons: [],
+      counts: { hits1m: 2, hits10m: i + 1, tarpitHits: 0 },
+    }),
   );
 }

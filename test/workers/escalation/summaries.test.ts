@@ -9,7 +9,13 @@ import { aReport, AT, CHROME_UA, HUMAN_REPORT } from "./reports";
 
 /** A summary of one person's allowed browsing before AT: the home page, two assets, two articles. */
 function aSummary(id: string, ip: string, over: Partial<TrafficSummary> = {}): TrafficSummary {
-  const recent = [[-95_000, "/"], [-94_900, "/static/site.css"], [-94_800, "/static/logo.svg"], [-60_000, "/articles/france"], [-20_000, "/articles/spain"]] as const;
+  const recent = [
+    [-95_000, "/"],
+    [-94_900, "/static/site.css"],
+    [-94_800, "/static/logo.svg"],
+    [-60_000, "/articles/france"],
+    [-20_000, "/articles/spain"],
+  ] as const;
   return {
     v: 2,
     kind: "summary",
@@ -17,15 +23,36 @@ function aSummary(id: string, ip: string, over: Partial<TrafficSummary> = {}): T
     source: "edge",
     from: AT - 95_000,
     to: AT - 20_000,
-    clients: [{ ip, userAgent: CHROME_UA, first: AT - 95_000, last: AT - 20_000, requests: 5, pages: 3, assets: 2, recent: recent.map(([dt, path]) => ({ at: AT + dt, path })) }],
+    clients: [
+      {
+        ip,
+        userAgent: CHROME_UA,
+        first: AT - 95_000,
+        last: AT - 20_000,
+        requests: 5,
+        pages: 3,
+        assets: 2,
+        recent: recent.map(([dt, path]) => ({ at: AT + dt, path })),
+      },
+    ],
     evictions: 0,
     ...over,
   };
 }
 
-const recordingDlq = (dead: DeadLetter[]) => ({ send: async (m: DeadLetter) => void dead.push(m), sendBatch: async () => {} }) as unknown as Queue<DeadLetter>;
+const recordingDlq = (dead: DeadLetter[]) =>
+  ({ send: async (m: DeadLetter) => void dead.push(m), sendBatch: async () => {} }) as unknown as Queue<DeadLetter>;
 const allowedCount = (ip: string) =>
-  withDb(env, async (db) => (await db.select({ n: sql<number>`coalesce(sum(${allowedTraffic.requests}), 0)::int` }).from(allowedTraffic).where(eq(allowedTraffic.ip, ip)))[0]?.n ?? 0);
+  withDb(
+    env,
+    async (db) =>
+      (
+        await db
+          .select({ n: sql<number>`coalesce(sum(${allowedTraffic.requests}), 0)::int` })
+          .from(allowedTraffic)
+          .where(eq(allowedTraffic.ip, ip))
+      )[0]?.n ?? 0,
+  );
 
 describe("summaries of allowed traffic", () => {
   it("give escalation the client's history: a decision scored after a summary sees the same past as after five allow reports", async () => {

@@ -32,9 +32,19 @@ describe("hop limit", () => {
     expect(await hops(e, ip, 1)).toEqual([200]); // the tarpit still answers; edge-guard does the 403 from now on
     const raw = await env.BLOCKLIST.get(`ip:${ip}`);
     expect(raw).not.toBeNull();
-    expect(parseBlocklistEntry(raw ?? "")).toMatchObject({ action: "block", source: "tarpit", score: 70, reason: expect.stringMatching(/^tarpit-hop-limit: 4 tarpit hops/) });
+    expect(parseBlocklistEntry(raw ?? "")).toMatchObject({
+      action: "block",
+      source: "tarpit",
+      score: 70,
+      reason: expect.stringMatching(/^tarpit-hop-limit: 4 tarpit hops/),
+    });
     expect(reports).toHaveLength(1);
-    expect(DecisionReportSchema.parse(reports[0])).toMatchObject({ source: "tarpit", ip, action: "block", label: { kind: "tarpit-hop-out", value: "bot" } });
+    expect(DecisionReportSchema.parse(reports[0])).toMatchObject({
+      source: "tarpit",
+      ip,
+      action: "block",
+      label: { kind: "tarpit-hop-out", value: "bot" },
+    });
     expect(reports[0]?.counts.tarpitHits).toBe(4);
 
     await hops(e, ip, 2); // already blocked: no second report
@@ -53,7 +63,9 @@ describe("hop limit", () => {
     const { env: e, reports } = envWith({ HOP_LIMIT: "1", STREAM_DELAY_MS: "0" });
     const ip = "81.2.69.40";
     for (let i = 0; i < 4; i++) {
-      const { response, settled } = await call(e, `/archive/${i.toString(16).padStart(8, "0")}/hop`, ip, "GET", { "x-edge-guard-no-hop": "1" });
+      const { response, settled } = await call(e, `/archive/${i.toString(16).padStart(8, "0")}/hop`, ip, "GET", {
+        "x-edge-guard-no-hop": "1",
+      });
       expect(response.status).toBe(200);
       expect(await response.text()).toContain("<!DOCTYPE html>");
       await settled();
@@ -62,7 +74,9 @@ describe("hop limit", () => {
     expect(await env.BLOCKLIST.get(`ip:${ip}`)).toBeNull();
     // Any other value is not the edge's mark: counted.
     for (let i = 0; i < 2; i++) {
-      const { response, settled } = await call(e, `/archive/${i.toString(16).padStart(8, "0")}/next`, ip, "GET", { "x-edge-guard-no-hop": "yes" });
+      const { response, settled } = await call(e, `/archive/${i.toString(16).padStart(8, "0")}/next`, ip, "GET", {
+        "x-edge-guard-no-hop": "yes",
+      });
       await response.arrayBuffer();
       await settled();
     }
@@ -110,7 +124,9 @@ describe("HopCounter", () => {
     const counter = env.HOP_COUNTER.getByName("quiet");
     await counter.hop(Date.now() - 11 * 60_000, policy, null);
     expect(await runDurableObjectAlarm(counter)).toBe(true);
-    const rows = await runInDurableObject(counter, (_c, state) => state.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master WHERE name = 'hops'").one());
+    const rows = await runInDurableObject(counter, (_c, state) =>
+      state.storage.sql.exec("SELECT count(*) AS n FROM sqlite_master WHERE name = 'hops'").one(),
+    );
     expect(rows.n).toBe(0); // deleteAll: not even the schema is left
     expect(await counter.hop(Date.now(), policy, null)).toMatchObject({ inWindow: 1 }); // and it starts again
   });

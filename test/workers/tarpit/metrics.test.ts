@@ -8,7 +8,9 @@ const STREAMS = 5;
 describe("tarpit counts that survive", () => {
   it(`finds exactly the totals of ${STREAMS} slow streams in metrics() once they end, with no later request`, async () => {
     const { env } = envWith(slow);
-    const served = await Promise.all(Array.from({ length: STREAMS }, (_, i) => call(env, `/archive/0000000${i}/page-${i}`, `81.2.70.${i + 1}`)));
+    const served = await Promise.all(
+      Array.from({ length: STREAMS }, (_, i) => call(env, `/archive/0000000${i}/page-${i}`, `81.2.70.${i + 1}`)),
+    );
     let bytes = 0;
     let chunks = 0;
     for (const { response, settled } of served) {

@@ -12,7 +12,11 @@ const get = (path: string): Promise<Response> => tarpit.fetch(new Request(`http:
 
 describe("tarpit", () => {
   it("answers the same bytes for the same path, even to concurrent first requests", async () => {
-    const responses = await Promise.all([get("/archive/0badf00d/harbour"), get("/archive/0badf00d/harbour"), get("/archive/0badf00d/harbour")]);
+    const responses = await Promise.all([
+      get("/archive/0badf00d/harbour"),
+      get("/archive/0badf00d/harbour"),
+      get("/archive/0badf00d/harbour"),
+    ]);
     const [first, ...rest] = responses;
     if (first === undefined) throw new Error("no response");
     expect(first.status).toBe(200);
@@ -42,7 +46,11 @@ describe("tarpit", () => {
   });
 
   it("still answers 200 from the bundled chain when Postgres is unreachable, and counts the fault", async () => {
-    const badEnv: TarpitEnv = { ...env, DATABASE_URL: "postgresql://postgres:postgres@127.0.0.1:9/postgres", NEON_LOCAL_PROXY: "127.0.0.1:9" };
+    const badEnv: TarpitEnv = {
+      ...env,
+      DATABASE_URL: "postgresql://postgres:postgres@127.0.0.1:9/postgres",
+      NEON_LOCAL_PROXY: "127.0.0.1:9",
+    };
     const worker = new Tarpit(createExecutionContext(), badEnv);
     const before = await worker.stats();
     const response = await worker.fetch(new Request("http://example.com/archive/0badf00d/harbour"));

@@ -27,7 +27,12 @@ export interface AccessIdentity {
  * Verifies an Access JWT: RS256 only (so `alg: none` and HS256 signed with the public key are refused), a key
  * from the team's set, our issuer and AUD, inside exp/nbf. Null for any failure; the reason goes to the log.
  */
-export async function verifyAccessJwt(token: string, access: AccessConfig, keys: JWTVerifyGetKey, nowMs: number): Promise<AccessIdentity | null> {
+export async function verifyAccessJwt(
+  token: string,
+  access: AccessConfig,
+  keys: JWTVerifyGetKey,
+  nowMs: number,
+): Promise<AccessIdentity | null> {
   try {
     const { payload } = await jwtVerify(token, keys, {
       algorithms: ["RS256"],

@@ -18,13 +18,15 @@ type Ctx = Context<AdminBindings>;
 async function bearer(c: Ctx, token: string, config: AdminConfig, nowMs: number): Promise<Principal> {
   if (config.devToken !== null && constantTimeEqual(token, config.devToken)) return { kind: "dev", name: "dev", role: "admin", csrf: null };
   const row = await db(c.env, (d) => useToken(d, token, new Date(nowMs), config.tokenMaxDays));
-  if (row === null) throw new AppError(401, "invalid_token", "the API token is unknown, revoked, expired, or its creator is disabled or gone");
+  if (row === null)
+    throw new AppError(401, "invalid_token", "the API token is unknown, revoked, expired, or its creator is disabled or gone");
   return { kind: "token", name: row.name, role: RoleSchema.catch("viewer").parse(row.role), csrf: null };
 }
 
 async function access(c: Ctx, jwt: string, config: AdminConfig, nowMs: number): Promise<Principal> {
   const settings = config.access;
-  if (settings === null || config.sessionSecret === null) throw new AppError(401, "unauthenticated", "Cloudflare Access is not configured here");
+  if (settings === null || config.sessionSecret === null)
+    throw new AppError(401, "unauthenticated", "Cloudflare Access is not configured here");
   const identity = await verifyAccessJwt(jwt, settings, c.get("deps").accessKeys(settings), nowMs);
   if (identity === null) throw new AppError(401, "invalid_access_token", "the Cloudflare Access token was refused");
   const user = await db(c.env, (d) => findUserByEmail(d, identity.email));
@@ -40,7 +42,13 @@ async function session(c: Ctx, token: string, config: AdminConfig, nowMs: number
   const claims = await verifySession(config.sessionSecret, token, nowMs);
   const user = claims === null ? null : await db(c.env, (d) => findUser(d, claims.name));
   const role = RoleSchema.safeParse(user?.role);
-  if (claims === null || user === null || user.disabled || !role.success || claims.iat < Math.floor(user.sessionsValidAfter.getTime() / 1000)) {
+  if (
+    claims === null ||
+    user === null ||
+    user.disabled ||
+    !role.success ||
+    claims.iat < Math.floor(user.sessionsValidAfter.getTime() / 1000)
+  ) {
     clearSessionCookie(c);
     return null;
   }

@@ -1,5 +1,11 @@
 import {
-  PBKDF2_HASH_BYTES, PBKDF2_ITERATIONS, PBKDF2_SALT_BYTES, bytesEqual, formatPasswordHash, parsePasswordHash, toHex,
+  PBKDF2_HASH_BYTES,
+  PBKDF2_ITERATIONS,
+  PBKDF2_SALT_BYTES,
+  bytesEqual,
+  formatPasswordHash,
+  parsePasswordHash,
+  toHex,
 } from "../../../core/admin/password-hash";
 import { base32Encode, type HmacSha1 } from "../../../core/admin/totp";
 import { base64url } from "../../../core/text";
@@ -10,7 +16,11 @@ const encoder = new TextEncoder();
 async function pbkdf2(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey("raw", encoder.encode(password.normalize("NFKC")), "PBKDF2", false, ["deriveBits"]);
   // Copies give WebCrypto ArrayBuffer-backed views, as the DOM typings (used by scripts/) insist.
-  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: new Uint8Array(salt), iterations }, key, PBKDF2_HASH_BYTES * 8);
+  const bits = await crypto.subtle.deriveBits(
+    { name: "PBKDF2", hash: "SHA-256", salt: new Uint8Array(salt), iterations },
+    key,
+    PBKDF2_HASH_BYTES * 8,
+  );
   return new Uint8Array(bits);
 }
 
@@ -59,4 +69,3 @@ export function randomToken(bytes: number): string {
 export function newTotpSecret(): string {
   return base32Encode(crypto.getRandomValues(new Uint8Array(20)));
 }
-

@@ -47,7 +47,10 @@ export async function login(c: Context<AdminBindings>, input: LoginInput): Promi
   const ip = c.req.header("cf-connecting-ip") ?? "unknown";
   const name = input.name.trim();
   const target = `user:${name}`;
-  const { claim, user } = await db(c.env, async (d) => ({ claim: await claimLoginAttempt(d, name, ip, nowMs), user: await findUser(d, name) }));
+  const { claim, user } = await db(c.env, async (d) => ({
+    claim: await claimLoginAttempt(d, name, ip, nowMs),
+    user: await findUser(d, name),
+  }));
   if (!claim.allowed) {
     c.header("Retry-After", String(claim.retryAfterSeconds));
     throw new AppError(429, "too_many_attempts", `too many failed logins; try again in ${claim.retryAfterSeconds} s`);
@@ -76,7 +79,9 @@ export async function login(c: Context<AdminBindings>, input: LoginInput): Promi
     // this address's allowance, that a lockout of the address starts.
     await auditMany(d, [
       { actor: `ip:${ip}`, action: "auth.login_failed", target, old: null, new: { ip, known: user !== null } },
-      ...(claim.last ? [{ actor: `ip:${ip}`, action: "auth.lockout", target, old: null, new: { ip, minutes: LOGIN_WINDOW_MS / 60_000 } }] : []),
+      ...(claim.last
+        ? [{ actor: `ip:${ip}`, action: "auth.lockout", target, old: null, new: { ip, minutes: LOGIN_WINDOW_MS / 60_000 } }]
+        : []),
     ]);
     return null;
   });

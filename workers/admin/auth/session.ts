@@ -19,7 +19,13 @@ export interface SessionClaims {
 const keyOf = (secret: string) => new TextEncoder().encode(secret);
 
 /** Signs a session (HS256 under SESSION_SECRET), valid `ttlSeconds` from `nowMs`. A new CSRF token unless one is carried over. */
-export async function signSession(secret: string, name: string, nowMs: number, ttlSeconds: number, csrf?: string): Promise<{ token: string; claims: SessionClaims }> {
+export async function signSession(
+  secret: string,
+  name: string,
+  nowMs: number,
+  ttlSeconds: number,
+  csrf?: string,
+): Promise<{ token: string; claims: SessionClaims }> {
   const iat = Math.floor(nowMs / 1000);
   const claims: SessionClaims = { name, iat, exp: iat + ttlSeconds, csrf: csrf ?? randomToken(24) };
   const token = await new SignJWT({ csrf: claims.csrf })
@@ -43,7 +49,8 @@ export async function verifySession(secret: string, token: string, nowMs: number
       currentDate: new Date(nowMs),
       requiredClaims: ["sub", "iat", "exp"],
     });
-    if (typeof payload.sub !== "string" || typeof payload.csrf !== "string" || payload.iat === undefined || payload.exp === undefined) return null;
+    if (typeof payload.sub !== "string" || typeof payload.csrf !== "string" || payload.iat === undefined || payload.exp === undefined)
+      return null;
     return { name: payload.sub, iat: payload.iat, exp: payload.exp, csrf: payload.csrf };
   } catch {
     return null;

@@ -1,7 +1,13 @@
 import { and, count, eq, gt, inArray, lt, min, or, sql } from "drizzle-orm";
 import type { Conn } from "../store/db";
 import { adminLoginFailures } from "../../../adapters/db/schema";
-import { LOGIN_MAX_FAILURES_PER_IP, LOGIN_MAX_FAILURES_PER_USER, LOGIN_WINDOW_MS, loginAllowed, type LoginGate } from "../../../core/admin/login-throttle";
+import {
+  LOGIN_MAX_FAILURES_PER_IP,
+  LOGIN_MAX_FAILURES_PER_USER,
+  LOGIN_WINDOW_MS,
+  loginAllowed,
+  type LoginGate,
+} from "../../../core/admin/login-throttle";
 
 const userKey = (name: string) => `user:${name.toLowerCase()}`;
 const ipKey = (ip: string) => `ip:${ip}`;
@@ -26,19 +32,29 @@ export async function claimLoginAttempt(d: Conn, name: string, ip: string, nowMs
     const rows = await tx
       .select({ key: adminLoginFailures.key, n: count(), oldest: min(adminLoginFailures.at) })
       .from(adminLoginFailures)
-      .where(and(inArray(adminLoginFailures.key, [keys.user, keys.ip, keys.pair]), gt(adminLoginFailures.at, new Date(nowMs - LOGIN_WINDOW_MS))))
+      .where(
+        and(inArray(adminLoginFailures.key, [keys.user, keys.ip, keys.pair]), gt(adminLoginFailures.at, new Date(nowMs - LOGIN_WINDOW_MS))),
+      )
       .groupBy(adminLoginFailures.key);
     const of = (key: string) => rows.find((r) => r.key === key);
     const pair = of(keys.pair);
     const byIp = of(keys.ip);
     const over = [pair && pair.n >= LOGIN_MAX_FAILURES_PER_USER ? pair : null, byIp && byIp.n >= LOGIN_MAX_FAILURES_PER_IP ? byIp : null];
-    const oldest = over.map((r) => r?.oldest?.getTime() ?? null).filter((t) => t !== null).sort((a, b) => b - a)[0] ?? null;
+    const oldest =
+      over
+        .map((r) => r?.oldest?.getTime() ?? null)
+        .filter((t) => t !== null)
+        .sort((a, b) => b - a)[0] ?? null;
     const gate = loginAllowed({ pair: pair?.n ?? 0, ip: byIp?.n ?? 0, account: of(keys.user)?.n ?? 0, oldestAt: oldest }, nowMs);
     if (!gate.allowed) return { ...gate, ids: [] };
     const at = new Date(nowMs);
     const inserted = await tx
       .insert(adminLoginFailures)
-      .values([{ key: keys.user, at }, { key: keys.ip, at }, { key: keys.pair, at }])
+      .values([
+        { key: keys.user, at },
+        { key: keys.ip, at },
+        { key: keys.pair, at },
+      ])
       .returning({ id: adminLoginFailures.id });
     return { ...gate, ids: inserted.map((r) => r.id) };
   });
@@ -52,5 +68,11 @@ export async function claimLoginAttempt(d: Conn, name: string, ip: string, nowMs
 export async function releaseLoginAttempt(d: Conn, claim: LoginClaim, name: string, ip: string): Promise<void> {
   await d
     .delete(adminLoginFailures)
-    .where(or(inArray(adminLoginFailures.id, [...claim.ids]), eq(adminLoginFailures.key, userKey(name)), eq(adminLoginFailures.key, pairKey(name, ip))));
+    .where(
+      or(
+        inArray(adminLoginFailures.id, [...claim.ids]),
+        eq(adminLoginFailures.key, userKey(name)),
+        eq(adminLoginFailures.key, pairKey(name, ip)),
+      ),
+    );
 }

@@ -24,15 +24,27 @@ export interface TokenView {
 /** The public view of a token row. */
 export function tokenView(t: ApiTokenRow): TokenView {
   return {
-    id: t.id, name: t.name, role: RoleSchema.catch("viewer").parse(t.role), createdBy: t.createdBy, createdAt: t.createdAt.toISOString(),
-    expiresAt: t.expiresAt?.toISOString() ?? null, lastUsedAt: t.lastUsedAt?.toISOString() ?? null, revokedAt: t.revokedAt?.toISOString() ?? null,
+    id: t.id,
+    name: t.name,
+    role: RoleSchema.catch("viewer").parse(t.role),
+    createdBy: t.createdBy,
+    createdAt: t.createdAt.toISOString(),
+    expiresAt: t.expiresAt?.toISOString() ?? null,
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+    revokedAt: t.revokedAt?.toISOString() ?? null,
   };
 }
 
 /** Creates a token: 32 random bytes, stored as SHA-256 only. The returned `token` is the one time it is seen. */
-export async function createToken(d: Conn, input: { name: string; role: Role; createdBy: string; expiresAt: Date | null }): Promise<{ row: ApiTokenRow; token: string }> {
+export async function createToken(
+  d: Conn,
+  input: { name: string; role: Role; createdBy: string; expiresAt: Date | null },
+): Promise<{ row: ApiTokenRow; token: string }> {
   const token = `${TOKEN_PREFIX}${randomToken(32)}`;
-  const [row] = await d.insert(apiTokens).values({ ...input, tokenHash: await sha256Hex(token) }).returning();
+  const [row] = await d
+    .insert(apiTokens)
+    .values({ ...input, tokenHash: await sha256Hex(token) })
+    .returning();
   if (row === undefined) throw new Error("insert returned no row");
   return { row, token };
 }

@@ -22,8 +22,13 @@ export interface UserView {
 /** The public view of a user row. */
 export function userView(u: AdminUserRow): UserView {
   return {
-    name: u.name, email: u.email, role: RoleSchema.catch("viewer").parse(u.role), disabled: u.disabled,
-    hasPassword: u.passwordHash !== null, hasTotp: u.totpSecret !== null, createdAt: u.createdAt.toISOString(),
+    name: u.name,
+    email: u.email,
+    role: RoleSchema.catch("viewer").parse(u.role),
+    disabled: u.disabled,
+    hasPassword: u.passwordHash !== null,
+    hasTotp: u.totpSecret !== null,
+    createdAt: u.createdAt.toISOString(),
   };
 }
 
@@ -45,7 +50,10 @@ let devUserEnsured = false;
  * Dev only: makes sure the dev login exists as an admin with this password and TOTP secret. Refuses to run
  * unless DEV_MODE is `on`, which deploy configs never set, so dev credentials never exist in a deploy.
  */
-export async function ensureDevUser(env: AdminEnv, user: { readonly name: string; readonly password: string; readonly totpSecret: string }): Promise<void> {
+export async function ensureDevUser(
+  env: AdminEnv,
+  user: { readonly name: string; readonly password: string; readonly totpSecret: string },
+): Promise<void> {
   if (env.DEV_MODE !== "on") throw new Error("ensureDevUser needs DEV_MODE=on");
   if (devUserEnsured) return;
   const passwordHash = await hashPassword(user.password);

@@ -28,13 +28,18 @@ export function peerReason(peerName: string, reason: string): string {
   return `peer ${peerName}: ${reason}`.slice(0, 200);
 }
 
-
 /**
  * Writes vetted entries with `source: "peer"` and a bounded TTL (`ip:` to KV, networks to the RangeIndex). Never
  * overwrites an entry another source wrote (escalation, an operator, the edge, another peer); skips ones held
  * with the same expiry.
  */
-export async function applyEntries(env: BlocklistBindings, peer: ApplyingPeer, vetted: readonly VettedEntry[], held: ReadonlyMap<string, number>, now: number): Promise<ApplyOutcome> {
+export async function applyEntries(
+  env: BlocklistBindings,
+  peer: ApplyingPeer,
+  vetted: readonly VettedEntry[],
+  held: ReadonlyMap<string, number>,
+  now: number,
+): Promise<ApplyOutcome> {
   let unchanged = 0;
   let kept = 0;
   const written: { key: string; expiresAt: number }[] = [];
@@ -48,7 +53,13 @@ export async function applyEntries(env: BlocklistBindings, peer: ApplyingPeer, v
   for (let i = 0; i < todo.length; i += KV_BATCH) {
     const batch = todo.slice(i, i + KV_BATCH);
     const writes = batch.map((v) => {
-      const entry: BlocklistEntry = { action: peer.action, reason: peerReason(peer.name, v.entry.reason), source: "peer", score: v.entry.confidence, at: now };
+      const entry: BlocklistEntry = {
+        action: peer.action,
+        reason: peerReason(peer.name, v.entry.reason),
+        source: "peer",
+        score: v.entry.confidence,
+        at: now,
+      };
       return { key: v.key, entry, ttlSeconds: v.ttlSeconds };
     });
     const outcome = await store.put(writes, now, { peer: peer.name });

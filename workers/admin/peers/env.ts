@@ -26,7 +26,12 @@ const VarsSchema = z.object({
   PEER_SIGNING_JWK: z.string().optional(),
   PEER_ISSUER: z.string().max(200).optional(),
   PEER_PUBLISH_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.9),
-  PEER_PUBLISH_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+  PEER_PUBLISH_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
   PEER_REPUBLISH: z.enum(["on", "off", ""]).default("off"),
   DEV_MODE: z.enum(["on", "off", ""]).default("off"),
 });
@@ -45,14 +50,21 @@ export interface PeersConfig {
 export function peersConfig(env: PeersEnv): PeersConfig {
   const empty = (v: string | undefined) => (v === "" ? undefined : v);
   const parsed = VarsSchema.safeParse({
-    PEER_SIGNING_JWK: empty(env.PEER_SIGNING_JWK), PEER_ISSUER: empty(env.PEER_ISSUER),
-    PEER_PUBLISH_MIN_CONFIDENCE: empty(env.PEER_PUBLISH_MIN_CONFIDENCE), PEER_PUBLISH_TTL_SECONDS: empty(env.PEER_PUBLISH_TTL_SECONDS),
-    PEER_REPUBLISH: env.PEER_REPUBLISH, DEV_MODE: env.DEV_MODE,
+    PEER_SIGNING_JWK: empty(env.PEER_SIGNING_JWK),
+    PEER_ISSUER: empty(env.PEER_ISSUER),
+    PEER_PUBLISH_MIN_CONFIDENCE: empty(env.PEER_PUBLISH_MIN_CONFIDENCE),
+    PEER_PUBLISH_TTL_SECONDS: empty(env.PEER_PUBLISH_TTL_SECONDS),
+    PEER_REPUBLISH: env.PEER_REPUBLISH,
+    DEV_MODE: env.DEV_MODE,
   });
   if (!parsed.success) throw new Error(`peering vars are invalid:\n${z.prettifyError(parsed.error)}`);
   const v = parsed.data;
   return {
-    signingJwk: v.PEER_SIGNING_JWK ?? null, issuer: v.PEER_ISSUER ?? null, publishMinConfidence: v.PEER_PUBLISH_MIN_CONFIDENCE,
-    publishTtlSeconds: v.PEER_PUBLISH_TTL_SECONDS, republish: v.PEER_REPUBLISH === "on", devMode: v.DEV_MODE === "on",
+    signingJwk: v.PEER_SIGNING_JWK ?? null,
+    issuer: v.PEER_ISSUER ?? null,
+    publishMinConfidence: v.PEER_PUBLISH_MIN_CONFIDENCE,
+    publishTtlSeconds: v.PEER_PUBLISH_TTL_SECONDS,
+    republish: v.PEER_REPUBLISH === "on",
+    devMode: v.DEV_MODE === "on",
   };
 }

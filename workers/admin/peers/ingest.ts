@@ -55,17 +55,29 @@ export async function ingest(env: PeersEnv, input: IngestInput): Promise<IngestO
   const limits = limitsOf(peer);
   const held = await withDb(env, (db) => heldEntries(db, peer.id, now));
   const vetted = vetEntries(input.entries, {
-    limits, safety: input.safety, now, held: (key) => held.has(key),
-    maxAccepted: Math.max(0, Math.min(limits.maxPerSync, input.budget)), maxNew: Math.max(0, limits.maxActive - held.size),
+    limits,
+    safety: input.safety,
+    now,
+    held: (key) => held.has(key),
+    maxAccepted: Math.max(0, Math.min(limits.maxPerSync, input.budget)),
+    maxNew: Math.max(0, limits.maxActive - held.size),
   });
   const rejected = [...(input.preRejected ?? []), ...vetted.rejected];
   const applied = input.dryRun
     ? { applied: 0, unchanged: 0, kept: 0, written: [] }
     : await applyEntries(env, { name: peer.name, action: ActionSchema.parse(peer.action) }, vetted.accepted, held, now);
   const outcome: IngestOutcome = {
-    peer: peer.name, kind: input.kind, status: "ok", error: null, received: input.entries.length + (input.preRejected?.length ?? 0),
-    applied: applied.applied, unchanged: applied.unchanged, kept: applied.kept, rejected: countRejections(rejected),
-    rejections: rejected.slice(0, 100), accepted: vetted.accepted.length,
+    peer: peer.name,
+    kind: input.kind,
+    status: "ok",
+    error: null,
+    received: input.entries.length + (input.preRejected?.length ?? 0),
+    applied: applied.applied,
+    unchanged: applied.unchanged,
+    kept: applied.kept,
+    rejected: countRejections(rejected),
+    rejections: rejected.slice(0, 100),
+    accepted: vetted.accepted.length,
   };
   if (!input.dryRun) {
     await withDb(env, async (db) => {
@@ -77,15 +89,42 @@ export async function ingest(env: PeersEnv, input: IngestInput): Promise<IngestO
 }
 
 /** Records a feed or push whose entries were not looked at: it failed (fetch error, bad signature, replay…) or was not modified. */
-export async function recordStatus(env: PeersEnv, peer: PeerRow, kind: IngestOutcome["kind"], status: string, error: string, now: number): Promise<IngestOutcome> {
-  const outcome: IngestOutcome = { peer: peer.name, kind, status, error, received: 0, applied: 0, unchanged: 0, kept: 0, rejected: {}, rejections: [], accepted: 0 };
+export async function recordStatus(
+  env: PeersEnv,
+  peer: PeerRow,
+  kind: IngestOutcome["kind"],
+  status: string,
+  error: string,
+  now: number,
+): Promise<IngestOutcome> {
+  const outcome: IngestOutcome = {
+    peer: peer.name,
+    kind,
+    status,
+    error,
+    received: 0,
+    applied: 0,
+    unchanged: 0,
+    kept: 0,
+    rejected: {},
+    rejections: [],
+    accepted: 0,
+  };
   await withDb(env, (db) => recordSync(db, syncRow(peer.id, outcome, now)));
   return outcome;
 }
 
 function syncRow(peerId: number, o: IngestOutcome, now: number) {
   return {
-    peerId, at: new Date(now), kind: o.kind, status: o.status, error: o.error, received: o.received, applied: o.applied, unchanged: o.unchanged,
-    kept: o.kept, rejected: o.rejected,
+    peerId,
+    at: new Date(now),
+    kind: o.kind,
+    status: o.status,
+    error: o.error,
+    received: o.received,
+    applied: o.applied,
+    unchanged: o.unchanged,
+    kept: o.kept,
+    rejected: o.rejected,
   };
 }

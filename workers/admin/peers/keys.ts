@@ -50,7 +50,10 @@ export async function signJws(key: SigningKey, typ: string, payload: unknown): P
 }
 
 /** Why a JWS was refused. Public codes: a peer may see them. Only `wrong_type` and `malformed_payload` come after a good signature. */
-export type JwsError = { readonly code: "malformed_jws" | "unsupported_alg" | "wrong_type" | "unknown_key" | "invalid_signature" | "malformed_payload"; readonly message: string };
+export type JwsError = {
+  readonly code: "malformed_jws" | "unsupported_alg" | "wrong_type" | "unknown_key" | "invalid_signature" | "malformed_payload";
+  readonly message: string;
+};
 
 /** The protected header's `kid`, or null when the JWS is malformed or has none (push looks the peer up by it). */
 export function jwsKeyId(jws: string): string | null {
@@ -66,21 +69,31 @@ export function jwsKeyId(jws: string): string | null {
  * Verifies a compact JWS against a peer's pinned key and returns its JSON payload. Only EdDSA is accepted (never
  * `none`, never an HMAC with the public key as secret); the `typ` must match and a `kid`, if present, must be the pin's.
  */
-export async function verifyPeerJws(jws: string, pinned: PeerPublicJwk, pinnedKid: string, typ: string): Promise<Result<unknown, JwsError>> {
+export async function verifyPeerJws(
+  jws: string,
+  pinned: PeerPublicJwk,
+  pinnedKid: string,
+  typ: string,
+): Promise<Result<unknown, JwsError>> {
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(jws);
   } catch {
     return fail({ code: "malformed_jws", message: "not a compact JWS" });
   }
-  if (header.alg !== PEER_JWS_ALG) return fail({ code: "unsupported_alg", message: `alg ${String(header.alg)} is not accepted; peers sign with ${PEER_JWS_ALG}` });
-  if (header.kid !== undefined && header.kid !== pinnedKid) return fail({ code: "unknown_key", message: `signed with key ${header.kid}, not the pinned ${pinnedKid}` });
+  if (header.alg !== PEER_JWS_ALG)
+    return fail({ code: "unsupported_alg", message: `alg ${String(header.alg)} is not accepted; peers sign with ${PEER_JWS_ALG}` });
+  if (header.kid !== undefined && header.kid !== pinnedKid)
+    return fail({ code: "unknown_key", message: `signed with key ${header.kid}, not the pinned ${pinnedKid}` });
   let payload: Uint8Array;
   try {
     const key = await importJWK({ kty: pinned.kty, crv: pinned.crv, x: pinned.x }, PEER_JWS_ALG);
     ({ payload } = await compactVerify(jws, key, { algorithms: [PEER_JWS_ALG] }));
   } catch (error) {
-    return fail({ code: "invalid_signature", message: `signature check failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200) });
+    return fail({
+      code: "invalid_signature",
+      message: `signature check failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200),
+    });
   }
   // After the signature: from here on the peer itself said it, so its status may record the refusal.
   if (header.typ !== typ) return fail({ code: "wrong_type", message: `typ ${String(header.typ)} is not ${typ}` });
@@ -92,7 +105,10 @@ export async function verifyPeerJws(jws: string, pinned: PeerPublicJwk, pinnedKi
 }
 
 /** The key to pin from a peer's key document: the only Ed25519 key, or the one whose thumbprint the operator gave. */
-export async function pickPeerKey(doc: PeerKeyDocument, expectedThumbprint: string | null): Promise<Result<{ jwk: PeerPublicJwk; kid: string }, string>> {
+export async function pickPeerKey(
+  doc: PeerKeyDocument,
+  expectedThumbprint: string | null,
+): Promise<Result<{ jwk: PeerPublicJwk; kid: string }, string>> {
   const candidates: { jwk: PeerPublicJwk; kid: string }[] = [];
   for (const raw of doc.keys) {
     const parsed = PeerPublicJwkSchema.safeParse(raw);
@@ -109,4 +125,3 @@ export async function pickPeerKey(doc: PeerKeyDocument, expectedThumbprint: stri
   if (others.length > 0) return fail("the key document holds several keys; give the peer's key thumbprint to choose one");
   return ok(only);
 }
-

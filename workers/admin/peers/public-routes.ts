@@ -41,7 +41,8 @@ export function issuerOf(config: PeersConfig, requestUrl: string): string {
 /** Our signing key, or 404 `peering_disabled` when PEER_SIGNING_JWK is unset. */
 export async function signingKeyOrThrow(env: PeersEnv): Promise<{ config: PeersConfig; key: SigningKey }> {
   const config = peersConfig(env);
-  if (config.signingJwk === null) throw new AppError(404, "peering_disabled", "this deployment publishes no peer feed (PEER_SIGNING_JWK is unset)");
+  if (config.signingJwk === null)
+    throw new AppError(404, "peering_disabled", "this deployment publishes no peer feed (PEER_SIGNING_JWK is unset)");
   return { config, key: await loadSigningKey(config.signingJwk) };
 }
 
@@ -56,14 +57,34 @@ export function publicPeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
         path: PEER_KEY_PATH,
         summary: "This deployment's peer-feed public key (JWK Set, kid = RFC 7638 thumbprint) and issuer; public",
         responses: {
-          200: { description: "the key document", content: { "application/json": { schema: z.object({ issuer: z.string(), keys: z.array(z.record(z.string(), z.string())), feed: z.string(), push: z.string() }) } } },
+          200: {
+            description: "the key document",
+            content: {
+              "application/json": {
+                schema: z.object({
+                  issuer: z.string(),
+                  keys: z.array(z.record(z.string(), z.string())),
+                  feed: z.string(),
+                  push: z.string(),
+                }),
+              },
+            },
+          },
           404: error("`peering_disabled`"),
         },
       }),
       async (c) => {
         const { config, key } = await signingKeyOrThrow(c.env);
         const origin = new URL(c.req.url).origin;
-        return c.json({ issuer: issuerOf(config, c.req.url), keys: [{ ...key.publicJwk }], feed: `${origin}/api/peers/feed`, push: `${origin}/api/peers/push` }, 200);
+        return c.json(
+          {
+            issuer: issuerOf(config, c.req.url),
+            keys: [{ ...key.publicJwk }],
+            feed: `${origin}/api/peers/feed`,
+            push: `${origin}/api/peers/push`,
+          },
+          200,
+        );
       },
     )
     .openapi(
@@ -71,7 +92,10 @@ export function publicPeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
         method: "get",
         path: "/api/peers/feed",
         summary: "The signed feed of this deployment's confident blocks (compact JWS, EdDSA); public, rebuilt at most once a minute",
-        responses: { 200: { description: "compact JWS", content: { "application/jose": { schema: z.string() } } }, 404: error("`peering_disabled`") },
+        responses: {
+          200: { description: "compact JWS", content: { "application/jose": { schema: z.string() } } },
+          404: error("`peering_disabled`"),
+        },
       }),
       async (c) => {
         const { config, key } = await signingKeyOrThrow(c.env);
@@ -95,8 +119,12 @@ export function publicPeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
         request: { body: { required: true, content: { "application/jose": { schema: z.string() } } } },
         responses: {
           200: { description: "vetted and applied", content: { "application/json": { schema: SyncOutcomeSchema } } },
-          400: error("malformed or stale push"), 401: error("unknown key, bad signature, wrong issuer"), 403: error("addressed to another deployment"),
-          409: error("`replayed`"), 413: error("`too_large`"), 429: error("`rate_limited`: too many pushes from this address"),
+          400: error("malformed or stale push"),
+          401: error("unknown key, bad signature, wrong issuer"),
+          403: error("addressed to another deployment"),
+          409: error("`replayed`"),
+          413: error("`too_large`"),
+          429: error("`rate_limited`: too many pushes from this address"),
         },
       }),
       async (c) => {
@@ -104,7 +132,8 @@ export function publicPeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
           c.header("Retry-After", "60");
           throw new AppError(429, "rate_limited", `at most ${PUSH_RATE_PER_MINUTE} pushes a minute from one address`);
         }
-        if (Number(c.req.header("content-length") ?? "0") > MAX_PUSH_BYTES) throw new AppError(413, "too_large", `at most ${MAX_PUSH_BYTES} bytes`);
+        if (Number(c.req.header("content-length") ?? "0") > MAX_PUSH_BYTES)
+          throw new AppError(413, "too_large", `at most ${MAX_PUSH_BYTES} bytes`);
         // Bytes, then UTF-8: `text()` on an application/jose body makes workerd warn about non-text content.
         const body = new TextDecoder().decode(await c.req.arrayBuffer()).trim();
         if (body.length > MAX_PUSH_BYTES) throw new AppError(413, "too_large", `at most ${MAX_PUSH_BYTES} bytes`);

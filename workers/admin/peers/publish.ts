@@ -9,7 +9,11 @@ import { publishableRows } from "./store";
 export async function signedFeed(env: PeersEnv, config: PeersConfig, key: SigningKey, issuer: string, now: number): Promise<string> {
   const rows = await withDb(env, (db) =>
     publishableRows(db, {
-      minConfidence: config.publishMinConfidence, since: now - config.publishTtlSeconds * 1000, now, republish: config.republish, max: MAX_FEED_ENTRIES,
+      minConfidence: config.publishMinConfidence,
+      since: now - config.publishTtlSeconds * 1000,
+      now,
+      republish: config.republish,
+      max: MAX_FEED_ENTRIES,
     }),
   );
   const entries = publishableEntries(rows.ips, rows.prefixes, config.publishTtlSeconds, MAX_FEED_ENTRIES);

@@ -25,7 +25,13 @@ const refuse = (status: ContentfulStatusCode, code: string, message: string) => 
  * (`audience`), fresh (issuedAt within the clock skew) and newer than its last push; then the same vetting as a feed.
  * A refusal is recorded on the peer only once the signature is its own.
  */
-export async function receivePush(env: PeersEnv, jws: string, ourIssuer: string, devMode: boolean, now: number): Promise<Result<IngestOutcome, PushRefusal>> {
+export async function receivePush(
+  env: PeersEnv,
+  jws: string,
+  ourIssuer: string,
+  devMode: boolean,
+  now: number,
+): Promise<Result<IngestOutcome, PushRefusal>> {
   const kid = jwsKeyId(jws);
   if (kid === null) return refuse(400, "malformed_jws", "send a compact JWS whose header names the key (kid)");
   const peer = await withDb(env, (db) => findPeerByKid(db, kid));
@@ -39,15 +45,31 @@ export async function receivePush(env: PeersEnv, jws: string, ourIssuer: string,
   if (!verified.ok) {
     // Anyone can name a peer's key id: until the signature verifies, nothing is written and the peer's status stays.
     const signedByPeer = verified.error.code === "wrong_type" || verified.error.code === "malformed_payload";
-    return signedByPeer ? refused(401, verified.error.code, verified.error.message) : refuse(401, verified.error.code, verified.error.message);
+    return signedByPeer
+      ? refused(401, verified.error.code, verified.error.message)
+      : refuse(401, verified.error.code, verified.error.message);
   }
   const push = PeerPushSchema.safeParse(verified.value);
-  if (!push.success) return refused(400, "malformed_push", push.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ").slice(0, 300));
+  if (!push.success)
+    return refused(
+      400,
+      "malformed_push",
+      push.error.issues
+        .map((i) => `${i.path.join(".")}: ${i.message}`)
+        .join("; ")
+        .slice(0, 300),
+    );
   const { issuer, audience, issuedAt, entries } = push.data;
   if (issuer !== peer.issuer) return refused(401, "issuer_mismatch", `the push names issuer ${issuer}, not ${peer.issuer ?? "(none)"}`);
   if (audience !== ourIssuer) return refused(403, "wrong_audience", `the push is addressed to ${audience}, not ${ourIssuer}`);
-  if (Math.abs(issuedAt - now) > CLOCK_SKEW_MS) return refused(400, "stale_push", `issued at ${new Date(issuedAt).toISOString()}; clocks may differ by ${CLOCK_SKEW_MS / 1000} s at most`);
-  if (!(await claimPush(env, peer, issuedAt))) return refused(409, "replayed", "a push with this issuedAt or a later one was already accepted");
+  if (Math.abs(issuedAt - now) > CLOCK_SKEW_MS)
+    return refused(
+      400,
+      "stale_push",
+      `issued at ${new Date(issuedAt).toISOString()}; clocks may differ by ${CLOCK_SKEW_MS / 1000} s at most`,
+    );
+  if (!(await claimPush(env, peer, issuedAt)))
+    return refused(409, "replayed", "a push with this issuedAt or a later one was already accepted");
   const safety = await loadPeerSafety(env, devMode);
   return ok(await ingest(env, { peer, kind: "push", entries, safety, now, budget: MAX_RUN_ENTRIES }));
 }

@@ -7,7 +7,12 @@ import { publicPeerRoutes } from "./public-routes";
 function router<E extends PeersHonoEnv>(): OpenAPIHono<E> {
   return new OpenAPIHono<E>({
     defaultHook: (result) => {
-      if (!result.success) throw new AppError(400, "invalid_request", result.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "));
+      if (!result.success)
+        throw new AppError(
+          400,
+          "invalid_request",
+          result.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "),
+        );
     },
   });
 }

@@ -23,7 +23,10 @@ export async function findPeer(db: Db, name: string): Promise<PeerRow | null> {
 
 /** The enabled peer whose pinned key has this thumbprint (a push names it as `kid`), or null. */
 export async function findPeerByKid(db: Db, kid: string): Promise<PeerRow | null> {
-  const [row] = await db.select().from(peers).where(and(eq(peers.keyThumbprint, kid), eq(peers.enabled, true)));
+  const [row] = await db
+    .select()
+    .from(peers)
+    .where(and(eq(peers.keyThumbprint, kid), eq(peers.enabled, true)));
   return row ?? null;
 }
 
@@ -37,13 +40,21 @@ export async function heldEntries(db: Db, peerId: number, now: number): Promise<
 }
 
 /** Records keys a peer wrote (or refreshed) in KV. */
-export async function recordEntries(db: Db, peerId: number, rows: readonly { key: string; expiresAt: number }[], now: number): Promise<void> {
+export async function recordEntries(
+  db: Db,
+  peerId: number,
+  rows: readonly { key: string; expiresAt: number }[],
+  now: number,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
     const values = rows.slice(i, i + 500).map((r) => ({ peerId, key: r.key, at: new Date(now), expiresAt: new Date(r.expiresAt) }));
     await db
       .insert(peerEntries)
       .values(values)
-      .onConflictDoUpdate({ target: [peerEntries.peerId, peerEntries.key], set: { at: sql`excluded.at`, expiresAt: sql`excluded.expires_at` } });
+      .onConflictDoUpdate({
+        target: [peerEntries.peerId, peerEntries.key],
+        set: { at: sql`excluded.at`, expiresAt: sql`excluded.expires_at` },
+      });
   }
 }
 
@@ -65,12 +76,21 @@ export interface PeerStats {
 
 /** Latest sync, totals over the kept history, rejections by reason, and unexpired entries, per peer id. */
 export async function peerStats(db: Db, now: number): Promise<Map<number, PeerStats>> {
-  const latest = await db.selectDistinctOn([peerSyncs.peerId]).from(peerSyncs).orderBy(peerSyncs.peerId, desc(peerSyncs.at), desc(peerSyncs.id));
+  const latest = await db
+    .selectDistinctOn([peerSyncs.peerId])
+    .from(peerSyncs)
+    .orderBy(peerSyncs.peerId, desc(peerSyncs.at), desc(peerSyncs.id));
   const totals = await db
-    .select({ peerId: peerSyncs.peerId, received: sql<number>`sum(${peerSyncs.received})`.mapWith(Number), applied: sql<number>`sum(${peerSyncs.applied})`.mapWith(Number) })
+    .select({
+      peerId: peerSyncs.peerId,
+      received: sql<number>`sum(${peerSyncs.received})`.mapWith(Number),
+      applied: sql<number>`sum(${peerSyncs.applied})`.mapWith(Number),
+    })
     .from(peerSyncs)
     .groupBy(peerSyncs.peerId);
-  const reasons = await db.execute(sql`SELECT peer_id, r.key AS reason, sum(r.value::int)::int AS n FROM peer_syncs, jsonb_each_text(rejected) AS r GROUP BY 1, 2`);
+  const reasons = await db.execute(
+    sql`SELECT peer_id, r.key AS reason, sum(r.value::int)::int AS n FROM peer_syncs, jsonb_each_text(rejected) AS r GROUP BY 1, 2`,
+  );
   const active = await db
     .select({ peerId: peerEntries.peerId, n: sql<number>`count(*)`.mapWith(Number) })
     .from(peerEntries)
@@ -83,8 +103,10 @@ export async function peerStats(db: Db, now: number): Promise<Map<number, PeerSt
     return s;
   };
   for (const row of latest) stats.set(row.peerId, { ...get(row.peerId), lastSync: row });
-  for (const row of totals) stats.set(row.peerId, { ...get(row.peerId), totals: { ...get(row.peerId).totals, received: row.received, applied: row.applied } });
-  for (const row of reasons.rows as { peer_id: number; reason: string; n: number }[]) get(Number(row.peer_id)).totals.rejected[row.reason] = Number(row.n);
+  for (const row of totals)
+    stats.set(row.peerId, { ...get(row.peerId), totals: { ...get(row.peerId).totals, received: row.received, applied: row.applied } });
+  for (const row of reasons.rows as { peer_id: number; reason: string; n: number }[])
+    get(Number(row.peer_id)).totals.rejected[row.reason] = Number(row.n);
   for (const row of active) stats.set(row.peerId, { ...get(row.peerId), activeEntries: row.n });
   return stats;
 }

@@ -38,9 +38,14 @@ export async function fetchText(fetcher: typeof fetch, url: string, accept: stri
   } catch {
     return failure("bad_url", `${url} is not a URL`);
   }
-  if (parsed.protocol !== "https:" && !(devMode && parsed.protocol === "http:")) return failure("insecure_url", `${url}: peers are fetched over https only`);
+  if (parsed.protocol !== "https:" && !(devMode && parsed.protocol === "http:"))
+    return failure("insecure_url", `${url}: peers are fetched over https only`);
   try {
-    const response = await fetcher(parsed.toString(), { headers: { accept }, redirect: "manual", signal: AbortSignal.timeout(PEER_FETCH_TIMEOUT_MS) });
+    const response = await fetcher(parsed.toString(), {
+      headers: { accept },
+      redirect: "manual",
+      signal: AbortSignal.timeout(PEER_FETCH_TIMEOUT_MS),
+    });
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel();
       return failure("redirected", `${url} answered ${response.status} (redirects are not followed; give the final URL)`);
@@ -96,7 +101,10 @@ async function readCapped(body: ReadableStream<Uint8Array> | null, max: number):
 async function pinnedPeer(env: PeersEnv, peer: PeerRow, fetcher: typeof fetch, devMode: boolean): Promise<Result<PeerRow, Failure>> {
   if (peer.publicJwk !== null && peer.keyThumbprint !== null && peer.issuer !== null) return ok(peer);
   if (peer.publicJwk === null && peer.keyThumbprint === null) {
-    return failure("thumbprint_required", "no key is pinned: give the peer's key thumbprint (its kid) or its public JWK, from its operator");
+    return failure(
+      "thumbprint_required",
+      "no key is pinned: give the peer's key thumbprint (its kid) or its public JWK, from its operator",
+    );
   }
   if (peer.feedUrl === null && peer.keyUrl === null) return failure("no_key", "no key is pinned and there is no URL to fetch it from");
   const keyUrl = peer.keyUrl ?? new URL(PEER_KEY_PATH, peer.feedUrl ?? "").toString();
@@ -109,7 +117,8 @@ async function pinnedPeer(env: PeersEnv, peer: PeerRow, fetcher: typeof fetch, d
     return failure("bad_key_document", `${keyUrl} is not JSON`);
   }
   if (!doc.success) return failure("bad_key_document", `${keyUrl}: ${doc.error.issues[0]?.message ?? "invalid"}`);
-  if (peer.issuer !== null && doc.data.issuer !== peer.issuer) return failure("issuer_mismatch", `${keyUrl} names issuer ${doc.data.issuer}, not ${peer.issuer}`);
+  if (peer.issuer !== null && doc.data.issuer !== peer.issuer)
+    return failure("issuer_mismatch", `${keyUrl} names issuer ${doc.data.issuer}, not ${peer.issuer}`);
   const key = await pickPeerKey(doc.data, peer.keyThumbprint);
   if (!key.ok) return failure("bad_key_document", `${keyUrl}: ${key.error}`);
   const pinned = { publicJwk: key.value.jwk, keyThumbprint: key.value.kid, issuer: doc.data.issuer };
@@ -118,7 +127,13 @@ async function pinnedPeer(env: PeersEnv, peer: PeerRow, fetcher: typeof fetch, d
 }
 
 /** Pulls one edge-guard peer's signed feed and returns its entries, or why it was refused. */
-async function feedEntries(env: PeersEnv, peer: PeerRow, fetcher: typeof fetch, now: number, devMode: boolean): Promise<Result<{ entries: unknown[]; issuedAt: number; peer: PeerRow }, Failure>> {
+async function feedEntries(
+  env: PeersEnv,
+  peer: PeerRow,
+  fetcher: typeof fetch,
+  now: number,
+  devMode: boolean,
+): Promise<Result<{ entries: unknown[]; issuedAt: number; peer: PeerRow }, Failure>> {
   const pinned = await pinnedPeer(env, peer, fetcher, devMode);
   if (!pinned.ok) return pinned;
   const p = pinned.value;
@@ -129,17 +144,34 @@ async function feedEntries(env: PeersEnv, peer: PeerRow, fetcher: typeof fetch, 
   const verified = await verifyPeerJws(jws.value.trim(), jwk.data, p.keyThumbprint, FEED_JWS_TYPE);
   if (!verified.ok) return failure(verified.error.code, verified.error.message);
   const feed = PeerFeedSchema.safeParse(verified.value);
-  if (!feed.success) return failure("malformed_feed", feed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ").slice(0, 300));
+  if (!feed.success)
+    return failure(
+      "malformed_feed",
+      feed.error.issues
+        .map((i) => `${i.path.join(".")}: ${i.message}`)
+        .join("; ")
+        .slice(0, 300),
+    );
   const { issuer, issuedAt, entries } = feed.data;
   if (issuer !== p.issuer) return failure("issuer_mismatch", `the feed names issuer ${issuer}, not ${p.issuer ?? "(none)"}`);
-  if (issuedAt > now + CLOCK_SKEW_MS || issuedAt < now - FEED_MAX_AGE_MS) return failure("stale_feed", `issued at ${new Date(issuedAt).toISOString()}`);
-  if (p.lastFeedIssuedAt !== null && issuedAt < p.lastFeedIssuedAt) return failure("replayed", `issued before the feed already accepted (${new Date(p.lastFeedIssuedAt).toISOString()})`);
+  if (issuedAt > now + CLOCK_SKEW_MS || issuedAt < now - FEED_MAX_AGE_MS)
+    return failure("stale_feed", `issued at ${new Date(issuedAt).toISOString()}`);
+  if (p.lastFeedIssuedAt !== null && issuedAt < p.lastFeedIssuedAt)
+    return failure("replayed", `issued before the feed already accepted (${new Date(p.lastFeedIssuedAt).toISOString()})`);
   if (p.lastFeedIssuedAt !== null && issuedAt === p.lastFeedIssuedAt) return failure("not_modified", "same feed as last time");
   return ok({ entries, issuedAt, peer: p });
 }
 
 /** Syncs one peer: pulls, verifies, vets and applies; every outcome is recorded. */
-async function syncOne(env: PeersEnv, peer: PeerRow, safety: SafetyContext, budget: number, now: number, fetcher: typeof fetch, devMode: boolean): Promise<IngestOutcome> {
+async function syncOne(
+  env: PeersEnv,
+  peer: PeerRow,
+  safety: SafetyContext,
+  budget: number,
+  now: number,
+  fetcher: typeof fetch,
+  devMode: boolean,
+): Promise<IngestOutcome> {
   if (peer.kind === "list") {
     const text = await fetchText(fetcher, peer.feedUrl ?? "", "text/plain", devMode);
     if (!text.ok) return recordStatus(env, peer, "feed", text.error.status, text.error.error, now);
@@ -165,18 +197,43 @@ export interface ListIngest {
 export async function ingestList(env: PeersEnv, peer: PeerRow, text: string, how: ListIngest): Promise<IngestOutcome> {
   const { kind, safety, budget, now, dryRun } = how;
   const parsed = parseBlocklistText(text);
-  if (!parsed.ok) return dryRun ? { ...emptyOutcome(peer, kind), status: "too_large", error: parsed.error } : recordStatus(env, peer, kind, "too_large", parsed.error, now);
+  if (!parsed.ok)
+    return dryRun
+      ? { ...emptyOutcome(peer, kind), status: "too_large", error: parsed.error }
+      : recordStatus(env, peer, kind, "too_large", parsed.error, now);
   const limits = limitsOf(peer);
-  const entries = parsed.value.lines.map((line) => listEntry(line, `list line ${line.line}`, limits.minConfidence, now, limits.maxTtlSeconds));
-  const preRejected: Rejection[] = parsed.value.bad.map((b) => ({ index: -1, line: b.line, value: b.text.slice(0, 64), reason: "malformed", detail: b.error }));
+  const entries = parsed.value.lines.map((line) =>
+    listEntry(line, `list line ${line.line}`, limits.minConfidence, now, limits.maxTtlSeconds),
+  );
+  const preRejected: Rejection[] = parsed.value.bad.map((b) => ({
+    index: -1,
+    line: b.line,
+    value: b.text.slice(0, 64),
+    reason: "malformed",
+    detail: b.error,
+  }));
   const outcome = await ingest(env, { peer, kind, entries, safety, now, budget, preRejected, dryRun });
   const lines = parsed.value.lines;
-  const rejections = outcome.rejections.map((r) => (r.line === undefined ? { ...r, line: lines[r.index]?.line } : r)).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  const rejections = outcome.rejections
+    .map((r) => (r.line === undefined ? { ...r, line: lines[r.index]?.line } : r))
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { ...outcome, rejections };
 }
 
 function emptyOutcome(peer: PeerRow, kind: IngestOutcome["kind"]): IngestOutcome {
-  return { peer: peer.name, kind, status: "ok", error: null, received: 0, applied: 0, unchanged: 0, kept: 0, rejected: {}, rejections: [], accepted: 0 };
+  return {
+    peer: peer.name,
+    kind,
+    status: "ok",
+    error: null,
+    received: 0,
+    applied: 0,
+    unchanged: 0,
+    kept: 0,
+    rejected: {},
+    rejections: [],
+    accepted: 0,
+  };
 }
 
 /**
@@ -198,7 +255,9 @@ export async function syncPeers(env: PeersEnv, now: number, fetcher: typeof fetc
       outcomes.push(outcome);
     } catch (error) {
       // A database or KV fault for one peer: logged, and the next peer still gets its turn.
-      console.error(JSON.stringify({ msg: "peer_sync_failed", peer: peer.name, error: error instanceof Error ? error.message : String(error) }));
+      console.error(
+        JSON.stringify({ msg: "peer_sync_failed", peer: peer.name, error: error instanceof Error ? error.message : String(error) }),
+      );
       outcomes.push({ ...emptyOutcome(peer, "feed"), status: "internal", error: "sync failed; see the Worker's logs" });
     }
   }

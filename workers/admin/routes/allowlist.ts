@@ -13,8 +13,13 @@ import { secured } from "./secured";
 
 const AllowEntrySchema = z
   .object({
-    kind: z.enum(["ip", "cidr"]), target: z.string(), key: z.string(), reason: z.string(), by: z.string(),
-    at: z.string().nullable(), expiresAt: z.string().nullable(),
+    kind: z.enum(["ip", "cidr"]),
+    target: z.string(),
+    key: z.string(),
+    reason: z.string(),
+    by: z.string(),
+    at: z.string().nullable(),
+    expiresAt: z.string().nullable(),
   })
   .openapi("AllowEntry");
 
@@ -34,8 +39,13 @@ function allowTargetOrThrow(text: string): AllowTarget {
 
 function view(target: AllowTarget, entry: AllowEntry | null, expiration: number | null) {
   return {
-    kind: target.kind, target: targetText(target), key: allowKey(target), reason: entry?.reason ?? "", by: entry?.by ?? "",
-    at: entry ? new Date(entry.at).toISOString() : null, expiresAt: expiration === null ? null : new Date(expiration * 1000).toISOString(),
+    kind: target.kind,
+    target: targetText(target),
+    key: allowKey(target),
+    reason: entry?.reason ?? "",
+    by: entry?.by ?? "",
+    at: entry ? new Date(entry.at).toISOString() : null,
+    expiresAt: expiration === null ? null : new Date(expiration * 1000).toISOString(),
   };
 }
 
@@ -48,7 +58,10 @@ export const allowlistRoutes = adminRouter()
       summary: "Allow-listed IPs and networks",
       ...secured("viewer"),
       request: { query: PageQuerySchema.extend({ limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
-      responses: { 200: json(z.object({ entries: z.array(AllowEntrySchema), nextCursor: z.string().nullable() }), "a page"), ...ERROR_RESPONSES },
+      responses: {
+        200: json(z.object({ entries: z.array(AllowEntrySchema), nextCursor: z.string().nullable() }), "a page"),
+        ...ERROR_RESPONSES,
+      },
     }),
     async (c) => {
       const q = c.req.valid("query");

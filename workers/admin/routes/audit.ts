@@ -7,13 +7,29 @@ import { db } from "../store/db";
 import { secured } from "./secured";
 
 const AuditEventSchema = z
-  .object({ id: z.number().int(), at: z.string(), actor: z.string(), action: z.string(), target: z.string(), old: z.unknown(), new: z.unknown() })
+  .object({
+    id: z.number().int(),
+    at: z.string(),
+    actor: z.string(),
+    action: z.string(),
+    target: z.string(),
+    old: z.unknown(),
+    new: z.unknown(),
+  })
   .openapi("AuditEvent");
 
 const AuditQuerySchema = PageQuerySchema.extend({
-  cursor: z.string().regex(/^\d{1,18}$/).optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .optional(),
   actor: z.string().max(200).optional().openapi({ example: "user:alice" }),
-  action: z.string().regex(/^[a-z.]+\*?$/).max(64).optional().openapi({ description: "exact, or a prefix ending in `*` (e.g. `blocklist.*`)" }),
+  action: z
+    .string()
+    .regex(/^[a-z.]+\*?$/)
+    .max(64)
+    .optional()
+    .openapi({ description: "exact, or a prefix ending in `*` (e.g. `blocklist.*`)" }),
   target: z.string().max(200).optional().openapi({ example: "ip:203.0.113.7" }),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
@@ -27,21 +43,38 @@ export const auditRoutes = adminRouter().openapi(
     summary: "Audit log: who changed what, when, old and new value",
     ...secured("viewer"),
     request: { query: AuditQuerySchema },
-    responses: { 200: json(z.object({ events: z.array(AuditEventSchema), nextCursor: z.string().nullable() }), "a page"), ...ERROR_RESPONSES },
+    responses: {
+      200: json(z.object({ events: z.array(AuditEventSchema), nextCursor: z.string().nullable() }), "a page"),
+      ...ERROR_RESPONSES,
+    },
   }),
   async (c) => {
     const q = c.req.valid("query");
     const where: (SQL | undefined)[] = [
       q.actor === undefined ? undefined : eq(auditLog.actor, q.actor),
-      q.action === undefined ? undefined : q.action.endsWith("*") ? like(auditLog.action, `${q.action.slice(0, -1)}%`) : eq(auditLog.action, q.action),
+      q.action === undefined
+        ? undefined
+        : q.action.endsWith("*")
+          ? like(auditLog.action, `${q.action.slice(0, -1)}%`)
+          : eq(auditLog.action, q.action),
       q.target === undefined ? undefined : eq(auditLog.target, q.target),
       q.since === undefined ? undefined : gte(auditLog.at, new Date(q.since)),
       q.until === undefined ? undefined : lte(auditLog.at, new Date(q.until)),
       q.cursor === undefined ? undefined : lt(auditLog.id, Number(q.cursor)),
     ];
-    const rows = await db(c.env, (d) => d.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(q.limit + 1));
+    const rows = await db(c.env, (d) =>
+      d
+        .select()
+        .from(auditLog)
+        .where(and(...where))
+        .orderBy(desc(auditLog.id))
+        .limit(q.limit + 1),
+    );
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return c.json({ events: page.map((r) => ({ ...r, at: r.at.toISOString() })), nextCursor: rows.length > q.limit && last ? String(last.id) : null }, 200);
+    return c.json(
+      { events: page.map((r) => ({ ...r, at: r.at.toISOString() })), nextCursor: rows.length > q.limit && last ? String(last.id) : null },
+      200,
+    );
   },
 );

@@ -61,7 +61,9 @@ export const authRoutes = adminRouter()
       const p = principalOf(c);
       clearSessionCookie(c);
       const ip = c.req.header("cf-connecting-ip") ?? "unknown";
-      await db(c.env, (d) => audit(d, { actor: actorOf(p), action: "auth.logout", target: `user:${p.name}`, old: null, new: { ip, kind: p.kind } }));
+      await db(c.env, (d) =>
+        audit(d, { actor: actorOf(p), action: "auth.logout", target: `user:${p.name}`, old: null, new: { ip, kind: p.kind } }),
+      );
       return c.json({ ok: true as const }, 200);
     },
   )

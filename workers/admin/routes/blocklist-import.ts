@@ -47,7 +47,10 @@ export const blocklistImportRoutes = adminRouter()
       if (!plan.ok) throw new AppError(400, "invalid_request", plan.error);
       const { targets, refused } = plan.value;
       if (!input.dryRun) await writeBlocks(c.env, actorOf(principalOf(c)), "blocklist.import", targets, input, c.get("deps").now());
-      return c.json({ added: input.dryRun ? 0 : targets.length, targets: targets.map(targetText), refused: [...refused], dryRun: input.dryRun }, 200);
+      return c.json(
+        { added: input.dryRun ? 0 : targets.length, targets: targets.map(targetText), refused: [...refused], dryRun: input.dryRun },
+        200,
+      );
     },
   )
   .openapi(

@@ -12,12 +12,25 @@ import { secured } from "./secured";
 export const TargetKindSchema = z.enum(["ip", "cidr", "asn"]);
 
 /** KV's minimum TTL is 60 s; a year is the longest an operator block lives unless it has none. */
-export const TtlSchema = z.int().min(60).max(366 * 86_400).nullable().default(86_400).openapi({ description: "seconds until the entry expires; null: never" });
+export const TtlSchema = z
+  .int()
+  .min(60)
+  .max(366 * 86_400)
+  .nullable()
+  .default(86_400)
+  .openapi({ description: "seconds until the entry expires; null: never" });
 
 export const BlocklistEntrySchema = z
   .object({
-    kind: TargetKindSchema, target: z.string(), key: z.string(), action: z.enum(["block", "tarpit"]), reason: z.string(),
-    source: z.enum(["edge", "tarpit", "escalation", "peer", "operator"]), score: z.number().nullable(), at: z.string().nullable(), expiresAt: z.string().nullable(),
+    kind: TargetKindSchema,
+    target: z.string(),
+    key: z.string(),
+    action: z.enum(["block", "tarpit"]),
+    reason: z.string(),
+    source: z.enum(["edge", "tarpit", "escalation", "peer", "operator"]),
+    score: z.number().nullable(),
+    at: z.string().nullable(),
+    expiresAt: z.string().nullable(),
   })
   .openapi("BlocklistEntry");
 
@@ -49,8 +62,16 @@ export const blocklistRoutes = adminRouter()
       path: "/",
       summary: "Blocklist entries of one kind, with reason, source and expiry",
       ...secured("viewer"),
-      request: { query: PageQuerySchema.extend({ kind: TargetKindSchema.default("ip"), limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
-      responses: { 200: json(z.object({ entries: z.array(BlocklistEntrySchema), nextCursor: z.string().nullable() }), "a page"), ...ERROR_RESPONSES },
+      request: {
+        query: PageQuerySchema.extend({
+          kind: TargetKindSchema.default("ip"),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+      responses: {
+        200: json(z.object({ entries: z.array(BlocklistEntrySchema), nextCursor: z.string().nullable() }), "a page"),
+        ...ERROR_RESPONSES,
+      },
     }),
     async (c) => {
       const q = c.req.valid("query");
@@ -64,7 +85,11 @@ export const blocklistRoutes = adminRouter()
       summary: "Block (or tarpit) an IP, CIDR or ASN. Refused for reserved ranges, allow-listed or verified-crawler addresses",
       ...secured("operator"),
       request: { body: jsonBody(AddSchema) },
-      responses: { 201: json(BlocklistEntrySchema, "written"), 422: json(z.object({ error: z.string(), message: z.string() }), "`unsafe_target`"), ...ERROR_RESPONSES },
+      responses: {
+        201: json(BlocklistEntrySchema, "written"),
+        422: json(z.object({ error: z.string(), message: z.string() }), "`unsafe_target`"),
+        ...ERROR_RESPONSES,
+      },
     }),
     async (c) => {
       const input = c.req.valid("json");

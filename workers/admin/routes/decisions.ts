@@ -19,14 +19,25 @@ const csv = (values: readonly [string, ...string[]]) =>
 
 /** The feed's filters, shared by the list and the HTML page. */
 export const DecisionsQuerySchema = PageQuerySchema.extend({
-  cursor: z.string().regex(/^\d{1,18}$/, "a cursor is the nextCursor of the previous page").optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/, "a cursor is the nextCursor of the previous page")
+    .optional(),
   ip: z.string().max(45).optional(),
   prefix: z.string().max(50).optional(),
   action: csv(["allow", "challenge", "tarpit", "block"]).openapi({ description: "edge actions, comma-separated", type: "string" }),
   verdict: csv(["bot", "unsure", "human"]).openapi({ description: "escalation verdicts, comma-separated", type: "string" }),
   source: z.enum(["edge", "tarpit", "challenge"]).optional(),
-  blocked: z.enum(["true", "false"]).transform((v) => v === "true").optional().openapi({ type: "string", enum: ["true", "false"] }),
-  reason: z.string().regex(/^[a-z0-9:-]{1,64}$/).optional().openapi({ description: "a reason code the decision carries" }),
+  blocked: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional()
+    .openapi({ type: "string", enum: ["true", "false"] }),
+  reason: z
+    .string()
+    .regex(/^[a-z0-9:-]{1,64}$/)
+    .optional()
+    .openapi({ description: "a reason code the decision carries" }),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
 });
@@ -34,23 +45,52 @@ export const DecisionsQuerySchema = PageQuerySchema.extend({
 /** The query's filter part. */
 export function decisionFilter(q: z.infer<typeof DecisionsQuerySchema>): DecisionFilter {
   return {
-    ip: q.ip, prefix: q.prefix, action: q.action, verdict: q.verdict, source: q.source, blocked: q.blocked, reason: q.reason,
-    since: q.since === undefined ? undefined : new Date(q.since), until: q.until === undefined ? undefined : new Date(q.until),
+    ip: q.ip,
+    prefix: q.prefix,
+    action: q.action,
+    verdict: q.verdict,
+    source: q.source,
+    blocked: q.blocked,
+    reason: q.reason,
+    since: q.since === undefined ? undefined : new Date(q.since),
+    until: q.until === undefined ? undefined : new Date(q.until),
     beforeId: q.cursor === undefined ? undefined : Number(q.cursor),
   };
 }
 
 export const DecisionSchema = z
   .object({
-    id: z.number().int(), reportId: z.string(), at: z.string(), source: z.string(), ip: z.string(), prefix: z.string().nullable(),
-    method: z.string(), path: z.string(), userAgent: z.string(), edgeAction: z.string(), edgeScore: z.number(),
-    reasons: z.unknown().openapi({ description: "Reason[]: { code, weight, detail? }" }), signals: z.array(z.string()).nullable(), cf: z.unknown(),
-    score: z.number().nullable(), modelScore: z.number().nullable(), modelVersion: z.string().nullable(), verdict: z.string(), blocked: z.boolean(),
-    label: z.object({ kind: z.string(), value: z.string() }).nullable(), llm: z.unknown(),
+    id: z.number().int(),
+    reportId: z.string(),
+    at: z.string(),
+    source: z.string(),
+    ip: z.string(),
+    prefix: z.string().nullable(),
+    method: z.string(),
+    path: z.string(),
+    userAgent: z.string(),
+    edgeAction: z.string(),
+    edgeScore: z.number(),
+    reasons: z.unknown().openapi({ description: "Reason[]: { code, weight, detail? }" }),
+    signals: z.array(z.string()).nullable(),
+    cf: z.unknown(),
+    score: z.number().nullable(),
+    modelScore: z.number().nullable(),
+    modelVersion: z.string().nullable(),
+    verdict: z.string(),
+    blocked: z.boolean(),
+    label: z.object({ kind: z.string(), value: z.string() }).nullable(),
+    llm: z.unknown(),
   })
   .openapi("Decision");
 
-const IdParams = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" }, type: "integer" }) });
+const IdParams = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: "id", in: "path" }, type: "integer" }),
+});
 const notFound = () => new AppError(404, "not_found", "no decision with that id");
 
 /** The live decisions feed, one decision, and labelling a decision. */
@@ -62,7 +102,10 @@ export const decisionRoutes = adminRouter()
       summary: "Decisions, newest first: filterable, paginated by cursor",
       ...secured("viewer"),
       request: { query: DecisionsQuerySchema },
-      responses: { 200: json(z.object({ decisions: z.array(DecisionSchema), nextCursor: z.string().nullable() }), "a page"), ...ERROR_RESPONSES },
+      responses: {
+        200: json(z.object({ decisions: z.array(DecisionSchema), nextCursor: z.string().nullable() }), "a page"),
+        ...ERROR_RESPONSES,
+      },
     }),
     async (c) => {
       const q = c.req.valid("query");

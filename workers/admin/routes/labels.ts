@@ -20,25 +20,42 @@ export const LabelValueInputSchema = z
 
 export const LabelSchema = z
   .object({
-    id: z.number().int(), ip: z.string(), reportId: z.string().nullable(), value: z.string(), note: z.string().nullable(),
-    createdBy: z.string().nullable(), at: z.string(),
+    id: z.number().int(),
+    ip: z.string(),
+    reportId: z.string().nullable(),
+    value: z.string(),
+    note: z.string().nullable(),
+    createdBy: z.string().nullable(),
+    at: z.string(),
   })
   .openapi("Label");
 
 const NewLabelSchema = LabelValueInputSchema.extend({
-  ip: z.string().max(45).refine((ip) => parseIp(ip) !== null, "not an IP address"),
+  ip: z
+    .string()
+    .max(45)
+    .refine((ip) => parseIp(ip) !== null, "not an IP address"),
   reportId: z.string().max(64).optional(),
 }).openapi("NewLabel");
 
 const LabelsQuerySchema = PageQuerySchema.extend({
-  cursor: z.string().regex(/^\d{1,18}$/).optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .optional(),
   ip: z.string().max(45).optional(),
   value: z.enum(["human", "bot", "good-bot"]).optional(),
 });
 
 type LabelRow = typeof operatorLabels.$inferSelect;
 const view = (r: LabelRow) => ({ ...r, at: r.at.toISOString() });
-const IdParams = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" }, type: "integer" }) });
+const IdParams = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: "id", in: "path" }, type: "integer" }),
+});
 
 /** Operator labels: list, add (about an IP, optionally one decision), remove a mistaken one. */
 export const labelRoutes = adminRouter()
@@ -60,7 +77,12 @@ export const labelRoutes = adminRouter()
         q.cursor === undefined ? undefined : lt(operatorLabels.id, Number(q.cursor)),
       ];
       const rows = await db(c.env, (d) =>
-        d.select().from(operatorLabels).where(and(...where)).orderBy(desc(operatorLabels.id)).limit(q.limit + 1),
+        d
+          .select()
+          .from(operatorLabels)
+          .where(and(...where))
+          .orderBy(desc(operatorLabels.id))
+          .limit(q.limit + 1),
       );
       const page = rows.slice(0, q.limit);
       const last = page[page.length - 1];
@@ -83,7 +105,13 @@ export const labelRoutes = adminRouter()
         d.transaction(async (tx) => {
           const [created] = await tx
             .insert(operatorLabels)
-            .values({ ip: parseIp(input.ip) ?? input.ip, reportId: input.reportId ?? null, value: input.value, note: input.note ?? null, createdBy: actor })
+            .values({
+              ip: parseIp(input.ip) ?? input.ip,
+              reportId: input.reportId ?? null,
+              value: input.value,
+              note: input.note ?? null,
+              createdBy: actor,
+            })
             .returning();
           if (created === undefined) throw new Error("insert returned no row");
           await audit(tx, { actor, action: "label.add", target: `ip:${created.ip}`, old: null, new: created });

@@ -23,7 +23,14 @@ export const metricsRoutes = new Hono<AdminBindings>().get("/", async (c) => {
     body = formatMetrics(await db(c.env, (d) => metricFamilies(d, faults, tarpit)));
   } catch (error) {
     console.error(JSON.stringify({ msg: "metrics: database unreachable", error: String(error) }));
-    body = formatMetrics([{ name: "edge_guard_admin_database_up", help: "1 when admin reached Postgres for this scrape.", type: "gauge", samples: [{ value: 0 }] }]);
+    body = formatMetrics([
+      {
+        name: "edge_guard_admin_database_up",
+        help: "1 when admin reached Postgres for this scrape.",
+        type: "gauge",
+        samples: [{ value: 0 }],
+      },
+    ]);
   }
   return c.body(body, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
 });

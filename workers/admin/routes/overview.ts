@@ -34,8 +34,18 @@ export const overviewRoutes = adminRouter().openapi(
     ...secured("viewer"),
     request: {
       query: z.object({
-        hours: z.coerce.number().int().min(1).max(24 * 31).default(24),
-        bucketMinutes: z.coerce.number().int().min(1).max(24 * 60).default(60),
+        hours: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 31)
+          .default(24),
+        bucketMinutes: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(60),
       }),
     },
     responses: { 200: json(OverviewSchema, "the figures"), ...ERROR_RESPONSES },
@@ -44,7 +54,10 @@ export const overviewRoutes = adminRouter().openapi(
     const q = c.req.valid("query");
     const until = new Date(c.get("deps").now());
     const since = new Date(until.getTime() - q.hours * 3_600_000);
-    const [faults, tarpit] = await Promise.all([faultTotals(c.env.BLOCKLIST), tarpitTotals(c.env, Math.ceil((until.getTime() - since.getTime()) / 60_000))]);
+    const [faults, tarpit] = await Promise.all([
+      faultTotals(c.env.BLOCKLIST),
+      tarpitTotals(c.env, Math.ceil((until.getTime() - since.getTime()) / 60_000)),
+    ]);
     return c.json(await db(c.env, (d) => overview(d, since, until, q.bucketMinutes * 60, faults, tarpit)), 200);
   },
 );

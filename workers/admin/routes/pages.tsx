@@ -26,7 +26,9 @@ type Ctx = Context<AdminBindings>;
 /** The signed-in viewer, or null (the page then redirects to the login form). */
 function viewerOf(c: Ctx): Viewer | null {
   const principal = c.get("principal");
-  return principal === null ? null : { name: principal.name, role: principal.role, csrf: principal.csrf, signsOut: principal.kind === "session" };
+  return principal === null
+    ? null
+    : { name: principal.name, role: principal.role, csrf: principal.csrf, signsOut: principal.kind === "session" };
 }
 
 async function latestSection(c: Ctx): Promise<Child> {

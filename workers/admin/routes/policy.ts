@@ -21,11 +21,22 @@ const PolicyDocument = z.unknown().openapi({ description: "a policy document (co
 const ModeEnum = z.enum(["enforce", "observe"]);
 const ModeViewSchema = z
   .object({
-    inForce: ModeEnum.nullable().openapi({ description: "the mode the edge applies; null when the stored policy does not compile and no MODE var overrides it" }),
-    source: z.enum(["var", "policy", "unknown"]).openapi({ description: "var: edge-guard's MODE var wins; policy: MODE is empty, the policy decides; unknown: no edge has reported its MODE var yet" }),
-    modeVar: z.string().nullable().openapi({ description: "edge-guard's MODE var as its isolates last reported it (empty: the policy decides)" }),
+    inForce: ModeEnum.nullable().openapi({
+      description: "the mode the edge applies; null when the stored policy does not compile and no MODE var overrides it",
+    }),
+    source: z.enum(["var", "policy", "unknown"]).openapi({
+      description:
+        "var: edge-guard's MODE var wins; policy: MODE is empty, the policy decides; unknown: no edge has reported its MODE var yet",
+    }),
+    modeVar: z
+      .string()
+      .nullable()
+      .openapi({ description: "edge-guard's MODE var as its isolates last reported it (empty: the policy decides)" }),
     policyMode: ModeEnum.nullable(),
-    reason: z.string().openapi({ example: 'MODE = "enforce" in edge-guard\'s wrangler.toml overrides the policy\'s "observe"; empty MODE and redeploy to let the policy decide' }),
+    reason: z.string().openapi({
+      example:
+        'MODE = "enforce" in edge-guard\'s wrangler.toml overrides the policy\'s "observe"; empty MODE and redeploy to let the policy decide',
+    }),
     reportedAt: z.number().int().nullable().openapi({ description: "when the edge first reported this MODE var (epoch ms)" }),
   })
   .openapi("ModeInForce");
@@ -34,29 +45,54 @@ const PolicyViewSchema = z
   .object({
     policy: PolicyDocument,
     source: z.enum(["kv", "default"]),
-    compiled: z.object({
-      mode: z.enum(["enforce", "observe"]), preset: z.string(),
-      thresholds: z.object({ challenge: z.number(), tarpit: z.number(), block: z.number() }),
-      rules: z.array(z.object({ name: z.string(), action: z.string(), weight: z.number(), origin: z.enum(["policy", "preset"]) })),
-    }).nullable().openapi({ description: "null if the stored policy no longer compiles (the edge keeps its last good one)" }),
+    compiled: z
+      .object({
+        mode: z.enum(["enforce", "observe"]),
+        preset: z.string(),
+        thresholds: z.object({ challenge: z.number(), tarpit: z.number(), block: z.number() }),
+        rules: z.array(z.object({ name: z.string(), action: z.string(), weight: z.number(), origin: z.enum(["policy", "preset"]) })),
+      })
+      .nullable()
+      .openapi({ description: "null if the stored policy no longer compiles (the edge keeps its last good one)" }),
     mode: ModeViewSchema,
   })
   .openapi("PolicyView");
 
 const ACTIONS = { allow: 0, challenge: 0, tarpit: 0, block: 0 };
-const CountsSchema = z.object({ allow: z.number(), challenge: z.number(), tarpit: z.number(), block: z.number() }).openapi({ example: ACTIONS });
+const CountsSchema = z
+  .object({ allow: z.number(), challenge: z.number(), tarpit: z.number(), block: z.number() })
+  .openapi({ example: ACTIONS });
 const DryRunSchema = z
   .object({
-    evaluated: z.number().int(), before: CountsSchema, after: CountsSchema, changed: z.number().int(), transitions: z.record(z.string(), z.number()),
-    samples: z.array(z.object({
-      id: z.number(), at: z.number(), ip: z.string(), path: z.string(), userAgent: z.string(), before: z.string(), after: z.string(),
-      scoreBefore: z.number(), scoreAfter: z.number(), decidedByAfter: z.string().nullable(),
-    })),
+    evaluated: z.number().int(),
+    before: CountsSchema,
+    after: CountsSchema,
+    changed: z.number().int(),
+    transitions: z.record(z.string(), z.number()),
+    samples: z.array(
+      z.object({
+        id: z.number(),
+        at: z.number(),
+        ip: z.string(),
+        path: z.string(),
+        userAgent: z.string(),
+        before: z.string(),
+        after: z.string(),
+        scoreBefore: z.number(),
+        scoreAfter: z.number(),
+        decidedByAfter: z.string().nullable(),
+      }),
+    ),
   })
   .openapi("PolicyDryRun");
 
 function summary(p: CompiledPolicy) {
-  return { mode: p.mode, preset: p.preset, thresholds: p.thresholds, rules: p.rules.map((r) => ({ name: r.name, action: r.action, weight: r.weight, origin: r.origin })) };
+  return {
+    mode: p.mode,
+    preset: p.preset,
+    thresholds: p.thresholds,
+    rules: p.rules.map((r) => ({ name: r.name, action: r.action, weight: r.weight, origin: r.origin })),
+  };
 }
 
 function invalid(error: string) {
@@ -66,13 +102,24 @@ function invalid(error: string) {
 async function current(ns: KVNamespace) {
   const [{ document, source }, edge] = await Promise.all([readPolicy(ns), readEdgeModeVar(ns)]);
   const compiled = compilePolicy(document);
-  return { policy: document, source, compiled: compiled.ok ? summary(compiled.value) : null, mode: modeView(edge, compiled.ok ? compiled.value.mode : null) };
+  return {
+    policy: document,
+    source,
+    compiled: compiled.ok ? summary(compiled.value) : null,
+    mode: modeView(edge, compiled.ok ? compiled.value.mode : null),
+  };
 }
 
 /** View, validate, replace, switch mode, dry-run and history of the edge's policy. */
 export const policyRoutes = adminRouter()
   .openapi(
-    createRoute({ method: "get", path: "/", summary: "The active policy", ...secured("viewer"), responses: { 200: json(PolicyViewSchema, "the policy"), ...ERROR_RESPONSES } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      summary: "The active policy",
+      ...secured("viewer"),
+      responses: { 200: json(PolicyViewSchema, "the policy"), ...ERROR_RESPONSES },
+    }),
     async (c) => c.json(await current(c.env.BLOCKLIST), 200),
   )
   .openapi(
@@ -96,17 +143,20 @@ export const policyRoutes = adminRouter()
     createRoute({
       method: "put",
       path: "/mode",
-      summary: "Switch the active policy between observe and enforce (an explicit MODE var on edge-guard still wins: see `mode` in the answer)",
+      summary:
+        "Switch the active policy between observe and enforce (an explicit MODE var on edge-guard still wins: see `mode` in the answer)",
       ...secured("operator"),
       request: { body: jsonBody(z.object({ mode: z.enum(["observe", "enforce"]) })) },
       responses: { 200: json(PolicyViewSchema, "now active"), ...ERROR_RESPONSES },
     }),
     async (c) => {
       const { document } = await readPolicy(c.env.BLOCKLIST);
-      if (typeof document !== "object" || document === null || Array.isArray(document)) throw new AppError(409, "invalid_policy", "the stored policy is not an object; replace it first");
+      if (typeof document !== "object" || document === null || Array.isArray(document))
+        throw new AppError(409, "invalid_policy", "the stored policy is not an object; replace it first");
       const next = { ...document, mode: c.req.valid("json").mode };
       const compiled = compilePolicy(next);
-      if (!compiled.ok) throw new AppError(409, "invalid_policy", `the stored policy does not compile; replace it first:\n${compiled.error}`);
+      if (!compiled.ok)
+        throw new AppError(409, "invalid_policy", `the stored policy does not compile; replace it first:\n${compiled.error}`);
       await writePolicy(c.env, actorOf(principalOf(c)), "policy.mode", next, null);
       return c.json(await current(c.env.BLOCKLIST), 200);
     },
@@ -132,13 +182,19 @@ export const policyRoutes = adminRouter()
       summary: "What a candidate policy would have done to recent decisions, next to the active one",
       ...secured("viewer"),
       request: {
-        body: jsonBody(z.object({
-          policy: PolicyDocument,
-          limit: z.int().min(1).max(5000).default(1000).openapi({ description: "most recent decisions to re-evaluate" }),
-          since: z.iso.datetime({ offset: true }).optional(),
-        })),
+        body: jsonBody(
+          z.object({
+            policy: PolicyDocument,
+            limit: z.int().min(1).max(5000).default(1000).openapi({ description: "most recent decisions to re-evaluate" }),
+            since: z.iso.datetime({ offset: true }).optional(),
+          }),
+        ),
       },
-      responses: { 200: json(DryRunSchema, "counts before and after, and changed samples"), 422: json(InvalidPolicySchema, "`invalid_policy`"), ...ERROR_RESPONSES },
+      responses: {
+        200: json(DryRunSchema, "counts before and after, and changed samples"),
+        422: json(InvalidPolicySchema, "`invalid_policy`"),
+        ...ERROR_RESPONSES,
+      },
     }),
     async (c) => {
       const input = c.req.valid("json");
@@ -158,7 +214,17 @@ export const policyRoutes = adminRouter()
       summary: "Policies activated through admin, newest first",
       ...secured("viewer"),
       request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
-      responses: { 200: json(z.object({ versions: z.array(z.object({ id: z.number(), at: z.string(), actor: z.string(), policy: z.unknown(), note: z.string().nullable() })) }), "history"), ...ERROR_RESPONSES },
+      responses: {
+        200: json(
+          z.object({
+            versions: z.array(
+              z.object({ id: z.number(), at: z.string(), actor: z.string(), policy: z.unknown(), note: z.string().nullable() }),
+            ),
+          }),
+          "history",
+        ),
+        ...ERROR_RESPONSES,
+      },
     }),
     async (c) => {
       const rows = await db(c.env, (d) => policyHistory(d, c.req.valid("query").limit));

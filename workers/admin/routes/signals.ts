@@ -20,8 +20,13 @@ const SignalSchema = z
 const SIGNAL_LIST = SIGNAL_CODES.map((code) => {
   const s = SIGNALS[code];
   return {
-    code, weight: s.weight, family: s.family, description: s.description, feature: s.feature,
-    context: "context" in s && s.context === true, fleetEvidence: "fleetEvidence" in s && s.fleetEvidence === true,
+    code,
+    weight: s.weight,
+    family: s.family,
+    description: s.description,
+    feature: s.feature,
+    context: "context" in s && s.context === true,
+    fleetEvidence: "fleetEvidence" in s && s.fleetEvidence === true,
   };
 });
 

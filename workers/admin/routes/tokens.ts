@@ -13,23 +13,47 @@ import { secured } from "./secured";
 
 const TokenSchema = z
   .object({
-    id: z.number().int(), name: z.string(), role: RoleSchema, createdBy: z.string(), createdAt: z.string(), expiresAt: z.string().nullable(),
-    lastUsedAt: z.string().nullable(), revokedAt: z.string().nullable(),
+    id: z.number().int(),
+    name: z.string(),
+    role: RoleSchema,
+    createdBy: z.string(),
+    createdAt: z.string(),
+    expiresAt: z.string().nullable(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
   })
   .openapi("ApiToken");
 const NewTokenSchema = z
   .object({
     name: z.string().regex(/^[a-zA-Z0-9 ._-]{1,64}$/),
     role: RoleSchema,
-    expiresInDays: z.int().min(1).max(3650).nullable().default(90).openapi({ description: "at most API_TOKEN_MAX_DAYS (default 365); null (never) is refused" }),
+    expiresInDays: z
+      .int()
+      .min(1)
+      .max(3650)
+      .nullable()
+      .default(90)
+      .openapi({ description: "at most API_TOKEN_MAX_DAYS (default 365); null (never) is refused" }),
   })
   .openapi("NewApiToken");
-const IdParams = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" }, type: "integer" }) });
+const IdParams = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: "id", in: "path" }, type: "integer" }),
+});
 
 /** API tokens for automation (admin only): shown once, stored as SHA-256, scoped by role, revocable. */
 export const tokenRoutes = adminRouter()
   .openapi(
-    createRoute({ method: "get", path: "/", summary: "API tokens (never their values)", ...secured("admin"), responses: { 200: json(z.object({ tokens: z.array(TokenSchema) }), "all tokens"), ...ERROR_RESPONSES } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      summary: "API tokens (never their values)",
+      ...secured("admin"),
+      responses: { 200: json(z.object({ tokens: z.array(TokenSchema) }), "all tokens"), ...ERROR_RESPONSES },
+    }),
     async (c) => c.json({ tokens: (await db(c.env, (d) => d.select().from(apiTokens).orderBy(desc(apiTokens.id)))).map(tokenView) }, 200),
   )
   .openapi(
@@ -44,10 +68,15 @@ export const tokenRoutes = adminRouter()
     async (c) => {
       const principal = principalOf(c);
       const input = c.req.valid("json");
-      if (!roleAtLeast(principal.role, input.role)) throw new AppError(403, "forbidden", "a token cannot have a higher role than its creator");
+      if (!roleAtLeast(principal.role, input.role))
+        throw new AppError(403, "forbidden", "a token cannot have a higher role than its creator");
       const maxDays = c.get("config").tokenMaxDays;
       if (input.expiresInDays === null || input.expiresInDays > maxDays) {
-        throw new AppError(400, "token_lifetime_too_long", `an API token lives at most ${maxDays} days (API_TOKEN_MAX_DAYS): set expiresInDays to ${maxDays} or less`);
+        throw new AppError(
+          400,
+          "token_lifetime_too_long",
+          `an API token lives at most ${maxDays} days (API_TOKEN_MAX_DAYS): set expiresInDays to ${maxDays} or less`,
+        );
       }
       const actor = actorOf(principal);
       const expiresAt = new Date(c.get("deps").now() + input.expiresInDays * 86_400_000);
@@ -77,7 +106,11 @@ export const tokenRoutes = adminRouter()
         d.transaction(async (tx) => {
           const [old] = await tx.select().from(apiTokens).where(eq(apiTokens.id, id)).limit(1);
           if (old === undefined) throw new AppError(404, "not_found", "no token with that id");
-          const [revoked] = await tx.update(apiTokens).set({ revokedAt: old.revokedAt ?? new Date(c.get("deps").now()) }).where(eq(apiTokens.id, id)).returning();
+          const [revoked] = await tx
+            .update(apiTokens)
+            .set({ revokedAt: old.revokedAt ?? new Date(c.get("deps").now()) })
+            .where(eq(apiTokens.id, id))
+            .returning();
           if (revoked === undefined) throw new Error("update returned no row");
           await audit(tx, { actor, action: "token.revoke", target: `token:${id}`, old: tokenView(old), new: tokenView(revoked) });
           return revoked;

@@ -13,19 +13,35 @@ import { db, type Conn } from "../store/db";
 import { secured } from "./secured";
 
 const UserSchema = z
-  .object({ name: z.string(), email: z.string().nullable(), role: RoleSchema, disabled: z.boolean(), hasPassword: z.boolean(), hasTotp: z.boolean(), createdAt: z.string() })
+  .object({
+    name: z.string(),
+    email: z.string().nullable(),
+    role: RoleSchema,
+    disabled: z.boolean(),
+    hasPassword: z.boolean(),
+    hasTotp: z.boolean(),
+    createdAt: z.string(),
+  })
   .openapi("User");
 const EnrolmentSchema = z
   .object({ user: UserSchema, totpSecret: z.string().nullable(), otpauthUri: z.string().nullable() })
   .openapi("UserEnrolment", { description: "the TOTP secret appears only in this response" });
-const NameParams = z.object({ name: z.string().regex(/^[a-z0-9._-]{1,64}$/).openapi({ param: { name: "name", in: "path" } }) });
+const NameParams = z.object({
+  name: z
+    .string()
+    .regex(/^[a-z0-9._-]{1,64}$/)
+    .openapi({ param: { name: "name", in: "path" } }),
+});
 const Password = z.string().min(12, "at least 12 characters").max(200);
 const NewUserSchema = z
   .object({ name: NameParams.shape.name, role: RoleSchema, password: Password.optional(), email: z.email().max(200).optional() })
   .openapi("NewUser");
 const UserPatchSchema = z
   .object({
-    role: RoleSchema.optional(), email: z.email().max(200).nullable().optional(), password: Password.optional(), disabled: z.boolean().optional(),
+    role: RoleSchema.optional(),
+    email: z.email().max(200).nullable().optional(),
+    password: Password.optional(),
+    disabled: z.boolean().optional(),
     resetTotp: z.boolean().optional().openapi({ description: "issue a new TOTP secret (returned once)" }),
     revokeSessions: z.boolean().optional().openapi({ description: "sign the user out everywhere" }),
   })
@@ -40,14 +56,23 @@ function notSelf(actor: string, name: string): void {
 
 /** Refuses a change that would leave no enabled admin: nobody could manage users or tokens after it. */
 async function keepAnAdmin(d: Conn, except: number): Promise<void> {
-  const [row] = await d.select({ n: count() }).from(adminUsers).where(and(eq(adminUsers.role, "admin"), eq(adminUsers.disabled, false), ne(adminUsers.id, except)));
+  const [row] = await d
+    .select({ n: count() })
+    .from(adminUsers)
+    .where(and(eq(adminUsers.role, "admin"), eq(adminUsers.disabled, false), ne(adminUsers.id, except)));
   if ((row?.n ?? 0) === 0) throw new AppError(409, "last_admin", "this would leave no enabled admin");
 }
 
 /** Built-in login accounts (admin only). Secrets never leave except the TOTP secret at enrolment. */
 export const userRoutes = adminRouter()
   .openapi(
-    createRoute({ method: "get", path: "/", summary: "Users", ...secured("admin"), responses: { 200: json(z.object({ users: z.array(UserSchema) }), "all users"), ...ERROR_RESPONSES } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      summary: "Users",
+      ...secured("admin"),
+      responses: { 200: json(z.object({ users: z.array(UserSchema) }), "all users"), ...ERROR_RESPONSES },
+    }),
     async (c) => c.json({ users: (await db(c.env, (d) => d.select().from(adminUsers).orderBy(adminUsers.name))).map(userView) }, 200),
   )
   .openapi(
@@ -57,7 +82,11 @@ export const userRoutes = adminRouter()
       summary: "Create a user; answers the TOTP secret once",
       ...secured("admin"),
       request: { body: jsonBody(NewUserSchema) },
-      responses: { 201: json(EnrolmentSchema, "created"), 409: json(z.object({ error: z.string(), message: z.string() }), "`conflict`"), ...ERROR_RESPONSES },
+      responses: {
+        201: json(EnrolmentSchema, "created"),
+        409: json(z.object({ error: z.string(), message: z.string() }), "`conflict`"),
+        ...ERROR_RESPONSES,
+      },
     }),
     async (c) => {
       const input = c.req.valid("json");
@@ -66,7 +95,10 @@ export const userRoutes = adminRouter()
       const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
       const row = await db(c.env, (d) =>
         d.transaction(async (tx) => {
-          const [created] = await tx.insert(adminUsers).values({ name: input.name, role: input.role, email: input.email?.toLowerCase() ?? null, passwordHash, totpSecret }).returning();
+          const [created] = await tx
+            .insert(adminUsers)
+            .values({ name: input.name, role: input.role, email: input.email?.toLowerCase() ?? null, passwordHash, totpSecret })
+            .returning();
           if (created === undefined) throw new Error("insert returned no row");
           await audit(tx, { actor, action: "user.create", target: `user:${created.name}`, old: null, new: userView(created) });
           return created;
@@ -97,23 +129,35 @@ export const userRoutes = adminRouter()
             notSelf(actor, old.name);
             await keepAnAdmin(tx, old.id);
           }
-          const signOut = patch.revokeSessions || passwordHash !== undefined || patch.role !== undefined || patch.disabled || totpSecret !== null;
+          const signOut =
+            patch.revokeSessions || passwordHash !== undefined || patch.role !== undefined || patch.disabled || totpSecret !== null;
           const [updated] = await tx
             .update(adminUsers)
             .set({
-              role: patch.role, email: patch.email === undefined ? undefined : (patch.email?.toLowerCase() ?? null), passwordHash, disabled: patch.disabled,
+              role: patch.role,
+              email: patch.email === undefined ? undefined : (patch.email?.toLowerCase() ?? null),
+              passwordHash,
+              disabled: patch.disabled,
               ...(totpSecret === null ? {} : { totpSecret, totpLastStep: null }),
               ...(signOut ? { sessionsValidAfter: new Date(Math.floor(c.get("deps").now() / 1000) * 1000) } : {}),
             })
             .where(eq(adminUsers.id, old.id))
             .returning();
           if (updated === undefined) throw new Error("update returned no row");
-          const changes = { ...userView(updated), passwordChanged: passwordHash !== undefined, totpReset: totpSecret !== null, sessionsRevoked: signOut };
+          const changes = {
+            ...userView(updated),
+            passwordChanged: passwordHash !== undefined,
+            totpReset: totpSecret !== null,
+            sessionsRevoked: signOut,
+          };
           await audit(tx, { actor, action: "user.update", target: `user:${updated.name}`, old: userView(old), new: changes });
           return updated;
         }),
       );
-      return c.json({ user: userView(row), totpSecret, otpauthUri: totpSecret === null ? null : otpauthUri(ISSUER, row.name, totpSecret) }, 200);
+      return c.json(
+        { user: userView(row), totpSecret, otpauthUri: totpSecret === null ? null : otpauthUri(ISSUER, row.name, totpSecret) },
+        200,
+      );
     },
   )
   .openapi(

@@ -27,14 +27,25 @@ export function blocklistView(item: KvItem): BlocklistView | null {
   if (target === null) return null;
   const entry = parseBlocklistEntry(item.raw ?? "");
   return {
-    kind: target.kind, target: targetText(target), key: item.key, action: entry.action, reason: entry.reason, source: entry.source,
-    score: entry.score ?? null, at: entry.at > 0 ? new Date(entry.at).toISOString() : null,
+    kind: target.kind,
+    target: targetText(target),
+    key: item.key,
+    action: entry.action,
+    reason: entry.reason,
+    source: entry.source,
+    score: entry.score ?? null,
+    at: entry.at > 0 ? new Date(entry.at).toISOString() : null,
     expiresAt: item.expiration === null ? null : new Date(item.expiration * 1000).toISOString(),
   };
 }
 
 /** A page of one kind of blocklist entry. */
-export async function listBlocklist(env: AdminEnv, kind: TargetKind, limit: number, cursor?: string): Promise<{ entries: BlocklistView[]; nextCursor: string | null }> {
+export async function listBlocklist(
+  env: AdminEnv,
+  kind: TargetKind,
+  limit: number,
+  cursor?: string,
+): Promise<{ entries: BlocklistView[]; nextCursor: string | null }> {
   const page = await listItems(env, kind, limit, cursor);
   return { entries: page.items.map(blocklistView).filter((v) => v !== null), nextCursor: page.nextCursor };
 }
@@ -52,7 +63,14 @@ export interface BlockInput {
  * entries to KV, networks and AS numbers to the RangeIndex (all of a batch in one call, one snapshot publish).
  * The store first: an audit failure after it answers 503 and logs the change, so it is never silent.
  */
-export async function writeBlocks(env: AdminEnv, actor: string, action: string, targets: readonly BlockTarget[], input: BlockInput, nowMs: number): Promise<BlocklistView[]> {
+export async function writeBlocks(
+  env: AdminEnv,
+  actor: string,
+  action: string,
+  targets: readonly BlockTarget[],
+  input: BlockInput,
+  nowMs: number,
+): Promise<BlocklistView[]> {
   const store = new BlocklistStore(env, "operator");
   const entry: BlocklistEntry = { action: input.action, reason: input.reason, source: "operator", at: nowMs };
   const records: AuditRecord[] = [];
@@ -61,7 +79,12 @@ export async function writeBlocks(env: AdminEnv, actor: string, action: string, 
   for (let i = 0; i < targets.length; i += 50) {
     const keys = targets.slice(i, i + 50).map(blocklistKeyOf);
     const olds = await kv(() => store.getMany(keys));
-    await kv(() => store.put(keys.map((key) => ({ key, entry, ttlSeconds: input.ttlSeconds })), nowMs));
+    await kv(() =>
+      store.put(
+        keys.map((key) => ({ key, entry, ttlSeconds: input.ttlSeconds })),
+        nowMs,
+      ),
+    );
     for (const key of keys) {
       records.push({ actor, action, target: key, old: parseJson(olds.get(key) ?? null), new: { ...entry, ttlSeconds: input.ttlSeconds } });
       const view = blocklistView({ key, raw: JSON.stringify(entry), expiration });

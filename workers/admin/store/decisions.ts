@@ -54,11 +54,27 @@ function reportField(report: unknown, field: string): unknown {
 export function decisionView(r: DecisionRow): DecisionView {
   const signals = reportField(r.report, "signals");
   return {
-    id: r.id, reportId: r.reportId, at: r.at.toISOString(), source: r.source, ip: r.ip, prefix: r.prefix, method: r.method, path: r.path,
-    userAgent: r.userAgent, edgeAction: r.edgeAction, edgeScore: r.edgeScore, reasons: r.reasons,
+    id: r.id,
+    reportId: r.reportId,
+    at: r.at.toISOString(),
+    source: r.source,
+    ip: r.ip,
+    prefix: r.prefix,
+    method: r.method,
+    path: r.path,
+    userAgent: r.userAgent,
+    edgeAction: r.edgeAction,
+    edgeScore: r.edgeScore,
+    reasons: r.reasons,
     signals: Array.isArray(signals) ? signals.filter((s): s is string => typeof s === "string") : null,
-    cf: reportField(r.report, "cf") ?? null, score: r.score, modelScore: r.modelScore, modelVersion: r.modelVersion, verdict: r.verdict,
-    blocked: r.blocked, label: r.labelKind !== null && r.labelValue !== null ? { kind: r.labelKind, value: r.labelValue } : null, llm: r.llm,
+    cf: reportField(r.report, "cf") ?? null,
+    score: r.score,
+    modelScore: r.modelScore,
+    modelVersion: r.modelVersion,
+    verdict: r.verdict,
+    blocked: r.blocked,
+    label: r.labelKind !== null && r.labelValue !== null ? { kind: r.labelKind, value: r.labelValue } : null,
+    llm: r.llm,
   };
 }
 
@@ -80,8 +96,17 @@ export function decisionConditions(f: DecisionFilter): SQL | undefined {
 }
 
 /** A page of decisions, newest first, and the cursor of the next page (null on the last). */
-export async function listDecisions(d: Conn, filter: DecisionFilter, limit: number): Promise<{ decisions: DecisionView[]; nextCursor: string | null }> {
-  const rows = await d.select().from(decisions).where(decisionConditions(filter)).orderBy(desc(decisions.id)).limit(limit + 1);
+export async function listDecisions(
+  d: Conn,
+  filter: DecisionFilter,
+  limit: number,
+): Promise<{ decisions: DecisionView[]; nextCursor: string | null }> {
+  const rows = await d
+    .select()
+    .from(decisions)
+    .where(decisionConditions(filter))
+    .orderBy(desc(decisions.id))
+    .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return { decisions: page.map(decisionView), nextCursor: rows.length > limit && last !== undefined ? String(last.id) : null };

@@ -29,20 +29,33 @@ export type EntryKind = "ip" | RangeKeyKind;
  * A page of one kind of entry with their values: `ip:` keys from KV (values ride along as metadata, older keys
  * without it are read one by one), networks, AS numbers and the allow-list from the RangeIndex (no KV listing).
  */
-export async function listItems(env: BlocklistBindings, kind: EntryKind, limit: number, cursor?: string): Promise<{ items: KvItem[]; nextCursor: string | null }> {
+export async function listItems(
+  env: BlocklistBindings,
+  kind: EntryKind,
+  limit: number,
+  cursor?: string,
+): Promise<{ items: KvItem[]; nextCursor: string | null }> {
   if (kind !== "ip") return kv(() => env.RANGE_INDEX.getByName(RANGE_INDEX_INSTANCE).list(kind, limit, cursor));
   const ns = env.BLOCKLIST;
   return kv(async () => {
     const page = await ns.list<unknown>({ prefix: KV_PREFIX.ip, limit, cursor });
     const items = await Promise.all(
-      page.keys.map(async (k) => ({ key: k.name, raw: valueFromMetadata(k.metadata) ?? (await ns.get(k.name)), expiration: k.expiration ?? null })),
+      page.keys.map(async (k) => ({
+        key: k.name,
+        raw: valueFromMetadata(k.metadata) ?? (await ns.get(k.name)),
+        expiration: k.expiration ?? null,
+      })),
     );
     return { items, nextCursor: page.list_complete ? null : page.cursor };
   });
 }
 
 /** Every key of one kind (names only), up to `max`: for the allow-list check and exports. */
-export async function allKeys(env: BlocklistBindings, kind: EntryKind, max = 10_000): Promise<{ name: string; expiration: number | null }[]> {
+export async function allKeys(
+  env: BlocklistBindings,
+  kind: EntryKind,
+  max = 10_000,
+): Promise<{ name: string; expiration: number | null }[]> {
   const keys: { name: string; expiration: number | null }[] = [];
   let cursor: string | undefined;
   do {

@@ -51,31 +51,43 @@ export async function overview(
 ): Promise<Overview> {
   const inWindow = sql`at >= ${since.toISOString()}::timestamptz AND at <= ${until.toISOString()}::timestamptz`;
   const bucket = sql.raw(`'${Math.floor(bucketSeconds)} seconds'::interval`);
-  const series = rowsOf(await d.execute(sql`
+  const series = rowsOf(
+    await d.execute(sql`
     SELECT date_bin(${bucket}, at, 'epoch'::timestamptz) AS t, edge_action AS action, count(*)::int AS n
     FROM decisions WHERE ${inWindow} GROUP BY 1, 2
     UNION ALL
     SELECT date_bin(${bucket}, last_at, 'epoch'::timestamptz) AS t, 'allow' AS action, sum(requests)::int AS n
     FROM allowed_traffic WHERE last_at >= ${since.toISOString()}::timestamptz AND last_at <= ${until.toISOString()}::timestamptz GROUP BY 1
-    ORDER BY 1`));
+    ORDER BY 1`),
+  );
   const top = async (expr: ReturnType<typeof sql>, extra = sql`TRUE`) =>
-    rowsOf(await d.execute(sql`SELECT ${expr} AS key, count(*)::int AS n FROM decisions WHERE ${inWindow} AND ${BLOCKED} AND ${extra} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${TOP}`));
+    rowsOf(
+      await d.execute(
+        sql`SELECT ${expr} AS key, count(*)::int AS n FROM decisions WHERE ${inWindow} AND ${BLOCKED} AND ${extra} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${TOP}`,
+      ),
+    );
   const ips = await top(sql`ip`);
   const prefixes = await top(sql`prefix`, sql`prefix IS NOT NULL`);
-  const asns = rowsOf(await d.execute(sql`
+  const asns = rowsOf(
+    await d.execute(sql`
     SELECT report->'cf'->>'asn' AS key, max(report->'cf'->>'asOrganization') AS label, count(*)::int AS n
-    FROM decisions WHERE ${inWindow} AND ${BLOCKED} AND report->'cf'->>'asn' IS NOT NULL GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT ${TOP}`));
-  const reasons = rowsOf(await d.execute(sql`
+    FROM decisions WHERE ${inWindow} AND ${BLOCKED} AND report->'cf'->>'asn' IS NOT NULL GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT ${TOP}`),
+  );
+  const reasons = rowsOf(
+    await d.execute(sql`
     SELECT r->>'code' AS key, count(*)::int AS n FROM decisions
     CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(reasons) = 'array' THEN reasons ELSE '[]'::jsonb END) AS r
-    WHERE ${inWindow} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${TOP}`));
-  const [stats] = rowsOf(await d.execute(sql`
+    WHERE ${inWindow} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${TOP}`),
+  );
+  const [stats] = rowsOf(
+    await d.execute(sql`
     SELECT count(*) FILTER (WHERE edge_action = 'challenge')::int AS issued,
            count(*) FILTER (WHERE label_kind = 'challenge-solved')::int AS passed,
            (SELECT model_version FROM decisions WHERE model_version IS NOT NULL ORDER BY id DESC LIMIT 1) AS model,
            (SELECT avg(extract(epoch FROM recorded_at - at)) FROM decisions
               WHERE at >= ${until.toISOString()}::timestamptz - interval '5 minutes' AND at <= ${until.toISOString()}::timestamptz) AS lag
-    FROM decisions WHERE ${inWindow}`));
+    FROM decisions WHERE ${inWindow}`),
+  );
   const buckets = new Map<string, Overview["requestsOverTime"][number]>();
   for (const r of series) {
     const t = new Date(String(r.t)).toISOString();
@@ -86,7 +98,12 @@ export async function overview(
   }
   const issued = num(stats?.issued);
   const passed = num(stats?.passed);
-  const toTop = (rows: Row[]): Top[] => rows.map((r) => ({ key: String(r.key), count: num(r.n), ...("label" in r ? { label: r.label === null ? null : String(r.label) } : {}) }));
+  const toTop = (rows: Row[]): Top[] =>
+    rows.map((r) => ({
+      key: String(r.key),
+      count: num(r.n),
+      ...("label" in r ? { label: r.label === null ? null : String(r.label) } : {}),
+    }));
   return {
     window: { since: since.toISOString(), until: until.toISOString(), bucketSeconds },
     requestsOverTime: [...buckets.values()],

@@ -11,7 +11,6 @@ import { audit } from "./audit";
 import { db, type Conn } from "./db";
 import { kv, parseJson } from "./kv";
 
-
 /** The active policy document and where it came from: KV, or the bundled default when KV has none. */
 export async function readPolicy(ns: KVNamespace): Promise<{ document: unknown; source: "kv" | "default" }> {
   const raw = await kv(() => ns.get(kvKeys.policy));
@@ -24,7 +23,12 @@ export async function readPolicy(ns: KVNamespace): Promise<{ document: unknown; 
  */
 export async function writePolicy(env: AdminEnv, actor: string, action: string, document: unknown, note: string | null): Promise<void> {
   const { document: old } = await readPolicy(env.BLOCKLIST);
-  await kv(() => new KvWriter(env.BLOCKLIST, "admin").putDocument(kvKeys.policy, JSON.stringify(document), `policy by ${actor}`.slice(0, 200), { ttlSeconds: null, now: Date.now() }));
+  await kv(() =>
+    new KvWriter(env.BLOCKLIST, "admin").putDocument(kvKeys.policy, JSON.stringify(document), `policy by ${actor}`.slice(0, 200), {
+      ttlSeconds: null,
+      now: Date.now(),
+    }),
+  );
   await db(env, (d) =>
     d.transaction(async (tx) => {
       await tx.insert(policyVersions).values({ actor, policy: document, note });
@@ -39,16 +43,28 @@ export async function policyHistory(d: Conn, limit: number) {
 }
 
 const StoredReportSchema = z.object({
-  headers: z.record(z.string(), z.string()).nullable().catch({}).transform((h) => h ?? {}),
-  cf: CfFactsSchema.nullable().catch({}).transform((cf) => cf ?? {}),
+  headers: z
+    .record(z.string(), z.string())
+    .nullable()
+    .catch({})
+    .transform((h) => h ?? {}),
+  cf: CfFactsSchema.nullable()
+    .catch({})
+    .transform((cf) => cf ?? {}),
 });
 
 /** The most recent decisions (since `since`, at most `limit`) in the shape the dry run re-evaluates. */
 export async function recentDecisions(d: Conn, limit: number, since: Date | null): Promise<StoredDecision[]> {
   const rows = await d
     .select({
-      id: decisions.id, at: decisions.at, ip: decisions.ip, method: decisions.method, path: decisions.path, userAgent: decisions.userAgent,
-      reasons: decisions.reasons, edgeAction: decisions.edgeAction,
+      id: decisions.id,
+      at: decisions.at,
+      ip: decisions.ip,
+      method: decisions.method,
+      path: decisions.path,
+      userAgent: decisions.userAgent,
+      reasons: decisions.reasons,
+      edgeAction: decisions.edgeAction,
       // Only the parts a policy reads: the whole report would carry every header of thousands of rows.
       report: sql<unknown>`jsonb_build_object('headers', ${decisions.report}->'headers', 'cf', ${decisions.report}->'cf')`,
     })
@@ -59,8 +75,16 @@ export async function recentDecisions(d: Conn, limit: number, since: Date | null
   return rows.map((r) => {
     const report = StoredReportSchema.catch({ headers: {}, cf: {} }).parse(r.report ?? {});
     return {
-      id: r.id, at: r.at.getTime(), ip: r.ip, method: r.method, path: r.path, userAgent: r.userAgent,
-      headers: report.headers, cf: report.cf, reasons: z.array(ReasonSchema).catch([]).parse(r.reasons), recordedAction: r.edgeAction,
+      id: r.id,
+      at: r.at.getTime(),
+      ip: r.ip,
+      method: r.method,
+      path: r.path,
+      userAgent: r.userAgent,
+      headers: report.headers,
+      cf: report.cf,
+      reasons: z.array(ReasonSchema).catch([]).parse(r.reasons),
+      recordedAction: r.edgeAction,
     };
   });
 }

@@ -72,7 +72,11 @@ export function OverviewMain(props: { latest: Child; fleets: Child | null }) {
         {props.latest}
       </Card>
       {props.fleets === null ? null : (
-        <Card id="fleets" title="Fleet groups challenged now" extra={<span class="muted">addresses sharing one client fingerprint, with bot evidence</span>}>
+        <Card
+          id="fleets"
+          title="Fleet groups challenged now"
+          extra={<span class="muted">addresses sharing one client fingerprint, with bot evidence</span>}
+        >
           {props.fleets}
         </Card>
       )}
@@ -227,7 +231,14 @@ export function BlocklistsMain() {
         <div class="form-row">
           <div class="field grow">
             <label for="a-target">Target</label>
-            <input id="a-target" name="target" required autocomplete="off" spellcheck={false} placeholder="203.0.113.7, 203.0.113.0/24 or AS64500" />
+            <input
+              id="a-target"
+              name="target"
+              required
+              autocomplete="off"
+              spellcheck={false}
+              placeholder="203.0.113.7, 203.0.113.0/24 or AS64500"
+            />
           </div>
           <div class="field" id="a-action-field">
             <label for="a-action">Action</label>
@@ -314,8 +325,19 @@ export function BlocklistsMain() {
         </form>
         <div id="import-result" aria-live="polite"></div>
         <p class="actions">
-          Export: <a href="/api/blocklist/export?kind=ip" download>IPs</a> <a href="/api/blocklist/export?kind=cidr" download>networks</a>{" "}
-          <a href="/api/blocklist/export?kind=asn" download>ASNs</a> <a href="/api/blocklist/export" download>everything</a>
+          Export:{" "}
+          <a href="/api/blocklist/export?kind=ip" download>
+            IPs
+          </a>{" "}
+          <a href="/api/blocklist/export?kind=cidr" download>
+            networks
+          </a>{" "}
+          <a href="/api/blocklist/export?kind=asn" download>
+            ASNs
+          </a>{" "}
+          <a href="/api/blocklist/export" download>
+            everything
+          </a>
         </p>
       </section>
     </>

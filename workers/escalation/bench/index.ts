@@ -31,7 +31,12 @@ export default {
       samples = await request.json<Sample[]>();
       return Response.json({ samples: samples.length });
     }
-    if (url.pathname === "/score") return score(Number(url.searchParams.get("n") ?? "0"), Number(url.searchParams.get("batch") ?? "1"), url.searchParams.get("mode") ?? "full");
+    if (url.pathname === "/score")
+      return score(
+        Number(url.searchParams.get("n") ?? "0"),
+        Number(url.searchParams.get("batch") ?? "1"),
+        url.searchParams.get("mode") ?? "full",
+      );
     if (url.pathname === "/enqueue") {
       const reports = await request.json<DecisionReport[]>();
       for (let i = 0; i < reports.length; i += 100) await env.REPORTS.sendBatch(reports.slice(i, i + 100).map((body) => ({ body })));

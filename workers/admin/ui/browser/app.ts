@@ -28,7 +28,7 @@ export type Attrs = Record<string, unknown>;
 function setAttrs(el: Element, attrs: Attrs | null | undefined) {
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === null || value === undefined || value === false) continue;
-    if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), (value as EventListener));
+    if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value as EventListener);
     else el.setAttribute(key, value === true ? "" : String(value));
   }
 }
@@ -58,7 +58,7 @@ export function fill(el: Element, ...children: Child[]) {
 
 /** Builds an SVG element. */
 export function svg(tag: string, attrs?: Attrs | null, ...children: Child[]): SVGElement {
-  const el = (document.createElementNS("http://www.w3.org/2000/svg", tag) as SVGElement);
+  const el = document.createElementNS("http://www.w3.org/2000/svg", tag) as SVGElement;
   setAttrs(el, attrs);
   appendAll(el, children);
   return el;
@@ -145,7 +145,9 @@ const ACTIONS = ["allow", "challenge", "tarpit", "block", "pay"];
 
 /** A decision's reasons; rows stored before reasons had their current shape show none. */
 export function reasonsOf(d: Decision): readonly Reason[] {
-  return Array.isArray(d.reasons) ? (d.reasons as Reason[]).filter((r) => typeof r === "object" && r !== null && typeof r.code === "string") : [];
+  return Array.isArray(d.reasons)
+    ? (d.reasons as Reason[]).filter((r) => typeof r === "object" && r !== null && typeof r.code === "string")
+    : [];
 }
 
 /** A coloured badge for an edge action (or any other short state). */
@@ -189,7 +191,13 @@ export function fmtRelative(at: string | number) {
 }
 
 /** Expiry choices for blocks and allow-list entries: [seconds, text]; "" is never. */
-export const TTL_CHOICES = [["3600", "1 hour"], ["86400", "1 day"], ["604800", "7 days"], ["2592000", "30 days"], ["", "never"]];
+export const TTL_CHOICES = [
+  ["3600", "1 hour"],
+  ["86400", "1 day"],
+  ["604800", "7 days"],
+  ["2592000", "30 days"],
+  ["", "never"],
+];
 
 /** A TTL field's value as the API takes it. */
 export function ttlSeconds(value: FormDataEntryValue | null | undefined) {
@@ -205,17 +213,24 @@ let dialogs = 0;
 
 /**
  * Asks in a modal dialog (focus stays inside; Esc cancels). Resolves to the fields' values, or null when cancelled.
- * 
+ *
  */
 export function ask(spec: {
-title: string; text?: string; confirm: string; danger?: boolean;
-fields?: Array<{ name: string; label: string; value?: string; choices?: string[][]; required?: boolean }>;
-}): Promise<Record<string, string>|null> {
+  title: string;
+  text?: string;
+  confirm: string;
+  danger?: boolean;
+  fields?: Array<{ name: string; label: string; value?: string; choices?: string[][]; required?: boolean }>;
+}): Promise<Record<string, string> | null> {
   const id = "dialog-" + ++dialogs;
   const fields = (spec.fields || []).map((f) => {
     const fieldId = id + "-" + f.name;
     const control = f.choices
-      ? h("select", { id: fieldId, name: f.name }, f.choices.map(([value, text]) => h("option", { value, selected: value === f.value }, text)))
+      ? h(
+          "select",
+          { id: fieldId, name: f.name },
+          f.choices.map(([value, text]) => h("option", { value, selected: value === f.value }, text)),
+        )
       : h("input", { id: fieldId, name: f.name, value: f.value || "", required: f.required !== false, autocomplete: "off" });
     return h("div", { class: "field" }, h("label", { for: fieldId }, f.label), control);
   });
@@ -225,13 +240,18 @@ fields?: Array<{ name: string; label: string; value?: string; choices?: string[]
     h("h2", { id: id + "-title" }, spec.title),
     spec.text ? h("p", null, spec.text) : null,
     fields,
-    h("menu", null, h("button", { value: "cancel", formnovalidate: true }, "Cancel"), h("button", { value: "confirm", class: spec.danger ? "danger" : "primary" }, spec.confirm)),
+    h(
+      "menu",
+      null,
+      h("button", { value: "cancel", formnovalidate: true }, "Cancel"),
+      h("button", { value: "confirm", class: spec.danger ? "danger" : "primary" }, spec.confirm),
+    ),
   );
-  const dialog = (h("dialog", { "aria-labelledby": id + "-title" }, form) as HTMLDialogElement);
+  const dialog = h("dialog", { "aria-labelledby": id + "-title" }, form) as HTMLDialogElement;
   document.body.append(dialog);
   return new Promise((resolve) => {
     dialog.addEventListener("close", () => {
-      const values = Object.fromEntries([...new FormData((form as HTMLFormElement)).entries()].map(([k, v]) => [k, String(v)]));
+      const values = Object.fromEntries([...new FormData(form as HTMLFormElement).entries()].map(([k, v]) => [k, String(v)]));
       dialog.remove();
       resolve(dialog.returnValue === "confirm" ? values : null);
     });

@@ -1,5 +1,19 @@
 import type { AllowEntry, BlocklistEntry, ImportResult, ListEntry, ListPage } from "./api-types";
-import { actionBadge, announce, api, ask, byId, emptyState, errorState, fmtRelative, fmtTime, h, messageOf, operatorOnly, ttlSeconds } from "./app";
+import {
+  actionBadge,
+  announce,
+  api,
+  ask,
+  byId,
+  emptyState,
+  errorState,
+  fmtRelative,
+  fmtTime,
+  h,
+  messageOf,
+  operatorOnly,
+  ttlSeconds,
+} from "./app";
 
 const KINDS = ["ip", "cidr", "asn", "allow"];
 const PAGE_SIZE = 100;
@@ -7,7 +21,7 @@ const requested = new URLSearchParams(location.search).get("kind") || "ip";
 const kind = KINDS.includes(requested) ? requested : "ip";
 const isAllow = kind === "allow";
 
-const sourceFilter = (byId("source-filter") as HTMLSelectElement);
+const sourceFilter = byId("source-filter") as HTMLSelectElement;
 
 /** Cursors of the pages before this one (KV cursors are opaque: "previous" means going back along them). */
 const trail: Array<string | null> = [];
@@ -17,7 +31,7 @@ let entries: readonly ListEntry[] = [];
 for (const tab of byId("tabs").querySelectorAll("a")) {
   if (tab.getAttribute("data-kind") === kind) tab.setAttribute("aria-current", "page");
 }
-for (const el of document.querySelectorAll("#add-form button, #import-form button")) operatorOnly((el as HTMLElement));
+for (const el of document.querySelectorAll("#add-form button, #import-form button")) operatorOnly(el as HTMLElement);
 if (isAllow) {
   byId("a-action-field").hidden = true;
   byId("a-submit").textContent = "Allow-list";
@@ -25,10 +39,16 @@ if (isAllow) {
 }
 byId("h-add").textContent = isAllow ? "Allow-list an address or network" : "Block an address, network or AS";
 
-const when = (at: string | null) => (at === null ? h("span", { class: "muted" }, "never") : h("time", { datetime: at, title: fmtTime(at) }, fmtRelative(at)));
+const when = (at: string | null) =>
+  at === null ? h("span", { class: "muted" }, "never") : h("time", { datetime: at, title: fmtTime(at) }, fmtRelative(at));
 
 async function remove(e: ListEntry) {
-  const values = await ask({ title: (isAllow ? "Remove " : "Unblock ") + e.target + "?", text: isAllow ? "The edge scores it like anyone else again." : "The edge stops blocking it within about 10 seconds.", confirm: "Remove", danger: true });
+  const values = await ask({
+    title: (isAllow ? "Remove " : "Unblock ") + e.target + "?",
+    text: isAllow ? "The edge scores it like anyone else again." : "The edge stops blocking it within about 10 seconds.",
+    confirm: "Remove",
+    danger: true,
+  });
   if (values === null) return;
   try {
     await api((isAllow ? "/api/allowlist" : "/api/blocklist") + "?target=" + encodeURIComponent(e.target), { method: "DELETE" });
@@ -40,23 +60,55 @@ async function remove(e: ListEntry) {
 }
 
 function removeButton(e: ListEntry) {
-  return operatorOnly(h("button", { type: "button", class: "small", "aria-label": "Remove " + e.target, onclick: () => remove(e) }, "Remove"));
+  return operatorOnly(
+    h("button", { type: "button", class: "small", "aria-label": "Remove " + e.target, onclick: () => remove(e) }, "Remove"),
+  );
 }
 
 function renderRows() {
-  const head = isAllow ? ["Target", "Reason", "By", "Added", "Expires", ""] : ["Target", "Action", "Source", "Reason", "Score", "Added", "Expires", ""];
-  byId("entries-head").replaceChildren(h("tr", null, head.map((t) => h("th", { scope: "col" }, t))));
+  const head = isAllow
+    ? ["Target", "Reason", "By", "Added", "Expires", ""]
+    : ["Target", "Action", "Source", "Reason", "Score", "Added", "Expires", ""];
+  byId("entries-head").replaceChildren(
+    h(
+      "tr",
+      null,
+      head.map((t) => h("th", { scope: "col" }, t)),
+    ),
+  );
   const shown = entries.filter((e) => !("source" in e) || sourceFilter.value === "" || e.source === sourceFilter.value);
   const body = byId("entries");
   if (shown.length === 0) {
-    body.replaceChildren(h("tr", null, h("td", { colspan: head.length }, emptyState(entries.length === 0 ? "No entries" : "No entries from this source on this page", isAllow ? "Allow-listed addresses skip scoring entirely." : "Add one above, or block from the decisions feed."))));
+    body.replaceChildren(
+      h(
+        "tr",
+        null,
+        h(
+          "td",
+          { colspan: head.length },
+          emptyState(
+            entries.length === 0 ? "No entries" : "No entries from this source on this page",
+            isAllow ? "Allow-listed addresses skip scoring entirely." : "Add one above, or block from the decisions feed.",
+          ),
+        ),
+      ),
+    );
     return;
   }
   body.replaceChildren(...shown.map((e) => ("by" in e ? allowRow(e) : blockRow(e))));
 }
 
 function allowRow(e: AllowEntry) {
-  return h("tr", null, h("td", { class: "mono" }, e.target), h("td", null, e.reason), h("td", null, e.by), h("td", null, when(e.at)), h("td", null, when(e.expiresAt)), h("td", null, removeButton(e)));
+  return h(
+    "tr",
+    null,
+    h("td", { class: "mono" }, e.target),
+    h("td", null, e.reason),
+    h("td", null, e.by),
+    h("td", null, when(e.at)),
+    h("td", null, when(e.expiresAt)),
+    h("td", null, removeButton(e)),
+  );
 }
 
 function blockRow(e: BlocklistEntry) {
@@ -76,13 +128,31 @@ function blockRow(e: BlocklistEntry) {
 
 async function load(from: string | null) {
   try {
-    const page = await api<ListPage>((isAllow ? "/api/allowlist?" : "/api/blocklist?kind=" + kind + "&") + "limit=" + PAGE_SIZE + (from ? "&cursor=" + encodeURIComponent(from) : ""));
+    const page = await api<ListPage>(
+      (isAllow ? "/api/allowlist?" : "/api/blocklist?kind=" + kind + "&") +
+        "limit=" +
+        PAGE_SIZE +
+        (from ? "&cursor=" + encodeURIComponent(from) : ""),
+    );
     current = from;
     entries = page.entries;
     renderRows();
     const pager = [];
     if (trail.length > 0) pager.push(h("button", { type: "button", onclick: () => load(trail.pop() ?? null) }, "← Previous"));
-    if (page.nextCursor) pager.push(h("button", { type: "button", onclick: () => { trail.push(current); void load(page.nextCursor) } }, "Next →"));
+    if (page.nextCursor)
+      pager.push(
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: () => {
+              trail.push(current);
+              void load(page.nextCursor);
+            },
+          },
+          "Next →",
+        ),
+      );
     byId("pager").replaceChildren(...pager);
   } catch (error) {
     byId("entries").replaceChildren(h("tr", null, h("td", null, errorState(error))));
@@ -91,13 +161,17 @@ async function load(from: string | null) {
 
 byId("add-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const form = (event.currentTarget as HTMLFormElement);
+  const form = event.currentTarget as HTMLFormElement;
   const data = new FormData(form);
   const target = String(data.get("target")).trim();
   const body = { target, reason: String(data.get("reason")), ttlSeconds: ttlSeconds(data.get("ttl")) };
   try {
     if (isAllow) await api("/api/allowlist", { method: "POST", body });
-    else await api("/api/blocklist", { method: "POST", body: { ...body, action: String(data.get("action")), kind: kind === "ip" ? undefined : kind } });
+    else
+      await api("/api/blocklist", {
+        method: "POST",
+        body: { ...body, action: String(data.get("action")), kind: kind === "ip" ? undefined : kind },
+      });
     announce((isAllow ? "Allow-listed " : "Added ") + target + ".");
     form.reset();
     await load(null);
@@ -111,17 +185,25 @@ byId("import-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const submitter = (event as SubmitEvent).submitter;
   const dryRun = submitter !== null && submitter.getAttribute("value") === "check";
-  const data = new FormData((event.currentTarget as HTMLFormElement));
+  const data = new FormData(event.currentTarget as HTMLFormElement);
   const out = byId("import-result");
   try {
     const result = await api<ImportResult>("/api/blocklist/import", {
       method: "POST",
-      body: { text: String(data.get("text")), action: String(data.get("action")), reason: String(data.get("reason")), ttlSeconds: ttlSeconds(data.get("ttl")), dryRun },
+      body: {
+        text: String(data.get("text")),
+        action: String(data.get("action")),
+        reason: String(data.get("reason")),
+        ttlSeconds: ttlSeconds(data.get("ttl")),
+        dryRun,
+      },
     });
     const good = result.targets.length;
     const head = dryRun ? good + " entries would be added" : result.added + " entries added";
     out.replaceChildren(
-      h("ul", { class: "issues" },
+      h(
+        "ul",
+        { class: "issues" },
         h("li", { class: "ok" }, head + (result.refused.length > 0 ? "; " + result.refused.length + " lines refused:" : ".")),
         result.refused.map((r) => h("li", null, "line " + r.line + ": ", h("code", null, r.text), " — " + r.error)),
       ),
@@ -135,6 +217,12 @@ byId("import-form").addEventListener("submit", async (event) => {
 });
 
 sourceFilter.addEventListener("change", renderRows);
-if (isAllow) sourceFilter.closest("header")?.querySelectorAll("label, select").forEach((el) => el.setAttribute("hidden", ""));
-byId("h-entries").textContent = { ip: "Blocked IP addresses", cidr: "Blocked networks", asn: "Blocked ASNs", allow: "Allow-listed addresses and networks" }[kind] || "Entries";
+if (isAllow)
+  sourceFilter
+    .closest("header")
+    ?.querySelectorAll("label, select")
+    .forEach((el) => el.setAttribute("hidden", ""));
+byId("h-entries").textContent =
+  { ip: "Blocked IP addresses", cidr: "Blocked networks", asn: "Blocked ASNs", allow: "Allow-listed addresses and networks" }[kind] ||
+  "Entries";
 void load(null);

@@ -11,7 +11,9 @@ const labels: Map<number, string> = new Map();
 const decisionOf: WeakMap<Element, Decision> = new WeakMap();
 
 function reasonCodes(d: Decision) {
-  return reasonsOf(d).map((r) => r.code).join(", ");
+  return reasonsOf(d)
+    .map((r) => r.code)
+    .join(", ");
 }
 
 async function block(d: Decision) {
@@ -21,7 +23,15 @@ async function block(d: Decision) {
     confirm: "Block",
     danger: true,
     fields: [
-      { name: "action", label: "Action", value: "block", choices: [["block", "Block (answer 403)"], ["tarpit", "Tarpit (keep it in the labyrinth)"]] },
+      {
+        name: "action",
+        label: "Action",
+        value: "block",
+        choices: [
+          ["block", "Block (answer 403)"],
+          ["tarpit", "Tarpit (keep it in the labyrinth)"],
+        ],
+      },
       { name: "reason", label: "Reason", value: ("decision #" + d.id + ": " + reasonCodes(d)).slice(0, 200) },
       { name: "ttl", label: "Expires after", value: "86400", choices: TTL_CHOICES },
     ],
@@ -30,7 +40,9 @@ async function block(d: Decision) {
   const ttl = ttlSeconds(values.ttl);
   await api("/api/blocklist", { method: "POST", body: { target: d.ip, action: values.action, reason: values.reason, ttlSeconds: ttl } });
   blockState.set(d.ip, true);
-  announce((values.action === "tarpit" ? "Tarpitting " : "Blocked ") + d.ip + (ttl === null ? " until removed." : " for " + ttlText(ttl) + "."));
+  announce(
+    (values.action === "tarpit" ? "Tarpitting " : "Blocked ") + d.ip + (ttl === null ? " until removed." : " for " + ttlText(ttl) + "."),
+  );
   return true;
 }
 
@@ -79,7 +91,7 @@ async function perform(group: HTMLElement, d: Decision, run: () => Promise<boole
         other.replaceWith(fresh);
         if (other === group) {
           const same = [...fresh.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === used);
-          (same || fresh.querySelector("button:not([disabled])") as HTMLElement | null)?.focus();
+          (same || (fresh.querySelector("button:not([disabled])") as HTMLElement | null))?.focus();
         }
       }
     }
@@ -87,7 +99,7 @@ async function perform(group: HTMLElement, d: Decision, run: () => Promise<boole
     announce(messageOf(error), "error");
   } finally {
     if (group.isConnected) for (const b of buttons) b.removeAttribute("disabled");
-    for (const b of group.querySelectorAll("button")) operatorOnly((b as HTMLElement));
+    for (const b of group.querySelectorAll("button")) operatorOnly(b as HTMLElement);
   }
 }
 
@@ -96,7 +108,9 @@ export function actionsFor(d: Decision): HTMLElement {
   const blocked = blockState.has(d.ip) ? blockState.get(d.ip) : d.blocked;
   const given = labels.get(d.id);
   const button = (text: string, name: string, run: () => Promise<boolean>, extra: Record<string, unknown> = {}) =>
-    operatorOnly(h("button", { type: "button", class: "small", "aria-label": name, onclick: () => perform(group, d, run), ...extra }, text));
+    operatorOnly(
+      h("button", { type: "button", class: "small", "aria-label": name, onclick: () => perform(group, d, run), ...extra }, text),
+    );
   const group = h(
     "div",
     { class: "row-actions", role: "group", "aria-label": "Actions for " + d.ip },

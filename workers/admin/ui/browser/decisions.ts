@@ -11,10 +11,10 @@ const FILTERS = ["ip", "verdict", "source", "reason", "blocked"];
 const params = new URLSearchParams(location.search);
 const cursor = params.get("cursor");
 
-const form = (byId("filters") as HTMLFormElement);
+const form = byId("filters") as HTMLFormElement;
 const tbody = byId("feed");
 
-const live = (byId("live") as HTMLInputElement);
+const live = byId("live") as HTMLInputElement;
 let newest = 0;
 
 /** What each reason code means (GET /api/signals, the edge's signal registry); empty until loaded, or if it fails. */
@@ -30,17 +30,21 @@ const signalsLoaded = api<{ signals: readonly Signal[] }>("/api/signals").then(
 const reasonTitle = (r: Reason): string | null => [meanings.get(r.code), r.detail].filter(Boolean).join(" · ") || null;
 
 function selectedActions() {
-  return params.getAll("action").flatMap((a) => a.split(",")).filter((a) => a !== "");
+  return params
+    .getAll("action")
+    .flatMap((a) => a.split(","))
+    .filter((a) => a !== "");
 }
 
 function fillForm() {
   for (const name of ["ip", "verdict", "source", "reason"]) {
-    const field = (form.elements.namedItem(name) as HTMLInputElement | null);
+    const field = form.elements.namedItem(name) as HTMLInputElement | null;
     if (field) field.value = params.get(name) || "";
   }
   const actions = selectedActions();
-  for (const box of form.querySelectorAll('input[name="action"]')) (box as HTMLInputElement).checked = actions.includes((box as HTMLInputElement).value);
-  const blocked = (form.querySelector('input[name="blocked"]') as HTMLInputElement);
+  for (const box of form.querySelectorAll('input[name="action"]'))
+    (box as HTMLInputElement).checked = actions.includes((box as HTMLInputElement).value);
+  const blocked = form.querySelector('input[name="blocked"]') as HTMLInputElement;
   blocked.checked = params.get("blocked") === "true";
 }
 
@@ -87,11 +91,42 @@ function detailRow(d: Decision) {
       h(
         "dl",
         { class: "kv" },
-        item("Reasons", reasonsOf(d).length === 0 ? "none" : h("ul", null, reasonsOf(d).map((r) => h("li", null, h("code", null, r.code), weight(r), meanings.has(r.code) ? " — " + meanings.get(r.code) : "", r.detail ? " · " + r.detail : "")))),
+        item(
+          "Reasons",
+          reasonsOf(d).length === 0
+            ? "none"
+            : h(
+                "ul",
+                null,
+                reasonsOf(d).map((r) =>
+                  h(
+                    "li",
+                    null,
+                    h("code", null, r.code),
+                    weight(r),
+                    meanings.has(r.code) ? " — " + meanings.get(r.code) : "",
+                    r.detail ? " · " + r.detail : "",
+                  ),
+                ),
+              ),
+        ),
         item("Signals", d.signals && d.signals.length > 0 ? d.signals.map((s) => h("span", { class: "chip" }, s)) : "none recorded"),
         item("User-Agent", d.userAgent || "(none)"),
-        item("Network", [cf.asn ? "AS" + cf.asn : "", cf.asOrganization || "", cf.country || "", cf.httpProtocol || "", cf.tlsVersion || ""].filter(Boolean).join(" · ") || "unknown"),
-        item("Scores", "edge " + d.edgeScore + " · escalation " + (d.score === null ? "n/a" : d.score) + " · model " + (d.modelScore === null ? "n/a" : d.modelScore.toFixed(3) + (d.modelVersion ? " (" + d.modelVersion + ")" : ""))),
+        item(
+          "Network",
+          [cf.asn ? "AS" + cf.asn : "", cf.asOrganization || "", cf.country || "", cf.httpProtocol || "", cf.tlsVersion || ""]
+            .filter(Boolean)
+            .join(" · ") || "unknown",
+        ),
+        item(
+          "Scores",
+          "edge " +
+            d.edgeScore +
+            " · escalation " +
+            (d.score === null ? "n/a" : d.score) +
+            " · model " +
+            (d.modelScore === null ? "n/a" : d.modelScore.toFixed(3) + (d.modelVersion ? " (" + d.modelVersion + ")" : "")),
+        ),
         item("Label", d.label ? d.label.kind + ": " + d.label.value : "none"),
         item("Report", [h("code", null, d.reportId), " · decision #" + d.id + " · " + d.source]),
       ),
@@ -110,17 +145,48 @@ function row(d: Decision) {
   const cf = cfOf(d);
   const reasons = reasonsOf(d);
   const shown = reasons.slice(0, 4);
-  const more = h("button", { type: "button", class: "link small", "aria-expanded": "false", "aria-controls": "detail-" + d.id, "aria-label": "Details of decision " + d.id }, reasons.length > shown.length ? "+" + (reasons.length - shown.length) + " more, details" : "details");
+  const more = h(
+    "button",
+    {
+      type: "button",
+      class: "link small",
+      "aria-expanded": "false",
+      "aria-controls": "detail-" + d.id,
+      "aria-label": "Details of decision " + d.id,
+    },
+    reasons.length > shown.length ? "+" + (reasons.length - shown.length) + " more, details" : "details",
+  );
   const tr = h(
     "tr",
     { "data-id": d.id },
     h("td", null, h("time", { datetime: d.at, title: fmtRelative(d.at) }, fmtTime(d.at))),
-    h("td", null, h("a", { class: "mono", href: "/decisions?ip=" + encodeURIComponent(d.ip) }, d.ip), h("span", { class: "ua" }, [cf.asn ? "AS" + cf.asn : "", cf.country || ""].filter(Boolean).join(" · "))),
-    h("td", null, h("span", { class: "path" }, d.method + " " + d.path), h("span", { class: "ua", title: d.userAgent }, d.userAgent || "(no User-Agent)")),
+    h(
+      "td",
+      null,
+      h("a", { class: "mono", href: "/decisions?ip=" + encodeURIComponent(d.ip) }, d.ip),
+      h("span", { class: "ua" }, [cf.asn ? "AS" + cf.asn : "", cf.country || ""].filter(Boolean).join(" · ")),
+    ),
+    h(
+      "td",
+      null,
+      h("span", { class: "path" }, d.method + " " + d.path),
+      h("span", { class: "ua", title: d.userAgent }, d.userAgent || "(no User-Agent)"),
+    ),
     h("td", { class: "nowrap" }, actionBadge(d.edgeAction), " ", h("span", { class: "muted" }, String(d.edgeScore))),
     h("td", { class: "num" }, d.modelScore === null ? "n/a" : d.modelScore.toFixed(3)),
-    h("td", null, d.verdict, d.blocked ? [" ", h("span", { class: "badge blocked" }, "blocked")] : null, d.label ? h("span", { class: "ua" }, d.label.value) : null),
-    h("td", null, shown.map((r) => h("span", { class: "chip", title: reasonTitle(r) }, r.code, h("span", { class: "w" }, weight(r)))), more),
+    h(
+      "td",
+      null,
+      d.verdict,
+      d.blocked ? [" ", h("span", { class: "badge blocked" }, "blocked")] : null,
+      d.label ? h("span", { class: "ua" }, d.label.value) : null,
+    ),
+    h(
+      "td",
+      null,
+      shown.map((r) => h("span", { class: "chip", title: reasonTitle(r) }, r.code, h("span", { class: "w" }, weight(r)))),
+      more,
+    ),
     h("td", null, actionsFor(d)),
   );
   more.addEventListener("click", () => toggleDetail(tr, d, more));
@@ -144,7 +210,14 @@ async function load() {
     const [page] = await Promise.all([api<DecisionPage>("/api/decisions?" + apiQuery(cursor)), signalsLoaded]);
     const filtered = FILTERS.some((f) => params.get(f)) || selectedActions().length > 0;
     if (page.decisions.length === 0) {
-      tbody.replaceChildren(fullRow(emptyState(filtered ? "No decisions match these filters" : "No decisions yet", filtered ? "Change or reset the filters." : "They appear here as soon as the edge reports traffic.")));
+      tbody.replaceChildren(
+        fullRow(
+          emptyState(
+            filtered ? "No decisions match these filters" : "No decisions yet",
+            filtered ? "Change or reset the filters." : "They appear here as soon as the edge reports traffic.",
+          ),
+        ),
+      );
     } else {
       tbody.replaceChildren(...page.decisions.map(row));
     }
@@ -163,11 +236,13 @@ async function poll() {
     const fresh = page.decisions.filter((d) => d.id > newest);
     if (fresh.length === 0) return;
     tbody.querySelector("tr.placeholder")?.remove();
-    tbody.prepend(...fresh.map((d) => {
-      const tr = row(d);
-      tr.classList.add("new");
-      return tr;
-    }));
+    tbody.prepend(
+      ...fresh.map((d) => {
+        const tr = row(d);
+        tr.classList.add("new");
+        return tr;
+      }),
+    );
     newest = Math.max(newest, ...fresh.map((d) => d.id));
     const rows = tbody.querySelectorAll("tr:not(.detail)");
     for (let i = MAX_ROWS; i < rows.length; i++) {

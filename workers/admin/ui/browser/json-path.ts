@@ -79,7 +79,7 @@ export function pathSegments(path: string): Array<string | number> {
  * Where the field at path is in text: its value (for a scalar), or its key (for an object or array), or the
  * deepest part of the path that exists. Null when the text is not JSON.
  */
-export function locate(text: string, path: string): { start: number; end: number; found: boolean }|null {
+export function locate(text: string, path: string): { start: number; end: number; found: boolean } | null {
   let node: JsonNode;
   try {
     node = parse(text);

@@ -25,7 +25,13 @@ const day = (t: number) => new Date(t).toLocaleDateString(undefined, { month: "s
 const dayClock = (t: number) => day(t) + " " + clock(t);
 
 function tile(label: string, value: string, hint: string, small = false) {
-  return h("div", { class: "tile" }, h("div", { class: "label" }, label), h("div", { class: small ? "value small" : "value" }, value), h("div", { class: "hint" }, hint));
+  return h(
+    "div",
+    { class: "tile" },
+    h("div", { class: "label" }, label),
+    h("div", { class: small ? "value small" : "value" }, value),
+    h("div", { class: "hint" }, hint),
+  );
 }
 
 /** Every bucket of the window, the API's counts filled in (it only returns buckets with decisions). */
@@ -45,8 +51,16 @@ function buckets(data: Overview) {
 
 /** The commonest fault kinds (edge-guard publishes totals over the last day). */
 function faultHint(byKind: Overview["faults"]["byKind"]) {
-  const kinds = Object.entries(byKind).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
-  return kinds.length === 0 ? "none in the last day" : "last day: " + kinds.slice(0, 3).map(([kind, n]) => kind + " " + fmtInt(n)).join(", ");
+  const kinds = Object.entries(byKind)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+  return kinds.length === 0
+    ? "none in the last day"
+    : "last day: " +
+        kinds
+          .slice(0, 3)
+          .map(([kind, n]) => kind + " " + fmtInt(n))
+          .join(", ");
 }
 
 function renderTiles(data: Overview) {
@@ -60,17 +74,40 @@ function renderTiles(data: Overview) {
   byId("tiles").replaceChildren(
     tile("Requests reported", fmtInt(total), "in the last " + (hours >= 48 ? hours / 24 + " days" : hours + " h")),
     tile("Blocked", fmtInt(blocked), total > 0 ? fmtPercent(blocked / total) + " of reported" : "nothing reported"),
-    tile("Challenge pass rate", c.passRate === null ? "–" : fmtPercent(c.passRate), c.issued === 0 ? "no challenges issued" : fmtInt(c.passed) + " of " + fmtInt(c.issued) + " passed"),
-    tile("Tarpit time wasted", tarpit.heldSeconds === null ? "–" : fmtDuration(tarpit.heldSeconds), tarpit.bytes === null ? "time and bytes " + notYet : fmtBytes(tarpit.bytes) + " of labyrinth sent"),
-    tile("Faults (fail-open)", data.faults.failOpen === null ? "–" : fmtInt(data.faults.failOpen), data.faults.failOpen === null ? notYet : faultHint(data.faults.byKind)),
-    tile("Model", data.modelVersion || "none yet", data.queueLagSeconds === null ? "no recent reports" : "queue lag " + data.queueLagSeconds.toFixed(1) + " s", true),
+    tile(
+      "Challenge pass rate",
+      c.passRate === null ? "–" : fmtPercent(c.passRate),
+      c.issued === 0 ? "no challenges issued" : fmtInt(c.passed) + " of " + fmtInt(c.issued) + " passed",
+    ),
+    tile(
+      "Tarpit time wasted",
+      tarpit.heldSeconds === null ? "–" : fmtDuration(tarpit.heldSeconds),
+      tarpit.bytes === null ? "time and bytes " + notYet : fmtBytes(tarpit.bytes) + " of labyrinth sent",
+    ),
+    tile(
+      "Faults (fail-open)",
+      data.faults.failOpen === null ? "–" : fmtInt(data.faults.failOpen),
+      data.faults.failOpen === null ? notYet : faultHint(data.faults.byKind),
+    ),
+    tile(
+      "Model",
+      data.modelVersion || "none yet",
+      data.queueLagSeconds === null ? "no recent reports" : "queue lag " + data.queueLagSeconds.toFixed(1) + " s",
+      true,
+    ),
   );
   byId("tiles").removeAttribute("aria-busy");
 }
 
 function render(data: Overview) {
   const size = data.window.bucketSeconds;
-  byId("window-text").textContent = "Last " + (hours >= 48 ? hours / 24 + " days" : hours + " hours") + " in " + fmtDuration(size) + " steps · updated " + new Date().toLocaleTimeString();
+  byId("window-text").textContent =
+    "Last " +
+    (hours >= 48 ? hours / 24 + " days" : hours + " hours") +
+    " in " +
+    fmtDuration(size) +
+    " steps · updated " +
+    new Date().toLocaleTimeString();
   renderTiles(data);
   const rows = buckets(data);
   const hasPay = rows.some((r) => (r.values.pay ?? 0) > 0);
@@ -81,12 +118,33 @@ function render(data: Overview) {
     timeLabel: hours > 24 ? dayClock : clock,
     tickLabel: hours > 24 ? day : clock,
   });
-  const items = (list: readonly TopItem[], href: (key: string) => string | undefined) => list.map((t) => ({ label: t.key, value: t.count, href: href(t.key), note: t.label || undefined }));
+  const items = (list: readonly TopItem[], href: (key: string) => string | undefined) =>
+    list.map((t) => ({ label: t.key, value: t.count, href: href(t.key), note: t.label || undefined }));
   const feed = "/decisions?";
-  hbars(byId("chart-ips"), { title: "Top blocked IPs", unit: "decisions", empty: "No blocked IPs in this window", items: items(data.topBlockedIps, (k) => feed + "ip=" + encodeURIComponent(k)) });
-  hbars(byId("chart-prefixes"), { title: "Top blocked prefixes", unit: "decisions", empty: "No blocked prefixes in this window", items: items(data.topBlockedPrefixes, () => undefined) });
-  hbars(byId("chart-asns"), { title: "Top blocked ASNs", unit: "decisions", empty: "No blocked ASNs in this window", items: items(data.topBlockedAsns, () => undefined).map((i) => ({ ...i, label: "AS" + i.label })) });
-  hbars(byId("chart-reasons"), { title: "Top reasons", unit: "decisions", empty: "No reasons recorded in this window", items: items(data.topReasons, (k) => feed + "reason=" + encodeURIComponent(k)) });
+  hbars(byId("chart-ips"), {
+    title: "Top blocked IPs",
+    unit: "decisions",
+    empty: "No blocked IPs in this window",
+    items: items(data.topBlockedIps, (k) => feed + "ip=" + encodeURIComponent(k)),
+  });
+  hbars(byId("chart-prefixes"), {
+    title: "Top blocked prefixes",
+    unit: "decisions",
+    empty: "No blocked prefixes in this window",
+    items: items(data.topBlockedPrefixes, () => undefined),
+  });
+  hbars(byId("chart-asns"), {
+    title: "Top blocked ASNs",
+    unit: "decisions",
+    empty: "No blocked ASNs in this window",
+    items: items(data.topBlockedAsns, () => undefined).map((i) => ({ ...i, label: "AS" + i.label })),
+  });
+  hbars(byId("chart-reasons"), {
+    title: "Top reasons",
+    unit: "decisions",
+    empty: "No reasons recorded in this window",
+    items: items(data.topReasons, (k) => feed + "reason=" + encodeURIComponent(k)),
+  });
 }
 
 async function load() {
@@ -95,7 +153,8 @@ async function load() {
     render(last);
   } catch (error) {
     byId("window-text").textContent = "Could not load the figures: " + messageOf(error);
-    for (const id of ["chart-traffic", "chart-ips", "chart-prefixes", "chart-asns", "chart-reasons"]) byId(id).replaceChildren(errorState(error));
+    for (const id of ["chart-traffic", "chart-ips", "chart-prefixes", "chart-asns", "chart-reasons"])
+      byId(id).replaceChildren(errorState(error));
   }
 }
 

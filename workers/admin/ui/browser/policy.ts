@@ -1,10 +1,25 @@
 import type { CompiledRule, DryRun, InvalidPolicy, PolicyIssue, PolicyHistory, PolicyView, Validation } from "./api-types";
-import { type Child, ApiError, actionBadge, announce, api, byId, emptyState, errorState, fill, fmtInt, fmtTime, h, messageOf, operatorOnly } from "./app";
+import {
+  type Child,
+  ApiError,
+  actionBadge,
+  announce,
+  api,
+  byId,
+  emptyState,
+  errorState,
+  fill,
+  fmtInt,
+  fmtTime,
+  h,
+  messageOf,
+  operatorOnly,
+} from "./app";
 import { lineColumn, locate } from "./json-path";
 
 const ACTIONS = ["allow", "challenge", "tarpit", "block"];
 
-const editor = (byId("policy-text") as HTMLTextAreaElement);
+const editor = byId("policy-text") as HTMLTextAreaElement;
 const issuesBox = byId("policy-issues");
 let saved = "";
 
@@ -14,20 +29,40 @@ function renderStatus(view: PolicyView) {
   const modeButton = (target: "observe" | "enforce", text: string) =>
     operatorOnly(h("button", { type: "button", "aria-pressed": String(mode === target), onclick: () => switchMode(target) }, text));
   const item = (term: string, value: Child) => [h("dt", null, term), h("dd", null, value)];
-  fill(byId("policy-status"),
+  fill(
+    byId("policy-status"),
     c ? null : emptyState("The stored policy does not compile", "The edge keeps enforcing its last good policy. Fix it below and save."),
     h(
       "dl",
       { class: "kv" },
-      item("Mode", [h("div", { class: "seg", role: "group", "aria-label": "Mode" }, modeButton("observe", "Observe"), modeButton("enforce", "Enforce")),
-        h("p", { class: "muted" }, mode === "observe" ? "Observe: decisions are recorded, every request is let through." : "Enforce: challenges, tarpits and blocks are applied.")]),
+      item("Mode", [
+        h("div", { class: "seg", role: "group", "aria-label": "Mode" }, modeButton("observe", "Observe"), modeButton("enforce", "Enforce")),
+        h(
+          "p",
+          { class: "muted" },
+          mode === "observe"
+            ? "Observe: decisions are recorded, every request is let through."
+            : "Enforce: challenges, tarpits and blocks are applied.",
+        ),
+      ]),
       item("In force", [
-        h("strong", { id: "mode-in-force" }, view.mode.inForce === null ? "unknown" : view.mode.inForce === "observe" ? "Observe" : "Enforce"),
-        h("p", { class: view.mode.source === "var" && view.mode.inForce !== view.mode.policyMode ? "warn" : "muted", id: "mode-reason" }, "Why: " + view.mode.reason + "."),
+        h(
+          "strong",
+          { id: "mode-in-force" },
+          view.mode.inForce === null ? "unknown" : view.mode.inForce === "observe" ? "Observe" : "Enforce",
+        ),
+        h(
+          "p",
+          { class: view.mode.source === "var" && view.mode.inForce !== view.mode.policyMode ? "warn" : "muted", id: "mode-reason" },
+          "Why: " + view.mode.reason + ".",
+        ),
       ]),
       item("Source", view.source === "kv" ? "saved by an operator" : "the bundled default (policies/default.json)"),
       item("Preset", c ? c.preset : "–"),
-      item("Thresholds", c ? "challenge ≥ " + c.thresholds.challenge + " · tarpit ≥ " + c.thresholds.tarpit + " · block ≥ " + c.thresholds.block : "–"),
+      item(
+        "Thresholds",
+        c ? "challenge ≥ " + c.thresholds.challenge + " · tarpit ≥ " + c.thresholds.tarpit + " · block ≥ " + c.thresholds.block : "–",
+      ),
     ),
   );
 }
@@ -35,14 +70,36 @@ function renderStatus(view: PolicyView) {
 function renderRules(view: PolicyView) {
   const rules = view.compiled ? view.compiled.rules : [];
   const table = (list: readonly CompiledRule[]) =>
-    h("div", { class: "table-wrap" }, h("table", { class: "data" },
-      h("thead", null, h("tr", null, h("th", null, "Rule"), h("th", null, "Action"), h("th", { class: "num" }, "Weight"))),
-      h("tbody", null, list.map((r) => h("tr", null, h("td", { class: "mono" }, r.name), h("td", null, actionBadge(r.action)), h("td", { class: "num" }, r.action === "weigh" ? String(r.weight) : ""))))));
+    h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { class: "data" },
+        h("thead", null, h("tr", null, h("th", null, "Rule"), h("th", null, "Action"), h("th", { class: "num" }, "Weight"))),
+        h(
+          "tbody",
+          null,
+          list.map((r) =>
+            h(
+              "tr",
+              null,
+              h("td", { class: "mono" }, r.name),
+              h("td", null, actionBadge(r.action)),
+              h("td", { class: "num" }, r.action === "weigh" ? String(r.weight) : ""),
+            ),
+          ),
+        ),
+      ),
+    );
   const own = rules.filter((r) => r.origin === "policy");
   const preset = rules.filter((r) => r.origin !== "policy");
-  fill(byId("policy-rules"),
+  fill(
+    byId("policy-rules"),
     own.length > 0 ? table(own) : emptyState("No rules of your own", "Only the preset's rules apply."),
-    preset.length > 0 ? h("details", { class: "chart-data" }, h("summary", null, preset.length + " rules from the preset, after yours"), table(preset)) : null,
+    preset.length > 0
+      ? h("details", { class: "chart-data" }, h("summary", null, preset.length + " rules from the preset, after yours"), table(preset))
+      : null,
   );
 }
 
@@ -63,7 +120,8 @@ async function loadPolicy() {
 async function switchMode(mode: "observe" | "enforce") {
   try {
     const view = await api<PolicyView>("/api/policy/mode", { method: "PUT", body: { mode } });
-    if (view.mode.source === "var" && view.mode.inForce !== mode) announce("Saved, but the edge stays in " + view.mode.inForce + " mode: " + view.mode.reason + ".", "error");
+    if (view.mode.source === "var" && view.mode.inForce !== mode)
+      announce("Saved, but the edge stays in " + view.mode.inForce + " mode: " + view.mode.reason + ".", "error");
     else announce("The edge switches to " + mode + " mode within 30 seconds.");
     await loadPolicy();
   } catch (error) {
@@ -88,7 +146,12 @@ function showIssues(issues: readonly PolicyIssue[]) {
     const spot = issue.at !== undefined ? { start: issue.at, end: issue.at + 1 } : locate(editor.value, path);
     const where = spot ? lineColumn(editor.value, spot.start) : null;
     const label = (path ? path : "the document") + (where ? " (line " + where.line + ")" : "");
-    return h("li", null, spot ? h("button", { type: "button", class: "link", onclick: () => select(spot.start, spot.end) }, label) : h("code", null, label), ": " + issue.message);
+    return h(
+      "li",
+      null,
+      spot ? h("button", { type: "button", class: "link", onclick: () => select(spot.start, spot.end) }, label) : h("code", null, label),
+      ": " + issue.message,
+    );
   });
   issuesBox.replaceChildren(h("ul", { class: "issues" }, items));
 }
@@ -110,7 +173,10 @@ function failed(error: unknown, saving = false) {
   if (error instanceof ApiError && error.body && Array.isArray((error.body as InvalidPolicy | Validation).issues)) {
     const issues = (error.body as InvalidPolicy | Validation).issues;
     showIssues(issues);
-    announce(issues.length + " problem" + (issues.length === 1 ? "" : "s") + " in the policy" + (saving ? "; nothing was saved." : "."), "error");
+    announce(
+      issues.length + " problem" + (issues.length === 1 ? "" : "s") + " in the policy" + (saving ? "; nothing was saved." : "."),
+      "error",
+    );
   } else announce(messageOf(error), "error");
 }
 
@@ -132,19 +198,94 @@ function renderDryRun(r: DryRun) {
   const count = (counts: Readonly<Record<string, number>>, a: string) => counts[a] ?? 0;
   const delta = (a: string) => count(r.after, a) - count(r.before, a);
   const transitions = Object.entries(r.transitions).filter(([, n]) => Number(n) > 0);
-  fill(byId("dry-run"),
+  fill(
+    byId("dry-run"),
     h("p", null, h("strong", null, fmtInt(r.changed)), " of " + fmtInt(r.evaluated) + " recent decisions would come out differently."),
-    h("div", { class: "table-wrap" }, h("table", { class: "data" },
-      h("thead", null, h("tr", null, h("th", null, "Action"), h("th", { class: "num" }, "Active policy"), h("th", { class: "num" }, "Edited policy"), h("th", { class: "num" }, "Change"))),
-      h("tbody", null, ACTIONS.map((a) => h("tr", null, h("td", null, actionBadge(a)), h("td", { class: "num" }, fmtInt(count(r.before, a))), h("td", { class: "num" }, fmtInt(count(r.after, a))),
-        h("td", { class: "num" }, delta(a) === 0 ? "–" : (delta(a) > 0 ? "+" : "") + fmtInt(delta(a)))))))),
-    transitions.length > 0 ? h("p", null, transitions.map(([k, n]) => h("span", { class: "chip" }, k.replace(/->|:/, " → ") + ": " + n))) : null,
+    h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { class: "data" },
+        h(
+          "thead",
+          null,
+          h(
+            "tr",
+            null,
+            h("th", null, "Action"),
+            h("th", { class: "num" }, "Active policy"),
+            h("th", { class: "num" }, "Edited policy"),
+            h("th", { class: "num" }, "Change"),
+          ),
+        ),
+        h(
+          "tbody",
+          null,
+          ACTIONS.map((a) =>
+            h(
+              "tr",
+              null,
+              h("td", null, actionBadge(a)),
+              h("td", { class: "num" }, fmtInt(count(r.before, a))),
+              h("td", { class: "num" }, fmtInt(count(r.after, a))),
+              h("td", { class: "num" }, delta(a) === 0 ? "–" : (delta(a) > 0 ? "+" : "") + fmtInt(delta(a))),
+            ),
+          ),
+        ),
+      ),
+    ),
+    transitions.length > 0
+      ? h(
+          "p",
+          null,
+          transitions.map(([k, n]) => h("span", { class: "chip" }, k.replace(/->|:/, " → ") + ": " + n)),
+        )
+      : null,
     r.samples.length > 0
-      ? h("details", { class: "chart-data", open: true }, h("summary", null, "Examples of changed decisions"),
-          h("div", { class: "table-wrap" }, h("table", { class: "data" },
-            h("thead", null, h("tr", null, h("th", null, "When"), h("th", null, "IP"), h("th", null, "Path"), h("th", null, "Before"), h("th", null, "After"), h("th", null, "Decided by"))),
-            h("tbody", null, r.samples.map((s) => h("tr", null, h("td", null, fmtTime(s.at)), h("td", { class: "mono" }, s.ip), h("td", { class: "path" }, s.path),
-              h("td", null, actionBadge(s.before), " " + s.scoreBefore), h("td", null, actionBadge(s.after), " " + s.scoreAfter), h("td", { class: "mono" }, s.decidedByAfter || "score")))))))
+      ? h(
+          "details",
+          { class: "chart-data", open: true },
+          h("summary", null, "Examples of changed decisions"),
+          h(
+            "div",
+            { class: "table-wrap" },
+            h(
+              "table",
+              { class: "data" },
+              h(
+                "thead",
+                null,
+                h(
+                  "tr",
+                  null,
+                  h("th", null, "When"),
+                  h("th", null, "IP"),
+                  h("th", null, "Path"),
+                  h("th", null, "Before"),
+                  h("th", null, "After"),
+                  h("th", null, "Decided by"),
+                ),
+              ),
+              h(
+                "tbody",
+                null,
+                r.samples.map((s) =>
+                  h(
+                    "tr",
+                    null,
+                    h("td", null, fmtTime(s.at)),
+                    h("td", { class: "mono" }, s.ip),
+                    h("td", { class: "path" }, s.path),
+                    h("td", null, actionBadge(s.before), " " + s.scoreBefore),
+                    h("td", null, actionBadge(s.after), " " + s.scoreAfter),
+                    h("td", { class: "mono" }, s.decidedByAfter || "score"),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        )
       : null,
   );
 }
@@ -183,8 +324,31 @@ async function loadHistory() {
     byId("history").replaceChildren(
       versions.length === 0
         ? emptyState("No saved versions yet", "Policies saved here are listed with who saved them and why.")
-        : h("ul", { class: "issues" }, versions.map((v) => h("li", { class: "ok" }, h("strong", null, fmtTime(v.at)), " by " + v.actor + (v.note ? ": " + v.note : "") + " ",
-            h("button", { type: "button", class: "small", onclick: () => { editor.value = JSON.stringify(v.policy, null, 2); editor.focus(); announce("Loaded the version of " + fmtTime(v.at) + " into the editor; save to activate it.") } }, "Load into editor")))),
+        : h(
+            "ul",
+            { class: "issues" },
+            versions.map((v) =>
+              h(
+                "li",
+                { class: "ok" },
+                h("strong", null, fmtTime(v.at)),
+                " by " + v.actor + (v.note ? ": " + v.note : "") + " ",
+                h(
+                  "button",
+                  {
+                    type: "button",
+                    class: "small",
+                    onclick: () => {
+                      editor.value = JSON.stringify(v.policy, null, 2);
+                      editor.focus();
+                      announce("Loaded the version of " + fmtTime(v.at) + " into the editor; save to activate it.");
+                    },
+                  },
+                  "Load into editor",
+                ),
+              ),
+            ),
+          ),
     );
   } catch (error) {
     byId("history").replaceChildren(errorState(error));
