@@ -17,20 +17,21 @@ export const PEER_FEED_CACHE_MS = 60_000;
 const PUSH_WINDOW_MS = 60_000;
 const MAX_TRACKED_PUSHERS = 10_000; // bounds the isolate's memory under a spray from many addresses
 
-/** Per-isolate state of the public peer routes: the built feed and the push counts. */
-const feedCache = new Map<string, { readonly jws: string; readonly at: number }>();
-const pushCounts = new Map<string, { windowStart: number; n: number }>();
+/** Push counts per address, per minute (part of the public routes' state, made with them: one per app). */
+class PushLimiter {
+  readonly #counts = new Map<string, { windowStart: number; n: number }>();
 
-/** Counts a push from `ip`; false when it is over PUSH_RATE_PER_MINUTE in the current minute. */
-function pushAllowed(ip: string, now: number): boolean {
-  const seen = pushCounts.get(ip);
-  if (seen === undefined || now - seen.windowStart >= PUSH_WINDOW_MS) {
-    if (pushCounts.size >= MAX_TRACKED_PUSHERS) pushCounts.clear();
-    pushCounts.set(ip, { windowStart: now, n: 1 });
-    return true;
+  /** Counts a push from `ip`; false when it is over PUSH_RATE_PER_MINUTE in the current minute. */
+  allowed(ip: string, now: number): boolean {
+    const seen = this.#counts.get(ip);
+    if (seen === undefined || now - seen.windowStart >= PUSH_WINDOW_MS) {
+      if (this.#counts.size >= MAX_TRACKED_PUSHERS) this.#counts.clear();
+      this.#counts.set(ip, { windowStart: now, n: 1 });
+      return true;
+    }
+    seen.n++;
+    return seen.n <= PUSH_RATE_PER_MINUTE;
   }
-  seen.n++;
-  return seen.n <= PUSH_RATE_PER_MINUTE;
 }
 
 /** Our issuer: PEER_ISSUER, or the origin the request came to. */
@@ -50,6 +51,9 @@ const error = (description: string) => ({ description, content: { "application/j
 
 /** Routes peers call, without an operator login: the key document, the signed feed, and signed pushes. */
 export function publicPeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHono<E>, now: () => number): OpenAPIHono<E> {
+  // This app's state (an isolate builds its app once): the built feed per issuer and the push counts.
+  const feedCache = new Map<string, { readonly jws: string; readonly at: number }>();
+  const pushes = new PushLimiter();
   return router()
     .openapi(
       createRoute({
@@ -128,7 +132,7 @@ export function publicPeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
         },
       }),
       async (c) => {
-        if (!pushAllowed(c.req.header("cf-connecting-ip") ?? "unknown", now())) {
+        if (!pushes.allowed(c.req.header("cf-connecting-ip") ?? "unknown", now())) {
           c.header("Retry-After", "60");
           throw new AppError(429, "rate_limited", `at most ${PUSH_RATE_PER_MINUTE} pushes a minute from one address`);
         }
