@@ -1,5 +1,6 @@
 import type { BlocklistEntry } from "./blocklist-entry";
-import { cidrContains, clientPrefix, parseCidr, type Cidr } from "./cidr";
+import { DOCUMENTATION_RANGES, parseRanges, RESERVED_RANGES } from "./admin/safety";
+import { cidrContains, clientPrefix, type Cidr } from "./cidr";
 
 /** Distinct bot IPs of one client prefix (/24 or /64), inside PREFIX_WINDOW_MS, that put the whole prefix on the blocklist. */
 export const DEFAULT_PREFIX_MIN_BOT_IPS = 5;
@@ -7,44 +8,11 @@ export const DEFAULT_PREFIX_MIN_BOT_IPS = 5;
 export const DEFAULT_PREFIX_WINDOW_MS = 10 * 60_000;
 
 /**
- * Special-purpose ranges never blocked as a prefix: private, shared, loopback, link-local, documentation,
- * benchmarking, multicast and reserved space. IANA's registries (RFC 6890 and updates):
- * https://www.iana.org/assignments/iana-ipv4-special-registry and …/iana-ipv6-special-registry.
- * A "prefix" there is usually a proxy, a NAT or a misconfigured client IP header, not one bot operator.
+ * Special-purpose ranges never blocked as a prefix: the reserved and documentation ranges an operator may not block
+ * either (core/admin/safety.ts, one list). A "prefix" there is usually a proxy, a NAT or a misconfigured client IP
+ * header, not one bot operator.
  */
-const SPECIAL_RANGES: readonly Cidr[] = [
-  "0.0.0.0/8",
-  "10.0.0.0/8",
-  "100.64.0.0/10",
-  "127.0.0.0/8",
-  "169.254.0.0/16",
-  "172.16.0.0/12",
-  "192.0.0.0/24",
-  "192.0.2.0/24",
-  "192.88.99.0/24",
-  "192.168.0.0/16",
-  "198.18.0.0/15",
-  "198.51.100.0/24",
-  "203.0.113.0/24",
-  "224.0.0.0/4",
-  "240.0.0.0/4",
-  "::/127",
-  "::ffff:0:0/96",
-  "64:ff9b::/96",
-  "64:ff9b:1::/48",
-  "100::/64",
-  "2001::/23",
-  "2001:db8::/32",
-  "2002::/16",
-  "3fff::/20",
-  "fc00::/7",
-  "fe80::/10",
-  "ff00::/8",
-].map((text) => {
-  const parsed = parseCidr(text);
-  if (!parsed.ok) throw new Error(parsed.error); // a typo in the list above: a bug, found by the first test
-  return parsed.value;
-});
+const SPECIAL_RANGES: readonly Cidr[] = parseRanges([...RESERVED_RANGES, ...DOCUMENTATION_RANGES]);
 
 /** True when `ip` lies in a special-purpose range (see SPECIAL_RANGES), or is not an address at all. */
 export function isSpecialPurpose(ip: string): boolean {

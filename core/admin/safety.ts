@@ -33,8 +33,11 @@ export const RESERVED_RANGES: readonly string[] = [
   "ff00::/8",
 ];
 
-/** TEST-NET-1/2/3 and 2001:db8::/32 (RFC 5737, RFC 3849): reserved, yet what the dev stack and its demos use as clients. */
-export const DOCUMENTATION_RANGES: readonly string[] = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"];
+/**
+ * TEST-NET-1/2/3, 2001:db8::/32 and 3fff::/20 (RFC 5737, RFC 3849, RFC 9637): reserved, yet what the dev stack and its
+ * demos use as clients.
+ */
+export const DOCUMENTATION_RANGES: readonly string[] = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32", "3fff::/20"];
 
 /** Shortest prefixes a block may have: a wider network is almost always a typo (`/1` for `/21`). */
 export const MIN_BLOCK_BITS: { readonly 4: number; readonly 6: number } = { 4: 8, 6: 24 };
