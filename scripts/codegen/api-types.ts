@@ -25,8 +25,8 @@ interface AdminWorker {
 }
 
 /**
- * The document exactly as the admin Worker answers it: its entrypoint (workers/admin/index.ts) mounts the peers
- * routes on the app, so importing app.ts alone would miss them. /api/openapi.json needs no sign-in and no binding.
+ * The document exactly as the admin Worker answers it, from its entrypoint (workers/admin/index.ts).
+ * /api/openapi.json needs no sign-in and no binding.
  */
 export async function servedOpenApiDocument(): Promise<OpenAPI3> {
   // The Worker imports the dashboard's asset manifest, written by the UI build (not in git).

@@ -4,6 +4,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { remoteAccessKeys } from "./auth/access";
 import { authenticate } from "./auth/authenticate";
 import { CSRF_HEADER } from "./auth/csrf";
+import { actorOf, principalOf, requireRole } from "./auth/principal";
 import { SESSION_COOKIE } from "./auth/session";
 import { adminConfig } from "./config";
 import { adminOnError } from "./errors";
@@ -21,10 +22,15 @@ import { policyRoutes } from "./routes/policy";
 import { signalRoutes } from "./routes/signals";
 import { tokenRoutes } from "./routes/tokens";
 import { userRoutes } from "./routes/users";
+import { peersRoutes } from "./peers/routes";
+import { SECURITY } from "./routes/secured";
 import { adminRouter, type AdminBindings, type AdminDeps } from "./router";
+import { createAdminState, type AdminState } from "./state";
 
-/** Production dependencies: Access keys from the team's JWKS URL, the real clock. */
-export const DEFAULT_DEPS: AdminDeps = { accessKeys: remoteAccessKeys, now: () => Date.now() };
+/** Production dependencies: Access keys from the team's JWKS URL (sets kept in `state`), the real clock. */
+export function productionDeps(state: AdminState): AdminDeps {
+  return { accessKeys: remoteAccessKeys(state.accessKeySets), now: () => Date.now() };
+}
 
 const security = secureHeaders({
   contentSecurityPolicy: {
@@ -44,14 +50,19 @@ const security = secureHeaders({
   permissionsPolicy: { camera: false, microphone: false, geolocation: false, payment: false, usb: false, fullscreen: ["self"] },
 });
 
-/** The admin Worker: dashboard pages, the REST API under /api (OpenAPI 3.1 at /api/openapi.json), and /metrics. */
-export function createApp(deps: AdminDeps = DEFAULT_DEPS): OpenAPIHono<AdminBindings> {
+/**
+ * The admin Worker: dashboard pages, the REST API under /api (OpenAPI 3.1 at /api/openapi.json), peering, and
+ * /metrics. Every request of this app shares `state` (one per isolate: the Worker entry makes it).
+ */
+export function createApp(given?: AdminDeps, state: AdminState = createAdminState()): OpenAPIHono<AdminBindings> {
+  const deps = given ?? productionDeps(state);
   const app = adminRouter();
   app.onError(adminOnError);
   app.notFound((c) => c.json({ error: "not_found", message: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.use("*", security, async (c, next) => {
-    c.set("config", adminConfig(c.env));
+    c.set("config", adminConfig(c.env, state.configs));
     c.set("deps", deps);
+    c.set("state", state);
     c.set("principal", null);
     await next();
     // Admin answers are per-user and change with every edit: never cache them (the versioned /ui/ assets set their own).
@@ -60,7 +71,7 @@ export function createApp(deps: AdminDeps = DEFAULT_DEPS): OpenAPIHono<AdminBind
   app.use(
     "/api/*",
     cors({
-      origin: (origin, c) => (adminConfig(c.env).corsOrigins.includes(origin) ? origin : null),
+      origin: (origin, c) => (adminConfig(c.env, state.configs).corsOrigins.includes(origin) ? origin : null),
       credentials: true,
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
       allowHeaders: ["Content-Type", "Authorization", CSRF_HEADER],
@@ -86,6 +97,10 @@ export function createApp(deps: AdminDeps = DEFAULT_DEPS): OpenAPIHono<AdminBind
   app.route("/api/tokens", tokenRoutes);
   app.route("/metrics", metricsRoutes);
   app.route("/", pageRoutes);
+  app.route(
+    "/",
+    peersRoutes({ state: state.peers, requireRole, actor: (c) => actorOf(principalOf(c)), now: deps.now, security: SECURITY }),
+  );
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {
     type: "http",
@@ -114,6 +129,3 @@ export function createApp(deps: AdminDeps = DEFAULT_DEPS): OpenAPIHono<AdminBind
   });
   return app;
 }
-
-/** The app with production dependencies. */
-export const app = createApp();

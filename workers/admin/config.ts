@@ -49,10 +49,8 @@ export interface AdminConfig {
   readonly tokenMaxDays: number;
 }
 
-const cache = new WeakMap<object, AdminConfig>();
-
-/** Parses the vars once per env object; throws on a bad deploy (answered 500 and logged), instead of guessing. */
-export function adminConfig(env: AdminEnv): AdminConfig {
+/** Parses the vars once per env object (kept in `cache`, AdminState's); throws on a bad deploy (answered 500 and logged). */
+export function adminConfig(env: AdminEnv, cache: WeakMap<object, AdminConfig>): AdminConfig {
   const cached = cache.get(env);
   if (cached !== undefined) return cached;
   const parsed = VarsSchema.safeParse({

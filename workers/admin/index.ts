@@ -1,15 +1,16 @@
-import { app } from "./app";
-import { actorOf, principalOf, requireRole } from "./auth/principal";
+import { createApp } from "./app";
 import type { AdminEnv } from "./env";
-import { peersRoutes } from "./peers/routes";
 import { syncPeers } from "./peers/sync";
+import { createAdminState } from "./state";
 
-app.route("/", peersRoutes({ requireRole, actor: (c) => actorOf(principalOf(c)) }));
+// The isolate's state, made once here and passed down explicitly; the only module-level value admin holds.
+const state = createAdminState();
+const app = createApp(undefined, state);
 
 export default {
   fetch: app.fetch,
   // Cron Trigger (wrangler.toml [triggers]): pull the configured peers' feeds.
   async scheduled(controller, env) {
-    await syncPeers(env, controller.scheduledTime);
+    await syncPeers(env, state.safety, controller.scheduledTime);
   },
 } satisfies ExportedHandler<AdminEnv>;

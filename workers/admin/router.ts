@@ -4,6 +4,7 @@ import { AppError } from "../../adapters/http";
 import type { Principal } from "./auth/principal";
 import type { AccessConfig, AdminConfig } from "./config";
 import type { AdminEnv } from "./env";
+import type { AdminState } from "./state";
 
 /** What admin takes from outside that tests replace: the Access key set, the clock and waiting. */
 export interface AdminDeps {
@@ -18,6 +19,8 @@ export interface AdminDeps {
 export interface AdminVariables {
   config: AdminConfig;
   deps: AdminDeps;
+  /** The isolate's state (state.ts), the one the Worker entry made. */
+  state: AdminState;
   /** Who is calling; null for an anonymous request (only public routes let it through). */
   principal: Principal | null;
 }

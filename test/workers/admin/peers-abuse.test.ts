@@ -2,9 +2,9 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { withDb } from "../../../adapters/db/client";
 import { peerSyncs, peers } from "../../../adapters/db/schema";
-import { PUSH_RATE_PER_MINUTE } from "../../../workers/admin/peers/public-routes";
+import { PUSH_RATE_PER_MINUTE } from "../../../workers/admin/peers/state";
 import { MAX_FEED_BYTES, fetchText, syncPeers } from "../../../workers/admin/peers/sync";
-import { call, clock, entry, env, makeKeyPair, remotePeer, signedFeed, signedPush } from "./peers-fixtures";
+import { call, clock, entry, env, makeKeyPair, peersState, remotePeer, signedFeed, signedPush } from "./peers-fixtures";
 
 async function addPeer(body: Record<string, unknown>) {
   const response = await call("/api/peers", { method: "POST", body: JSON.stringify(body), role: "operator" });
@@ -52,12 +52,12 @@ describe("peer fetches", () => {
     const x = await remotePeer("x.test");
     x.publish(await signedFeed(x.keys, "x.test", [entry("45.101.0.1")]));
     await addPeer({ name: "no-thumb", feedUrl: x.feedUrl, trust: "medium" });
-    const [outcome] = await syncPeers(env, clock.now, (await import("./peers-fixtures")).fakeFetch, "no-thumb");
+    const [outcome] = await syncPeers(env, peersState.safety, clock.now, (await import("./peers-fixtures")).fakeFetch, "no-thumb");
     expect(outcome).toMatchObject({ status: "thumbprint_required", applied: 0 });
     expect((await peerRow("no-thumb"))?.publicJwk).toBeNull();
 
     await addPeer({ name: "with-thumb", feedUrl: x.feedUrl, keyThumbprint: x.keys.kid, trust: "medium" });
-    const [pinned] = await syncPeers(env, clock.now, (await import("./peers-fixtures")).fakeFetch, "with-thumb");
+    const [pinned] = await syncPeers(env, peersState.safety, clock.now, (await import("./peers-fixtures")).fakeFetch, "with-thumb");
     expect(pinned).toMatchObject({ status: "ok", applied: 1 });
     expect((await peerRow("with-thumb"))?.keyThumbprint).toBe(x.keys.kid);
   });

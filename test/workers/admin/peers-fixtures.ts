@@ -9,6 +9,8 @@ import { roleAtLeast, type Role } from "../../../core/admin/roles";
 import { FEED_JWS_TYPE, PEER_KEY_PATH, PUSH_JWS_TYPE, type FeedEntry } from "../../../core/peers/feed";
 import type { PeersEnv } from "../../../workers/admin/peers/env";
 import { peersRoutes } from "../../../workers/admin/peers/routes";
+import { createPeersState } from "../../../workers/admin/peers/state";
+import { SafetyLoader } from "../../../workers/admin/store/safety";
 
 /** The tests' clock: a fixed past day, so rows written here stay out of other admin tests' time windows. */
 export const NOW = Date.UTC(2025, 0, 15, 12);
@@ -52,9 +54,12 @@ const fakeFetch: typeof fetch = async (input) => {
   return new Response("not found", { status: 404 });
 };
 
+/** The peering state of the app below (the Cron path, `syncPeers`, takes its safety loader). */
+export const peersState = createPeersState(new SafetyLoader());
+
 /** Our admin app as the tests run it: only the peer routes, with the stand-in role check. */
 export const app = new Hono<{ Bindings: PeersEnv }>().onError(onError);
-app.route("/", peersRoutes({ requireRole, actor: () => "test", now: () => clock.now, fetch: fakeFetch }));
+app.route("/", peersRoutes({ state: peersState, requireRole, actor: () => "test", now: () => clock.now, fetch: fakeFetch }));
 export { fakeFetch };
 
 /** Calls our app; `role` is sent as the stand-in credential. */

@@ -18,6 +18,7 @@ import {
   fetched,
   kvEntry,
   ours,
+  peersState,
   remotePeer,
   remotes,
   sign,
@@ -239,7 +240,7 @@ describe("syncing a peer's feed", () => {
     await addPeer({ name: "cron-e", feedUrl: e.feedUrl, keyThumbprint: e.keys.kid, trust: "high" });
     remotes.set("d.test", { status: 503 });
     e.publish(await signedFeed(e.keys, "e.test", [entry("45.99.0.1")]));
-    const outcomes = await syncPeers(env, clock.now, fakeFetch);
+    const outcomes = await syncPeers(env, peersState.safety, clock.now, fakeFetch);
     expect(outcomes.find((o) => o.peer === "cron-d")).toMatchObject({ status: "fetch_failed" });
     expect(outcomes.find((o) => o.peer === "cron-e")).toMatchObject({ status: "ok", applied: 1 });
     expect((await peerView("cron-d"))?.lastSync).toMatchObject({

@@ -1,19 +1,20 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
+import type { LruMap } from "../../../core/lru";
 import type { AccessConfig } from "../config";
 
 /** The header Cloudflare Access adds to every request it lets through to the application. */
 export const ACCESS_HEADER = "cf-access-jwt-assertion";
 
-const remoteSets = new Map<string, JWTVerifyGetKey>();
-
-/** The team's published signing keys, fetched and cached by jose (one set per isolate and team). */
-export function remoteAccessKeys(access: AccessConfig): JWTVerifyGetKey {
-  let set = remoteSets.get(access.certsUrl);
-  if (set === undefined) {
-    set = createRemoteJWKSet(new URL(access.certsUrl));
-    remoteSets.set(access.certsUrl, set);
-  }
-  return set;
+/** The team's published signing keys, fetched and cached by jose: one set per team, kept in `sets` (AdminState). */
+export function remoteAccessKeys(sets: LruMap<string, JWTVerifyGetKey>): (access: AccessConfig) => JWTVerifyGetKey {
+  return (access) => {
+    let set = sets.get(access.certsUrl);
+    if (set === undefined) {
+      set = createRemoteJWKSet(new URL(access.certsUrl));
+      sets.set(access.certsUrl, set);
+    }
+    return set;
+  };
 }
 
 /** A verified Access identity. */

@@ -43,7 +43,7 @@ export async function login(c: Context<AdminBindings>, input: LoginInput): Promi
   const secret = config.sessionSecret;
   if (secret === null) throw new AppError(503, "login_unavailable", "built-in login is off: SESSION_SECRET is not set");
   if (!sameOriginOrAllowed(c, config)) throw new AppError(403, "csrf_failed", "cross-origin login refused");
-  if (config.devUser !== null) await ensureDevUser(c.env, config.devUser);
+  if (config.devUser !== null) await ensureDevUser(c.env, config.devUser, c.get("state"));
   const ip = c.req.header("cf-connecting-ip") ?? "unknown";
   const name = input.name.trim();
   const target = `user:${name}`;

@@ -3,6 +3,7 @@ import type { Conn } from "../store/db";
 import { adminUsers } from "../../../adapters/db/schema";
 import { RoleSchema, type Role } from "../../../core/admin/roles";
 import type { AdminEnv } from "../env";
+import type { AdminState } from "../state";
 import { db } from "../store/db";
 import { hashPassword } from "./crypto";
 
@@ -44,8 +45,6 @@ export async function findUserByEmail(d: Conn, email: string): Promise<AdminUser
   return row ?? null;
 }
 
-let devUserEnsured = false;
-
 /**
  * Dev only: makes sure the dev login exists as an admin with this password and TOTP secret. Refuses to run
  * unless DEV_MODE is `on`, which deploy configs never set, so dev credentials never exist in a deploy.
@@ -53,9 +52,10 @@ let devUserEnsured = false;
 export async function ensureDevUser(
   env: AdminEnv,
   user: { readonly name: string; readonly password: string; readonly totpSecret: string },
+  state: Pick<AdminState, "devUserEnsured">,
 ): Promise<void> {
   if (env.DEV_MODE !== "on") throw new Error("ensureDevUser needs DEV_MODE=on");
-  if (devUserEnsured) return;
+  if (state.devUserEnsured) return;
   const passwordHash = await hashPassword(user.password);
   await db(env, (d) =>
     d
@@ -63,5 +63,5 @@ export async function ensureDevUser(
       .values({ name: user.name, role: "admin", passwordHash, totpSecret: user.totpSecret })
       .onConflictDoUpdate({ target: adminUsers.name, set: { role: "admin", passwordHash, totpSecret: user.totpSecret, disabled: false } }),
   );
-  devUserEnsured = true;
+  state.devUserEnsured = true;
 }

@@ -1,6 +1,7 @@
 import { CompactSign, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK } from "jose";
 import { z } from "zod";
 import { PEER_JWS_ALG, PeerPublicJwkSchema, type PeerKeyDocument, type PeerPublicJwk } from "../../../core/peers/feed";
+import type { LruMap } from "../../../core/lru";
 import { fail, ok, type Result } from "../../../core/result";
 
 /** Our signing key, ready to use: the private key and the public JWK peers pin (kid = its RFC 7638 thumbprint). */
@@ -17,15 +18,13 @@ const PrivateJwkSchema = z.object({
   d: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
 });
 
-const signingKeys = new Map<string, Promise<SigningKey>>();
-
 /** The RFC 7638 thumbprint (SHA-256, base64url) of an Ed25519 public key: its `kid` everywhere. */
 export function thumbprintOf(jwk: PeerPublicJwk): Promise<string> {
   return calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }, "sha256");
 }
 
-/** Parses PEER_SIGNING_JWK once per isolate. Throws on a bad secret: a deploy defect, answered 500 and logged. */
-export function loadSigningKey(jwkText: string): Promise<SigningKey> {
+/** Parses PEER_SIGNING_JWK once per state (`signingKeys`). Throws on a bad secret: a deploy defect, answered 500 and logged. */
+export function loadSigningKey(signingKeys: LruMap<string, Promise<SigningKey>>, jwkText: string): Promise<SigningKey> {
   let key = signingKeys.get(jwkText);
   if (key === undefined) {
     key = (async () => {

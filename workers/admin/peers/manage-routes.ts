@@ -11,7 +11,6 @@ import { peersConfig } from "./env";
 import { ingestList, MAX_RUN_ENTRIES, syncPeers } from "./sync";
 import { thumbprintOf, loadSigningKey } from "./keys";
 import { issuerOf } from "./public-routes";
-import { loadPeerSafety } from "./safety";
 import {
   ImportSchema,
   OPERATOR_ERRORS,
@@ -101,7 +100,7 @@ export function managePeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
       async (c) => {
         const config = peersConfig(c.env);
         const origin = new URL(c.req.url).origin;
-        const kid = config.signingJwk === null ? null : (await loadSigningKey(config.signingJwk)).kid;
+        const kid = config.signingJwk === null ? null : (await loadSigningKey(deps.state.signingKeys, config.signingJwk)).kid;
         const self = {
           issuer: issuerOf(config, c.req.url),
           publishing: kid !== null,
@@ -231,7 +230,7 @@ export function managePeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
         responses: { 200: json(z.object({ outcomes: z.array(SyncOutcomeSchema) }), "one outcome per peer"), ...OPERATOR_ERRORS },
       }),
       async (c) => {
-        const outcomes = await syncPeers(c.env, now(), deps.fetch ?? fetch, c.req.valid("json").name);
+        const outcomes = await syncPeers(c.env, deps.state.safety, now(), deps.fetch ?? fetch, c.req.valid("json").name);
         return c.json({ outcomes: outcomes.map((o) => ({ ...o, rejections: [...o.rejections] })) }, 200);
       },
     )
@@ -252,7 +251,7 @@ export function managePeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
         const { name } = c.req.valid("param");
         const input = c.req.valid("json");
         const peer = await withDb(c.env, (db) => peerOrThrow(db, name));
-        const safety = await loadPeerSafety(c.env, peersConfig(c.env).devMode);
+        const safety = await deps.state.safety.load(c.env, peersConfig(c.env).devMode);
         const outcome = await ingestList(c.env, peer, input.text, {
           kind: "import",
           safety,

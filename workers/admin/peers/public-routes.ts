@@ -7,32 +7,12 @@ import { loadSigningKey, type SigningKey } from "./keys";
 import { signedFeed } from "./publish";
 import { receivePush } from "./push";
 import { PeerErrorSchema, SyncOutcomeSchema } from "./schemas";
+import { PUSH_RATE_PER_MINUTE, type PeersState } from "./state";
 
 /** Largest push body read, bytes. */
 export const MAX_PUSH_BYTES = 2 * 1024 * 1024;
-/** Pushes one client address may make per minute (per isolate): a peer pushes a batch now and then, not a stream. */
-export const PUSH_RATE_PER_MINUTE = 30;
 /** How long one signed feed is served before it is built again (its query aggregates escalation's blocks), ms. */
 export const PEER_FEED_CACHE_MS = 60_000;
-const PUSH_WINDOW_MS = 60_000;
-const MAX_TRACKED_PUSHERS = 10_000; // bounds the isolate's memory under a spray from many addresses
-
-/** Push counts per address, per minute (part of the public routes' state, made with them: one per app). */
-class PushLimiter {
-  readonly #counts = new Map<string, { windowStart: number; n: number }>();
-
-  /** Counts a push from `ip`; false when it is over PUSH_RATE_PER_MINUTE in the current minute. */
-  allowed(ip: string, now: number): boolean {
-    const seen = this.#counts.get(ip);
-    if (seen === undefined || now - seen.windowStart >= PUSH_WINDOW_MS) {
-      if (this.#counts.size >= MAX_TRACKED_PUSHERS) this.#counts.clear();
-      this.#counts.set(ip, { windowStart: now, n: 1 });
-      return true;
-    }
-    seen.n++;
-    return seen.n <= PUSH_RATE_PER_MINUTE;
-  }
-}
 
 /** Our issuer: PEER_ISSUER, or the origin the request came to. */
 export function issuerOf(config: PeersConfig, requestUrl: string): string {
@@ -40,26 +20,29 @@ export function issuerOf(config: PeersConfig, requestUrl: string): string {
 }
 
 /** Our signing key, or 404 `peering_disabled` when PEER_SIGNING_JWK is unset. */
-export async function signingKeyOrThrow(env: PeersEnv): Promise<{ config: PeersConfig; key: SigningKey }> {
+export async function signingKeyOrThrow(env: PeersEnv, state: PeersState): Promise<{ config: PeersConfig; key: SigningKey }> {
   const config = peersConfig(env);
   if (config.signingJwk === null)
     throw new AppError(404, "peering_disabled", "this deployment publishes no peer feed (PEER_SIGNING_JWK is unset)");
-  return { config, key: await loadSigningKey(config.signingJwk) };
+  return { config, key: await loadSigningKey(state.signingKeys, config.signingJwk) };
 }
 
 const error = (description: string) => ({ description, content: { "application/json": { schema: PeerErrorSchema } } });
 
 /** Routes peers call, without an operator login: the key document, the signed feed, and signed pushes. */
-export function publicPeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHono<E>, now: () => number): OpenAPIHono<E> {
-  // This app's state (an isolate builds its app once): the built feed per issuer and the push counts.
-  const feedCache = new Map<string, { readonly jws: string; readonly at: number }>();
-  const pushes = new PushLimiter();
+export function publicPeerRoutes<E extends PeersHonoEnv>(
+  router: () => OpenAPIHono<E>,
+  state: PeersState,
+  now: () => number,
+): OpenAPIHono<E> {
+  const { feedCache, pushes } = state;
   return router()
     .openapi(
       createRoute({
         method: "get",
         path: PEER_KEY_PATH,
         summary: "This deployment's peer-feed public key (JWK Set, kid = RFC 7638 thumbprint) and issuer; public",
+        "x-required-role": "public",
         responses: {
           200: {
             description: "the key document",
@@ -78,7 +61,7 @@ export function publicPeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
         },
       }),
       async (c) => {
-        const { config, key } = await signingKeyOrThrow(c.env);
+        const { config, key } = await signingKeyOrThrow(c.env, state);
         const origin = new URL(c.req.url).origin;
         return c.json(
           {
@@ -96,13 +79,14 @@ export function publicPeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
         method: "get",
         path: "/api/peers/feed",
         summary: "The signed feed of this deployment's confident blocks (compact JWS, EdDSA); public, rebuilt at most once a minute",
+        "x-required-role": "public",
         responses: {
           200: { description: "compact JWS", content: { "application/jose": { schema: z.string() } } },
           404: error("`peering_disabled`"),
         },
       }),
       async (c) => {
-        const { config, key } = await signingKeyOrThrow(c.env);
+        const { config, key } = await signingKeyOrThrow(c.env, state);
         const issuer = issuerOf(config, c.req.url);
         const at = now();
         const cacheKey = `${issuer}\u0000${key.kid}`;
@@ -121,6 +105,7 @@ export function publicPeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
         path: "/api/peers/push",
         summary: "A peer pushes a batch signed with its pinned key (compact JWS, typ edge-guard-push+jws, audience = our issuer)",
         request: { body: { required: true, content: { "application/jose": { schema: z.string() } } } },
+        "x-required-role": "public",
         responses: {
           200: { description: "vetted and applied", content: { "application/json": { schema: SyncOutcomeSchema } } },
           400: error("malformed or stale push"),
@@ -142,7 +127,7 @@ export function publicPeerRoutes<E extends PeersHonoEnv>(router: () => OpenAPIHo
         const body = new TextDecoder().decode(await c.req.arrayBuffer()).trim();
         if (body.length > MAX_PUSH_BYTES) throw new AppError(413, "too_large", `at most ${MAX_PUSH_BYTES} bytes`);
         const config = peersConfig(c.env);
-        const result = await receivePush(c.env, body, issuerOf(config, c.req.url), config.devMode, now());
+        const result = await receivePush(c.env, state.safety, body, issuerOf(config, c.req.url), config.devMode, now());
         if (!result.ok) throw new AppError(result.error.status, result.error.code, result.error.message);
         return c.json({ ...result.value, rejections: [...result.value.rejections] }, 200);
       },

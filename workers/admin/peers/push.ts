@@ -4,10 +4,10 @@ import { withDb } from "../../../adapters/db/client";
 import { peers } from "../../../adapters/db/schema";
 import { PUSH_JWS_TYPE, PeerPublicJwkSchema, PeerPushSchema } from "../../../core/peers/feed";
 import { fail, ok, type Result } from "../../../core/result";
+import type { SafetyLoader } from "../store/safety";
 import type { PeersEnv } from "./env";
 import { ingest, recordStatus, type IngestOutcome } from "./ingest";
 import { jwsKeyId, verifyPeerJws } from "./keys";
-import { loadPeerSafety } from "./safety";
 import { findPeerByKid, type PeerRow } from "./store";
 import { CLOCK_SKEW_MS, MAX_RUN_ENTRIES } from "./sync";
 
@@ -27,6 +27,7 @@ const refuse = (status: ContentfulStatusCode, code: string, message: string) => 
  */
 export async function receivePush(
   env: PeersEnv,
+  safetyLoader: SafetyLoader,
   jws: string,
   ourIssuer: string,
   devMode: boolean,
@@ -70,7 +71,7 @@ export async function receivePush(
     );
   if (!(await claimPush(env, peer, issuedAt)))
     return refused(409, "replayed", "a push with this issuedAt or a later one was already accepted");
-  const safety = await loadPeerSafety(env, devMode);
+  const safety = await safetyLoader.load(env, devMode);
   return ok(await ingest(env, { peer, kind: "push", entries, safety, now, budget: MAX_RUN_ENTRIES }));
 }
 

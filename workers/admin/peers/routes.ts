@@ -18,12 +18,12 @@ function router<E extends PeersHonoEnv>(): OpenAPIHono<E> {
 }
 
 /**
- * Peering, to mount at the admin app's root (`app.route("/", peersRoutes({ requireRole, actor }))`): the public
+ * Peering, to mount at the admin app's root (`app.route("/", peersRoutes({ state, requireRole, actor }))`): the public
  * key document, feed and push, and the operator routes under /api/peers, each guarded by the injected `requireRole`.
  */
 export function peersRoutes<E extends PeersHonoEnv>(deps: PeersDeps<E>): OpenAPIHono<E> {
   const app = router<E>();
-  app.route("/", publicPeerRoutes(router<E>, deps.now ?? (() => Date.now())));
+  app.route("/", publicPeerRoutes(router<E>, deps.state, deps.now ?? (() => Date.now())));
   app.route("/", managePeerRoutes(router<E>, deps));
   return app;
 }

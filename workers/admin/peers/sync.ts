@@ -9,7 +9,7 @@ import { fail, ok, type Result } from "../../../core/result";
 import { peersConfig, type PeersEnv } from "./env";
 import { ingest, limitsOf, recordStatus, type IngestOutcome } from "./ingest";
 import { pickPeerKey, verifyPeerJws } from "./keys";
-import { loadPeerSafety } from "./safety";
+import type { SafetyLoader } from "../store/safety";
 import { listPeers, type PeerRow } from "./store";
 
 /** How long one fetch of a feed, list or key may take, ms. */
@@ -240,12 +240,18 @@ function emptyOutcome(peer: PeerRow, kind: IngestOutcome["kind"]): IngestOutcome
  * The Cron Trigger's work: pulls every enabled peer that has a feed URL (or only `onlyName`), one after another,
  * sharing one KV budget. A failing peer is recorded and skipped; the rest still sync.
  */
-export async function syncPeers(env: PeersEnv, now: number, fetcher: typeof fetch = fetch, onlyName?: string): Promise<IngestOutcome[]> {
+export async function syncPeers(
+  env: PeersEnv,
+  safetyLoader: SafetyLoader,
+  now: number,
+  fetcher: typeof fetch = fetch,
+  onlyName?: string,
+): Promise<IngestOutcome[]> {
   const devMode = peersConfig(env).devMode;
   const all = await withDb(env, listPeers);
   const due = all.filter((p) => p.enabled && p.feedUrl !== null && (onlyName === undefined || p.name === onlyName));
   if (due.length === 0) return [];
-  const safety = await loadPeerSafety(env, devMode);
+  const safety = await safetyLoader.load(env, devMode);
   const outcomes: IngestOutcome[] = [];
   let budget = MAX_RUN_ENTRIES;
   for (const peer of due) {

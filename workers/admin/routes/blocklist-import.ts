@@ -7,7 +7,6 @@ import { adminRouter } from "../router";
 import { ERROR_RESPONSES, json, jsonBody } from "../schemas";
 import { writeBlocks } from "../store/blocklist";
 import { allKeys } from "../store/kv";
-import { loadSafetyContext } from "../store/safety";
 import { TargetKindSchema, TtlSchema } from "./blocklist";
 import { secured } from "./secured";
 
@@ -43,7 +42,7 @@ export const blocklistImportRoutes = adminRouter()
     }),
     async (c) => {
       const input = c.req.valid("json");
-      const plan = planImport(input.text, await loadSafetyContext(c.env, c.get("config").devMode));
+      const plan = planImport(input.text, await c.get("state").safety.load(c.env, c.get("config").devMode));
       if (!plan.ok) throw new AppError(400, "invalid_request", plan.error);
       const { targets, refused } = plan.value;
       if (!input.dryRun) await writeBlocks(c.env, actorOf(principalOf(c)), "blocklist.import", targets, input, c.get("deps").now());

@@ -6,7 +6,6 @@ import { actorOf, principalOf } from "../auth/principal";
 import { adminRouter } from "../router";
 import { ERROR_RESPONSES, NOT_FOUND, OkSchema, PageQuerySchema, json, jsonBody } from "../schemas";
 import { listBlocklist, removeBlock, writeBlocks } from "../store/blocklist";
-import { loadSafetyContext } from "../store/safety";
 import { secured } from "./secured";
 
 export const TargetKindSchema = z.enum(["ip", "cidr", "asn"]);
@@ -94,7 +93,7 @@ export const blocklistRoutes = adminRouter()
     async (c) => {
       const input = c.req.valid("json");
       const target = targetOrThrow(input.target, input.kind);
-      const checked = checkBlockTarget(target, await loadSafetyContext(c.env, c.get("config").devMode));
+      const checked = checkBlockTarget(target, await c.get("state").safety.load(c.env, c.get("config").devMode));
       if (!checked.ok) throw new AppError(422, "unsafe_target", checked.error);
       const [view] = await writeBlocks(c.env, actorOf(principalOf(c)), "blocklist.add", [checked.value], input, c.get("deps").now());
       if (view === undefined) throw new Error("no entry written");

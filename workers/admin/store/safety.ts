@@ -6,14 +6,6 @@ import type { BlocklistBindings } from "../../../adapters/blocklist-store";
 import { targetOfAllowKey } from "../../../core/admin/allowlist";
 import { allKeys } from "./kv";
 
-let crawlers: CrawlerRangeIndex | null = null;
-
-function bundledCrawlers(): CrawlerRangeIndex {
-  // Validated and indexed once per isolate; the test suite checks the bundled file, so a failure here is a build defect.
-  crawlers ??= indexCrawlerRanges(CrawlerRangesSchema.parse(crawlerRanges));
-  return crawlers;
-}
-
 /** The allow-listed networks, from the RangeIndex. */
 export async function allowedNetworks(env: BlocklistBindings): Promise<Cidr[]> {
   const keys = await allKeys(env, "allow");
@@ -23,7 +15,22 @@ export async function allowedNetworks(env: BlocklistBindings): Promise<Cidr[]> {
   });
 }
 
-/** What a new block is checked against now: reserved ranges, the allow-list, the verified crawlers' ranges. */
-export async function loadSafetyContext(env: BlocklistBindings, devMode: boolean): Promise<SafetyContext> {
-  return safetyContext(await allowedNetworks(env), bundledCrawlers(), devMode);
+/**
+ * The one safety loader (operator blocks, imports, peer feeds and pushes): what a new block is checked against now,
+ * reserved ranges, the allow-list, the verified crawlers' ranges. Part of admin's state; indexes the bundled crawler
+ * ranges on first use, once per state.
+ */
+export class SafetyLoader {
+  #crawlers: CrawlerRangeIndex | null = null;
+
+  /** The bundled crawler ranges, validated and indexed (the suite checks the file, so a failure here is a build defect). */
+  get crawlers(): CrawlerRangeIndex {
+    this.#crawlers ??= indexCrawlerRanges(CrawlerRangesSchema.parse(crawlerRanges));
+    return this.#crawlers;
+  }
+
+  /** The context a block is checked against; documentation ranges are allowed only in dev mode. */
+  async load(env: BlocklistBindings, devMode: boolean): Promise<SafetyContext> {
+    return safetyContext(await allowedNetworks(env), this.crawlers, devMode);
+  }
 }
