@@ -14,6 +14,7 @@ import { Log, LogLevel, Miniflare, convertV4MiniflareOptions, type LegacyWorkerO
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { BUILD_DIR, ROOT, buildWorker } from "../dev/build";
 import { builtModules } from "../dev/stack";
+import { diffOperations, type DevStats } from "../core/dev-stats";
 import { PRICES } from "./cloudflare-prices";
 import {
   blended,
@@ -151,32 +152,7 @@ function freePort(): Promise<number> {
   });
 }
 
-/** What edge-guard's dev-only operations endpoint answers. */
-interface DevStats {
-  readonly operations: {
-    kvReads: number;
-    kvWrites: number;
-    kvLists: number;
-    kvDeletes: number;
-    doCalls: number;
-    queueMessages: number;
-    queueSends: number;
-    tarpitCalls: number;
-  };
-  readonly reports: {
-    allowed: number;
-    summaries: number;
-    decisions: number;
-    evictions: number;
-    pendingClients: number;
-    summaryBytes: number;
-  };
-  readonly counters: { keys: number; evicted: number };
-  readonly blocklistCached: number;
-}
 type Ops = DevStats["operations"];
-const opsDiff = (a: Ops, b: Ops): Ops =>
-  Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - b[k as keyof Ops]])) as unknown as Ops;
 
 /** workerd's process (Miniflare's child): its CPU time (ms) and resident memory (MB). */
 async function workerdPid(): Promise<number> {
@@ -292,7 +268,7 @@ async function main(): Promise<void> {
         edge,
         bareCpuMsPerRequest: bareCpu / bare.requests,
         edgeCpuMsPerRequest: edgeCpu / edge.requests,
-        ops: opsDiff(after.operations, before.operations),
+        ops: diffOperations(after.operations, before.operations),
         allowed: after.reports.allowed - before.reports.allowed,
         summaries: after.reports.summaries - before.reports.summaries,
         summaryBytes: after.reports.summaryBytes - before.reports.summaryBytes,
@@ -338,7 +314,7 @@ async function main(): Promise<void> {
   const quiet0 = await stats();
   await probe("203.0.113.90", 50, quietHeaders);
   const quiet1 = await stats();
-  const quietOps = opsDiff(quiet1.operations, quiet0.operations);
+  const quietOps = diffOperations(quiet1.operations, quiet0.operations);
 
   // Each non-allow path, 20 requests from fresh addresses: what it costs on the bindings.
   const pathProbe = async (name: string, ipOf: (i: number) => string, headers: Record<string, string>, warm = false): Promise<Ops> => {
@@ -357,7 +333,7 @@ async function main(): Promise<void> {
       await r.arrayBuffer();
     }
     await sleep(500); // their waitUntil work (the decision messages)
-    const d = opsDiff((await stats()).operations, s0.operations);
+    const d = diffOperations((await stats()).operations, s0.operations);
     return Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v / 20])) as unknown as Ops;
   };
   const challengeOps = await pathProbe("c", (i) => `192.0.2.${i + 10}`, {
@@ -409,7 +385,7 @@ async function main(): Promise<void> {
   };
   const rep = summary("repeating");
   const fresh = summary("fresh");
-  const hotOps = opsDiff(afterHot.operations, beforeHot.operations);
+  const hotOps = diffOperations(afterHot.operations, beforeHot.operations);
 
   // The cost model: edge-guard's own CPU per request is what workerd spent beyond the bare pass-through's run.
   const allowCpu = Math.max(fresh.addedCpuMs, 0);

@@ -5,6 +5,7 @@ import type { FlaggedGroup } from "../../core/fleet-index";
 import type { DecisionView } from "./store/decisions";
 import { uiUrl } from "./ui/assets";
 import { loginShell } from "./ui/shell";
+import { DataTable, num, Trailing } from "./ui/table";
 
 /** Each reason as a chip of its code; the detail, `code (detail)`, is its title (the feed shows it in full). */
 function ReasonChips({ reasons }: { reasons: unknown }) {
@@ -59,60 +60,42 @@ export function Empty(props: { title: string; children: Child }) {
 export function LatestDecisions({ rows }: { rows: readonly DecisionView[] }) {
   if (rows.length === 0) return <Empty title="No decisions yet">They appear here as soon as the edge reports traffic.</Empty>;
   return (
-    <div class="table-wrap">
-      <table class="data">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>IP</th>
-            <th>Request</th>
-            <th>Edge</th>
-            <th>Reasons</th>
-            <th class="num">Model score</th>
-            <th>Verdict</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr>
-              <td>
-                <TimeTag iso={r.at} />
-              </td>
-              <td class="mono">
-                <a href={`/decisions?ip=${encodeURIComponent(r.ip)}`}>{r.ip}</a>
-              </td>
-              <td>
-                <span class="path">
-                  {r.method} {r.path}
-                </span>
-                <span class="ua" title={r.userAgent}>
-                  {r.userAgent}
-                </span>
-              </td>
-              <td class="nowrap">
-                <Badge action={r.edgeAction} /> <span class="muted">{r.edgeScore}</span>
-              </td>
-              <td>
-                <ReasonChips reasons={r.reasons} />
-              </td>
-              <td class="num">
-                {r.modelScore === null ? "n/a" : r.modelScore.toFixed(3)}
-                {r.modelVersion ? <span class="ua">{r.modelVersion}</span> : null}
-              </td>
-              <td>
-                {r.verdict}
-                {r.blocked ? (
-                  <>
-                    {" "}
-                    <span class="badge blocked">blocked</span>
-                  </>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable head={["When", "IP", "Request", "Edge", "Reasons", num("Model score"), "Verdict"]}>
+      {rows.map((r) => (
+        <tr>
+          <td>
+            <TimeTag iso={r.at} />
+          </td>
+          <td class="mono">
+            <a href={`/decisions?ip=${encodeURIComponent(r.ip)}`}>{r.ip}</a>
+          </td>
+          <td>
+            <span class="path">
+              {r.method} {r.path}
+            </span>
+            <span class="ua" title={r.userAgent}>
+              {r.userAgent}
+            </span>
+          </td>
+          <td class="nowrap">
+            <Badge action={r.edgeAction} /> <span class="muted">{r.edgeScore}</span>
+          </td>
+          <td>
+            <ReasonChips reasons={r.reasons} />
+          </td>
+          <td class="num">
+            {r.modelScore === null ? "n/a" : r.modelScore.toFixed(3)}
+            {r.modelVersion ? <span class="ua">{r.modelVersion}</span> : null}
+          </td>
+          <td>
+            {r.verdict}
+            <Trailing when={r.blocked}>
+              <span class="badge blocked">blocked</span>
+            </Trailing>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -169,62 +152,46 @@ export function FleetGroups({ groups, now }: { groups: readonly FlaggedGroup[]; 
   if (live.length === 0)
     return <Empty title="No fleet groups flagged">A group appears here when several of its addresses show bot evidence.</Empty>;
   return (
-    <div class="table-wrap">
-      <table class="data">
-        <thead>
-          <tr>
-            <th>Group</th>
-            <th>Flagged</th>
-            <th>Challenged until</th>
-            <th>Evidence</th>
-            <th>Members</th>
-          </tr>
-        </thead>
-        <tbody>
-          {live.map((g) => (
-            <tr>
-              <td class="mono">
-                {g.group}
-                <span class="ua" title={g.userAgent}>
-                  {g.userAgent}
+    <DataTable head={["Group", "Flagged", "Challenged until", "Evidence", "Members"]}>
+      {live.map((g) => (
+        <tr>
+          <td class="mono">
+            {g.group}
+            <span class="ua" title={g.userAgent}>
+              {g.userAgent}
+            </span>
+          </td>
+          <td>
+            <TimeTag iso={new Date(g.since).toISOString()} />
+          </td>
+          <td>
+            <TimeTag iso={new Date(g.until).toISOString()} />
+          </td>
+          <td>
+            {Object.entries(g.evidence).map(([code, n], i) => (
+              <>
+                {i > 0 ? " " : null}
+                <span class="chip" title={code}>
+                  {code} × {n}
                 </span>
-              </td>
-              <td>
-                <TimeTag iso={new Date(g.since).toISOString()} />
-              </td>
-              <td>
-                <TimeTag iso={new Date(g.until).toISOString()} />
-              </td>
-              <td>
-                {Object.entries(g.evidence).map(([code, n], i) => (
-                  <>
-                    {i > 0 ? " " : null}
-                    <span class="chip" title={code}>
-                      {code} × {n}
-                    </span>
-                  </>
-                ))}
-              </td>
-              <td>
-                {g.members.map((ip, i) => (
-                  <>
-                    {i > 0 ? " " : null}
-                    <a class="mono" href={`/decisions?ip=${encodeURIComponent(ip)}`}>
-                      {ip}
-                    </a>
-                  </>
-                ))}
-                {g.addresses > g.members.length ? (
-                  <>
-                    {" "}
-                    <span class="muted">and {g.addresses - g.members.length} more</span>
-                  </>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+              </>
+            ))}
+          </td>
+          <td>
+            {g.members.map((ip, i) => (
+              <>
+                {i > 0 ? " " : null}
+                <a class="mono" href={`/decisions?ip=${encodeURIComponent(ip)}`}>
+                  {ip}
+                </a>
+              </>
+            ))}
+            <Trailing when={g.addresses > g.members.length}>
+              <span class="muted">and {g.addresses - g.members.length} more</span>
+            </Trailing>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

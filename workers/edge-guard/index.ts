@@ -3,6 +3,7 @@ import { OPERATIONS_PATH, OperationCounter } from "./operations";
 import { devFaultSwitch, withDevFaults } from "./dev-faults";
 import { countRequest, edgeMetrics } from "./metrics";
 import { refreshData } from "./data-refresh";
+import type { DevStats } from "../../core/dev-stats";
 import type { EdgeGuardEnv } from "./env";
 
 // A Durable Object must be exported from the main module of the Worker that hosts it.
@@ -34,7 +35,7 @@ export default {
 } satisfies ExportedHandler<EdgeGuardEnv>;
 
 /** What the bench reads: operations on the bindings, reports sent, and the sizes of the per-isolate structures. */
-function devStats(counter: OperationCounter): unknown {
+function devStats(counter: OperationCounter): DevStats {
   const state = isolateState();
   return {
     operations: counter.snapshot(),

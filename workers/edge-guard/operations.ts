@@ -1,23 +1,9 @@
+import type { OperationCounts } from "../../core/dev-stats";
 import type { EdgeGuardEnv } from "./env";
 
 /** Where the dev stack and the bench read an isolate's operation counts (only with DEV_CLIENT_OVERRIDES "on"). */
 // Not exported from index.ts: everything the main module exports must be a handler or a Durable Object class.
 export const OPERATIONS_PATH = "/__edge-guard/operations";
-
-/** Billable operations edge-guard made on its bindings. */
-export interface OperationCounts {
-  kvReads: number;
-  kvWrites: number;
-  kvLists: number;
-  kvDeletes: number;
-  /** Durable Object requests: every stub edge-guard takes is used for exactly one RPC call. */
-  doCalls: number;
-  /** Queue messages sent (`send` is one, `sendBatch` one per body), and the sends themselves. */
-  queueMessages: number;
-  queueSends: number;
-  /** Requests to the tarpit over the service binding. */
-  tarpitCalls: number;
-}
 
 export const zeroOperations = (): OperationCounts => ({
   kvReads: 0,

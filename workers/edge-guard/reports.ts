@@ -6,6 +6,7 @@ import {
   type ReportMessage,
   type TrafficSummary,
 } from "../../core/report";
+import type { ReportStats } from "../../core/dev-stats";
 import type { Faults } from "./faults";
 
 /** Estimated body size at which a summary is sent: well under the Queues limit of 128 KB per message. */
@@ -45,22 +46,6 @@ export interface AllowedRequest {
   readonly path: string;
   readonly at: number;
   readonly kind: "page" | "asset" | "other";
-}
-
-/** Counters for the operation budget and the bench. */
-export interface ReportStats {
-  /** Allowed requests folded into summaries. */
-  allowed: number;
-  /** Summary messages sent. */
-  summaries: number;
-  /** Decision messages sent. */
-  decisions: number;
-  /** Clients sent early because the summary was full (size or client cap): sent, never dropped. */
-  evictions: number;
-  /** Clients pending now. */
-  pendingClients: number;
-  /** Body bytes of all summaries sent (their JSON): what the Queue bills by (per 64 KB). */
-  summaryBytes: number;
 }
 
 const CLIENT_BYTES = 160; // JSON overhead of one client entry besides its strings

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { kvKeys } from "../../../core/kv-keys";
 import { app, isolateState } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
-import { OperationCounter, type OperationCounts } from "../../../workers/edge-guard/operations";
+import { diffOperations as diff, type OperationCounts } from "../../../core/dev-stats";
+import { OperationCounter, zeroOperations } from "../../../workers/edge-guard/operations";
 import { CHROME_NAVIGATION_HEADERS } from "../../support/browser-headers";
 
 /**
@@ -44,9 +45,6 @@ function context(): { ctx: ExecutionContext; background: Promise<unknown>[] } {
   return { ctx: ctx as unknown as ExecutionContext, background };
 }
 
-const diff = (after: OperationCounts, before: OperationCounts): OperationCounts =>
-  Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - before[k as keyof OperationCounts]])) as unknown as OperationCounts;
-
 interface Measured {
   readonly status: number;
   /** Operations started before the response was returned (queue sends among them are held: not awaited). */
@@ -80,16 +78,7 @@ async function measure(
   return { status: response.status, responsePath, total: diff(ops.snapshot(), before), background: background.length };
 }
 
-const ZERO: OperationCounts = {
-  kvReads: 0,
-  kvWrites: 0,
-  kvLists: 0,
-  kvDeletes: 0,
-  doCalls: 0,
-  queueMessages: 0,
-  queueSends: 0,
-  tarpitCalls: 0,
-};
+const ZERO: OperationCounts = zeroOperations();
 
 describe("operation budget per path, counted on the real bindings", () => {
   it("allow, known quiet client after warm-up: no KV read, no Durable Object call, no queue send, no background work", async () => {

@@ -2,6 +2,7 @@
 // The static part of each dashboard page: headings, landmarks, forms and the slots its module fills.
 // Element ids here are the modules' contract (workers/admin/ui/browser/*.ts).
 import type { Child } from "hono/jsx";
+import { DataTable, num } from "./table";
 
 function Card(props: { id: string; title: string; extra?: Child; children?: Child }) {
   return (
@@ -17,6 +18,66 @@ function Card(props: { id: string; title: string; extra?: Child; children?: Chil
 
 const Loading = () => <p class="muted">Loading…</p>;
 const Spacer = () => <span class="spacer"></span>;
+const LoadingRow = (props: { columns: number }) => (
+  <tr>
+    <td colspan={props.columns > 1 ? props.columns : undefined}>
+      <Loading />
+    </td>
+  </tr>
+);
+
+/** A page's heading and its one-line purpose (or whatever else sits in the head row). */
+function PageHead(props: { title: string; children?: Child }) {
+  return (
+    <div class="page-head">
+      <h1>{props.title}</h1>
+      {props.children}
+    </div>
+  );
+}
+
+/** A card whose body is one slot the page's module fills (`slot` is the module's element id). */
+function SlotCard(props: { id: string; title: string; slot: string; extra?: Child }) {
+  return (
+    <Card id={props.id} title={props.title} extra={props.extra}>
+      <div id={props.slot}>
+        <Loading />
+      </div>
+    </Card>
+  );
+}
+
+/** A labelled form field; `grow` lets it take the row's spare width. */
+function Field(props: { id: string; label: Child; grow?: boolean; children: Child }) {
+  return (
+    <div class={props.grow === true ? "field grow" : "field"}>
+      <label for={props.id}>{props.label}</label>
+      {props.children}
+    </div>
+  );
+}
+
+/** What a new blocklist entry does, why, and for how long: the fields the add form and the import form share. */
+function EntryFields(props: { prefix: "a" | "i"; reason?: string }) {
+  const id = (name: string) => `${props.prefix}-${name}`;
+  return (
+    <>
+      <div class="field" id={id("action-field")}>
+        <label for={id("action")}>Action</label>
+        <select id={id("action")} name="action">
+          <option>block</option>
+          <option>tarpit</option>
+        </select>
+      </div>
+      <Field id={id("reason")} label="Reason" grow>
+        <input id={id("reason")} name="reason" required maxlength={200} value={props.reason} />
+      </Field>
+      <Field id={id("ttl")} label="Expires after">
+        <TtlSelect id={id("ttl")} />
+      </Field>
+    </>
+  );
+}
 
 const RANGES = [
   [1, "1 h"],
@@ -26,21 +87,14 @@ const RANGES = [
 ] as const;
 
 function Chart(props: { id: string; title: string; note: string }) {
-  return (
-    <Card id={props.id} title={props.title} extra={<span class="muted">{props.note}</span>}>
-      <div id={`chart-${props.id}`}>
-        <Loading />
-      </div>
-    </Card>
-  );
+  return <SlotCard id={props.id} title={props.title} slot={`chart-${props.id}`} extra={<span class="muted">{props.note}</span>} />;
 }
 
 /** Overview: key figures, traffic by action, top-N charts, the latest decisions and flagged fleets (both server-rendered). */
 export function OverviewMain(props: { latest: Child; fleets: Child | null }) {
   return (
     <>
-      <div class="page-head">
-        <h1>Overview</h1>
+      <PageHead title="Overview">
         <p id="window-text"></p>
         <Spacer />
         <div class="seg" role="group" aria-label="Time range">
@@ -50,7 +104,7 @@ export function OverviewMain(props: { latest: Child; fleets: Child | null }) {
             </button>
           ))}
         </div>
-      </div>
+      </PageHead>
       <section class="tiles" id="tiles" aria-label="Key figures" aria-busy="true"></section>
       <Chart id="traffic" title="Requests over time by action" note="every decision the edge reported" />
       <div class="grid-2">
@@ -88,15 +142,14 @@ const ACTIONS = ["allow", "challenge", "tarpit", "block"] as const;
 
 function Select(props: { name: string; label: string; values: readonly string[] }) {
   return (
-    <div class="field">
-      <label for={`f-${props.name}`}>{props.label}</label>
+    <Field id={`f-${props.name}`} label={props.label}>
       <select id={`f-${props.name}`} name={props.name}>
         <option value="">any</option>
         {props.values.map((v) => (
           <option>{v}</option>
         ))}
       </select>
-    </div>
+    </Field>
   );
 }
 
@@ -104,16 +157,14 @@ function Select(props: { name: string; label: string; values: readonly string[] 
 export function DecisionsMain() {
   return (
     <>
-      <div class="page-head">
-        <h1>Decisions</h1>
+      <PageHead title="Decisions">
         <p>What the edge decided and why, newest first.</p>
-      </div>
+      </PageHead>
       <form class="card" id="filters" method="get" action="/decisions" role="search" aria-label="Filter decisions">
         <div class="form-row">
-          <div class="field">
-            <label for="f-ip">IP address</label>
+          <Field id="f-ip" label="IP address">
             <input id="f-ip" name="ip" size={18} autocomplete="off" spellcheck={false} />
-          </div>
+          </Field>
           <fieldset>
             <legend>Edge action</legend>
             {ACTIONS.map((a) => (
@@ -124,10 +175,9 @@ export function DecisionsMain() {
           </fieldset>
           <Select name="verdict" label="Verdict" values={["bot", "unsure", "human"]} />
           <Select name="source" label="Source" values={["edge", "tarpit", "challenge"]} />
-          <div class="field">
-            <label for="f-reason">Reason code</label>
+          <Field id="f-reason" label="Reason code">
             <input id="f-reason" name="reason" size={16} placeholder="ua-ai-crawler" autocomplete="off" spellcheck={false} />
-          </div>
+          </Field>
           <div class="field">
             <label>
               <input type="checkbox" name="blocked" value="true" /> Blocked only
@@ -154,29 +204,13 @@ export function DecisionsMain() {
           </>
         }
       >
-        <div class="table-wrap">
-          <table class="data" aria-labelledby="h-feed">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Client</th>
-                <th>Request</th>
-                <th>Edge</th>
-                <th class="num">Model</th>
-                <th>Verdict</th>
-                <th>Reasons</th>
-                <th>Actions</th>
-              </tr>
-            </thead>
-            <tbody id="feed">
-              <tr>
-                <td colspan={8}>
-                  <Loading />
-                </td>
-              </tr>
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          head={["When", "Client", "Request", "Edge", num("Model"), "Verdict", "Reasons", "Actions"]}
+          bodyId="feed"
+          labelledBy="h-feed"
+        >
+          <LoadingRow columns={8} />
+        </DataTable>
         <nav class="pager" id="pager" aria-label="Feed pages"></nav>
       </Card>
     </>
@@ -215,10 +249,9 @@ const SOURCES = ["edge", "tarpit", "escalation", "peer", "operator"] as const;
 export function BlocklistsMain() {
   return (
     <>
-      <div class="page-head">
-        <h1>Blocklists</h1>
+      <PageHead title="Blocklists">
         <p>Entries the edge enforces: who wrote them, why, and until when.</p>
-      </div>
+      </PageHead>
       <nav class="seg tabs" id="tabs" aria-label="Entry kinds">
         {KINDS.map(([kind, text]) => (
           <a class="btn" href={`/blocklists?kind=${kind}`} data-kind={kind}>
@@ -229,8 +262,7 @@ export function BlocklistsMain() {
       <form class="card" id="add-form" aria-labelledby="h-add">
         <h2 id="h-add">Add an entry</h2>
         <div class="form-row">
-          <div class="field grow">
-            <label for="a-target">Target</label>
+          <Field id="a-target" label="Target" grow>
             <input
               id="a-target"
               name="target"
@@ -239,22 +271,8 @@ export function BlocklistsMain() {
               spellcheck={false}
               placeholder="203.0.113.7, 203.0.113.0/24 or AS64500"
             />
-          </div>
-          <div class="field" id="a-action-field">
-            <label for="a-action">Action</label>
-            <select id="a-action" name="action">
-              <option>block</option>
-              <option>tarpit</option>
-            </select>
-          </div>
-          <div class="field grow">
-            <label for="a-reason">Reason</label>
-            <input id="a-reason" name="reason" required maxlength={200} />
-          </div>
-          <div class="field">
-            <label for="a-ttl">Expires after</label>
-            <TtlSelect id="a-ttl" />
-          </div>
+          </Field>
+          <EntryFields prefix="a" />
           <button class="primary" id="a-submit">
             Add
           </button>
@@ -276,45 +294,26 @@ export function BlocklistsMain() {
           </>
         }
       >
-        <div class="table-wrap">
-          <table class="data" aria-labelledby="h-entries">
-            <thead id="entries-head"></thead>
-            <tbody id="entries">
-              <tr>
-                <td>
-                  <Loading />
-                </td>
-              </tr>
-            </tbody>
-          </table>
-        </div>
+        <DataTable headId="entries-head" bodyId="entries" labelledBy="h-entries">
+          <LoadingRow columns={1} />
+        </DataTable>
         <nav class="pager" id="pager" aria-label="Entry pages"></nav>
       </Card>
       <section class="card" aria-labelledby="h-bulk">
         <h2 id="h-bulk">Bulk import and export</h2>
         <form id="import-form">
-          <div class="field">
-            <label for="i-text">
-              One IP, CIDR or AS number per line (<code>#</code> starts a comment)
-            </label>
+          <Field
+            id="i-text"
+            label={
+              <>
+                One IP, CIDR or AS number per line (<code>#</code> starts a comment)
+              </>
+            }
+          >
             <textarea id="i-text" name="text" class="code" rows={6} spellcheck={false} required></textarea>
-          </div>
+          </Field>
           <div class="form-row">
-            <div class="field">
-              <label for="i-action">Action</label>
-              <select id="i-action" name="action">
-                <option>block</option>
-                <option>tarpit</option>
-              </select>
-            </div>
-            <div class="field grow">
-              <label for="i-reason">Reason</label>
-              <input id="i-reason" name="reason" required maxlength={200} value="imported list" />
-            </div>
-            <div class="field">
-              <label for="i-ttl">Expires after</label>
-              <TtlSelect id="i-ttl" />
-            </div>
+            <EntryFields prefix="i" reason="imported list" />
             <button type="submit" value="check">
               Check
             </button>
@@ -348,21 +347,12 @@ export function BlocklistsMain() {
 export function PolicyMain() {
   return (
     <>
-      <div class="page-head">
-        <h1>Policy</h1>
+      <PageHead title="Policy">
         <p>The rules and thresholds every edge isolate applies (picked up within 30 s).</p>
-      </div>
+      </PageHead>
       <div class="grid-2">
-        <Card id="status" title="Active policy">
-          <div id="policy-status">
-            <Loading />
-          </div>
-        </Card>
-        <Card id="rules" title="Rules in force">
-          <div id="policy-rules">
-            <Loading />
-          </div>
-        </Card>
+        <SlotCard id="status" title="Active policy" slot="policy-status" />
+        <SlotCard id="rules" title="Rules in force" slot="policy-rules" />
       </div>
       <form class="card" id="policy-form" aria-labelledby="h-editor">
         <header>
@@ -375,10 +365,9 @@ export function PolicyMain() {
         <textarea id="policy-text" class="code tall" spellcheck={false} aria-describedby="policy-issues"></textarea>
         <div id="policy-issues" aria-live="polite"></div>
         <div class="form-row">
-          <div class="field grow">
-            <label for="policy-note">Note for the history (optional)</label>
+          <Field id="policy-note" label="Note for the history (optional)" grow>
             <input id="policy-note" maxlength={500} />
-          </div>
+          </Field>
           <button type="button" id="btn-validate">
             Validate
           </button>
@@ -395,11 +384,7 @@ export function PolicyMain() {
           <p class="muted">Preview re-decides the most recent 1000 decisions with the edited policy, next to the active one.</p>
         </div>
       </Card>
-      <Card id="history" title="History">
-        <div id="history">
-          <Loading />
-        </div>
-      </Card>
+      <SlotCard id="history" title="History" slot="history" />
     </>
   );
 }
@@ -408,20 +393,11 @@ export function PolicyMain() {
 export function PeersMain() {
   return (
     <>
-      <div class="page-head">
-        <h1>Peers</h1>
+      <PageHead title="Peers">
         <p>Other deployments and lists whose blocklist entries this one takes in.</p>
-      </div>
-      <Card id="self" title="This deployment">
-        <div id="peers-self">
-          <Loading />
-        </div>
-      </Card>
-      <Card id="peers" title="Configured peers">
-        <div id="peers-list">
-          <Loading />
-        </div>
-      </Card>
+      </PageHead>
+      <SlotCard id="self" title="This deployment" slot="peers-self" />
+      <SlotCard id="peers" title="Configured peers" slot="peers-list" />
     </>
   );
 }

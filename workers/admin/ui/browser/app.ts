@@ -50,6 +50,22 @@ export function h(tag: string, attrs?: Attrs | null, ...children: Child[]): HTML
   return el;
 }
 
+/** A column heading; a `num` column holds figures (right-aligned). */
+export type Column = string | { readonly text: string; readonly num: true };
+
+/** A numeric column's heading. */
+export const num = (text: string): Column => ({ text, num: true });
+
+/** A scrollable data table: one header row of `columns`, then `rows` (tr elements). */
+export function dataTable(columns: readonly Column[], rows: Child): HTMLElement {
+  const th = (c: Column) => (typeof c === "string" ? h("th", { scope: "col" }, c) : h("th", { class: "num", scope: "col" }, c.text));
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h("table", { class: "data" }, h("thead", null, h("tr", null, columns.map(th))), h("tbody", null, rows)),
+  );
+}
+
 /** Replaces an element's children, skipping null, undefined and false like h() does. */
 export function fill(el: Element, ...children: Child[]) {
   el.replaceChildren();

@@ -1,4 +1,4 @@
-import { emptyState, fmtInt, h, svg } from "./app";
+import { dataTable, emptyState, fmtInt, h, num, svg } from "./app";
 
 let charts = 0;
 
@@ -13,37 +13,19 @@ function niceScale(max: number, ticks: number) {
 }
 
 /** A collapsed table with the chart's numbers (the text fallback). */
-function dataTable(head: string[], rows: Array<Array<string | number>>) {
+function numbersTable(head: string[], rows: Array<Array<string | number>>) {
   return h(
     "details",
     { class: "chart-data" },
     h("summary", null, "Show the numbers"),
-    h(
-      "div",
-      { class: "table-wrap" },
-      h(
-        "table",
-        { class: "data" },
+    dataTable(
+      head.map((text, i) => (i > 0 ? num(text) : text)),
+      rows.map((row) =>
         h(
-          "thead",
+          "tr",
           null,
-          h(
-            "tr",
-            null,
-            head.map((text, i) => h("th", { class: i > 0 ? "num" : null, scope: "col" }, text)),
-          ),
-        ),
-        h(
-          "tbody",
-          null,
-          rows.map((row) =>
-            h(
-              "tr",
-              null,
-              row.map((cell, i) =>
-                i === 0 ? h("th", { scope: "row" }, cell) : h("td", { class: "num" }, typeof cell === "number" ? fmtInt(cell) : cell),
-              ),
-            ),
+          row.map((cell, i) =>
+            i === 0 ? h("th", { scope: "row" }, cell) : h("td", { class: "num" }, typeof cell === "number" ? fmtInt(cell) : cell),
           ),
         ),
       ),
@@ -143,7 +125,7 @@ export function stackedBars(
     { class: "legend", "aria-hidden": "true" },
     spec.series.map((s) => h("li", null, h("span", { class: "swatch s-" + s.key }), s.label)),
   );
-  const table = dataTable(
+  const table = numbersTable(
     ["Interval", ...spec.series.map((s) => s.label), "Total"],
     spec.rows
       .filter((_, i) => (totals[i] ?? 0) > 0)
@@ -221,7 +203,7 @@ export function hbars(
       ),
     );
   });
-  const table = dataTable(
+  const table = numbersTable(
     [spec.title, spec.unit],
     spec.items.map((i) => [i.label + (i.note ? " (" + i.note + ")" : ""), i.value]),
   );

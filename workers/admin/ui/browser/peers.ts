@@ -1,5 +1,19 @@
 import type { Peer, PeerSelf, Peers } from "./api-types";
-import { type Child, ApiError, actionBadge, api, byId, emptyState, errorState, fmtInt, fmtRelative, fmtTime, h } from "./app";
+import {
+  type Child,
+  ApiError,
+  actionBadge,
+  api,
+  byId,
+  dataTable,
+  emptyState,
+  errorState,
+  fmtInt,
+  fmtRelative,
+  fmtTime,
+  h,
+  num,
+} from "./app";
 
 function rejectedTotal(rejected: Record<string, number>) {
   return Object.values(rejected || {}).reduce((a, b) => a + Number(b), 0);
@@ -53,45 +67,27 @@ function renderPeers(peers: readonly Peer[]) {
   }
   const head = ["Peer", "Kind", "Trust", "Action", "Last sync", "Received", "Applied", "Rejected", "Active entries"];
   byId("peers-list").replaceChildren(
-    h(
-      "div",
-      { class: "table-wrap" },
-      h(
-        "table",
-        { class: "data" },
+    dataTable(
+      head.map((t, i) => (i >= 5 ? num(t) : t)),
+      peers.map((p) =>
         h(
-          "thead",
+          "tr",
           null,
           h(
-            "tr",
+            "td",
             null,
-            head.map((t, i) => h("th", { class: i >= 5 ? "num" : null, scope: "col" }, t)),
+            h("strong", null, p.name),
+            p.enabled ? null : [" ", h("span", { class: "badge neutral" }, "disabled")],
+            h("span", { class: "ua", title: p.feedUrl || "" }, p.feedUrl || "push or import only"),
           ),
-        ),
-        h(
-          "tbody",
-          null,
-          peers.map((p) =>
-            h(
-              "tr",
-              null,
-              h(
-                "td",
-                null,
-                h("strong", null, p.name),
-                p.enabled ? null : [" ", h("span", { class: "badge neutral" }, "disabled")],
-                h("span", { class: "ua", title: p.feedUrl || "" }, p.feedUrl || "push or import only"),
-              ),
-              h("td", null, p.kind),
-              h("td", null, h("span", { class: "badge neutral" }, p.trust)),
-              h("td", null, actionBadge(p.action)),
-              h("td", null, lastSync(p)),
-              h("td", { class: "num" }, fmtInt(p.totals.received)),
-              h("td", { class: "num" }, fmtInt(p.totals.applied)),
-              h("td", { class: "num", title: rejectedText(p.totals.rejected) }, fmtInt(rejectedTotal(p.totals.rejected))),
-              h("td", { class: "num" }, fmtInt(p.activeEntries)),
-            ),
-          ),
+          h("td", null, p.kind),
+          h("td", null, h("span", { class: "badge neutral" }, p.trust)),
+          h("td", null, actionBadge(p.action)),
+          h("td", null, lastSync(p)),
+          h("td", { class: "num" }, fmtInt(p.totals.received)),
+          h("td", { class: "num" }, fmtInt(p.totals.applied)),
+          h("td", { class: "num", title: rejectedText(p.totals.rejected) }, fmtInt(rejectedTotal(p.totals.rejected))),
+          h("td", { class: "num" }, fmtInt(p.activeEntries)),
         ),
       ),
     ),

@@ -1,6 +1,8 @@
 import type { CompiledRule, DryRun, InvalidPolicy, PolicyIssue, PolicyHistory, PolicyView, Validation } from "./api-types";
 import {
   type Child,
+  dataTable,
+  num,
   ApiError,
   actionBadge,
   announce,
@@ -70,25 +72,15 @@ function renderStatus(view: PolicyView) {
 function renderRules(view: PolicyView) {
   const rules = view.compiled ? view.compiled.rules : [];
   const table = (list: readonly CompiledRule[]) =>
-    h(
-      "div",
-      { class: "table-wrap" },
-      h(
-        "table",
-        { class: "data" },
-        h("thead", null, h("tr", null, h("th", null, "Rule"), h("th", null, "Action"), h("th", { class: "num" }, "Weight"))),
+    dataTable(
+      ["Rule", "Action", num("Weight")],
+      list.map((r) =>
         h(
-          "tbody",
+          "tr",
           null,
-          list.map((r) =>
-            h(
-              "tr",
-              null,
-              h("td", { class: "mono" }, r.name),
-              h("td", null, actionBadge(r.action)),
-              h("td", { class: "num" }, r.action === "weigh" ? String(r.weight) : ""),
-            ),
-          ),
+          h("td", { class: "mono" }, r.name),
+          h("td", null, actionBadge(r.action)),
+          h("td", { class: "num" }, r.action === "weigh" ? String(r.weight) : ""),
         ),
       ),
     );
@@ -201,37 +193,16 @@ function renderDryRun(r: DryRun) {
   fill(
     byId("dry-run"),
     h("p", null, h("strong", null, fmtInt(r.changed)), " of " + fmtInt(r.evaluated) + " recent decisions would come out differently."),
-    h(
-      "div",
-      { class: "table-wrap" },
-      h(
-        "table",
-        { class: "data" },
+    dataTable(
+      ["Action", num("Active policy"), num("Edited policy"), num("Change")],
+      ACTIONS.map((a) =>
         h(
-          "thead",
+          "tr",
           null,
-          h(
-            "tr",
-            null,
-            h("th", null, "Action"),
-            h("th", { class: "num" }, "Active policy"),
-            h("th", { class: "num" }, "Edited policy"),
-            h("th", { class: "num" }, "Change"),
-          ),
-        ),
-        h(
-          "tbody",
-          null,
-          ACTIONS.map((a) =>
-            h(
-              "tr",
-              null,
-              h("td", null, actionBadge(a)),
-              h("td", { class: "num" }, fmtInt(count(r.before, a))),
-              h("td", { class: "num" }, fmtInt(count(r.after, a))),
-              h("td", { class: "num" }, delta(a) === 0 ? "–" : (delta(a) > 0 ? "+" : "") + fmtInt(delta(a))),
-            ),
-          ),
+          h("td", null, actionBadge(a)),
+          h("td", { class: "num" }, fmtInt(count(r.before, a))),
+          h("td", { class: "num" }, fmtInt(count(r.after, a))),
+          h("td", { class: "num" }, delta(a) === 0 ? "–" : (delta(a) > 0 ? "+" : "") + fmtInt(delta(a))),
         ),
       ),
     ),
@@ -247,41 +218,18 @@ function renderDryRun(r: DryRun) {
           "details",
           { class: "chart-data", open: true },
           h("summary", null, "Examples of changed decisions"),
-          h(
-            "div",
-            { class: "table-wrap" },
-            h(
-              "table",
-              { class: "data" },
+          dataTable(
+            ["When", "IP", "Path", "Before", "After", "Decided by"],
+            r.samples.map((s) =>
               h(
-                "thead",
+                "tr",
                 null,
-                h(
-                  "tr",
-                  null,
-                  h("th", null, "When"),
-                  h("th", null, "IP"),
-                  h("th", null, "Path"),
-                  h("th", null, "Before"),
-                  h("th", null, "After"),
-                  h("th", null, "Decided by"),
-                ),
-              ),
-              h(
-                "tbody",
-                null,
-                r.samples.map((s) =>
-                  h(
-                    "tr",
-                    null,
-                    h("td", null, fmtTime(s.at)),
-                    h("td", { class: "mono" }, s.ip),
-                    h("td", { class: "path" }, s.path),
-                    h("td", null, actionBadge(s.before), " " + s.scoreBefore),
-                    h("td", null, actionBadge(s.after), " " + s.scoreAfter),
-                    h("td", { class: "mono" }, s.decidedByAfter || "score"),
-                  ),
-                ),
+                h("td", null, fmtTime(s.at)),
+                h("td", { class: "mono" }, s.ip),
+                h("td", { class: "path" }, s.path),
+                h("td", null, actionBadge(s.before), " " + s.scoreBefore),
+                h("td", null, actionBadge(s.after), " " + s.scoreAfter),
+                h("td", { class: "mono" }, s.decidedByAfter || "score"),
               ),
             ),
           ),
