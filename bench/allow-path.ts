@@ -15,6 +15,7 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { BUILD_DIR, ROOT, buildWorker } from "../dev/build";
 import { builtModules } from "../dev/stack";
 import { diffOperations, type DevStats } from "../core/dev-stats";
+import { kvKeys } from "../core/kv-keys";
 import { PRICES } from "./cloudflare-prices";
 import {
   blended,
@@ -237,7 +238,7 @@ async function main(): Promise<void> {
   await mf.ready;
   const pid = await workerdPid();
   const kv = await mf.getKVNamespace("BLOCKLIST", "edge-guard");
-  await kv.put("policy:active", JSON.stringify(BENCH_POLICY));
+  await kv.put(kvKeys.policy, JSON.stringify(BENCH_POLICY));
   const edgeUrl = (await mf.unsafeGetDirectURL("edge-guard")).toString();
   const bareUrl = (await mf.unsafeGetDirectURL("bare")).toString();
   const stats = async (): Promise<DevStats> => (await (await fetch(new URL("/__edge-guard/operations", edgeUrl))).json()) as DevStats;
@@ -345,7 +346,7 @@ async function main(): Promise<void> {
     Accept: "*/*",
   });
   for (let i = 0; i < 20; i++)
-    await kv.put(`ip:192.0.2.${i + 70}`, JSON.stringify({ action: "block", reason: "bench", source: "operator", at: Date.now() }));
+    await kv.put(kvKeys.ip(`192.0.2.${i + 70}`), JSON.stringify({ action: "block", reason: "bench", source: "operator", at: Date.now() }));
   // A listed address is refused from its first request (its KV read is awaited): measured from that first request.
   const blockOps = await pathProbe("b", (i) => `192.0.2.${i + 70}`, CHROME_HEADERS);
   const final = await stats();

@@ -18,6 +18,7 @@ import ws from "ws";
 import { fakeAssetFor, fakeAssetPieces } from "../core/fake-assets";
 import { renderLabyrinthPage } from "../core/labyrinth";
 import { chainFromTransitions, transitionsOf } from "../core/markov";
+import { TARPIT_CLIENT_IP_HEADER } from "../core/tarpit-headers";
 import { readFactbookCorpus, readFactbookProse } from "../dev/factbook-corpus";
 import { countCorpus, storeMarkovModel, type SqlSession } from "../dev/markov-store";
 import { openLocalDatabase, startLocalPostgres } from "../dev/postgres";
@@ -160,7 +161,7 @@ async function steadyStateBench(): Promise<void> {
   });
   try {
     const page = async (i: number, ip?: string): Promise<number> => {
-      const headers: Record<string, string> = ip === undefined ? {} : { "x-edge-guard-client-ip": ip };
+      const headers: Record<string, string> = ip === undefined ? {} : { [TARPIT_CLIENT_IP_HEADER]: ip };
       const response = await fetch(`${tarpit.url}/archive/${i.toString(16).padStart(8, "0")}/steady`, { headers });
       return (await response.arrayBuffer()).byteLength;
     };
@@ -220,7 +221,7 @@ async function asymmetryBench(): Promise<void> {
       for (let i = 0; performance.now() < deadline; i++) {
         const t0 = performance.now();
         const response = await fetch(`${tarpit.url}/archive/${((c << 16) | i).toString(16).padStart(8, "0")}/hold`, {
-          headers: { "x-edge-guard-client-ip": `198.18.1.${c + 1}` },
+          headers: { [TARPIT_CLIENT_IP_HEADER]: `198.18.1.${c + 1}` },
         });
         const reader = response.body?.getReader();
         for (;;) {

@@ -26,6 +26,15 @@ export const ERROR_RESPONSES = {
 /** 404 `not_found`. */
 export const NOT_FOUND = { description: "`not_found`", content: { "application/json": { schema: ErrorSchema } } } as const;
 
+/** The `{id}` path parameter of a row's routes: a positive integer. */
+export const IdParamsSchema = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: "id", in: "path" }, type: "integer" }),
+});
+
 /** Pagination every list takes: `limit`, and the `cursor` the previous page returned as `nextCursor`. */
 export const PageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50).openapi({ description: "rows per page (1-500)" }),

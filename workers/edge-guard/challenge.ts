@@ -162,14 +162,9 @@ export function challengeRoutes<E extends ChallengeEnv>(options: ChallengeRouteO
   routes.get(`${CHALLENGE_BASE}/pow-worker.js`, () => new Response(POW_WORKER_JS, { headers: SCRIPT_HEADERS }));
 
   routes.post(`${CHALLENGE_BASE}/verify`, async (c) => {
-    const config = challengeConfig(c.env, options.warnings?.());
-    if (config === null) return redirect("/");
-    const at = now();
-    const facts = readFacts(c.req.raw, c.env.DEV_CLIENT_OVERRIDES === "on", at);
-    const form = await readForm(c);
-    const ticket = await verifyTicket(config.secret, form.ticket, facts, at);
-    if (!ticket.ok) return retry(facts, config, at, ticket.error.claims);
-    const claims = ticket.value;
+    const posted = await submission(c);
+    if ("answer" in posted) return posted.answer;
+    const { config, at, facts, form, claims } = posted;
     const solved =
       claims.m === "pow"
         ? await workIsDone(claims, form.counter)
@@ -189,14 +184,9 @@ export function challengeRoutes<E extends ChallengeEnv>(options: ChallengeRouteO
   });
 
   routes.post(`${CHALLENGE_BASE}/verify-nojs`, async (c) => {
-    const config = challengeConfig(c.env, options.warnings?.());
-    if (config === null) return redirect("/");
-    const at = now();
-    const facts = readFacts(c.req.raw, c.env.DEV_CLIENT_OVERRIDES === "on", at);
-    const form = await readForm(c);
-    const ticket = await verifyTicket(config.secret, form.ticket, facts, at);
-    if (!ticket.ok) return retry(facts, config, at, ticket.error.claims);
-    const claims = ticket.value;
+    const posted = await submission(c);
+    if ("answer" in posted) return posted.answer;
+    const { config, at, facts, form, claims } = posted;
     const waitLeftMs = nojsWaitLeftMs(claims.iat, at, nojsWaitMs);
     // Too early, or too many no-JS passes from this IP: the same ticket, and a request to wait.
     if (waitLeftMs > 0) return waitPage(form.ticket, claims, waitLeftMs / 1000);
@@ -209,6 +199,18 @@ export function challengeRoutes<E extends ChallengeEnv>(options: ChallengeRouteO
     }
     return passed(c, facts, config.secret, "nojs", claims.r, at, []);
   });
+
+  /** A posted answer, read and its ticket checked (both verify routes start here); or the response to give instead. */
+  async function submission(c: Context<{ Bindings: E }>) {
+    const config = challengeConfig(c.env, options.warnings?.());
+    if (config === null) return { answer: redirect("/") };
+    const at = now();
+    const facts = readFacts(c.req.raw, c.env.DEV_CLIENT_OVERRIDES === "on", at);
+    const form = await readForm(c);
+    const ticket = await verifyTicket(config.secret, form.ticket, facts, at);
+    if (!ticket.ok) return { answer: await retry(facts, config, at, ticket.error.claims) };
+    return { config, at, facts, form, claims: ticket.value };
+  }
 
   async function passed(
     c: Context<{ Bindings: E }>,

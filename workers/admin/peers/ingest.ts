@@ -88,6 +88,23 @@ export async function ingest(env: PeersEnv, input: IngestInput): Promise<IngestO
   return outcome;
 }
 
+/** An outcome with nothing received: status ok, every count zero. */
+export function emptyOutcome(peer: PeerRow, kind: IngestOutcome["kind"]): IngestOutcome {
+  return {
+    peer: peer.name,
+    kind,
+    status: "ok",
+    error: null,
+    received: 0,
+    applied: 0,
+    unchanged: 0,
+    kept: 0,
+    rejected: {},
+    rejections: [],
+    accepted: 0,
+  };
+}
+
 /** Records a feed or push whose entries were not looked at: it failed (fetch error, bad signature, replay…) or was not modified. */
 export async function recordStatus(
   env: PeersEnv,
@@ -97,19 +114,7 @@ export async function recordStatus(
   error: string,
   now: number,
 ): Promise<IngestOutcome> {
-  const outcome: IngestOutcome = {
-    peer: peer.name,
-    kind,
-    status,
-    error,
-    received: 0,
-    applied: 0,
-    unchanged: 0,
-    kept: 0,
-    rejected: {},
-    rejections: [],
-    accepted: 0,
-  };
+  const outcome: IngestOutcome = { ...emptyOutcome(peer, kind), status, error };
   await withDb(env, (db) => recordSync(db, syncRow(peer.id, outcome, now)));
   return outcome;
 }

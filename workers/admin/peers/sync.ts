@@ -7,7 +7,7 @@ import { FEED_JWS_TYPE, PEER_KEY_PATH, PeerFeedSchema, PeerKeyDocumentSchema, Pe
 import type { Rejection } from "../../../core/peers/vet";
 import { fail, ok, type Result } from "../../../core/result";
 import { peersConfig, type PeersEnv } from "./env";
-import { ingest, limitsOf, recordStatus, type IngestOutcome } from "./ingest";
+import { emptyOutcome, ingest, limitsOf, recordStatus, type IngestOutcome } from "./ingest";
 import { pickPeerKey, verifyPeerJws } from "./keys";
 import type { SafetyLoader } from "../store/safety";
 import { listPeers, type PeerRow } from "./store";
@@ -218,22 +218,6 @@ export async function ingestList(env: PeersEnv, peer: PeerRow, text: string, how
     .map((r) => (r.line === undefined ? { ...r, line: lines[r.index]?.line } : r))
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { ...outcome, rejections };
-}
-
-function emptyOutcome(peer: PeerRow, kind: IngestOutcome["kind"]): IngestOutcome {
-  return {
-    peer: peer.name,
-    kind,
-    status: "ok",
-    error: null,
-    received: 0,
-    applied: 0,
-    unchanged: 0,
-    kept: 0,
-    rejected: {},
-    rejections: [],
-    accepted: 0,
-  };
 }
 
 /**

@@ -3,7 +3,7 @@ import { operatorLabels } from "../../../adapters/db/schema";
 import { AppError } from "../../../adapters/http";
 import { actorOf, principalOf } from "../auth/principal";
 import { adminRouter } from "../router";
-import { ERROR_RESPONSES, NOT_FOUND, PageQuerySchema, json, jsonBody } from "../schemas";
+import { ERROR_RESPONSES, IdParamsSchema, NOT_FOUND, PageQuerySchema, json, jsonBody } from "../schemas";
 import { audit } from "../store/audit";
 import { db } from "../store/db";
 import { decisionView, getDecision, listDecisions, type DecisionFilter } from "../store/decisions";
@@ -84,13 +84,6 @@ export const DecisionSchema = z
   })
   .openapi("Decision");
 
-const IdParams = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: "id", in: "path" }, type: "integer" }),
-});
 const notFound = () => new AppError(404, "not_found", "no decision with that id");
 
 /** The live decisions feed, one decision, and labelling a decision. */
@@ -118,7 +111,7 @@ export const decisionRoutes = adminRouter()
       path: "/{id}",
       summary: "One decision with its reasons, signals and scores",
       ...secured("viewer"),
-      request: { params: IdParams },
+      request: { params: IdParamsSchema },
       responses: { 200: json(DecisionSchema, "the decision"), 404: NOT_FOUND, ...ERROR_RESPONSES },
     }),
     async (c) => {
@@ -133,7 +126,7 @@ export const decisionRoutes = adminRouter()
       path: "/{id}/label",
       summary: "Label a decision human or bot (ground truth for training, in operator_labels)",
       ...secured("operator"),
-      request: { params: IdParams, body: jsonBody(LabelValueInputSchema) },
+      request: { params: IdParamsSchema, body: jsonBody(LabelValueInputSchema) },
       responses: { 201: json(LabelSchema, "labelled"), 404: NOT_FOUND, ...ERROR_RESPONSES },
     }),
     async (c) => {

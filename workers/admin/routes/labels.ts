@@ -5,7 +5,7 @@ import { AppError } from "../../../adapters/http";
 import { parseIp } from "../../../core/client-ip";
 import { actorOf, principalOf } from "../auth/principal";
 import { adminRouter } from "../router";
-import { ERROR_RESPONSES, NOT_FOUND, OkSchema, PageQuerySchema, json, jsonBody } from "../schemas";
+import { ERROR_RESPONSES, IdParamsSchema, NOT_FOUND, OkSchema, PageQuerySchema, json, jsonBody } from "../schemas";
 import { audit } from "../store/audit";
 import { db } from "../store/db";
 import { secured } from "./secured";
@@ -49,13 +49,6 @@ const LabelsQuerySchema = PageQuerySchema.extend({
 
 type LabelRow = typeof operatorLabels.$inferSelect;
 const view = (r: LabelRow) => ({ ...r, at: r.at.toISOString() });
-const IdParams = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: "id", in: "path" }, type: "integer" }),
-});
 
 /** Operator labels: list, add (about an IP, optionally one decision), remove a mistaken one. */
 export const labelRoutes = adminRouter()
@@ -127,7 +120,7 @@ export const labelRoutes = adminRouter()
       path: "/{id}",
       summary: "Remove a mistaken label",
       ...secured("operator"),
-      request: { params: IdParams },
+      request: { params: IdParamsSchema },
       responses: { 200: json(OkSchema, "removed"), 404: NOT_FOUND, ...ERROR_RESPONSES },
     }),
     async (c) => {

@@ -6,7 +6,7 @@ import { roleAtLeast } from "../../../core/admin/roles";
 import { actorOf, principalOf } from "../auth/principal";
 import { createToken, tokenView } from "../auth/tokens-store";
 import { adminRouter } from "../router";
-import { ERROR_RESPONSES, NOT_FOUND, RoleSchema, json, jsonBody } from "../schemas";
+import { ERROR_RESPONSES, IdParamsSchema, NOT_FOUND, RoleSchema, json, jsonBody } from "../schemas";
 import { audit } from "../store/audit";
 import { db } from "../store/db";
 import { secured } from "./secured";
@@ -36,13 +36,6 @@ const NewTokenSchema = z
       .openapi({ description: "at most API_TOKEN_MAX_DAYS (default 365); null (never) is refused" }),
   })
   .openapi("NewApiToken");
-const IdParams = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: "id", in: "path" }, type: "integer" }),
-});
 
 /** API tokens for automation (admin only): shown once, stored as SHA-256, scoped by role, revocable. */
 export const tokenRoutes = adminRouter()
@@ -96,7 +89,7 @@ export const tokenRoutes = adminRouter()
       path: "/{id}",
       summary: "Revoke a token (it stops working at once)",
       ...secured("admin"),
-      request: { params: IdParams },
+      request: { params: IdParamsSchema },
       responses: { 200: json(TokenSchema, "revoked"), 404: NOT_FOUND, ...ERROR_RESPONSES },
     }),
     async (c) => {
