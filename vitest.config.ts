@@ -51,7 +51,7 @@ const WORKERS = [
 export default defineConfig({
   test: {
     projects: [
-      defineProject({ test: { name: "core", environment: "node", include: ["test/core/**/*.test.ts"], provide } }),
+      defineProject({ test: { name: "core", environment: "node", include: ["test/core/**/*.test.ts", "rules/**/*.test.ts"], provide } }),
       defineProject({ test: { name: "dev", environment: "node", include: ["test/dev/**/*.test.ts"], testTimeout: 60_000, provide } }),
       ...WORKERS.map((w) =>
         defineProject({

@@ -23,6 +23,24 @@ export interface ClientState {
   readonly counts: ClientCounts | null;
 }
 
+/** The parts of a request the facts come from (a Request satisfies `headers`; the caller parses the URL's path). */
+export interface FactSource {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: { get(name: string): string | null };
+}
+
+/** The facts of a request whose client address and `cf` fields the caller has worked out (edge: facts.ts; tests). */
+export function requestFacts(source: FactSource, ip: ClientIp, cf: CfFacts, receivedAt: number): RequestFacts {
+  const headers: Record<string, string> = {};
+  for (const name of FACT_HEADERS) {
+    const value = source.headers.get(name);
+    if (value !== null) headers[name] = value.slice(0, 1024);
+  }
+  const userAgent = (source.headers.get("user-agent") ?? "").slice(0, 1024);
+  return { ip, method: source.method, path: source.path, userAgent, headers, cf, receivedAt };
+}
+
 /** Request headers copied into RequestFacts and reports (lower-case). */
 export const FACT_HEADERS: readonly string[] = [
   "accept",

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { join, resolve } from "node:path";
+import { writeRulesIndex } from "../scripts/codegen/rules-index";
 import { buildUi } from "./build-ui";
 import { WORKERS } from "./workers";
 
@@ -37,8 +38,9 @@ export function buildWorker(config: string, outDir: string): Promise<string> {
   });
 }
 
-/** Builds the dashboard's assets (the admin Worker bundles their manifest), then all four Workers in parallel into dist/<dir>. */
+/** Writes the plugin rules' index and builds the dashboard's assets (the admin Worker bundles their manifest), then all four Workers in parallel into dist/<dir>. */
 export async function buildAll(): Promise<BuildResult[]> {
+  writeRulesIndex(); // the operator's plugin rules (rules/), bundled into edge-guard
   await buildUi();
   return Promise.all(
     WORKERS.map(async (w) => {

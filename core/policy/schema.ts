@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PayPerCrawlSchema } from "../pay-per-crawl";
 import { FACT_HEADERS } from "../request-facts";
-import { isSignalCode } from "../signals/registry";
+import { isReasonCode } from "../rules/registry";
 import { WebBotAuthPolicySchema } from "../web-bot-auth/trust";
 import { regexHazard } from "./regex-safety";
 
@@ -41,8 +41,8 @@ const HeaderRules = z
 
 const unknownSignal = (code: unknown): string => `unknown signal code ${JSON.stringify(code)}: the codes are listed in GET /api/signals`;
 
-/** A computed signal's code: one of core/signals/registry.ts (a typo would otherwise never match anything). */
-const SignalCode = z.string().refine((code): boolean => isSignalCode(code), { error: (issue) => unknownSignal(issue.input) });
+/** A computed signal's code (core/signals/registry.ts) or a plugin rule's (`rule:<name>`, rules/): a typo would otherwise never match. */
+const SignalCode = z.string().refine((code): boolean => isReasonCode(code), { error: (issue) => unknownSignal(issue.input) });
 
 /** What a rule looks at. Every condition given must hold (AND); list conditions match any entry (OR). */
 export const MatchSchema = z
@@ -105,7 +105,7 @@ export const PolicySchema = z
       .superRefine((weights, ctx) => {
         // Checked here, not as the record's key schema, whose issue would only say "Invalid key in record".
         for (const code of Object.keys(weights)) {
-          if (!isSignalCode(code)) ctx.addIssue({ code: "custom", path: [code], message: unknownSignal(code) });
+          if (!isReasonCode(code)) ctx.addIssue({ code: "custom", path: [code], message: unknownSignal(code) });
         }
       })
       .default({}),

@@ -7,6 +7,7 @@ import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { buildUi } from "../../dev/build-ui";
+import { writeRulesIndex } from "../codegen/rules-index";
 import { deploy } from "./deploy";
 import { dryRun } from "./dry-run";
 import { findSitesFile, loadProject } from "./project";
@@ -41,7 +42,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const project = loadProject(ROOT, findSitesFile(ROOT, given, isDry));
   const runner = processRunner(ROOT);
-  const prepare = async () => void (await buildUi());
+  const prepare = async () => {
+    writeRulesIndex();
+    await buildUi();
+  };
   if (isDry) {
     const report = await dryRun(project, runner, prepare, console.log);
     if (report.problems.length > 0) {

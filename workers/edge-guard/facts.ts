@@ -1,6 +1,6 @@
 import { parseIp, type ClientIp } from "../../core/client-ip";
 import { CfFactsSchema, type CfFacts } from "../../core/report";
-import { FACT_HEADERS, type RequestFacts } from "../../core/request-facts";
+import { requestFacts, type RequestFacts } from "../../core/request-facts";
 import { AppError } from "../../adapters/http";
 
 /** Dev-only header carrying JSON for `request.cf` fields, honoured only when DEV_CLIENT_OVERRIDES is "on". */
@@ -12,21 +12,8 @@ export const DEV_CF_HEADER = "x-dev-cf";
  * that came through Cloudflare's edge, which sets that header itself.
  */
 export function readFacts(request: Request, devOverrides: boolean, receivedAt: number): RequestFacts {
-  const url = new URL(request.url);
-  const headers: Record<string, string> = {};
-  for (const name of FACT_HEADERS) {
-    const value = request.headers.get(name);
-    if (value !== null) headers[name] = value.slice(0, 1024);
-  }
-  return {
-    ip: clientIp(request, devOverrides),
-    method: request.method,
-    path: url.pathname,
-    userAgent: (request.headers.get("user-agent") ?? "").slice(0, 1024),
-    headers,
-    cf: devOverrides ? devCf(request) : cfFacts(request.cf),
-    receivedAt,
-  };
+  const source = { method: request.method, path: new URL(request.url).pathname, headers: request.headers };
+  return requestFacts(source, clientIp(request, devOverrides), devOverrides ? devCf(request) : cfFacts(request.cf), receivedAt);
 }
 
 /** Stands in for a missing or malformed client address (never blocklisted: it is not a real client). */

@@ -16,7 +16,9 @@ export type FaultKind =
   | "fleet"
   | "pass"
   | "data-refresh"
-  | "origin";
+  | "origin"
+  /** A plugin rule (rules/) threw: decided without it. */
+  | "rule";
 
 /** How often an isolate publishes its totals (only when they changed), and how long KV keeps them. */
 export const PUBLISH_INTERVAL_MS = 60_000;
@@ -42,6 +44,7 @@ export class Faults {
     pass: 0,
     "data-refresh": 0,
     origin: 0,
+    rule: 0,
   };
   // Random values are not allowed at a Worker's global scope: the id is made on the first publish.
   #isolateId: string | null = null;

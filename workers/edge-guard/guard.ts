@@ -1,4 +1,7 @@
 import { clientPrefix } from "../../core/cidr";
+import { evaluateRules } from "../../core/rules/evaluate";
+import type { PluginRule } from "../../core/rules/plugin";
+import { PLUGIN_RULES } from "../../core/rules/registry";
 import { LruMap } from "../../core/lru";
 import { declaresBot } from "../../core/crawlers";
 import { fleetGroup, groupSignals } from "../../core/fleet";
@@ -64,6 +67,8 @@ export interface IsolateState {
   readonly requests: { count: number; since: number | null };
   /** Logged once per isolate: challenges are off for want of a TOKEN_SECRET. */
   readonly warnings: { challengeOff: boolean };
+  /** The operator's plugin rules (rules/, bundled); a test may swap the list. */
+  rules: readonly PluginRule[];
 }
 
 /** Creates the per-isolate state. */
@@ -85,6 +90,7 @@ export function createIsolateState(): IsolateState {
     honeypot: new HoneypotKeyring(),
     requests: { count: 0, since: null },
     warnings: { challengeOff: false },
+    rules: PLUGIN_RULES,
   };
 }
 
@@ -191,6 +197,9 @@ export async function assess(
   safely(state.faults, signals, () => networkSignals(facts.cf));
   safely(state.faults, signals, () => datacenterBrowserSignals(facts.cf, facts.userAgent));
   safely(state.faults, signals, () => consistencyOf(state.consistency, facts));
+  const plugins = evaluateRules(state.rules, facts); // the operator's rules/: a throwing one fails open, counted
+  signals.push(...plugins.reasons);
+  for (const failure of plugins.failed) state.faults.record("rule", failure.error);
   if (crawler !== null)
     signals.push(crawler.verified ? signal("verified-crawler", crawler.crawler) : signal("crawler-spoofed", crawler.crawler));
   if (request.headers.has("signature-input")) signals.push(...(await webBotAuthSignals(state, env, policy, request, now)));

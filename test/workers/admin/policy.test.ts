@@ -63,6 +63,35 @@ describe("policy", () => {
     expect(list.signals.every((s) => s.description.length > 0)).toBe(true);
   });
 
+  it("lists the plugin rules (rules/) with their description and weight, and takes their codes in signalWeights", async () => {
+    const list = (await (await call("/api/signals", { headers: await headers("viewer") })).json()) as {
+      signals: Array<{ code: string; weight: number; family: string; description: string }>;
+    };
+    expect(list.signals).toContainEqual(
+      expect.objectContaining({
+        code: "rule:wp-login-probe",
+        weight: 40,
+        family: "plugin",
+        description: expect.stringContaining("WordPress"),
+      }),
+    );
+    const validate = async (policy: unknown) =>
+      (await (await call("/api/policy/validate", { ...jsonInit("POST", { policy }), headers: await headers("viewer") })).json()) as {
+        ok: boolean;
+        issues?: Array<{ path: string }>;
+      };
+    expect(await validate({ version: 1, signalWeights: { "rule:wp-login-probe": 90 } })).toMatchObject({ ok: true });
+    expect(
+      await validate({ version: 1, rules: [{ name: "probe", match: { signal: ["rule:wp-login-probe"] }, action: "deny" }] }),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(await validate({ version: 1, signalWeights: { "rule:no-such-plugin": 90 } })).toMatchObject({
+      ok: false,
+      issues: [expect.objectContaining({ path: 'signalWeights["rule:no-such-plugin"]' })],
+    });
+  });
+
   it("saves a valid policy to KV with history and audit, and switches observe/enforce", async () => {
     const policy = { version: 1, preset: "aggressive", rules: [{ name: "no-wget", match: { userAgent: "^Wget" }, action: "deny" }] };
     const saved = await call("/api/policy", { ...jsonInit("PUT", { policy, note: "stricter" }), headers: await headers() });

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { PLUGIN_RULES } from "../../../core/rules/registry";
 import { SIGNAL_CODES, SIGNALS } from "../../../core/signals/registry";
 import { adminRouter } from "../router";
 import { ERROR_RESPONSES, json } from "../schemas";
@@ -16,8 +17,8 @@ const SignalSchema = z
   })
   .openapi("Signal");
 
-/** Every signal the edge computes: the codes a policy's rules and `signalWeights` may name (core/signals/registry.ts). */
-const SIGNAL_LIST = SIGNAL_CODES.map((code) => {
+/** Every signal the edge computes, plugin rules included: the codes a policy's rules and `signalWeights` may name. */
+const SIGNAL_LIST: z.infer<typeof SignalSchema>[] = SIGNAL_CODES.map((code): z.infer<typeof SignalSchema> => {
   const s = SIGNALS[code];
   return {
     code,
@@ -28,7 +29,18 @@ const SIGNAL_LIST = SIGNAL_CODES.map((code) => {
     context: "context" in s && s.context === true,
     fleetEvidence: "fleetEvidence" in s && s.fleetEvidence === true,
   };
-});
+}).concat(
+  // The operator's plugin rules (rules/): family "plugin", read by the model only through edge_score.
+  PLUGIN_RULES.map((r) => ({
+    code: r.code,
+    weight: r.weight,
+    family: "plugin",
+    description: r.description,
+    feature: null,
+    context: false,
+    fleetEvidence: false,
+  })),
+);
 
 export const signalRoutes = adminRouter().openapi(
   createRoute({
