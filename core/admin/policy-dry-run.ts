@@ -3,7 +3,7 @@ import type { CompiledPolicy } from "../policy/compile";
 import { evaluatePolicy } from "../policy/evaluate";
 import type { CfFacts, ReportedReason } from "../report";
 import type { RequestFacts } from "../request-facts";
-import { isSignalCode } from "../signals/registry";
+import { isReasonCode } from "../rules/registry";
 import type { Action, Reason } from "../verdict";
 
 /** A stored decision, as much of it as a policy needs: the request's facts and the signals the edge computed. */
@@ -54,12 +54,13 @@ const ZERO: ActionCounts = { allow: 0, challenge: 0, tarpit: 0, block: 0 };
 
 /**
  * The signals a stored decision carried: its reasons minus the `rule:*` entries the policy of the day added,
- * which each policy re-derives, and minus codes this version no longer computes. Weights are as stored (after
+ * which each policy re-derives, and minus codes this version no longer computes (plugin rules' `rule:*` codes are
+ * computed signals: kept; a policy rule cannot share a plugin rule's name). Weights are as stored (after
  * that day's `signalWeights`); a new override applies again.
  */
 export function storedSignals(reasons: readonly ReportedReason[]): Reason[] {
   const out: Reason[] = [];
-  for (const r of reasons) if (isSignalCode(r.code)) out.push({ ...r, code: r.code });
+  for (const r of reasons) if (isReasonCode(r.code)) out.push({ ...r, code: r.code });
   return out;
 }
 

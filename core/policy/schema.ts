@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PayPerCrawlSchema } from "../pay-per-crawl";
 import { FACT_HEADERS } from "../request-facts";
-import { isReasonCode } from "../rules/registry";
+import { isPluginRuleCode, isReasonCode } from "../rules/registry";
 import { WebBotAuthPolicySchema } from "../web-bot-auth/trust";
 import { regexHazard } from "./regex-safety";
 
@@ -72,7 +72,13 @@ export const RuleActionSchema = z.enum(["allow", "deny", "challenge", "tarpit", 
 
 export const RuleSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-z0-9-]+$/, "rule names are lower-case words joined by '-'"),
+    name: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, "rule names are lower-case words joined by '-'")
+      // Both would give the reason code rule:<name>.
+      .refine((name) => !isPluginRuleCode(`rule:${name}`), {
+        error: (issue) => `${JSON.stringify(issue.input)} is a plugin rule's name (rules/); choose another`,
+      }),
     description: z.string().max(300).optional(),
     match: MatchSchema,
     action: RuleActionSchema,

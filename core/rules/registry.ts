@@ -1,5 +1,5 @@
 import { RULES } from "../../rules/index.generated";
-import { isSignalCode } from "../signals/registry";
+import { isSignalCode, type ReasonCode, type RuleCode } from "../signals/registry";
 import type { PluginRule } from "./plugin";
 
 /**
@@ -12,12 +12,12 @@ export const PLUGIN_RULES: readonly PluginRule[] = checkedRules(RULES);
 const BY_CODE: ReadonlyMap<string, PluginRule> = new Map(PLUGIN_RULES.map((rule) => [rule.code, rule]));
 
 /** True for `rule:<name>` of a bundled plugin rule. */
-export function isPluginRuleCode(code: string): boolean {
+export function isPluginRuleCode(code: string): code is RuleCode {
   return BY_CODE.has(code);
 }
 
 /** A code a policy may name: a computed signal or a plugin rule's. */
-export function isReasonCode(code: string): boolean {
+export function isReasonCode(code: string): code is ReasonCode {
   return isSignalCode(code) || isPluginRuleCode(code);
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { storedSignals } from "../../core/admin/policy-dry-run";
 import { compilePolicy } from "../../core/policy/compile";
 import { evaluatePolicy } from "../../core/policy/evaluate";
 import { evaluateRules, MAX_HITS_PER_RULE } from "../../core/rules/evaluate";
@@ -54,5 +55,16 @@ describe("plugin rules", () => {
     const verdict = evaluatePolicy(compiled.value, facts, reasons);
     expect(verdict.reasons).toContainEqual(expect.objectContaining({ code: "rule:wp-login-probe", weight: 90 }));
     expect(compilePolicy({ version: 1, signalWeights: { "rule:not-bundled": 5 } }).ok).toBe(false);
+  });
+
+  it("refuses a policy rule named like a plugin rule (both would be rule:<name>), and keeps plugin reasons in the dry run", () => {
+    const clash = compilePolicy({ version: 1, rules: [{ name: "wp-login-probe", match: { path: "^/x" }, action: "deny" }] });
+    expect(clash.ok ? "" : clash.error).toContain("plugin rule's name");
+    const stored = storedSignals([
+      { code: "rule:wp-login-probe", weight: 40 },
+      { code: "rule:some-policy-rule", weight: 10 },
+      { code: "ua-ai-crawler", weight: 60 },
+    ]);
+    expect(stored.map((r) => r.code)).toEqual(["rule:wp-login-probe", "ua-ai-crawler"]);
   });
 });

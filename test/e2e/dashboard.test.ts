@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../support/chromium";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { base32Decode, totpCode } from "../../core/admin/totp";
 import { startStack, type Stack } from "../../dev/stack";
@@ -9,7 +10,6 @@ import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
  * The operator's dashboard in a real Chromium against the real stack: sign in with password and TOTP, see the
  * overview's charts drawn from real traffic, block a client from the decisions feed and watch the edge refuse it.
  */
-const CHROMIUM = "/usr/bin/chromium";
 const GPTBOT_UA = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
 const CRAWLER_IPS = ["198.51.100.81", "198.51.100.82", "198.51.100.83"];
 /** People browsing; the first is the one the test blocks from the feed. */
@@ -110,19 +110,7 @@ beforeAll(async () => {
   stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: process.env.E2E_PREBUILT === "1", vars: tarpit });
   const deadline = Date.now() + 45_000;
   await Promise.all([...CRAWLER_IPS.map((ip) => crawl(ip, deadline)), browseUntilReported(), readLabyrinthPage()]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium({ person: false });
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
   page = await context.newPage();
   page.on("console", (message) => {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../support/chromium";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LABYRINTH_ROBOTS_META } from "../../core/labyrinth";
 import { startStack, type Stack } from "../../dev/stack";
@@ -14,7 +15,6 @@ import { OriginPages } from "../support/origin-pages";
  * labels nobody. Real pages are counted where they are served: at the demo origin, per client address.
  */
 const CHROME_UA = CHROME_NAVIGATION_HEADERS["user-agent"] ?? "";
-const CHROMIUM = "/usr/bin/chromium";
 const HIDDEN_LINK = /<a href="(\/archive\/[0-9a-f]{20}\/index\.html)" rel="nofollow" aria-hidden="true"/;
 /** Pages of the demo site to look for a hidden link on (one page in four carries one, per client). */
 const SITE_PATHS = [
@@ -104,19 +104,7 @@ afterAll(async () => {
 describe("trap URLs in another site's page", () => {
   it("spring nothing on a person whose browser loads them: the site stays real, no label, no challenge", async () => {
     const ip = "192.0.2.44";
-    const browser: Browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser: Browser = await launchChromium({ person: false });
     // A desktop Chrome User-Agent of the build that runs (a person's Chrome agrees with its own client hints).
     const major = browser.version().split(".")[0] ?? "131";
     // Real tokens for this browser: one stolen from another network, one served to the person's own /24 (an

@@ -40,7 +40,7 @@ function TimeTag({ iso }: { iso: string }) {
   );
 }
 
-const KNOWN_ACTIONS = new Set(["allow", "challenge", "tarpit", "block", "pay"]);
+const KNOWN_ACTIONS: ReadonlySet<string> = new Set(["allow", "challenge", "tarpit", "block", "pay"]);
 const Badge = ({ action }: { action: string }) => <span class={`badge ${KNOWN_ACTIONS.has(action) ? action : "neutral"}`}>{action}</span>;
 
 /** A section's empty state: what is missing, and why or what fills it. */

@@ -6,7 +6,7 @@ import type { Principal } from "./principal";
 
 /** Header the dashboard sends its CSRF token in (forms send a `_csrf` field instead). */
 export const CSRF_HEADER = "x-csrf-token";
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** True for methods that may change something. */
 export function isMutating(method: string): boolean {
