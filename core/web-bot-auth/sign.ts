@@ -60,7 +60,10 @@ export function webBotAuthSigningInput(request: SignedRequest, params: SigningPa
   };
   const base = signatureBase({ ...request, headers: { ...request.headers, "signature-agent": agentField } }, input);
   if (!base.ok) return fail(base.error);
-  return ok({ headers: { "signature-agent": agentField, "signature-input": `${SIGNATURE_LABEL}=${serializeMember(input)}` }, base: base.value });
+  return ok({
+    headers: { "signature-agent": agentField, "signature-input": `${SIGNATURE_LABEL}=${serializeMember(input)}` },
+    base: base.value,
+  });
 }
 
 /** The Signature field for the signature bytes (base64) over a SigningInput's base. */

@@ -38,7 +38,11 @@ describe("webBotAuthSigningInput (the sample crawler's signer)", () => {
       covered: ["crawler-max-price"],
     });
     if (!input.ok) throw new Error(input.error);
-    const headers = { ...request.headers, ...input.value.headers, signature: signatureField(await signed(signer.privateKey, input.value.base)) };
+    const headers = {
+      ...request.headers,
+      ...input.value.headers,
+      signature: signatureField(await signed(signer.privateKey, input.value.base)),
+    };
     const read = readWebBotAuthSignature({ ...request, headers }, now);
     expect(read?.ok).toBe(true);
     if (read?.ok !== true) return;
