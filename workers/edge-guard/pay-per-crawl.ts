@@ -100,7 +100,7 @@ async function charge(
 /**
  * In-band pricing: the origin is asked (`cf-pay-per-crawl: pricing=in-band`) and names the price in its answer's
  * `crawler-price`. The page is held until the offer is judged: a refused crawler never reads it. Charged only after
- * the origin answered below 500, so there is nothing to refund.
+ * the origin answered with a 2xx, so there is nothing to refund.
  */
 async function inBand(
   state: IsolateState,
@@ -116,7 +116,7 @@ async function inBand(
   const asked = new Request(request);
   asked.headers.set(PAY_PER_CRAWL_ORIGIN_HEADER, IN_BAND_REQUEST);
   const origin = await fetchOrigin(asked);
-  if (origin.status >= 500) return origin; // nothing delivered, nothing charged
+  if (!billable(origin)) return origin; // nothing delivered (an error, a redirect): nothing charged
   const settled = inBandDecision(decision, origin.headers.get(CRAWLER_PRICE_HEADER));
   if (settled.kind === "pass") return origin; // the origin named no price: free
   if (settled.kind !== "charge") {
@@ -152,6 +152,9 @@ async function blocked(state: IsolateState, env: EdgeGuardEnv, facts: RequestFac
   }
 }
 
+/** Whether an origin's answer delivered the content, so it may be charged: a 2xx. */
+const billable = (origin: Response): boolean => origin.status >= 200 && origin.status < 300;
+
 /** The origin's page with `crawler-charged` (and without any `crawler-price` of the origin's own). */
 function withCharged(origin: Response, micros: number): Response {
   const response = new Response(origin.body, origin);
@@ -160,7 +163,11 @@ function withCharged(origin: Response, micros: number): Response {
   return response;
 }
 
-/** The origin's answer to a paid request: `crawler-charged` on success; a 5xx is refunded (nothing was delivered). */
+/**
+ * The origin's answer to a paid request: `crawler-charged` on a 2xx; anything else (a 5xx, a 404, a redirect) is
+ * refunded off the response path, since only a successful answer is billed (Cloudflare's rule too: "Charging events
+ * are only triggered for successful HTTP response codes", https://developers.cloudflare.com/ai-crawl-control/reference/faq).
+ */
 export function settlePaid(
   state: IsolateState,
   env: EdgeGuardEnv,
@@ -168,7 +175,7 @@ export function settlePaid(
   origin: Response,
   waitUntil: (p: Promise<unknown>) => void,
 ): Response {
-  if (origin.status >= 500) {
+  if (!billable(origin)) {
     waitUntil(
       env.CRAWLER_ACCOUNT.getByName(paid.account)
         .refund(paid.key)

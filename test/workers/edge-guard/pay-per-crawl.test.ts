@@ -143,6 +143,18 @@ describe("pay per crawl: the exchange", () => {
     expect(await spent(PAYING)).toEqual(before);
   });
 
+  it("bills only a delivered page: a paid request the origin answers 404 is refunded, without crawler-charged", async () => {
+    const before = await spent(PAYING);
+    const ctx = createExecutionContext();
+    const request = await crawl("/articles/no-such-article", { origin: PAYING, covered: { "crawler-exact-price": "USD 0.01" } });
+    const response = await app.fetch(request, env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(404);
+    expect(response.headers.get("crawler-charged")).toBeNull();
+    await response.body?.cancel();
+    expect(await spent(PAYING)).toEqual(before);
+  });
+
   it("keeps robots.txt, sitemaps, /.well-known/* and free paths free for a priced crawler", async () => {
     const before = await spent(PAYING);
     for (const path of ["/robots.txt", "/sitemap.xml", "/.well-known/security.txt", "/articles/free-sample", "/about"]) {
