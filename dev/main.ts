@@ -37,6 +37,7 @@ const seeded = await seedDemoPolicy(stack.adminUrl, stack.secrets.ADMIN_DEV_TOKE
   },
 );
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
+const portArg = crawlerPort === SAMPLE_CRAWLER_DIRECTORY_PORT ? "" : ` --directory-port ${crawlerPort}`;
 console.log(`
 edge-guard dev stack is up (${seconds} s). State: ${stateDir} (npm run reset clears it)
 
@@ -55,8 +56,8 @@ Dev-only client simulation is on: send CF-Connecting-IP: <ip> and X-Dev-Cf: {"as
   curl -A GPTBot ${stack.edgeUrl}/                         # a tarpit page
 
 Pay per crawl${seeded ? " (demo policy set: USD 0.01 a page on /articles/*, the origin prices /premium/*)" : " (the saved policy is in force)"}:
-  npm run crawler:paid -- ${stack.edgeUrl}/articles/france   # 402, then a signed, paid retry
-  npm run crawler:paid -- ${stack.edgeUrl}/premium/france    # in-band: the origin names the price
+  npm run crawler:paid -- ${stack.edgeUrl}/articles/france${portArg}   # 402, then a signed, paid retry
+  npm run crawler:paid -- ${stack.edgeUrl}/premium/france${portArg}    # in-band: the origin names the price
 Built: ${stack.builds.map((b) => `${b.name} ${b.size}`).join("; ")}
 Ctrl-C to stop.`);
 
