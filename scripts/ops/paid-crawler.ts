@@ -97,7 +97,9 @@ try {
     duplicates,
   });
 } catch (error) {
-  console.error(`crawler: ${(error as Error).message}`);
+  const cause = (error as Error).cause;
+  const why = cause instanceof Error ? `: ${cause.message}` : "";
+  console.error(`crawler: ${(error as Error).message}${why}${why === "" ? "" : ` (is the site up at ${new URL(url).origin}?)`}`);
   await directory?.close();
   process.exit(3);
 }
