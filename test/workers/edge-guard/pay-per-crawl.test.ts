@@ -297,6 +297,23 @@ describe("pay per crawl: every crawler-error", () => {
     expect(await spent(CAPPED)).toEqual({ charges: 2, spentMicros: 20_000 });
   });
 
+  it("answers PaymentFailed when the crawler's account cannot be reached: not served free, not charged, a counted fault", async () => {
+    const down = {
+      getByName: () => {
+        throw new Error("account unreachable");
+      },
+    } as unknown as EdgeGuardEnv["CRAWLER_ACCOUNT"];
+    const before = isolateState().faults.counts().ledger;
+    const ctx = createExecutionContext();
+    const request = await crawl("/articles/chile", { origin: PAYING, covered: { "crawler-exact-price": "USD 0.01" } });
+    const response = await app.fetch(request, { ...env, CRAWLER_ACCOUNT: down }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(403);
+    expect(response.headers.get("crawler-error")).toBe("PaymentFailed");
+    expect(await response.text()).not.toContain("<main");
+    expect(isolateState().faults.counts().ledger).toBe(before + 1);
+  });
+
   it("lets a valid but untrusted signer without a price header through the usual pipeline (identified, not priced)", async () => {
     const response = await send(await crawl("/articles/france", { origin: STRANGER }));
     expect(response.status).not.toBe(402);
