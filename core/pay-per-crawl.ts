@@ -13,10 +13,15 @@ export const MAX_PRICE_MICROS = 1000 * MICROS_PER_USD;
 export const PRICE_CURRENCY = "USD";
 
 export const CRAWLER_PRICE_HEADER = "crawler-price";
-export const CRAWLER_EXACT_PRICE_HEADER = "crawler-exact-price";
-export const CRAWLER_MAX_PRICE_HEADER = "crawler-max-price";
+export const CRAWLER_EXACT_PRICE_HEADER = "crawler-exact-price" as const;
+export const CRAWLER_MAX_PRICE_HEADER = "crawler-max-price" as const;
 export const CRAWLER_CHARGED_HEADER = "crawler-charged";
 export const CRAWLER_ERROR_HEADER = "crawler-error";
+/** Sent to the origin for a path priced in-band; the origin answers with its own `crawler-price` (or none: free). */
+export const PAY_PER_CRAWL_ORIGIN_HEADER = "cf-pay-per-crawl";
+export const IN_BAND_REQUEST = "pricing=in-band";
+/** A price rule's `price` that leaves the price to the origin (in-band pricing). */
+export const IN_BAND = "in-band";
 
 /** Every `crawler-error` the edge sends, with its HTTP status (issue 14's table; public, stable). */
 export const PAY_ERRORS = {
@@ -54,6 +59,13 @@ export function formatPrice(micros: number): string {
 
 const PRICE_HINT = `a price such as "USD 0.01": US dollars, up to 6 decimals, more than 0 and at most ${formatPrice(MAX_PRICE_MICROS)}`;
 const PriceText = z.string().refine((text) => (parsePrice(text) ?? 0) > 0, PRICE_HINT);
+/** A price rule's price: a fixed price, or `in-band` (the origin names it per response, in `crawler-price`). */
+const RulePrice = z
+  .string()
+  .refine(
+    (text) => text === IN_BAND || (parsePrice(text) ?? 0) > 0,
+    `${PRICE_HINT}; or "${IN_BAND}" (the origin names the price in its crawler-price header)`,
+  );
 
 /** A path pattern: starts with `/`; `*` matches any run of characters (`/articles/*`). No regex: nothing can backtrack. */
 const PathPattern = z
@@ -68,7 +80,7 @@ export type CrawlerPurpose = z.infer<typeof CrawlerPurposeSchema>;
 
 const PriceRuleSchema = z.strictObject({
   path: PathPattern,
-  price: PriceText,
+  price: RulePrice,
   /** Only these crawlers (by the name the policy's Web Bot Auth trust gives them); absent: every priced crawler. */
   crawlers: z.array(z.string().min(1).max(60)).min(1).max(100).optional(),
   /** Only crawlers declaring one of these purposes; absent: any purpose. */
@@ -109,7 +121,7 @@ export const DEFAULT_PAY_MESSAGE =
 
 interface CompiledPriceRule {
   readonly path: string;
-  readonly micros: number;
+  readonly micros: number | typeof IN_BAND;
   readonly crawlers: ReadonlySet<string> | null;
   readonly purposes: ReadonlySet<CrawlerPurpose> | null;
 }
@@ -133,7 +145,7 @@ export function compilePayPerCrawl(section: PayPerCrawlPolicy): PayPerCrawl {
   return {
     prices: section.prices.map((p) => ({
       path: p.path,
-      micros: micros(p.price),
+      micros: p.price === IN_BAND ? IN_BAND : micros(p.price),
       crawlers: p.crawlers ? new Set(p.crawlers) : null,
       purposes: p.purposes ? new Set(p.purposes) : null,
     })),
@@ -178,8 +190,8 @@ export function pricedPath(pricing: PayPerCrawl, path: string): boolean {
   return pricing.prices.some((rule) => globMatch(rule.path, path));
 }
 
-/** The price of a path for one crawler (by its trusted name), in micro-dollars; null when it is free for it. */
-export function priceFor(pricing: PayPerCrawl, path: string, crawler: string): number | null {
+/** The price of a path for one crawler (by its trusted name): micro-dollars, IN_BAND (the origin names it), or null (free). */
+export function priceFor(pricing: PayPerCrawl, path: string, crawler: string): number | typeof IN_BAND | null {
   if (!pricedPath(pricing, path)) return null;
   const purpose = pricing.crawlers.get(crawler)?.purpose ?? null;
   const rule = pricing.prices.find(
@@ -203,11 +215,21 @@ export interface PayRequest {
   readonly signer: null | "invalid" | { readonly name: string | null; readonly covered: ReadonlySet<string> };
 }
 
-/** pass: not a pay-per-crawl exchange (the usual pipeline decides); refuse: answer with this error; charge: then serve. */
+/** A crawler's offer: the price header it sent (covered by its signature) and the amount, micro-dollars. */
+export interface PriceOffer {
+  readonly header: typeof CRAWLER_EXACT_PRICE_HEADER | typeof CRAWLER_MAX_PRICE_HEADER;
+  readonly micros: number;
+}
+
+/**
+ * pass: not a pay-per-crawl exchange (the usual pipeline decides); refuse: answer with this error; charge: then serve;
+ * in-band: ask the origin (PAY_PER_CRAWL_ORIGIN_HEADER), then settle its price with `inBandDecision`.
+ */
 export type PayDecision =
   | { readonly kind: "pass" }
   | { readonly kind: "refuse"; readonly error: PayError; readonly priceMicros: number | null }
-  | { readonly kind: "charge"; readonly priceMicros: number; readonly crawler: string; readonly capMicros: number | null };
+  | { readonly kind: "charge"; readonly priceMicros: number; readonly crawler: string; readonly capMicros: number | null }
+  | { readonly kind: "in-band"; readonly offer: PriceOffer | null; readonly crawler: string; readonly capMicros: number | null };
 
 const refuse = (error: PayError, priceMicros: number | null = null): PayDecision => ({ kind: "refuse", error, priceMicros });
 
@@ -226,14 +248,37 @@ export function payDecision(pricing: PayPerCrawl, request: PayRequest): PayDecis
   if (terms?.forbidden === true) return refuse("CrawlerForbidden");
   const price = priceFor(pricing, request.path, signer.name);
   if (price === null) return { kind: "pass" }; // free for this crawler: served as usual, never charged
-  if (exactPrice !== null && maxPrice !== null) return refuse("ConflictingPriceHeaders", price);
-  if (!offered) return refuse("MissingCrawlerPrice", price);
-  const [header, text] = exactPrice !== null ? [CRAWLER_EXACT_PRICE_HEADER, exactPrice] : [CRAWLER_MAX_PRICE_HEADER, maxPrice ?? ""];
-  const micros = parsePrice(text);
-  if (micros === null) return refuse("InvalidCrawlerPriceValue", price);
+  const known = price === IN_BAND ? null : price; // an in-band price is known only once the origin answered
+  const capMicros = terms?.capMicros ?? null;
+  if (exactPrice !== null && maxPrice !== null) return refuse("ConflictingPriceHeaders", known);
+  if (!offered)
+    return known === null ? { kind: "in-band", offer: null, crawler: signer.name, capMicros } : refuse("MissingCrawlerPrice", known);
+  const header = exactPrice !== null ? CRAWLER_EXACT_PRICE_HEADER : CRAWLER_MAX_PRICE_HEADER;
+  const micros = parsePrice(exactPrice ?? maxPrice ?? "");
+  if (micros === null) return refuse("InvalidCrawlerPriceValue", known);
   // The offer must be signed: otherwise whoever relays the request could raise what the crawler agreed to pay.
-  if (!signer.covered.has(header)) return refuse("StrongAuthRequired", price);
-  if (header === CRAWLER_EXACT_PRICE_HEADER && micros !== price) return refuse("InvalidCrawlerExactPrice", price);
-  if (header === CRAWLER_MAX_PRICE_HEADER && micros < price) return refuse("InvalidCrawlerMaxPrice", price);
-  return { kind: "charge", priceMicros: price, crawler: signer.name, capMicros: terms?.capMicros ?? null };
+  if (!signer.covered.has(header)) return refuse("StrongAuthRequired", known);
+  const offer: PriceOffer = { header, micros };
+  if (known === null) return { kind: "in-band", offer, crawler: signer.name, capMicros };
+  return judgeOffer(offer, known, signer.name, capMicros);
+}
+
+/** Whether an offer meets a known price: charge the price (never the maximum offered), or refuse with the reason. */
+function judgeOffer(offer: PriceOffer | null, price: number, crawler: string, capMicros: number | null): PayDecision {
+  if (offer === null) return refuse("MissingCrawlerPrice", price);
+  if (offer.header === CRAWLER_EXACT_PRICE_HEADER && offer.micros !== price) return refuse("InvalidCrawlerExactPrice", price);
+  if (offer.header === CRAWLER_MAX_PRICE_HEADER && offer.micros < price) return refuse("InvalidCrawlerMaxPrice", price);
+  return { kind: "charge", priceMicros: price, crawler, capMicros };
+}
+
+/**
+ * Settles an in-band exchange once the origin answered: no `crawler-price` from the origin means the page is free
+ * (pass: served as the origin sent it); a price that does not parse as a positive USD price is the origin's fault
+ * (502 InvalidContentPrice); otherwise the crawler's offer is judged against it as against a policy price.
+ */
+export function inBandDecision(inBand: Extract<PayDecision, { kind: "in-band" }>, originPrice: string | null): PayDecision {
+  if (originPrice === null) return { kind: "pass" };
+  const price = parsePrice(originPrice);
+  if (price === null || price === 0) return refuse("InvalidContentPrice");
+  return judgeOffer(inBand.offer, price, inBand.crawler, inBand.capMicros);
 }

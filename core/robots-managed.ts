@@ -7,6 +7,8 @@ export type ManagedRobotsOptions = {
   readonly aiAgents: readonly string[];
   /** Path prefixes no crawler may enter (e.g. `TRAP_PATH_PREFIX`), so well-behaved ones never see the maze. */
   readonly trapPrefixes: readonly string[];
+  /** The site's `Content-Signal` record (core/content-signals.ts) for the `*` group; null or absent: none. */
+  readonly contentSignal?: string | null;
 };
 
 /**
@@ -19,9 +21,14 @@ export type ManagedRobotsOptions = {
 export function managedRobotsTxt(originRobotsText: string | null, opts: ManagedRobotsOptions): string {
   const origin = parseRobots(originRobotsText ?? "");
   const traps = [...new Set(opts.trapPrefixes)];
-  const tail = managedTail(origin.byAgent, opts.aiAgents, traps);
+  // The origin's own Content-Signal wins: the site owner stated the preferences already.
+  const signal = origin.lines.some((line) => robotsRecord(line)?.key === "content-signal") ? null : (opts.contentSignal ?? null);
+  const tail = managedTail(origin.byAgent, opts.aiAgents, traps, signal);
   const budget = ROBOTS_MAX_BYTES - utf8Length(tail.join("\n")) - 20; // the joining blank line and a closing rule
-  const injections = new Map(origin.groups.map((g) => [g.headerEnd, trapLines(g, traps)]));
+  const firstStar = origin.groups.find((g) => g.agents.includes("*"));
+  const injections = new Map(
+    origin.groups.map((g) => [g.headerEnd, [...(g === firstStar && signal !== null ? [signal] : []), ...trapLines(g, traps)]]),
+  );
   const head: string[] = [];
   let bytes = 0;
   let open = false; // the last group's user-agent lines have no rule after them yet
@@ -42,8 +49,13 @@ export function managedRobotsTxt(originRobotsText: string | null, opts: ManagedR
   return out.length === 0 ? "" : `${out.join("\n")}\n`;
 }
 
-/** The AI-agent group and, when the origin lacks one, a `*` group for the traps. */
-function managedTail(byAgent: ReadonlyMap<string, unknown>, aiAgents: readonly string[], traps: readonly string[]): string[] {
+/** The AI-agent group and, when the origin lacks one, a `*` group for the Content Signals and the traps. */
+function managedTail(
+  byAgent: ReadonlyMap<string, unknown>,
+  aiAgents: readonly string[],
+  traps: readonly string[],
+  signal: string | null,
+): string[] {
   const seen = new Set<string>();
   const blocked = aiAgents.filter((agent) => {
     const token = agentToken(agent);
@@ -56,9 +68,13 @@ function managedTail(byAgent: ReadonlyMap<string, unknown>, aiAgents: readonly s
     tail.push("# edge-guard: AI crawlers and agents may not crawl this site.");
     tail.push(...blocked.map((agent) => `User-agent: ${agent.trim()}`), "Disallow: /");
   }
-  if (!byAgent.has("*") && traps.length > 0) {
+  if (!byAgent.has("*") && (traps.length > 0 || signal !== null)) {
     if (tail.length > 0) tail.push("");
-    tail.push("# edge-guard: trap paths are off limits to every crawler.", "User-agent: *", ...traps.map((p) => `Disallow: ${p}`));
+    if (signal !== null) tail.push("# edge-guard: how this site's content may be used (Content Signals, https://contentsignals.org).");
+    if (traps.length > 0) tail.push("# edge-guard: trap paths are off limits to every crawler.");
+    tail.push("User-agent: *", ...(signal === null ? [] : [signal]), ...traps.map((p) => `Disallow: ${p}`));
+    // A group needs a rule (RFC 9309 §2.2): without traps, one that allows everything.
+    if (traps.length === 0) tail.push("Allow: /");
   }
   return tail;
 }

@@ -8,6 +8,7 @@ import { compileIpList } from "./ip-list";
 import { PRESETS } from "./presets";
 import { REGEX_INPUT_MAX_CHARS } from "./regex-safety";
 import { PolicySchema, type PresetName, type Rule, type Thresholds } from "./schema";
+import { contentSignalRecord } from "../content-signals";
 
 /** A rule with its matchers built once. `test` runs per request and allocates nothing. */
 export interface CompiledRule {
@@ -30,6 +31,8 @@ export interface CompiledPolicy {
   readonly webBotAuth: SignerTrust;
   /** Crawler prices; null when the policy charges nothing. */
   readonly payPerCrawl: PayPerCrawl | null;
+  /** The `Content-Signal` record of the managed robots.txt; null: the policy states none. */
+  readonly contentSignal: string | null;
 }
 
 /**
@@ -60,6 +63,7 @@ export function compilePolicy(input: unknown): Result<CompiledPolicy, string> {
     rules,
     webBotAuth: compileSignerTrust(policy.webBotAuth),
     payPerCrawl: policy.payPerCrawl === undefined ? null : compilePayPerCrawl(policy.payPerCrawl),
+    contentSignal: contentSignalRecord(policy.contentSignals),
   });
 }
 

@@ -4,6 +4,7 @@ import { FACT_HEADERS } from "../request-facts";
 import { isPluginRuleCode, isReasonCode } from "../rules/registry";
 import { WebBotAuthPolicySchema } from "../web-bot-auth/trust";
 import { regexHazard } from "./regex-safety";
+import { ContentSignalsSchema } from "../content-signals";
 
 /**
  * A regular expression source, checked when the policy is loaded (never per request): it must compile, and it must
@@ -120,6 +121,8 @@ export const PolicySchema = z
     webBotAuth: WebBotAuthPolicySchema.optional(),
     /** HTTP 402 pay per crawl: prices for crawlers the `webBotAuth` trust identifies (core/pay-per-crawl.ts). */
     payPerCrawl: PayPerCrawlSchema.optional(),
+    /** The site's Content Signals in the managed robots.txt (core/content-signals.ts); absent: edge-guard's defaults. */
+    contentSignals: ContentSignalsSchema.optional(),
   })
   .superRefine((p, ctx) => {
     const seen = new Set<string>();

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { buildSite, type Page, type Site } from "./site";
+import { inBandPrice, servedTarget } from "./in-band";
 
 export type OriginOptions = {
   readonly port: number; // 0 picks a free port
@@ -37,10 +38,12 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
     opts.onRequest?.(req);
     const baseUrl = opts.publicUrl?.replace(/\/+$/, "") ?? baseUrlOf(req.headers) ?? listening;
     const hostRobots = req.url === "/robots.txt" ? opts.robotsByHost?.[new URL(baseUrlOf(req.headers) ?? listening).host] : undefined;
+    const target = req.url ?? "/";
+    const price = inBandPrice(target, [req.headers["cf-pay-per-crawl"]].flat()[0]);
     const answer = () =>
       hostRobots !== undefined
         ? respond(req, res, encode({ ...robotsPage, body: hostRobots }, hostRobots))
-        : respond(req, res, route(site, prebuilt, notFound, req.url ?? "/", baseUrl));
+        : answerPage(req, res, route(site, prebuilt, notFound, servedTarget(target), baseUrl), price);
     if (delayMs > 0) setTimeout(answer, delayMs);
     else answer();
   });
@@ -116,7 +119,12 @@ function route(site: Site, prebuilt: ReadonlyMap<string, Encoded>, notFound: Enc
   return notFound;
 }
 
-function respond(req: IncomingMessage, res: ServerResponse, hit: Encoded): void {
+/** A page, with the in-band `crawler-price` only on a page that exists (a 404 or a redirect is never priced). */
+function answerPage(req: IncomingMessage, res: ServerResponse, hit: Encoded, crawlerPrice: string | null): void {
+  respond(req, res, hit, hit.page.status === 200 ? crawlerPrice : null);
+}
+
+function respond(req: IncomingMessage, res: ServerResponse, hit: Encoded, crawlerPrice: string | null = null): void {
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8", "content-length": "19" });
     res.end("method not allowed\n");
@@ -132,6 +140,7 @@ function respond(req: IncomingMessage, res: ServerResponse, hit: Encoded): void 
     "x-content-type-options": "nosniff",
   };
   if (page.location !== undefined) headers["location"] = page.location;
+  if (crawlerPrice !== null) headers["crawler-price"] = crawlerPrice;
   if (page.status === 200 && isFresh(req.headers, etag, page.lastModified)) {
     delete headers["content-length"];
     delete headers["content-type"];

@@ -5,6 +5,7 @@ import {
   compilePayPerCrawl,
   formatPrice,
   globMatch,
+  inBandDecision,
   parsePrice,
   payDecision,
   priceFor,
@@ -198,5 +199,70 @@ describe("payPerCrawl in a policy", () => {
       expect(compiled.error).toContain(`at ${path}`);
       expect(compiled.error).toContain(hint);
     }
+  });
+});
+
+describe("in-band pricing (the origin names the price)", () => {
+  const inBand = compilePayPerCrawl({
+    prices: [
+      { path: "/premium/*", price: "in-band" },
+      { path: "/*", price: "USD 0.01" },
+    ],
+  });
+  const ask = (over: Partial<PayRequest>) => payDecision(inBand, request({ path: "/premium/1", ...over }));
+  const settle = (over: Partial<PayRequest>, originPrice: string | null) => {
+    const decision = ask(over);
+    if (decision.kind !== "in-band") throw new Error(`expected in-band, got ${decision.kind}`);
+    return inBandDecision(decision, originPrice);
+  };
+
+  it("accepts `in-band` as a rule's price, and nothing else that is not a price", () => {
+    expect(compilePolicy({ version: 1, rules: [], payPerCrawl: { prices: [{ path: "/p/*", price: "in-band" }] } }).ok).toBe(true);
+    const bad = compilePolicy({ version: 1, rules: [], payPerCrawl: { prices: [{ path: "/p/*", price: "origin" }] } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toContain('"in-band"');
+  });
+
+  it("asks the origin before judging an offer, and checks what it can before (value, coverage, conflict)", () => {
+    expect(ask({})).toEqual({ kind: "in-band", offer: null, crawler: "bot", capMicros: null });
+    expect(ask({ maxPrice: "USD 0.10" })).toEqual({
+      kind: "in-band",
+      offer: { header: "crawler-max-price", micros: 100_000 },
+      crawler: "bot",
+      capMicros: null,
+    });
+    expect(ask({ maxPrice: "EUR 1" })).toEqual({ kind: "refuse", error: "InvalidCrawlerPriceValue", priceMicros: null });
+    expect(ask({ exactPrice: "USD 1", maxPrice: "USD 1" })).toMatchObject({ error: "ConflictingPriceHeaders", priceMicros: null });
+    expect(ask({ signer: signed("bot", ["@authority"]), exactPrice: "USD 1" })).toMatchObject({ error: "StrongAuthRequired" });
+    expect(ask({ signer: null, exactPrice: "USD 1" })).toMatchObject({ error: "StrongAuthRequired" });
+  });
+
+  it.each<[string, Partial<PayRequest>, string | null, object]>([
+    ["no offer: 402 with the origin's price", {}, "USD 0.05", { kind: "refuse", error: "MissingCrawlerPrice", priceMicros: 50_000 }],
+    ["the exact price", { exactPrice: "USD 0.05" }, "USD 0.05", { kind: "charge", priceMicros: 50_000, crawler: "bot" }],
+    ["a max above it: charged the price", { maxPrice: "USD 1" }, "USD 0.05", { kind: "charge", priceMicros: 50_000 }],
+    [
+      "another exact price",
+      { exactPrice: "USD 0.01" },
+      "USD 0.05",
+      { kind: "refuse", error: "InvalidCrawlerExactPrice", priceMicros: 50_000 },
+    ],
+    ["a max below it", { maxPrice: "USD 0.04" }, "USD 0.05", { kind: "refuse", error: "InvalidCrawlerMaxPrice", priceMicros: 50_000 }],
+    ["no price from the origin: free", { exactPrice: "USD 0.05" }, null, { kind: "pass" }],
+    [
+      "a malformed origin price",
+      { exactPrice: "USD 0.05" },
+      "USD 0,05",
+      { kind: "refuse", error: "InvalidContentPrice", priceMicros: null },
+    ],
+    ["an origin price in another currency", {}, "EUR 0.05", { kind: "refuse", error: "InvalidContentPrice" }],
+    ["a zero origin price", {}, "USD 0", { kind: "refuse", error: "InvalidContentPrice" }],
+    ["an absurd origin price", { maxPrice: "USD 1000" }, "USD 5000", { kind: "refuse", error: "InvalidContentPrice" }],
+  ])("%s", (_, over, originPrice, expected) => {
+    expect(settle(over, originPrice)).toMatchObject(expected);
+  });
+
+  it("keeps a fixed price where a fixed rule matches", () => {
+    expect(payDecision(inBand, request({ path: "/other", exactPrice: "USD 0.01" }))).toMatchObject({ kind: "charge", priceMicros: 10_000 });
   });
 });

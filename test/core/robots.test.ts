@@ -5,6 +5,8 @@ import { ROBOTS_MAX_BYTES, isAllowed, normalizePath, parseRobots } from "../../c
 import { managedRobotsTxt } from "../../core/robots-managed";
 import { TRAP_PATH_PREFIX } from "../../core/trap-paths";
 import { utf8Length } from "../../core/utf8";
+import { contentSignalRecord } from "../../core/content-signals";
+import { compilePolicy } from "../../core/policy/compile";
 
 const GPTBOT_UA = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
 const GOOGLEBOT_UA =
@@ -224,5 +226,66 @@ describe("managedRobotsTxt", () => {
     expect(isAllowed(robots, GPTBOT_UA, "/")).toBe(false);
     expect(isAllowed(robots, GOOGLEBOT_UA, trap)).toBe(false);
     expect(isAllowed(robots, GOOGLEBOT_UA, "/generated/page-number-000000")).toBe(false);
+  });
+});
+
+describe("Content Signals in the managed robots.txt", () => {
+  const SIGNAL = "Content-Signal: search=yes, ai-input=no, ai-train=no";
+  const opts = { aiAgents: ["GPTBot"], trapPrefixes: [TRAP_PATH_PREFIX], contentSignal: SIGNAL };
+  const starGroupLines = (text: string): string[] => {
+    const lines = text.split("\n");
+    const start = lines.indexOf("User-agent: *");
+    const end = lines.findIndex((l, i) => i > start && (l === "" || /^user-agent:/i.test(l)) && !/^user-agent: \*$/i.test(l));
+    return lines.slice(start, end < 0 ? undefined : end);
+  };
+
+  it("states edge-guard's default preferences unless the policy says otherwise", () => {
+    expect(contentSignalRecord(undefined)).toBe(SIGNAL);
+    expect(contentSignalRecord({ search: true, "ai-input": true, "ai-train": false })).toBe(
+      "Content-Signal: search=yes, ai-input=yes, ai-train=no",
+    );
+    expect(contentSignalRecord(false)).toBeNull();
+    const compiled = (contentSignals: unknown) => compilePolicy({ version: 1, rules: [], contentSignals });
+    expect(compiled(undefined)).toMatchObject({ ok: true, value: { contentSignal: SIGNAL } });
+    expect(compiled({ "ai-train": true })).toMatchObject({
+      ok: true,
+      value: { contentSignal: "Content-Signal: search=yes, ai-input=no, ai-train=yes" },
+    });
+    expect(compiled(false)).toMatchObject({ ok: true, value: { contentSignal: null } });
+    expect(compiled({ "ai-training": false }).ok).toBe(false);
+    expect(compiled({ search: "yes" }).ok).toBe(false);
+  });
+
+  it("puts the record in the `*` group edge-guard adds when the origin has none", () => {
+    const managed = managedRobotsTxt(null, opts);
+    expect(starGroupLines(managed).slice(0, 2)).toEqual(["User-agent: *", SIGNAL]);
+    expect(managed.match(/^Content-Signal:/gim)).toHaveLength(1);
+    expect(isAllowed(parseRobots(managed), GOOGLEBOT_UA, "/articles")).toBe(true);
+  });
+
+  it("adds a `*` group that allows everything when there is no trap to disallow", () => {
+    const managed = managedRobotsTxt("User-agent: foobot\nDisallow: /\n", { ...opts, trapPrefixes: [] });
+    expect(starGroupLines(managed)).toEqual(["User-agent: *", SIGNAL, "Allow: /"]);
+    expect(isAllowed(parseRobots(managed), "foobot", "/x")).toBe(false);
+  });
+
+  it("puts it in the origin's first `*` group, once, keeping the origin's rules", () => {
+    const origin = "User-agent: *\nDisallow: /private\n\nUser-agent: *\nDisallow: /also\n";
+    const managed = managedRobotsTxt(origin, opts);
+    expect(managed.startsWith(`User-agent: *\n${SIGNAL}\n`)).toBe(true);
+    expect(managed.match(/^Content-Signal:/gim)).toHaveLength(1);
+    expect(isAllowed(parseRobots(managed), "other", "/private")).toBe(false);
+  });
+
+  it("leaves the origin's own Content-Signal alone (the site owner's choice), and changes nothing when served twice", () => {
+    const origin = "User-agent: *\nContent-Signal: search=yes, ai-input=yes, ai-train=yes\nAllow: /\n";
+    const managed = managedRobotsTxt(origin, opts);
+    expect(managed.match(/^Content-Signal:.*$/gim)).toEqual(["Content-Signal: search=yes, ai-input=yes, ai-train=yes"]);
+    const once = managedRobotsTxt(null, opts);
+    expect(managedRobotsTxt(once, opts)).toBe(once);
+  });
+
+  it("states nothing when the policy turns Content Signals off", () => {
+    expect(managedRobotsTxt(null, { ...opts, contentSignal: null })).not.toMatch(/content-signal/i);
   });
 });

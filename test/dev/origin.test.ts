@@ -273,6 +273,26 @@ describe("demo origin server", () => {
     expect((await get("/articles/spain", { headers: { "if-none-match": etag } })).status).toBe(200);
   });
 
+  it("names its own price under /premium/* when the edge asks for an in-band price, and only then", async () => {
+    const asked = { headers: { "cf-pay-per-crawl": "pricing=in-band" } };
+    const priced = await get("/premium/france", asked);
+    expect(priced.status).toBe(200);
+    expect(priced.headers.get("crawler-price")).toBe("USD 0.05");
+    expect(await priced.text()).toBe(await (await get("/articles/france")).text()); // the article of that slug
+    const unasked = await get("/premium/france");
+    expect(unasked.headers.get("crawler-price")).toBeNull();
+    await unasked.body?.cancel();
+    const wrong = await get("/premium/bad-price", asked);
+    expect(wrong.headers.get("crawler-price")).toBe("USD 0,05"); // malformed on purpose: the edge answers 502 InvalidContentPrice
+    await wrong.body?.cancel();
+    const missing = await get("/premium/no-such-article", asked);
+    expect([missing.status, missing.headers.get("crawler-price")]).toEqual([404, null]);
+    await missing.body?.cancel();
+    const article = await get("/articles/france", asked);
+    expect(article.headers.get("crawler-price")).toBeNull();
+    await article.body?.cancel();
+  });
+
   it("refuses methods other than GET and HEAD", async () => {
     const response = await get("/", { method: "POST", body: "x" });
     expect([response.status, response.headers.get("allow")]).toEqual([405, "GET, HEAD"]);

@@ -136,7 +136,7 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
       state.faults.record("tarpit", error);
     }
   }
-  if (facts.path === "/robots.txt" && request.method === "GET") return managedRobots(state, env, request, facts);
+  if (facts.path === "/robots.txt" && request.method === "GET") return managedRobots(state, env, request, facts, policy.contentSignal);
   const response = await fromOrigin(state, request, env.ORIGIN_URL, facts.ip);
   const verified = verdict.reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth");
   return verified || !carriesHoneypot(facts) ? response : withHoneypot(response, facts, mac, state.faults);
@@ -144,7 +144,8 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
 
 /**
  * Pay per crawl, when the policy prices content and is enforced (observe enforces nothing, prices included). A crawler
- * that paid skips scoring: it identified itself with a signature the operator trusts. A bug here fails open, counted.
+ * that paid skips scoring (it identified itself with a signature the operator trusts), not the blocklist: a listed
+ * address is refused before any price. A bug here fails open, counted.
  */
 async function payStep(
   state: IsolateState,
@@ -156,7 +157,7 @@ async function payStep(
   try {
     const policy = await state.policy.current(env.BLOCKLIST, facts.receivedAt, waitUntil);
     if (policy.payPerCrawl === null || modeInForce(env.MODE, policy.mode).mode !== "enforce") return null;
-    return await payPerCrawl(state, env, request, policy, facts.path, facts.receivedAt);
+    return await payPerCrawl(state, env, request, policy, facts, waitUntil, (asked) => fromOrigin(state, asked, env.ORIGIN_URL, facts.ip));
   } catch (error) {
     state.faults.record("decide", error);
     return null;
@@ -383,9 +384,15 @@ function tarpitRequest(request: Request, facts: RequestFacts, score: number, hop
   return forwarded;
 }
 
-async function managedRobots(state: IsolateState, env: EdgeGuardEnv, request: Request, facts: RequestFacts): Promise<Response> {
+async function managedRobots(
+  state: IsolateState,
+  env: EdgeGuardEnv,
+  request: Request,
+  facts: RequestFacts,
+  contentSignal: string | null,
+): Promise<Response> {
   const { text } = await state.robots.get(env.ORIGIN_URL, request.url, facts.receivedAt);
-  const body = managedRobotsTxt(text, { aiAgents: AI_CRAWLER_TOKENS, trapPrefixes: [TRAP_PATH_PREFIX] });
+  const body = managedRobotsTxt(text, { aiAgents: AI_CRAWLER_TOKENS, trapPrefixes: [TRAP_PATH_PREFIX], contentSignal });
   return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "public, max-age=3600" } });
 }
 

@@ -61,6 +61,7 @@ export class OperationCounter {
       CLIENT_LEDGER: namespace(env.CLIENT_LEDGER),
       PASS_LEDGER: namespace(env.PASS_LEDGER),
       FLEET_LEDGER: namespace(env.FLEET_LEDGER),
+      CRAWLER_ACCOUNT: namespace(env.CRAWLER_ACCOUNT),
       REPORTS: counting(env.REPORTS, (m, args) => {
         if (m === "send") c.queueMessages++;
         else if (m === "sendBatch") c.queueMessages += Array.isArray(args[0]) ? args[0].length : 0;

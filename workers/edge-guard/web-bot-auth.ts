@@ -1,5 +1,6 @@
 import { calculateJwkThumbprint } from "jose";
 import { z } from "zod";
+import { DIRECTORY_MEDIA_TYPE, DIRECTORY_PATH } from "../../core/web-bot-auth/directory";
 import { readWebBotAuthSignature, type SignatureFailure } from "../../core/web-bot-auth/signature-input";
 
 // Web Bot Auth verification: RFC 9421 signatures (Ed25519) checked against the signer's key directory.
@@ -24,10 +25,7 @@ export type WebBotAuthOutcome =
 /** Loads a key directory: resolves to its parsed JSON, throws on any failure. Injectable for tests. */
 export type FetchDirectory = (url: string, signal: AbortSignal) => Promise<unknown>;
 
-/** Well-known path of the key directory at the Signature-Agent origin (directory draft, IANA section). */
-export const DIRECTORY_PATH = "/.well-known/http-message-signatures-directory";
-/** Media type a key directory is served with (directory draft, "Media Types"). */
-export const DIRECTORY_MEDIA_TYPE = "application/http-message-signatures-directory+json";
+export { DIRECTORY_MEDIA_TYPE, DIRECTORY_PATH } from "../../core/web-bot-auth/directory";
 /** How long fetched keys are trusted before a refetch, in ms. */
 export const DIRECTORY_TTL_MS = 60 * 60_000;
 /** How long a failed fetch is remembered (draft: negative entries at most 5 min), in ms. */

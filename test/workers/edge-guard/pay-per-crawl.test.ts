@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { app, isolateState } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 import { DIRECTORY_TTL_MS } from "../../../workers/edge-guard/web-bot-auth";
+import { kvKeys } from "../../../core/kv-keys";
 import { CHROME_NAVIGATION_HEADERS } from "../../support/browser-headers";
 import { createSigner, signatureHeaders, type SignOptions, type TestSigner } from "../../support/web-bot-auth-signer";
 
@@ -24,7 +25,11 @@ const POLICY = {
     ],
   },
   payPerCrawl: {
-    prices: [{ path: "/articles/*", price: "USD 0.01" }],
+    // /premium/* is priced in-band: the dev origin names USD 0.05 (and a malformed price on /premium/bad-price).
+    prices: [
+      { path: "/articles/*", price: "USD 0.01" },
+      { path: "/premium/*", price: "in-band" },
+    ],
     freePaths: ["/articles/free-*"],
     crawlers: { "forbidden-bot": { forbidden: true }, "capped-bot": { spendCap: "USD 0.02" } },
     message: "Licensed content: pay per crawl.",
@@ -63,13 +68,18 @@ const signerOf = (origin: string): TestSigner => {
 /** A crawler's GET: signed by `origin`'s key when given, covering `covered`; `plain` headers are sent uncovered. */
 async function crawl(
   path: string,
-  o: { origin?: string; covered?: Record<string, string>; plain?: Record<string, string>; sign?: Partial<SignOptions> } = {},
+  o: { origin?: string; covered?: Record<string, string>; plain?: Record<string, string>; sign?: Partial<SignOptions>; ip?: string } = {},
 ): Promise<Request> {
   const url = `https://site.test${path}`;
   const signed =
     o.origin === undefined ? {} : await signatureHeaders(signerOf(o.origin), url, { agent: o.origin, covered: o.covered ?? {}, ...o.sign });
   return new Request(url, {
-    headers: { "user-agent": "PayingCrawler/1.0 (+https://paying.example/bot)", "cf-connecting-ip": freshIp(), ...o.plain, ...signed },
+    headers: {
+      "user-agent": "PayingCrawler/1.0 (+https://paying.example/bot)",
+      "cf-connecting-ip": o.ip ?? freshIp(),
+      ...o.plain,
+      ...signed,
+    },
   });
 }
 
@@ -130,6 +140,18 @@ describe("pay per crawl: the exchange", () => {
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(502);
     expect(response.headers.get("crawler-charged")).toBeNull();
+    expect(await spent(PAYING)).toEqual(before);
+  });
+
+  it("bills only a delivered page: a paid request the origin answers 404 is refunded, without crawler-charged", async () => {
+    const before = await spent(PAYING);
+    const ctx = createExecutionContext();
+    const request = await crawl("/articles/no-such-article", { origin: PAYING, covered: { "crawler-exact-price": "USD 0.01" } });
+    const response = await app.fetch(request, env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(404);
+    expect(response.headers.get("crawler-charged")).toBeNull();
+    await response.body?.cancel();
     expect(await spent(PAYING)).toEqual(before);
   });
 
@@ -241,6 +263,13 @@ describe("pay per crawl: every crawler-error", () => {
       null,
     ],
     [
+      "an origin that names a malformed in-band price",
+      () => crawl("/premium/bad-price", { origin: PAYING, covered: ONE_CENT }),
+      502,
+      "InvalidContentPrice",
+      null,
+    ],
+    [
       "a signer the operator does not trust, offering to pay",
       () => crawl("/articles/france", { origin: STRANGER, covered: ONE_CENT }),
       403,
@@ -268,10 +297,102 @@ describe("pay per crawl: every crawler-error", () => {
     expect(await spent(CAPPED)).toEqual({ charges: 2, spentMicros: 20_000 });
   });
 
+  it("answers PaymentFailed when the crawler's account cannot be reached: not served free, not charged, a counted fault", async () => {
+    const down = {
+      getByName: () => {
+        throw new Error("account unreachable");
+      },
+    } as unknown as EdgeGuardEnv["CRAWLER_ACCOUNT"];
+    const before = isolateState().faults.counts().ledger;
+    const ctx = createExecutionContext();
+    const request = await crawl("/articles/chile", { origin: PAYING, covered: { "crawler-exact-price": "USD 0.01" } });
+    const response = await app.fetch(request, { ...env, CRAWLER_ACCOUNT: down }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(403);
+    expect(response.headers.get("crawler-error")).toBe("PaymentFailed");
+    expect(await response.text()).not.toContain("<main");
+    expect(isolateState().faults.counts().ledger).toBe(before + 1);
+  });
+
   it("lets a valid but untrusted signer without a price header through the usual pipeline (identified, not priced)", async () => {
     const response = await send(await crawl("/articles/france", { origin: STRANGER }));
     expect(response.status).not.toBe(402);
     expect(response.headers.get("crawler-error")).toBeNull();
     await response.body?.cancel();
+  });
+});
+
+describe("pay per crawl: in-band pricing (the origin names the price)", () => {
+  it("answers 402 with the origin's price, then charges exactly that price on the signed retry", async () => {
+    const first = await send(await crawl("/premium/france", { origin: PAYING }));
+    expect(first.status).toBe(402);
+    expect(first.headers.get("crawler-price")).toBe("USD 0.05");
+    expect(first.headers.get("crawler-error")).toBe("MissingCrawlerPrice");
+    expect(await first.text()).not.toContain("<main"); // the page the origin sent is held back
+
+    const before = await spent(PAYING);
+    const paid = await send(await crawl("/premium/france", { origin: PAYING, covered: { "crawler-max-price": "USD 0.10" } }));
+    expect(paid.status).toBe(200);
+    expect(paid.headers.get("crawler-charged")).toBe("USD 0.05");
+    expect(paid.headers.get("crawler-price")).toBeNull();
+    expect(await paid.text()).toContain("<main");
+    expect(await spent(PAYING)).toEqual({ charges: before.charges + 1, spentMicros: before.spentMicros + 50_000 });
+  });
+
+  it.each([
+    [
+      "an exact price that is the policy's, not the origin's",
+      { "crawler-exact-price": "USD 0.01" },
+      402,
+      "InvalidCrawlerExactPrice",
+      "USD 0.05",
+    ],
+    ["a max price below the origin's", { "crawler-max-price": "USD 0.04" }, 402, "InvalidCrawlerMaxPrice", "USD 0.05"],
+  ])("refuses %s, without charging or serving", async (_, covered, status, error, price) => {
+    const before = await spent(PAYING);
+    const response = await send(await crawl("/premium/germany", { origin: PAYING, covered }));
+    expect(response.status).toBe(status);
+    expect(response.headers.get("crawler-error")).toBe(error);
+    expect(response.headers.get("crawler-price")).toBe(price);
+    expect(await response.text()).not.toContain("<main");
+    expect(await spent(PAYING)).toEqual(before);
+  });
+
+  it("serves free what the origin names no price for, and never charges it", async () => {
+    const before = await spent(PAYING);
+    const response = await send(
+      await crawl("/premium/no-such-article", { origin: PAYING, covered: { "crawler-exact-price": "USD 0.05" } }),
+    );
+    expect(response.status).toBe(404);
+    expect(response.headers.get("crawler-charged")).toBeNull();
+    await response.body?.cancel();
+    expect(await spent(PAYING)).toEqual(before);
+  });
+});
+
+describe("pay per crawl: a listed address is refused even when it pays", () => {
+  it("answers a blocklisted paying crawler with the blocked page before any price, and charges nothing", async () => {
+    const ip = "198.18.91.7";
+    await env.BLOCKLIST.put(kvKeys.ip(ip), JSON.stringify({ action: "block", reason: "operator", source: "operator", at: Date.now() }));
+    const before = await spent(PAYING);
+    for (const covered of [{}, { "crawler-exact-price": "USD 0.01" }] as Record<string, string>[]) {
+      const response = await send(await crawl("/articles/spain", { origin: PAYING, covered, ip }));
+      expect(response.status).toBe(403);
+      expect(response.headers.get("crawler-price")).toBeNull(); // refused before pricing
+      expect(response.headers.get("crawler-error")).toBeNull(); // and never told why
+      expect(await response.text()).toContain("Code: blocked");
+    }
+    expect(await spent(PAYING)).toEqual(before);
+  });
+
+  it("still serves a paying crawler whose address carries only a behavioural label (tarpit), charging once", async () => {
+    const ip = "198.18.91.8";
+    await env.BLOCKLIST.put(kvKeys.ip(ip), JSON.stringify({ action: "tarpit", reason: "honeypot", source: "edge", at: Date.now() }));
+    const before = await spent(PAYING);
+    const response = await send(await crawl("/articles/italy", { origin: PAYING, covered: { "crawler-exact-price": "USD 0.01" }, ip }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("crawler-charged")).toBe("USD 0.01");
+    await response.body?.cancel();
+    expect((await spent(PAYING)).charges).toBe(before.charges + 1);
   });
 });

@@ -21,10 +21,14 @@ describe("robots.txt per host", () => {
     const a = await (await get("robots-a.test", "/robots.txt")).text();
     const b = await (await get("robots-b.test", "/robots.txt")).text();
     const a2 = await (await get("robots-a.test", "/robots.txt")).text();
-    // The origin's group for that host, with edge-guard's trap prefix added to it.
-    expect(a).toMatch(/^User-agent: \*\nDisallow: \/archive\/\nDisallow: \/members\/\n/);
+    // The origin's group for that host, with the policy's Content Signals (defaults) and edge-guard's trap prefix added.
+    expect(a).toMatch(
+      /^User-agent: \*\nContent-Signal: search=yes, ai-input=no, ai-train=no\nDisallow: \/archive\/\nDisallow: \/members\/\n/,
+    );
     expect(a).not.toContain("Disallow: /drafts/");
-    expect(b).toMatch(/^User-agent: \*\nDisallow: \/archive\/\nDisallow: \/drafts\/\n/);
+    expect(b).toMatch(
+      /^User-agent: \*\nContent-Signal: search=yes, ai-input=no, ai-train=no\nDisallow: \/archive\/\nDisallow: \/drafts\/\n/,
+    );
     expect(b).not.toContain("Disallow: /members/");
     expect(a2).toBe(a);
   });
