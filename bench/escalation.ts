@@ -178,7 +178,13 @@ async function main(): Promise<void> {
   if (ONLY !== undefined) return;
   const card = JSON.parse(readFileSync(join(ROOT, "models/edge-guard.json"), "utf8")) as {
     version: string;
-    metrics: { blockScore: number; model: Record<string, unknown>; rulesOnly: Record<string, unknown> };
+    kind: string;
+    metrics: {
+      blockScore: number;
+      model: Record<string, unknown>;
+      rulesOnly: Record<string, unknown>;
+      heldOut?: Record<"lr" | "gbt", Record<string, unknown>>;
+    };
   };
   writeFileSync(RESULTS, report(escalationSize, latency, cold, queue, card, (Date.now() - started) / 1000));
   log(`wrote ${RESULTS}`);
@@ -189,7 +195,16 @@ function report(
   latency: Record<string, number>,
   cold: Record<string, number>,
   queue: Record<string, number>,
-  card: { version: string; metrics: { blockScore: number; model: Record<string, unknown>; rulesOnly: Record<string, unknown> } },
+  card: {
+    version: string;
+    kind: string;
+    metrics: {
+      blockScore: number;
+      model: Record<string, unknown>;
+      rulesOnly: Record<string, unknown>;
+      heldOut?: Record<"lr" | "gbt", Record<string, unknown>>;
+    };
+  },
   seconds: number,
 ): string {
   const rows = (values: Record<string, number>) =>
@@ -246,13 +261,13 @@ ${rows(queue)}
 
 ## Model quality on the held-out split
 
-Model ${card.version}, from models/edge-guard.json (block score ${card.metrics.blockScore}). The seed data is synthetic
-(models/README.md): these numbers show the pipeline works, not real-traffic accuracy.
+Model ${card.version} (${card.kind}), from models/edge-guard.json (block score ${card.metrics.blockScore}). Held-out
+clients of the synthetic seed and the traffic lab (models/README.md): the pipeline's figures, not real-traffic accuracy.
 
 | scorer | ROC AUC | at 0.5 | at block score |
 | --- | --- | --- | --- |
-${quality("model", card.metrics.model)}
-${quality("rules-only fallback", card.metrics.rulesOnly)}
+${quality("shipped model", card.metrics.model)}
+${card.metrics.heldOut ? `${quality("logistic regression", card.metrics.heldOut.lr)}\n${quality("gradient-boosted trees", card.metrics.heldOut.gbt)}\n` : ""}${quality("rules-only fallback", card.metrics.rulesOnly)}
 `;
 }
 

@@ -71,9 +71,9 @@ const GOOGLE = { asn: 15169, asOrganization: "Google LLC", country: "US" };
 function networkFor(kind: LabKind, n: number, random: SeededRandom) {
   const role = LAB_KINDS[kind].role;
   if (kind === "verified-crawler") return GOOGLE;
-  // The first person in Chromium browses from a hosting network (a VPN, an office cloud): the edge challenges it,
+  // The first person of each kind browses from a hosting network (a VPN, an office cloud): the edge challenges them,
   // so even the quick lab has people whose reports reach escalation (quiet people reach it only as summaries).
-  if (kind === "person-chromium" && n === 0) return random.pick(HOSTING);
+  if (role === "person" && n === 0) return random.pick(HOSTING);
   if (role === "person") return random.chance(0.3) ? random.pick(HOSTING) : random.pick(RESIDENTIAL);
   if (kind === "requests-fleet") return random.pick(RESIDENTIAL);
   return random.chance(0.7) ? random.pick(HOSTING) : random.pick(RESIDENTIAL);

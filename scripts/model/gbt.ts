@@ -34,7 +34,12 @@ export interface GbtOptions {
   readonly maxBins?: number;
   /** Feature indices whose effect may only be non-negative. */
   readonly increasing?: readonly number[];
+  /** Share of the features each tree may split on (drawn per tree with `seed`): 1 = all. Below 1, no single feature can carry the model. */
+  readonly featureFraction?: number;
+  readonly seed?: number;
 }
+
+import { SeededRandom } from "./seeded-random";
 
 const f32 = Math.fround;
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
@@ -85,6 +90,9 @@ interface Split {
 /** Fits the ensemble on rows `x` (features) and labels `y` (1 = bot). Deterministic. */
 export function trainGbt(x: readonly (readonly number[])[], y: readonly number[], options: GbtOptions = {}): GbtModel {
   const { trees: rounds = 150, depth = 3, learningRate = 0.1, l2 = 1, minChildWeight = 1, maxBins = 32, increasing = [] } = options;
+  const { featureFraction = 1, seed = 1 } = options;
+  const random = new SeededRandom(seed);
+  let usable: ReadonlySet<number> = new Set();
   const n = x.length;
   const f = x[0]?.length ?? 0;
   const monotone = new Set(increasing);
@@ -110,7 +118,7 @@ export function trainGbt(x: readonly (readonly number[])[], y: readonly number[]
     let best: Split | null = null;
     for (let j = 0; j < f; j++) {
       const k = (thresholds[j] ?? []).length;
-      if (k === 0) continue;
+      if (k === 0 || !usable.has(j)) continue;
       const gs = new Float64Array(k + 1);
       const hs = new Float64Array(k + 1);
       for (const i of rows) {
@@ -156,6 +164,8 @@ export function trainGbt(x: readonly (readonly number[])[], y: readonly number[]
   const trees: TreeNode[] = [];
   const all = Array.from({ length: n }, (_, i) => i);
   for (let t = 0; t < rounds; t++) {
+    const columns = Array.from({ length: f }, (_, j) => j);
+    usable = new Set(featureFraction >= 1 ? columns : random.shuffle(columns).slice(0, Math.max(1, Math.round(featureFraction * f))));
     for (let i = 0; i < n; i++) {
       const p = sigmoid(logit[i] ?? 0);
       grad[i] = p - (y[i] ?? 0);

@@ -43,16 +43,6 @@ export function printEvaluation(title: string, e: Evaluation): void {
   }
 }
 
-/** Per kind (seed profile or label source): rows, and the share at or above the block score. */
-export function printPerKind(kinds: readonly string[], scores: readonly number[], blockScore: number): void {
-  console.log(`\nheld-out, by kind (share at or above ${blockScore}):`);
-  for (const kind of [...new Set(kinds)].sort()) {
-    const idx = kinds.flatMap((k, i) => (k === kind ? [i] : []));
-    const flagged = idx.filter((i) => (scores[i] ?? 0) >= blockScore).length;
-    console.log(`  ${kind.padEnd(24)} n=${String(idx.length).padStart(4)}  blocked ${pct(flagged / (idx.length || 1))}`);
-  }
-}
-
 /** Wilson score interval of a proportion k/n at ~95 % (z = 1.96): [low, high]; [0, 1] when n = 0. */
 export function wilson(k: number, n: number, z = 1.96): [number, number] {
   if (n === 0) return [0, 1];
