@@ -64,3 +64,8 @@ export function splitByGroup<T extends { readonly group: string }>(
   for (const row of rows) (fnv1a(`${seed}:${row.group}`) / 2 ** 32 < testShare ? test : train).push(row);
   return { train, test };
 }
+
+/** The fold (0 … folds − 1) of a group, deterministically: every row of one client lands in the same fold. */
+export function foldOf(group: string, folds: number, seed: number): number {
+  return fnv1a(`${seed}:fold:${group}`) % folds;
+}
