@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { Pool, neonConfig } from "@neondatabase/serverless";
+import { buildSync } from "esbuild";
 import { Log, LogLevel, Miniflare, convertV4MiniflareOptions, type LegacyWorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import ws from "ws";
@@ -107,6 +108,33 @@ async function coldStart(): Promise<Record<string, number>> {
   };
 }
 
+/**
+ * escalation binds RANGE_INDEX to edge-guard's Durable Object (script_name = "edge-guard"): the queue run hosts the real
+ * RangeIndex class in a small Worker of that name, as the test projects do (test/workers/range-index-host.ts).
+ */
+function rangeIndexHost(): LegacyWorkerOptions {
+  const scriptPath = join(BUILD, "range-index-host.js");
+  buildSync({
+    entryPoints: [join(ROOT, "test/workers/range-index-host.ts")],
+    outfile: scriptPath,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    conditions: ["workerd", "worker", "import"],
+    external: ["cloudflare:*"],
+    logLevel: "error",
+  });
+  return {
+    name: "edge-guard",
+    modules: true,
+    scriptPath,
+    compatibilityDate: "2026-08-01",
+    durableObjects: { RANGE_INDEX: { className: "RangeIndex", useSQLite: true } },
+    kvNamespaces: { BLOCKLIST: "edge-guard-blocklist" },
+  } as LegacyWorkerOptions;
+}
+
 async function queueThroughput(reports: DecisionReport[]): Promise<Record<string, number>> {
   const postgres = await startLocalPostgres({ defaultCorpus: false });
   const db = { DATABASE_URL: postgres.databaseUrl, NEON_LOCAL_PROXY: postgres.neonLocalProxy };
@@ -138,6 +166,7 @@ async function queueThroughput(reports: DecisionReport[]): Promise<Record<string
     mf = miniflare([
       worker("escalation-bench-harness", "workers/escalation/bench/wrangler.toml", "harness"),
       worker("edge-guard-escalation", "workers/escalation/wrangler.toml", "escalation", db),
+      rangeIndexHost(),
     ]);
     await drain(
       mf,
