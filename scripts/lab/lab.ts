@@ -112,7 +112,7 @@ export async function runLab(options: {
         pace: plan.pace,
       });
       log(
-        `${String(i + 1).padStart(3)}/${plan.clients.length} ${client.id.padEnd(22)} ${client.role.padEnd(8)} ${client.ips[0]}${client.ips.length > 1 ? ` (+${client.ips.length - 1})` : ""} AS${client.cf["asn"]}: ${origin.pages(client.ips)} real pages, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+        `${String(i + 1).padStart(3)}/${plan.clients.length} ${client.id.padEnd(22)} ${client.role.padEnd(8)} ${client.ips[0]}${client.ips.length > 1 ? ` (+${client.ips.length - 1})` : ""} AS${client.cf["asn"]}: ${origin.pages(client.ips)} real pages${client.kind === "feed-reader" ? ` and ${client.ips.reduce((n, ip) => n + origin.feeds(ip), 0)} feeds` : ""}, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
       );
     }
     log("waiting for escalation to store what it was sent");
