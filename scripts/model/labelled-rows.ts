@@ -104,7 +104,7 @@ export function labelledRows(
         d.report,
         (byIp.get(d.ip) ?? []).map((h) => ({ id: h.reportId, at: h.at, path: h.path })),
       );
-      rows.push({ label: value === "bot" ? 1 : 0, kind: v.kind, group: `ip:${d.ip}`, report: d.report, history });
+      rows.push({ label: value === "bot" ? 1 : 0, kind: v.kind, group: `ip:${d.ip}`, source: "postgres", report: d.report, history });
     }
   }
   rows.sort((a, b) => a.report.at - b.report.at || (a.report.id < b.report.id ? -1 : 1));

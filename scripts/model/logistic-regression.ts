@@ -12,6 +12,8 @@ export interface TrainOptions {
   readonly learningRate?: number;
   /** L2 penalty on the standardised weights. */
   readonly l2?: number;
+  /** Feature indices whose weight may not be negative (projected after each step): they can only raise the score. */
+  readonly nonNegative?: readonly number[];
 }
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
@@ -19,7 +21,7 @@ const zeros = (length: number): number[] => Array.from({ length }, () => 0);
 
 /** Fits weights on standardised columns, then folds the standardisation back in, so serving needs no scaler. */
 export function trainLogistic(x: readonly number[][], y: readonly number[], options: TrainOptions = {}): LinearModel {
-  const { epochs = 3000, learningRate = 0.05, l2 = 1e-3 } = options;
+  const { epochs = 3000, learningRate = 0.05, l2 = 1e-3, nonNegative = [] } = options;
   const n = x.length;
   const f = x[0]?.length ?? 0;
   const mean = Array.from({ length: f }, (_, j) => x.reduce((s, row) => s + (row[j] ?? 0), 0) / n);
@@ -47,6 +49,7 @@ export function trainLogistic(x: readonly number[][], y: readonly number[], opti
       const step = (learningRate * ((m1[j] ?? 0) / (1 - beta1 ** t))) / (Math.sqrt((m2[j] ?? 0) / (1 - beta2 ** t)) + eps);
       theta[j] = (theta[j] ?? 0) - step;
     }
+    for (const j of nonNegative) theta[j] = Math.max(0, theta[j] ?? 0);
   }
   const weights = mean.map((_, j) => (theta[j] ?? 0) / (std[j] ?? 1));
   const bias = (theta[f] ?? 0) - mean.reduce((s, m, j) => s + (weights[j] ?? 0) * m, 0);

@@ -43,12 +43,79 @@ export function printEvaluation(title: string, e: Evaluation): void {
   }
 }
 
-/** Per kind (seed profile or label source): rows, and the share at or above the block score. */
-export function printPerKind(kinds: readonly string[], scores: readonly number[], blockScore: number): void {
-  console.log(`\nheld-out, by kind (share at or above ${blockScore}):`);
-  for (const kind of [...new Set(kinds)].sort()) {
+/** Wilson score interval of a proportion k/n at ~95 % (z = 1.96): [low, high]; [0, 1] when n = 0. */
+export function wilson(k: number, n: number, z = 1.96): [number, number] {
+  if (n === 0) return [0, 1];
+  const p = k / n;
+  const denominator = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denominator;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denominator;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/** One kind's result at the block score: bots by recall (and precision against all people in the set), people by false positives. */
+export interface KindResult {
+  readonly kind: string;
+  readonly label: 0 | 1;
+  readonly rows: number;
+  /** Rows at or above the block score. */
+  readonly flagged: number;
+  /** Bots: flagged / rows. People: null. */
+  readonly recall: number | null;
+  /** Bots: flagged / (flagged + people flagged in the whole set). People: null. */
+  readonly precision: number | null;
+  /** People: flagged / rows, with its Wilson interval. Bots: null. */
+  readonly falsePositiveRate: number | null;
+  readonly falsePositiveCi: [number, number] | null;
+}
+
+/** Per-kind results at `threshold` over one evaluation set. */
+export function perKind(kinds: readonly string[], labels: readonly number[], scores: readonly number[], threshold: number): KindResult[] {
+  const peopleFlagged = scores.filter((s, i) => labels[i] === 0 && s >= threshold).length;
+  return [...new Set(kinds)].sort().map((kind) => {
     const idx = kinds.flatMap((k, i) => (k === kind ? [i] : []));
-    const flagged = idx.filter((i) => (scores[i] ?? 0) >= blockScore).length;
-    console.log(`  ${kind.padEnd(24)} n=${String(idx.length).padStart(4)}  blocked ${pct(flagged / (idx.length || 1))}`);
+    const label = labels[idx[0] ?? 0] === 1 ? 1 : 0;
+    const flagged = idx.filter((i) => (scores[i] ?? 0) >= threshold).length;
+    const rows = idx.length;
+    return label === 1
+      ? {
+          kind,
+          label,
+          rows,
+          flagged,
+          recall: flagged / (rows || 1),
+          precision: flagged / (flagged + peopleFlagged || 1),
+          falsePositiveRate: null,
+          falsePositiveCi: null,
+        }
+      : {
+          kind,
+          label,
+          rows,
+          flagged,
+          recall: null,
+          precision: null,
+          falsePositiveRate: flagged / (rows || 1),
+          falsePositiveCi: wilson(flagged, rows),
+        };
+  });
+}
+
+/** Prints per-kind results of several models side by side. */
+export function printKindTable(title: string, columns: ReadonlyArray<readonly [string, readonly KindResult[]]>): void {
+  console.log(`\n${title}`);
+  console.log(`  ${"kind".padEnd(26)} ${"rows".padStart(5)}  ${columns.map(([name]) => name.padEnd(34)).join(" ")}`);
+  const kinds = columns[0]?.[1] ?? [];
+  for (const [i, k] of kinds.entries()) {
+    const cells = columns.map(([, results]) => {
+      const r = results[i];
+      if (r === undefined) return "".padEnd(34);
+      return (
+        r.label === 1
+          ? `recall ${pct(r.recall ?? 0)} precision ${pct(r.precision ?? 0)}`
+          : `FPR ${pct(r.falsePositiveRate ?? 0)} [${pct(r.falsePositiveCi?.[0] ?? 0)}, ${pct(r.falsePositiveCi?.[1] ?? 1)}]`
+      ).padEnd(34);
+    });
+    console.log(`  ${k.kind.padEnd(26)} ${String(k.rows).padStart(5)}  ${cells.join(" ")}`);
   }
 }

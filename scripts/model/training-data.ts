@@ -13,6 +13,8 @@ export interface TrainingRow {
   readonly kind: string;
   /** Rows of one group land on the same side of the split (one client's reports must not be on both). */
   readonly group: string;
+  /** Where the row comes from: the synthetic seed generator, a traffic lab run (real clients), or Postgres labels. */
+  readonly source: "synthetic" | "lab" | "postgres";
   readonly report: DecisionReport;
   readonly history: readonly HistoryEntry[];
 }
@@ -22,19 +24,32 @@ const SeedLineSchema = z.object({
   kind: z.string(),
   report: DecisionReportSchema,
   history: z.array(z.tuple([z.number().int().nonpositive(), z.string().max(2048)])).default([]),
+  /** Lab rows (scripts/lab/) say so, and name their client and its role; seed rows carry neither. */
+  source: z.enum(["synthetic", "lab"]).default("synthetic"),
+  client: z.string().optional(),
+  role: z.enum(["person", "good-bot", "bot"]).optional(),
 });
 
-/** Reads a seed-format JSONL file (see scripts/model/make-seed-dataset.ts); a bad line is an error naming file and line. */
-export function loadSeedRows(path: string): TrainingRow[] {
+/**
+ * Reads a seed-format JSONL file (see scripts/model/make-seed-dataset.ts, scripts/lab/lab.ts); a bad line is an error
+ * naming file and line. Lab rows of wanted bots (role "good-bot": verified crawlers, feed readers) are left out, as
+ * Postgres labels of good bots are (escalation never blocks them by rule); `setAside` counts them.
+ */
+export function loadSeedRows(path: string, setAside: { goodBots: number } = { goodBots: 0 }): TrainingRow[] {
   return readFileSync(path, "utf8")
     .split("\n")
     .filter((line) => line.trim() !== "")
-    .map((line, i) => {
+    .flatMap((line, i): TrainingRow[] => {
       const parsed = SeedLineSchema.safeParse(JSON.parse(line));
       if (!parsed.success) throw new Error(`${path}:${i + 1}: ${z.prettifyError(parsed.error)}`);
-      const { label, kind, report, history } = parsed.data;
+      const { label, kind, report, history, source, client, role } = parsed.data;
+      if (role === "good-bot") {
+        setAside.goodBots++;
+        return [];
+      }
       const entries = history.map(([dt, p], j) => ({ id: `${report.id}:h${j}`, at: report.at + dt, path: p }));
-      return { label, kind, group: `seed:${report.id}`, report, history: historyBefore(report, entries) };
+      const group = source === "lab" ? `lab:${client ?? report.ip}` : `seed:${report.id}`;
+      return [{ label, kind, group, source, report, history: historyBefore(report, entries) }];
     });
 }
 
@@ -48,4 +63,9 @@ export function splitByGroup<T extends { readonly group: string }>(
   const test: T[] = [];
   for (const row of rows) (fnv1a(`${seed}:${row.group}`) / 2 ** 32 < testShare ? test : train).push(row);
   return { train, test };
+}
+
+/** The fold (0 … folds − 1) of a group, deterministically: every row of one client lands in the same fold. */
+export function foldOf(group: string, folds: number, seed: number): number {
+  return fnv1a(`${seed}:fold:${group}`) % folds;
 }

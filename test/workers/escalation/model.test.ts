@@ -26,7 +26,7 @@ describe("escalation model in workerd", () => {
     expect(botScore).toBeGreaterThan(0.9);
     expect(personScore).toBeLessThan(0.2);
     expect(model.pathModel.version).toMatch(/^pm-[0-9a-f]{8}$/);
-    expect(loader.status()).toMatchObject({ state: "ready", version: expect.stringMatching(/^lr-[0-9a-f]{10}$/) });
+    expect(loader.status()).toMatchObject({ state: "ready", version: expect.stringMatching(/^(?:lr|gbt)-[0-9a-f]{10}$/) });
   });
 
   it("reports the model on /healthz", async () => {

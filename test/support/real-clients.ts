@@ -1,0 +1,311 @@
+/**
+ * Real clients, driven against a running stack (dev/stack.ts) under an identity of their own: the traffic lab
+ * (scripts/lab/) runs them by kind. Each driver takes its choices (pages, pacing, User-Agent, network) from the
+ * `LabRandom` it is given, so a seed fixes what it asks for; what the edge answers is the stack's business.
+ * Tools reach the edge through a loopback proxy that stamps the client address (test/support/client-proxy.ts).
+ */
+import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { Browser, BrowserContext } from "playwright-core";
+import { CHROME_NAVIGATION_HEADERS } from "./browser-headers";
+import { desktopChromeUa, launchChromium } from "./chromium";
+import { startClientProxy } from "./client-proxy";
+
+const run = promisify(execFile);
+const PYTHON = "/usr/bin/python3";
+
+/** The few random choices a driver makes (scripts/model/seeded-random.ts's SeededRandom fits). */
+export interface LabRandom {
+  next(): number;
+  int(min: number, max: number): number;
+  pick<T>(items: readonly T[]): T;
+  chance(p: number): boolean;
+}
+
+/** Where and as whom a client runs. */
+export interface ClientRun {
+  readonly edgeUrl: string;
+  /** The client's addresses (most kinds use one; a fleet rotates over all). */
+  readonly ips: readonly string[];
+  /** `request.cf` the dev edge applies (X-Dev-Cf): network and protocol. */
+  readonly cf: Readonly<Record<string, string | number>>;
+  /** A scratch folder of this client's own (wget, HTTrack and Scrapy write there). */
+  readonly work: string;
+  readonly random: LabRandom;
+  /** Pages to aim for (tools with their own crawl loop stop at their own limits). */
+  readonly pages: number;
+  /** Scales people's reading pauses (1 = a reading pace of 2–9 s a page; the quick lab uses less). */
+  readonly pace: number;
+}
+
+/** A driver: runs one client to its end; never throws for what the edge answered (a refusal is data). */
+export type ClientDriver = (run: ClientRun) => Promise<void>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const ip0 = (r: ClientRun): string => r.ips[0] ?? "192.0.2.1";
+const cfHeader = (r: ClientRun): string => JSON.stringify(r.cf);
+/** A person's pause on a page, ms: mostly a few seconds, sometimes longer. */
+const readingPause = (r: ClientRun): number =>
+  Math.round(r.pace * (r.random.chance(0.2) ? r.random.int(6_000, 9_000) : r.random.int(2_000, 5_000)));
+
+async function withProxy<T>(r: ClientRun, fn: (proxy: string) => Promise<T>): Promise<T> {
+  const proxy = await startClientProxy(ip0(r), { "x-dev-cf": cfHeader(r) });
+  try {
+    return await fn(proxy.url);
+  } finally {
+    await proxy.close();
+  }
+}
+
+const toolEnv = (proxy: string) => ({ ...process.env, http_proxy: proxy, HTTP_PROXY: proxy, no_proxy: "", NO_PROXY: "" });
+/** Runs a tool; its exit code is not the lab's business (wget and HTTrack exit non-zero on error answers). */
+const tool = (file: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeout: number }) =>
+  run(file, [...args], options).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
+
+const LINK = /href="(\/(?:articles|tags|page)\/[a-z0-9-]+)"/g;
+const linksIn = (html: string): string[] => [...html.matchAll(LINK)].map((m) => m[1] ?? "/");
+
+/** A start page a visitor might arrive on. */
+const entryPath = (r: ClientRun): string => r.random.pick(["/", "/", "/page/2", "/tags", `/page/${r.random.int(3, 9)}`]);
+
+/** Chromium as a person: not automation-controlled, loads every subresource, reads each page before the next click. */
+export const personInChromium: ClientDriver = async (r) => {
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium({ person: true });
+    const context = await browser.newContext({
+      userAgent: await desktopChromeUa(browser),
+      javaScriptEnabled: !r.random.chance(0.1),
+      extraHTTPHeaders: { "cf-connecting-ip": ip0(r), "x-dev-cf": cfHeader(r) },
+    });
+    const page = await context.newPage();
+    await page.goto(`${r.edgeUrl}${entryPath(r)}`, { timeout: 30_000 }).catch(() => undefined);
+    // A challenge solves itself (JavaScript) or waits for the person's click (no JavaScript).
+    const ready = await page.waitForSelector("main a[href^='/articles/']", { timeout: 20_000 }).catch(() => null);
+    if (ready === null && (await page.$("form[action$='verify-nojs'] button")) !== null) {
+      await sleep(5_500);
+      await page.click("form[action$='verify-nojs'] button").catch(() => undefined);
+      await page.waitForSelector("main a[href^='/articles/']", { timeout: 20_000 }).catch(() => null);
+    }
+    for (let i = 1; i < r.pages; i++) {
+      await sleep(readingPause(r));
+      const links = await page.$$eval("main a[href^='/']", (as) => as.map((a) => a.getAttribute("href") ?? "")).catch(() => [] as string[]);
+      const next = links.filter((l) => /^\/(?:articles|tags|page)\//.test(l));
+      if (next.length === 0) await page.goto(`${r.edgeUrl}/`, { timeout: 30_000 }).catch(() => undefined);
+      else await page.goto(`${r.edgeUrl}${r.random.pick(next)}`, { timeout: 30_000 }).catch(() => undefined);
+      await page.waitForLoadState("load").catch(() => undefined);
+    }
+  } finally {
+    await browser?.close();
+  }
+};
+
+/** lynx as a person: text only, no subresources, a pause on each page. */
+export const personInLynx: ClientDriver = (r) =>
+  withProxy(r, async (proxy) => {
+    const env = toolEnv(proxy);
+    let path = entryPath(r);
+    for (let i = 0; i < r.pages; i++) {
+      const { stdout } = await tool("lynx", ["-dump", "-accept_all_cookies", `${r.edgeUrl}${path}`], { env, timeout: 30_000 });
+      const links = [...stdout.matchAll(/http:\/\/127\.0\.0\.1:\d+(\/(?:articles|tags|page)\/[a-z0-9-]+)/g)].map((m) => m[1] ?? "/");
+      path = links.length > 0 ? r.random.pick(links) : "/";
+      if (i + 1 < r.pages) await sleep(readingPause(r));
+    }
+  });
+
+const FEED_READER_AGENTS = [
+  null, // feedparser's own
+  "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 3 subscribers)",
+  "NewsBlur Feed Fetcher - 5 subscribers - https://www.newsblur.com/site/1",
+  "Tiny Tiny RSS/23.01 (https://tt-rss.org/)",
+] as const;
+
+/** A feed reader (Python feedparser) polling the feed a few times. */
+export const feedReader: ClientDriver = (r) =>
+  withProxy(r, async (proxy) => {
+    const agent = r.random.pick(FEED_READER_AGENTS);
+    const script = `import feedparser, sys\nf = feedparser.parse(sys.argv[1]${agent === null ? "" : ", agent=sys.argv[2]"})\nprint(getattr(f, "status", 0), len(f.entries))`;
+    const polls = Math.max(1, Math.ceil(r.pages / 4));
+    for (let i = 0; i < polls; i++) {
+      await tool(PYTHON, ["-c", script, `${r.edgeUrl}/feed.xml`, ...(agent === null ? [] : [agent])], {
+        env: toolEnv(proxy),
+        timeout: 30_000,
+      });
+      if (i + 1 < polls) await sleep(Math.round(r.pace * r.random.int(1_000, 3_000)));
+    }
+  });
+
+const fetchAs = async (r: ClientRun, path: string, headers: Record<string, string>): Promise<string> => {
+  try {
+    const response = await fetch(`${r.edgeUrl}${path}`, {
+      headers: { ...headers, "cf-connecting-ip": ip0(r), "x-dev-cf": cfHeader(r) },
+      redirect: "manual",
+      signal: AbortSignal.timeout(30_000),
+    });
+    return await response.text();
+  } catch {
+    return "";
+  }
+};
+
+/** A crawler loop over fetch with one header set: follows links, at its own pace. */
+async function crawlWith(r: ClientRun, headers: Record<string, string>, gapMs: () => number): Promise<void> {
+  let path = entryPath(r);
+  for (let i = 0; i < r.pages; i++) {
+    const links = linksIn(await fetchAs(r, path, headers));
+    path = links.length > 0 ? r.random.pick(links) : `/page/${r.random.int(2, 20)}`;
+    await sleep(gapMs());
+  }
+}
+
+export const GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+
+/** A verified search crawler: Googlebot's User-Agent from Google's published ranges (the plan gives the address). */
+export const verifiedCrawler: ClientDriver = (r) =>
+  crawlWith(r, { "user-agent": GOOGLEBOT_UA, accept: "text/html" }, () => r.random.int(200, 1_500));
+
+const AI_CRAWLER_AGENTS = [
+  "Mozilla/5.0 (compatible; ClaudeBot/1.0; +claudebot@anthropic.com)",
+  "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)",
+  "CCBot/2.0 (https://commoncrawl.org/faq/)",
+  "Mozilla/5.0 (compatible; Bytespider; spider-feedback@bytedance.com) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/70.0.0.0 Safari/537.36",
+  "Mozilla/5.0 (compatible; PerplexityBot/1.0; +https://perplexity.ai/perplexitybot)",
+] as const;
+
+/** A declared AI crawler. */
+export const aiCrawler: ClientDriver = (r) =>
+  crawlWith(r, { "user-agent": r.random.pick(AI_CRAWLER_AGENTS), accept: "*/*" }, () => r.random.int(0, 300));
+
+/** curl, following the links it finds. */
+export const curlFollowing: ClientDriver = (r) =>
+  withProxy(r, async (proxy) => {
+    let path = entryPath(r);
+    for (let i = 0; i < r.pages; i++) {
+      const { stdout } = await tool("curl", ["-s", "-m", "30", `${r.edgeUrl}${path}`], { env: toolEnv(proxy), timeout: 35_000 });
+      const links = linksIn(stdout);
+      path = links.length > 0 ? r.random.pick(links) : "/";
+      if (r.random.chance(0.3)) await sleep(r.random.int(100, 1_000));
+    }
+  });
+
+/** wget --recursive with robots.txt ignored, to a depth and quota from the plan. */
+export const wgetRecursive: ClientDriver = (r) =>
+  withProxy(r, async (proxy) => {
+    const args = ["-r", "-l", String(r.random.int(2, 3)), "-q", "-e", "robots=off", "--tries=1", "-T", "10", "-Q", "2m"];
+    if (r.random.chance(0.5)) args.push("-w", "1", "--random-wait");
+    await tool("wget", [...args, "-P", join(r.work, "wget"), `${r.edgeUrl}${entryPath(r)}`], { env: toolEnv(proxy), timeout: 90_000 });
+  });
+
+/** python-requests, following links breadth-first. */
+export const pythonRequests: ClientDriver = (r) =>
+  withProxy(r, async (proxy) => {
+    const script = `import re, sys, requests
+base, limit = sys.argv[1], int(sys.argv[3]); todo = [sys.argv[2]]; seen = set()
+while todo and len(seen) < limit:
+    path = todo.pop(0)
+    if path in seen: continue
+    seen.add(path)
+    try: html = requests.get(base + path, timeout=10).text
+    except Exception: continue
+    todo += re.findall(r'href="(/(?:articles|tags|page)/[a-z0-9-]+)"', html)
+print(len(seen))`;
+    await tool(PYTHON, ["-c", script, r.edgeUrl, entryPath(r), String(r.pages)], { env: toolEnv(proxy), timeout: 90_000 });
+  });
+
+/** Scrapy with its default settings (16 requests in flight), stopped at the plan's page count. */
+export const scrapyCrawl: ClientDriver = (r) =>
+  withProxy(r, async (proxy) => {
+    const spider = join(r.work, "spider.py");
+    await writeFile(
+      spider,
+      `import scrapy
+class Site(scrapy.Spider):
+    name = "site"
+    custom_settings = {"CLOSESPIDER_PAGECOUNT": ${r.pages}, "LOG_LEVEL": "ERROR", "HTTPERROR_ALLOW_ALL": True}
+    def start_requests(self):
+        yield scrapy.Request(self.start)
+    def parse(self, response):
+        for href in response.css("a::attr(href)").getall():
+            if href.startswith(("/articles/", "/tags/", "/page/")):
+                yield response.follow(href, self.parse)
+`,
+    );
+    await tool("scrapy", ["runspider", spider, "-a", `start=${r.edgeUrl}${entryPath(r)}`], {
+      env: toolEnv(proxy),
+      cwd: r.work,
+      timeout: 90_000,
+    });
+  });
+
+/** HTTrack mirroring (several connections), to a depth from the plan. */
+export const httrackMirror: ClientDriver = async (r) => {
+  const proxy = await startClientProxy(ip0(r), { "x-dev-cf": cfHeader(r) });
+  try {
+    const { hostname, port } = new URL(proxy.url);
+    await tool(
+      "httrack",
+      [`${r.edgeUrl}/`, "-O", join(r.work, "httrack"), "-P", `${hostname}:${port}`, `-r${r.random.int(2, 3)}`, "-E40", "-%v0", "-q"],
+      { timeout: 60_000 },
+    );
+  } finally {
+    await proxy.close();
+  }
+};
+
+/** Playwright's default (automation-controlled) Chromium, as fast as it can, sometimes in a desktop Chrome User-Agent. */
+export const headlessChromium: ClientDriver = async (r) => {
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium({ person: false });
+    const disguised = r.random.chance(0.5);
+    const context: BrowserContext = await browser.newContext({
+      ...(disguised ? { userAgent: await desktopChromeUa(browser) } : {}),
+      extraHTTPHeaders: { "cf-connecting-ip": ip0(r), "x-dev-cf": cfHeader(r) },
+    });
+    const page = await context.newPage();
+    const queue = [entryPath(r)];
+    const seen = new Set<string>();
+    for (let visits = 0, fresh = 2; visits < r.pages;) {
+      const next = queue.shift() ?? `/page/${fresh++}`;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      visits++;
+      await page.goto(`${r.edgeUrl}${next}`, { timeout: 30_000 }).catch(() => undefined);
+      await page.waitForLoadState("load").catch(() => undefined);
+      const links = await page.$$eval("a[href^='/']", (as) => as.map((a) => a.getAttribute("href") ?? "")).catch(() => [] as string[]);
+      queue.push(...links.filter((l) => /^\/(?:articles|page|tags)\//.test(l)));
+    }
+  } finally {
+    await browser?.close();
+  }
+};
+
+/** A python-requests fleet in desktop Chrome's navigation headers, rotating over the plan's addresses. */
+export const requestsFleet: ClientDriver = async (r) => {
+  const script = `import json, re, sys, requests
+base, headers, ips, cf, limit, start = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
+todo, seen, n = [start], set(), 0
+while n < limit:
+    path = todo.pop(0) if todo else "/page/%d" % (n % 30 + 2)
+    if path in seen and todo: continue
+    seen.add(path)
+    h = dict(headers); h["cf-connecting-ip"] = ips[n % len(ips)]; h["x-dev-cf"] = cf
+    n += 1
+    try: html = requests.get(base + path, headers=h, timeout=30, allow_redirects=False).text
+    except Exception: continue
+    todo += [l for l in re.findall(r'href="(/[^"#?]*)"', html) if not l.startswith("/static/")]
+print(n)`;
+  const headers = {
+    ...CHROME_NAVIGATION_HEADERS,
+    "accept-language": r.random.pick(["en-US,en;q=0.9", "en-GB,en;q=0.8", "de-DE,de;q=0.9,en;q=0.6"]),
+  };
+  await tool(
+    PYTHON,
+    ["-c", script, r.edgeUrl, JSON.stringify(headers), JSON.stringify(r.ips), cfHeader(r), String(r.pages), entryPath(r)],
+    {
+      timeout: 120_000,
+    },
+  );
+};
