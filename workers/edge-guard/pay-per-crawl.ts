@@ -57,8 +57,20 @@ export async function payPerCrawl(
   const key = await sha256Hex(`${verified.nonce}\n${request.method}\n${request.url}`);
   try {
     const outcome = await env.CRAWLER_ACCOUNT.getByName(account).charge(key, decision.priceMicros, decision.capMicros, now);
-    if (outcome.status === "over-cap") return { response: payResponse(pricing, "PaymentFailed", decision.priceMicros) };
-    return { paid: { account, key, micros: outcome.micros } };
+    switch (outcome.status) {
+      case "charged":
+      case "duplicate":
+        return { paid: { account, key, micros: outcome.micros } };
+      case "forbidden": // a pending or suspended account
+        return { response: payResponse(pricing, "CrawlerForbidden", null) };
+      case "over-price": // the account's own rate is above what the crawler offered: quote it
+        return {
+          response: payResponse(pricing, exactPrice === null ? "InvalidCrawlerMaxPrice" : "InvalidCrawlerExactPrice", outcome.priceMicros),
+        };
+      case "over-cap":
+      case "insufficient-funds":
+        return { response: payResponse(pricing, "PaymentFailed", decision.priceMicros) };
+    }
   } catch (error) {
     // The account could not be reached: the crawler is not served for free, and is not charged.
     state.faults.record("ledger", error);
