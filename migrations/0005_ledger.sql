@@ -5,12 +5,14 @@ CREATE TABLE "crawler_accounts" (
 	"name" text NOT NULL,
 	"origin" text NOT NULL,
 	"contact" text,
+	"customer_id" text,
 	"state" text NOT NULL,
 	"prepaid" boolean DEFAULT false NOT NULL,
 	"price_micros" bigint,
 	"cap_micros" bigint,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "crawler_accounts_thumbprint_unique" UNIQUE("thumbprint")
 );
 --> statement-breakpoint
 CREATE TABLE "ledger_entries" (

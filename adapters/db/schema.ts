@@ -354,8 +354,8 @@ export const crawlerAccounts = pgTable(
   "crawler_accounts",
   {
     id: text("id").primaryKey(),
-    /** RFC 7638 thumbprint of the crawler's Web Bot Auth key. */
-    thumbprint: text("thumbprint").notNull(),
+    /** RFC 7638 thumbprint of the crawler's Web Bot Auth key: one account per key (admin's URLs name it). */
+    thumbprint: text("thumbprint").notNull().unique(),
     /** Origin of its key directory, e.g. `https://crawler.example`. */
     directory: text("directory").notNull(),
     /** A label for the operator (the crawler's name). */
@@ -363,6 +363,9 @@ export const crawlerAccounts = pgTable(
     /** Who asked for it: `operator` (admin) or `self` (self-registration with a signed request). */
     origin: text("origin").notNull(),
     contact: text("contact"),
+    /** The payment gateway's customer id (`cus_…` at Stripe), once a top-up was started. */
+    customerId: text("customer_id"),
+    /** `pending`, `active` or `suspended` (core/crawler-account.ts). */
     state: text("state").notNull(),
     prepaid: boolean("prepaid").notNull().default(false),
     priceMicros: bigint("price_micros", { mode: "number" }),
