@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { AccountSettingsSchema, IMPLICIT_TERMS, checkCharge, type AccountTerms } from "../../core/crawler-account";
+import { csvRecord, usdText } from "../../core/csv";
 import { LedgerBatchSchema } from "../../core/ledger-entry";
+import { priceDryRun } from "../../core/pay-per-crawl-dry-run";
+import { compilePolicy } from "../../core/policy/compile";
 import { parseReportMessage } from "../../core/report";
 
 const prepaid = (balanceMicros: number, over: Partial<AccountTerms> = {}): AccountTerms => ({
@@ -54,5 +57,42 @@ describe("account settings and ledger batches", () => {
     expect(LedgerBatchSchema.safeParse({ ...batch, entries: [{ key: "charge-key", kind: "bonus", micros: 1, at: 1 }] }).success).toBe(
       false,
     );
+  });
+});
+
+describe("csv and the price dry run", () => {
+  it("quotes what needs quoting and defuses formulas", () => {
+    expect(csvRecord(["a,b", 'say "hi"', null, 5, "=1+1", "-2"])).toBe(`"a,b","say ""hi""",,5,'=1+1,'-2\r\n`);
+    expect(usdText(10_000)).toBe("0.010000");
+    expect(usdText(-1_250_000)).toBe("-1.250000");
+  });
+  it("prices only paths a crawler with no terms of its own would pay for", () => {
+    const compiled = compilePolicy({
+      version: 1,
+      payPerCrawl: {
+        prices: [
+          { path: "/articles/premium-*", price: "USD 0.05", crawlers: ["friend-bot"] },
+          { path: "/articles/*", price: "USD 0.01" },
+        ],
+        freePaths: ["/articles/free-*"],
+      },
+    });
+    if (!compiled.ok || compiled.value.payPerCrawl === null) throw new Error("fixture policy compiles");
+    const run = priceDryRun(compiled.value.payPerCrawl, [
+      { path: "/articles/a?x=1", requests: 2 },
+      { path: "/articles/a", requests: 1 },
+      { path: "/articles/premium-b", requests: 4 },
+      { path: "/articles/free-c", requests: 10 },
+      { path: "/robots.txt", requests: 5 },
+    ]);
+    expect(run).toEqual({
+      requests: 22,
+      pricedRequests: 7,
+      estimatedMicros: 70_000,
+      topPaths: [
+        { path: "/articles/premium-b", requests: 4, priceMicros: 10_000, micros: 40_000 },
+        { path: "/articles/a", requests: 3, priceMicros: 10_000, micros: 30_000 },
+      ],
+    });
   });
 });

@@ -61,7 +61,7 @@ const LedgerQuerySchema = PageQuerySchema.extend(FilterSchema.shape).extend({
     .regex(/^\d{1,15}:[^\s]{1,200}$/)
     .optional(),
 });
-const MonthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month, YYYY-MM");
+const MonthFileSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])\.csv$/, "a month's file, YYYY-MM.csv");
 
 function filterOf(q: z.infer<typeof FilterSchema>): LedgerFilter {
   return {
@@ -156,19 +156,20 @@ export const ledgerRoutes = adminRouter()
   .openapi(
     createRoute({
       method: "get",
-      path: "/statements/{thumbprint}/{month}.csv",
+      path: "/statements/{thumbprint}/{file}",
       summary: "One month of an account's ledger as CSV, with its totals in the last lines",
       ...secured("viewer"),
       request: {
         params: z.object({
           thumbprint: ThumbprintSchema.openapi({ param: { name: "thumbprint", in: "path" } }),
-          month: MonthSchema.openapi({ param: { name: "month", in: "path" } }),
+          file: MonthFileSchema.openapi({ param: { name: "file", in: "path" }, example: "2026-11.csv" }),
         }),
       },
       responses: { 200: csvContent("the month's rows"), 404: NOT_FOUND, ...ERROR_RESPONSES },
     }),
     async (c) => {
-      const { thumbprint, month } = c.req.valid("param");
+      const { thumbprint, file } = c.req.valid("param");
+      const month = file.slice(0, 7);
       const row = await db(c.env, (d) => findAccount(d, thumbprint));
       if (row === null) throw new AppError(404, "not_found", `no crawler account for key ${thumbprint}`);
       const since = new Date(`${month}-01T00:00:00Z`);

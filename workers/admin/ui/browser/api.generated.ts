@@ -3278,7 +3278,7 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
-    readonly "/api/ledger/statements/{thumbprint}/{month}.csv": {
+    readonly "/api/ledger/statements/{thumbprint}/{file}": {
         readonly parameters: {
             readonly query?: never;
             readonly header?: never;
@@ -3292,7 +3292,7 @@ export interface paths {
                 readonly header?: never;
                 readonly path: {
                     readonly thumbprint: string;
-                    readonly month: string;
+                    readonly file: string;
                 };
                 readonly cookie?: never;
             };
