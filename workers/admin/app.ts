@@ -19,6 +19,7 @@ import { ledgerRoutes } from "./routes/ledger";
 import { metricsRoutes } from "./routes/metrics";
 import { overviewRoutes } from "./routes/overview";
 import { PAGE_PATHS, pageRoutes } from "./routes/pages";
+import { registerRoutes } from "./routes/register";
 import { paymentRoutes } from "./routes/payments";
 import { policyRoutes } from "./routes/policy";
 import { signalRoutes } from "./routes/signals";
@@ -87,6 +88,7 @@ export function createApp(deps: AdminDeps = DEFAULT_DEPS): OpenAPIHono<AdminBind
   app.route("/api/signals", signalRoutes);
   app.route("/api/users", userRoutes);
   app.route("/api/tokens", tokenRoutes);
+  app.route("/api/accounts", registerRoutes);
   app.route("/api/accounts", accountRoutes);
   app.route("/api/ledger", ledgerRoutes);
   app.route("/api/payments", paymentRoutes);

@@ -5,7 +5,9 @@ import { withDb } from "../../../adapters/db/client";
 import { auditLog } from "../../../adapters/db/schema";
 import { hmacSha256Hex } from "../../../adapters/payments/webhook-signature";
 import { stripeGateway } from "../../../adapters/payments/stripe";
+import { registrationDirectories } from "../../../workers/admin/routes/register";
 import { STAND_IN_STRIPE_KEY, STAND_IN_WEBHOOK_SECRET, type StripeRequest } from "../../support/stripe-stand-in";
+import { createSigner, signatureHeaders, type TestSigner } from "../../support/web-bot-auth-signer";
 import { apiToken, baseEnv, bearer, call, clock, jsonInit, testEnv } from "./support";
 
 const CENT = 10_000;
@@ -259,5 +261,54 @@ describe("the generic HTTP gateway's webhook", () => {
     expect(await (await send(event)).json()).toEqual({ received: true, credited: true });
     expect(await (await send(event)).json()).toEqual({ received: true, credited: false });
     expect((await account(thumbprint)).balanceMicros).toBe(7 * CENT);
+  });
+});
+
+describe("self-registration", () => {
+  const AGENT = "https://self-registering.example";
+  let signer: TestSigner;
+  beforeAll(async () => {
+    signer = await createSigner();
+    // The signer's key directory, as after a first fetch (fetching one is covered by the Web Bot Auth tests).
+    registrationDirectories().set(AGENT, {
+      keys: new Map([[signer.thumbprint, { x: signer.jwk.x }]]),
+      failure: null,
+      checkedAt: clock.now,
+      retryAt: clock.now + 3_600_000,
+    });
+  });
+  const register = async (headers: Record<string, string>) =>
+    call("/api/accounts/register", jsonInit("POST", { name: "Self Bot", contact: "mailto:ops@self-registering.example" }, headers));
+
+  it("opens a pending account for a key proven with a Web Bot Auth signature, which the edge refuses until approved", async () => {
+    const signed = await signatureHeaders(signer, "https://admin.test/api/accounts/register", { agent: AGENT });
+    const response = await register(signed);
+    expect(response.status).toBe(201);
+    const id = `${signer.thumbprint} ${AGENT}`;
+    expect(await response.json()).toEqual({ id, state: "pending" });
+    expect(await account(signer.thumbprint)).toMatchObject({ origin: "self", state: "pending", name: "Self Bot" });
+    expect((await baseEnv.CRAWLER_ACCOUNT.getByName(id).charge("self-1", CENT, null, Date.now())).status).toBe("forbidden");
+    // Registering again answers the account's state; the operator approves it.
+    const again = await register(await signatureHeaders(signer, "https://admin.test/api/accounts/register", { agent: AGENT }));
+    expect(again.status).toBe(200);
+    await call(`/api/accounts/${signer.thumbprint}`, jsonInit("PATCH", { state: "active" }, operator));
+    expect((await baseEnv.CRAWLER_ACCOUNT.getByName(id).charge("self-1", CENT, null, Date.now())).status).toBe("charged");
+  });
+
+  it("refuses an unsigned request, and a signature made by another key, opening nothing", async () => {
+    const unsigned = await register({});
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toMatchObject({ error: "signature_required" });
+    const impostor = await createSigner();
+    // Signed by a key the directory does not list, under the listed key's id.
+    const forged = await signatureHeaders({ ...impostor, thumbprint: signer.thumbprint }, "https://admin.test/api/accounts/register", {
+      agent: AGENT,
+    });
+    const refused = await register(forged);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: "signature_invalid" });
+    const other = await register(await signatureHeaders(impostor, "https://admin.test/api/accounts/register", { agent: AGENT }));
+    expect(other.status).toBe(401);
+    expect((await call(`/api/accounts/${impostor.thumbprint}`, { headers: viewer })).status).toBe(404);
   });
 });

@@ -2522,6 +2522,76 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/accounts/register": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * A crawler asks for an account, proving its key with a Web Bot Auth signature (public)
+         * @description Sign this request as you sign your crawls (RFC 9421, `tag="web-bot-auth"`, Signature-Agent naming your key directory). The account starts `pending`; registering again answers its current state.
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": components["schemas"]["AccountRegistration"];
+                };
+            };
+            readonly responses: {
+                /** @description this key already has an account */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["AccountRegistered"];
+                    };
+                };
+                /** @description registered, pending approval */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["AccountRegistered"];
+                    };
+                };
+                /** @description `signature_required`, `signature_invalid` */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `registration_closed`: too many registrations await approval */
+                readonly 429: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/accounts": {
         readonly parameters: {
             readonly query?: never;
@@ -4726,6 +4796,20 @@ export interface components {
              * @default 90
              */
             readonly expiresInDays: number | null;
+        };
+        readonly AccountRegistered: {
+            readonly id: string;
+            /**
+             * @description `pending` until the operator approves
+             * @enum {string}
+             */
+            readonly state: "pending" | "active" | "suspended";
+        };
+        readonly AccountRegistration: {
+            /** @example ExampleBot */
+            readonly name: string;
+            /** @example mailto:crawler-ops@crawler.example */
+            readonly contact?: string;
         };
         readonly CrawlerAccount: {
             /** @description `thumbprint directory`: the Web Bot Auth key and its directory's origin */
