@@ -8,6 +8,8 @@ import { launchChromium } from "../support/chromium";
  * top-up leaves its outbox on an alarm, crosses the reports Queue to escalation and lands in Postgres, and the
  * operator sees and approves it on the Accounts page in a real Chromium.
  */
+const GPTBOT_UA = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
+const CRAWLER_IP = "198.51.100.141";
 const THUMBPRINT = "e2eLedgerKey000000000000000000000000000000A";
 const DIRECTORY = "https://e2e-crawler.example";
 
@@ -79,6 +81,33 @@ describe("crawler accounts end to end", () => {
     expect(((await api(`/api/accounts/${THUMBPRINT}`)).body as { state: string }).state).toBe("active");
     await expect.poll(() => page.locator("#ledger-table tbody tr").count()).toBeGreaterThan(0);
     expect(await page.locator("#ledger-table").textContent()).toContain("topup");
+    expect(problems).toEqual([]);
+  });
+
+  it("prices last week's crawler traffic in the policy editor's preview", async () => {
+    // A declared AI crawler reads three articles; escalation records the decisions.
+    for (const path of ["/articles/france", "/articles/spain", "/articles/chile"]) {
+      const response = await fetch(`${stack.edgeUrl}${path}`, {
+        headers: { "user-agent": GPTBOT_UA, accept: "text/html", "cf-connecting-ip": CRAWLER_IP },
+      });
+      await response.body?.cancel();
+    }
+    for (let i = 0; i < 60; i++) {
+      const found = ((await api(`/api/decisions?limit=10&ip=${CRAWLER_IP}`)).body as { decisions: unknown[] }).decisions.length;
+      if (found >= 3) break;
+      await sleep(500);
+    }
+    await page.goto(`${stack.adminUrl}/policy`);
+    const editor = page.locator("#policy-text");
+    await expect.poll(async () => (await editor.inputValue()).length).toBeGreaterThan(10);
+    const policy = JSON.parse(await editor.inputValue()) as Record<string, unknown>;
+    await editor.fill(JSON.stringify({ ...policy, payPerCrawl: { prices: [{ path: "/articles/*", price: "USD 0.01" }] } }, null, 2));
+    await page.locator("#btn-preview").click();
+    const estimate = page.locator("#price-preview");
+    await estimate.waitFor();
+    expect(await estimate.textContent()).toMatch(
+      /These prices would have earned \$0\.0[3-9] from last week's crawlers \([3-9] of [3-9]\d* crawler requests/,
+    );
     expect(problems).toEqual([]);
   });
 });
