@@ -2,6 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env as rawEnv, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { accountId } from "../../../core/crawler-account";
+import { OUTBOX_RETRY_MS, type CrawlerAccountEnv } from "../../../durable-objects/crawler-account";
 import { isolateState } from "../../../workers/edge-guard/app";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 import { DIRECTORY_TTL_MS } from "../../../workers/edge-guard/web-bot-auth";
@@ -96,6 +97,26 @@ describe("CrawlerAccount: the outbox", () => {
     expect(await runDurableObjectAlarm(account(name))).toBe(true);
     expect(await outbox(name)).toEqual([]);
     expect((await account(name).view()).outbox).toBe(0);
+  });
+
+  it("keeps every row when the queue refuses a flush, and tries again later", async () => {
+    const name = "outbox-queue-down";
+    await account(name).charge("q-1", CENT, null, Date.now());
+    const retryAt = await runInDurableObject(account(name), async (instance, state) => {
+      const holder = instance as unknown as { env: CrawlerAccountEnv };
+      const real = holder.env;
+      holder.env = { REPORTS: { send: () => Promise.reject(new Error("queue unavailable")) } as unknown as CrawlerAccountEnv["REPORTS"] };
+      try {
+        await instance.alarm();
+      } finally {
+        holder.env = real;
+      }
+      return state.storage.getAlarm();
+    });
+    expect(retryAt).toBeGreaterThan(Date.now() + OUTBOX_RETRY_MS / 2);
+    expect(await outbox(name)).toEqual([{ key: "q-1", kind: "charge", micros: CENT }]);
+    expect(await runDurableObjectAlarm(account(name))).toBe(true);
+    expect(await outbox(name)).toEqual([]);
   });
 
   it("flushes an account the operator never set up, under the name the edge gave it", async () => {
