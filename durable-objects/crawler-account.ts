@@ -31,6 +31,13 @@ export type ChargeOutcome =
   | { readonly status: "over-price"; readonly priceMicros: number }
   | { readonly status: "insufficient-funds"; readonly balanceMicros: number };
 
+/** A top-up: credited now, or not (`known` false: no such account; true: this key was credited before). */
+export interface TopUpOutcome {
+  readonly credited: boolean;
+  readonly balanceMicros: number;
+  readonly known: boolean;
+}
+
 /** Charges so far: how many, and their sum net of refunds (micro-dollars). */
 export interface AccountTotals {
   readonly charges: number;
@@ -112,10 +119,10 @@ export class CrawlerAccount extends DurableObject<CrawlerAccountEnv> {
    * Credits a prepaid top-up of `micros` once per `key` (the payment's event id). false: already credited, or the
    * account does not exist (a top-up never creates an account).
    */
-  async topUp(key: string, micros: number, at: number): Promise<{ readonly credited: boolean; readonly balanceMicros: number }> {
+  async topUp(key: string, micros: number, at: number): Promise<TopUpOutcome> {
     const sql = this.ctx.storage.sql;
     const row = this.#row();
-    if (row === null) return { credited: false, balanceMicros: 0 };
+    if (row === null) return { credited: false, balanceMicros: 0, known: false };
     const credited = this.ctx.storage.transactionSync(() => {
       if (sql.exec("INSERT OR IGNORE INTO topups (key, micros, at) VALUES (?, ?, ?)", key, micros, at).rowsWritten === 0) return false;
       sql.exec("UPDATE account SET balance = balance + ? WHERE id = 1", micros);
@@ -123,7 +130,7 @@ export class CrawlerAccount extends DurableObject<CrawlerAccountEnv> {
       return true;
     });
     if (credited) await this.#scheduleFlush(at);
-    return { credited, balanceMicros: this.#row()?.balance ?? 0 };
+    return { credited, balanceMicros: this.#row()?.balance ?? 0, known: true };
   }
 
   /**

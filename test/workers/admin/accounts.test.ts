@@ -230,6 +230,24 @@ describe("Stripe: checkout and webhooks through admin", () => {
     const t = Math.floor(clock.now / 1000);
     const header = `t=${t},v1=${await hmacSha256Hex(STAND_IN_WEBHOOK_SECRET, `${t}.${event}`)}`;
     expect(await webhook(event, header).then((r) => r.json())).toEqual({ received: true, credited: false });
+    // Paid for an account that does not exist here: not acknowledged, so Stripe retries until it does.
+    const stray = JSON.stringify({
+      id: "evt_stray_1",
+      object: "event",
+      type: "payment_intent.succeeded",
+      data: {
+        object: {
+          object: "payment_intent",
+          currency: "usd",
+          amount_received: 500,
+          metadata: { edge_guard_account: `${aThumbprint()} ${DIRECTORY}` },
+        },
+      },
+    });
+    const strayHeader = `t=${t},v1=${await hmacSha256Hex(STAND_IN_WEBHOOK_SECRET, `${t}.${stray}`)}`;
+    const unknown = await webhook(stray, strayHeader);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: "account_unknown" });
     const unconfigured = await call("/api/payments/http/webhook", { method: "POST", body: "{}" });
     expect(unconfigured.status).toBe(503);
     expect(await unconfigured.json()).toMatchObject({

@@ -34,8 +34,8 @@ describe("CrawlerAccount: prepaid balances", () => {
   it("credits a top-up once per payment event, and gives a refund back to the balance", async () => {
     const name = "prepaid-topup";
     await account(name).configure(name, { state: "active", prepaid: true });
-    expect(await account(name).topUp("evt_once", 5 * CENT, Date.now())).toEqual({ credited: true, balanceMicros: 5 * CENT });
-    expect(await account(name).topUp("evt_once", 5 * CENT, Date.now())).toEqual({ credited: false, balanceMicros: 5 * CENT });
+    expect(await account(name).topUp("evt_once", 5 * CENT, Date.now())).toEqual({ credited: true, balanceMicros: 5 * CENT, known: true });
+    expect(await account(name).topUp("evt_once", 5 * CENT, Date.now())).toEqual({ credited: false, balanceMicros: 5 * CENT, known: true });
     expect(await account(name).charge("req-a", 2 * CENT, null, Date.now())).toEqual({ status: "charged", micros: 2 * CENT });
     expect((await account(name).view()).balanceMicros).toBe(3 * CENT);
     expect(await account(name).refund("req-a")).toBe(true);
@@ -44,7 +44,11 @@ describe("CrawlerAccount: prepaid balances", () => {
   });
 
   it("never creates an account from a top-up", async () => {
-    expect(await account("no-such-account").topUp("evt_stray", CENT, Date.now())).toEqual({ credited: false, balanceMicros: 0 });
+    expect(await account("no-such-account").topUp("evt_stray", CENT, Date.now())).toEqual({
+      credited: false,
+      balanceMicros: 0,
+      known: false,
+    });
     expect((await account("no-such-account").view()).configured).toBe(false);
   });
 });

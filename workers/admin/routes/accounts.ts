@@ -272,7 +272,11 @@ export const accountRoutes = adminRouter()
       if (view === null)
         throw new AppError(503, "account_unavailable", "the account's Durable Object is not reachable; nothing was credited");
       if (!view.prepaid) throw new AppError(409, "not_prepaid", "this account is postpaid; make it prepaid first (PATCH prepaid: true)");
-      const result = await c.env.CRAWLER_ACCOUNT.getByName(row.id).topUp(`manual:${input.reference}`, input.micros, c.get("deps").now());
+      const { known: _, ...result } = await c.env.CRAWLER_ACCOUNT.getByName(row.id).topUp(
+        `manual:${input.reference}`,
+        input.micros,
+        c.get("deps").now(),
+      );
       if (result.credited) {
         await db(c.env, (d) =>
           audit(d, { actor: actorOf(principalOf(c)), action: "account.top-up", target: `account:${row.id}`, old: null, new: input }),

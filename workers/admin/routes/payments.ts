@@ -47,6 +47,9 @@ const MESSAGES = {
 
 async function receive(c: Context<AdminBindings>, name: GatewayName, header: string): Promise<{ received: true; credited: boolean }> {
   const gateway = gatewayFor(c.env, name);
+  if (Number(c.req.header("content-length") ?? 0) > WEBHOOK_MAX_BYTES) {
+    throw new AppError(413, "payload_too_large", `webhook bodies are at most ${WEBHOOK_MAX_BYTES} bytes`);
+  }
   const body = await c.req.text();
   if (body.length > WEBHOOK_MAX_BYTES)
     throw new AppError(413, "payload_too_large", `webhook bodies are at most ${WEBHOOK_MAX_BYTES} bytes`);
@@ -61,8 +64,15 @@ async function receive(c: Context<AdminBindings>, name: GatewayName, header: str
   let credited: boolean;
   try {
     // Keyed by the gateway's event id: a replayed or redelivered webhook credits nothing the second time.
-    credited = (await c.env.CRAWLER_ACCOUNT.getByName(accountId).topUp(`${name}:${eventId}`, micros, now)).credited;
+    const outcome = await c.env.CRAWLER_ACCOUNT.getByName(accountId).topUp(`${name}:${eventId}`, micros, now);
+    if (!outcome.known) {
+      // Paid, but for no account here: not acknowledged, so the gateway keeps retrying (and shows it) until one exists.
+      console.error(JSON.stringify({ code: "payment_for_unknown_account", gateway: name, eventId, account: accountId, micros }));
+      throw new AppError(404, "account_unknown", "no crawler account matches this payment; create it and the gateway's retry credits it");
+    }
+    credited = outcome.credited;
   } catch (error) {
+    if (error instanceof AppError) throw error;
     throw new AppError(503, "account_unavailable", "the account could not be reached; the gateway will retry", { cause: error });
   }
   console.log(JSON.stringify({ code: "payment_webhook", gateway: name, eventId, account: accountId, micros, credited }));
