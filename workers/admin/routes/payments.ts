@@ -22,6 +22,7 @@ const webhookRoute = (gateway: GatewayName, header: string) =>
     method: "post",
     path: `/${gateway}/webhook`,
     summary: `${gateway === "stripe" ? "Stripe" : "Generic HTTP gateway"} webhook: a confirmed payment credits the account once`,
+    "x-required-role": "public",
     description: `Public (the gateway calls it), authenticated by the \`${header}\` HMAC-SHA256 signature with a timestamp tolerance of 5 minutes.`,
     request: { headers: z.object({ [header]: z.string().optional() }) },
     responses: {

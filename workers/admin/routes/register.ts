@@ -38,6 +38,7 @@ export const registerRoutes = adminRouter().openapi(
     method: "post",
     path: "/register",
     summary: "A crawler asks for an account, proving its key with a Web Bot Auth signature (public)",
+    "x-required-role": "public",
     description:
       'Sign this request as you sign your crawls (RFC 9421, `tag="web-bot-auth"`, Signature-Agent naming your key directory). The account starts `pending`; registering again answers its current state.',
     request: { body: jsonBody(RegistrationSchema) },
