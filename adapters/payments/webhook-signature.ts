@@ -1,4 +1,5 @@
-import { WEBHOOK_TOLERANCE_S, constantTimeEqual, parseSignatureHeader, type WebhookError } from "../../core/payments/gateway";
+import { constantTimeEqual } from "../../core/admin/totp";
+import { WEBHOOK_TOLERANCE_S, parseSignatureHeader, type WebhookError } from "../../core/payments/gateway";
 import { fail, ok, type Result } from "../../core/result";
 
 /** Hex HMAC-SHA256 of `payload` under `secret` (UTF-8). */

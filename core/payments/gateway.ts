@@ -77,11 +77,3 @@ export function parseSignatureHeader(
   }
   return timestamp === null || signatures.length === 0 ? null : { timestamp, signatures };
 }
-
-/** Compares two equal-length hex strings without an early exit (the time taken does not tell how many bytes matched). */
-export function constantTimeEqual(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) diff |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0);
-  return diff === 0;
-}

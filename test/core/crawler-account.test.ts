@@ -3,6 +3,7 @@ import { AccountSettingsSchema, IMPLICIT_TERMS, checkCharge, type AccountTerms }
 import { csvRecord, usdText } from "../../core/csv";
 import { LedgerBatchSchema } from "../../core/ledger-entry";
 import { priceDryRun } from "../../core/pay-per-crawl-dry-run";
+import { centsOf, parseSignatureHeader } from "../../core/payments/gateway";
 import { compilePolicy } from "../../core/policy/compile";
 import { parseReportMessage } from "../../core/report";
 
@@ -94,5 +95,24 @@ describe("csv and the price dry run", () => {
         { path: "/articles/a", requests: 3, priceMicros: 10_000, micros: 30_000 },
       ],
     });
+  });
+});
+
+describe("payment gateways: amounts and signature headers", () => {
+  const HEX = "a".repeat(64);
+  it("moves whole cents only", () => {
+    expect(centsOf(10_000)).toBe(1);
+    expect(centsOf(12_345)).toBeNull();
+    expect(centsOf(0)).toBeNull();
+  });
+  it("reads every signature of the scheme and the timestamp; refuses a header without either", () => {
+    expect(parseSignatureHeader(`t=1700000000,v1=${HEX},v0=${"b".repeat(64)},v1=${"c".repeat(64)}`, "v1")).toEqual({
+      timestamp: 1700000000,
+      signatures: [HEX, "c".repeat(64)],
+    });
+    expect(parseSignatureHeader(`v1=${HEX}`, "v1")).toBeNull();
+    expect(parseSignatureHeader("t=1700000000,v1=short", "v1")).toBeNull();
+    expect(parseSignatureHeader(`t=soon,v1=${HEX}`, "v1")).toBeNull();
+    expect(parseSignatureHeader(`t=1700000000,sha256=${HEX}`, "v1")).toBeNull();
   });
 });
