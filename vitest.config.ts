@@ -35,8 +35,12 @@ const RANGE_INDEX_HOST = {
   modules: true,
   scriptPath: RANGE_INDEX_HOST_JS,
   compatibilityDate: "2026-08-01",
-  durableObjects: { RANGE_INDEX: { className: "RangeIndex", useSQLite: true } },
+  durableObjects: {
+    RANGE_INDEX: { className: "RangeIndex", useSQLite: true },
+    CRAWLER_ACCOUNT: { className: "CrawlerAccount", useSQLite: true },
+  },
   kvNamespaces: { BLOCKLIST: "edge-guard-blocklist" },
+  queueProducers: { REPORTS: "edge-guard-reports" },
 };
 // fast-check runs per property in the fuzz suites (test/support/fuzz-runs.ts): 0 = each suite's CI default.
 const provide = { fuzzRuns: Number(process.env.FUZZ_RUNS ?? "0") || 0 };
@@ -45,7 +49,12 @@ const WORKERS = [
   { name: "edge-guard", config: "./wrangler.toml", postgres: false },
   { name: "tarpit", config: "./workers/tarpit/wrangler.toml", postgres: true },
   { name: "escalation", config: "./workers/escalation/wrangler.toml", postgres: true, setup: ["test/support/llm-stand-in.ts"] },
-  { name: "admin", config: "./workers/admin/wrangler.toml", postgres: true, setup: ["test/support/global-ui.ts"] },
+  {
+    name: "admin",
+    config: "./workers/admin/wrangler.toml",
+    postgres: true,
+    setup: ["test/support/global-ui.ts", "test/support/stripe-stand-in.ts"],
+  },
 ] as const;
 
 export default defineConfig({
@@ -60,7 +69,17 @@ export default defineConfig({
               wrangler: { configPath: w.config },
               miniflare: w.postgres
                 ? {
-                    bindings: { DATABASE_URL: inject("databaseUrl"), NEON_LOCAL_PROXY: inject("neonLocalProxy") },
+                    bindings: {
+                      DATABASE_URL: inject("databaseUrl"),
+                      NEON_LOCAL_PROXY: inject("neonLocalProxy"),
+                      ...(w.name === "admin"
+                        ? {
+                            STRIPE_API_BASE: inject("stripeStandInUrl"),
+                            STRIPE_SECRET_KEY: inject("stripeStandInKey"),
+                            STRIPE_WEBHOOK_SECRET: inject("stripeStandInWebhookSecret"),
+                          }
+                        : {}),
+                    },
                     workers: [
                       RANGE_INDEX_HOST,
                       ...(w.name === "admin"

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LedgerBatchSchema, type LedgerBatch } from "./ledger-entry";
 
 /** The `request.cf` facts edge-guard uses (all optional: absent locally and for some clients). */
 export const CfFactsSchema = z.object({
@@ -132,16 +133,19 @@ export const TrafficSummarySchema = z.object({
 });
 export type TrafficSummary = z.infer<typeof TrafficSummarySchema>;
 
-/** Everything the reports Queue carries: one decision (v1) or a summary of allowed traffic (v2). */
+/** What edge-guard's isolates put on the reports Queue: one decision (v1) or a summary of allowed traffic (v2). */
 export type ReportMessage = DecisionReport | TrafficSummary;
+/** Everything the reports Queue carries: those, and a CrawlerAccount's ledger rows (v3). */
+export type QueueMessage = ReportMessage | LedgerBatch;
 
 /** A Queue body read: a decision, a summary, or why it was refused (for the dead-letter queue). */
 export type ParsedMessage =
   | { readonly kind: "decision"; readonly report: DecisionReport }
   | { readonly kind: "summary"; readonly summary: TrafficSummary }
+  | { readonly kind: "ledger"; readonly batch: LedgerBatch }
   | { readonly kind: "refused"; readonly reason: string };
 
-/** Reads one reports-Queue body by its version: v1 is a decision, v2 `kind: "summary"` a summary; anything else is refused. */
+/** Reads one reports-Queue body by its version: v1 a decision, v2 a summary, v3 ledger rows; anything else is refused. */
 export function parseReportMessage(body: unknown): ParsedMessage {
   const version = typeof body === "object" && body !== null && "v" in body ? (body as { v: unknown }).v : undefined;
   if (version === 1) {
@@ -152,8 +156,12 @@ export function parseReportMessage(body: unknown): ParsedMessage {
     const parsed = TrafficSummarySchema.safeParse(body);
     return parsed.success ? { kind: "summary", summary: parsed.data } : { kind: "refused", reason: z.prettifyError(parsed.error) };
   }
+  if (version === 3) {
+    const parsed = LedgerBatchSchema.safeParse(body);
+    return parsed.success ? { kind: "ledger", batch: parsed.data } : { kind: "refused", reason: z.prettifyError(parsed.error) };
+  }
   return {
     kind: "refused",
-    reason: `unsupported message version: ${JSON.stringify(version ?? null).slice(0, 40)} (this escalation reads v1 decisions and v2 summaries)`,
+    reason: `unsupported message version: ${JSON.stringify(version ?? null).slice(0, 40)} (this escalation reads v1 decisions, v2 summaries and v3 ledger rows)`,
   };
 }

@@ -13,7 +13,7 @@ export const UI_ASSETS_DIR = join(ROOT, "dist/admin-ui");
 export const UI_MANIFEST = join(ROOT, "dist/admin-ui.json");
 
 /** The pages' entry modules; shared code (app.ts, charts.ts…) lands in hashed chunks the entries import. */
-const ENTRIES = ["overview", "decisions", "blocklists", "policy", "peers"] as const;
+const ENTRIES = ["overview", "decisions", "blocklists", "policy", "peers", "accounts"] as const;
 const PUBLIC_DIR = "ui";
 
 // Every file under /ui/ carries its content hash in its name, so it may be cached for a year. Workers Static Assets

@@ -345,3 +345,59 @@ export const peerSyncs = pgTable(
   },
   (t) => [index("peer_syncs_peer_at_idx").on(t.peerId, t.at)],
 );
+
+/**
+ * Pay-per-crawl accounts as the operator sees them, keyed `thumbprint directory` (core/crawler-account.ts accountId).
+ * The CrawlerAccount Durable Object holds the terms the edge enforces; admin writes both, DO first.
+ */
+export const crawlerAccounts = pgTable(
+  "crawler_accounts",
+  {
+    id: text("id").primaryKey(),
+    /** RFC 7638 thumbprint of the crawler's Web Bot Auth key: one account per key (admin's URLs name it). */
+    thumbprint: text("thumbprint").notNull().unique(),
+    /** Origin of its key directory, e.g. `https://crawler.example`. */
+    directory: text("directory").notNull(),
+    /** A label for the operator (the crawler's name). */
+    name: text("name").notNull(),
+    /** Who asked for it: `operator` (admin) or `self` (self-registration with a signed request). */
+    origin: text("origin").notNull(),
+    contact: text("contact"),
+    /** The payment gateway's customer id (`cus_…` at Stripe), once a top-up was started. */
+    customerId: text("customer_id"),
+    /** `pending`, `active` or `suspended` (core/crawler-account.ts). */
+    state: text("state").notNull(),
+    prepaid: boolean("prepaid").notNull().default(false),
+    priceMicros: bigint("price_micros", { mode: "number" }),
+    capMicros: bigint("cap_micros", { mode: "number" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [index("crawler_accounts_state_idx").on(t.state)],
+);
+
+/**
+ * Every charge, refund and top-up, one row each, written by escalation from the accounts' outboxes. `key` is the
+ * idempotency key (core/ledger-entry.ts), so a redelivered batch writes nothing twice. No foreign key: an account the
+ * policy trusts is charged before the operator sets it up.
+ */
+export const ledgerEntries = pgTable(
+  "ledger_entries",
+  {
+    key: text("key").primaryKey(),
+    account: text("account").notNull(),
+    /** `charge`, `refund` or `topup`. */
+    kind: text("kind").notNull(),
+    /** Always positive; `kind` gives the sign. */
+    micros: bigint("micros", { mode: "number" }).notNull(),
+    at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+    recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [index("ledger_entries_account_at_idx").on(t.account, t.at), index("ledger_entries_at_idx").on(t.at)],
+);

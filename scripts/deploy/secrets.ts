@@ -52,6 +52,21 @@ export const SECRETS: readonly SecretSpec[] = [
   },
   { name: "TURNSTILE_SITE_KEY", workers: ["edge-guard"], source: { kind: "optional" } },
   { name: "TURNSTILE_SECRET", workers: ["edge-guard"], source: { kind: "optional" } },
+  // Pay per crawl top-ups: set from the environment when present (both Stripe values, or the generic gateway's).
+  {
+    name: "STRIPE_SECRET_KEY",
+    workers: ["edge-guard-admin"],
+    source: { kind: "optional" },
+    check: (v) => (/^(sk|rk)_(live|test)_\S+$/.test(v) ? null : "must be a Stripe secret or restricted key (sk_… / rk_…)"),
+  },
+  {
+    name: "STRIPE_WEBHOOK_SECRET",
+    workers: ["edge-guard-admin"],
+    source: { kind: "optional" },
+    check: (v) => (v.startsWith("whsec_") ? null : "must be a webhook signing secret (whsec_…)"),
+  },
+  { name: "PAYMENTS_HTTP_TOKEN", workers: ["edge-guard-admin"], source: { kind: "optional" } },
+  { name: "PAYMENTS_HTTP_WEBHOOK_SECRET", workers: ["edge-guard-admin"], source: { kind: "optional" }, check: minLength(32) },
 ];
 
 /** Secret specs naming a Worker no config defines (the list went stale). */

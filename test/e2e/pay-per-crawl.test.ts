@@ -20,8 +20,10 @@ let dir: string;
 let paying: CrawlerKey;
 let payingPort: number;
 let suspendedPort: number;
+let accountPort: number;
 const PAYING_KEY = () => join(dir, "paying.json");
 const SUSPENDED_KEY = () => join(dir, "suspended.json");
+const ACCOUNT_KEY = () => join(dir, "account.json");
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -33,7 +35,7 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "edge-guard-pay-"));
-  [payingPort, suspendedPort] = [await freePort(), await freePort()];
+  [payingPort, suspendedPort, accountPort] = [await freePort(), await freePort(), await freePort()];
   paying = (await loadOrCreateKey(PAYING_KEY())).key;
   stack = await startStack({
     edgePort: 0,
@@ -41,15 +43,23 @@ beforeAll(async () => {
     originPort: 0,
     prebuilt: process.env.E2E_PREBUILT === "1",
     vars: {
-      "edge-guard": { WEB_BOT_AUTH_DEV_DIRECTORIES: `${sampleCrawlerOrigin(payingPort)},${sampleCrawlerOrigin(suspendedPort)}` },
+      "edge-guard": {
+        WEB_BOT_AUTH_DEV_DIRECTORIES: [payingPort, suspendedPort, accountPort].map((port) => sampleCrawlerOrigin(port)).join(","),
+      },
     },
   });
-  // npm run dev's demo policy, plus a second crawler the operator has suspended (the policy's `forbidden` terms: the
-  // ledger's account states are not on this branch yet).
+  // npm run dev's demo policy, plus a second crawler the policy forbids (its `forbidden` terms) and a third, trusted,
+  // whose account the operator suspends in admin (a test below).
   const demo = demoPayPolicy(sampleCrawlerOrigin(payingPort)) as { webBotAuth: { trustedSigners: object[] }; payPerCrawl: object };
   const policy = {
     ...demo,
-    webBotAuth: { trustedSigners: [...demo.webBotAuth.trustedSigners, { origin: sampleCrawlerOrigin(suspendedPort), name: "suspended" }] },
+    webBotAuth: {
+      trustedSigners: [
+        ...demo.webBotAuth.trustedSigners,
+        { origin: sampleCrawlerOrigin(suspendedPort), name: "suspended" },
+        { origin: sampleCrawlerOrigin(accountPort), name: "account-holder" },
+      ],
+    },
     payPerCrawl: { ...demo.payPerCrawl, crawlers: { suspended: { forbidden: true } } },
   };
   expect(await seedDemoPolicy(stack.adminUrl, stack.secrets.ADMIN_DEV_TOKEN, policy)).toBe(true);
@@ -193,11 +203,35 @@ describe("refusals, as the protocol names them", () => {
     expect(await totals()).toEqual(before);
   });
 
-  it("refuses a suspended crawler with 403 CrawlerForbidden", async () => {
+  it("refuses a crawler the policy forbids with 403 CrawlerForbidden", async () => {
     const run = await crawler("/articles/france", [], { key: SUSPENDED_KEY(), port: suspendedPort });
     expect(run.code).toBe(1);
     expect(run.result.first).toMatchObject({ status: 403, error: "CrawlerForbidden" });
     expect(run.result.paid).toEqual([]);
+  });
+
+  it("charges an account until the operator suspends it in admin, then answers 403 CrawlerForbidden", async () => {
+    const key = (await loadOrCreateKey(ACCOUNT_KEY())).key;
+    const admin = (path: string, method: string, body: unknown) =>
+      fetch(`${stack.adminUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${stack.secrets.ADMIN_DEV_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const directory = sampleCrawlerOrigin(accountPort);
+    const created = await admin("/api/accounts", "POST", { thumbprint: key.thumbprint, directory, name: "Account holder" });
+    expect(created.status).toBe(201);
+    const active = await crawler("/articles/japan", [], { key: ACCOUNT_KEY(), port: accountPort });
+    expect(active.code).toBe(0);
+    expect(active.result.paid.at(-1)).toMatchObject({ status: 200, charged: "USD 0.01" });
+
+    const suspended = await admin(`/api/accounts/${key.thumbprint}`, "PATCH", {
+      state: "suspended",
+    });
+    expect(suspended.status).toBe(200);
+    const refused = await crawler("/articles/germany", [], { key: ACCOUNT_KEY(), port: accountPort });
+    expect(refused.code).toBe(1);
+    expect(refused.result.paid.at(-1)).toMatchObject({ status: 403, error: "CrawlerForbidden", charged: null });
   });
 
   it("refuses a blocklisted address even when it pays: the blocked page, no price, nothing charged", async () => {

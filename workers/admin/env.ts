@@ -1,4 +1,5 @@
 import type { DbEnv } from "../../adapters/db/client";
+import type { CrawlerAccount } from "../../durable-objects/crawler-account";
 import type { RangeIndex } from "../../durable-objects/range-index";
 import type Tarpit from "../tarpit/index";
 
@@ -16,6 +17,16 @@ export interface AdminSecrets {
   readonly ADMIN_DEV_USER?: string;
   /** The longest an API token may live, in days (default 365); older tokens stop working whatever their own end. */
   readonly API_TOKEN_MAX_DAYS?: string;
+  /** Secret: Stripe's secret API key (`sk_live_…`). Set with STRIPE_WEBHOOK_SECRET: top-ups through Stripe. Never logged. */
+  readonly STRIPE_SECRET_KEY?: string;
+  /** Secret: the signing secret of the Stripe webhook endpoint (`whsec_…`) for POST /api/payments/stripe/webhook. */
+  readonly STRIPE_WEBHOOK_SECRET?: string;
+  /** Tests and local dev only: a stand-in for https://api.stripe.com on loopback. */
+  readonly STRIPE_API_BASE?: string;
+  /** A generic JSON payment gateway (all three set): its API base URL, Bearer token (secret) and webhook secret (secret). */
+  readonly PAYMENTS_HTTP_BASE?: string;
+  readonly PAYMENTS_HTTP_TOKEN?: string;
+  readonly PAYMENTS_HTTP_WEBHOOK_SECRET?: string;
 }
 
 /**
@@ -27,6 +38,8 @@ export interface AdminEnv extends DbEnv, AdminSecrets {
   readonly BLOCKLIST: KVNamespace;
   /** edge-guard's RangeIndex: the single writer of `cidr:`, `asn:` and `allow:` entries. */
   readonly RANGE_INDEX: DurableObjectNamespace<RangeIndex>;
+  /** edge-guard's CrawlerAccount: pay-per-crawl terms and balances the edge enforces (admin sets them, DO first). */
+  readonly CRAWLER_ACCOUNT: DurableObjectNamespace<CrawlerAccount>;
   /** The tarpit, for its counters (held seconds, bytes), typed from the tarpit's own entrypoint. */
   readonly TARPIT: Service<Tarpit>;
   /** Session lifetime in seconds (default 3600); a session past half its life is renewed on use. */

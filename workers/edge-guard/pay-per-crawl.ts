@@ -70,7 +70,7 @@ export async function payPerCrawl(
   const key = await sha256Hex(`${verified.nonce}\n${request.method}\n${request.url}`);
   if (decision.kind === "in-band")
     return { response: await inBand(state, env, pricing, decision, request, account, key, fetchOrigin, now) };
-  const charged = await charge(state, env, pricing, account, key, decision, now);
+  const charged = await charge(state, env, pricing, account, key, decision, now, exactPrice !== null);
   return "response" in charged ? charged : { paid: charged };
 }
 
@@ -85,11 +85,24 @@ async function charge(
   key: string,
   decision: Charge,
   now: number,
+  exactOffered: boolean,
 ): Promise<PaidRequest | { response: Response }> {
   try {
     const outcome = await env.CRAWLER_ACCOUNT.getByName(account).charge(key, decision.priceMicros, decision.capMicros, now);
-    if (outcome.status === "over-cap") return { response: payResponse(pricing, "PaymentFailed", decision.priceMicros) };
-    return { account, key, micros: outcome.micros };
+    switch (outcome.status) {
+      case "charged":
+      case "duplicate":
+        return { account, key, micros: outcome.micros };
+      case "forbidden": // a pending or suspended account
+        return { response: payResponse(pricing, "CrawlerForbidden", null) };
+      case "over-price": // the account's own rate is above what the crawler offered: quote it
+        return {
+          response: payResponse(pricing, exactOffered ? "InvalidCrawlerExactPrice" : "InvalidCrawlerMaxPrice", outcome.priceMicros),
+        };
+      case "over-cap":
+      case "insufficient-funds":
+        return { response: payResponse(pricing, "PaymentFailed", decision.priceMicros) };
+    }
   } catch (error) {
     // The account could not be reached: the crawler is not served for free, and is not charged.
     state.faults.record("ledger", error);
@@ -127,7 +140,7 @@ async function inBand(
     if (refusal.error === "InvalidContentPrice") state.faults.record("origin", new Error("the origin set an invalid crawler-price"));
     return payResponse(pricing, refusal.error, refusal.priceMicros);
   }
-  const charged = await charge(state, env, pricing, account, key, settled, now);
+  const charged = await charge(state, env, pricing, account, key, settled, now, request.headers.has(CRAWLER_EXACT_PRICE_HEADER));
   if ("response" in charged) {
     await origin.body?.cancel();
     return charged.response;

@@ -15,6 +15,7 @@ import { retryDelayS } from "../../core/retry-backoff";
 import { scoreRows, type LoadedModel } from "./model";
 import type { EscalationState } from "./state";
 import { recordDecisions, type Decided } from "./record";
+import { storeLedger } from "./ledger";
 import { storeSummaries } from "./summaries";
 
 /** One valid report, scored, with the history it was scored on. */
@@ -40,6 +41,9 @@ interface BatchOutcome {
   /** Summaries of allowed traffic stored, and redelivered ones skipped. */
   summaries: number;
   summaryDuplicates: number;
+  /** Ledger rows written, and rows of redelivered batches already there. */
+  ledgerRows: number;
+  ledgerDuplicates: number;
   recorded: number;
   duplicates: number;
   blocks: number;
@@ -55,11 +59,13 @@ interface BatchOutcome {
 export async function escalate(state: EscalationState, batch: MessageBatch, env: EscalationEnv, ctx?: ExecutionContext): Promise<void> {
   const started = Date.now();
   const config = escalationConfig(env);
-  const { valid, summaries, invalid, retried } = await intake(batch, env);
+  const { valid, summaries, ledger, invalid, retried } = await intake(batch, env);
   const outcome: BatchOutcome = {
     invalid,
     summaries: 0,
     summaryDuplicates: 0,
+    ledgerRows: 0,
+    ledgerDuplicates: 0,
     recorded: 0,
     duplicates: 0,
     blocks: 0,
@@ -77,6 +83,18 @@ export async function escalate(state: EscalationState, batch: MessageBatch, env:
       logFault("escalation_db_unavailable", error, null);
       for (const { msg } of summaries) msg.retry();
       outcome.retried += summaries.length;
+    }
+  }
+  if (ledger.length > 0) {
+    try {
+      const stored = await withDb(env, (db) => storeLedger(db, ledger));
+      outcome.ledgerRows = stored.written;
+      outcome.ledgerDuplicates = stored.duplicates;
+      outcome.retried += stored.retried;
+    } catch (error) {
+      logFault("escalation_db_unavailable", error, null);
+      for (const { msg } of ledger) msg.retry({ delaySeconds: retryDelayS(msg.attempts) });
+      outcome.retried += ledger.length;
     }
   }
   if (valid.length === 0) return logBatch(batch, outcome, null, started);

@@ -1,3 +1,4 @@
+import type { LedgerBatch } from "../../core/ledger-entry";
 import { parseReportMessage, type DecisionReport, type TrafficSummary } from "../../core/report";
 import type { EscalationEnv } from "./env";
 import { logFault } from "./log";
@@ -14,6 +15,12 @@ export interface SummaryIntake {
   readonly summary: TrafficSummary;
 }
 
+/** A message whose body is a CrawlerAccount's ledger rows. */
+export interface LedgerIntake {
+  readonly msg: Message;
+  readonly batch: LedgerBatch;
+}
+
 /**
  * Reads every message by its version: valid decisions and summaries are returned; a malformed one, or one of a
  * version this escalation does not read, goes to the DLQ with its reason and is acked (retrying cannot fix it), or
@@ -22,9 +29,10 @@ export interface SummaryIntake {
 export async function intake(
   batch: MessageBatch,
   env: EscalationEnv,
-): Promise<{ valid: Intake[]; summaries: SummaryIntake[]; invalid: number; retried: number }> {
+): Promise<{ valid: Intake[]; summaries: SummaryIntake[]; ledger: LedgerIntake[]; invalid: number; retried: number }> {
   const valid: Intake[] = [];
   const summaries: SummaryIntake[] = [];
+  const ledger: LedgerIntake[] = [];
   let invalid = 0;
   let retried = 0;
   for (const msg of batch.messages) {
@@ -35,6 +43,10 @@ export async function intake(
     }
     if (parsed.kind === "summary") {
       summaries.push({ msg, summary: parsed.summary });
+      continue;
+    }
+    if (parsed.kind === "ledger") {
+      ledger.push({ msg, batch: parsed.batch });
       continue;
     }
     invalid++;
@@ -48,5 +60,5 @@ export async function intake(
       retried++;
     }
   }
-  return { valid, summaries, invalid, retried };
+  return { valid, summaries, ledger, invalid, retried };
 }

@@ -11,13 +11,22 @@ type Doc = { openapi: string; paths: Record<string, Record<string, Operation>> }
 const doc = async () => (await (await call("/api/openapi.json")).json()) as Doc;
 const MUTATING = new Set(["post", "put", "patch", "delete"]);
 // Operations a viewer may POST: they change nothing.
-const VIEWER_POSTS = new Set(["post /api/auth/logout", "post /api/policy/validate", "post /api/policy/dry-run"]);
+const VIEWER_POSTS = new Set([
+  "post /api/auth/logout",
+  "post /api/policy/validate",
+  "post /api/policy/dry-run",
+  "post /api/ledger/price-dry-run",
+]);
 const PUBLIC = new Set([
   "post /api/auth/login",
   // Peering's public routes: a peer proves itself by its signature (peers-push.test.ts), never by a role.
   "get /.well-known/edge-guard/peer-key",
   "get /api/peers/feed",
   "post /api/peers/push",
+  // A crawler proves itself by its Web Bot Auth signature; a gateway by its webhook signature.
+  "post /api/accounts/register",
+  "post /api/payments/stripe/webhook",
+  "post /api/payments/http/webhook",
 ]);
 
 function concrete(path: string): string {
@@ -69,6 +78,10 @@ describe("roles", () => {
       "POST /login": "the dashboard's login form",
       "POST /logout": "ends the caller's own session",
       "POST /api/peers/push": "a peer's signed push: authenticated by its JWS signature, not by a role (tested below)",
+      "POST /api/ledger/price-dry-run": "read-only estimate",
+      "POST /api/accounts/register": "a crawler's request, authenticated by its Web Bot Auth signature (accounts.test.ts)",
+      "POST /api/payments/stripe/webhook": "Stripe's call, authenticated by Stripe-Signature (accounts.test.ts)",
+      "POST /api/payments/http/webhook": "the gateway's call, authenticated by X-Signature (accounts.test.ts)",
     };
     const viewer = bearer(await apiToken("viewer", "roles-viewer-routes"));
     const mutating = [...new Set(app.routes.filter((r) => MUTATING.has(r.method.toLowerCase())).map((r) => `${r.method} ${r.path}`))];

@@ -31,7 +31,7 @@ export const app = createApp({ accessKeys: () => jwks, now: () => clock.now, sle
 
 /** Vars a deploy would set, on top of the real bindings. */
 export function testEnv(
-  overrides: Partial<Record<Exclude<keyof AdminEnv, "BLOCKLIST" | "TARPIT" | "RANGE_INDEX">, string>> = {},
+  overrides: Partial<Record<Exclude<keyof AdminEnv, "BLOCKLIST" | "TARPIT" | "RANGE_INDEX" | "CRAWLER_ACCOUNT">, string>> = {},
 ): AdminEnv {
   return {
     ...baseEnv,

@@ -86,14 +86,14 @@ describe("summaries of allowed traffic", () => {
     if (client === undefined) throw new Error("fixture has a client");
     const inconsistent = { ...good, id: "isolate-c:2", clients: [{ ...client, requests: 2 }] }; // 5 recent, 2 requests
     const noClients = { ...good, id: "isolate-c:3", clients: [] };
-    const future = { ...good, v: 3 };
+    const future = { ...good, v: 4 };
     const noVersion = { ...good, v: undefined };
     const result = await deliver([inconsistent, noClients, future, noVersion], { ...env, DLQ: recordingDlq(dead) });
     expect(result.explicitAcks.sort()).toEqual(["msg-1-0", "msg-1-1", "msg-1-2", "msg-1-3"]);
     expect(dead.map((d) => d.messageId)).toEqual(["msg-1-0", "msg-1-1", "msg-1-2", "msg-1-3"]);
     expect(dead[0]?.reason).toMatch(/inconsistent counts/);
     expect(dead[1]?.reason).toMatch(/clients/);
-    expect(dead[2]?.reason).toMatch(/unsupported message version: 3/);
+    expect(dead[2]?.reason).toMatch(/unsupported message version: 4/);
     expect(dead[3]?.reason).toMatch(/unsupported message version: null/);
     expect(await allowedCount("198.51.100.122")).toBe(0);
   });

@@ -11,6 +11,7 @@ import type { AdminBindings } from "../router";
 import { db } from "../store/db";
 import { listDecisions } from "../store/decisions";
 import { DASHBOARD_PAGES, pageShell, type PageName, type Viewer } from "../ui/shell";
+import { AccountsMain } from "../ui/accounts-view";
 import { BlocklistsMain, DecisionsMain, OverviewMain, PeersMain, PolicyMain } from "../ui/views";
 
 const LoginForm = z.object({ name: z.string().min(1).max(100), password: z.string().min(1).max(1000), totp: z.string().min(1).max(10) });
@@ -57,6 +58,7 @@ const MAINS: Record<Exclude<PageName, "overview">, () => Child> = {
   blocklists: BlocklistsMain,
   policy: PolicyMain,
   peers: PeersMain,
+  accounts: AccountsMain,
 };
 
 /** Server-rendered pages (dashboard shells, login, sign-out). Their JS and CSS are static assets (wrangler.toml `[assets]`). */

@@ -10,6 +10,7 @@ export const DASHBOARD_PAGES = [
   { name: "blocklists", path: "/blocklists", title: "Blocklists", script: "blocklists.js" },
   { name: "policy", path: "/policy", title: "Policy", script: "policy.js" },
   { name: "peers", path: "/peers", title: "Peers", script: "peers.js" },
+  { name: "accounts", path: "/accounts", title: "Accounts", script: "accounts.js" },
 ] as const;
 
 /** A dashboard page's name. */

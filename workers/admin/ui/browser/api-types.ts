@@ -60,3 +60,14 @@ export type PeerSelf = Schemas["PeerSelf"];
 /** GET /api/peers: one configured peer. */
 export type Peer = Schemas["Peer"];
 export type Peers = Answer<"/api/peers", "get">;
+
+/** GET /api/accounts: one crawler account. */
+export type CrawlerAccount = Schemas["CrawlerAccount"];
+export type CrawlerAccounts = Answer<"/api/accounts", "get">;
+/** GET /api/ledger: a page of ledger rows with totals over the filter. */
+export type LedgerPage = Answer<"/api/ledger", "get">;
+export type LedgerTotals = Schemas["LedgerTotals"];
+/** GET /api/ledger/revenue. */
+export type Revenue = Answer<"/api/ledger/revenue", "get">;
+/** POST /api/ledger/price-dry-run. */
+export type PriceDryRun = Schemas["PriceDryRun"];

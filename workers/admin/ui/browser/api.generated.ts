@@ -2522,6 +2522,1205 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/accounts/register": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * A crawler asks for an account, proving its key with a Web Bot Auth signature (public)
+         * @description Sign this request as you sign your crawls (RFC 9421, `tag="web-bot-auth"`, Signature-Agent naming your key directory). The account starts `pending`; registering again answers its current state.
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": components["schemas"]["AccountRegistration"];
+                };
+            };
+            readonly responses: {
+                /** @description this key already has an account */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["AccountRegistered"];
+                    };
+                };
+                /** @description registered, pending approval */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["AccountRegistered"];
+                    };
+                };
+                /** @description `signature_required`, `signature_invalid` */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `registration_closed`: too many registrations await approval */
+                readonly 429: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/accounts": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Crawler accounts with their balances */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    readonly state?: "pending" | "active" | "suspended";
+                };
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description accounts, oldest first */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly accounts: readonly components["schemas"]["CrawlerAccount"][];
+                        };
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        /** Create a crawler account (active unless said otherwise) */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": components["schemas"]["NewCrawlerAccount"];
+                };
+            };
+            readonly responses: {
+                /** @description created */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["CrawlerAccount"];
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `conflict`: that key has an account */
+                readonly 409: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly error: string;
+                            readonly message: string;
+                        };
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/accounts/{thumbprint}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** One crawler account */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly thumbprint: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description the account */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["CrawlerAccount"];
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        /** Approve, suspend, set a negotiated rate, a cap, prepaid; rename */
+        readonly patch: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly thumbprint: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": components["schemas"]["CrawlerAccountPatch"];
+                };
+            };
+            readonly responses: {
+                /** @description the account after the change */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["CrawlerAccount"];
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly trace?: never;
+    };
+    readonly "/api/accounts/{thumbprint}/top-ups": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Credit a prepaid balance by hand (a payment received outside the gateways); once per reference */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly thumbprint: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": components["schemas"]["ManualTopUp"];
+                };
+            };
+            readonly responses: {
+                /** @description `credited: false`: that reference was credited before */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly credited: boolean;
+                            readonly balanceMicros: number;
+                        };
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_prepaid` */
+                readonly 409: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly error: string;
+                            readonly message: string;
+                        };
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/accounts/{thumbprint}/checkout": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** Start a top-up through a payment gateway; the balance is credited when its webhook confirms payment */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly thumbprint: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": components["schemas"]["Checkout"];
+                };
+            };
+            readonly responses: {
+                /** @description the payment the gateway opened */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly gateway: string;
+                            readonly paymentId: string;
+                            readonly status: string;
+                        };
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `gateway_refused`, `gateway_unreachable` */
+                readonly 502: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly error: string;
+                            readonly message: string;
+                        };
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/ledger": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Ledger rows (charges, refunds, top-ups), newest first, with totals over the filter */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    /** @description rows per page (1-500) */
+                    readonly limit?: number;
+                    readonly cursor?: string;
+                    /** @description a key thumbprint, or a full account id */
+                    readonly account?: string;
+                    readonly kind?: "charge" | "refund" | "topup";
+                    readonly since?: string;
+                    readonly until?: string;
+                };
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description a page */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly entries: readonly components["schemas"]["LedgerEntry"][];
+                            readonly totals: components["schemas"]["LedgerTotals"];
+                            readonly nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/ledger/export.csv": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** The ledger rows of a filter as CSV (at most 50000) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    /** @description a key thumbprint, or a full account id */
+                    readonly account?: string;
+                    readonly kind?: "charge" | "refund" | "topup";
+                    readonly since?: string;
+                    readonly until?: string;
+                };
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description at, account, kind, micros, usd, key */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "text/csv": string;
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/ledger/statements/{thumbprint}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** An account's monthly statements (UTC months), newest first */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly thumbprint: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description statements */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly account: string;
+                            readonly statements: readonly components["schemas"]["MonthlyStatement"][];
+                        };
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/ledger/statements/{thumbprint}/{file}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** One month of an account's ledger as CSV, with its totals in the last lines */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly thumbprint: string;
+                    readonly file: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description the month's rows */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "text/csv": string;
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/ledger/revenue": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Pay-per-crawl revenue (charged net of refunds) over the last 7 and 30 days and in total */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description totals */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly last7Days: components["schemas"]["LedgerTotals"];
+                            readonly last30Days: components["schemas"]["LedgerTotals"];
+                            readonly allTime: components["schemas"]["LedgerTotals"];
+                        };
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/ledger/price-dry-run": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /** What a policy's prices would have earned from last week's crawler requests (default: the active policy) */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": {
+                        /** @description a candidate policy document */
+                        readonly policy?: {
+                            readonly [key: string]: unknown;
+                        };
+                        /** @default 7 */
+                        readonly days?: number;
+                    };
+                };
+            };
+            readonly responses: {
+                /** @description the estimate */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["PriceDryRun"];
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `invalid_policy`, `no_prices` */
+                readonly 422: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly error: string;
+                            readonly message: string;
+                        };
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/payments/stripe/webhook": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Stripe webhook: a confirmed payment credits the account once
+         * @description Public (the gateway calls it), authenticated by the `stripe-signature` HMAC-SHA256 signature with a timestamp tolerance of 5 minutes.
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: {
+                    readonly "stripe-signature"?: string;
+                };
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description accepted (credited, or a replay / an event that needs nothing) */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["WebhookReceived"];
+                    };
+                };
+                /** @description `webhook_signature_missing`, `webhook_signature_invalid`, `webhook_signature_expired`, `webhook_payload_invalid`: nothing credited */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `gateway_not_configured`, `account_unavailable` (the gateway retries) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/payments/http/webhook": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        /**
+         * Generic HTTP gateway webhook: a confirmed payment credits the account once
+         * @description Public (the gateway calls it), authenticated by the `x-signature` HMAC-SHA256 signature with a timestamp tolerance of 5 minutes.
+         */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: {
+                    readonly "x-signature"?: string;
+                };
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description accepted (credited, or a replay / an event that needs nothing) */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["WebhookReceived"];
+                    };
+                };
+                /** @description `webhook_signature_missing`, `webhook_signature_invalid`, `webhook_signature_expired`, `webhook_payload_invalid`: nothing credited */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `gateway_not_configured`, `account_unavailable` (the gateway retries) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/.well-known/edge-guard/peer-key": {
         readonly parameters: {
             readonly query?: never;
@@ -3597,6 +4796,131 @@ export interface components {
              * @default 90
              */
             readonly expiresInDays: number | null;
+        };
+        readonly AccountRegistered: {
+            readonly id: string;
+            /**
+             * @description `pending` until the operator approves
+             * @enum {string}
+             */
+            readonly state: "pending" | "active" | "suspended";
+        };
+        readonly AccountRegistration: {
+            /** @example ExampleBot */
+            readonly name: string;
+            /** @example mailto:crawler-ops@crawler.example */
+            readonly contact?: string;
+        };
+        readonly CrawlerAccount: {
+            /** @description `thumbprint directory`: the Web Bot Auth key and its directory's origin */
+            readonly id: string;
+            readonly thumbprint: string;
+            readonly directory: string;
+            readonly name: string;
+            /**
+             * @description created by an operator, or self-registered by the crawler
+             * @enum {string}
+             */
+            readonly origin: "operator" | "self";
+            readonly contact: string | null;
+            /** @enum {string} */
+            readonly state: "pending" | "active" | "suspended";
+            readonly prepaid: boolean;
+            /** @description negotiated rate per request; null: the policy's price */
+            readonly priceMicros: number | null;
+            readonly capMicros: number | null;
+            /** @description prepaid balance; null when the account's object was unreachable */
+            readonly balanceMicros: number | null;
+            /** @description charged net of refunds, as the edge counts it */
+            readonly spentMicros: number | null;
+            readonly charges: number | null;
+            readonly createdAt: string;
+            readonly updatedAt: string;
+        };
+        readonly NewCrawlerAccount: {
+            readonly thumbprint: string;
+            readonly directory: string;
+            readonly name: string;
+            readonly contact?: string;
+            /**
+             * @default active
+             * @enum {string}
+             */
+            readonly state: "pending" | "active" | "suspended";
+            /** @default false */
+            readonly prepaid: boolean;
+            /** @default null */
+            readonly priceMicros: number | null;
+            /** @default null */
+            readonly capMicros: number | null;
+        };
+        /** @description approve: `state: active`; suspend: `state: suspended`; null clears a rate or cap */
+        readonly CrawlerAccountPatch: {
+            /** @enum {string} */
+            readonly state?: "pending" | "active" | "suspended";
+            readonly prepaid?: boolean;
+            readonly priceMicros?: number | null;
+            readonly capMicros?: number | null;
+            readonly name?: string;
+            readonly contact?: string | null;
+        };
+        readonly ManualTopUp: {
+            readonly micros: number;
+            /** @description your reference (a bank transfer id): the same reference credits once */
+            readonly reference: string;
+        };
+        readonly Checkout: {
+            /**
+             * @default stripe
+             * @enum {string}
+             */
+            readonly gateway: "stripe" | "http";
+            /** @description whole cents, in micro-dollars (10 000 = USD 0.01) */
+            readonly micros: number;
+            /** Format: email */
+            readonly email?: string;
+        };
+        readonly LedgerEntry: {
+            readonly key: string;
+            readonly account: string;
+            /** @enum {string} */
+            readonly kind: "charge" | "refund" | "topup";
+            readonly micros: number;
+            readonly at: string;
+            readonly recordedAt: string;
+        };
+        readonly LedgerTotals: {
+            readonly charges: number;
+            readonly chargedMicros: number;
+            readonly refundedMicros: number;
+            readonly toppedUpMicros: number;
+            /** @description charged net of refunds: revenue */
+            readonly netMicros: number;
+        };
+        readonly MonthlyStatement: components["schemas"]["LedgerTotals"] & {
+            /** @example 2026-11 */
+            readonly month: string;
+        };
+        readonly PriceDryRun: {
+            readonly requests: number;
+            readonly pricedRequests: number;
+            readonly inBandRequests: number;
+            readonly estimatedMicros: number;
+            readonly topPaths: readonly {
+                readonly path: string;
+                readonly requests: number;
+                readonly priceMicros: number;
+                readonly micros: number;
+            }[];
+            /** @description what paying crawlers actually paid in the same days (ledger, net) */
+            readonly earnedMicros: number;
+            readonly since: string;
+        };
+        readonly WebhookReceived: {
+            /** @enum {boolean} */
+            readonly received: true;
+            /** @description false for a replay, or an event that credits nothing */
+            readonly credited: boolean;
         };
         readonly PeerError: {
             readonly error: string;

@@ -1,6 +1,7 @@
-import type { Overview, TopItem } from "./api-types";
+import type { Overview, Revenue, TopItem } from "./api-types";
 import { api, byId, errorState, fmtBytes, fmtDuration, fmtInt, fmtPercent, h, messageOf } from "./app";
 import { hbars, stackedBars } from "./charts";
+import { fmtUsd } from "./money";
 
 const SERIES = [
   { key: "allow", label: "allow" },
@@ -17,6 +18,8 @@ const REFRESH_MS = 30000;
 const fromUrl = Number(new URLSearchParams(location.search).get("hours"));
 let hours = BUCKET_MINUTES[fromUrl] ? fromUrl : 24;
 let last: Overview | null = null;
+/** Pay-per-crawl revenue from the ledger (null: not loaded, e.g. the ledger is unreachable). */
+let revenue: Revenue | null = null;
 
 const clock = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
 
@@ -95,6 +98,11 @@ function renderTiles(data: Overview) {
       data.queueLagSeconds === null ? "no recent reports" : "queue lag " + data.queueLagSeconds.toFixed(1) + " s",
       true,
     ),
+    tile(
+      "Pay-per-crawl revenue",
+      revenue === null ? "–" : fmtUsd(revenue.last7Days.netMicros),
+      revenue === null ? "ledger not available" : "last 7 days · " + fmtUsd(revenue.last30Days.netMicros) + " in 30",
+    ),
   );
   byId("tiles").removeAttribute("aria-busy");
 }
@@ -149,7 +157,9 @@ function render(data: Overview) {
 
 async function load() {
   try {
-    last = await api<Overview>("/api/overview?hours=" + hours + "&bucketMinutes=" + BUCKET_MINUTES[hours]);
+    const figures = api<Overview>("/api/overview?hours=" + hours + "&bucketMinutes=" + BUCKET_MINUTES[hours]);
+    revenue = await api<Revenue>("/api/ledger/revenue").catch(() => null);
+    last = await figures;
     render(last);
   } catch (error) {
     byId("window-text").textContent = "Could not load the figures: " + messageOf(error);

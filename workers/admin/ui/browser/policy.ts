@@ -18,6 +18,7 @@ import {
   operatorOnly,
 } from "./app";
 import { lineColumn, locate } from "./json-path";
+import { pricePreview } from "./price-preview";
 
 const ACTIONS = ["allow", "challenge", "tarpit", "block"];
 
@@ -245,6 +246,8 @@ async function preview() {
   try {
     renderDryRun(await api<DryRun>("/api/policy/dry-run", { method: "POST", body: { ...body, limit: 1000 } }));
     issuesBox.replaceChildren();
+    const prices = await pricePreview(body.policy);
+    if (prices !== null) byId("dry-run").prepend(prices);
   } catch (error) {
     byId("dry-run").replaceChildren(emptyState("No preview", messageOf(error)));
     failed(error);
