@@ -13,7 +13,7 @@ import { onError } from "../../adapters/http";
 import { payPerCrawl, settlePaid, type PayStep } from "./pay-per-crawl";
 import type { EdgeGuardEnv } from "./env";
 import { readFacts } from "./facts";
-import { assess, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
+import { assessRequest, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
 import { embeddedTrapResponse, trapSignals, trapVisit, withHoneypot, type TrapVisit } from "./honeypot";
 import { fnv1a } from "../../core/fingerprint";
 import { modeInForce } from "../../core/mode";
@@ -104,7 +104,7 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   }
   let assessment: Assessment;
   try {
-    assessment = await assess(state, env, request, facts, trap === null ? [] : trapSignals(trap), waitUntil);
+    assessment = await assessRequest(state, env, request, facts, trap === null ? [] : trapSignals(trap), waitUntil);
   } catch (error) {
     // The pipeline itself failed: fail open, counted, and the site stays up.
     state.faults.record("decide", error);
