@@ -125,23 +125,29 @@ export async function assessRequest(
 ): Promise<Assessment> {
   const now = facts.receivedAt;
   const policy = await state.policy.current(env.BLOCKLIST, now, waitUntil);
-  // The client's `ip:` entry: answered from the isolate's cache for a known client; for a new one the KV read starts
-  // now and runs while the signals are computed.
-  const known = state.blocklist.knows(facts.ip);
-  const read = state.blocklist.lookup(env.BLOCKLIST, facts.ip, now, waitUntil).catch((error: unknown) => {
-    state.faults.record("blocklist", error);
-    return null;
-  });
-  const cachedEntry = known ? await read : null;
-
-  await state.data.refresh(env.BLOCKLIST, now, waitUntil);
   let range: RangeEntry | null = null;
+  let listedHint: boolean | null = null;
   try {
     await state.ranges.refresh(env.BLOCKLIST, now, waitUntil);
     range = state.ranges.lookup(facts.ip, facts.cf.asn, now);
+    listedHint = state.ranges.listed(facts.ip);
   } catch (error) {
     state.faults.record("blocklist", error);
   }
+  // The client's `ip:` entry. Not in the snapshot's listed addresses: none (only a label this isolate wrote itself,
+  // still cached), with no KV read. Otherwise from the isolate's cache for a known client; for a new one the KV read
+  // starts now and runs while the signals are computed.
+  const unlisted = listedHint === false;
+  const known = unlisted || state.blocklist.knows(facts.ip);
+  const read = unlisted
+    ? Promise.resolve(state.blocklist.fresh(facts.ip, now))
+    : state.blocklist.lookup(env.BLOCKLIST, facts.ip, now, waitUntil).catch((error: unknown) => {
+        state.faults.record("blocklist", error);
+        return null;
+      });
+  const cachedEntry = known ? await read : null;
+
+  await state.data.refresh(env.BLOCKLIST, now, waitUntil);
   const own = requestSignals(facts, {
     declaredBots: state.data.declaredBots,
     aiAgents: state.data.aiAgents,
