@@ -12,6 +12,7 @@ import { Log, LogLevel, Miniflare, convertV4MiniflareOptions, type LegacyWorkerO
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { BUILD_DIR, ROOT, buildWorker } from "../dev/build";
 import { builtModules } from "../dev/stack";
+import { RANGE_INDEX_INSTANCE } from "../core/range-entries";
 
 export const run = promisify(execFile);
 export const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
@@ -147,6 +148,13 @@ export interface AllowPathStack {
   readonly size: string;
   /** The wrk script of each mix. */
   readonly scripts: Record<MixName, string>;
+  /** The deployment's RangeIndex (it has published its snapshot once). */
+  readonly rangeIndex: RangeIndexRpc;
+}
+
+/** The RangeIndex methods the bench calls over Miniflare's RPC proxy. */
+export interface RangeIndexRpc {
+  noteListed(items: readonly { ip: string; expiresAt: number | null }[]): Promise<void>;
 }
 
 /** Builds edge-guard and starts the stack; `inspectorPort` opens workerd's inspector (for bench/profile.ts). */
@@ -212,5 +220,9 @@ export async function startAllowPathStack(options: { inspectorPort?: number } = 
     scripts[name] = join(ROOT, "dist", `bench-${name}.lua`);
     await writeFile(scripts[name], MIXES[name].lua);
   }
-  return { mf, edgeUrl, bareUrl, kv, size, scripts };
+  // The RangeIndex publishes its snapshot (ranges and listed addresses) on first use, as it does in a deployment.
+  const ns = await mf.getDurableObjectNamespace("RANGE_INDEX", "edge-guard");
+  const rangeIndex = ns.get(ns.idFromName(RANGE_INDEX_INSTANCE)) as unknown as RangeIndexRpc;
+  await rangeIndex.noteListed([]);
+  return { mf, edgeUrl, bareUrl, kv, size, scripts, rangeIndex };
 }

@@ -8,6 +8,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ROOT } from "../dev/build";
+import { RANGES_REFRESH_MS } from "../core/range-entries";
 import { CHROME_HEADERS, DURATION_S, CONNECTIONS, MIXES, ROUNDS, run, startAllowPathStack, wrk, type WrkResult } from "./allow-path-stack";
 import { PRICES } from "./cloudflare-prices";
 import {
@@ -78,7 +79,7 @@ interface Round {
 }
 
 async function main(): Promise<void> {
-  const { mf, edgeUrl, bareUrl, kv, size, scripts } = await startAllowPathStack();
+  const { mf, edgeUrl, bareUrl, kv, size, scripts, rangeIndex } = await startAllowPathStack();
   const pid = await workerdPid();
   const stats = async (): Promise<DevStats> => (await (await fetch(new URL("/__edge-guard/operations", edgeUrl))).json()) as DevStats;
   const rssStart = await rssMb(pid);
@@ -179,8 +180,11 @@ async function main(): Promise<void> {
     "User-Agent": "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)",
     Accept: "*/*",
   });
+  // As adapters/blocklist-store.ts writes them: the KV entry, then the address noted in the RangeIndex's snapshot.
   for (let i = 0; i < 20; i++)
     await kv.put(`ip:192.0.2.${i + 70}`, JSON.stringify({ action: "block", reason: "bench", source: "operator", at: Date.now() }));
+  await rangeIndex.noteListed(Array.from({ length: 20 }, (_, i) => ({ ip: `192.0.2.${i + 70}`, expiresAt: null })));
+  await sleep(RANGES_REFRESH_MS + 1_000); // every isolate loads the new snapshot
   // A listed address is refused from its first request (its KV read is awaited): measured from that first request.
   const blockOps = await pathProbe("b", (i) => `192.0.2.${i + 70}`, CHROME_HEADERS);
   const final = await stats();
