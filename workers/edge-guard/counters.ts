@@ -1,6 +1,6 @@
 import { LruMap } from "../../core/lru";
 import { SlidingWindow, type WindowCounts } from "../../core/sliding-window";
-import { HIT_KINDS, type ClientLedger, type HitKind, type LedgerCounts } from "../../durable-objects/client-ledger";
+import type { ClientLedger, HitKind, LedgerCounts } from "../../durable-objects/client-ledger";
 
 /** Least time between two flushes of one key to its Durable Object: bounds DO load from a hot key. */
 export const FLUSH_INTERVAL_MS = 10_000;
@@ -94,7 +94,7 @@ export class Counters {
       state.global = await ledgers.getByName(key).add(at, deltas);
     } catch (error) {
       // Put the hits back so they are not lost; the next flush retries them.
-      for (const kind of HIT_KINDS) if (deltas[kind]) state.pending[kind] = (state.pending[kind] ?? 0) + (deltas[kind] ?? 0);
+      for (const kind of Object.keys(deltas) as HitKind[]) state.pending[kind] = (state.pending[kind] ?? 0) + (deltas[kind] ?? 0);
       this.#pending.add(key);
       throw error;
     }
