@@ -2,7 +2,7 @@
  * `npx tsx bench/memory.ts`: where workerd's memory goes under the allow-path bench's load. Measures, in one workerd:
  * the edge-guard isolate's JS heap (inspector `Runtime.getHeapUsage`) against the process RSS, after a fresh-client
  * load; then the RSS one more ClientLedger Durable Object instance costs (N instances created over RPC, nothing
- * else running); then whether an idle minute gives any of it back.
+ * else running); then whether idle time gives any of it back. The bare pass-through's load runs first, alone.
  */
 import { readFile } from "node:fs/promises";
 import WebSocket from "ws";
@@ -62,6 +62,11 @@ try {
   console.log("| when | workerd RSS MB | edge-guard isolate JS heap MB (used / total) | open DO SQLite files |");
   console.log("| --- | --- | --- | --- |");
   await row("after start");
+  // The bare pass-through alone first: what the runtime grows by with no edge-guard code, KV, DO or queue in play.
+  for (let i = 1; i <= 2; i++) {
+    await wrk(stack.bareUrl, stack.scripts.fresh);
+    await row(`after bare pass-through load ${i} (8 s, edge-guard idle)`);
+  }
   for (let i = 1; i <= 3; i++) {
     await wrk(stack.edgeUrl, stack.scripts.fresh);
     await row(`after fresh load ${i} (8 s)`);
@@ -81,8 +86,8 @@ try {
   }
   await row(`after ${N} more ClientLedger instances (one add each, over RPC)`);
   console.log(`\nRSS per ClientLedger instance: ${((((await rssMb(pid)) - before) * 1024) / N).toFixed(0)} KB`);
-  await sleep(70_000);
-  await row("after 70 s idle");
+  await sleep(40_000);
+  await row("after 40 s idle");
 } finally {
   await stack.mf.dispose();
 }
