@@ -102,8 +102,7 @@ const LINK_PREFIX = encoder.encode("\n");
  * stream; other responses, and every response without a usable TOKEN_SECRET, pass untouched. The link is appended
  * after the document instead of parsed into `<body>` (no HTMLRewriter): HTML parsers (browsers, lxml, html5lib)
  * put content after `</html>` into the body, and a crawler's link extractor finds it there. Costs one stream pass.
- * (A fetched body is already decoded here; the runtime re-encodes it per Content-Encoding on the way out.) The bytes are
- * piped natively (IdentityTransformStream), not through a JavaScript TransformStream.
+ * (A fetched body is already decoded here; the runtime re-encodes it per Content-Encoding on the way out.)
  */
 export async function withHoneypot(response: Response, facts: RequestFacts, mac: HoneypotMac | null, faults: Faults): Promise<Response> {
   if (mac === null || !(response.headers.get("content-type") ?? "").includes("text/html") || response.body === null) return response;
@@ -114,25 +113,14 @@ export async function withHoneypot(response: Response, facts: RequestFacts, mac:
     faults.record("honeypot", error); // the page goes out without a honeypot
     return response;
   }
-  const tail = new Uint8Array(LINK_PREFIX.length + link.length);
-  tail.set(LINK_PREFIX);
-  tail.set(link, LINK_PREFIX.length);
-  // The runtime's own byte stream, piped natively: the page's chunks never pass through JavaScript (a JS
-  // TransformStream runs a callback per chunk), and the link is written once the page has gone through.
-  const { readable, writable } = new IdentityTransformStream();
-  const body = response.body;
-  void (async () => {
-    try {
-      await body.pipeTo(writable, { preventClose: true });
-      const writer = writable.getWriter();
-      await writer.write(tail);
-      await writer.close();
-    } catch (error) {
-      // The origin's stream broke or the client went away: pass the error on, as a plain proxy would (not our fault).
-      await writable.abort(error).catch(() => undefined);
-    }
-  })();
-  const appended = readable;
+  const appended = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      flush(controller) {
+        controller.enqueue(LINK_PREFIX);
+        controller.enqueue(link);
+      },
+    }),
+  );
   const headers = new Headers(response.headers);
   headers.delete("content-length"); // the body grew
   return new Response(appended, { status: response.status, statusText: response.statusText, headers });
