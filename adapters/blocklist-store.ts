@@ -1,7 +1,7 @@
-import type { RangeIndex, RangeItem } from "../durable-objects/range-index";
+import type { ListedAddress, RangeIndex, RangeItem } from "../durable-objects/range-index";
 import { RANGE_INDEX_INSTANCE } from "../core/range-entries";
 import { isOwnPeerEntry as isPeersOwn } from "../core/blocklist-entry";
-import { isRangeKey } from "../core/kv-keys";
+import { isRangeKey, parseKvKey } from "../core/kv-keys";
 import { KvWriter, type KvMetadata } from "./kv";
 
 /** The bindings a blocklist writer needs: KV for `ip:` entries, the RangeIndex for `cidr:`, `asn:` and `allow:`. */
@@ -69,6 +69,7 @@ export class BlocklistStore {
       written.push(...outcome.written);
       kept.push(...outcome.kept);
     }
+    const listed: ListedAddress[] = [];
     await Promise.all(
       ips.map(async (w) => {
         if (options.peer !== undefined) {
@@ -77,8 +78,12 @@ export class BlocklistStore {
         }
         await this.#kv.putEntry(w.key, w.entry, { ttlSeconds: w.ttlSeconds, now });
         written.push(w.key);
+        const parsed = parseKvKey(w.key);
+        if (parsed?.kind === "ip") listed.push({ ip: parsed.rest, expiresAt: w.ttlSeconds === null ? null : now + w.ttlSeconds * 1000 });
       }),
     );
+    // After the KV write: the edge reads an address's entry only when the snapshot lists it, so the entry must be there.
+    if (listed.length > 0) await this.ranges.noteListed(listed);
     return { written, kept };
   }
 
@@ -108,6 +113,8 @@ export class BlocklistStore {
     const old = await this.env.BLOCKLIST.get(key);
     if (old === null || (options.peer !== undefined && !isPeersOwn(old, options.peer))) return null;
     await this.env.BLOCKLIST.delete(key);
+    const parsed = parseKvKey(key);
+    if (parsed?.kind === "ip") await this.ranges.unnoteListed([parsed.rest]);
     return old;
   }
 }

@@ -6,6 +6,7 @@
  * charge) covering `crawler-exact-price`. Counts Durable Object calls per charge on the real bindings (edge-guard's
  * dev-only operations endpoint) and the charges its account holds; writes bench/results/pay.md.
  */
+import { kvKeys } from "../core/kv-keys";
 import { execFile } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -220,7 +221,7 @@ async function main(): Promise<void> {
       webBotAuth: { trustedSigners: [{ origin: directory.origin, name: "bench-crawler" }] },
       payPerCrawl: { prices: [{ path: "/articles/*", price: PRICE }] },
     };
-    await (await mf.getKVNamespace("BLOCKLIST", "edge-guard")).put("policy:active", JSON.stringify(policy));
+    await (await mf.getKVNamespace("BLOCKLIST", "edge-guard")).put(kvKeys.policy, JSON.stringify(policy));
     const edgeUrl = (await mf.unsafeGetDirectURL("edge-guard")).toString().replace(/\/$/, "");
     const bareUrl = (await mf.unsafeGetDirectURL("bare")).toString().replace(/\/$/, "");
     const ops = async (): Promise<Ops> =>

@@ -24,7 +24,29 @@ export const RangeEntrySchema = z.object({
 export type RangeEntry = z.infer<typeof RangeEntrySchema>;
 
 /** The KV snapshot the edge loads: every live range entry. */
-export const RangeSnapshotSchema = z.object({ v: z.literal(1), version: z.number().int(), entries: z.array(RangeEntrySchema) });
+/**
+ * Most listed addresses (`ip:` entries) the snapshot carries. An edge isolate holds them as an IpSet (4 bytes per IPv4
+ * address, 16 per IPv6: under 2 MB at the cap) and answers "is this new client listed?" from memory; past the cap the
+ * snapshot says `overflow` and every isolate falls back to awaiting the client's KV read, as before the snapshot.
+ */
+export const MAX_LISTED_ADDRESSES = 100_000;
+
+/**
+ * The addresses that have an `ip:` entry now (block or label; the entry itself stays in KV, read on a hit). Absent
+ * (an older publisher) or `overflow`: not usable, so the edge reads KV for every new client.
+ */
+export const ListedAddressesSchema = z.object({
+  addresses: z.array(z.string().max(64)).max(MAX_LISTED_ADDRESSES),
+  overflow: z.boolean(),
+});
+export type ListedAddresses = z.infer<typeof ListedAddressesSchema>;
+
+export const RangeSnapshotSchema = z.object({
+  v: z.literal(1),
+  version: z.number().int(),
+  entries: z.array(RangeEntrySchema),
+  listed: ListedAddressesSchema.optional(),
+});
 export type RangeSnapshot = z.infer<typeof RangeSnapshotSchema>;
 
 /** How often an edge isolate checks the (small) version key for a new range snapshot: a new entry's way to the edge. */

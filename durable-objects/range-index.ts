@@ -3,7 +3,8 @@ import { DurableObject } from "cloudflare:workers";
 import { KvWriter, valueFromMetadata } from "../adapters/kv";
 import { isOwnPeerEntry } from "../core/blocklist-entry";
 import { kvKeys, KV_PREFIX, RANGE_KEY_KINDS, type RangeKeyKind } from "../core/kv-keys";
-import { compileRangeEntries, rangeEntryOf, type RangeSnapshot } from "../core/range-entries";
+import { compileRangeEntries, MAX_LISTED_ADDRESSES, rangeEntryOf, type ListedAddresses, type RangeSnapshot } from "../core/range-entries";
+import { parseIp } from "../core/client-ip";
 import { applyMigrations } from "./sqlite-migrations";
 
 /** The bindings a RangeIndex uses: the KV namespace it publishes the snapshot to (and imports old entries from). */
@@ -58,7 +59,16 @@ const MIGRATIONS: readonly string[] = [
   "CREATE TABLE entries (key TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER) WITHOUT ROWID",
   "CREATE INDEX entries_expiry ON entries (expires_at) WHERE expires_at IS NOT NULL",
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+  // Addresses with an `ip:` KV entry now (the entry itself stays in KV): published in the snapshot as `listed`.
+  "CREATE TABLE listed (ip TEXT PRIMARY KEY, expires_at INTEGER) WITHOUT ROWID",
+  "CREATE INDEX listed_expiry ON listed (expires_at) WHERE expires_at IS NOT NULL",
 ];
+
+/** One address that has an `ip:` entry, and when that entry lapses (epoch ms; null: until removed). */
+export interface ListedAddress {
+  readonly ip: string;
+  readonly expiresAt: number | null;
+}
 
 /**
  * The single writer of CIDR, ASN and allow-list entries (admin, peer syncs, escalation's prefix blocks, the
@@ -129,6 +139,30 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
     return removed;
   }
 
+  /**
+   * Notes addresses that now have an `ip:` entry in KV (every writer goes through adapters/blocklist-store.ts), and
+   * publishes: the edge then answers "not listed" for every other new client from memory, without a KV read.
+   */
+  async noteListed(items: readonly ListedAddress[]): Promise<void> {
+    await this.#importOnce();
+    this.ctx.storage.transactionSync(() => {
+      for (const item of items) {
+        const ip = parseIp(item.ip);
+        if (ip !== null) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO listed (ip, expires_at) VALUES (?, ?)", ip, item.expiresAt);
+      }
+    });
+    await this.#changed();
+  }
+
+  /** Notes addresses whose `ip:` entry was removed, and publishes. */
+  async unnoteListed(ips: readonly string[]): Promise<void> {
+    await this.#importOnce();
+    this.ctx.storage.transactionSync(() => {
+      for (const ip of ips) this.ctx.storage.sql.exec("DELETE FROM listed WHERE ip = ?", parseIp(ip) ?? ip);
+    });
+    await this.#changed();
+  }
+
   /** The live entries among `keys` (absent and lapsed ones left out). */
   async get(keys: readonly string[]): Promise<RangeItem[]> {
     await this.#importOnce();
@@ -173,6 +207,7 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
   override async alarm(): Promise<void> {
     await this.#importOnce();
     this.ctx.storage.sql.exec("DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ?", Date.now());
+    this.ctx.storage.sql.exec("DELETE FROM listed WHERE expires_at IS NOT NULL AND expires_at <= ?", Date.now());
     await this.#changed();
   }
 
@@ -205,11 +240,12 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
       rows.map((r) => ({ key: r.key, raw: r.value, expiresAt: r.expires_at })),
       now,
     );
-    const body = JSON.stringify(entries);
+    const listed = this.#listed(now);
+    const body = JSON.stringify([entries, listed]);
     const digest = await sha256(body);
     if (digest === this.#meta("published_digest")) return;
     const version = Math.max(now, Number(this.#meta("version") ?? 0) + 1);
-    const snapshot: RangeSnapshot = { v: 1, version, entries };
+    const snapshot: RangeSnapshot = { v: 1, version, entries, listed };
     try {
       // The snapshot first: an isolate that sees the new version must find the new snapshot.
       await this.#kv.putDocument(kvKeys.rangeSnapshot, JSON.stringify(snapshot), `range snapshot: ${entries.length} entries`, {
@@ -230,10 +266,25 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
     }
   }
 
+  /** The live listed addresses, in address order; `overflow` past MAX_LISTED_ADDRESSES or when the import was capped. */
+  #listed(now: number): ListedAddresses {
+    const rows = this.ctx.storage.sql
+      .exec<{ ip: string }>(
+        "SELECT ip FROM listed WHERE expires_at IS NULL OR expires_at > ? ORDER BY ip LIMIT ?",
+        now,
+        MAX_LISTED_ADDRESSES + 1,
+      )
+      .toArray();
+    if (rows.length > MAX_LISTED_ADDRESSES || this.#meta("listed_overflow") === "1") return { addresses: [], overflow: true };
+    return { addresses: rows.map((r) => r.ip), overflow: false };
+  }
+
   async #armAlarm(): Promise<void> {
     const pending = this.#meta("publish_pending") === "1";
     const next = this.ctx.storage.sql
-      .exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM entries WHERE expires_at IS NOT NULL")
+      .exec<{ at: number | null }>(
+        "SELECT min(at) AS at FROM (SELECT min(expires_at) AS at FROM entries WHERE expires_at IS NOT NULL UNION ALL SELECT min(expires_at) FROM listed WHERE expires_at IS NOT NULL)",
+      )
       .one().at;
     const retry = pending ? Date.now() + PUBLISH_RETRY_MS : null;
     const at = [next, retry].filter((t) => t !== null).reduce<number | null>((a, b) => (a === null || b < a ? b : a), null);
@@ -251,7 +302,11 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
   }
 
   async #import(): Promise<void> {
-    if (this.#meta("imported_at") !== null) return;
+    const listedImported = await this.#importListed();
+    if (this.#meta("imported_at") !== null) {
+      if (listedImported) await this.#changed(); // an object from before listed addresses: publish them now
+      return;
+    }
     const found: { key: string; kind: RangeKeyKind; value: string; expiresAt: number | null }[] = [];
     for (const kind of RANGE_KEY_KINDS) {
       let cursor: string | undefined;
@@ -286,6 +341,35 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
     });
     console.log(JSON.stringify({ msg: "range index imported KV entries", entries: found.length, lists: this.#ops.lists }));
     await this.#changed();
+  }
+
+  /**
+   * Imports the addresses of the `ip:` keys in KV (written before this object kept them): once, then never lists again.
+   * Past MAX_LISTED_ADDRESSES keys the snapshot says `overflow` from then on, and the edge reads KV for every new client.
+   */
+  async #importListed(): Promise<boolean> {
+    if (this.#meta("imported_listed_at") !== null) return false;
+    const found: ListedAddress[] = [];
+    let cursor: string | undefined;
+    let complete = true;
+    do {
+      const page = await this.env.BLOCKLIST.list({ prefix: KV_PREFIX.ip, cursor, limit: 1000 });
+      this.#ops.lists++;
+      for (const k of page.keys)
+        found.push({ ip: k.name.slice(KV_PREFIX.ip.length), expiresAt: k.expiration === undefined ? null : k.expiration * 1000 });
+      cursor = page.list_complete ? undefined : page.cursor;
+      if (cursor !== undefined && found.length > MAX_LISTED_ADDRESSES) complete = false;
+    } while (cursor !== undefined && complete);
+    this.ctx.storage.transactionSync(() => {
+      for (const f of found) {
+        const ip = parseIp(f.ip);
+        // OR IGNORE: an address noted here already is newer than the KV listing.
+        if (ip !== null) this.ctx.storage.sql.exec("INSERT OR IGNORE INTO listed (ip, expires_at) VALUES (?, ?)", ip, f.expiresAt);
+      }
+      if (!complete) this.#setMeta("listed_overflow", "1");
+      this.#setMeta("imported_listed_at", String(Date.now()));
+    });
+    return true;
   }
 
   #live(key: string, now: number): RangeItem | null {

@@ -27,4 +27,21 @@ describe("SlidingWindow", () => {
     w.add(t0 + 60_000);
     expect(w.counts(t0)).toEqual({ m1: 0, m10: 0 });
   });
+
+  it("counts events that arrive out of time order in their own buckets", () => {
+    const w = new SlidingWindow();
+    w.add(t0);
+    w.add(t0 - 3 * 60_000, 2); // late, ten minutes' window
+    w.add(t0 - 20_000); // late, last minute
+    w.add(t0 - 3 * 60_000); // same bucket as the late pair
+    expect(w.counts(t0)).toEqual({ m1: 2, m10: 5 });
+    expect(w.counts(t0 + 8 * 60_000)).toEqual({ m1: 0, m10: 2 });
+  });
+
+  it("keeps only ten minutes of buckets behind the newest, whatever the history", () => {
+    const w = new SlidingWindow();
+    for (let i = 0; i < 500; i++) w.add(t0 + i * BUCKET_MS);
+    const end = t0 + 499 * BUCKET_MS;
+    expect(w.counts(end)).toEqual({ m1: 6, m10: 60 });
+  });
 });

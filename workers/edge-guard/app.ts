@@ -6,14 +6,15 @@ import type { RequestFacts } from "../../core/request-facts";
 import { managedRobotsTxt } from "../../core/robots-managed";
 import { TRAP_PATH_PREFIX, isTrapPath } from "../../core/trap-paths";
 import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER } from "../../core/tarpit-headers";
-import { KvWriter } from "../../adapters/kv";
+import { BlocklistStore } from "../../adapters/blocklist-store";
+import { RANGES_REFRESH_MS } from "../../core/range-entries";
 import { kvKeys } from "../../core/kv-keys";
 import type { BlocklistEntry } from "../../core/blocklist-entry";
 import { onError } from "../../adapters/http";
 import { payPerCrawl, settlePaid, type PayStep } from "./pay-per-crawl";
 import type { EdgeGuardEnv } from "./env";
 import { readFacts } from "./facts";
-import { assess, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
+import { assessRequest, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
 import { embeddedTrapResponse, trapSignals, trapVisit, withHoneypot, type TrapVisit } from "./honeypot";
 import { fnv1a } from "../../core/fingerprint";
 import { modeInForce } from "../../core/mode";
@@ -104,7 +105,7 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   }
   let assessment: Assessment;
   try {
-    assessment = await assess(state, env, request, facts, trap === null ? [] : trapSignals(trap), waitUntil);
+    assessment = await assessRequest(state, env, request, facts, trap === null ? [] : trapSignals(trap), waitUntil);
   } catch (error) {
     // The pipeline itself failed: fail open, counted, and the site stays up.
     state.faults.record("decide", error);
@@ -348,15 +349,22 @@ async function sendFleetEvidence(
   }
 }
 
+/**
+ * How long this isolate holds a label it wrote itself before it must come back in the range snapshot's listed
+ * addresses (published within seconds of the write, loaded within RANGES_REFRESH_MS).
+ */
+const OWN_LABEL_HOLD_MS = 2 * RANGES_REFRESH_MS;
+
 /** How long an automation or machine-pace label keeps a client in the labyrinth. */
 const BOT_LABEL_TTL_S = 24 * 3600;
 
 /** Labels a client a bot for a day: a KV entry that keeps it in the labyrinth (never a block on its own). */
 async function labelClient(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, reason: string): Promise<void> {
   const entry: BlocklistEntry = { action: "tarpit", reason: reason.slice(0, 200), source: "edge", at: facts.receivedAt };
-  state.blocklist.remember(facts.ip, entry, facts.receivedAt);
-  await new KvWriter(env.BLOCKLIST, "edge")
-    .putEntry(kvKeys.ip(facts.ip), entry, { ttlSeconds: BOT_LABEL_TTL_S, now: facts.receivedAt })
+  state.blocklist.remember(facts.ip, entry, facts.receivedAt, OWN_LABEL_HOLD_MS);
+  // Through the store: the label is noted in the RangeIndex's listed addresses, so every isolate reads it.
+  await new BlocklistStore(env, "edge")
+    .put([{ key: kvKeys.ip(facts.ip), entry, ttlSeconds: BOT_LABEL_TTL_S }], facts.receivedAt)
     .catch((error: unknown) => state.faults.record("challenge", error));
 }
 
@@ -399,9 +407,10 @@ async function managedRobots(
 /** Following the hidden link served to this client is a honeypot hit: a label that keeps it in the maze for a day. */
 async function labelHoneypot(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts): Promise<void> {
   const entry: BlocklistEntry = { action: "tarpit", reason: "honeypot", source: "edge", at: facts.receivedAt };
-  state.blocklist.remember(facts.ip, entry, facts.receivedAt);
-  await new KvWriter(env.BLOCKLIST, "edge")
-    .putEntry(kvKeys.ip(facts.ip), entry, { ttlSeconds: HONEYPOT_LABEL_TTL_S, now: facts.receivedAt })
+  state.blocklist.remember(facts.ip, entry, facts.receivedAt, OWN_LABEL_HOLD_MS);
+  // Through the store: the label is noted in the RangeIndex's listed addresses, so every isolate reads it.
+  await new BlocklistStore(env, "edge")
+    .put([{ key: kvKeys.ip(facts.ip), entry, ttlSeconds: HONEYPOT_LABEL_TTL_S }], facts.receivedAt)
     .catch((error: unknown) => state.faults.record("honeypot", error));
 }
 

@@ -54,6 +54,12 @@ export class BlocklistCache {
     this.remember(ip, raw === null ? null : parseBlocklistEntry(raw), now);
   }
 
+  /** The cached entry while it is fresh (this isolate's own label, say), else null; never reads KV. */
+  fresh(ip: string, now: number): BlocklistEntry | null {
+    const cached = this.#cache.peek(ip);
+    return cached !== undefined && cached.until > now ? cached.entry : null;
+  }
+
   /** Whether this isolate has an entry (fresh or due for a background refresh) for `ip`: a known client. */
   knows(ip: string): boolean {
     return this.#cache.peek(ip) !== undefined;
@@ -75,7 +81,7 @@ export class BlocklistCache {
   }
 
   /** Records what this isolate itself just learned (e.g. it wrote the entry), so the next request sees it. */
-  remember(ip: string, entry: BlocklistEntry | null, now: number): void {
-    this.#cache.set(ip, { entry, until: now + this.#ttl(entry) });
+  remember(ip: string, entry: BlocklistEntry | null, now: number, ttlMs = this.#ttl(entry)): void {
+    this.#cache.set(ip, { entry, until: now + ttlMs });
   }
 }

@@ -1,6 +1,6 @@
 import { LruMap } from "../../core/lru";
 import { SlidingWindow, type WindowCounts } from "../../core/sliding-window";
-import { HIT_KINDS, type ClientLedger, type HitKind, type LedgerCounts } from "../../durable-objects/client-ledger";
+import type { ClientLedger, HitKind, LedgerCounts } from "../../durable-objects/client-ledger";
 
 /** Least time between two flushes of one key to its Durable Object: bounds DO load from a hot key. */
 export const FLUSH_INTERVAL_MS = 10_000;
@@ -16,7 +16,8 @@ export const FLUSH_MIN_PER_MINUTE = 20;
 export const MAX_KEYS = 20_000;
 
 interface KeyState {
-  readonly local: Record<HitKind, SlidingWindow>;
+  /** Only the kinds this key was hit with (most keys see one or two). */
+  readonly local: Partial<Record<HitKind, SlidingWindow>>;
   pending: Partial<Record<HitKind, number>>;
   /** Counts across all isolates at the last flush (our own flushed hits included). */
   global: LedgerCounts | null;
@@ -43,7 +44,7 @@ export class Counters {
   hit(keys: readonly string[], kind: HitKind, at: number): void {
     for (const key of keys) {
       const state = this.#state(key);
-      state.local[kind].add(at);
+      (state.local[kind] ??= new SlidingWindow()).add(at);
       state.pending[kind] = (state.pending[kind] ?? 0) + 1;
       this.#pending.add(key);
     }
@@ -53,7 +54,7 @@ export class Counters {
   read(key: string, kind: HitKind, at: number): WindowCounts {
     const state = this.#keys.peek(key);
     if (state === undefined) return EMPTY;
-    const local = state.local[kind].counts(at);
+    const local = state.local[kind]?.counts(at) ?? EMPTY;
     const global = state.global?.[kind];
     if (global === undefined) return local;
     const unflushed = state.pending[kind] ?? 0;
@@ -68,7 +69,7 @@ export class Counters {
     for (const key of this.#pending) {
       const state = this.#keys.peek(key);
       if (state === undefined) this.#pending.delete(key);
-      else if (!state.suspect && state.local.req.counts(at).m1 < FLUSH_MIN_PER_MINUTE && (state.pending.tarpit ?? 0) === 0) {
+      else if (!state.suspect && (state.local.req?.counts(at).m1 ?? 0) < FLUSH_MIN_PER_MINUTE && (state.pending.tarpit ?? 0) === 0) {
         // A quiet key: its hits stay in the local window (`read` takes the larger of local and global) and are never sent.
         state.pending = {};
         this.#pending.delete(key);
@@ -93,7 +94,7 @@ export class Counters {
       state.global = await ledgers.getByName(key).add(at, deltas);
     } catch (error) {
       // Put the hits back so they are not lost; the next flush retries them.
-      for (const kind of HIT_KINDS) if (deltas[kind]) state.pending[kind] = (state.pending[kind] ?? 0) + (deltas[kind] ?? 0);
+      for (const kind of Object.keys(deltas) as HitKind[]) state.pending[kind] = (state.pending[kind] ?? 0) + (deltas[kind] ?? 0);
       this.#pending.add(key);
       throw error;
     }
@@ -108,7 +109,7 @@ export class Counters {
     let state = this.#keys.get(key);
     if (state === undefined) {
       state = {
-        local: { req: new SlidingWindow(), page: new SlidingWindow(), asset: new SlidingWindow(), tarpit: new SlidingWindow() },
+        local: {},
         pending: {},
         global: null,
         lastFlush: 0,

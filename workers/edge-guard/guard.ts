@@ -4,19 +4,16 @@ import type { PluginRule } from "../../core/rules/plugin";
 import { PLUGIN_RULES } from "../../core/rules/registry";
 import { LruMap } from "../../core/lru";
 import { declaresBot } from "../../core/crawlers";
-import { fleetGroup, groupSignals } from "../../core/fleet";
+import { fleetGroup } from "../../core/fleet";
+import { assess, listing, requestSignals, weighsAgainst } from "../../core/assess";
 import type { CompiledPolicy } from "../../core/policy/compile";
-import { evaluatePolicy, type PolicyVerdict } from "../../core/policy/evaluate";
-import { isFeedPath, requestKind } from "../../core/request-kind";
-import { FACT_HEADERS, type RequestFacts } from "../../core/request-facts";
+import type { PolicyVerdict } from "../../core/policy/evaluate";
+import type { RangeEntry } from "../../core/range-entries";
+import { requestKind } from "../../core/request-kind";
+import type { RequestFacts } from "../../core/request-facts";
 import { isAllowed } from "../../core/robots";
-import { behaviourSignals, declaredBotBudget, type BehaviourCounts } from "../../core/signals/behaviour";
-import { headerConsistency } from "../../core/signals/header-consistency";
-import { networkSignals } from "../../core/signals/network";
-import { datacenterBrowserSignals } from "../../core/signals/datacenter-browser";
-import { isTextBrowser, userAgentSignals } from "../../core/signals/user-agent-class";
+import type { BehaviourCounts } from "../../core/signals/behaviour";
 import { isTrapPath } from "../../core/trap-paths";
-import { verifyCrawler } from "../../core/verified-crawlers";
 import { devDirectoryOrigins } from "../../core/web-bot-auth/dev-directories";
 import { trustedSignerName } from "../../core/web-bot-auth/trust";
 import type { BlocklistEntry } from "../../core/blocklist-entry";
@@ -118,43 +115,13 @@ function countingKeys(facts: RequestFacts, group: string): { ip: string; group: 
 /** Distinct header sets remembered per isolate (`IsolateState.consistency`). */
 export const CONSISTENCY_MEMO_MAX = 5_000;
 
-/** headerConsistency, memoised by the inputs it reads (it parses the User-Agent and structured client hints). */
-function consistencyOf(consistencyMemo: IsolateState["consistency"], facts: RequestFacts): readonly Reason[] {
-  const h = facts.headers;
-  const key = `${facts.userAgent}\u0000${facts.cf.tlsVersion}\u0000${facts.cf.httpProtocol}\u0000${FACT_HEADERS.map((n) => h[n] ?? "\u0001").join("\u0000")}`;
-  let reasons = consistencyMemo.get(key);
-  if (reasons === undefined) {
-    reasons = headerConsistency(facts);
-    consistencyMemo.set(key, reasons);
-  }
-  return reasons;
-}
-
-/** The crawler a request claims to be and whether its address proves it; null when it claims none (or on a fault). */
-function crawlerOf(state: IsolateState, facts: RequestFacts): ReturnType<typeof verifyCrawler> {
-  try {
-    return verifyCrawler(facts.ip, facts.userAgent, state.data.crawlers);
-  } catch (error) {
-    state.faults.record("decide", error);
-    return null;
-  }
-}
-
-/** Runs a signal; a bug in one signal is counted and the request goes on without it (fail open). */
-function safely(faults: Faults, out: Reason[], signal: () => readonly Reason[]): void {
-  try {
-    out.push(...signal());
-  } catch (error) {
-    faults.record("decide", error);
-  }
-}
-
 /**
- * Scores one request: blocklist, signals, counters, policy. Awaits storage only on a blocklist cache miss,
- * for a signed request, for a declared bot's robots.txt, and to sync the counters of a client already under
- * suspicion; the allow path of a known, quiet client awaits nothing.
+ * Gathers one request's facts (blocklist, ranges, identity checks, fleet flags, counters) and scores them with the pure
+ * pipeline of core/assess.ts. Awaits storage only on a blocklist cache miss, for a signed request, for a declared bot's
+ * robots.txt, and to sync the counters of a client already under suspicion; the allow path of a known, quiet client
+ * awaits nothing.
  */
-export async function assess(
+export async function assessRequest(
   state: IsolateState,
   env: EdgeGuardEnv,
   request: Request,
@@ -164,70 +131,54 @@ export async function assess(
 ): Promise<Assessment> {
   const now = facts.receivedAt;
   const policy = await state.policy.current(env.BLOCKLIST, now, waitUntil);
-  // The client's `ip:` entry: answered from the isolate's cache for a known client; for a new one the KV read starts
-  // now and runs while the signals are computed.
-  const known = state.blocklist.knows(facts.ip);
-  const read = state.blocklist.lookup(env.BLOCKLIST, facts.ip, now, waitUntil).catch((error: unknown) => {
-    state.faults.record("blocklist", error);
-    return null;
-  });
-  let entry: BlocklistEntry | null = known ? await read : null;
-
-  const signals: Reason[] = [...extraSignals];
-  await state.data.refresh(env.BLOCKLIST, now, waitUntil);
-  // Before the range blocks: an ASN block is aimed at a network, not at the search engine crawling from it.
-  const crawler = crawlerOf(state, facts);
-  const verifiedCrawler = crawler?.verified === true;
-  let range: ReturnType<RangeCache["lookup"]> = null;
+  let range: RangeEntry | null = null;
+  let listedHint: boolean | null = null;
   try {
     await state.ranges.refresh(env.BLOCKLIST, now, waitUntil);
     range = state.ranges.lookup(facts.ip, facts.cf.asn, now);
-    if (range?.action === "allow") signals.push(signal("allow-listed", `${range.scope}:${range.value}`));
-    else if (range?.scope === "asn" && verifiedCrawler) range = null;
+    listedHint = state.ranges.listed(facts.ip);
   } catch (error) {
     state.faults.record("blocklist", error);
   }
-  if (isTrapPath(facts.path)) signals.push(signal("trap-path"));
-  safely(state.faults, signals, () => userAgentSignals(facts.userAgent, state.data.declaredBots));
-  safely(state.faults, signals, () => {
-    // Agents added to ai.robots.txt since this build, from the Cron Trigger's refresh.
-    const extra = signals.some((s) => s.code === "ua-ai-crawler") ? null : (state.data.aiAgents?.exec(facts.userAgent)?.[1] ?? null);
-    return extra === null ? [] : [signal("ua-ai-crawler", extra)];
+  // The client's `ip:` entry. Not in the snapshot's listed addresses: none (only a label this isolate wrote itself,
+  // still cached), with no KV read. Otherwise from the isolate's cache for a known client; for a new one the KV read
+  // starts now and runs while the signals are computed.
+  const unlisted = listedHint === false;
+  const known = unlisted || state.blocklist.knows(facts.ip);
+  const read = unlisted
+    ? Promise.resolve(state.blocklist.fresh(facts.ip, now))
+    : state.blocklist.lookup(env.BLOCKLIST, facts.ip, now, waitUntil).catch((error: unknown) => {
+        state.faults.record("blocklist", error);
+        return null;
+      });
+  const cachedEntry = known ? await read : null;
+
+  await state.data.refresh(env.BLOCKLIST, now, waitUntil);
+  const own = requestSignals(facts, {
+    declaredBots: state.data.declaredBots,
+    aiAgents: state.data.aiAgents,
+    crawlers: state.data.crawlers,
+    range,
+    consistencyMemo: state.consistency,
   });
-  safely(state.faults, signals, () => networkSignals(facts.cf));
-  safely(state.faults, signals, () => datacenterBrowserSignals(facts.cf, facts.userAgent));
-  safely(state.faults, signals, () => consistencyOf(state.consistency, facts));
+  for (const error of own.errors) state.faults.record("decide", error);
+  const signals: Reason[] = [...extraSignals, ...own.signals];
   const plugins = evaluateRules(state.rules, facts); // the operator's rules/: a throwing one fails open, counted
   signals.push(...plugins.reasons);
   for (const failure of plugins.failed) state.faults.record("rule", failure.error);
-  if (crawler !== null)
-    signals.push(crawler.verified ? signal("verified-crawler", crawler.crawler) : signal("crawler-spoofed", crawler.crawler));
   if (request.headers.has("signature-input")) signals.push(...(await webBotAuthSignals(state, env, policy, request, now)));
-  if (declaresBot(facts.userAgent) && !signals.some((s) => s.code === "verified-crawler")) {
-    signals.push(...(await robotsSignals(state, env, request, facts)));
-  }
+  if (declaresBot(facts.userAgent) && own.crawler?.verified !== true) signals.push(...(await robotsSignals(state, env, request, facts)));
 
   // A new client's KV read ran while the signals were computed; its answer is awaited all the same, so a listed
   // address is refused from its very first request (a quiet-looking bot must not get one page per isolate).
-  if (!known) entry = await read;
-  if (range !== null && range.action !== "allow" && entry === null) {
-    // A range entry counts like an IP entry of the same action.
-    entry = {
-      action: range.action,
-      reason: `${range.scope}:${range.value} ${range.reason}`.slice(0, 200),
-      source: range.source,
-      at: range.at,
-    };
-  }
-  if (signals.some((s) => s.code === "allow-listed")) entry = null;
-  if (entry?.action === "block") signals.push(signal("blocklist-ip", entry.reason.slice(0, 100)));
-  if (entry?.action === "tarpit") signals.push(signal("honeypot-hit", entry.reason.slice(0, 100)));
+  const listed = listing(known ? cachedEntry : await read, own.range);
+  signals.push(...listed.signals);
+  const entry = listed.entry;
 
   const group = fleetGroup(facts);
   try {
     await state.fleets.refresh(env.BLOCKLIST, now, waitUntil);
-    const until = state.fleets.flaggedUntil(group, now);
-    if (until !== null) signals.push(signal("fleet", group));
+    if (state.fleets.flaggedUntil(group, now) !== null) signals.push(signal("fleet", group));
   } catch (error) {
     state.faults.record("fleet", error);
   }
@@ -237,36 +188,16 @@ export async function assess(
   // A client already labelled, or inside the labyrinth, no longer speaks for its group's page/subresource ratio.
   const groupCounted = entry === null && !isTrapPath(facts.path);
   if (kind !== "other") state.counters.hit(groupCounted ? [keys.ip, keys.group] : [keys.ip], kind, now);
-  const suspicious = signals.reduce((sum, s) => sum + s.weight, 0) > 0;
-  if (suspicious) {
+  if (weighsAgainst(signals)) {
     // A client under suspicion is counted exactly, across isolates, before deciding.
     state.blocklist.suspect(facts.ip, now);
     await state.counters.sync(keys.ip, env.CLIENT_LEDGER, now, true).catch((error: unknown) => state.faults.record("ledger", error));
   }
   const counts = readCounts(state, keys.ip, keys.all, now);
-  const scripted = signals.some((s) => s.code === "ua-scripted");
-  const textBrowser = isTextBrowser(facts.userAgent);
-  safely(state.faults, signals, () => {
-    const page = kind === "page" && !isFeedPath(facts.path);
-    return behaviourSignals(counts, { textBrowser, scripted, declaredBot: declaredBotBudget(signals), page });
-  });
-  safely(state.faults, signals, () => {
-    const c = state.counters;
-    const group = { pages: c.read(keys.group, "page", now).m10, assets: c.read(keys.group, "asset", now).m10 };
-    return groupSignals(group, { pages: counts.ipPages.m10, assets: counts.ipAssets.m10 }, textBrowser, declaresBot(facts.userAgent));
-  });
-
-  let verdict: PolicyVerdict;
-  try {
-    verdict = evaluatePolicy(policy, facts, signals);
-  } catch (error) {
-    state.faults.record("decide", error);
-    verdict =
-      entry?.action === "block"
-        ? { action: "block", score: 1000, reasons: signals, decidedBy: null }
-        : { action: "allow", score: 0, reasons: signals, decidedBy: null };
-  }
-  if (entry?.action === "block") verdict = { ...verdict, action: "block" };
+  const c = state.counters;
+  const groupCounts = { pages: c.read(keys.group, "page", now).m10, assets: c.read(keys.group, "asset", now).m10 };
+  const { verdict, errors } = assess({ policy, facts, signals, entry, counts, group: groupCounts });
+  for (const error of errors) state.faults.record("decide", error);
 
   for (const key of state.counters.due(now)) {
     waitUntil(state.counters.sync(key, env.CLIENT_LEDGER, now).catch((error: unknown) => state.faults.record("ledger", error)));

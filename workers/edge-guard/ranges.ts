@@ -1,11 +1,12 @@
 import { CidrSet } from "../../core/cidr-set";
+import { IpSet } from "../../core/ip-set";
 import { parseCidr, type Cidr } from "../../core/cidr";
 import { RANGE_SNAPSHOT_KEY, RANGE_VERSION_KEY, RANGES_REFRESH_MS, RangeSnapshotSchema, type RangeEntry } from "../../core/range-entries";
 import type { Faults } from "./faults";
 
 /**
- * The CIDR and ASN entries, compiled once per snapshot into a CidrSet and a Map: a lookup costs a binary
- * search, no storage. A fresh isolate waits for its first load; later ones refresh in the background.
+ * The CIDR and ASN entries, compiled once per snapshot into a CidrSet and a Map, and the listed addresses into an
+ * IpSet: a lookup costs a binary search, no storage. A fresh isolate waits for its first load; later ones refresh in the background.
  */
 export class RangeCache {
   constructor(private readonly faults: Faults) {}
@@ -15,6 +16,8 @@ export class RangeCache {
   #refreshing: Promise<void> | null = null;
   #cidrs = new CidrSet<RangeEntry>([]);
   #asns = new Map<number, RangeEntry>();
+  /** Addresses with an `ip:` entry, from the snapshot; null: none usable (not loaded, older publisher, overflow). */
+  #listed: IpSet | null = null;
 
   /** Brings the cache up to date when due: awaited once per isolate, in the background afterwards. */
   async refresh(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<void> {
@@ -34,6 +37,15 @@ export class RangeCache {
     return byAsn !== undefined && (byAsn.expiresAt === null || byAsn.expiresAt > now) ? byAsn : null;
   }
 
+  /**
+   * Whether an address has an `ip:` entry, from memory: false means its KV read can be skipped (a new client costs no
+   * read); true means read it; null means the snapshot cannot say (not loaded, published by an older RangeIndex, or
+   * over MAX_LISTED_ADDRESSES), so read it.
+   */
+  listed(ip: string): boolean | null {
+    return this.#listed === null ? null : this.#listed.has(ip);
+  }
+
   async #load(kv: KVNamespace): Promise<void> {
     try {
       const version = (await kv.get(RANGE_VERSION_KEY)) ?? "";
@@ -49,8 +61,11 @@ export class RangeCache {
           if (cidr.ok) cidrs.push([cidr.value, entry]);
         }
       }
+      const listed = snapshot.data.listed;
+      const addresses = listed === undefined || listed.overflow ? null : IpSet.build(listed.addresses);
       this.#cidrs = new CidrSet(cidrs);
       this.#asns = asns;
+      this.#listed = addresses?.ok === true ? addresses.value : null;
       this.#version = version;
     } catch (error) {
       // Keep the last good set: a bad snapshot must not drop every range block at once.
