@@ -1,0 +1,268 @@
+import type { RequestFacts } from "../request-facts";
+import type { Action, Reason } from "../verdict";
+import type { CompiledPolicy } from "./compile";
+import { evaluatePolicy } from "./evaluate";
+import type { Thresholds } from "./schema";
+
+/** A decision whose client was labelled (challenge solved, honeypot, operator…), as the dry run replays it. */
+export interface LabelledSample {
+  readonly facts: RequestFacts;
+  /** The signals the edge computed for it (core/admin/policy-dry-run.ts storedSignals). */
+  readonly signals: readonly Reason[];
+  readonly label: "human" | "bot";
+}
+
+/** What a policy does to the labelled samples. A miss is a bot let through; a false alarm is a person not let through. */
+export interface Outcome {
+  readonly misses: number;
+  readonly falseAlarms: number;
+  /** People sent to the tarpit or blocked: part of `falseAlarms`, and never allowed to grow. */
+  readonly lockouts: number;
+}
+
+export type Change =
+  | { readonly kind: "threshold"; readonly name: keyof Thresholds; readonly from: number; readonly to: number }
+  | { readonly kind: "weight"; readonly code: string; readonly from: number; readonly to: number };
+
+/** One suggested policy change, with what it would have done to the labelled samples. */
+export interface Suggestion {
+  readonly changes: readonly Change[];
+  /** Labelled decisions whose action the change alters. */
+  readonly changed: number;
+  readonly before: Outcome;
+  readonly after: Outcome;
+  /** The current policy document with the change applied: a draft for the dry run, never published by this. */
+  readonly policy: Record<string, unknown>;
+}
+
+export interface Recommendations {
+  readonly humans: number;
+  readonly bots: number;
+  /** Labels needed of each kind before anything is suggested. */
+  readonly minimumPerLabel: number;
+  readonly current: Outcome;
+  /** Best first; empty when labels are too few or nothing in the search does better. */
+  readonly suggestions: readonly Suggestion[];
+}
+
+/** Below this many humans or bots among the labels, nothing is suggested: a handful of rows proves nothing. */
+export const MIN_LABELS_PER_KIND = 20;
+/** A false alarm on a person costs this many misses: annoying people is far worse than letting a bot through. */
+export const FALSE_ALARM_COST = 10;
+/** A person tarpitted or blocked costs this many misses (and a suggestion may never add one). */
+export const LOCKOUT_COST = 100;
+/** A weight is tuned only if its signal is on at least this many labelled samples. */
+export const MIN_SAMPLES_PER_SIGNAL = 5;
+export const MAX_SUGGESTIONS = 5;
+/** Coordinate-search passes over every parameter: bounds the work to rounds × parameters × grid × samples. */
+const MAX_ROUNDS = 3;
+const MAX_TUNED_SIGNALS = 20;
+const THRESHOLD_STEPS = [-50, -30, -20, -10, -5, 5, 10, 20, 30, 50] as const;
+const WEIGHT_FACTORS = [0, 0.25, 0.5, 0.75, 1.25, 1.5, 2] as const;
+const WEIGHT_LIMIT = 1000;
+
+/** A sample reduced to what thresholds and weights act on: a rule's outright decision, or a sum of weights. */
+interface Prepared {
+  readonly bot: boolean;
+  /** An allow/deny/challenge/tarpit rule decided it: weights and thresholds cannot change it. */
+  readonly decided: Action | null;
+  /** Weights of `weigh` rules: fixed under a weight or threshold change. */
+  readonly ruleScore: number;
+  readonly signals: readonly { readonly code: string; readonly stored: number }[];
+}
+
+interface Params {
+  readonly thresholds: Thresholds;
+  readonly weights: Readonly<Record<string, number>>;
+}
+
+/**
+ * Suggests thresholds and signal weights that reduce misses + FALSE_ALARM_COST × false alarms on labelled
+ * samples, by coordinate search over a small grid around the current policy. Each parameter's best single change
+ * is a suggestion, and so is the search's combined result when it changes more than one. `document` is the current
+ * policy as written (the drafts build on it). Deterministic: same input, same output.
+ */
+export function recommend(policy: CompiledPolicy, document: unknown, samples: readonly LabelledSample[]): Recommendations {
+  const prepared = samples.map((s) => prepare(policy, s));
+  const humans = prepared.filter((p) => !p.bot).length;
+  const bots = prepared.length - humans;
+  const start: Params = { thresholds: policy.thresholds, weights: currentWeights(policy, prepared) };
+  const current = outcome(prepared, start);
+  const base = { humans, bots, minimumPerLabel: MIN_LABELS_PER_KIND, current };
+  if (humans < MIN_LABELS_PER_KIND || bots < MIN_LABELS_PER_KIND) return { ...base, suggestions: [] };
+
+  const codes = tunableCodes(prepared, start.weights);
+  const single: { params: Params; cost: number }[] = [];
+  for (const move of moves(start, codes)) {
+    const best = bestOf(prepared, move(start), cost(current), current.lockouts);
+    if (best !== null) single.push(best);
+  }
+  single.sort((a, b) => a.cost - b.cost);
+
+  let combined = start;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    let improved = false;
+    for (const move of moves(combined, codes)) {
+      const best = bestOf(prepared, move(combined), cost(outcome(prepared, combined)), current.lockouts);
+      if (best !== null) {
+        combined = best.params;
+        improved = true;
+      }
+    }
+    if (!improved) break;
+  }
+
+  const candidates = single.map((s) => s.params);
+  const combinedChanges = diff(start, combined);
+  if (combinedChanges.length > 1) candidates.unshift(combined);
+  const suggestions = candidates.slice(0, MAX_SUGGESTIONS).map((params) => ({
+    changes: diff(start, params),
+    changed: prepared.filter((p) => actionOf(p, start) !== actionOf(p, params)).length,
+    before: current,
+    after: outcome(prepared, params),
+    policy: draft(document, params, diff(start, params)),
+  }));
+  return { ...base, suggestions };
+}
+
+function prepare(policy: CompiledPolicy, sample: LabelledSample): Prepared {
+  const verdict = evaluatePolicy(policy, sample.facts, sample.signals);
+  const signalScore = sample.signals.reduce((sum, s) => sum + (policy.signalWeights[s.code] ?? s.weight), 0);
+  const decided = verdict.decidedBy === null ? null : verdict.action;
+  return {
+    bot: sample.label === "bot",
+    decided,
+    ruleScore: verdict.score - signalScore,
+    signals: sample.signals.map((s) => ({ code: s.code, stored: s.weight })),
+  };
+}
+
+/** Each signal's weight now: the policy's override, else the weight most often stored with it. */
+function currentWeights(policy: CompiledPolicy, prepared: readonly Prepared[]): Record<string, number> {
+  const seen = new Map<string, Map<number, number>>();
+  for (const p of prepared) {
+    for (const s of p.signals) {
+      const counts = seen.get(s.code) ?? new Map<number, number>();
+      counts.set(s.stored, (counts.get(s.stored) ?? 0) + 1);
+      seen.set(s.code, counts);
+    }
+  }
+  const weights: Record<string, number> = {};
+  for (const [code, counts] of seen) {
+    const override = policy.signalWeights[code];
+    const common = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
+    if (override !== undefined) weights[code] = override;
+    else if (common !== undefined) weights[code] = common[0];
+  }
+  return weights;
+}
+
+/** Bot-leaning signals seen often enough to judge, most frequent first (ties by code). List entries stay as they are. */
+function tunableCodes(prepared: readonly Prepared[], weights: Readonly<Record<string, number>>): string[] {
+  const counts = new Map<string, number>();
+  for (const p of prepared) for (const code of new Set(p.signals.map((s) => s.code))) counts.set(code, (counts.get(code) ?? 0) + 1);
+  return [...counts]
+    .filter(([code, n]) => {
+      const w = weights[code] ?? 0;
+      return n >= MIN_SAMPLES_PER_SIGNAL && w > 0 && w < WEIGHT_LIMIT;
+    })
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, MAX_TUNED_SIGNALS)
+    .map(([code]) => code);
+}
+
+/** For each parameter, a function from a starting point to its grid of alternatives (the parameter changed alone). */
+function moves(at: Params, codes: readonly string[]): ((p: Params) => Params[])[] {
+  const names = ["challenge", "tarpit", "block"] as const;
+  const thresholdMoves = names.map((name) => (p: Params) => {
+    const out: Params[] = [];
+    for (const step of THRESHOLD_STEPS) {
+      const t = { ...p.thresholds, [name]: p.thresholds[name] + step };
+      // A challenge threshold of 0 or less would challenge every request with no signal at all.
+      if (t.challenge >= 1 && t.challenge <= t.tarpit && t.tarpit <= t.block) out.push({ ...p, thresholds: t });
+    }
+    return out;
+  });
+  const weightMoves = codes.map((code) => (p: Params) => {
+    const now = at.weights[code] ?? 0;
+    const values = [...new Set(WEIGHT_FACTORS.map((f) => Math.min(WEIGHT_LIMIT, Math.round(now * f))))];
+    return values.filter((v) => v !== p.weights[code]).map((v) => ({ ...p, weights: { ...p.weights, [code]: v } }));
+  });
+  return [...thresholdMoves, ...weightMoves];
+}
+
+/** The cheapest candidate that beats `baseline` without locking out more than `ceiling` people; the first wins a tie. */
+function bestOf(
+  prepared: readonly Prepared[],
+  candidates: readonly Params[],
+  baseline: number,
+  ceiling: number,
+): { params: Params; cost: number } | null {
+  let best: { params: Params; cost: number } | null = null;
+  for (const params of candidates) {
+    const o = outcome(prepared, params);
+    const c = cost(o);
+    if (o.lockouts > ceiling || c >= baseline) continue;
+    if (best === null || c < best.cost) best = { params, cost: c };
+  }
+  return best;
+}
+
+function cost(o: Outcome): number {
+  return o.misses + FALSE_ALARM_COST * o.falseAlarms + LOCKOUT_COST * o.lockouts;
+}
+
+function actionOf(p: Prepared, params: Params): Action {
+  if (p.decided !== null) return p.decided;
+  let score = p.ruleScore;
+  for (const s of p.signals) score += params.weights[s.code] ?? s.stored;
+  const t = params.thresholds;
+  if (score >= t.block) return "block";
+  if (score >= t.tarpit) return "tarpit";
+  if (score >= t.challenge) return "challenge";
+  return "allow";
+}
+
+function outcome(prepared: readonly Prepared[], params: Params): Outcome {
+  let misses = 0;
+  let falseAlarms = 0;
+  let lockouts = 0;
+  for (const p of prepared) {
+    const action = actionOf(p, params);
+    if (p.bot) {
+      if (action === "allow") misses++;
+    } else if (action !== "allow") {
+      falseAlarms++;
+      if (action === "tarpit" || action === "block") lockouts++;
+    }
+  }
+  return { misses, falseAlarms, lockouts };
+}
+
+function diff(from: Params, to: Params): Change[] {
+  const changes: Change[] = [];
+  for (const name of ["challenge", "tarpit", "block"] as const) {
+    if (from.thresholds[name] !== to.thresholds[name])
+      changes.push({ kind: "threshold", name, from: from.thresholds[name], to: to.thresholds[name] });
+  }
+  for (const code of Object.keys(to.weights).sort()) {
+    const a = from.weights[code];
+    const b = to.weights[code];
+    if (a !== undefined && b !== undefined && a !== b) changes.push({ kind: "weight", code, from: a, to: b });
+  }
+  return changes;
+}
+
+/** The written policy with the suggested thresholds (all three, explicit) and weight overrides. */
+function draft(document: unknown, params: Params, changes: readonly Change[]): Record<string, unknown> {
+  const doc: Record<string, unknown> = typeof document === "object" && document !== null && !Array.isArray(document) ? { ...document } : {};
+  if (changes.some((c) => c.kind === "threshold")) doc["thresholds"] = { ...params.thresholds };
+  const weights = changes.filter((c) => c.kind === "weight");
+  if (weights.length > 0) {
+    const old = doc["signalWeights"];
+    const merged: Record<string, unknown> = typeof old === "object" && old !== null ? { ...old } : {};
+    for (const c of weights) merged[c.code] = c.to;
+    doc["signalWeights"] = merged;
+  }
+  return doc;
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import type { ClientIp } from "../../core/client-ip";
+import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
+import { MIN_LABELS_PER_KIND, recommend, type LabelledSample } from "../../core/policy/recommend";
+import type { ReasonCode } from "../../core/signals/registry";
+
+const DOCUMENT = { version: 1, preset: "moderate", thresholds: { challenge: 50, tarpit: 80, block: 120 } };
+
+function compiled(input: unknown): CompiledPolicy {
+  const result = compilePolicy(input);
+  if (!result.ok) throw new Error(result.error);
+  return result.value;
+}
+
+function sample(label: "human" | "bot", signals: Array<[ReasonCode, number]>, i: number): LabelledSample {
+  return {
+    label,
+    signals: signals.map(([code, weight]) => ({ code, weight })),
+    facts: {
+      ip: `198.51.100.${i % 250}` as ClientIp,
+      method: "GET",
+      path: "/articles/x",
+      userAgent: "Mozilla/5.0",
+      headers: {},
+      cf: {},
+      receivedAt: i,
+    },
+  };
+}
+
+const many = (n: number, make: (i: number) => LabelledSample) => Array.from({ length: n }, (_, i) => make(i));
+
+describe("recommend", () => {
+  it("lowers a challenge threshold that lets labelled bots through, without a false alarm on people", () => {
+    // Bots score 45 (rate-ip 40 + ua-feed-reader 5), people 0 or 10: at 50 every bot is missed.
+    const samples = [
+      ...many(30, (i) =>
+        sample(
+          "bot",
+          [
+            ["rate-ip", 40],
+            ["ua-feed-reader", 5],
+          ],
+          i,
+        ),
+      ),
+      ...many(30, (i) => sample("human", i % 3 === 0 ? [["rate-asn", 10]] : [], i)),
+    ];
+    const result = recommend(compiled(DOCUMENT), DOCUMENT, samples);
+    expect(result.current).toEqual({ misses: 30, falseAlarms: 0, lockouts: 0 });
+    const top = result.suggestions[0];
+    expect(top).toBeDefined();
+    const challenge = top?.changes.find((c) => c.kind === "threshold" && c.name === "challenge");
+    expect(challenge?.from).toBe(50);
+    expect(challenge?.to).toBeLessThanOrEqual(45);
+    expect(challenge?.to).toBeGreaterThan(10);
+    expect(top?.after).toEqual({ misses: 0, falseAlarms: 0, lockouts: 0 });
+    expect(top?.changed).toBe(30);
+    // The draft is the written policy plus the change, and it compiles.
+    expect(top?.policy).toMatchObject({ version: 1, preset: "moderate" });
+    expect(compilePolicy(top?.policy).ok).toBe(true);
+  });
+
+  it("lowers a signal weight that raises false alarms on people", () => {
+    // rate-asn (weight 60 here) fires for people on a busy network and for bots; bots also carry rate-ip.
+    const policy = { ...DOCUMENT, signalWeights: { "rate-asn": 60 } };
+    const samples = [
+      ...many(25, (i) => sample("human", [["rate-asn", 60]], i)),
+      ...many(25, (i) => sample("human", [], i)),
+      ...many(30, (i) =>
+        sample(
+          "bot",
+          [
+            ["rate-asn", 60],
+            ["rate-ip", 40],
+          ],
+          i,
+        ),
+      ),
+    ];
+    const result = recommend(compiled(policy), policy, samples);
+    expect(result.current.falseAlarms).toBe(25);
+    const weight = result.suggestions.flatMap((s) => s.changes).find((c) => c.kind === "weight" && c.code === "rate-asn");
+    expect(weight?.from).toBe(60);
+    expect(weight?.to).toBeLessThan(50);
+    const best = result.suggestions[0];
+    expect(best?.after.falseAlarms).toBe(0);
+    expect(best?.after.misses).toBe(0);
+    expect(compilePolicy(best?.policy).ok).toBe(true);
+  });
+
+  it("never suggests a change that tarpits or blocks more people than now, even to catch more bots", () => {
+    // Bots and people look the same (hdr-old-tls 30): catching the bots would challenge every person.
+    const samples = [
+      ...many(30, (i) => sample("bot", [["hdr-old-tls", 30]], i)),
+      ...many(30, (i) => sample("human", [["hdr-old-tls", 30]], i)),
+    ];
+    const result = recommend(compiled(DOCUMENT), DOCUMENT, samples);
+    expect(result.suggestions).toEqual([]);
+  });
+
+  it("suggests nothing from too few labels, and says how many it needs", () => {
+    const few = [...many(3, (i) => sample("bot", [["rate-ip", 40]], i)), ...many(MIN_LABELS_PER_KIND, (i) => sample("human", [], i))];
+    const result = recommend(compiled(DOCUMENT), DOCUMENT, few);
+    expect(result).toMatchObject({ bots: 3, humans: MIN_LABELS_PER_KIND, minimumPerLabel: MIN_LABELS_PER_KIND, suggestions: [] });
+    expect(result.current.misses).toBe(3);
+  });
+
+  it("is deterministic: the same labels give the same suggestions, whatever their order", () => {
+    const samples = [
+      ...many(40, (i) =>
+        sample(
+          "bot",
+          i % 2 === 0
+            ? [["rate-ip", 40]]
+            : [
+                ["rate-ip", 40],
+                ["rate-asn", 10],
+              ],
+          i,
+        ),
+      ),
+      ...many(40, (i) =>
+        sample(
+          "human",
+          i % 4 === 0
+            ? [
+                ["rate-asn", 10],
+                ["hdr-old-tls", 30],
+              ]
+            : [],
+          i,
+        ),
+      ),
+    ];
+    const a = recommend(compiled(DOCUMENT), DOCUMENT, samples);
+    const b = recommend(compiled(DOCUMENT), DOCUMENT, [...samples].reverse());
+    expect(a.suggestions.length).toBeGreaterThan(0);
+    expect(b).toEqual(a);
+  });
+
+  it("leaves outright rule decisions alone: a declared AI crawler stays tarpitted whatever the weights", () => {
+    const samples = [...many(30, (i) => sample("bot", [["ua-ai-crawler", 60]], i)), ...many(30, (i) => sample("human", [], i))];
+    const result = recommend(compiled(DOCUMENT), DOCUMENT, samples);
+    expect(result.current).toEqual({ misses: 0, falseAlarms: 0, lockouts: 0 });
+    expect(result.suggestions).toEqual([]);
+  });
+});
