@@ -18,6 +18,7 @@ import {
   operatorOnly,
 } from "./app";
 import { lineColumn, locate } from "./json-path";
+import { loadSuggestions } from "./suggestions";
 
 const ACTIONS = ["allow", "challenge", "tarpit", "block"];
 
@@ -309,6 +310,16 @@ byId("policy-form").addEventListener("submit", (event) => {
   event.preventDefault();
   void save();
 });
+/** A suggestion's policy goes into the editor as a draft and straight into the dry run; saving stays the operator's step. */
+function applyDraft(policy: unknown, label: string) {
+  editor.value = JSON.stringify(policy, null, 2);
+  issuesBox.replaceChildren();
+  announce("Draft loaded into the editor (" + label + "); nothing is saved until you save it.");
+  void preview();
+}
+const suggestDays = byId("suggest-days") as HTMLSelectElement;
+suggestDays.addEventListener("change", () => void loadSuggestions(Number(suggestDays.value), applyDraft));
 operatorOnly(byId("btn-save"));
 void loadPolicy();
 void loadHistory();
+void loadSuggestions(Number(suggestDays.value), applyDraft);
