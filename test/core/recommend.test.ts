@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ClientIp } from "../../core/client-ip";
 import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
 import { MIN_LABELS_PER_KIND, recommend, type LabelledSample } from "../../core/policy/recommend";
+import { sampleLabel, SAMPLE_LABEL_LOOKBACK_MS, type LabelAnchor } from "../../core/policy/sample-labels";
 import type { ReasonCode } from "../../core/signals/registry";
 
 const DOCUMENT = { version: 1, preset: "moderate", thresholds: { challenge: 50, tarpit: 80, block: 120 } };
@@ -144,5 +145,30 @@ describe("recommend", () => {
     const result = recommend(compiled(DOCUMENT), DOCUMENT, samples);
     expect(result.current).toEqual({ misses: 0, falseAlarms: 0, lockouts: 0 });
     expect(result.suggestions).toEqual([]);
+  });
+});
+
+describe("sampleLabel", () => {
+  const at = 10 * 60 * 60_000;
+  const anchor = (value: string, source: "edge" | "operator", ip = "192.0.2.1", when = at): LabelAnchor => ({
+    ip,
+    at: when,
+    value,
+    source,
+  });
+
+  it("labels the IP's decisions in the lookback before a labelling event, and no others", () => {
+    const anchors = [anchor("bot", "edge")];
+    expect(sampleLabel("192.0.2.1", at, anchors)).toBe("bot");
+    expect(sampleLabel("192.0.2.1", at - SAMPLE_LABEL_LOOKBACK_MS, anchors)).toBe("bot");
+    expect(sampleLabel("192.0.2.1", at - SAMPLE_LABEL_LOOKBACK_MS - 1, anchors)).toBeNull();
+    expect(sampleLabel("192.0.2.1", at + 1, anchors)).toBeNull();
+    expect(sampleLabel("192.0.2.2", at, anchors)).toBeNull();
+  });
+
+  it("lets an operator overrule the edge, drops contradictions of one source, and never samples a good bot", () => {
+    expect(sampleLabel("192.0.2.1", at, [anchor("bot", "edge"), anchor("human", "operator")])).toBe("human");
+    expect(sampleLabel("192.0.2.1", at, [anchor("bot", "edge"), anchor("human", "edge")])).toBeNull();
+    expect(sampleLabel("192.0.2.1", at, [anchor("good-bot", "edge")])).toBeNull();
   });
 });
