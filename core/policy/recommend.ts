@@ -61,19 +61,32 @@ const THRESHOLD_STEPS = [-50, -30, -20, -10, -5, 5, 10, 20, 30, 50] as const;
 const WEIGHT_FACTORS = [0, 0.25, 0.5, 0.75, 1.25, 1.5, 2] as const;
 const WEIGHT_LIMIT = 1000;
 
-/** A sample reduced to what thresholds and weights act on: a rule's outright decision, or a sum of weights. */
+/**
+ * A sample reduced to what thresholds and weights act on: a rule's outright decision, or its score now and the
+ * signals (as indices into the sorted code list) whose weights a suggestion may change.
+ */
 interface Prepared {
   readonly bot: boolean;
   /** An allow/deny/challenge/tarpit rule decided it: weights and thresholds cannot change it. */
   readonly decided: Action | null;
-  /** Weights of `weigh` rules: fixed under a weight or threshold change. */
-  readonly ruleScore: number;
-  readonly signals: readonly { readonly code: string; readonly stored: number }[];
+  /** The score under the current policy (signals, overrides and `weigh` rules). */
+  readonly score: number;
+  readonly codes: readonly number[];
+  /** Each signal's weight under the current policy (its override, else the weight stored with it). */
+  readonly weights: readonly number[];
 }
 
 interface Params {
   readonly thresholds: Thresholds;
-  readonly weights: Readonly<Record<string, number>>;
+  /** By code index; a weight that differs from the start becomes an override, replacing every stored weight. */
+  readonly weights: readonly number[];
+}
+
+/** The search's fixed context: the samples, the code list and where the search started. */
+interface Search {
+  readonly prepared: readonly Prepared[];
+  readonly codes: readonly string[];
+  readonly start: Params;
 }
 
 /**
@@ -83,18 +96,21 @@ interface Params {
  * policy as written (the drafts build on it). Deterministic: same input, same output.
  */
 export function recommend(policy: CompiledPolicy, document: unknown, samples: readonly LabelledSample[]): Recommendations {
-  const prepared = samples.map((s) => prepare(policy, s));
+  const codes = [...new Set(samples.flatMap((s) => s.signals.map((r) => r.code)))].sort();
+  const index = new Map(codes.map((code, i) => [code, i]));
+  const prepared = samples.map((s) => prepare(policy, s, index));
   const humans = prepared.filter((p) => !p.bot).length;
   const bots = prepared.length - humans;
-  const start: Params = { thresholds: policy.thresholds, weights: currentWeights(policy, prepared) };
-  const current = outcome(prepared, start);
+  const search: Search = { prepared, codes, start: { thresholds: policy.thresholds, weights: currentWeights(policy, prepared, codes) } };
+  const { start } = search;
+  const current = outcome(search, start);
   const base = { humans, bots, minimumPerLabel: MIN_LABELS_PER_KIND, current };
   if (humans < MIN_LABELS_PER_KIND || bots < MIN_LABELS_PER_KIND) return { ...base, suggestions: [] };
 
-  const codes = tunableCodes(prepared, start.weights);
+  const tunable = tunableCodes(search);
   const single: { params: Params; cost: number }[] = [];
-  for (const move of moves(start, codes)) {
-    const best = bestOf(prepared, move(start), cost(current), current.lockouts);
+  for (const move of moves(tunable)) {
+    const best = bestOf(search, move(start), cost(current), current.lockouts);
     if (best !== null) single.push(best);
   }
   single.sort((a, b) => a.cost - b.cost);
@@ -102,8 +118,8 @@ export function recommend(policy: CompiledPolicy, document: unknown, samples: re
   let combined = start;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let improved = false;
-    for (const move of moves(combined, codes)) {
-      const best = bestOf(prepared, move(combined), cost(outcome(prepared, combined)), current.lockouts);
+    for (const move of moves(tunable)) {
+      const best = bestOf(search, move(combined), cost(outcome(search, combined)), current.lockouts);
       if (best !== null) {
         combined = best.params;
         improved = true;
@@ -113,66 +129,54 @@ export function recommend(policy: CompiledPolicy, document: unknown, samples: re
   }
 
   const candidates = single.map((s) => s.params);
-  const combinedChanges = diff(start, combined);
-  if (combinedChanges.length > 1) candidates.unshift(combined);
+  if (diff(search, combined).length > 1) candidates.unshift(combined);
   const suggestions = candidates.slice(0, MAX_SUGGESTIONS).map((params) => ({
-    changes: diff(start, params),
-    changed: prepared.filter((p) => actionOf(p, start) !== actionOf(p, params)).length,
+    changes: diff(search, params),
+    changed: prepared.filter((p) => actionOf(p, start, start) !== actionOf(p, start, params)).length,
     before: current,
-    after: outcome(prepared, params),
-    policy: draft(document, params, diff(start, params)),
+    after: outcome(search, params),
+    policy: draft(document, params, diff(search, params)),
   }));
   return { ...base, suggestions };
 }
 
-function prepare(policy: CompiledPolicy, sample: LabelledSample): Prepared {
+function prepare(policy: CompiledPolicy, sample: LabelledSample, index: ReadonlyMap<string, number>): Prepared {
   const verdict = evaluatePolicy(policy, sample.facts, sample.signals);
-  const signalScore = sample.signals.reduce((sum, s) => sum + (policy.signalWeights[s.code] ?? s.weight), 0);
-  const decided = verdict.decidedBy === null ? null : verdict.action;
   return {
     bot: sample.label === "bot",
-    decided,
-    ruleScore: verdict.score - signalScore,
-    signals: sample.signals.map((s) => ({ code: s.code, stored: s.weight })),
+    decided: verdict.decidedBy === null ? null : verdict.action,
+    score: verdict.score,
+    codes: sample.signals.map((s) => index.get(s.code) ?? -1),
+    weights: sample.signals.map((s) => policy.signalWeights[s.code] ?? s.weight),
   };
 }
 
-/** Each signal's weight now: the policy's override, else the weight most often stored with it. */
-function currentWeights(policy: CompiledPolicy, prepared: readonly Prepared[]): Record<string, number> {
-  const seen = new Map<string, Map<number, number>>();
-  for (const p of prepared) {
-    for (const s of p.signals) {
-      const counts = seen.get(s.code) ?? new Map<number, number>();
-      counts.set(s.stored, (counts.get(s.stored) ?? 0) + 1);
-      seen.set(s.code, counts);
-    }
-  }
-  const weights: Record<string, number> = {};
-  for (const [code, counts] of seen) {
+/** Each signal's weight now, by code index: the policy's override, else the weight most often stored with it. */
+function currentWeights(policy: CompiledPolicy, prepared: readonly Prepared[], codes: readonly string[]): number[] {
+  const seen = codes.map(() => new Map<number, number>());
+  for (const p of prepared) p.codes.forEach((c, i) => seen[c]?.set(p.weights[i] ?? 0, (seen[c]?.get(p.weights[i] ?? 0) ?? 0) + 1));
+  return codes.map((code, c) => {
     const override = policy.signalWeights[code];
-    const common = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
-    if (override !== undefined) weights[code] = override;
-    else if (common !== undefined) weights[code] = common[0];
-  }
-  return weights;
+    if (override !== undefined) return override;
+    const common = [...(seen[c] ?? [])].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
+    return common === undefined ? 0 : common[0];
+  });
 }
 
 /** Bot-leaning signals seen often enough to judge, most frequent first (ties by code). List entries stay as they are. */
-function tunableCodes(prepared: readonly Prepared[], weights: Readonly<Record<string, number>>): string[] {
-  const counts = new Map<string, number>();
-  for (const p of prepared) for (const code of new Set(p.signals.map((s) => s.code))) counts.set(code, (counts.get(code) ?? 0) + 1);
-  return [...counts]
-    .filter(([code, n]) => {
-      const w = weights[code] ?? 0;
-      return n >= MIN_SAMPLES_PER_SIGNAL && w > 0 && w < WEIGHT_LIMIT;
-    })
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+function tunableCodes(search: Search): number[] {
+  const counts = search.codes.map(() => 0);
+  for (const p of search.prepared) for (const c of new Set(p.codes)) counts[c] = (counts[c] ?? 0) + 1;
+  return counts
+    .map((n, c) => ({ n, c, w: search.start.weights[c] ?? 0 }))
+    .filter(({ n, w }) => n >= MIN_SAMPLES_PER_SIGNAL && w > 0 && w < WEIGHT_LIMIT)
+    .sort((a, b) => b.n - a.n || a.c - b.c)
     .slice(0, MAX_TUNED_SIGNALS)
-    .map(([code]) => code);
+    .map(({ c }) => c);
 }
 
-/** For each parameter, a function from a starting point to its grid of alternatives (the parameter changed alone). */
-function moves(at: Params, codes: readonly string[]): ((p: Params) => Params[])[] {
+/** For each parameter, a function from a point to its grid of alternatives (that parameter changed alone). */
+function moves(tunable: readonly number[]): ((p: Params) => Params[])[] {
   const names = ["challenge", "tarpit", "block"] as const;
   const thresholdMoves = names.map((name) => (p: Params) => {
     const out: Params[] = [];
@@ -183,24 +187,25 @@ function moves(at: Params, codes: readonly string[]): ((p: Params) => Params[])[
     }
     return out;
   });
-  const weightMoves = codes.map((code) => (p: Params) => {
-    const now = at.weights[code] ?? 0;
+  const weightMoves = tunable.map((c) => (p: Params) => {
+    const now = p.weights[c] ?? 0;
     const values = [...new Set(WEIGHT_FACTORS.map((f) => Math.min(WEIGHT_LIMIT, Math.round(now * f))))];
-    return values.filter((v) => v !== p.weights[code]).map((v) => ({ ...p, weights: { ...p.weights, [code]: v } }));
+    return values
+      .filter((v) => v !== now)
+      .map((v) => {
+        const weights = [...p.weights];
+        weights[c] = v;
+        return { ...p, weights };
+      });
   });
   return [...thresholdMoves, ...weightMoves];
 }
 
 /** The cheapest candidate that beats `baseline` without locking out more than `ceiling` people; the first wins a tie. */
-function bestOf(
-  prepared: readonly Prepared[],
-  candidates: readonly Params[],
-  baseline: number,
-  ceiling: number,
-): { params: Params; cost: number } | null {
+function bestOf(search: Search, candidates: readonly Params[], baseline: number, ceiling: number): { params: Params; cost: number } | null {
   let best: { params: Params; cost: number } | null = null;
   for (const params of candidates) {
-    const o = outcome(prepared, params);
+    const o = outcome(search, params);
     const c = cost(o);
     if (o.lockouts > ceiling || c >= baseline) continue;
     if (best === null || c < best.cost) best = { params, cost: c };
@@ -212,10 +217,15 @@ function cost(o: Outcome): number {
   return o.misses + FALSE_ALARM_COST * o.falseAlarms + LOCKOUT_COST * o.lockouts;
 }
 
-function actionOf(p: Prepared, params: Params): Action {
+function actionOf(p: Prepared, start: Params, params: Params): Action {
   if (p.decided !== null) return p.decided;
-  let score = p.ruleScore;
-  for (const s of p.signals) score += params.weights[s.code] ?? s.stored;
+  let score = p.score;
+  for (let i = 0; i < p.codes.length; i++) {
+    const c = p.codes[i] ?? -1;
+    const w = params.weights[c];
+    // A changed weight is an override: it replaces what this sample carried.
+    if (w !== undefined && w !== start.weights[c]) score += w - (p.weights[i] ?? 0);
+  }
   const t = params.thresholds;
   if (score >= t.block) return "block";
   if (score >= t.tarpit) return "tarpit";
@@ -223,12 +233,12 @@ function actionOf(p: Prepared, params: Params): Action {
   return "allow";
 }
 
-function outcome(prepared: readonly Prepared[], params: Params): Outcome {
+function outcome(search: Search, params: Params): Outcome {
   let misses = 0;
   let falseAlarms = 0;
   let lockouts = 0;
-  for (const p of prepared) {
-    const action = actionOf(p, params);
+  for (const p of search.prepared) {
+    const action = actionOf(p, search.start, params);
     if (p.bot) {
       if (action === "allow") misses++;
     } else if (action !== "allow") {
@@ -239,17 +249,18 @@ function outcome(prepared: readonly Prepared[], params: Params): Outcome {
   return { misses, falseAlarms, lockouts };
 }
 
-function diff(from: Params, to: Params): Change[] {
+function diff(search: Search, to: Params): Change[] {
+  const from = search.start;
   const changes: Change[] = [];
   for (const name of ["challenge", "tarpit", "block"] as const) {
     if (from.thresholds[name] !== to.thresholds[name])
       changes.push({ kind: "threshold", name, from: from.thresholds[name], to: to.thresholds[name] });
   }
-  for (const code of Object.keys(to.weights).sort()) {
-    const a = from.weights[code];
-    const b = to.weights[code];
+  search.codes.forEach((code, c) => {
+    const a = from.weights[c];
+    const b = to.weights[c];
     if (a !== undefined && b !== undefined && a !== b) changes.push({ kind: "weight", code, from: a, to: b });
-  }
+  });
   return changes;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ClientIp } from "../../core/client-ip";
 import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
+import { evaluatePolicy } from "../../core/policy/evaluate";
 import { MIN_LABELS_PER_KIND, recommend, type LabelledSample } from "../../core/policy/recommend";
 import { sampleLabel, SAMPLE_LABEL_LOOKBACK_MS, type LabelAnchor } from "../../core/policy/sample-labels";
 import type { ReasonCode } from "../../core/signals/registry";
@@ -138,6 +139,25 @@ describe("recommend", () => {
     const b = recommend(compiled(DOCUMENT), DOCUMENT, [...samples].reverse());
     expect(a.suggestions.length).toBeGreaterThan(0);
     expect(b).toEqual(a);
+  });
+
+  it("counts today's misses and false alarms exactly as the dry run re-decides them, whatever weight each row stored", () => {
+    // rate-ip was stored at 40 on most rows and at 60 on rows from the days of an old override: evaluatePolicy keeps each.
+    const samples = [
+      ...many(30, (i) => sample("bot", [["rate-ip", i % 3 === 0 ? 60 : 40]], i)),
+      ...many(30, (i) => sample("human", i % 5 === 0 ? [["rate-ip", 60]] : [], i)),
+    ];
+    const policy = compiled(DOCUMENT);
+    const expected = { misses: 0, falseAlarms: 0, lockouts: 0 };
+    for (const s of samples) {
+      const action = evaluatePolicy(policy, s.facts, s.signals).action;
+      if (s.label === "bot" && action === "allow") expected.misses++;
+      if (s.label === "human" && action !== "allow") expected.falseAlarms++;
+    }
+    const result = recommend(policy, DOCUMENT, samples);
+    expect(result.current).toEqual(expected);
+    expect(expected).toEqual({ misses: 20, falseAlarms: 6, lockouts: 0 });
+    for (const s of result.suggestions) expect(s.before).toEqual(expected);
   });
 
   it("leaves outright rule decisions alone: a declared AI crawler stays tarpitted whatever the weights", () => {
