@@ -57,8 +57,9 @@ export const MAX_SUGGESTIONS = 5;
 /** Coordinate-search passes over every parameter: bounds the work to rounds × parameters × grid × samples. */
 const MAX_ROUNDS = 3;
 const MAX_TUNED_SIGNALS = 20;
-const THRESHOLD_STEPS = [-50, -30, -20, -10, -5, 5, 10, 20, 30, 50] as const;
-const WEIGHT_FACTORS = [0, 0.25, 0.5, 0.75, 1.25, 1.5, 2] as const;
+// Smallest change first: among equally good values the search keeps the first, the one closest to the policy now.
+const THRESHOLD_STEPS = [-5, 5, -10, 10, -20, 20, -30, 30, -50, 50] as const;
+const WEIGHT_FACTORS = [0.75, 1.25, 0.5, 1.5, 0.25, 2, 0] as const;
 const WEIGHT_LIMIT = 1000;
 
 /**
