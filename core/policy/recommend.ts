@@ -53,6 +53,7 @@ export const FALSE_ALARM_COST = 10;
 export const LOCKOUT_COST = 100;
 /** A weight is tuned only if its signal is on at least this many labelled samples. */
 export const MIN_SAMPLES_PER_SIGNAL = 5;
+/** At most this many suggestions, best first. */
 export const MAX_SUGGESTIONS = 5;
 /** Coordinate-search passes over every parameter: bounds the work to rounds × parameters × grid × samples. */
 const MAX_ROUNDS = 3;

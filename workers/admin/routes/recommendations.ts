@@ -34,7 +34,10 @@ const RecommendationsSchema = z
       .openapi({ description: `labelled decisions read (the most recent ${MAX_LABELLED_DECISIONS} at most)` }),
     humans: z.number().int(),
     bots: z.number().int(),
-    minimumPerLabel: z.number().int().openapi({ description: "labels of each kind needed before anything is suggested" }),
+    minimumPerLabel: z
+      .number()
+      .int()
+      .openapi({ description: `labels of each kind (bot, human) needed before anything is suggested (${MIN_LABELS_PER_KIND})` }),
     current: OutcomeSchema,
     suggestions: z.array(
       z.object({
@@ -83,7 +86,6 @@ export const recommendationRoutes = adminRouter().openapi(
         days,
         sampleSize: samples.length,
         ...result,
-        minimumPerLabel: MIN_LABELS_PER_KIND,
         current: { ...result.current },
         suggestions: result.suggestions.map((s) => ({ ...s, changes: [...s.changes] })),
       },

@@ -3499,7 +3499,7 @@ export interface components {
             readonly sampleSize: number;
             readonly humans: number;
             readonly bots: number;
-            /** @description labels of each kind needed before anything is suggested */
+            /** @description labels of each kind (bot, human) needed before anything is suggested (20) */
             readonly minimumPerLabel: number;
             readonly current: components["schemas"]["RecommendationOutcome"];
             readonly suggestions: readonly {
