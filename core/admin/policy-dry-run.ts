@@ -64,7 +64,8 @@ export function storedSignals(reasons: readonly ReportedReason[]): Reason[] {
   return out;
 }
 
-function factsOf(d: StoredDecision): RequestFacts {
+/** The request facts a stored decision keeps, as a policy reads them. */
+export function factsOf(d: StoredDecision): RequestFacts {
   return { ip: d.ip as ClientIp, method: d.method, path: d.path, userAgent: d.userAgent, headers: d.headers, cf: d.cf, receivedAt: d.at };
 }
 

@@ -23,6 +23,7 @@ import { PAGE_PATHS, pageRoutes } from "./routes/pages";
 import { registerRoutes } from "./routes/register";
 import { paymentRoutes } from "./routes/payments";
 import { policyRoutes } from "./routes/policy";
+import { recommendationRoutes } from "./routes/recommendations";
 import { signalRoutes } from "./routes/signals";
 import { tokenRoutes } from "./routes/tokens";
 import { userRoutes } from "./routes/users";
@@ -94,6 +95,7 @@ export function createApp(given?: AdminDeps, state: AdminState = createAdminStat
   app.route("/api/blocklist", blocklistImportRoutes);
   app.route("/api/blocklist", blocklistRoutes);
   app.route("/api/allowlist", allowlistRoutes);
+  app.route("/api/policy/recommendations", recommendationRoutes);
   app.route("/api/policy", policyRoutes);
   app.route("/api/audit", auditRoutes);
   app.route("/api/signals", signalRoutes);

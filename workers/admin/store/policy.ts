@@ -1,5 +1,5 @@
 import { kvKeys } from "../../../core/kv-keys";
-import { desc, gte, sql } from "drizzle-orm";
+import { desc, gte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { decisions, policyVersions } from "../../../adapters/db/schema";
 import { KvWriter } from "../../../adapters/kv";
@@ -55,6 +55,11 @@ const StoredReportSchema = z.object({
 
 /** The most recent decisions (since `since`, at most `limit`) in the shape the dry run re-evaluates. */
 export async function recentDecisions(d: Conn, limit: number, since: Date | null): Promise<StoredDecision[]> {
+  return storedDecisions(d, since === null ? undefined : gte(decisions.at, since), limit);
+}
+
+/** The most recent decisions matching `where` (at most `limit`), in the shape the dry run re-evaluates. */
+export async function storedDecisions(d: Conn, where: SQL | undefined, limit: number): Promise<StoredDecision[]> {
   const rows = await d
     .select({
       id: decisions.id,
@@ -69,7 +74,7 @@ export async function recentDecisions(d: Conn, limit: number, since: Date | null
       report: sql<unknown>`jsonb_build_object('headers', ${decisions.report}->'headers', 'cf', ${decisions.report}->'cf')`,
     })
     .from(decisions)
-    .where(since === null ? undefined : gte(decisions.at, since))
+    .where(where)
     .orderBy(desc(decisions.id))
     .limit(limit);
   return rows.map((r) => {

@@ -354,6 +354,20 @@ export function PolicyMain() {
         <SlotCard id="status" title="Active policy" slot="policy-status" />
         <SlotCard id="rules" title="Rules in force" slot="policy-rules" />
       </div>
+      <SlotCard
+        id="suggestions"
+        title="Suggestions from labelled traffic"
+        slot="policy-suggestions"
+        extra={
+          <select id="suggest-days" aria-label="Labelled traffic of the last">
+            <option value="7">last 7 days</option>
+            <option value="14" selected>
+              last 14 days
+            </option>
+            <option value="30">last 30 days</option>
+          </select>
+        }
+      />
       <form class="card" id="policy-form" aria-labelledby="h-editor">
         <header>
           <h2 id="h-editor">Edit</h2>

@@ -41,6 +41,8 @@ export type PolicyView = Schemas["PolicyView"];
 export type CompiledRule = NonNullable<PolicyView["compiled"]>["rules"][number];
 /** GET /api/policy `mode`: the mode the edge applies and which setting decided (edge-guard's MODE var wins over the policy). */
 export type ModeInForce = PolicyView["mode"];
+/** GET /api/policy/recommendations: suggested thresholds and weights from labelled traffic. */
+export type Recommendations = Answer<"/api/policy/recommendations", "get">;
 /** POST /api/policy/validate. */
 export type Validation = Answer<"/api/policy/validate", "post">;
 /** PUT /api/policy refusing a policy (422). */

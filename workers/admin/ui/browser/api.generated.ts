@@ -1357,6 +1357,81 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/policy/recommendations": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Thresholds and signal weights that would have missed fewer labelled bots and alarmed fewer labelled people over the last `days` (drafts only: nothing is published) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    /** @description how many days of labelled decisions to learn from (1-90) */
+                    readonly days?: number;
+                };
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description suggestions, best first */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["PolicyRecommendations"];
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
     readonly "/api/policy": {
         readonly parameters: {
             readonly query?: never;
@@ -4616,6 +4691,48 @@ export interface components {
              * @default null
              */
             readonly ttlSeconds: number | null;
+        };
+        readonly PolicyRecommendations: {
+            readonly days: number;
+            /** @description labelled decisions read (the most recent 5000 at most) */
+            readonly sampleSize: number;
+            readonly humans: number;
+            readonly bots: number;
+            /** @description labels of each kind (bot, human) needed before anything is suggested (20) */
+            readonly minimumPerLabel: number;
+            readonly current: components["schemas"]["RecommendationOutcome"];
+            readonly suggestions: readonly {
+                readonly changes: readonly ({
+                    /** @enum {string} */
+                    readonly kind: "threshold";
+                    /** @enum {string} */
+                    readonly name: "challenge" | "tarpit" | "block";
+                    readonly from: number;
+                    readonly to: number;
+                } | {
+                    /** @enum {string} */
+                    readonly kind: "weight";
+                    readonly code: string;
+                    readonly from: number;
+                    readonly to: number;
+                })[];
+                /** @description labelled decisions whose action the suggestion changes */
+                readonly changed: number;
+                readonly before: components["schemas"]["RecommendationOutcome"];
+                readonly after: components["schemas"]["RecommendationOutcome"];
+                /** @description the active policy with the change: a draft for the dry run */
+                readonly policy: {
+                    readonly [key: string]: unknown;
+                };
+            }[];
+        };
+        readonly RecommendationOutcome: {
+            /** @description labelled bots the policy lets through */
+            readonly misses: number;
+            /** @description labelled people the policy challenges, tarpits or blocks */
+            readonly falseAlarms: number;
+            /** @description labelled people tarpitted or blocked (part of falseAlarms) */
+            readonly lockouts: number;
         };
         readonly PolicyView: {
             /** @description a policy document (core/policy/schema.ts PolicySchema) */

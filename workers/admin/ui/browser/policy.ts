@@ -19,6 +19,7 @@ import {
 } from "./app";
 import { lineColumn, locate } from "./json-path";
 import { pricePreview } from "./price-preview";
+import { loadSuggestions } from "./suggestions";
 
 const ACTIONS = ["allow", "challenge", "tarpit", "block"];
 
@@ -312,6 +313,16 @@ byId("policy-form").addEventListener("submit", (event) => {
   event.preventDefault();
   void save();
 });
+/** A suggestion's policy goes into the editor as a draft and straight into the dry run; saving stays the operator's step. */
+function applyDraft(policy: unknown, label: string) {
+  editor.value = JSON.stringify(policy, null, 2);
+  issuesBox.replaceChildren();
+  announce("Draft loaded into the editor (" + label + "); nothing is saved until you save it.");
+  void preview();
+}
+const suggestDays = byId("suggest-days") as HTMLSelectElement;
+suggestDays.addEventListener("change", () => void loadSuggestions(Number(suggestDays.value), applyDraft));
 operatorOnly(byId("btn-save"));
 void loadPolicy();
 void loadHistory();
+void loadSuggestions(Number(suggestDays.value), applyDraft);
