@@ -26,6 +26,8 @@ export interface EntryWrite {
   readonly entry: EntryValue;
   /** Seconds until the entry lapses; null: until removed. */
   readonly ttlSeconds: number | null;
+  /** A range entry that applies to every site (peer entries are shared on purpose). */
+  readonly shared?: boolean;
 }
 
 /**
@@ -63,7 +65,12 @@ export class BlocklistStore {
     const kept: string[] = [];
     if (ranges.length > 0) {
       const outcome = await this.ranges.put(
-        ranges.map((w) => ({ key: w.key, value: JSON.stringify(w.entry), ttlSeconds: w.ttlSeconds })),
+        ranges.map((w) => ({
+          key: w.key,
+          value: JSON.stringify(w.entry),
+          ttlSeconds: w.ttlSeconds,
+          shared: w.shared ?? options.peer !== undefined,
+        })),
         options,
       );
       written.push(...outcome.written);

@@ -5,7 +5,8 @@ import { fleetGroup, groupSignals } from "../../core/fleet";
 import type { CompiledPolicy } from "../../core/policy/compile";
 import { evaluatePolicy, type PolicyVerdict } from "../../core/policy/evaluate";
 import { isFeedPath, requestKind } from "../../core/request-kind";
-import { FACT_HEADERS, type RequestFacts } from "../../core/request-facts";
+import { FACT_HEADERS, siteOf, type RequestFacts } from "../../core/request-facts";
+import { siteKeys } from "../../core/kv-keys";
 import { isAllowed } from "../../core/robots";
 import { behaviourSignals, declaredBotBudget, type BehaviourCounts } from "../../core/signals/behaviour";
 import { headerConsistency } from "../../core/signals/header-consistency";
@@ -29,6 +30,7 @@ import { ModeVarPublisher } from "./mode-var";
 import { OriginRobots } from "./origin-robots";
 import { PolicySource } from "./policy-source";
 import { RangeCache } from "./ranges";
+import { SiteSource } from "./site-source";
 import { ReportBuffer } from "./reports";
 import { DirectoryCache, fetchDirectoryOverHttps, verifyWebBotAuth } from "./web-bot-auth";
 import { signal } from "../../core/signals/registry";
@@ -47,6 +49,8 @@ export interface IsolateState {
   readonly ranges: RangeCache;
   readonly counters: Counters;
   readonly policy: PolicySource;
+  /** Which site a host belongs to (the sites document in KV). */
+  readonly sites: SiteSource;
   readonly robots: OriginRobots;
   /** Publishes this deployment's MODE var for admin, once. */
   readonly modeVar: ModeVarPublisher;
@@ -75,6 +79,7 @@ export function createIsolateState(): IsolateState {
     ranges: new RangeCache(faults),
     counters: new Counters(),
     policy: new PolicySource(faults),
+    sites: new SiteSource(faults),
     robots: new OriginRobots(),
     modeVar: new ModeVarPublisher(),
     reports: new ReportBuffer(faults),
@@ -100,12 +105,16 @@ export interface Assessment {
 
 export type WaitUntil = (promise: Promise<unknown>) => void;
 
-/** Counting keys of a request: its IP, network prefix, fleet group (header + TLS fingerprint) and ASN. */
+/**
+ * Counting keys of a request: its IP, network prefix, fleet group (header + TLS fingerprint) and ASN, within its site
+ * (a non-default site's keys, and so its ClientLedger names, carry `site:<id>:`).
+ */
 function countingKeys(facts: RequestFacts, group: string): { ip: string; group: string; all: string[] } {
-  const ip = `ip:${facts.ip}`;
-  const groupKey = `grp:${group}`;
-  const all = [ip, `net:${clientPrefix(facts.ip) ?? facts.ip}`, groupKey];
-  if (facts.cf.asn !== undefined) all.push(`asn:${facts.cf.asn}`);
+  const key = siteKeys(siteOf(facts)).counter;
+  const ip = key(`ip:${facts.ip}`);
+  const groupKey = key(`grp:${group}`);
+  const all = [ip, key(`net:${clientPrefix(facts.ip) ?? facts.ip}`), groupKey];
+  if (facts.cf.asn !== undefined) all.push(key(`asn:${facts.cf.asn}`));
   return { ip, group: groupKey, all };
 }
 
@@ -157,11 +166,13 @@ export async function assess(
   waitUntil: WaitUntil,
 ): Promise<Assessment> {
   const now = facts.receivedAt;
-  const policy = await state.policy.current(env.BLOCKLIST, now, waitUntil);
-  // The client's `ip:` entry: answered from the isolate's cache for a known client; for a new one the KV read starts
-  // now and runs while the signals are computed.
-  const known = state.blocklist.knows(facts.ip);
-  const read = state.blocklist.lookup(env.BLOCKLIST, facts.ip, now, waitUntil).catch((error: unknown) => {
+  const site = siteOf(facts);
+  const policy = await state.policy.current(env.BLOCKLIST, now, waitUntil, site);
+  // The client's `ip:` entry (its site's): answered from the isolate's cache for a known client; for a new one the KV
+  // read starts now and runs while the signals are computed.
+  const ipKey = siteKeys(site).ip(facts.ip);
+  const known = state.blocklist.knows(ipKey);
+  const read = state.blocklist.lookup(env.BLOCKLIST, ipKey, now, waitUntil).catch((error: unknown) => {
     state.faults.record("blocklist", error);
     return null;
   });
@@ -175,7 +186,7 @@ export async function assess(
   let range: ReturnType<RangeCache["lookup"]> = null;
   try {
     await state.ranges.refresh(env.BLOCKLIST, now, waitUntil);
-    range = state.ranges.lookup(facts.ip, facts.cf.asn, now);
+    range = state.ranges.lookup(facts.ip, facts.cf.asn, now, site);
     if (range?.action === "allow") signals.push(signal("allow-listed", `${range.scope}:${range.value}`));
     else if (range?.scope === "asn" && verifiedCrawler) range = null;
   } catch (error) {
@@ -231,7 +242,7 @@ export async function assess(
   const suspicious = signals.reduce((sum, s) => sum + s.weight, 0) > 0;
   if (suspicious) {
     // A client under suspicion is counted exactly, across isolates, before deciding.
-    state.blocklist.suspect(facts.ip, now);
+    state.blocklist.suspect(ipKey, now);
     await state.counters.sync(keys.ip, env.CLIENT_LEDGER, now, true).catch((error: unknown) => state.faults.record("ledger", error));
   }
   const counts = readCounts(state, keys.ip, keys.all, now);
