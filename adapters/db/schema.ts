@@ -205,6 +205,8 @@ export const adminUsers = pgTable("admin_users", {
   email: text("email").unique(),
   /** `viewer`, `operator` or `admin` (core/admin/roles.ts). */
   role: text("role").notNull(),
+  /** The site ids this user may see and act on (core/admin/roles.ts SiteScope); null: every site. */
+  sites: jsonb("sites"),
   /** `pbkdf2-sha256$iterations$salt$hash` (core/admin/password-hash.ts); null: Access only, no built-in login. */
   passwordHash: text("password_hash"),
   /** Base32 TOTP secret; built-in login needs it. */
@@ -228,6 +230,8 @@ export const apiTokens = pgTable("api_tokens", {
   /** Hex SHA-256 of the token. */
   tokenHash: text("token_hash").notNull().unique(),
   role: text("role").notNull(),
+  /** The site ids this token may see and act on; null: every site. */
+  sites: jsonb("sites"),
   createdBy: text("created_by").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" })
     .notNull()

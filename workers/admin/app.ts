@@ -19,9 +19,11 @@ import { overviewRoutes } from "./routes/overview";
 import { PAGE_PATHS, pageRoutes } from "./routes/pages";
 import { policyRoutes } from "./routes/policy";
 import { signalRoutes } from "./routes/signals";
+import { siteRoutes } from "./routes/sites";
 import { tokenRoutes } from "./routes/tokens";
 import { userRoutes } from "./routes/users";
 import { adminRouter, type AdminBindings, type AdminDeps } from "./router";
+import { DEFAULT_SITE_ID } from "../../core/sites";
 
 /** Production dependencies: Access keys from the team's JWKS URL, the real clock. */
 export const DEFAULT_DEPS: AdminDeps = { accessKeys: remoteAccessKeys, now: () => Date.now() };
@@ -53,6 +55,7 @@ export function createApp(deps: AdminDeps = DEFAULT_DEPS): OpenAPIHono<AdminBind
     c.set("config", adminConfig(c.env));
     c.set("deps", deps);
     c.set("principal", null);
+    c.set("site", DEFAULT_SITE_ID);
     await next();
     // Admin answers are per-user and change with every edit: never cache them (the versioned /ui/ assets set their own).
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
@@ -84,6 +87,7 @@ export function createApp(deps: AdminDeps = DEFAULT_DEPS): OpenAPIHono<AdminBind
   app.route("/api/signals", signalRoutes);
   app.route("/api/users", userRoutes);
   app.route("/api/tokens", tokenRoutes);
+  app.route("/api/sites", siteRoutes);
   app.route("/metrics", metricsRoutes);
   app.route("/", pageRoutes);
 

@@ -20,6 +20,8 @@ export interface AdminVariables {
   deps: AdminDeps;
   /** Who is calling; null for an anonymous request (only public routes let it through). */
   principal: Principal | null;
+  /** The site a site-scoped route is about (`?site=`, checked by siteScope); the default site elsewhere. */
+  site: string;
 }
 
 export interface AdminBindings {

@@ -155,16 +155,14 @@ async function blockPrefixes(
     const count = byPrefix.get(cidr)?.size ?? 0;
     const entry = prefixBlockEntry(cidr, count, config.prefixWindowMs, now);
     await new BlocklistStore(env, "escalation").put([{ key: siteKeys(site).cidr(cidr), entry, ttlSeconds: config.blockTtlSeconds }], now);
-    await db
-      .insert(prefixBlocks)
-      .values({
-        cidr,
-        site,
-        at: new Date(now),
-        botIps: count,
-        reason: entry.reason,
-        expiresAt: new Date(now + config.blockTtlSeconds * 1000),
-      });
+    await db.insert(prefixBlocks).values({
+      cidr,
+      site,
+      at: new Date(now),
+      botIps: count,
+      reason: entry.reason,
+      expiresAt: new Date(now + config.blockTtlSeconds * 1000),
+    });
     console.log(JSON.stringify({ msg: "escalation_prefix_blocked", cidr, site, botIps: count }));
     blocks.push({ kind: "cidr", target: cidr, reason: entry.reason, ttlSeconds: config.blockTtlSeconds });
   }
