@@ -1,59 +1,24 @@
-import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../dev/stack";
 import { RANGES_REFRESH_MS } from "../../core/range-entries";
-import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
+import { visitSite, type Visit } from "../support/site-visit";
 
 const GPTBOT_UA = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
 const SEARCH_BOT_UA = "Mozilla/5.0 (compatible; ExampleSearchBot/1.0; +https://search.example/bot)";
 
 let stack: Stack;
-let edgePort: string;
 
 beforeAll(async () => {
   // The same code as `npm run dev` (which seeds the two demo sites, blog.localhost and forge.localhost), on free ports.
   stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0 });
-  edgePort = new URL(stack.edgeUrl).port;
 });
 
 afterAll(async () => {
   await stack?.stop();
 });
 
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-  readonly fromOrigin: boolean;
-}
-
-/**
- * A GET to the edge for `host` (the port kept), through node:http: fetch (undici) replaces a Host header and Node does
- * not resolve `*.localhost`, where curl and Chromium go to loopback by themselves.
- */
-function visit(host: string, path: string, ip: string, headers: Record<string, string> = CHROME_NAVIGATION_HEADERS): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      // identity: the body is read as text here (a browser would decompress it).
-      {
-        host: "127.0.0.1",
-        port: edgePort,
-        path,
-        headers: { ...headers, "accept-encoding": "identity", host: `${host}:${edgePort}`, "cf-connecting-ip": ip },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const body = Buffer.concat(chunks).toString("utf8");
-          // The origin's own answers carry its cache validators; the tarpit's and edge-guard's do not.
-          resolve({ status: res.statusCode ?? 0, body, fromOrigin: res.headers.etag !== undefined });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
-}
+const visit = (host: string, path: string, ip: string, headers?: Record<string, string>): Promise<Visit> =>
+  visitSite(stack.edgeUrl, host, path, ip, headers);
 
 const admin = () => ({ authorization: `Bearer ${stack.secrets.ADMIN_DEV_TOKEN}`, "content-type": "application/json" });
 async function adminCall(method: string, path: string, body?: unknown): Promise<Response> {
