@@ -22,8 +22,16 @@ export const SiteSchema = z.strictObject({
 });
 export type Site = z.infer<typeof SiteSchema>;
 
+/** What the edge does with a host no site claims: the default site takes it, or (strict) it is refused. */
+export const UnknownHostsSchema = z.enum(["default", "refuse"]);
+export type UnknownHosts = z.infer<typeof UnknownHostsSchema>;
+
 /** The KV document admin writes and every edge isolate reads (`kvKeys.sites`). */
-export const SitesDocumentSchema = z.strictObject({ v: z.literal(1), sites: z.array(SiteSchema).max(1000) });
+export const SitesDocumentSchema = z.strictObject({
+  v: z.literal(1),
+  sites: z.array(SiteSchema).max(1000),
+  unknownHosts: UnknownHostsSchema.optional(),
+});
 export type SitesDocument = z.infer<typeof SitesDocumentSchema>;
 
 /** The default site as it is when nobody configured it: no hostnames of its own, every unclaimed host. */
@@ -82,7 +90,11 @@ export class SiteDirectory {
   /** Wildcard suffixes (`.example.org`) to their site. */
   readonly #wild = new Map<string, Site>();
 
-  private constructor(sites: readonly Site[]) {
+  private constructor(
+    sites: readonly Site[],
+    /** What a host no site claims gets (the default site's own hostnames are claimed). */
+    readonly unknownHosts: UnknownHosts = "default",
+  ) {
     for (const site of sites) {
       this.#byId.set(site.id, site);
       for (const host of site.hostnames) {
@@ -94,9 +106,12 @@ export class SiteDirectory {
   }
 
   /** A directory of valid sites; the problems (as `siteProblems` words them) when they are not. */
-  static of(sites: readonly Site[]): { ok: true; value: SiteDirectory } | { ok: false; error: string } {
+  static of(
+    sites: readonly Site[],
+    unknownHosts: UnknownHosts = "default",
+  ): { ok: true; value: SiteDirectory } | { ok: false; error: string } {
     const problems = siteProblems(sites);
-    return problems.length === 0 ? { ok: true, value: new SiteDirectory(sites) } : { ok: false, error: problems.join("; ") };
+    return problems.length === 0 ? { ok: true, value: new SiteDirectory(sites, unknownHosts) } : { ok: false, error: problems.join("; ") };
   }
 
   /** The single-site deployment: only the default site. */
@@ -116,6 +131,11 @@ export class SiteDirectory {
 
   /** The site a request for `authority` (a Host header or URL host, port allowed) belongs to. */
   resolve(authority: string): Site {
+    return this.claimant(authority) ?? this.#byId.get(DEFAULT_SITE_ID) ?? DEFAULT_SITE;
+  }
+
+  /** The site whose hostnames cover `authority`, or null when none does (the default site then takes it, or refuses). */
+  claimant(authority: string): Site | null {
     const host = bareHost(authority);
     const exact = this.#exact.get(host);
     if (exact !== undefined) return exact;
@@ -124,7 +144,7 @@ export class SiteDirectory {
       const site = this.#wild.get(host.slice(dot));
       if (site !== undefined) return site;
     }
-    return this.#byId.get(DEFAULT_SITE_ID) ?? DEFAULT_SITE;
+    return null;
   }
 }
 
@@ -139,5 +159,5 @@ export function parseSitesDocument(text: string | null): { ok: true; value: Site
   }
   const parsed = SitesDocumentSchema.safeParse(json);
   if (!parsed.success) return { ok: false, error: `sites document is invalid:\n${z.prettifyError(parsed.error)}` };
-  return SiteDirectory.of(parsed.data.sites);
+  return SiteDirectory.of(parsed.data.sites, parsed.data.unknownHosts);
 }

@@ -19,6 +19,8 @@ export const SitesSchema = z.strictObject({
   /** The admin Worker's base URL for the health check; default: the workers.dev URL its deploy prints. */
   adminUrl: z.url().optional(),
   sites: z.array(SiteSchema).min(1),
+  /** A host no site names: the default site takes it (default), or the edge refuses it with 421 ("refuse"). */
+  unknownHosts: z.enum(["default", "refuse"]).default("default"),
 });
 
 export type Site = z.infer<typeof SiteSchema>;
@@ -61,7 +63,11 @@ export function siteProblems(config: SitesConfig): string[] {
 
 /** The sites document the edge reads (KV `sites:directory`), seeded from the site config by the deploy. */
 export function sitesDocumentOf(config: SitesConfig): SitesDocument {
-  return { v: 1, sites: config.sites.map((site) => ({ id: site.name, name: site.name, hostnames: site.hostnames })) };
+  return {
+    v: 1,
+    sites: config.sites.map((site) => ({ id: site.name, name: site.name, hostnames: site.hostnames })),
+    ...(config.unknownHosts === "refuse" ? { unknownHosts: "refuse" as const } : {}),
+  };
 }
 
 /** The routes of a site config: `<hostname>/*` in the site's zone, in the config's order. */

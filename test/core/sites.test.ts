@@ -45,6 +45,19 @@ describe("SiteDirectory", () => {
     expect(parseSitesDocument("{").ok).toBe(false);
   });
 
+  it("in strict mode, names no site for a host none claims (the edge refuses it); the default site's own hosts stay claimed", () => {
+    const strict = parseSitesDocument(
+      JSON.stringify({ v: 1, unknownHosts: "refuse", sites: [blog, { id: "default", name: "Main", hostnames: ["example.org"] }] }),
+    );
+    if (!strict.ok) throw new Error(strict.error);
+    expect(strict.value.unknownHosts).toBe("refuse");
+    expect(strict.value.claimant("blog.example.org:443")?.id).toBe("blog");
+    expect(strict.value.claimant("example.org")?.id).toBe("default");
+    expect(strict.value.claimant("unknown.example")).toBeNull();
+    expect(strict.value.resolve("unknown.example").id).toBe("default");
+    expect(parseSitesDocument(JSON.stringify({ v: 1, unknownHosts: "maybe", sites: [] })).ok).toBe(false);
+  });
+
   it("strips ports and a trailing dot from a host", () => {
     expect([bareHost("Blog.localhost:8787"), bareHost("[2001:db8::1]:443"), bareHost("example.org.")]).toEqual([
       "blog.localhost",

@@ -90,6 +90,8 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   const read = readFacts(request, env.DEV_CLIENT_OVERRIDES === "on", Date.now());
   // The site the host belongs to: every site-owned read below (policy, blocklist, ranges, counters) is that site's.
   const site = await siteFor(state, env, request, read.receivedAt, waitUntil);
+  // A host no site claims, where the operator chose strict mode: refused plainly (the reason only in the operator's docs).
+  if (site === null) return misdirectedResponse();
   const facts: RequestFacts = { ...read, site };
   const mac = state.honeypot.mac(env.TOKEN_SECRET);
   const trap = isTrapPath(facts.path) ? await trapVisit(request, facts, mac, state.faults) : null;
@@ -168,14 +170,31 @@ async function payStep(
   }
 }
 
-/** The id of the site a request's host belongs to; the default site when the sites document cannot be read (fail open). */
-async function siteFor(state: IsolateState, env: EdgeGuardEnv, request: Request, now: number, waitUntil: WaitUntil): Promise<string> {
+/**
+ * The id of the site a request's host belongs to; null for a host no site claims under `unknownHosts: "refuse"`. The
+ * default site when the sites document cannot be read (fail open).
+ */
+async function siteFor(
+  state: IsolateState,
+  env: EdgeGuardEnv,
+  request: Request,
+  now: number,
+  waitUntil: WaitUntil,
+): Promise<string | null> {
   try {
-    return (await state.sites.resolve(env.BLOCKLIST, request.url, now, waitUntil)).id;
+    return (await state.sites.resolve(env.BLOCKLIST, request.url, now, waitUntil))?.id ?? null;
   } catch (error) {
     state.faults.record("policy", error);
     return DEFAULT_SITE_ID;
   }
+}
+
+/** 421 Misdirected Request: this deployment serves no site on that host. */
+function misdirectedResponse(): Response {
+  return new Response("Misdirected request\n", {
+    status: 421,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+  });
 }
 
 /** The origin's answer; when the origin cannot be reached, a counted fault and a plain 502 (never a 500 from us). */
@@ -302,7 +321,7 @@ const zeroCounts = { hits1m: 0, hits10m: 0, tarpitHits: 0 } as const;
 async function challengeOutcome(env: EdgeGuardEnv, read: RequestFacts, outcome: ChallengeOutcome, url: string): Promise<void> {
   const state = isolateState();
   const request = new Request(url);
-  const facts: RequestFacts = { ...read, site: await siteFor(state, env, request, read.receivedAt, () => undefined) };
+  const facts: RequestFacts = { ...read, site: (await siteFor(state, env, request, read.receivedAt, () => undefined)) ?? DEFAULT_SITE_ID };
   const group = fleetGroup(facts);
   const report = (reason: Reason, label?: ReportLabel, action: DecisionReport["action"] = "allow") =>
     queueSend(

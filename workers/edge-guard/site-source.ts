@@ -18,10 +18,15 @@ export class SiteSource {
 
   constructor(private readonly faults: Faults) {}
 
-  /** The site of a request URL's host. Awaits KV only on an isolate's first request. */
-  async resolve(kv: KVNamespace, url: string, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<Site> {
+  /**
+   * The site of a request URL's host; null when no site claims it and the operator chose to refuse such hosts
+   * (`unknownHosts: "refuse"`). Awaits KV only on an isolate's first request.
+   */
+  async resolve(kv: KVNamespace, url: string, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<Site | null> {
     await this.#due.run(now, waitUntil, () => this.#refresh(kv));
-    return this.#directory.resolve(new URL(url).host);
+    const host = new URL(url).host;
+    if (this.#directory.unknownHosts === "refuse") return this.#directory.claimant(host);
+    return this.#directory.resolve(host);
   }
 
   async #refresh(kv: KVNamespace): Promise<void> {

@@ -26,7 +26,9 @@ export async function writeSites(
   sites: readonly Site[],
   old: unknown,
 ): Promise<void> {
-  const document: SitesDocument = { v: 1, sites: [...sites] };
+  // The strict-hosts setting (set by the deploy's site config) is kept as it is.
+  const { unknownHosts } = await readSites(env.BLOCKLIST);
+  const document: SitesDocument = { v: 1, sites: [...sites], ...(unknownHosts === "refuse" ? { unknownHosts } : {}) };
   await kv(() =>
     new KvWriter(env.BLOCKLIST, "admin").putDocument(kvKeys.sites, JSON.stringify(document), `sites by ${actor}`.slice(0, 200), {
       ttlSeconds: null,
