@@ -1,7 +1,7 @@
 import type { ListedAddress, RangeIndex, RangeItem } from "../durable-objects/range-index";
 import { RANGE_INDEX_INSTANCE } from "../core/range-entries";
 import { isOwnPeerEntry as isPeersOwn } from "../core/blocklist-entry";
-import { isRangeKey, parseKvKey } from "../core/kv-keys";
+import { isRangeKey, parseKvKey, splitSiteKey } from "../core/kv-keys";
 import { KvWriter, type KvMetadata } from "./kv";
 
 /** The bindings a blocklist writer needs: KV for `ip:` entries, the RangeIndex for `cidr:`, `asn:` and `allow:`. */
@@ -26,6 +26,8 @@ export interface EntryWrite {
   readonly entry: EntryValue;
   /** Seconds until the entry lapses; null: until removed. */
   readonly ttlSeconds: number | null;
+  /** A range entry that applies to every site (peer entries are shared on purpose). */
+  readonly shared?: boolean;
 }
 
 /**
@@ -63,7 +65,12 @@ export class BlocklistStore {
     const kept: string[] = [];
     if (ranges.length > 0) {
       const outcome = await this.ranges.put(
-        ranges.map((w) => ({ key: w.key, value: JSON.stringify(w.entry), ttlSeconds: w.ttlSeconds })),
+        ranges.map((w) => ({
+          key: w.key,
+          value: JSON.stringify(w.entry),
+          ttlSeconds: w.ttlSeconds,
+          shared: w.shared ?? options.peer !== undefined,
+        })),
         options,
       );
       written.push(...outcome.written);
@@ -79,7 +86,12 @@ export class BlocklistStore {
         await this.#kv.putEntry(w.key, w.entry, { ttlSeconds: w.ttlSeconds, now });
         written.push(w.key);
         const parsed = parseKvKey(w.key);
-        if (parsed?.kind === "ip") listed.push({ ip: parsed.rest, expiresAt: w.ttlSeconds === null ? null : now + w.ttlSeconds * 1000 });
+        if (parsed?.kind === "ip")
+          listed.push({
+            ip: parsed.rest,
+            site: splitSiteKey(w.key).site,
+            expiresAt: w.ttlSeconds === null ? null : now + w.ttlSeconds * 1000,
+          });
       }),
     );
     // After the KV write: the edge reads an address's entry only when the snapshot lists it, so the entry must be there.
@@ -114,7 +126,7 @@ export class BlocklistStore {
     if (old === null || (options.peer !== undefined && !isPeersOwn(old, options.peer))) return null;
     await this.env.BLOCKLIST.delete(key);
     const parsed = parseKvKey(key);
-    if (parsed?.kind === "ip") await this.ranges.unnoteListed([parsed.rest]);
+    if (parsed?.kind === "ip") await this.ranges.unnoteListed([parsed.rest], splitSiteKey(key).site);
     return old;
   }
 }

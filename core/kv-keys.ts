@@ -1,3 +1,5 @@
+import { DEFAULT_SITE_ID } from "./sites";
+
 /**
  * Every key of the shared BLOCKLIST KV namespace, built and parsed here and nowhere else. Range entries
  * (`cidr:`, `asn:`, `allow:`) are kept by the RangeIndex Durable Object, which publishes them to KV as one
@@ -42,12 +44,52 @@ export const kvKeys = {
   aiAgents: "data:ai-agents",
   crawlerRanges: "data:crawler-ranges",
   declaredBots: "data:declared-bots",
+  /** The sites document (core/sites.ts): admin writes it, every edge isolate reads it. Absent: one (default) site. */
+  sites: "sites:directory",
 } as const;
 
-/** A key split into its kind and the rest (the target text); null for single-document keys and unknown ones. */
+/** Prefix of every key a non-default site owns: `site:<id>:`. */
+export const SITE_KEY_PREFIX = "site:";
+
+/** The prefix of a site's own keys: none for the default site (a single-site deployment's keys are its keys). */
+export function siteKeyPrefix(site: string): string {
+  return site === DEFAULT_SITE_ID ? "" : `${SITE_KEY_PREFIX}${site}:`;
+}
+
+/**
+ * The keys one site owns: its policy, `ip:` entries and labels, and its range entries' ids (RangeIndex). The default
+ * site's are today's keys unchanged, so a single-site deployment's existing data is the default site's (no rewrite).
+ */
+export function siteKeys(site: string) {
+  const prefix = siteKeyPrefix(site);
+  return {
+    prefix,
+    ip: (ip: string): string => prefix + kvKeys.ip(ip),
+    cidr: (cidr: string): string => prefix + kvKeys.cidr(cidr),
+    asn: (asn: number): string => prefix + kvKeys.asn(asn),
+    allow: (ipOrCidr: string): string => prefix + kvKeys.allow(ipOrCidr),
+    policy: prefix + kvKeys.policy,
+    /** A counting key (ClientLedger name, e.g. `ip:1.2.3.4`) of this site. */
+    counter: (key: string): string => prefix + key,
+  } as const;
+}
+
+/** A key split into the site owning it and the key as the default site would write it. */
+export function splitSiteKey(key: string): { readonly site: string; readonly key: string } {
+  if (!key.startsWith(SITE_KEY_PREFIX)) return { site: DEFAULT_SITE_ID, key };
+  const end = key.indexOf(":", SITE_KEY_PREFIX.length);
+  if (end === -1) return { site: DEFAULT_SITE_ID, key };
+  return { site: key.slice(SITE_KEY_PREFIX.length, end), key: key.slice(end + 1) };
+}
+
+/**
+ * A key split into its kind and the rest (the target text); null for single-document keys and unknown ones. A site's
+ * key (`site:<id>:ip:…`) parses like the default site's; `splitSiteKey` names the site.
+ */
 export function parseKvKey(key: string): { readonly kind: KvEntryKind; readonly rest: string } | null {
+  const own = splitSiteKey(key).key;
   for (const kind of Object.keys(KV_PREFIX) as KvEntryKind[]) {
-    if (key.startsWith(KV_PREFIX[kind])) return { kind, rest: key.slice(KV_PREFIX[kind].length) };
+    if (own.startsWith(KV_PREFIX[kind])) return { kind, rest: own.slice(KV_PREFIX[kind].length) };
   }
   return null;
 }

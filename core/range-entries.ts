@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { BlocklistSourceSchema, parseBlocklistEntry } from "./blocklist-entry";
 import { parseCidr } from "./cidr";
-import { kvKeys, parseKvKey } from "./kv-keys";
+import { kvKeys, parseKvKey, splitSiteKey } from "./kv-keys";
+import { DEFAULT_SITE_ID } from "./sites";
 
 /**
  * Entries that cover many addresses: a CIDR or an ASN, to block, keep in the labyrinth, or allow (an operator's
@@ -20,6 +21,10 @@ export const RangeEntrySchema = z.object({
   expiresAt: z.number().int().nullable(),
   /** Epoch ms when written. */
   at: z.number().int().nonnegative(),
+  /** The site that owns the entry (absent in a snapshot from before sites: the default site). */
+  site: z.string().max(63).default(DEFAULT_SITE_ID),
+  /** Applies to every site, not only its own (an operator's "share blocks across my sites", and peer feeds). */
+  shared: z.boolean().default(false),
 });
 export type RangeEntry = z.infer<typeof RangeEntrySchema>;
 
@@ -63,38 +68,48 @@ export const RANGE_VERSION_KEY = kvKeys.rangeVersion;
  * The snapshot entry a range key and its stored value stand for; null when the key is not a range key or names
  * no valid network or AS number. `expiresAt` in epoch ms (null: never). An allow key's value does not matter.
  */
-export function rangeEntryOf(key: string, raw: string, expiresAt: number | null): RangeEntry | null {
+export function rangeEntryOf(key: string, raw: string, expiresAt: number | null, shared = false): RangeEntry | null {
   const parsed = parseKvKey(key);
   if (parsed === null) return null;
+  const { site } = splitSiteKey(key);
   if (parsed.kind === "allow") {
     const cidr = parseCidr(parsed.rest, "mask");
     return cidr.ok
-      ? { scope: "cidr", value: cidr.value.text, action: "allow", reason: "allow-list", source: "operator", expiresAt, at: 0 }
+      ? { scope: "cidr", value: cidr.value.text, action: "allow", reason: "allow-list", source: "operator", expiresAt, at: 0, site, shared }
       : null;
   }
   const entry = parseBlocklistEntry(raw);
+  const of = { action: entry.action, reason: entry.reason, source: entry.source, expiresAt, at: entry.at, site, shared };
   if (parsed.kind === "asn") {
     const asn = /^(?:as)?(\d{1,10})$/i.exec(parsed.rest)?.[1];
-    return asn === undefined
-      ? null
-      : { scope: "asn", value: asn, action: entry.action, reason: entry.reason, source: entry.source, expiresAt, at: entry.at };
+    return asn === undefined ? null : { scope: "asn", value: asn, ...of };
   }
   if (parsed.kind !== "cidr") return null;
   const cidr = parseCidr(parsed.rest, "mask");
-  return cidr.ok
-    ? { scope: "cidr", value: cidr.value.text, action: entry.action, reason: entry.reason, source: entry.source, expiresAt, at: entry.at }
-    : null;
+  return cidr.ok ? { scope: "cidr", value: cidr.value.text, ...of } : null;
 }
 
-/** Live entries, one per network or AS number (an allow entry wins over a block of the same network), sorted. */
-export function compileRangeEntries(items: readonly { key: string; raw: string; expiresAt: number | null }[], now: number): RangeEntry[] {
+/** Whether a range entry applies to requests of `site`: its own entries, and entries shared across all sites. */
+export function appliesToSite(entry: Pick<RangeEntry, "site" | "shared">, site: string): boolean {
+  return entry.shared || entry.site === site;
+}
+
+/**
+ * Live entries, one per site and network or AS number (an allow entry wins over a block of the same network), sorted.
+ * `shared`: the entry applies to every site.
+ */
+export function compileRangeEntries(
+  items: readonly { key: string; raw: string; expiresAt: number | null; shared?: boolean }[],
+  now: number,
+): RangeEntry[] {
   const entries = new Map<string, RangeEntry>();
   for (const item of items) {
     if (item.expiresAt !== null && item.expiresAt <= now) continue;
-    const entry = rangeEntryOf(item.key, item.raw, item.expiresAt);
+    const entry = rangeEntryOf(item.key, item.raw, item.expiresAt, item.shared ?? false);
     if (entry === null) continue;
-    const id = `${entry.scope}:${entry.value}`;
+    const id = `${entry.site}|${entry.scope}:${entry.value}`;
     if (entries.get(id)?.action !== "allow") entries.set(id, entry);
   }
-  return [...entries.values()].sort((a, b) => (a.scope + a.value < b.scope + b.value ? -1 : 1));
+  const order = (e: RangeEntry) => `${e.scope}${e.value}|${e.site}`;
+  return [...entries.values()].sort((a, b) => (order(a) < order(b) ? -1 : 1));
 }

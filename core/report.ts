@@ -1,3 +1,4 @@
+import { SiteIdSchema } from "./sites";
 import { z } from "zod";
 import { LedgerBatchSchema, type LedgerBatch } from "./ledger-entry";
 
@@ -84,6 +85,8 @@ export const DecisionReportSchema = z.object({
   /** Reason codes the edge computed for this request, weighted or not (e.g. `hdr-headless`, `verified-crawler`). */
   signals: z.array(z.string().min(1).max(64)).max(64).optional(),
   label: ReportLabelSchema.optional(),
+  /** The site the request was for (core/sites.ts); absent, as in every report from before sites: the default site. */
+  site: SiteIdSchema.optional(),
 });
 export type DecisionReport = z.infer<typeof DecisionReportSchema>;
 
@@ -109,6 +112,8 @@ export const AllowedClientSchema = z
     pages: z.number().int().nonnegative(),
     assets: z.number().int().nonnegative(),
     recent: z.array(AllowedRequestSchema).min(1).max(SUMMARY_RECENT_MAX),
+    /** The site of this client's traffic; absent: the default site. */
+    site: SiteIdSchema.optional(),
   })
   .refine((c) => c.first <= c.last && c.recent.length <= c.requests && c.pages + c.assets <= c.requests, {
     error: "inconsistent counts: need first <= last, recent <= requests, pages + assets <= requests",

@@ -1,5 +1,6 @@
 import type { ClientIp } from "./client-ip";
 import type { CfFacts, ClientCounts } from "./report";
+import { DEFAULT_SITE_ID } from "./sites";
 
 /** What edge-guard knows about one request before deciding. Built once per request by the Worker. */
 export interface RequestFacts {
@@ -13,6 +14,13 @@ export interface RequestFacts {
   readonly cf: CfFacts;
   /** Epoch milliseconds. */
   readonly receivedAt: number;
+  /** The site the request's host belongs to (core/sites.ts); absent: the default site. */
+  readonly site?: string;
+}
+
+/** The site of a request: its own, or the default site's when the facts name none. */
+export function siteOf(facts: Pick<RequestFacts, "site">): string {
+  return facts.site ?? DEFAULT_SITE_ID;
 }
 
 /** What edge-guard's stores say about the client. */

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { Log, LogLevel, Miniflare, convertV4MiniflareOptions, type LegacyWorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { startOrigin, type RunningOrigin } from "./origin/server";
+import { DEMO_BANNERS, DEMO_ROBOTS, DEMO_SITES, DEMO_SITES_DOCUMENT } from "./demo-sites";
+import { kvKeys, siteKeys } from "../core/kv-keys";
 import { startLocalPostgres, type LocalPostgres } from "./postgres";
 import { BUILD_DIR, ROOT, buildAll, type BuildResult } from "./build";
 import { devSecrets, type DevSecrets } from "./secrets";
@@ -86,7 +88,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     const [origin, postgres, builds] = await Promise.all([
-      startOrigin({ port: options.originPort, host, onRequest: options.onOriginRequest }),
+      startOrigin({
+        port: options.originPort,
+        host,
+        onRequest: options.onOriginRequest,
+        robotsByHost: DEMO_ROBOTS,
+        bannerByHost: DEMO_BANNERS,
+      }),
       startLocalPostgres({ dataDir: options.stateDir && join(options.stateDir, "postgres"), port: 0, host }),
       options.prebuilt ? Promise.resolve(prebuiltResults()) : buildAll(),
     ]);
@@ -152,6 +160,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     cleanups.push(() => miniflare.dispose());
     const edgeUrl = (await miniflare.ready).toString().replace(/\/$/, "");
     const adminUrl = (await miniflare.unsafeGetDirectURL("edge-guard-admin")).toString().replace(/\/$/, "");
+    await seedDemoSites(await miniflare.getKVNamespace("BLOCKLIST", "edge-guard"));
     return {
       edgeUrl,
       adminUrl,
@@ -169,6 +178,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The two demo sites and their policies, on a stack's first start only (no sites document yet): a restart keeps what
+ * an operator changed since. Every other host (127.0.0.1, localhost) stays the default site's.
+ */
+async function seedDemoSites(kv: {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string): Promise<void>;
+}): Promise<void> {
+  if ((await kv.get(kvKeys.sites)) !== null) return;
+  for (const site of DEMO_SITES) await kv.put(siteKeys(site.id).policy, JSON.stringify(site.policy));
+  await kv.put(kvKeys.sites, JSON.stringify(DEMO_SITES_DOCUMENT));
 }
 
 function prebuiltResults(): BuildResult[] {

@@ -2,7 +2,8 @@ import { RANGE_INDEX_INSTANCE } from "../core/range-entries";
 import { DurableObject } from "cloudflare:workers";
 import { KvWriter, valueFromMetadata } from "../adapters/kv";
 import { isOwnPeerEntry } from "../core/blocklist-entry";
-import { kvKeys, KV_PREFIX, RANGE_KEY_KINDS, type RangeKeyKind } from "../core/kv-keys";
+import { kvKeys, KV_PREFIX, RANGE_KEY_KINDS, siteKeyPrefix, splitSiteKey, type RangeKeyKind } from "../core/kv-keys";
+import { DEFAULT_SITE_ID } from "../core/sites";
 import { compileRangeEntries, MAX_LISTED_ADDRESSES, rangeEntryOf, type ListedAddresses, type RangeSnapshot } from "../core/range-entries";
 import { parseIp } from "../core/client-ip";
 import { applyMigrations } from "./sqlite-migrations";
@@ -20,6 +21,8 @@ export interface RangeWrite {
   readonly value: string;
   /** Seconds until the entry lapses; null: until removed. */
   readonly ttlSeconds: number | null;
+  /** Applies to every site, not only the one its key names (default: its own site only). */
+  readonly shared?: boolean;
 }
 
 /** A stored entry, shaped like a KV listing's item (admin's views read either). */
@@ -28,6 +31,8 @@ export interface RangeItem {
   readonly raw: string;
   /** Epoch seconds when the entry lapses; null: never. */
   readonly expiration: number | null;
+  /** Applies to every site (see RangeWrite). */
+  readonly shared: boolean;
 }
 
 /** What a write did, key by key. */
@@ -59,15 +64,22 @@ const MIGRATIONS: readonly string[] = [
   "CREATE TABLE entries (key TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER) WITHOUT ROWID",
   "CREATE INDEX entries_expiry ON entries (expires_at) WHERE expires_at IS NOT NULL",
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
-  // Addresses with an `ip:` KV entry now (the entry itself stays in KV): published in the snapshot as `listed`.
-  "CREATE TABLE listed (ip TEXT PRIMARY KEY, expires_at INTEGER) WITHOUT ROWID",
+  // Addresses with an `ip:` KV entry now, per site (the entry itself stays in KV): published in the snapshot as
+  // `listed`, the distinct addresses of every site (a hint: the edge then reads the entry from its own site's key).
+  `CREATE TABLE listed (site TEXT NOT NULL DEFAULT '${DEFAULT_SITE_ID}', ip TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (site, ip)) WITHOUT ROWID`,
   "CREATE INDEX listed_expiry ON listed (expires_at) WHERE expires_at IS NOT NULL",
+  // Sites: the site owning an entry (named by its key's `site:<id>:` prefix; every existing row is the default
+  // site's), and whether it applies to all sites.
+  `ALTER TABLE entries ADD COLUMN site TEXT NOT NULL DEFAULT '${DEFAULT_SITE_ID}'`,
+  "ALTER TABLE entries ADD COLUMN shared INTEGER NOT NULL DEFAULT 0",
+  "CREATE INDEX entries_site_kind ON entries (site, kind, key)",
 ];
 
-/** One address that has an `ip:` entry, and when that entry lapses (epoch ms; null: until removed). */
+/** One address that has an `ip:` entry on a site (absent: the default site), and when it lapses (epoch ms; null: until removed). */
 export interface ListedAddress {
   readonly ip: string;
   readonly expiresAt: number | null;
+  readonly site?: string;
 }
 
 /**
@@ -114,7 +126,15 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
           }
         }
         const expiresAt = w.ttlSeconds === null ? null : now + w.ttlSeconds * 1000;
-        sql.exec("INSERT OR REPLACE INTO entries (key, kind, value, expires_at) VALUES (?, ?, ?, ?)", w.key, kind, w.value, expiresAt);
+        sql.exec(
+          "INSERT OR REPLACE INTO entries (key, kind, value, expires_at, site, shared) VALUES (?, ?, ?, ?, ?, ?)",
+          w.key,
+          kind,
+          w.value,
+          expiresAt,
+          splitSiteKey(w.key).site,
+          w.shared === true ? 1 : 0,
+        );
         written.push(w.key);
       }
     });
@@ -148,17 +168,19 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
     this.ctx.storage.transactionSync(() => {
       for (const item of items) {
         const ip = parseIp(item.ip);
-        if (ip !== null) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO listed (ip, expires_at) VALUES (?, ?)", ip, item.expiresAt);
+        if (ip === null) continue;
+        const site = item.site ?? DEFAULT_SITE_ID;
+        this.ctx.storage.sql.exec("INSERT OR REPLACE INTO listed (site, ip, expires_at) VALUES (?, ?, ?)", site, ip, item.expiresAt);
       }
     });
     await this.#changed();
   }
 
-  /** Notes addresses whose `ip:` entry was removed, and publishes. */
-  async unnoteListed(ips: readonly string[]): Promise<void> {
+  /** Notes addresses whose `ip:` entry on `site` was removed (an entry on another site keeps them listed), and publishes. */
+  async unnoteListed(ips: readonly string[], site: string = DEFAULT_SITE_ID): Promise<void> {
     await this.#importOnce();
     this.ctx.storage.transactionSync(() => {
-      for (const ip of ips) this.ctx.storage.sql.exec("DELETE FROM listed WHERE ip = ?", parseIp(ip) ?? ip);
+      for (const ip of ips) this.ctx.storage.sql.exec("DELETE FROM listed WHERE site = ? AND ip = ?", site, parseIp(ip) ?? ip);
     });
     await this.#changed();
   }
@@ -170,13 +192,19 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
     return keys.map((key) => this.#live(key, now)).filter((item) => item !== null);
   }
 
-  /** A page of live entries of one kind, in key order; `cursor` is the last key of the previous page. */
-  async list(kind: RangeKeyKind, limit: number, cursor?: string): Promise<{ items: RangeItem[]; nextCursor: string | null }> {
+  /** A page of one site's live entries of one kind, in key order; `cursor` is the last key of the previous page. */
+  async list(
+    kind: RangeKeyKind,
+    limit: number,
+    cursor?: string,
+    site: string = DEFAULT_SITE_ID,
+  ): Promise<{ items: RangeItem[]; nextCursor: string | null }> {
     await this.#importOnce();
-    const prefix = KV_PREFIX[kind];
+    const prefix = siteKeyPrefix(site) + KV_PREFIX[kind];
     const rows = this.ctx.storage.sql
       .exec<Row>(
-        "SELECT key, value, expires_at FROM entries WHERE kind = ? AND key > ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?",
+        "SELECT key, value, expires_at, shared FROM entries WHERE site = ? AND kind = ? AND key > ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?",
+        site,
         kind,
         cursor ?? prefix,
         Date.now(),
@@ -235,9 +263,9 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
 
   async #publishNow(): Promise<void> {
     const now = Date.now();
-    const rows = this.ctx.storage.sql.exec<Row>("SELECT key, value, expires_at FROM entries").toArray();
+    const rows = this.ctx.storage.sql.exec<Row>("SELECT key, value, expires_at, shared FROM entries").toArray();
     const entries = compileRangeEntries(
-      rows.map((r) => ({ key: r.key, raw: r.value, expiresAt: r.expires_at })),
+      rows.map((r) => ({ key: r.key, raw: r.value, expiresAt: r.expires_at, shared: r.shared === 1 })),
       now,
     );
     const listed = this.#listed(now);
@@ -270,7 +298,7 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
   #listed(now: number): ListedAddresses {
     const rows = this.ctx.storage.sql
       .exec<{ ip: string }>(
-        "SELECT ip FROM listed WHERE expires_at IS NULL OR expires_at > ? ORDER BY ip LIMIT ?",
+        "SELECT DISTINCT ip FROM listed WHERE expires_at IS NULL OR expires_at > ? ORDER BY ip LIMIT ?",
         now,
         MAX_LISTED_ADDRESSES + 1,
       )
@@ -373,7 +401,7 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
   }
 
   #live(key: string, now: number): RangeItem | null {
-    const row = this.ctx.storage.sql.exec<Row>("SELECT key, value, expires_at FROM entries WHERE key = ?", key).toArray()[0];
+    const row = this.ctx.storage.sql.exec<Row>("SELECT key, value, expires_at, shared FROM entries WHERE key = ?", key).toArray()[0];
     return row === undefined || (row.expires_at !== null && row.expires_at <= now) ? null : itemOf(row);
   }
 
@@ -386,16 +414,22 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
   }
 }
 
-type Row = { key: string; value: string; expires_at: number | null };
+type Row = { key: string; value: string; expires_at: number | null; shared: number };
 
 function itemOf(row: Row): RangeItem {
-  return { key: row.key, raw: row.value, expiration: row.expires_at === null ? null : Math.floor(row.expires_at / 1000) };
+  return {
+    key: row.key,
+    raw: row.value,
+    expiration: row.expires_at === null ? null : Math.floor(row.expires_at / 1000),
+    shared: row.shared === 1,
+  };
 }
 
 /** The kind of a range key; throws for anything else (a caller's bug: callers build keys with core/kv-keys.ts). */
 function kindOf(key: string, value: string): RangeKeyKind {
   const entry = rangeEntryOf(key, value, null);
-  const kind = RANGE_KEY_KINDS.find((k) => key.startsWith(KV_PREFIX[k]));
+  const own = splitSiteKey(key).key;
+  const kind = RANGE_KEY_KINDS.find((k) => own.startsWith(KV_PREFIX[k]));
   if (entry === null || kind === undefined) throw new Error(`not a range entry key: ${key.slice(0, 80)}`);
   return kind;
 }

@@ -53,9 +53,12 @@ export const decisions = pgTable(
     llm: jsonb("llm"),
     /** The whole validated report: training recomputes features from it with the current core/features.ts. */
     report: jsonb("report"),
+    /** The site (core/sites.ts) this row belongs to; every row from before sites is the default site's. */
+    site: text("site").notNull().default("default"),
   },
   (t) => [
     index("decisions_at_idx").on(t.at),
+    index("decisions_site_at_idx").on(t.site, t.at),
     index("decisions_ip_at_idx").on(t.ip, t.at),
     index("decisions_prefix_at_idx").on(t.prefix, t.at),
     index("decisions_label_idx")
@@ -95,9 +98,13 @@ export const allowedTraffic = pgTable(
     assets: integer("assets").notNull(),
     /** `[{ at, path }]`, oldest first: the history escalation's features read. */
     recent: jsonb("recent").notNull(),
+    /** The site (core/sites.ts) this row belongs to; every row from before sites is the default site's. */
+    site: text("site").notNull().default("default"),
   },
   (t) => [
-    primaryKey({ columns: [t.summaryId, t.ip] }),
+    // One client on two sites is two rows of one summary.
+    primaryKey({ columns: [t.summaryId, t.site, t.ip] }),
+    index("allowed_traffic_site_last_idx").on(t.site, t.last),
     index("allowed_traffic_ip_last_idx").on(t.ip, t.last),
     index("allowed_traffic_last_idx").on(t.last),
   ],
@@ -118,8 +125,10 @@ export const operatorLabels = pgTable(
     at: timestamp("at", { withTimezone: true, mode: "date" })
       .notNull()
       .default(sql`now()`),
+    /** The site (core/sites.ts) this row belongs to; every row from before sites is the default site's. */
+    site: text("site").notNull().default("default"),
   },
-  (t) => [index("operator_labels_ip_idx").on(t.ip)],
+  (t) => [index("operator_labels_ip_idx").on(t.ip), index("operator_labels_site_at_idx").on(t.site, t.at)],
 );
 
 /** The last LLM answer per client key (IP + header fingerprint): the cache that keeps one client from costing twice. */
@@ -149,8 +158,10 @@ export const prefixBlocks = pgTable(
     botIps: integer("bot_ips").notNull(),
     reason: text("reason").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** The site whose reports found the prefix (its block is that site's); before sites: the default site. */
+    site: text("site").notNull().default("default"),
   },
-  (t) => [index("prefix_blocks_cidr_idx").on(t.cidr, t.at)],
+  (t) => [index("prefix_blocks_cidr_idx").on(t.cidr, t.at), index("prefix_blocks_site_cidr_idx").on(t.site, t.cidr, t.at)],
 );
 
 /** One trained Markov chain. Rows of a model are written before it becomes active, so readers never see half of one. */
@@ -194,6 +205,8 @@ export const adminUsers = pgTable("admin_users", {
   email: text("email").unique(),
   /** `viewer`, `operator` or `admin` (core/admin/roles.ts). */
   role: text("role").notNull(),
+  /** The site ids this user may see and act on (core/admin/roles.ts SiteScope); null: every site. */
+  sites: jsonb("sites"),
   /** `pbkdf2-sha256$iterations$salt$hash` (core/admin/password-hash.ts); null: Access only, no built-in login. */
   passwordHash: text("password_hash"),
   /** Base32 TOTP secret; built-in login needs it. */
@@ -217,6 +230,8 @@ export const apiTokens = pgTable("api_tokens", {
   /** Hex SHA-256 of the token. */
   tokenHash: text("token_hash").notNull().unique(),
   role: text("role").notNull(),
+  /** The site ids this token may see and act on; null: every site. */
+  sites: jsonb("sites"),
   createdBy: text("created_by").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" })
     .notNull()
@@ -242,8 +257,14 @@ export const auditLog = pgTable(
     target: text("target").notNull(),
     old: jsonb("old"),
     new: jsonb("new"),
+    /** The site (core/sites.ts) the change was made in (sites themselves and users: the default site); every row from before sites is the default site's. */
+    site: text("site").notNull().default("default"),
   },
-  (t) => [index("audit_log_at_idx").on(t.at), index("audit_log_target_idx").on(t.target, t.at)],
+  (t) => [
+    index("audit_log_at_idx").on(t.at),
+    index("audit_log_target_idx").on(t.target, t.at),
+    index("audit_log_site_at_idx").on(t.site, t.at),
+  ],
 );
 
 /** Failed admin logins, by `user:<name>` and `ip:<addr>`: the rate limit every isolate shares. */
@@ -260,15 +281,21 @@ export const adminLoginFailures = pgTable(
 );
 
 /** Every policy admin activated, newest last: the history behind KV `policy:active`. */
-export const policyVersions = pgTable("policy_versions", {
-  id: serial("id").primaryKey(),
-  at: timestamp("at", { withTimezone: true, mode: "date" })
-    .notNull()
-    .default(sql`now()`),
-  actor: text("actor").notNull(),
-  policy: jsonb("policy").notNull(),
-  note: text("note"),
-});
+export const policyVersions = pgTable(
+  "policy_versions",
+  {
+    id: serial("id").primaryKey(),
+    at: timestamp("at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .default(sql`now()`),
+    actor: text("actor").notNull(),
+    policy: jsonb("policy").notNull(),
+    note: text("note"),
+    /** The site (core/sites.ts) this row belongs to; every row from before sites is the default site's. */
+    site: text("site").notNull().default("default"),
+  },
+  (t) => [index("policy_versions_site_id_idx").on(t.site, t.id)],
+);
 
 /**
  * Peers this deployment learns blocks from: other edge-guard deployments (signed feed, `kind` edge-guard) and

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { kvKeys, KV_PREFIX } from "../kv-keys";
+import { KV_PREFIX, siteKeys, splitSiteKey } from "../kv-keys";
+import { DEFAULT_SITE_ID } from "../sites";
 import { parseTarget, type BlockTarget } from "./block-target";
 
 /** Key prefix of allow-list entries: `allow:<canonical ip>` or `allow:<canonical cidr>` (core/kv-keys.ts), kept by the RangeIndex. */
@@ -22,15 +23,16 @@ export type AllowEntry = z.infer<typeof AllowEntrySchema>;
 /** An allow-list target: one address or one network (never an AS number). */
 export type AllowTarget = Extract<BlockTarget, { kind: "ip" | "cidr" }>;
 
-/** The KV key of an allow-list entry. */
-export function allowKey(target: AllowTarget): string {
-  return kvKeys.allow(target.kind === "ip" ? target.ip : target.cidr.text);
+/** The key of a site's allow-list entry (`allow:…`, with the site's prefix). */
+export function allowKey(target: AllowTarget, site: string = DEFAULT_SITE_ID): string {
+  return siteKeys(site).allow(target.kind === "ip" ? target.ip : target.cidr.text);
 }
 
 /** The target an `allow:` key names; null for any other key. */
 export function targetOfAllowKey(key: string): AllowTarget | null {
-  if (!key.startsWith(ALLOW_KEY_PREFIX)) return null;
-  const parsed = parseTarget(key.slice(ALLOW_KEY_PREFIX.length));
+  const own = splitSiteKey(key).key;
+  if (!own.startsWith(ALLOW_KEY_PREFIX)) return null;
+  const parsed = parseTarget(own.slice(ALLOW_KEY_PREFIX.length));
   return parsed.ok && parsed.value.kind !== "asn" ? parsed.value : null;
 }
 

@@ -1,4 +1,5 @@
-import { kvKeys, parseKvKey } from "../kv-keys";
+import { parseKvKey, siteKeys } from "../kv-keys";
+import { DEFAULT_SITE_ID } from "../sites";
 import { parseIp, type ClientIp } from "../client-ip";
 import { parseCidr, type Cidr } from "../cidr";
 import { fail, ok, type Result } from "../result";
@@ -50,10 +51,15 @@ export function targetText(target: BlockTarget): string {
   return target.kind === "ip" ? target.ip : target.cidr.text;
 }
 
-/** The KV key of a target's blocklist entry: `ip:<addr>`, `cidr:<net>/<bits>` or `asn:<n>` (see core/blocklist-key.ts). */
-export function blocklistKeyOf(target: BlockTarget): string {
-  if (target.kind === "asn") return kvKeys.asn(target.asn);
-  return target.kind === "ip" ? kvKeys.ip(target.ip) : kvKeys.cidr(target.cidr.text);
+/**
+ * The key of a target's blocklist entry on a site: `ip:<addr>`, `cidr:<net>/<bits>` or `asn:<n>`, with the site's
+ * prefix. `shared` (the entry applies to every site): an address becomes a one-address network, since only range
+ * entries (the RangeIndex snapshot every isolate loads) can be shared.
+ */
+export function blocklistKeyOf(target: BlockTarget, site: string = DEFAULT_SITE_ID, shared = false): string {
+  const keys = siteKeys(site);
+  if (target.kind === "asn") return keys.asn(target.asn);
+  return target.kind === "ip" && !shared ? keys.ip(target.ip) : keys.cidr(target.cidr.text);
 }
 
 /** The target a blocklist key names; null for keys that are not blocklist entries (`policy:active`, `allow:…`). */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { escapeHtml } from "../../core/text";
 import { buildSite, type Page, type Site } from "./site";
 import { inBandPrice, servedTarget } from "./in-band";
 
@@ -9,7 +10,8 @@ export type OriginOptions = {
   readonly host?: string; // listen address, default 127.0.0.1
   readonly publicUrl?: string; // fixes the base of absolute links in feed, sitemap and robots.txt; otherwise taken from each request
   readonly onRequest?: (req: IncomingMessage) => void; // sees every request the origin answers (tests count real pages served)
-  readonly robotsByHost?: Readonly<Record<string, string>>; // robots.txt for some public hosts (X-Forwarded-Host or Host), instead of the site's own
+  readonly robotsByHost?: Readonly<Record<string, string>>; // robots.txt for some public hosts (X-Forwarded-Host or Host, with or without port), instead of the site's own
+  readonly bannerByHost?: Readonly<Record<string, string>>; // a line of text at the top of every HTML page for some hosts (the dev stack's demo sites)
 };
 export type RunningOrigin = {
   readonly url: string;
@@ -37,13 +39,16 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   const server = createServer((req, res) => {
     opts.onRequest?.(req);
     const baseUrl = opts.publicUrl?.replace(/\/+$/, "") ?? baseUrlOf(req.headers) ?? listening;
-    const hostRobots = req.url === "/robots.txt" ? opts.robotsByHost?.[new URL(baseUrlOf(req.headers) ?? listening).host] : undefined;
+    const publicUrl = new URL(baseUrlOf(req.headers) ?? listening);
+    const byHost = <T>(map: Readonly<Record<string, T>> | undefined) => map?.[publicUrl.host] ?? map?.[publicUrl.hostname];
+    const hostRobots = req.url === "/robots.txt" ? byHost(opts.robotsByHost) : undefined;
+    const banner = byHost(opts.bannerByHost);
     const target = req.url ?? "/";
     const price = inBandPrice(target, [req.headers["cf-pay-per-crawl"]].flat()[0]);
     const answer = () =>
       hostRobots !== undefined
         ? respond(req, res, encode({ ...robotsPage, body: hostRobots }, hostRobots))
-        : answerPage(req, res, route(site, prebuilt, notFound, servedTarget(target), baseUrl), price);
+        : answerPage(req, res, withBanner(route(site, prebuilt, notFound, servedTarget(target), baseUrl), banner), price);
     if (delayMs > 0) setTimeout(answer, delayMs);
     else answer();
   });
@@ -157,6 +162,17 @@ function isFresh(headers: IncomingHttpHeaders, etag: string, lastModified: strin
   if (ifNoneMatch !== undefined) return etagMatches(ifNoneMatch, etag);
   const since = Date.parse(headers["if-modified-since"] ?? "");
   return !Number.isNaN(since) && Math.floor(Date.parse(lastModified) / 1000) <= Math.floor(since / 1000);
+}
+
+/** An HTML page with a banner line right after `<body…>` (a demo site's name); anything else unchanged. */
+function withBanner(hit: Encoded, banner: string | undefined): Encoded {
+  if (banner === undefined || !hit.page.contentType.startsWith("text/html")) return hit;
+  const html = Buffer.from(hit.bytes).toString("utf8");
+  const escaped = escapeHtml(banner);
+  return encode(
+    hit.page,
+    html.replace(/<body[^>]*>/, (tag) => `${tag}<p class="demo-site" data-demo-site>${escaped}</p>`),
+  );
 }
 
 function encode(page: Page, body: string | Uint8Array): Encoded {

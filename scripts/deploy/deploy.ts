@@ -1,5 +1,7 @@
 // The real deploy: resources, ids into configs, migrations, secrets, routes, Workers in dependency order, then a
 // smoke check of every site. Every call to Cloudflare goes through the Runner; nothing here prints a secret value.
+import { kvKeys } from "../../core/kv-keys";
+import { sitesDocumentOf } from "./sites";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { KV_ID } from "./checks";
@@ -53,6 +55,7 @@ export async function deploy(project: Project, io: DeployIo): Promise<void> {
   });
 
   io.log("KV namespaces");
+  let blocklistId: string | null = null;
   const listed = parseJsonArray(
     (await run({ tool: "wrangler", args: ["kv", "namespace", "list"], cwd: "." }, "listing KV namespaces")).stdout,
   ) as { id?: string; title?: string }[];
@@ -78,6 +81,7 @@ export async function deploy(project: Project, io: DeployIo): Promise<void> {
       io.log(`  ${kv.binding}: "${kv.id}" is ${id}${found === undefined ? " (created)" : " (found)"}`);
     }
     for (const config of kv.configs) io.writeFile(config, setKvId(io.readFile(config), kv.binding, id));
+    if (kv.binding === "BLOCKLIST") blocklistId = id;
   }
 
   io.log("Queues");
@@ -172,6 +176,18 @@ export async function deploy(project: Project, io: DeployIo): Promise<void> {
     if (url !== undefined) urls.set(name, url);
     exists.add(name);
     io.log(`  ${name} deployed${url === undefined ? "" : ` (${url})`}`);
+  }
+
+  // The edge resolves each request's host to its site from this document (core/sites.ts); admin edits it later.
+  io.log("Sites");
+  if (blocklistId === null) io.log("  no BLOCKLIST KV namespace in the configs: no sites document written (one site)");
+  else {
+    const document = JSON.stringify(sitesDocumentOf(project.sites));
+    await run(
+      { tool: "wrangler", args: ["kv", "key", "put", kvKeys.sites, document, "--namespace-id", blocklistId, "--remote"], cwd: "." },
+      "writing the sites document",
+    );
+    io.log(`  ${project.sites.sites.map((site) => site.name).join(", ")} (and the default site for any other host)`);
   }
 
   io.log("Smoke check");

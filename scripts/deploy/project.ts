@@ -115,6 +115,9 @@ export function planLines(project: Project): string[] {
       `deploy ${name} (${c.configPath}${c.migrationTags.length > 0 ? `; Durable Object migrations ${c.migrationTags.join(", ")}` : ""}${c.crons.length > 0 ? `; crons ${c.crons.join(" | ")}` : ""})${why}`,
     );
   }
+  step(
+    `sites document (KV sites:directory): ${project.sites.sites.map((site) => `${site.name} = ${site.hostnames.join(" ")}`).join("; ")}; every other host is the default site's`,
+  );
   for (const site of project.sites.sites)
     step(`smoke check site ${site.name}: edge answers, a GPTBot request does not get the origin page`);
   step("smoke check admin: /healthz answers healthy");

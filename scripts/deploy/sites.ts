@@ -1,9 +1,7 @@
 // The site config (edge-guard.sites.json): which hostnames, in which Cloudflare zones, edge-guard guards. The deploy
 // turns it into the guarding Worker's routes and smoke-checks each site. Bad input is refused with the problem named.
 import { z } from "zod";
-
-/** A hostname as a route pattern takes it: lower case, dot-separated labels, optionally a leading `*.` wildcard. */
-const HOSTNAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+import { HOSTNAME_PATTERN as HOSTNAME, siteProblems as siteOverlaps, type SitesDocument } from "../../core/sites";
 
 const SiteSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "a site name is lower-case letters, digits and dashes"),
@@ -21,6 +19,8 @@ export const SitesSchema = z.strictObject({
   /** The admin Worker's base URL for the health check; default: the workers.dev URL its deploy prints. */
   adminUrl: z.url().optional(),
   sites: z.array(SiteSchema).min(1),
+  /** A host no site names: the default site takes it (default), or the edge refuses it with 421 ("refuse"). */
+  unknownHosts: z.enum(["default", "refuse"]).default("default"),
 });
 
 export type Site = z.infer<typeof SiteSchema>;
@@ -48,41 +48,26 @@ export function parseSites(text: string, file: string): { ok: true; value: Sites
     : { ok: false, error: `${file} is invalid:\n${problems.map((p) => `  ✖ ${p}`).join("\n")}` };
 }
 
-/** Overlapping hostnames (within a site or across sites, wildcards included), hostnames outside their zone, duplicate names. */
+/** Overlapping hostnames and duplicate names (core/sites.ts, the one validator), and hostnames outside their zone. */
 export function siteProblems(config: SitesConfig): string[] {
   const problems: string[] = [];
-  const names = new Set<string>();
   for (const site of config.sites) {
-    if (names.has(site.name)) problems.push(`site name "${site.name}" is used twice`);
-    names.add(site.name);
     for (const host of site.hostnames) {
       const bare = host.replace(/^\*\./, "");
       if (bare !== site.zone && !bare.endsWith(`.${site.zone}`))
         problems.push(`sites.${site.name}: hostname ${host} is not in its zone ${site.zone}`);
     }
   }
-  const all = config.sites.flatMap((site) => site.hostnames.map((host) => ({ site: site.name, host })));
-  for (let i = 0; i < all.length; i++) {
-    for (let j = i + 1; j < all.length; j++) {
-      const a = all[i];
-      const b = all[j];
-      if (a === undefined || b === undefined || !overlaps(a.host, b.host)) continue;
-      if (a.host !== b.host)
-        problems.push(
-          `hostnames overlap: ${a.host} (site ${a.site}) and ${b.host} (site ${b.site}) both match ${a.host.startsWith("*.") ? b.host : a.host}`,
-        );
-      else if (a.site === b.site) problems.push(`hostname ${a.host} overlaps: listed twice in site ${a.site}`);
-      else problems.push(`hostname ${a.host} overlaps: listed in site ${a.site} and in site ${b.site}`);
-    }
-  }
-  return problems;
+  return [...siteOverlaps(config.sites.map((site) => ({ id: site.name, hostnames: site.hostnames }))), ...problems];
 }
 
-/** True when one hostname pattern matches a name the other matches too (`*.a.com` covers `x.a.com`, not `a.com`). */
-export function overlaps(a: string, b: string): boolean {
-  if (a === b) return true;
-  const covers = (wild: string, host: string) => wild.startsWith("*.") && host.endsWith(wild.slice(1));
-  return covers(a, b) || covers(b, a);
+/** The sites document the edge reads (KV `sites:directory`), seeded from the site config by the deploy. */
+export function sitesDocumentOf(config: SitesConfig): SitesDocument {
+  return {
+    v: 1,
+    sites: config.sites.map((site) => ({ id: site.name, name: site.name, hostnames: site.hostnames })),
+    ...(config.unknownHosts === "refuse" ? { unknownHosts: "refuse" as const } : {}),
+  };
 }
 
 /** The routes of a site config: `<hostname>/*` in the site's zone, in the config's order. */

@@ -82,6 +82,8 @@ const range = (over: Partial<RangeEntry> = {}): RangeEntry => ({
   source: "operator",
   expiresAt: null,
   at: 1,
+  site: "default",
+  shared: false,
   ...over,
 });
 

@@ -312,6 +312,17 @@ describe("the real deploy, against a recording wrangler", () => {
       ".: drizzle-kit migrate",
     ]);
     expect(calls[4]?.env).toEqual({ DATABASE_URL });
+    // The sites document the edge resolves hosts with, written once the Workers are up and before the smoke check.
+    const sites = calls.find((c) => c.args.slice(0, 4).join(" ") === "kv key put sites:directory");
+    expect(JSON.parse(sites?.args[4] ?? "null")).toEqual({
+      v: 1,
+      sites: [
+        { id: "blog", name: "blog", hostnames: ["example.com", "www.example.com"] },
+        { id: "docs", name: "docs", hostnames: ["docs.example.org"] },
+      ],
+    });
+    expect(sites?.args.slice(5)).toEqual(["--namespace-id", KV_ID, "--remote"]);
+    expect(shown.findIndex((s) => s.includes("kv key put"))).toBeGreaterThan(shown.findLastIndex((s) => s.includes("deploy -c")));
     expect(shown.filter((s) => s.includes("secret list"))).toHaveLength(4);
     const puts = calls.filter((c) => c.args[0] === "secret" && c.args[1] === "put").map((c) => `${c.cwd} ${c.args[2]}`);
     expect(puts.sort()).toEqual([

@@ -25,12 +25,14 @@ import { paymentRoutes } from "./routes/payments";
 import { policyRoutes } from "./routes/policy";
 import { recommendationRoutes } from "./routes/recommendations";
 import { signalRoutes } from "./routes/signals";
+import { siteRoutes } from "./routes/sites";
 import { tokenRoutes } from "./routes/tokens";
 import { userRoutes } from "./routes/users";
 import { peersRoutes } from "./peers/routes";
 import { SECURITY } from "./routes/secured";
 import { adminRouter, type AdminBindings, type AdminDeps } from "./router";
 import { createAdminState, type AdminState } from "./state";
+import { DEFAULT_SITE_ID } from "../../core/sites";
 
 /** Production dependencies: Access keys from the team's JWKS URL (sets kept in `state`), the real clock. */
 export function productionDeps(state: AdminState): AdminDeps {
@@ -69,6 +71,7 @@ export function createApp(given?: AdminDeps, state: AdminState = createAdminStat
     c.set("deps", deps);
     c.set("state", state);
     c.set("principal", null);
+    c.set("site", DEFAULT_SITE_ID);
     await next();
     // Admin answers are per-user and change with every edit: never cache them (the versioned /ui/ assets set their own).
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
@@ -105,6 +108,7 @@ export function createApp(given?: AdminDeps, state: AdminState = createAdminStat
   app.route("/api/accounts", accountRoutes);
   app.route("/api/ledger", ledgerRoutes);
   app.route("/api/payments", paymentRoutes);
+  app.route("/api/sites", siteRoutes);
   app.route("/metrics", metricsRoutes);
   app.route("/", pageRoutes);
   app.route(

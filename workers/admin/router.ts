@@ -23,6 +23,8 @@ export interface AdminVariables {
   state: AdminState;
   /** Who is calling; null for an anonymous request (only public routes let it through). */
   principal: Principal | null;
+  /** The site a site-scoped route is about (`?site=`, checked by siteScope); the default site elsewhere. */
+  site: string;
 }
 
 export interface AdminBindings {

@@ -54,3 +54,14 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 export const OkSchema = z.object({ ok: z.literal(true) }).openapi("Ok");
 
 export { RoleSchema };
+
+/** A site id (core/sites.ts SiteIdSchema's rule, built with the OpenAPI-aware zod). */
+export const SiteIdField = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "a site id is lower-case letters, digits and dashes (at most 63)")
+  .openapi({ example: "blog" });
+
+/** Which sites an account or token may use (core/admin/roles.ts SiteScope). */
+export const SiteScopeField = z
+  .union([z.literal("all"), z.array(SiteIdField).min(1).max(100)])
+  .openapi({ description: "the sites this account may see and act on: `all`, or a list of site ids (an admin always has all)" });

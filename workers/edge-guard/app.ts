@@ -8,7 +8,8 @@ import { TRAP_PATH_PREFIX, isTrapPath } from "../../core/trap-paths";
 import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER } from "../../core/tarpit-headers";
 import { BlocklistStore } from "../../adapters/blocklist-store";
 import { RANGES_REFRESH_MS } from "../../core/range-entries";
-import { kvKeys } from "../../core/kv-keys";
+import { siteKeys } from "../../core/kv-keys";
+import { siteOf } from "../../core/request-facts";
 import type { BlocklistEntry } from "../../core/blocklist-entry";
 import { onError } from "../../adapters/http";
 import { payPerCrawl, settlePaid, type PayStep } from "./pay-per-crawl";
@@ -36,6 +37,7 @@ import { budgetOverrun, budgetRetryAfterS, NOJS_PASSES_PER_HOUR, PASS_BUDGETS, t
 import { requestKind } from "../../core/request-kind";
 import type { Reason } from "../../core/verdict";
 import { signal } from "../../core/signals/registry";
+import { DEFAULT_SITE_ID } from "../../core/sites";
 
 /** How long a honeypot label keeps a client in the labyrinth: a day, since addresses change hands. */
 const HONEYPOT_LABEL_TTL_S = 24 * 3600;
@@ -69,7 +71,7 @@ export function edgeGuardApp(seams: ChallengeSeams = {}): Hono<{ Bindings: EdgeG
   const { challengePage = challengeResponse, ...routeSeams } = seams;
   const challenge = challengeRoutes<EdgeGuardEnv>({
     ...routeSeams,
-    onOutcome: (env, facts, outcome) => challengeOutcome(env, facts, outcome),
+    onOutcome: (env, facts, outcome, url) => challengeOutcome(env, facts, outcome, url),
     nojsAllowed: (env, facts, at) => nojsPassAllowed(env, facts, at),
     warnings: () => isolateState().warnings,
   });
@@ -85,8 +87,13 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   const env = c.env;
   const waitUntil: WaitUntil = (p) => c.executionCtx.waitUntil(p);
   const request = c.req.raw;
-  const facts = readFacts(request, env.DEV_CLIENT_OVERRIDES === "on", Date.now());
   const state = isolateState();
+  const read = readFacts(request, env.DEV_CLIENT_OVERRIDES === "on", Date.now());
+  // The site the host belongs to: every site-owned read below (policy, blocklist, ranges, counters) is that site's.
+  const site = await siteFor(state, env, request, read.receivedAt, waitUntil);
+  // A host no site claims, where the operator chose strict mode: refused plainly (the reason only in the operator's docs).
+  if (site === null) return misdirectedResponse();
+  const facts: RequestFacts = { ...read, site };
   const mac = state.honeypot.mac(env.TOKEN_SECRET);
   const trap = isTrapPath(facts.path) ? await trapVisit(request, facts, mac, state.faults) : null;
   // A trap URL another site's page made the browser load: not the client's doing, so no label, hop or maze.
@@ -99,7 +106,7 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
       : settlePaid(state, env, paid.paid, await fromOrigin(state, request, env.ORIGIN_URL, facts.ip), waitUntil);
   if (
     trap?.entry === "embedded" &&
-    modeInForce(env.MODE, (await state.policy.current(env.BLOCKLIST, facts.receivedAt, waitUntil)).mode).mode === "enforce"
+    modeInForce(env.MODE, (await state.policy.current(env.BLOCKLIST, facts.receivedAt, waitUntil, site)).mode).mode === "enforce"
   ) {
     return embeddedTrapResponse();
   }
@@ -156,13 +163,40 @@ async function payStep(
   waitUntil: WaitUntil,
 ): Promise<PayStep> {
   try {
-    const policy = await state.policy.current(env.BLOCKLIST, facts.receivedAt, waitUntil);
+    const policy = await state.policy.current(env.BLOCKLIST, facts.receivedAt, waitUntil, siteOf(facts));
     if (policy.payPerCrawl === null || modeInForce(env.MODE, policy.mode).mode !== "enforce") return null;
     return await payPerCrawl(state, env, request, policy, facts, waitUntil, (asked) => fromOrigin(state, asked, env.ORIGIN_URL, facts.ip));
   } catch (error) {
     state.faults.record("decide", error);
     return null;
   }
+}
+
+/**
+ * The id of the site a request's host belongs to; null for a host no site claims under `unknownHosts: "refuse"`. The
+ * default site when the sites document cannot be read (fail open).
+ */
+async function siteFor(
+  state: IsolateState,
+  env: EdgeGuardEnv,
+  request: Request,
+  now: number,
+  waitUntil: WaitUntil,
+): Promise<string | null> {
+  try {
+    return (await state.sites.resolve(env.BLOCKLIST, request.url, now, waitUntil))?.id ?? null;
+  } catch (error) {
+    state.faults.record("policy", error);
+    return DEFAULT_SITE_ID;
+  }
+}
+
+/** 421 Misdirected Request: this deployment serves no site on that host. */
+function misdirectedResponse(): Response {
+  return new Response("Misdirected request\n", {
+    status: 421,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+  });
 }
 
 /** The origin's answer; when the origin cannot be reached, a counted fault and a plain 502 (never a 500 from us). */
@@ -205,7 +239,8 @@ async function challengeOrPass(
     // HeadlessChrome, an automation UA or automation seen by the page script: never cleared by a solved challenge.
     const automation = a.verdict.reasons.some((r) => AUTOMATION_SIGNALS.has(r.code));
     if (pass.valid && !automation) {
-      const overrun = requestKind(facts) === "page" ? await passOverrun(state, env, pass.binding, pass.method, facts.receivedAt) : null;
+      const binding = siteKeys(siteOf(facts)).counter(pass.binding);
+      const overrun = requestKind(facts) === "page" ? await passOverrun(state, env, binding, pass.method, facts.receivedAt) : null;
       if (overrun === null) return null;
       waitUntil(passOverrunFound(state, env, facts, a, pass.method, overrun));
       return budgetWaitResponse(budgetRetryAfterS(overrun));
@@ -285,8 +320,10 @@ const zeroCounts = { hits1m: 0, hits10m: 0, tarpitHits: 0 } as const;
  * What a verify endpoint saw. Only a JavaScript proof with clean evidence (or Turnstile) is a human label; a no-JS
  * pass is no label at all, and fleet evidence for its group; automation seen by the page labels the client a bot.
  */
-async function challengeOutcome(env: EdgeGuardEnv, facts: RequestFacts, outcome: ChallengeOutcome): Promise<void> {
+async function challengeOutcome(env: EdgeGuardEnv, read: RequestFacts, outcome: ChallengeOutcome, url: string): Promise<void> {
   const state = isolateState();
+  const request = new Request(url);
+  const facts: RequestFacts = { ...read, site: (await siteFor(state, env, request, read.receivedAt, () => undefined)) ?? DEFAULT_SITE_ID };
   const group = fleetGroup(facts);
   const report = (reason: Reason, label?: ReportLabel, action: DecisionReport["action"] = "allow") =>
     queueSend(
@@ -361,10 +398,11 @@ const BOT_LABEL_TTL_S = 24 * 3600;
 /** Labels a client a bot for a day: a KV entry that keeps it in the labyrinth (never a block on its own). */
 async function labelClient(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, reason: string): Promise<void> {
   const entry: BlocklistEntry = { action: "tarpit", reason: reason.slice(0, 200), source: "edge", at: facts.receivedAt };
-  state.blocklist.remember(facts.ip, entry, facts.receivedAt, OWN_LABEL_HOLD_MS);
+  const key = siteKeys(siteOf(facts)).ip(facts.ip);
+  state.blocklist.remember(key, entry, facts.receivedAt, OWN_LABEL_HOLD_MS);
   // Through the store: the label is noted in the RangeIndex's listed addresses, so every isolate reads it.
   await new BlocklistStore(env, "edge")
-    .put([{ key: kvKeys.ip(facts.ip), entry, ttlSeconds: BOT_LABEL_TTL_S }], facts.receivedAt)
+    .put([{ key, entry, ttlSeconds: BOT_LABEL_TTL_S }], facts.receivedAt)
     .catch((error: unknown) => state.faults.record("challenge", error));
 }
 
@@ -407,10 +445,11 @@ async function managedRobots(
 /** Following the hidden link served to this client is a honeypot hit: a label that keeps it in the maze for a day. */
 async function labelHoneypot(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts): Promise<void> {
   const entry: BlocklistEntry = { action: "tarpit", reason: "honeypot", source: "edge", at: facts.receivedAt };
-  state.blocklist.remember(facts.ip, entry, facts.receivedAt, OWN_LABEL_HOLD_MS);
+  const key = siteKeys(siteOf(facts)).ip(facts.ip);
+  state.blocklist.remember(key, entry, facts.receivedAt, OWN_LABEL_HOLD_MS);
   // Through the store: the label is noted in the RangeIndex's listed addresses, so every isolate reads it.
   await new BlocklistStore(env, "edge")
-    .put([{ key: kvKeys.ip(facts.ip), entry, ttlSeconds: HONEYPOT_LABEL_TTL_S }], facts.receivedAt)
+    .put([{ key, entry, ttlSeconds: HONEYPOT_LABEL_TTL_S }], facts.receivedAt)
     .catch((error: unknown) => state.faults.record("honeypot", error));
 }
 
@@ -440,6 +479,7 @@ function baseReport(facts: RequestFacts, outcome: ReportOutcome): DecisionReport
     counts: outcome.counts,
     signals: outcome.reasons.slice(0, 64).map((r) => r.code.slice(0, 64)),
     ...(outcome.label === undefined ? {} : { label: outcome.label }),
+    ...(facts.site === undefined || facts.site === DEFAULT_SITE_ID ? {} : { site: facts.site }),
   };
 }
 
@@ -457,7 +497,7 @@ function report(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, a: 
   if (quietAllow(verdict.action, verdict.reasons, label, a.entry !== null)) {
     const kind = requestKind(facts);
     const work = state.reports.allowed(
-      { ip: facts.ip, userAgent: facts.userAgent, path: facts.path, at: facts.receivedAt, kind },
+      { ip: facts.ip, userAgent: facts.userAgent, path: facts.path, at: facts.receivedAt, kind, site: siteOf(facts) },
       env.REPORTS,
       summaryMaxWaitMs(env.SUMMARY_MAX_WAIT_MS),
     );

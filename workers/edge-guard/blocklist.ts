@@ -1,4 +1,3 @@
-import { kvKeys } from "../../core/kv-keys";
 import { parseBlocklistEntry, type BlocklistEntry } from "../../core/blocklist-entry";
 import { LruMap } from "../../core/lru";
 
@@ -17,7 +16,7 @@ interface Cached {
 }
 
 /**
- * The per-IP KV blocklist with an in-isolate cache, so a returning client costs no KV read for `ttlMs`.
+ * The per-IP KV blocklist with an in-isolate cache, by KV key (`siteKeys(site).ip(ip)`: each site has its own entries), so a returning client costs no KV read for `ttlMs`.
  * On a KV fault a client already known blocked stays blocked (stale entry); anyone else fails open.
  */
 export class BlocklistCache {
@@ -30,18 +29,18 @@ export class BlocklistCache {
    * answered from the cache; once its entry is older than `ttlMs` it is re-read off the response path (`waitUntil`),
    * so a returning client never waits for KV and a new block still arrives within `ttlMs` of its next request.
    */
-  async lookup(kv: KVNamespace, ip: string, now: number, waitUntil?: (p: Promise<unknown>) => void): Promise<BlocklistEntry | null> {
-    const cached = this.#cache.get(ip);
+  async lookup(kv: KVNamespace, key: string, now: number, waitUntil?: (p: Promise<unknown>) => void): Promise<BlocklistEntry | null> {
+    const cached = this.#cache.get(key);
     if (cached !== undefined && cached.until > now) return cached.entry;
     if (cached !== undefined && waitUntil !== undefined) {
-      this.#cache.set(ip, { entry: cached.entry, until: now + this.#ttl(cached.entry) }); // one refresh in flight per client
-      waitUntil(this.#read(kv, ip, now).catch(() => undefined)); // a failed refresh keeps the entry for another ttl
+      this.#cache.set(key, { entry: cached.entry, until: now + this.#ttl(cached.entry) }); // one refresh in flight per client
+      waitUntil(this.#read(kv, key, now).catch(() => undefined)); // a failed refresh keeps the entry for another ttl
       return cached.entry;
     }
     try {
-      const raw = await kv.get(kvKeys.ip(ip), { cacheTtl: 60 });
+      const raw = await kv.get(key, { cacheTtl: 60 });
       const entry = raw === null ? null : parseBlocklistEntry(raw);
-      this.remember(ip, entry, now);
+      this.remember(key, entry, now);
       return entry;
     } catch (error) {
       if (cached?.entry) return cached.entry;
@@ -49,26 +48,26 @@ export class BlocklistCache {
     }
   }
 
-  async #read(kv: KVNamespace, ip: string, now: number): Promise<void> {
-    const raw = await kv.get(kvKeys.ip(ip), { cacheTtl: 60 });
-    this.remember(ip, raw === null ? null : parseBlocklistEntry(raw), now);
+  async #read(kv: KVNamespace, key: string, now: number): Promise<void> {
+    const raw = await kv.get(key, { cacheTtl: 60 });
+    this.remember(key, raw === null ? null : parseBlocklistEntry(raw), now);
   }
 
   /** The cached entry while it is fresh (this isolate's own label, say), else null; never reads KV. */
-  fresh(ip: string, now: number): BlocklistEntry | null {
-    const cached = this.#cache.peek(ip);
+  fresh(key: string, now: number): BlocklistEntry | null {
+    const cached = this.#cache.peek(key);
     return cached !== undefined && cached.until > now ? cached.entry : null;
   }
 
-  /** Whether this isolate has an entry (fresh or due for a background refresh) for `ip`: a known client. */
-  knows(ip: string): boolean {
-    return this.#cache.peek(ip) !== undefined;
+  /** Whether this isolate has an entry (fresh or due for a background refresh) for `key`: a known client. */
+  knows(key: string): boolean {
+    return this.#cache.peek(key) !== undefined;
   }
 
   /** A client now under suspicion: its cached "not listed" is re-read within `ttlMs`, so a new block arrives soon. */
-  suspect(ip: string, now: number): void {
-    const cached = this.#cache.peek(ip);
-    if (cached !== undefined && cached.until > now + this.ttlMs) this.#cache.set(ip, { entry: cached.entry, until: now + this.ttlMs });
+  suspect(key: string, now: number): void {
+    const cached = this.#cache.peek(key);
+    if (cached !== undefined && cached.until > now + this.ttlMs) this.#cache.set(key, { entry: cached.entry, until: now + this.ttlMs });
   }
 
   #ttl(entry: BlocklistEntry | null): number {
@@ -81,7 +80,7 @@ export class BlocklistCache {
   }
 
   /** Records what this isolate itself just learned (e.g. it wrote the entry), so the next request sees it. */
-  remember(ip: string, entry: BlocklistEntry | null, now: number, ttlMs = this.#ttl(entry)): void {
-    this.#cache.set(ip, { entry, until: now + ttlMs });
+  remember(key: string, entry: BlocklistEntry | null, now: number, ttlMs = this.#ttl(entry)): void {
+    this.#cache.set(key, { entry, until: now + ttlMs });
   }
 }

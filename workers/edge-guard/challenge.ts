@@ -126,8 +126,11 @@ export type ChallengeOutcome =
 
 /** How the challenge routes are wired. */
 export interface ChallengeRouteOptions<E extends ChallengeEnv = ChallengeEnv> {
-  /** Called once per verify outcome (see ChallengeOutcome). Runs in waitUntil when there is an execution context. */
-  readonly onOutcome: (env: E, facts: RequestFacts, outcome: ChallengeOutcome) => void | Promise<void>;
+  /**
+   * Called once per verify outcome (see ChallengeOutcome), with the verify request's URL (its host names the site).
+   * Runs in waitUntil when there is an execution context.
+   */
+  readonly onOutcome: (env: E, facts: RequestFacts, outcome: ChallengeOutcome, url: string) => void | Promise<void>;
   /** Asked before a no-JS pass is issued: the cross-isolate budget per fleet group and prefix. Default: always. */
   readonly nojsAllowed?: (env: E, facts: RequestFacts, at: number) => Promise<boolean>;
   /** Clock, epoch ms (tests inject one). */
@@ -231,7 +234,7 @@ export function challengeRoutes<E extends ChallengeEnv>(options: ChallengeRouteO
   /** Runs onOutcome off the response path (awaited when there is no execution context, as in app.request tests). */
   async function notify(c: Context<{ Bindings: E }>, facts: RequestFacts, outcome: ChallengeOutcome): Promise<void> {
     const report = Promise.resolve()
-      .then(() => options.onOutcome(c.env, facts, outcome))
+      .then(() => options.onOutcome(c.env, facts, outcome, c.req.url))
       .catch((error: unknown) =>
         console.error(JSON.stringify({ msg: "challenge onOutcome failed", code: "challenge_report", error: String(error) })),
       );

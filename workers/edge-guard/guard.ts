@@ -10,7 +10,8 @@ import type { CompiledPolicy } from "../../core/policy/compile";
 import type { PolicyVerdict } from "../../core/policy/evaluate";
 import type { RangeEntry } from "../../core/range-entries";
 import { requestKind } from "../../core/request-kind";
-import type { RequestFacts } from "../../core/request-facts";
+import { siteOf, type RequestFacts } from "../../core/request-facts";
+import { siteKeys } from "../../core/kv-keys";
 import { isAllowed } from "../../core/robots";
 import type { BehaviourCounts } from "../../core/signals/behaviour";
 import { isTrapPath } from "../../core/trap-paths";
@@ -29,6 +30,7 @@ import { ModeVarPublisher } from "./mode-var";
 import { OriginRobots } from "./origin-robots";
 import { PolicySource } from "./policy-source";
 import { RangeCache } from "./ranges";
+import { SiteSource } from "./site-source";
 import { ReportBuffer } from "./reports";
 import { DirectoryCache, fetchDirectoryOverHttps, verifyWebBotAuth } from "./web-bot-auth";
 import { signal } from "../../core/signals/registry";
@@ -47,6 +49,8 @@ export interface IsolateState {
   readonly ranges: RangeCache;
   readonly counters: Counters;
   readonly policy: PolicySource;
+  /** Which site a host belongs to (the sites document in KV). */
+  readonly sites: SiteSource;
   readonly robots: OriginRobots;
   /** Publishes this deployment's MODE var for admin, once. */
   readonly modeVar: ModeVarPublisher;
@@ -77,6 +81,7 @@ export function createIsolateState(): IsolateState {
     ranges: new RangeCache(faults),
     counters: new Counters(),
     policy: new PolicySource(faults),
+    sites: new SiteSource(faults),
     robots: new OriginRobots(),
     modeVar: new ModeVarPublisher(),
     reports: new ReportBuffer(faults),
@@ -103,12 +108,16 @@ export interface Assessment {
 
 export type WaitUntil = (promise: Promise<unknown>) => void;
 
-/** Counting keys of a request: its IP, network prefix, fleet group (header + TLS fingerprint) and ASN. */
+/**
+ * Counting keys of a request: its IP, network prefix, fleet group (header + TLS fingerprint) and ASN, within its site
+ * (a non-default site's keys, and so its ClientLedger names, carry `site:<id>:`).
+ */
 function countingKeys(facts: RequestFacts, group: string): { ip: string; group: string; all: string[] } {
-  const ip = `ip:${facts.ip}`;
-  const groupKey = `grp:${group}`;
-  const all = [ip, `net:${clientPrefix(facts.ip) ?? facts.ip}`, groupKey];
-  if (facts.cf.asn !== undefined) all.push(`asn:${facts.cf.asn}`);
+  const key = siteKeys(siteOf(facts)).counter;
+  const ip = key(`ip:${facts.ip}`);
+  const groupKey = key(`grp:${group}`);
+  const all = [ip, key(`net:${clientPrefix(facts.ip) ?? facts.ip}`), groupKey];
+  if (facts.cf.asn !== undefined) all.push(key(`asn:${facts.cf.asn}`));
   return { ip, group: groupKey, all };
 }
 
@@ -130,24 +139,26 @@ export async function assessRequest(
   waitUntil: WaitUntil,
 ): Promise<Assessment> {
   const now = facts.receivedAt;
-  const policy = await state.policy.current(env.BLOCKLIST, now, waitUntil);
+  const site = siteOf(facts);
+  const policy = await state.policy.current(env.BLOCKLIST, now, waitUntil, site);
   let range: RangeEntry | null = null;
   let listedHint: boolean | null = null;
   try {
     await state.ranges.refresh(env.BLOCKLIST, now, waitUntil);
-    range = state.ranges.lookup(facts.ip, facts.cf.asn, now);
+    range = state.ranges.lookup(facts.ip, facts.cf.asn, now, site);
     listedHint = state.ranges.listed(facts.ip);
   } catch (error) {
     state.faults.record("blocklist", error);
   }
-  // The client's `ip:` entry. Not in the snapshot's listed addresses: none (only a label this isolate wrote itself,
-  // still cached), with no KV read. Otherwise from the isolate's cache for a known client; for a new one the KV read
-  // starts now and runs while the signals are computed.
+  // The client's `ip:` entry (its site's key). Not in the snapshot's listed addresses (of any site): none (only a label
+  // this isolate wrote itself, still cached), with no KV read. Otherwise from the isolate's cache for a known client;
+  // for a new one the KV read starts now and runs while the signals are computed.
+  const ipKey = siteKeys(site).ip(facts.ip);
   const unlisted = listedHint === false;
-  const known = unlisted || state.blocklist.knows(facts.ip);
+  const known = unlisted || state.blocklist.knows(ipKey);
   const read = unlisted
-    ? Promise.resolve(state.blocklist.fresh(facts.ip, now))
-    : state.blocklist.lookup(env.BLOCKLIST, facts.ip, now, waitUntil).catch((error: unknown) => {
+    ? Promise.resolve(state.blocklist.fresh(ipKey, now))
+    : state.blocklist.lookup(env.BLOCKLIST, ipKey, now, waitUntil).catch((error: unknown) => {
         state.faults.record("blocklist", error);
         return null;
       });
@@ -190,7 +201,7 @@ export async function assessRequest(
   if (kind !== "other") state.counters.hit(groupCounted ? [keys.ip, keys.group] : [keys.ip], kind, now);
   if (weighsAgainst(signals)) {
     // A client under suspicion is counted exactly, across isolates, before deciding.
-    state.blocklist.suspect(facts.ip, now);
+    state.blocklist.suspect(ipKey, now);
     await state.counters.sync(keys.ip, env.CLIENT_LEDGER, now, true).catch((error: unknown) => state.faults.record("ledger", error));
   }
   const counts = readCounts(state, keys.ip, keys.all, now);

@@ -17,7 +17,8 @@ import {
   type PayRequest,
 } from "../../core/pay-per-crawl";
 import type { CompiledPolicy } from "../../core/policy/compile";
-import type { RequestFacts } from "../../core/request-facts";
+import { siteOf, type RequestFacts } from "../../core/request-facts";
+import { siteKeys } from "../../core/kv-keys";
 import { devDirectoryOrigins } from "../../core/web-bot-auth/dev-directories";
 import { trustedSignerName } from "../../core/web-bot-auth/trust";
 import type { EdgeGuardEnv } from "./env";
@@ -154,9 +155,10 @@ async function inBand(
  */
 async function blocked(state: IsolateState, env: EdgeGuardEnv, facts: RequestFacts, waitUntil: WaitUntil): Promise<boolean> {
   try {
-    const entry = await state.blocklist.lookup(env.BLOCKLIST, facts.ip, facts.receivedAt, waitUntil);
+    const site = siteOf(facts);
+    const entry = await state.blocklist.lookup(env.BLOCKLIST, siteKeys(site).ip(facts.ip), facts.receivedAt, waitUntil);
     await state.ranges.refresh(env.BLOCKLIST, facts.receivedAt, waitUntil);
-    const range = state.ranges.lookup(facts.ip, facts.cf.asn, facts.receivedAt);
+    const range = state.ranges.lookup(facts.ip, facts.cf.asn, facts.receivedAt, site);
     if (range?.action === "allow") return false;
     return entry?.action === "block" || range?.action === "block";
   } catch (error) {

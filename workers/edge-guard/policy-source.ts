@@ -1,4 +1,5 @@
-import { kvKeys } from "../../core/kv-keys";
+import { siteKeys } from "../../core/kv-keys";
+import { DEFAULT_SITE_ID } from "../../core/sites";
 import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
 import defaultPolicy from "../../policies/default.json";
 import { DueRefresh } from "./due-refresh";
@@ -14,21 +15,44 @@ function compileBundled(): CompiledPolicy {
   return result.value;
 }
 
+/** Sites whose policy one isolate keeps compiled (a site's policy is read on its first request). */
+const MAX_SITES = 256;
+
 /**
- * The policy in force: the bundled default until KV holds an operator's policy. A KV policy that does not
- * compile is logged and counted, and the last good one stays in force: a bad policy never takes traffic down.
+ * The policy in force per site: each site's own KV document (`siteKeys(site).policy`), and the bundled default for a
+ * site that has none yet (so a new site starts like a new deployment, unaffected by another site's policy).
  */
 export class PolicySource {
+  readonly #sites = new Map<string, SitePolicy>();
+
   constructor(private readonly faults: Faults) {}
+
+  /**
+   * The policy of `site` to use now. A site's first request in an isolate waits for its first read of KV (once);
+   * after that a stale policy is refreshed in the background (via `waitUntil`) and requests never wait.
+   */
+  async current(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void, site = DEFAULT_SITE_ID): Promise<CompiledPolicy> {
+    let source = this.#sites.get(site);
+    if (source === undefined) {
+      if (this.#sites.size >= MAX_SITES) this.#sites.clear(); // more sites than an isolate keeps: start over, counted nowhere
+      source = new SitePolicy(this.faults, siteKeys(site).policy);
+      this.#sites.set(site, source);
+    }
+    return source.current(kv, now, waitUntil);
+  }
+}
+
+/** One site's policy: the bundled default until KV holds one; a KV policy that does not compile keeps the last good one. */
+class SitePolicy {
+  constructor(
+    private readonly faults: Faults,
+    private readonly key: string,
+  ) {}
 
   #current: CompiledPolicy = compileBundled();
   #currentText: string | null = null;
   readonly #due = new DueRefresh(POLICY_REFRESH_MS);
 
-  /**
-   * The policy to use now. A fresh isolate waits for its first read of KV (once); after that a stale policy is
-   * refreshed in the background (via `waitUntil`) and requests never wait.
-   */
   async current(kv: KVNamespace, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<CompiledPolicy> {
     await this.#due.run(now, waitUntil, () => this.#refresh(kv));
     return this.#current;
@@ -37,7 +61,7 @@ export class PolicySource {
   async #refresh(kv: KVNamespace): Promise<void> {
     let text: string | null;
     try {
-      text = await kv.get(kvKeys.policy);
+      text = await kv.get(this.key);
     } catch (error) {
       this.faults.record("policy", error);
       return;

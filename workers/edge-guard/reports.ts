@@ -1,3 +1,5 @@
+import { siteKeys } from "../../core/kv-keys";
+import { DEFAULT_SITE_ID } from "../../core/sites";
 import {
   SUMMARY_CLIENTS_MAX,
   SUMMARY_RECENT_MAX,
@@ -27,9 +29,16 @@ export function summaryMaxWaitMs(value: string | undefined): number {
   return value === undefined || value === "" || !Number.isFinite(ms) || ms < 0 ? SUMMARY_MAX_WAIT_MS : Math.min(ms, SUMMARY_MAX_WAIT_MS);
 }
 
+/** A client's key in the summary: its address within its site (one client on two sites is two entries). */
+function clientKey(site: string | undefined, ip: string): string {
+  return siteKeys(site ?? DEFAULT_SITE_ID).counter(ip);
+}
+
 /** One quiet client's allowed traffic since the last flush. */
 interface Pending {
   readonly ip: string;
+  /** Absent: the default site. */
+  readonly site?: string;
   readonly userAgent: string;
   readonly first: number;
   last: number;
@@ -42,6 +51,8 @@ interface Pending {
 /** What `allowed` needs to know of a request. */
 export interface AllowedRequest {
   readonly ip: string;
+  /** The request's site; absent: the default site. */
+  readonly site?: string;
   readonly userAgent: string;
   readonly path: string;
   readonly at: number;
@@ -76,10 +87,12 @@ export class ReportBuffer {
   allowed(request: AllowedRequest, queue: Queue<ReportMessage>, maxWaitMs: number = SUMMARY_MAX_WAIT_MS): Promise<void> | null {
     this.#stats.allowed++;
     if (this.#clients.size === 0) this.#from = request.at;
-    let client = this.#clients.get(request.ip);
+    const key = clientKey(request.site, request.ip);
+    let client = this.#clients.get(key);
     if (client === undefined) {
       client = {
         ip: request.ip,
+        ...(request.site === undefined || request.site === DEFAULT_SITE_ID ? {} : { site: request.site }),
         userAgent: request.userAgent.slice(0, 1024),
         first: request.at,
         last: request.at,
@@ -88,7 +101,7 @@ export class ReportBuffer {
         assets: 0,
         recent: [],
       };
-      this.#clients.set(request.ip, client);
+      this.#clients.set(key, client);
       this.#bytes += CLIENT_BYTES + client.ip.length + client.userAgent.length;
     }
     client.last = Math.max(client.last, request.at);
@@ -118,7 +131,7 @@ export class ReportBuffer {
    * scores the decision with the client's full history.
    */
   decision(report: DecisionReport, queue: Queue<ReportMessage>, now: number = Date.now()): Promise<void> {
-    const client = this.#clients.get(report.ip);
+    const client = this.#clients.get(clientKey(report.site, report.ip));
     const messages: ReportMessage[] = [];
     if (client !== undefined) {
       this.#remove(client);
@@ -153,7 +166,7 @@ export class ReportBuffer {
   }
 
   #remove(client: Pending): void {
-    this.#clients.delete(client.ip);
+    this.#clients.delete(clientKey(client.site, client.ip));
     this.#bytes -=
       CLIENT_BYTES + client.ip.length + client.userAgent.length + client.recent.reduce((sum, r) => sum + REQUEST_BYTES + r.path.length, 0);
   }
@@ -180,6 +193,7 @@ export class ReportBuffer {
         pages: c.pages,
         assets: c.assets,
         recent: c.recent,
+        ...(c.site === undefined ? {} : { site: c.site }),
       })),
       evictions,
     };

@@ -2,7 +2,8 @@ import { and, eq, gt, gte, inArray } from "drizzle-orm";
 import { BlocklistStore } from "../../adapters/blocklist-store";
 import type { Db } from "../../adapters/db/client";
 import { decisions, prefixBlocks } from "../../adapters/db/schema";
-import { kvKeys } from "../../core/kv-keys";
+import { siteKeys } from "../../core/kv-keys";
+import { DEFAULT_SITE_ID } from "../../core/sites";
 import { clientPrefix } from "../../core/cidr";
 import { escalationBlock, ipToBlock, type EscalationVerdict, type ScoreSource } from "../../core/escalation-verdict";
 import { namedFeatures } from "../../core/features";
@@ -43,17 +44,17 @@ const RECENTLY_BLOCKED_MS = 5 * 60_000;
 export class RecentBlocks {
   readonly #until = new Map<string, number>();
 
-  /** Whether `ip` was blocklisted here and its entry is still fresh at `now`. */
-  has(ip: string, now: number): boolean {
-    return (this.#until.get(ip) ?? 0) > now;
+  /** Whether the entry `key` (a site's `ip:` key) was written here and is still fresh at `now`. */
+  has(key: string, now: number): boolean {
+    return (this.#until.get(key) ?? 0) > now;
   }
 
-  remember(ip: string, now: number): void {
+  remember(key: string, now: number): void {
     if (this.#until.size >= RECENTLY_BLOCKED_MAX) {
       const oldest = this.#until.keys().next();
       if (!oldest.done) this.#until.delete(oldest.value);
     }
-    this.#until.set(ip, now + RECENTLY_BLOCKED_MS);
+    this.#until.set(key, now + RECENTLY_BLOCKED_MS);
   }
 }
 
@@ -71,12 +72,15 @@ export async function recordDecisions(
   recent: RecentBlocks,
   now: number,
 ): Promise<Recorded> {
-  const chosen = new Map<string, Decided>(); // one KV write per IP per batch
+  // One KV write per IP and site per batch, keyed by the entry's KV key: a block belongs to the site reported on.
+  const chosen = new Map<string, { ip: string; item: Decided }>();
   for (const item of items) {
     const ip = ipToBlock(item.verdict, item.report);
-    if (ip !== null && !chosen.has(ip) && !recent.has(ip, now)) chosen.set(ip, item);
+    if (ip === null) continue;
+    const key = siteKeys(siteOfReport(item.report)).ip(ip);
+    if (!chosen.has(key) && !recent.has(key, now)) chosen.set(key, { ip, item });
   }
-  const blockedItems = new Set(chosen.values());
+  const blockedItems = new Set([...chosen.values()].map((c) => c.item));
   const result = await db.transaction(async (tx) => {
     const rows = await tx
       .insert(decisions)
@@ -85,33 +89,40 @@ export async function recordDecisions(
       .returning({ reportId: decisions.reportId });
     const inserted = new Set(rows.map((r) => r.reportId));
     const blocks: NewBlock[] = [];
-    for (const [ip, item] of chosen) {
+    const written: string[] = [];
+    for (const [key, { ip, item }] of chosen) {
       if (!inserted.has(item.report.id)) continue;
       const llm =
         item.llm !== null && (item.llm.outcome === "answered" || item.llm.outcome === "cached") && item.llm.verdict === "bot"
           ? item.llm
           : null;
       const entry = escalationBlock({ score: item.score, source: item.source, version: item.version, llm: llm ?? undefined }, now);
-      await new BlocklistStore(env, "escalation").put([{ key: kvKeys.ip(ip), entry, ttlSeconds: config.blockTtlSeconds }], now);
+      await new BlocklistStore(env, "escalation").put([{ key, entry, ttlSeconds: config.blockTtlSeconds }], now);
+      written.push(key);
       blocks.push({ kind: "ip", target: ip, reason: entry.reason, ttlSeconds: config.blockTtlSeconds });
     }
     await saveLlmAnswers(tx, answers, now);
     const newBots = items.filter((item) => inserted.has(item.report.id) && item.verdict === "bot");
-    const newest = Math.max(...newBots.map((item) => item.report.at));
-    blocks.push(
-      ...(await blockPrefixes(
-        tx,
-        env,
-        config,
-        newBots.map((item) => item.report.ip),
-        newest,
-        now,
-      )),
-    );
-    return { inserted, blocks };
+    // Prefixes per site: a network's bots on one site block it on that site.
+    for (const site of new Set(newBots.map((item) => siteOfReport(item.report)))) {
+      const bots = newBots.filter((item) => siteOfReport(item.report) === site);
+      const newest = Math.max(...bots.map((item) => item.report.at));
+      blocks.push(
+        ...(await blockPrefixes(
+          tx,
+          env,
+          config,
+          site,
+          bots.map((item) => item.report.ip),
+          newest,
+          now,
+        )),
+      );
+    }
+    return { inserted, blocks, written };
   });
-  for (const block of result.blocks) if (block.kind === "ip") recent.remember(block.target, now);
-  return result;
+  for (const key of result.written) recent.remember(key, now);
+  return { inserted: result.inserted, blocks: result.blocks };
 }
 
 /** `newest`: the latest report time among the new bots; the window ends there (report time, not arrival time). */
@@ -119,6 +130,7 @@ async function blockPrefixes(
   db: Queries,
   env: EscalationEnv,
   config: EscalationConfig,
+  site: string,
   botIps: readonly string[],
   newest: number,
   now: number,
@@ -129,7 +141,7 @@ async function blockPrefixes(
   const rows = await db
     .selectDistinct({ prefix: decisions.prefix, ip: decisions.ip })
     .from(decisions)
-    .where(and(inArray(decisions.prefix, touched), eq(decisions.verdict, "bot"), gte(decisions.at, since)));
+    .where(and(eq(decisions.site, site), inArray(decisions.prefix, touched), eq(decisions.verdict, "bot"), gte(decisions.at, since)));
   const byPrefix = new Map<string, Set<string>>();
   for (const row of rows) if (row.prefix !== null) byPrefix.set(row.prefix, (byPrefix.get(row.prefix) ?? new Set()).add(row.ip));
   const candidates = prefixesToBlock(byPrefix, config.prefixMinBotIps);
@@ -137,16 +149,21 @@ async function blockPrefixes(
   const active = await db
     .select({ cidr: prefixBlocks.cidr })
     .from(prefixBlocks)
-    .where(and(inArray(prefixBlocks.cidr, candidates), gt(prefixBlocks.expiresAt, new Date(now))));
+    .where(and(eq(prefixBlocks.site, site), inArray(prefixBlocks.cidr, candidates), gt(prefixBlocks.expiresAt, new Date(now))));
   const blocks: NewBlock[] = [];
   for (const cidr of candidates.filter((c) => !active.some((a) => a.cidr === c))) {
     const count = byPrefix.get(cidr)?.size ?? 0;
     const entry = prefixBlockEntry(cidr, count, config.prefixWindowMs, now);
-    await new BlocklistStore(env, "escalation").put([{ key: kvKeys.cidr(cidr), entry, ttlSeconds: config.blockTtlSeconds }], now);
-    await db
-      .insert(prefixBlocks)
-      .values({ cidr, at: new Date(now), botIps: count, reason: entry.reason, expiresAt: new Date(now + config.blockTtlSeconds * 1000) });
-    console.log(JSON.stringify({ msg: "escalation_prefix_blocked", cidr, botIps: count }));
+    await new BlocklistStore(env, "escalation").put([{ key: siteKeys(site).cidr(cidr), entry, ttlSeconds: config.blockTtlSeconds }], now);
+    await db.insert(prefixBlocks).values({
+      cidr,
+      site,
+      at: new Date(now),
+      botIps: count,
+      reason: entry.reason,
+      expiresAt: new Date(now + config.blockTtlSeconds * 1000),
+    });
+    console.log(JSON.stringify({ msg: "escalation_prefix_blocked", cidr, site, botIps: count }));
     blocks.push({ kind: "cidr", target: cidr, reason: entry.reason, ttlSeconds: config.blockTtlSeconds });
   }
   return blocks;
@@ -176,7 +193,13 @@ function decisionRow(item: Decided, blocked: boolean): typeof decisions.$inferIn
     labelValue: report.label?.value ?? null,
     llm: item.llm === null ? null : pgSafe(item.llm),
     report: pgSafe(report),
+    site: siteOfReport(report),
   };
+}
+
+/** The site a report is about: its own, or the default site's for a report from before sites. */
+function siteOfReport(report: DecisionReport): string {
+  return report.site ?? DEFAULT_SITE_ID;
 }
 
 /** The value with every U+0000 replaced: Postgres text and jsonb reject it, and a client controls the User-Agent. */

@@ -1,4 +1,5 @@
 import type { Db } from "../../adapters/db/client";
+import { DEFAULT_SITE_ID } from "../../core/sites";
 import { allowedTraffic, trafficSummaries } from "../../adapters/db/schema";
 import { clientPrefix } from "../../core/cidr";
 import type { SummaryIntake } from "./intake";
@@ -47,6 +48,7 @@ export async function storeSummaries(
               pages: c.pages,
               assets: c.assets,
               recent: pgSafe(c.recent),
+              site: c.site ?? DEFAULT_SITE_ID,
             })),
           )
           .onConflictDoNothing();

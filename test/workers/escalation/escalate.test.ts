@@ -4,7 +4,7 @@ import { BlocklistStore } from "../../../adapters/blocklist-store";
 import { withDb } from "../../../adapters/db/client";
 import { decisions, prefixBlocks } from "../../../adapters/db/schema";
 import type { BlocklistEntry } from "../../../core/blocklist-entry";
-import { kvKeys } from "../../../core/kv-keys";
+import { kvKeys, siteKeys } from "../../../core/kv-keys";
 import type { DecisionReport } from "../../../core/report";
 import type { DeadLetter } from "../../../workers/escalation/env";
 import { escalationWorker } from "../../../workers/escalation/index";
@@ -46,6 +46,17 @@ describe("escalation queue consumer", () => {
       score: row?.modelScore,
       reason: expect.stringContaining("model lr-"),
     });
+  });
+
+  it("keeps a site's decision and block on that site: the row names it, the entry is the site's own key", async () => {
+    const ip = "203.0.113.11";
+    await deliver([aReport({ ...BOT_REPORT, id: "site-bot", ip, site: "forge" })]);
+    const [row] = await rowsFor("site-bot");
+    expect(row).toMatchObject({ site: "forge", verdict: "bot", blocked: true });
+    expect(await blockEntry(siteKeys("forge").ip(ip))).toMatchObject({ action: "block", source: "escalation" });
+    expect(await blockEntry(kvKeys.ip(ip))).toBeNull(); // the default site (and every other) is unaffected
+    const [old] = await rowsFor("round-trip-bot"); // a report without a site is the default site's
+    expect(old?.site).toBe("default");
   });
 
   it("reads a person's earlier requests from Postgres, and does not block them for one trap link", async () => {

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { AppError } from "../../../adapters/http";
-import { RoleSchema } from "../../../core/admin/roles";
+import { RoleSchema, storedScope, type Role, type SiteScope } from "../../../core/admin/roles";
 import { constantTimeEqual } from "../../../core/admin/totp";
 import type { AdminConfig } from "../config";
 import type { AdminBindings } from "../router";
@@ -15,12 +15,19 @@ import { findUser, findUserByEmail } from "./users-store";
 
 type Ctx = Context<AdminBindings>;
 
+/** The sites a principal may use: an admin every site; anyone else what their row says (null: every site). */
+function scopeOf(role: Role, stored: unknown): SiteScope {
+  return role === "admin" ? "all" : storedScope(stored);
+}
+
 async function bearer(c: Ctx, token: string, config: AdminConfig, nowMs: number): Promise<Principal> {
-  if (config.devToken !== null && constantTimeEqual(token, config.devToken)) return { kind: "dev", name: "dev", role: "admin", csrf: null };
+  if (config.devToken !== null && constantTimeEqual(token, config.devToken))
+    return { kind: "dev", name: "dev", role: "admin", sites: "all", csrf: null };
   const row = await db(c.env, (d) => useToken(d, token, new Date(nowMs), config.tokenMaxDays));
   if (row === null)
     throw new AppError(401, "invalid_token", "the API token is unknown, revoked, expired, or its creator is disabled or gone");
-  return { kind: "token", name: row.name, role: RoleSchema.catch("viewer").parse(row.role), csrf: null };
+  const role = RoleSchema.catch("viewer").parse(row.role);
+  return { kind: "token", name: row.name, role, sites: scopeOf(role, row.sites), csrf: null };
 }
 
 async function access(c: Ctx, jwt: string, config: AdminConfig, nowMs: number): Promise<Principal> {
@@ -34,7 +41,7 @@ async function access(c: Ctx, jwt: string, config: AdminConfig, nowMs: number): 
   const role = RoleSchema.safeParse(user?.role ?? accessRoleFor(identity.email, settings));
   if (!role.success) throw new AppError(403, "forbidden", `no role is granted to ${identity.email}`);
   const csrf = await hmacSha256B64(config.sessionSecret, `access-csrf:${identity.sub}`);
-  return { kind: "access", name: identity.email, role: role.data, csrf };
+  return { kind: "access", name: identity.email, role: role.data, sites: scopeOf(role.data, user?.sites), csrf };
 }
 
 async function session(c: Ctx, token: string, config: AdminConfig, nowMs: number): Promise<Principal | null> {
@@ -57,7 +64,7 @@ async function session(c: Ctx, token: string, config: AdminConfig, nowMs: number
     const renewed = await signSession(config.sessionSecret, claims.name, nowMs, config.sessionTtlSeconds, claims.csrf);
     setSessionCookie(c, renewed.token, renewed.claims);
   }
-  return { kind: "session", name: user.name, role: role.data, csrf: claims.csrf };
+  return { kind: "session", name: user.name, role: role.data, sites: scopeOf(role.data, user.sites), csrf: claims.csrf };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "../../../adapters/http";
-import { roleAtLeast, type Role } from "../../../core/admin/roles";
+import { roleAtLeast, type Role, type SiteScope } from "../../../core/admin/roles";
 import type { AdminBindings } from "../router";
 
 /** Who is calling, however they proved it. */
@@ -10,6 +10,8 @@ export interface Principal {
   /** User name, Access email, or token name. */
   readonly name: string;
   readonly role: Role;
+  /** The sites it may see and act on (an admin: all). */
+  readonly sites: SiteScope;
   /** The CSRF token a mutating request must carry; null when the credential is not sent by browsers on their own (Bearer). */
   readonly csrf: string | null;
 }

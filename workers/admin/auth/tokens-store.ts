@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
 import type { Conn } from "../store/db";
 import { adminUsers, apiTokens } from "../../../adapters/db/schema";
-import { RoleSchema, type Role } from "../../../core/admin/roles";
+import { RoleSchema, storedScope, type Role, type SiteScope } from "../../../core/admin/roles";
 import { randomToken, sha256Hex } from "./crypto";
 
 /** Prefix of every API token, so a leaked one is recognisable (secret scanners, logs). */
@@ -14,6 +14,7 @@ export interface TokenView {
   readonly id: number;
   readonly name: string;
   readonly role: Role;
+  readonly sites: SiteScope;
   readonly createdBy: string;
   readonly createdAt: string;
   readonly expiresAt: string | null;
@@ -27,6 +28,7 @@ export function tokenView(t: ApiTokenRow): TokenView {
     id: t.id,
     name: t.name,
     role: RoleSchema.catch("viewer").parse(t.role),
+    sites: storedScope(t.sites),
     createdBy: t.createdBy,
     createdAt: t.createdAt.toISOString(),
     expiresAt: t.expiresAt?.toISOString() ?? null,
@@ -38,7 +40,7 @@ export function tokenView(t: ApiTokenRow): TokenView {
 /** Creates a token: 32 random bytes, stored as SHA-256 only. The returned `token` is the one time it is seen. */
 export async function createToken(
   d: Conn,
-  input: { name: string; role: Role; createdBy: string; expiresAt: Date | null },
+  input: { name: string; role: Role; createdBy: string; expiresAt: Date | null; sites?: readonly string[] | null },
 ): Promise<{ row: ApiTokenRow; token: string }> {
   const token = `${TOKEN_PREFIX}${randomToken(32)}`;
   const [row] = await d

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Conn } from "../store/db";
 import { adminUsers } from "../../../adapters/db/schema";
-import { RoleSchema, type Role } from "../../../core/admin/roles";
+import { RoleSchema, storedScope, type Role, type SiteScope } from "../../../core/admin/roles";
 import type { AdminEnv } from "../env";
 import type { AdminState } from "../state";
 import { db } from "../store/db";
@@ -14,6 +14,8 @@ export interface UserView {
   readonly name: string;
   readonly email: string | null;
   readonly role: Role;
+  /** The sites the user may see and act on (an admin: all, whatever is stored). */
+  readonly sites: SiteScope;
   readonly disabled: boolean;
   readonly hasPassword: boolean;
   readonly hasTotp: boolean;
@@ -26,6 +28,7 @@ export function userView(u: AdminUserRow): UserView {
     name: u.name,
     email: u.email,
     role: RoleSchema.catch("viewer").parse(u.role),
+    sites: storedScope(u.sites),
     disabled: u.disabled,
     hasPassword: u.passwordHash !== null,
     hasTotp: u.totpSecret !== null,

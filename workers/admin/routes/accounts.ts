@@ -20,7 +20,7 @@ import { ERROR_RESPONSES, NOT_FOUND, json, jsonBody } from "../schemas";
 import { audit } from "../store/audit";
 import { db } from "../store/db";
 import { findAccount, listAccounts, type AccountRow } from "../store/ledger";
-import { secured } from "./secured";
+import { securedAllSites } from "../auth/site-scope";
 
 const AccountSchema = z
   .object({
@@ -134,7 +134,7 @@ export const accountRoutes = adminRouter()
       method: "get",
       path: "/",
       summary: "Crawler accounts with their balances",
-      ...secured("viewer"),
+      ...securedAllSites("viewer"),
       request: { query: z.object({ state: AccountStateSchema.optional() }) },
       responses: { 200: json(z.object({ accounts: z.array(AccountSchema) }), "accounts, oldest first"), ...ERROR_RESPONSES },
     }),
@@ -149,7 +149,7 @@ export const accountRoutes = adminRouter()
       method: "post",
       path: "/",
       summary: "Create a crawler account (active unless said otherwise)",
-      ...secured("operator"),
+      ...securedAllSites("operator"),
       request: { body: jsonBody(NewAccountSchema) },
       responses: {
         201: json(AccountSchema, "created"),
@@ -196,7 +196,7 @@ export const accountRoutes = adminRouter()
       method: "get",
       path: "/{thumbprint}",
       summary: "One crawler account",
-      ...secured("viewer"),
+      ...securedAllSites("viewer"),
       request: { params: ThumbprintParams },
       responses: { 200: json(AccountSchema, "the account"), 404: NOT_FOUND, ...ERROR_RESPONSES },
     }),
@@ -210,7 +210,7 @@ export const accountRoutes = adminRouter()
       method: "patch",
       path: "/{thumbprint}",
       summary: "Approve, suspend, set a negotiated rate, a cap, prepaid; rename",
-      ...secured("operator"),
+      ...securedAllSites("operator"),
       request: { params: ThumbprintParams, body: jsonBody(AccountPatchSchema) },
       responses: { 200: json(AccountSchema, "the account after the change"), 404: NOT_FOUND, ...ERROR_RESPONSES },
     }),
@@ -253,7 +253,7 @@ export const accountRoutes = adminRouter()
       method: "post",
       path: "/{thumbprint}/top-ups",
       summary: "Credit a prepaid balance by hand (a payment received outside the gateways); once per reference",
-      ...secured("admin"),
+      ...securedAllSites("admin"),
       request: { params: ThumbprintParams, body: jsonBody(TopUpSchema) },
       responses: {
         200: json(
@@ -290,7 +290,7 @@ export const accountRoutes = adminRouter()
       method: "post",
       path: "/{thumbprint}/checkout",
       summary: "Start a top-up through a payment gateway; the balance is credited when its webhook confirms payment",
-      ...secured("operator"),
+      ...securedAllSites("operator"),
       request: { params: ThumbprintParams, body: jsonBody(CheckoutSchema) },
       responses: {
         200: json(z.object({ gateway: z.string(), paymentId: z.string(), status: z.string() }), "the payment the gateway opened"),

@@ -9,7 +9,7 @@ import { ERROR_RESPONSES, NOT_FOUND, OkSchema, PageQuerySchema, json, jsonBody }
 import { auditAll } from "../store/blocklist";
 import { kv, listItems, parseJson } from "../store/kv";
 import { TtlSchema, targetOrThrow } from "./blocklist";
-import { secured } from "./secured";
+import { securedSite } from "../auth/site-scope";
 
 const AllowEntrySchema = z
   .object({
@@ -37,11 +37,11 @@ function allowTargetOrThrow(text: string): AllowTarget {
   return target;
 }
 
-function view(target: AllowTarget, entry: AllowEntry | null, expiration: number | null) {
+function view(target: AllowTarget, entry: AllowEntry | null, expiration: number | null, site: string) {
   return {
     kind: target.kind,
     target: targetText(target),
-    key: allowKey(target),
+    key: allowKey(target, site),
     reason: entry?.reason ?? "",
     by: entry?.by ?? "",
     at: entry ? new Date(entry.at).toISOString() : null,
@@ -56,7 +56,7 @@ export const allowlistRoutes = adminRouter()
       method: "get",
       path: "/",
       summary: "Allow-listed IPs and networks",
-      ...secured("viewer"),
+      ...securedSite("viewer"),
       request: { query: PageQuerySchema.extend({ limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
       responses: {
         200: json(z.object({ entries: z.array(AllowEntrySchema), nextCursor: z.string().nullable() }), "a page"),
@@ -65,10 +65,10 @@ export const allowlistRoutes = adminRouter()
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const page = await listItems(c.env, "allow", q.limit, q.cursor);
+      const page = await listItems(c.env, "allow", q.limit, q.cursor, c.get("site"));
       const entries = page.items.flatMap((item) => {
         const target = targetOfAllowKey(item.key);
-        return target === null ? [] : [view(target, parseAllowEntry(item.raw), item.expiration)];
+        return target === null ? [] : [view(target, parseAllowEntry(item.raw), item.expiration, c.get("site"))];
       });
       return c.json({ entries, nextCursor: page.nextCursor }, 200);
     },
@@ -78,7 +78,7 @@ export const allowlistRoutes = adminRouter()
       method: "post",
       path: "/",
       summary: "Allow-list an IP or network; removes its exact blocklist entry if there is one",
-      ...secured("operator"),
+      ...securedSite("operator"),
       request: { body: jsonBody(AllowAddSchema) },
       responses: { 201: json(AllowEntrySchema, "written"), ...ERROR_RESPONSES },
     }),
@@ -87,9 +87,9 @@ export const allowlistRoutes = adminRouter()
       const actor = actorOf(principalOf(c));
       const nowMs = c.get("deps").now();
       const target = allowTargetOrThrow(input.target);
-      const key = allowKey(target);
+      const key = allowKey(target, c.get("site"));
       const entry: AllowEntry = { reason: input.reason, source: "operator", by: actor, at: nowMs };
-      const blockKey = blocklistKeyOf(target);
+      const blockKey = blocklistKeyOf(target, c.get("site"));
       const store = new BlocklistStore(c.env, "operator");
       const olds = await kv(() => store.getMany([key, blockKey]));
       const [old, oldBlock] = [olds.get(key) ?? null, olds.get(blockKey) ?? null];
@@ -100,7 +100,7 @@ export const allowlistRoutes = adminRouter()
         ...(oldBlock === null ? [] : [{ actor, action: "blocklist.remove", target: blockKey, old: parseJson(oldBlock), new: null }]),
       ]);
       const expiration = input.ttlSeconds === null ? null : Math.floor(nowMs / 1000) + input.ttlSeconds;
-      return c.json(view(target, entry, expiration), 201);
+      return c.json(view(target, entry, expiration, c.get("site")), 201);
     },
   )
   .openapi(
@@ -108,12 +108,12 @@ export const allowlistRoutes = adminRouter()
       method: "delete",
       path: "/",
       summary: "Remove an allow-list entry",
-      ...secured("operator"),
+      ...securedSite("operator"),
       request: { query: z.object({ target: z.string().min(1).max(64) }) },
       responses: { 200: json(OkSchema, "removed"), 404: NOT_FOUND, ...ERROR_RESPONSES },
     }),
     async (c) => {
-      const key = allowKey(allowTargetOrThrow(c.req.valid("query").target));
+      const key = allowKey(allowTargetOrThrow(c.req.valid("query").target), c.get("site"));
       const old = await kv(() => new BlocklistStore(c.env, "operator").remove(key));
       if (old === null) throw new AppError(404, "not_found", "no allow-list entry for that target");
       await auditAll(c.env, [{ actor: actorOf(principalOf(c)), action: "allowlist.remove", target: key, old: parseJson(old), new: null }]);

@@ -4,7 +4,7 @@ import { auditLog } from "../../../adapters/db/schema";
 import { adminRouter } from "../router";
 import { ERROR_RESPONSES, PageQuerySchema, json } from "../schemas";
 import { db } from "../store/db";
-import { secured } from "./secured";
+import { securedSite } from "../auth/site-scope";
 
 const AuditEventSchema = z
   .object({
@@ -41,7 +41,7 @@ export const auditRoutes = adminRouter().openapi(
     method: "get",
     path: "/",
     summary: "Audit log: who changed what, when, old and new value",
-    ...secured("viewer"),
+    ...securedSite("viewer"),
     request: { query: AuditQuerySchema },
     responses: {
       200: json(z.object({ events: z.array(AuditEventSchema), nextCursor: z.string().nullable() }), "a page"),
@@ -51,6 +51,7 @@ export const auditRoutes = adminRouter().openapi(
   async (c) => {
     const q = c.req.valid("query");
     const where: (SQL | undefined)[] = [
+      eq(auditLog.site, c.get("site")),
       q.actor === undefined ? undefined : eq(auditLog.actor, q.actor),
       q.action === undefined
         ? undefined

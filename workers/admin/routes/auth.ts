@@ -20,6 +20,7 @@ const SessionSchema = z
   .object({
     name: z.string(),
     role: RoleSchema,
+    sites: z.union([z.literal("all"), z.array(z.string())]).openapi({ description: "the sites you may see and act on" }),
     kind: z.enum(["session", "access", "token", "dev"]),
     actor: z.string(),
     csrfToken: z.string().nullable().openapi({ description: "send as X-CSRF-Token on every POST/PUT/PATCH/DELETE (null: not needed)" }),
@@ -77,6 +78,6 @@ export const authRoutes = adminRouter()
     }),
     (c) => {
       const p = principalOf(c);
-      return c.json({ name: p.name, role: p.role, kind: p.kind, actor: actorOf(p), csrfToken: p.csrf }, 200);
+      return c.json({ name: p.name, role: p.role, sites: p.sites, kind: p.kind, actor: actorOf(p), csrfToken: p.csrf }, 200);
     },
   );

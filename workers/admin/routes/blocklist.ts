@@ -6,7 +6,7 @@ import { actorOf, principalOf } from "../auth/principal";
 import { adminRouter } from "../router";
 import { ERROR_RESPONSES, NOT_FOUND, OkSchema, PageQuerySchema, json, jsonBody } from "../schemas";
 import { listBlocklist, removeBlock, writeBlocks } from "../store/blocklist";
-import { secured } from "./secured";
+import { securedSite } from "../auth/site-scope";
 
 export const TargetKindSchema = z.enum(["ip", "cidr", "asn"]);
 
@@ -30,6 +30,7 @@ export const BlocklistEntrySchema = z
     score: z.number().nullable(),
     at: z.string().nullable(),
     expiresAt: z.string().nullable(),
+    shared: z.boolean().openapi({ description: "applies to every site, not only the one it was written for" }),
   })
   .openapi("BlocklistEntry");
 
@@ -40,6 +41,10 @@ const AddSchema = z
     action: z.enum(["block", "tarpit"]).default("block"),
     reason: z.string().min(1).max(200),
     ttlSeconds: TtlSchema,
+    shared: z
+      .boolean()
+      .default(false)
+      .openapi({ description: "apply the block to every site (an address is stored as a one-address network)" }),
   })
   .openapi("BlocklistAdd");
 
@@ -60,7 +65,7 @@ export const blocklistRoutes = adminRouter()
       method: "get",
       path: "/",
       summary: "Blocklist entries of one kind, with reason, source and expiry",
-      ...secured("viewer"),
+      ...securedSite("viewer"),
       request: {
         query: PageQuerySchema.extend({
           kind: TargetKindSchema.default("ip"),
@@ -74,7 +79,7 @@ export const blocklistRoutes = adminRouter()
     }),
     async (c) => {
       const q = c.req.valid("query");
-      return c.json(await listBlocklist(c.env, q.kind, q.limit, q.cursor), 200);
+      return c.json(await listBlocklist(c.env, q.kind, q.limit, q.cursor, c.get("site")), 200);
     },
   )
   .openapi(
@@ -82,7 +87,7 @@ export const blocklistRoutes = adminRouter()
       method: "post",
       path: "/",
       summary: "Block (or tarpit) an IP, CIDR or ASN. Refused for reserved ranges, allow-listed or verified-crawler addresses",
-      ...secured("operator"),
+      ...securedSite("operator"),
       request: { body: jsonBody(AddSchema) },
       responses: {
         201: json(BlocklistEntrySchema, "written"),
@@ -95,7 +100,14 @@ export const blocklistRoutes = adminRouter()
       const target = targetOrThrow(input.target, input.kind);
       const checked = checkBlockTarget(target, await c.get("state").safety.load(c.env, c.get("config").devMode));
       if (!checked.ok) throw new AppError(422, "unsafe_target", checked.error);
-      const [view] = await writeBlocks(c.env, actorOf(principalOf(c)), "blocklist.add", [checked.value], input, c.get("deps").now());
+      const [view] = await writeBlocks(
+        c.env,
+        actorOf(principalOf(c)),
+        "blocklist.add",
+        [checked.value],
+        { ...input, site: c.get("site") },
+        c.get("deps").now(),
+      );
       if (view === undefined) throw new Error("no entry written");
       return c.json(view, 201);
     },
@@ -105,12 +117,12 @@ export const blocklistRoutes = adminRouter()
       method: "delete",
       path: "/",
       summary: "Unblock: remove the entry for an IP, CIDR or ASN",
-      ...secured("operator"),
+      ...securedSite("operator"),
       request: { query: TargetQuery },
       responses: { 200: json(OkSchema, "removed"), 404: NOT_FOUND, ...ERROR_RESPONSES },
     }),
     async (c) => {
-      const removed = await removeBlock(c.env, actorOf(principalOf(c)), targetOrThrow(c.req.valid("query").target));
+      const removed = await removeBlock(c.env, actorOf(principalOf(c)), targetOrThrow(c.req.valid("query").target), c.get("site"));
       if (!removed) throw new AppError(404, "not_found", "no blocklist entry for that target");
       return c.json({ ok: true as const }, 200);
     },

@@ -8,7 +8,7 @@ import { audit } from "../store/audit";
 import { db } from "../store/db";
 import { decisionView, getDecision, listDecisions, type DecisionFilter } from "../store/decisions";
 import { LabelSchema, LabelValueInputSchema } from "./labels";
-import { secured } from "./secured";
+import { securedSite } from "../auth/site-scope";
 
 const csv = (values: readonly [string, ...string[]]) =>
   z
@@ -93,7 +93,7 @@ export const decisionRoutes = adminRouter()
       method: "get",
       path: "/",
       summary: "Decisions, newest first: filterable, paginated by cursor",
-      ...secured("viewer"),
+      ...securedSite("viewer"),
       request: { query: DecisionsQuerySchema },
       responses: {
         200: json(z.object({ decisions: z.array(DecisionSchema), nextCursor: z.string().nullable() }), "a page"),
@@ -102,7 +102,7 @@ export const decisionRoutes = adminRouter()
     }),
     async (c) => {
       const q = c.req.valid("query");
-      return c.json(await db(c.env, (d) => listDecisions(d, decisionFilter(q), q.limit)), 200);
+      return c.json(await db(c.env, (d) => listDecisions(d, { ...decisionFilter(q), site: c.get("site") }, q.limit)), 200);
     },
   )
   .openapi(
@@ -110,12 +110,12 @@ export const decisionRoutes = adminRouter()
       method: "get",
       path: "/{id}",
       summary: "One decision with its reasons, signals and scores",
-      ...secured("viewer"),
+      ...securedSite("viewer"),
       request: { params: IdParamsSchema },
       responses: { 200: json(DecisionSchema, "the decision"), 404: NOT_FOUND, ...ERROR_RESPONSES },
     }),
     async (c) => {
-      const row = await db(c.env, (d) => getDecision(d, c.req.valid("param").id));
+      const row = await db(c.env, (d) => getDecision(d, c.req.valid("param").id, c.get("site")));
       if (row === null) throw notFound();
       return c.json(decisionView(row), 200);
     },
@@ -125,7 +125,7 @@ export const decisionRoutes = adminRouter()
       method: "post",
       path: "/{id}/label",
       summary: "Label a decision human or bot (ground truth for training, in operator_labels)",
-      ...secured("operator"),
+      ...securedSite("operator"),
       request: { params: IdParamsSchema, body: jsonBody(LabelValueInputSchema) },
       responses: { 201: json(LabelSchema, "labelled"), 404: NOT_FOUND, ...ERROR_RESPONSES },
     }),
@@ -134,14 +134,14 @@ export const decisionRoutes = adminRouter()
       const input = c.req.valid("json");
       const label = await db(c.env, (d) =>
         d.transaction(async (tx) => {
-          const row = await getDecision(tx, c.req.valid("param").id);
+          const row = await getDecision(tx, c.req.valid("param").id, c.get("site"));
           if (row === null) throw notFound();
           const [created] = await tx
             .insert(operatorLabels)
-            .values({ ip: row.ip, reportId: row.reportId, value: input.value, note: input.note ?? null, createdBy: actor })
+            .values({ ip: row.ip, reportId: row.reportId, value: input.value, note: input.note ?? null, createdBy: actor, site: row.site })
             .returning();
           if (created === undefined) throw new Error("insert returned no row");
-          await audit(tx, { actor, action: "label.add", target: `decision:${row.id}`, old: null, new: created });
+          await audit(tx, { actor, action: "label.add", target: `decision:${row.id}`, old: null, new: created, site: row.site });
           return created;
         }),
       );

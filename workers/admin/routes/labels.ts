@@ -8,7 +8,7 @@ import { adminRouter } from "../router";
 import { ERROR_RESPONSES, IdParamsSchema, NOT_FOUND, OkSchema, PageQuerySchema, json, jsonBody } from "../schemas";
 import { audit } from "../store/audit";
 import { db } from "../store/db";
-import { secured } from "./secured";
+import { securedSite } from "../auth/site-scope";
 
 /** What an operator says about a client: the training pipeline reads these from `operator_labels`. */
 export const LabelValueInputSchema = z
@@ -57,7 +57,7 @@ export const labelRoutes = adminRouter()
       method: "get",
       path: "/",
       summary: "Operator labels, newest first",
-      ...secured("viewer"),
+      ...securedSite("viewer"),
       request: { query: LabelsQuerySchema },
       responses: { 200: json(z.object({ labels: z.array(LabelSchema), nextCursor: z.string().nullable() }), "a page"), ...ERROR_RESPONSES },
     }),
@@ -65,6 +65,7 @@ export const labelRoutes = adminRouter()
       const q = c.req.valid("query");
       const ip = q.ip === undefined ? undefined : (parseIp(q.ip) ?? q.ip);
       const where: (SQL | undefined)[] = [
+        eq(operatorLabels.site, c.get("site")),
         ip === undefined ? undefined : eq(operatorLabels.ip, ip),
         q.value === undefined ? undefined : eq(operatorLabels.value, q.value),
         q.cursor === undefined ? undefined : lt(operatorLabels.id, Number(q.cursor)),
@@ -87,7 +88,7 @@ export const labelRoutes = adminRouter()
       method: "post",
       path: "/",
       summary: "Label a client IP (and optionally one decision) human, bot or good-bot",
-      ...secured("operator"),
+      ...securedSite("operator"),
       request: { body: jsonBody(NewLabelSchema) },
       responses: { 201: json(LabelSchema, "labelled"), ...ERROR_RESPONSES },
     }),
@@ -104,10 +105,11 @@ export const labelRoutes = adminRouter()
               value: input.value,
               note: input.note ?? null,
               createdBy: actor,
+              site: c.get("site"),
             })
             .returning();
           if (created === undefined) throw new Error("insert returned no row");
-          await audit(tx, { actor, action: "label.add", target: `ip:${created.ip}`, old: null, new: created });
+          await audit(tx, { actor, action: "label.add", target: `ip:${created.ip}`, old: null, new: created, site: created.site });
           return created;
         }),
       );
@@ -119,7 +121,7 @@ export const labelRoutes = adminRouter()
       method: "delete",
       path: "/{id}",
       summary: "Remove a mistaken label",
-      ...secured("operator"),
+      ...securedSite("operator"),
       request: { params: IdParamsSchema },
       responses: { 200: json(OkSchema, "removed"), 404: NOT_FOUND, ...ERROR_RESPONSES },
     }),
@@ -128,9 +130,12 @@ export const labelRoutes = adminRouter()
       const id = c.req.valid("param").id;
       await db(c.env, (d) =>
         d.transaction(async (tx) => {
-          const [removed] = await tx.delete(operatorLabels).where(eq(operatorLabels.id, id)).returning();
+          const [removed] = await tx
+            .delete(operatorLabels)
+            .where(and(eq(operatorLabels.id, id), eq(operatorLabels.site, c.get("site"))))
+            .returning();
           if (removed === undefined) throw new AppError(404, "not_found", "no label with that id");
-          await audit(tx, { actor, action: "label.remove", target: `ip:${removed.ip}`, old: removed, new: null });
+          await audit(tx, { actor, action: "label.remove", target: `ip:${removed.ip}`, old: removed, new: null, site: removed.site });
         }),
       );
       return c.json({ ok: true as const }, 200);

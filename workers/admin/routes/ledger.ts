@@ -19,7 +19,7 @@ import {
   type LedgerRow,
 } from "../store/ledger";
 import { readPolicy } from "../store/policy";
-import { secured } from "./secured";
+import { securedAllSites } from "../auth/site-scope";
 
 const DAY_MS = 86_400_000;
 
@@ -98,7 +98,7 @@ export const ledgerRoutes = adminRouter()
       method: "get",
       path: "/",
       summary: "Ledger rows (charges, refunds, top-ups), newest first, with totals over the filter",
-      ...secured("viewer"),
+      ...securedAllSites("viewer"),
       request: { query: LedgerQuerySchema },
       responses: {
         200: json(z.object({ entries: z.array(LedgerEntrySchema), totals: TotalsSchema, nextCursor: z.string().nullable() }), "a page"),
@@ -124,7 +124,7 @@ export const ledgerRoutes = adminRouter()
       method: "get",
       path: "/export.csv",
       summary: `The ledger rows of a filter as CSV (at most ${LEDGER_CSV_MAX_ROWS})`,
-      ...secured("viewer"),
+      ...securedAllSites("viewer"),
       request: { query: FilterSchema },
       responses: { 200: csvContent("at, account, kind, micros, usd, key"), ...ERROR_RESPONSES },
     }),
@@ -138,7 +138,7 @@ export const ledgerRoutes = adminRouter()
       method: "get",
       path: "/statements/{thumbprint}",
       summary: "An account's monthly statements (UTC months), newest first",
-      ...secured("viewer"),
+      ...securedAllSites("viewer"),
       request: { params: z.object({ thumbprint: ThumbprintSchema.openapi({ param: { name: "thumbprint", in: "path" } }) }) },
       responses: {
         200: json(z.object({ account: z.string(), statements: z.array(StatementSchema) }), "statements"),
@@ -158,7 +158,7 @@ export const ledgerRoutes = adminRouter()
       method: "get",
       path: "/statements/{thumbprint}/{file}",
       summary: "One month of an account's ledger as CSV, with its totals in the last lines",
-      ...secured("viewer"),
+      ...securedAllSites("viewer"),
       request: {
         params: z.object({
           thumbprint: ThumbprintSchema.openapi({ param: { name: "thumbprint", in: "path" } }),
@@ -191,7 +191,7 @@ export const ledgerRoutes = adminRouter()
       method: "get",
       path: "/revenue",
       summary: "Pay-per-crawl revenue (charged net of refunds) over the last 7 and 30 days and in total",
-      ...secured("viewer"),
+      ...securedAllSites("viewer"),
       responses: {
         200: json(z.object({ last7Days: TotalsSchema, last30Days: TotalsSchema, allTime: TotalsSchema }), "totals"),
         ...ERROR_RESPONSES,
@@ -214,7 +214,7 @@ export const ledgerRoutes = adminRouter()
       method: "post",
       path: "/price-dry-run",
       summary: "What a policy's prices would have earned from last week's crawler requests (default: the active policy)",
-      ...secured("viewer"),
+      ...securedAllSites("viewer"),
       request: {
         body: jsonBody(
           z.object({

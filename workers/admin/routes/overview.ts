@@ -5,7 +5,7 @@ import { faultTotals } from "../store/faults";
 import { tarpitTotals } from "../store/tarpit";
 import { db } from "../store/db";
 import { overview } from "../store/overview";
-import { secured } from "./secured";
+import { securedSite } from "../auth/site-scope";
 
 const TopSchema = z.object({ key: z.string(), count: z.number().int(), label: z.string().nullable().optional() });
 const OverviewSchema = z
@@ -31,7 +31,7 @@ export const overviewRoutes = adminRouter().openapi(
     method: "get",
     path: "/",
     summary: "Overview: decisions over time by action, top blocked IPs/prefixes/ASNs, top reasons, challenge pass rate, model version",
-    ...secured("viewer"),
+    ...securedSite("viewer"),
     request: {
       query: z.object({
         hours: z.coerce
@@ -58,6 +58,6 @@ export const overviewRoutes = adminRouter().openapi(
       faultTotals(c.env.BLOCKLIST),
       tarpitTotals(c.env, Math.ceil((until.getTime() - since.getTime()) / 60_000)),
     ]);
-    return c.json(await db(c.env, (d) => overview(d, since, until, q.bucketMinutes * 60, faults, tarpit)), 200);
+    return c.json(await db(c.env, (d) => overview(d, since, until, q.bucketMinutes * 60, faults, tarpit, c.get("site"))), 200);
   },
 );

@@ -9,6 +9,9 @@ import { FLEET_INDEX_KV_KEY, FleetIndexSchema } from "../../../core/fleet-index"
 import { Empty, FleetGroups, LatestDecisions, loginPage } from "../page";
 import type { AdminBindings } from "../router";
 import { db } from "../store/db";
+import { readSites } from "../store/sites";
+import { scopeCovers } from "../../../core/admin/roles";
+import { DEFAULT_SITE_ID, SiteDirectory } from "../../../core/sites";
 import { listDecisions } from "../store/decisions";
 import { DASHBOARD_PAGES, pageShell, type PageName, type Viewer } from "../ui/shell";
 import { AccountsMain } from "../ui/accounts-view";
@@ -24,17 +27,23 @@ const LATEST_DECISIONS = 15;
 
 type Ctx = Context<AdminBindings>;
 
-/** The signed-in viewer, or null (the page then redirects to the login form). */
-function viewerOf(c: Ctx): Viewer | null {
+/**
+ * The signed-in viewer, or null (the page then redirects to the login form), with the sites they may switch between and
+ * the one shown: `?site=` when it is one of theirs, else their first (the default site first for those who have it).
+ */
+async function viewerOf(c: Ctx): Promise<Viewer | null> {
   const principal = c.get("principal");
-  return principal === null
-    ? null
-    : { name: principal.name, role: principal.role, csrf: principal.csrf, signsOut: principal.kind === "session" };
+  if (principal === null) return null;
+  const directory = await readSites(c.env.BLOCKLIST).catch(() => SiteDirectory.single()); // KV down: the page still shows
+  const sites = directory.sites.filter((s) => scopeCovers(principal.sites, s.id)).map((s) => ({ id: s.id, name: s.name }));
+  const asked = c.req.query("site");
+  const site = sites.find((s) => s.id === asked)?.id ?? sites[0]?.id ?? DEFAULT_SITE_ID;
+  return { name: principal.name, role: principal.role, csrf: principal.csrf, signsOut: principal.kind === "session", site, sites };
 }
 
-async function latestSection(c: Ctx): Promise<Child> {
+async function latestSection(c: Ctx, site: string): Promise<Child> {
   try {
-    const page = await db(c.env, (d) => listDecisions(d, {}, LATEST_DECISIONS));
+    const page = await db(c.env, (d) => listDecisions(d, { site }, LATEST_DECISIONS));
     return <LatestDecisions rows={page.decisions} />;
   } catch (error) {
     // The rest of the page still works (its modules report their own failures); say why this part is empty.
@@ -64,9 +73,9 @@ const MAINS: Record<Exclude<PageName, "overview">, () => Child> = {
 /** Server-rendered pages (dashboard shells, login, sign-out). Their JS and CSS are static assets (wrangler.toml `[assets]`). */
 export const pageRoutes = new Hono<AdminBindings>()
   .get("/", async (c) => {
-    const viewer = viewerOf(c);
+    const viewer = await viewerOf(c);
     if (viewer === null) return c.redirect("/login", 302);
-    const [latest, fleets] = await Promise.all([latestSection(c), fleetsSection(c)]);
+    const [latest, fleets] = await Promise.all([latestSection(c, viewer.site), fleetsSection(c)]);
     return c.html(pageShell("overview", viewer, <OverviewMain latest={latest} fleets={fleets} />));
   })
   .get("/login", (c) => c.html(loginPage(null)))
@@ -89,8 +98,8 @@ export const pageRoutes = new Hono<AdminBindings>()
 
 // One route per page (a `/:page{a|b}` pattern is not anchored by Hono's router: it also matched /ui/…/b.js).
 for (const [name, Main] of Object.entries(MAINS) as [keyof typeof MAINS, () => Child][]) {
-  pageRoutes.get(`/${name}`, (c) => {
-    const viewer = viewerOf(c);
+  pageRoutes.get(`/${name}`, async (c) => {
+    const viewer = await viewerOf(c);
     return viewer === null ? c.redirect("/login", 302) : c.html(pageShell(name, viewer, <Main />));
   });
 }

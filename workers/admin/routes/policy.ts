@@ -11,6 +11,7 @@ import { db } from "../store/db";
 import { readEdgeModeVar } from "../store/edge-mode";
 import { policyHistory, readPolicy, recentDecisions, writePolicy } from "../store/policy";
 import { secured } from "./secured";
+import { securedSite } from "../auth/site-scope";
 
 const IssueSchema = z.object({ path: z.string().openapi({ example: "rules[0].match.userAgent" }), message: z.string() });
 const InvalidPolicySchema = z
@@ -99,8 +100,8 @@ function invalid(error: string) {
   return { error: "invalid_policy" as const, message: error, issues: policyIssues(error) };
 }
 
-async function current(ns: KVNamespace) {
-  const [{ document, source }, edge] = await Promise.all([readPolicy(ns), readEdgeModeVar(ns)]);
+async function current(ns: KVNamespace, site: string) {
+  const [{ document, source }, edge] = await Promise.all([readPolicy(ns, site), readEdgeModeVar(ns)]);
   const compiled = compilePolicy(document);
   return {
     policy: document,
@@ -117,17 +118,17 @@ export const policyRoutes = adminRouter()
       method: "get",
       path: "/",
       summary: "The active policy",
-      ...secured("viewer"),
+      ...securedSite("viewer"),
       responses: { 200: json(PolicyViewSchema, "the policy"), ...ERROR_RESPONSES },
     }),
-    async (c) => c.json(await current(c.env.BLOCKLIST), 200),
+    async (c) => c.json(await current(c.env.BLOCKLIST, c.get("site")), 200),
   )
   .openapi(
     createRoute({
       method: "put",
       path: "/",
       summary: "Replace the active policy; a policy that does not compile is refused with each problem's field path",
-      ...secured("operator"),
+      ...securedSite("operator"),
       request: { body: jsonBody(z.object({ policy: PolicyDocument, note: z.string().max(500).optional() })) },
       responses: { 200: json(PolicyViewSchema, "now active"), 422: json(InvalidPolicySchema, "`invalid_policy`"), ...ERROR_RESPONSES },
     }),
@@ -135,8 +136,8 @@ export const policyRoutes = adminRouter()
       const { policy, note } = c.req.valid("json");
       const compiled = compilePolicy(policy);
       if (!compiled.ok) return c.json(invalid(compiled.error), 422);
-      await writePolicy(c.env, actorOf(principalOf(c)), "policy.update", policy, note ?? null);
-      return c.json(await current(c.env.BLOCKLIST), 200);
+      await writePolicy(c.env, actorOf(principalOf(c)), "policy.update", policy, note ?? null, c.get("site"));
+      return c.json(await current(c.env.BLOCKLIST, c.get("site")), 200);
     },
   )
   .openapi(
@@ -145,20 +146,20 @@ export const policyRoutes = adminRouter()
       path: "/mode",
       summary:
         "Switch the active policy between observe and enforce (an explicit MODE var on edge-guard still wins: see `mode` in the answer)",
-      ...secured("operator"),
+      ...securedSite("operator"),
       request: { body: jsonBody(z.object({ mode: z.enum(["observe", "enforce"]) })) },
       responses: { 200: json(PolicyViewSchema, "now active"), ...ERROR_RESPONSES },
     }),
     async (c) => {
-      const { document } = await readPolicy(c.env.BLOCKLIST);
+      const { document } = await readPolicy(c.env.BLOCKLIST, c.get("site"));
       if (typeof document !== "object" || document === null || Array.isArray(document))
         throw new AppError(409, "invalid_policy", "the stored policy is not an object; replace it first");
       const next = { ...document, mode: c.req.valid("json").mode };
       const compiled = compilePolicy(next);
       if (!compiled.ok)
         throw new AppError(409, "invalid_policy", `the stored policy does not compile; replace it first:\n${compiled.error}`);
-      await writePolicy(c.env, actorOf(principalOf(c)), "policy.mode", next, null);
-      return c.json(await current(c.env.BLOCKLIST), 200);
+      await writePolicy(c.env, actorOf(principalOf(c)), "policy.mode", next, null, c.get("site"));
+      return c.json(await current(c.env.BLOCKLIST, c.get("site")), 200);
     },
   )
   .openapi(
@@ -180,7 +181,7 @@ export const policyRoutes = adminRouter()
       method: "post",
       path: "/dry-run",
       summary: "What a candidate policy would have done to recent decisions, next to the active one",
-      ...secured("viewer"),
+      ...securedSite("viewer"),
       request: {
         body: jsonBody(
           z.object({
@@ -200,9 +201,11 @@ export const policyRoutes = adminRouter()
       const input = c.req.valid("json");
       const candidate = compilePolicy(input.policy);
       if (!candidate.ok) return c.json(invalid(candidate.error), 422);
-      const active = compilePolicy((await readPolicy(c.env.BLOCKLIST)).document);
+      const active = compilePolicy((await readPolicy(c.env.BLOCKLIST, c.get("site"))).document);
       if (!active.ok) throw new AppError(409, "invalid_policy", "the active policy does not compile; nothing to compare with");
-      const rows = await db(c.env, (d) => recentDecisions(d, input.limit, input.since === undefined ? null : new Date(input.since)));
+      const rows = await db(c.env, (d) =>
+        recentDecisions(d, input.limit, input.since === undefined ? null : new Date(input.since), c.get("site")),
+      );
       const result = dryRunPolicy(active.value, candidate.value, rows);
       return c.json({ ...result, transitions: { ...result.transitions }, samples: [...result.samples] }, 200);
     },
@@ -212,7 +215,7 @@ export const policyRoutes = adminRouter()
       method: "get",
       path: "/history",
       summary: "Policies activated through admin, newest first",
-      ...secured("viewer"),
+      ...securedSite("viewer"),
       request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
       responses: {
         200: json(
@@ -227,7 +230,7 @@ export const policyRoutes = adminRouter()
       },
     }),
     async (c) => {
-      const rows = await db(c.env, (d) => policyHistory(d, c.req.valid("query").limit));
+      const rows = await db(c.env, (d) => policyHistory(d, c.req.valid("query").limit, c.get("site")));
       return c.json({ versions: rows.map((r) => ({ ...r, at: r.at.toISOString() })) }, 200);
     },
   );

@@ -8,7 +8,7 @@ import { ERROR_RESPONSES, json } from "../schemas";
 import { db } from "../store/db";
 import { readPolicy } from "../store/policy";
 import { labelledDecisions, MAX_LABELLED_DECISIONS } from "../store/recommendations";
-import { secured } from "./secured";
+import { securedSite } from "../auth/site-scope";
 
 const DAY_MS = 86_400_000;
 
@@ -58,7 +58,7 @@ export const recommendationRoutes = adminRouter().openapi(
     path: "/",
     summary:
       "Thresholds and signal weights that would have missed fewer labelled bots and alarmed fewer labelled people over the last `days` (drafts only: nothing is published)",
-    ...secured("operator"),
+    ...securedSite("operator"),
     request: {
       query: z.object({
         days: z.coerce
@@ -74,11 +74,12 @@ export const recommendationRoutes = adminRouter().openapi(
   }),
   async (c) => {
     const { days } = c.req.valid("query");
-    const { document } = await readPolicy(c.env.BLOCKLIST);
+    const site = c.get("site");
+    const { document } = await readPolicy(c.env.BLOCKLIST, site);
     const active = compilePolicy(document);
     if (!active.ok) throw new AppError(409, "invalid_policy", "the active policy does not compile; replace it first");
     const since = new Date(c.get("deps").now() - days * DAY_MS);
-    const rows = await db(c.env, (d) => labelledDecisions(d, since));
+    const rows = await db(c.env, (d) => labelledDecisions(d, since, site));
     const samples = rows.map((r) => ({ facts: factsOf(r.decision), signals: storedSignals(r.decision.reasons), label: r.label }));
     const result = recommend(active.value, document, samples);
     return c.json(

@@ -6,16 +6,18 @@ import { roleAtLeast } from "../../../core/admin/roles";
 import { actorOf, principalOf } from "../auth/principal";
 import { createToken, tokenView } from "../auth/tokens-store";
 import { adminRouter } from "../router";
-import { ERROR_RESPONSES, IdParamsSchema, NOT_FOUND, RoleSchema, json, jsonBody } from "../schemas";
+import { ERROR_RESPONSES, IdParamsSchema, NOT_FOUND, RoleSchema, SiteScopeField, json, jsonBody } from "../schemas";
 import { audit } from "../store/audit";
 import { db } from "../store/db";
 import { secured } from "./secured";
 
+const SitesField = SiteScopeField;
 const TokenSchema = z
   .object({
     id: z.number().int(),
     name: z.string(),
     role: RoleSchema,
+    sites: SitesField,
     createdBy: z.string(),
     createdAt: z.string(),
     expiresAt: z.string().nullable(),
@@ -27,6 +29,7 @@ const NewTokenSchema = z
   .object({
     name: z.string().regex(/^[a-zA-Z0-9 ._-]{1,64}$/),
     role: RoleSchema,
+    sites: SitesField.default("all"),
     expiresInDays: z
       .int()
       .min(1)
@@ -75,7 +78,13 @@ export const tokenRoutes = adminRouter()
       const expiresAt = new Date(c.get("deps").now() + input.expiresInDays * 86_400_000);
       const created = await db(c.env, (d) =>
         d.transaction(async (tx) => {
-          const made = await createToken(tx, { name: input.name, role: input.role, createdBy: actor, expiresAt });
+          const made = await createToken(tx, {
+            name: input.name,
+            role: input.role,
+            createdBy: actor,
+            expiresAt,
+            sites: input.sites === "all" ? null : input.sites,
+          });
           await audit(tx, { actor, action: "token.create", target: `token:${made.row.id}`, old: null, new: tokenView(made.row) });
           return made;
         }),

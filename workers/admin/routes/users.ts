@@ -7,16 +7,18 @@ import { hashPassword, newTotpSecret } from "../auth/crypto";
 import { actorOf, principalOf } from "../auth/principal";
 import { findUser, userView } from "../auth/users-store";
 import { adminRouter } from "../router";
-import { ERROR_RESPONSES, NOT_FOUND, OkSchema, RoleSchema, json, jsonBody } from "../schemas";
+import { ERROR_RESPONSES, NOT_FOUND, OkSchema, RoleSchema, SiteScopeField, json, jsonBody } from "../schemas";
 import { audit } from "../store/audit";
 import { db, type Conn } from "../store/db";
 import { secured } from "./secured";
 
+const SitesField = SiteScopeField;
 const UserSchema = z
   .object({
     name: z.string(),
     email: z.string().nullable(),
     role: RoleSchema,
+    sites: SitesField,
     disabled: z.boolean(),
     hasPassword: z.boolean(),
     hasTotp: z.boolean(),
@@ -34,11 +36,18 @@ const NameParams = z.object({
 });
 const Password = z.string().min(12, "at least 12 characters").max(200);
 const NewUserSchema = z
-  .object({ name: NameParams.shape.name, role: RoleSchema, password: Password.optional(), email: z.email().max(200).optional() })
+  .object({
+    name: NameParams.shape.name,
+    role: RoleSchema,
+    sites: SitesField.default("all"),
+    password: Password.optional(),
+    email: z.email().max(200).optional(),
+  })
   .openapi("NewUser");
 const UserPatchSchema = z
   .object({
     role: RoleSchema.optional(),
+    sites: SitesField.optional(),
     email: z.email().max(200).nullable().optional(),
     password: Password.optional(),
     disabled: z.boolean().optional(),
@@ -97,7 +106,14 @@ export const userRoutes = adminRouter()
         d.transaction(async (tx) => {
           const [created] = await tx
             .insert(adminUsers)
-            .values({ name: input.name, role: input.role, email: input.email?.toLowerCase() ?? null, passwordHash, totpSecret })
+            .values({
+              name: input.name,
+              role: input.role,
+              sites: input.sites === "all" ? null : input.sites,
+              email: input.email?.toLowerCase() ?? null,
+              passwordHash,
+              totpSecret,
+            })
             .returning();
           if (created === undefined) throw new Error("insert returned no row");
           await audit(tx, { actor, action: "user.create", target: `user:${created.name}`, old: null, new: userView(created) });
@@ -135,6 +151,7 @@ export const userRoutes = adminRouter()
             .update(adminUsers)
             .set({
               role: patch.role,
+              sites: patch.sites === undefined ? undefined : patch.sites === "all" ? null : patch.sites,
               email: patch.email === undefined ? undefined : (patch.email?.toLowerCase() ?? null),
               passwordHash,
               disabled: patch.disabled,

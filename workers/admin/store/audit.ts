@@ -8,6 +8,8 @@ export interface AuditRecord {
   readonly target: string;
   readonly old: unknown;
   readonly new: unknown;
+  /** The site the change was made in; absent: the default site. */
+  readonly site?: string;
 }
 
 /** Appends a change to the audit log (inside the caller's transaction when it has one). */

@@ -19,6 +19,8 @@ export interface BlocklistView {
   /** When it was written (ISO); null when the writer did not say. */
   at: string | null;
   expiresAt: string | null;
+  /** Applies to every site, not only the one it was written for. */
+  shared: boolean;
 }
 
 /** The API view of a KV blocklist item; null for keys that are not blocklist entries. */
@@ -36,6 +38,7 @@ export function blocklistView(item: KvItem): BlocklistView | null {
     score: entry.score ?? null,
     at: entry.at > 0 ? new Date(entry.at).toISOString() : null,
     expiresAt: item.expiration === null ? null : new Date(item.expiration * 1000).toISOString(),
+    shared: item.shared ?? false,
   };
 }
 
@@ -45,8 +48,9 @@ export async function listBlocklist(
   kind: TargetKind,
   limit: number,
   cursor?: string,
+  site?: string,
 ): Promise<{ entries: BlocklistView[]; nextCursor: string | null }> {
-  const page = await listItems(env, kind, limit, cursor);
+  const page = await listItems(env, kind, limit, cursor, site);
   return { entries: page.items.map(blocklistView).filter((v) => v !== null), nextCursor: page.nextCursor };
 }
 
@@ -56,6 +60,10 @@ export interface BlockInput {
   readonly reason: string;
   /** Seconds until KV drops the entry (≥ 60); null: until removed. */
   readonly ttlSeconds: number | null;
+  /** The site the block is for (default: the default site). */
+  readonly site?: string;
+  /** Apply it to every site (an operator sharing a block across their sites). */
+  readonly shared?: boolean;
 }
 
 /**
@@ -77,17 +85,24 @@ export async function writeBlocks(
   const views: BlocklistView[] = [];
   const expiration = input.ttlSeconds === null ? null : Math.floor(nowMs / 1000) + input.ttlSeconds;
   for (let i = 0; i < targets.length; i += 50) {
-    const keys = targets.slice(i, i + 50).map(blocklistKeyOf);
+    const keys = targets.slice(i, i + 50).map((t) => blocklistKeyOf(t, input.site, input.shared === true));
     const olds = await kv(() => store.getMany(keys));
     await kv(() =>
       store.put(
-        keys.map((key) => ({ key, entry, ttlSeconds: input.ttlSeconds })),
+        keys.map((key) => ({ key, entry, ttlSeconds: input.ttlSeconds, shared: input.shared === true })),
         nowMs,
       ),
     );
     for (const key of keys) {
-      records.push({ actor, action, target: key, old: parseJson(olds.get(key) ?? null), new: { ...entry, ttlSeconds: input.ttlSeconds } });
-      const view = blocklistView({ key, raw: JSON.stringify(entry), expiration });
+      records.push({
+        actor,
+        action,
+        target: key,
+        old: parseJson(olds.get(key) ?? null),
+        new: { ...entry, ttlSeconds: input.ttlSeconds, ...(input.shared === true ? { shared: true } : {}) },
+        ...(input.site === undefined ? {} : { site: input.site }),
+      });
+      const view = blocklistView({ key, raw: JSON.stringify(entry), expiration, shared: input.shared === true });
       if (view !== null) views.push(view);
     }
   }
@@ -95,13 +110,18 @@ export async function writeBlocks(
   return views;
 }
 
-/** Removes one blocklist entry; false when there was none. */
-export async function removeBlock(env: AdminEnv, actor: string, target: BlockTarget): Promise<boolean> {
-  const key = blocklistKeyOf(target);
-  const old = await kv(() => new BlocklistStore(env, "operator").remove(key));
-  if (old === null) return false;
-  await auditAll(env, [{ actor, action: "blocklist.remove", target: key, old: parseJson(old), new: null }]);
-  return true;
+/** Removes one blocklist entry of a site (an address: its own entry, else its shared one); false when there was none. */
+export async function removeBlock(env: AdminEnv, actor: string, target: BlockTarget, site?: string): Promise<boolean> {
+  const store = new BlocklistStore(env, "operator");
+  for (const key of new Set([blocklistKeyOf(target, site), blocklistKeyOf(target, site, true)])) {
+    const old = await kv(() => store.remove(key));
+    if (old === null) continue;
+    await auditAll(env, [
+      { actor, action: "blocklist.remove", target: key, old: parseJson(old), new: null, ...(site === undefined ? {} : { site }) },
+    ]);
+    return true;
+  }
+  return false;
 }
 
 /** Writes audit rows in one transaction; when Postgres fails the changes are logged in full before the 503. */

@@ -6,6 +6,8 @@ type DecisionRow = typeof decisions.$inferSelect;
 
 /** Filters the decisions feed takes; every one is optional and they combine with AND. */
 export interface DecisionFilter {
+  /** The site (absent: every site). */
+  readonly site?: string;
   readonly ip?: string;
   readonly prefix?: string;
   readonly action?: readonly string[];
@@ -81,6 +83,7 @@ export function decisionView(r: DecisionRow): DecisionView {
 /** The SQL conditions of a filter. */
 export function decisionConditions(f: DecisionFilter): SQL | undefined {
   const conditions: (SQL | undefined)[] = [
+    f.site === undefined ? undefined : eq(decisions.site, f.site),
     f.ip === undefined ? undefined : eq(decisions.ip, f.ip),
     f.prefix === undefined ? undefined : eq(decisions.prefix, f.prefix),
     f.action === undefined ? undefined : inArray(decisions.edgeAction, [...f.action]),
@@ -113,7 +116,11 @@ export async function listDecisions(
 }
 
 /** One decision by id, or null. */
-export async function getDecision(d: Conn, id: number): Promise<DecisionRow | null> {
-  const [row] = await d.select().from(decisions).where(eq(decisions.id, id)).limit(1);
+export async function getDecision(d: Conn, id: number, site: string): Promise<DecisionRow | null> {
+  const [row] = await d
+    .select()
+    .from(decisions)
+    .where(and(eq(decisions.id, id), eq(decisions.site, site)))
+    .limit(1);
   return row ?? null;
 }

@@ -2,7 +2,8 @@ import type { BlocklistBindings } from "../../../adapters/blocklist-store";
 import { RANGE_INDEX_INSTANCE } from "../../../core/range-entries";
 import { AppError } from "../../../adapters/http";
 import { valueFromMetadata } from "../../../adapters/kv";
-import { KV_PREFIX, type RangeKeyKind } from "../../../core/kv-keys";
+import { KV_PREFIX, siteKeyPrefix, type RangeKeyKind } from "../../../core/kv-keys";
+import { DEFAULT_SITE_ID } from "../../../core/sites";
 
 /** One KV key with its raw value and expiry. */
 export interface KvItem {
@@ -10,6 +11,8 @@ export interface KvItem {
   readonly raw: string | null;
   /** Epoch seconds when KV drops the key; null: never. */
   readonly expiration: number | null;
+  /** A range entry that applies to every site (absent: its own site only). */
+  readonly shared?: boolean;
 }
 
 /** Runs a KV or RangeIndex call; a failure is 503 `kv_unavailable` (the change did not happen, or not all of it). */
@@ -34,11 +37,12 @@ export async function listItems(
   kind: EntryKind,
   limit: number,
   cursor?: string,
+  site: string = DEFAULT_SITE_ID,
 ): Promise<{ items: KvItem[]; nextCursor: string | null }> {
-  if (kind !== "ip") return kv(() => env.RANGE_INDEX.getByName(RANGE_INDEX_INSTANCE).list(kind, limit, cursor));
+  if (kind !== "ip") return kv(() => env.RANGE_INDEX.getByName(RANGE_INDEX_INSTANCE).list(kind, limit, cursor, site));
   const ns = env.BLOCKLIST;
   return kv(async () => {
-    const page = await ns.list<unknown>({ prefix: KV_PREFIX.ip, limit, cursor });
+    const page = await ns.list<unknown>({ prefix: siteKeyPrefix(site) + KV_PREFIX.ip, limit, cursor });
     const items = await Promise.all(
       page.keys.map(async (k) => ({
         key: k.name,

@@ -1,3 +1,4 @@
+import { DEFAULT_SITE_ID } from "../../../core/sites";
 import { sql } from "drizzle-orm";
 import type { Conn } from "./db";
 
@@ -48,8 +49,9 @@ export async function overview(
   bucketSeconds: number,
   faults: Record<string, number>,
   tarpit: { heldSeconds: number; bytes: number } | null,
+  site: string = DEFAULT_SITE_ID,
 ): Promise<Overview> {
-  const inWindow = sql`at >= ${since.toISOString()}::timestamptz AND at <= ${until.toISOString()}::timestamptz`;
+  const inWindow = sql`site = ${site} AND at >= ${since.toISOString()}::timestamptz AND at <= ${until.toISOString()}::timestamptz`;
   const bucket = sql.raw(`'${Math.floor(bucketSeconds)} seconds'::interval`);
   const series = rowsOf(
     await d.execute(sql`
@@ -57,7 +59,7 @@ export async function overview(
     FROM decisions WHERE ${inWindow} GROUP BY 1, 2
     UNION ALL
     SELECT date_bin(${bucket}, last_at, 'epoch'::timestamptz) AS t, 'allow' AS action, sum(requests)::int AS n
-    FROM allowed_traffic WHERE last_at >= ${since.toISOString()}::timestamptz AND last_at <= ${until.toISOString()}::timestamptz GROUP BY 1
+    FROM allowed_traffic WHERE site = ${site} AND last_at >= ${since.toISOString()}::timestamptz AND last_at <= ${until.toISOString()}::timestamptz GROUP BY 1
     ORDER BY 1`),
   );
   const top = async (expr: ReturnType<typeof sql>, extra = sql`TRUE`) =>
@@ -85,7 +87,7 @@ export async function overview(
            count(*) FILTER (WHERE label_kind = 'challenge-solved')::int AS passed,
            (SELECT model_version FROM decisions WHERE model_version IS NOT NULL ORDER BY id DESC LIMIT 1) AS model,
            (SELECT avg(extract(epoch FROM recorded_at - at)) FROM decisions
-              WHERE at >= ${until.toISOString()}::timestamptz - interval '5 minutes' AND at <= ${until.toISOString()}::timestamptz) AS lag
+              WHERE site = ${site} AND at >= ${until.toISOString()}::timestamptz - interval '5 minutes' AND at <= ${until.toISOString()}::timestamptz) AS lag
     FROM decisions WHERE ${inWindow}`),
   );
   const buckets = new Map<string, Overview["requestsOverTime"][number]>();
@@ -118,4 +120,21 @@ export async function overview(
     faults: { failOpen: Object.values(faults).reduce((a, b) => a + b, 0), byKind: faults },
     missing: tarpit === null ? ["tarpit.heldSeconds", "tarpit.bytes"] : [],
   };
+}
+
+/** Requests and blocks per site in [since, until]: the all-sites overview for admins. */
+export async function siteTotals(d: Conn, since: Date, until: Date): Promise<{ site: string; requests: number; blocked: number }[]> {
+  const from = since.toISOString();
+  const to = until.toISOString();
+  const rows = rowsOf(
+    await d.execute(sql`
+    SELECT site, sum(requests)::int AS requests, sum(blocked)::int AS blocked FROM (
+      SELECT site, count(*)::int AS requests, count(*) FILTER (WHERE ${BLOCKED})::int AS blocked FROM decisions
+        WHERE at >= ${from}::timestamptz AND at <= ${to}::timestamptz GROUP BY site
+      UNION ALL
+      SELECT site, sum(requests)::int AS requests, 0 AS blocked FROM allowed_traffic
+        WHERE last_at >= ${from}::timestamptz AND last_at <= ${to}::timestamptz GROUP BY site
+    ) t GROUP BY site ORDER BY site`),
+  );
+  return rows.map((r) => ({ site: String(r.site), requests: num(r.requests), blocked: num(r.blocked) }));
 }

@@ -1,5 +1,6 @@
-import { kvKeys } from "../../../core/kv-keys";
-import { desc, gte, sql, type SQL } from "drizzle-orm";
+import { siteKeys } from "../../../core/kv-keys";
+import { DEFAULT_SITE_ID } from "../../../core/sites";
+import { and, desc, eq, gte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { decisions, policyVersions } from "../../../adapters/db/schema";
 import { KvWriter } from "../../../adapters/kv";
@@ -11,9 +12,12 @@ import { audit } from "./audit";
 import { db, type Conn } from "./db";
 import { kv, parseJson } from "./kv";
 
-/** The active policy document and where it came from: KV, or the bundled default when KV has none. */
-export async function readPolicy(ns: KVNamespace): Promise<{ document: unknown; source: "kv" | "default" }> {
-  const raw = await kv(() => ns.get(kvKeys.policy));
+/** A site's active policy document and where it came from: KV, or the bundled default when the site has none. */
+export async function readPolicy(
+  ns: KVNamespace,
+  site: string = DEFAULT_SITE_ID,
+): Promise<{ document: unknown; source: "kv" | "default" }> {
+  const raw = await kv(() => ns.get(siteKeys(site).policy));
   return raw === null ? { document: defaultPolicy, source: "default" } : { document: parseJson(raw), source: "kv" };
 }
 
@@ -21,25 +25,33 @@ export async function readPolicy(ns: KVNamespace): Promise<{ document: unknown; 
  * Activates a policy (already validated by compilePolicy): KV for the edge, a row in policy_versions for history,
  * and the audit row, the last two in one transaction. The edge picks it up within its refresh interval (30 s).
  */
-export async function writePolicy(env: AdminEnv, actor: string, action: string, document: unknown, note: string | null): Promise<void> {
-  const { document: old } = await readPolicy(env.BLOCKLIST);
+export async function writePolicy(
+  env: AdminEnv,
+  actor: string,
+  action: string,
+  document: unknown,
+  note: string | null,
+  site: string = DEFAULT_SITE_ID,
+): Promise<void> {
+  const { document: old } = await readPolicy(env.BLOCKLIST, site);
+  const key = siteKeys(site).policy;
   await kv(() =>
-    new KvWriter(env.BLOCKLIST, "admin").putDocument(kvKeys.policy, JSON.stringify(document), `policy by ${actor}`.slice(0, 200), {
+    new KvWriter(env.BLOCKLIST, "admin").putDocument(key, JSON.stringify(document), `policy by ${actor}`.slice(0, 200), {
       ttlSeconds: null,
       now: Date.now(),
     }),
   );
   await db(env, (d) =>
     d.transaction(async (tx) => {
-      await tx.insert(policyVersions).values({ actor, policy: document, note });
-      await audit(tx, { actor, action, target: kvKeys.policy, old, new: document });
+      await tx.insert(policyVersions).values({ actor, policy: document, note, site });
+      await audit(tx, { actor, action, target: key, old, new: document, site });
     }),
   );
 }
 
-/** Activated policies, newest first. */
-export async function policyHistory(d: Conn, limit: number) {
-  return d.select().from(policyVersions).orderBy(desc(policyVersions.id)).limit(limit);
+/** A site's activated policies, newest first. */
+export async function policyHistory(d: Conn, limit: number, site: string = DEFAULT_SITE_ID) {
+  return d.select().from(policyVersions).where(eq(policyVersions.site, site)).orderBy(desc(policyVersions.id)).limit(limit);
 }
 
 const StoredReportSchema = z.object({
@@ -54,8 +66,13 @@ const StoredReportSchema = z.object({
 });
 
 /** The most recent decisions (since `since`, at most `limit`) in the shape the dry run re-evaluates. */
-export async function recentDecisions(d: Conn, limit: number, since: Date | null): Promise<StoredDecision[]> {
-  return storedDecisions(d, since === null ? undefined : gte(decisions.at, since), limit);
+export async function recentDecisions(
+  d: Conn,
+  limit: number,
+  since: Date | null,
+  site: string = DEFAULT_SITE_ID,
+): Promise<StoredDecision[]> {
+  return storedDecisions(d, and(eq(decisions.site, site), since === null ? undefined : gte(decisions.at, since)), limit);
 }
 
 /** The most recent decisions matching `where` (at most `limit`), in the shape the dry run re-evaluates. */

@@ -1,8 +1,9 @@
-import { and, gte, sql } from "drizzle-orm";
+import { and, eq, gte, sql } from "drizzle-orm";
 import { z } from "zod";
 import { decisions } from "../../../adapters/db/schema";
 import type { StoredDecision } from "../../../core/admin/policy-dry-run";
 import { sampleLabel, SAMPLE_LABEL_LOOKBACK_MS, type LabelAnchor } from "../../../core/policy/sample-labels";
+import { DEFAULT_SITE_ID } from "../../../core/sites";
 import type { Conn } from "./db";
 import { storedDecisions } from "./policy";
 
@@ -27,8 +28,15 @@ const anchorsSince = (since: Date) => sql`
   SELECT ip, at, value, 'operator' AS source FROM operator_labels
    WHERE report_id IS NULL AND at >= ${since.toISOString()}::timestamptz`;
 
-/** Decisions since `since` that a label covers (core/policy/sample-labels.ts), with that label; good bots and conflicts left out. */
-export async function labelledDecisions(d: Conn, since: Date): Promise<Array<{ decision: StoredDecision; label: "human" | "bot" }>> {
+/**
+ * The site's decisions since `since` that a label covers (core/policy/sample-labels.ts), with that label; good bots and
+ * conflicts left out.
+ */
+export async function labelledDecisions(
+  d: Conn,
+  since: Date,
+  site: string = DEFAULT_SITE_ID,
+): Promise<Array<{ decision: StoredDecision; label: "human" | "bot" }>> {
   const anchors: LabelAnchor[] = (await d.execute(anchorsSince(since))).rows.flatMap((raw) => {
     const row = AnchorRowSchema.safeParse(raw);
     return row.success ? [{ ...row.data, at: row.data.at.getTime() }] : [];
@@ -37,7 +45,7 @@ export async function labelledDecisions(d: Conn, since: Date): Promise<Array<{ d
   const lookback = sql.raw(`'${SAMPLE_LABEL_LOOKBACK_MS / 1000} seconds'::interval`);
   const covered = sql`EXISTS (SELECT 1 FROM (${anchorsSince(since)}) a
     WHERE a.ip = ${decisions.ip} AND ${decisions.at} <= a.at AND ${decisions.at} >= a.at - ${lookback})`;
-  const rows = await storedDecisions(d, and(gte(decisions.at, since), covered), MAX_LABELLED_DECISIONS);
+  const rows = await storedDecisions(d, and(eq(decisions.site, site), gte(decisions.at, since), covered), MAX_LABELLED_DECISIONS);
   return rows.flatMap((decision) => {
     const label = sampleLabel(decision.ip, decision.at, anchors);
     return label === null ? [] : [{ decision, label }];

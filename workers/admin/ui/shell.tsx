@@ -23,6 +23,35 @@ export interface Viewer {
   readonly csrf: string | null;
   /** A built-in login session (Access and tokens have nothing to sign out of here). */
   readonly signsOut: boolean;
+  /** The site the page shows (its API calls carry `?site=`). */
+  readonly site: string;
+  /** The sites the viewer may switch between (theirs only). */
+  readonly sites: readonly { readonly id: string; readonly name: string }[];
+}
+
+/** A dashboard path that keeps the site shown (`?site=`; none for the default site). */
+export function withSite(path: string, site: string): string {
+  return site === "default" ? path : `${path}?site=${encodeURIComponent(site)}`;
+}
+
+/** The site switcher: a plain form (works without JavaScript; app.ts submits it on change). Hidden with one site. */
+function SiteSwitcher({ viewer, path }: { viewer: Viewer; path: string }) {
+  if (viewer.sites.length < 2) return null;
+  return (
+    <form class="site-switch" method="get" action={path}>
+      <label for="site-switcher">Site</label>
+      <select id="site-switcher" name="site">
+        {viewer.sites.map((s) => (
+          <option value={s.id} selected={s.id === viewer.site}>
+            {s.name}
+          </option>
+        ))}
+      </select>
+      <noscript>
+        <button class="small">Show</button>
+      </noscript>
+    </form>
+  );
 }
 
 // The referrer meta: under the header's `no-referrer`, Chromium sends `Origin: null` on same-origin form posts and
@@ -65,7 +94,7 @@ export function pageShell(name: PageName, viewer: Viewer, main: Child): string {
         {viewer.csrf === null ? null : <meta name="csrf-token" content={viewer.csrf} />}
         <script type="module" src={uiUrl(page.script)}></script>
       </Head>
-      <body data-page={name} data-user={viewer.name} data-role={viewer.role}>
+      <body data-page={name} data-user={viewer.name} data-role={viewer.role} data-site={viewer.site}>
         <a class="skip" href="#main">
           Skip to content
         </a>
@@ -79,13 +108,14 @@ export function pageShell(name: PageName, viewer: Viewer, main: Child): string {
               <ul>
                 {DASHBOARD_PAGES.map((p) => (
                   <li>
-                    <a href={p.path} aria-current={p.name === name ? "page" : undefined}>
+                    <a href={withSite(p.path, viewer.site)} aria-current={p.name === name ? "page" : undefined}>
                       {p.title}
                     </a>
                   </li>
                 ))}
               </ul>
             </nav>
+            <SiteSwitcher viewer={viewer} path={page.path} />
             <div class="who">
               <span>
                 {viewer.name} <span class="role">{viewer.role}</span>

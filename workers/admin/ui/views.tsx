@@ -106,6 +106,7 @@ export function OverviewMain(props: { latest: Child; fleets: Child | null }) {
         </div>
       </PageHead>
       <section class="tiles" id="tiles" aria-label="Key figures" aria-busy="true"></section>
+      <section class="card" id="all-sites" aria-label="All sites" hidden></section>
       <Chart id="traffic" title="Requests over time by action" note="every decision the edge reported" />
       <div class="grid-2">
         <Chart id="ips" title="Top blocked IPs" note="" />

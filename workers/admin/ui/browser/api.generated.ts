@@ -232,6 +232,8 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
                     readonly hours?: number;
                     readonly bucketMinutes?: number;
                 };
@@ -307,6 +309,8 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
                     /** @description rows per page (1-500) */
                     readonly limit?: number;
                     readonly cursor?: string;
@@ -397,7 +401,10 @@ export interface paths {
         /** One decision with its reasons, signals and scores */
         readonly get: {
             readonly parameters: {
-                readonly query?: never;
+                readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
+                };
                 readonly header?: never;
                 readonly path: {
                     readonly id: number;
@@ -482,7 +489,10 @@ export interface paths {
         /** Label a decision human or bot (ground truth for training, in operator_labels) */
         readonly post: {
             readonly parameters: {
-                readonly query?: never;
+                readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
+                };
                 readonly header?: never;
                 readonly path: {
                     readonly id: number;
@@ -568,6 +578,8 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
                     /** @description rows per page (1-500) */
                     readonly limit?: number;
                     readonly cursor?: string;
@@ -634,7 +646,10 @@ export interface paths {
         /** Label a client IP (and optionally one decision) human, bot or good-bot */
         readonly post: {
             readonly parameters: {
-                readonly query?: never;
+                readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
+                };
                 readonly header?: never;
                 readonly path?: never;
                 readonly cookie?: never;
@@ -711,7 +726,10 @@ export interface paths {
         /** Remove a mistaken label */
         readonly delete: {
             readonly parameters: {
-                readonly query?: never;
+                readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
+                };
                 readonly header?: never;
                 readonly path: {
                     readonly id: number;
@@ -943,6 +961,8 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
                     readonly limit?: number;
                     /** @description `nextCursor` of the previous page */
                     readonly cursor?: string;
@@ -1008,7 +1028,10 @@ export interface paths {
         /** Block (or tarpit) an IP, CIDR or ASN. Refused for reserved ranges, allow-listed or verified-crawler addresses */
         readonly post: {
             readonly parameters: {
-                readonly query?: never;
+                readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
+                };
                 readonly header?: never;
                 readonly path?: never;
                 readonly cookie?: never;
@@ -1082,6 +1105,8 @@ export interface paths {
         readonly delete: {
             readonly parameters: {
                 readonly query: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
                     readonly target: string;
                 };
                 readonly header?: never;
@@ -1162,6 +1187,8 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
                     readonly limit?: number;
                     /** @description `nextCursor` of the previous page */
                     readonly cursor?: string;
@@ -1226,7 +1253,10 @@ export interface paths {
         /** Allow-list an IP or network; removes its exact blocklist entry if there is one */
         readonly post: {
             readonly parameters: {
-                readonly query?: never;
+                readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
+                };
                 readonly header?: never;
                 readonly path?: never;
                 readonly cookie?: never;
@@ -1288,6 +1318,8 @@ export interface paths {
         readonly delete: {
             readonly parameters: {
                 readonly query: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
                     readonly target: string;
                 };
                 readonly header?: never;
@@ -1368,6 +1400,8 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
                     /** @description how many days of labelled decisions to learn from (1-90) */
                     readonly days?: number;
                 };
@@ -1442,7 +1476,10 @@ export interface paths {
         /** The active policy */
         readonly get: {
             readonly parameters: {
-                readonly query?: never;
+                readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
+                };
                 readonly header?: never;
                 readonly path?: never;
                 readonly cookie?: never;
@@ -1499,7 +1536,10 @@ export interface paths {
         /** Replace the active policy; a policy that does not compile is refused with each problem's field path */
         readonly put: {
             readonly parameters: {
-                readonly query?: never;
+                readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
+                };
                 readonly header?: never;
                 readonly path?: never;
                 readonly cookie?: never;
@@ -1588,7 +1628,10 @@ export interface paths {
         /** Switch the active policy between observe and enforce (an explicit MODE var on edge-guard still wins: see `mode` in the answer) */
         readonly put: {
             readonly parameters: {
-                readonly query?: never;
+                readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
+                };
                 readonly header?: never;
                 readonly path?: never;
                 readonly cookie?: never;
@@ -1754,7 +1797,10 @@ export interface paths {
         /** What a candidate policy would have done to recent decisions, next to the active one */
         readonly post: {
             readonly parameters: {
-                readonly query?: never;
+                readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
+                };
                 readonly header?: never;
                 readonly path?: never;
                 readonly cookie?: never;
@@ -1848,6 +1894,8 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
                     readonly limit?: number;
                 };
                 readonly header?: never;
@@ -1930,6 +1978,8 @@ export interface paths {
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
                     /** @description rows per page (1-500) */
                     readonly limit?: number;
                     readonly cursor?: string;
@@ -3796,6 +3846,422 @@ export interface paths {
         readonly patch?: never;
         readonly trace?: never;
     };
+    readonly "/api/sites": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** The sites you may see (an admin: all of them, the default site first) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description the sites */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly sites: readonly components["schemas"]["Site"][];
+                        };
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        /** Add a site; overlapping hostnames are refused with the overlap named */
+        readonly post: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": components["schemas"]["NewSite"];
+                };
+            };
+            readonly responses: {
+                /** @description added */
+                readonly 201: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Site"];
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `site_exists` */
+                readonly 409: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly error: string;
+                            readonly message: string;
+                        };
+                    };
+                };
+                /** @description `invalid_sites` */
+                readonly 422: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["InvalidSites"];
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/sites/overview": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        /** Requests and blocks per site (admins: every site at once) */
+        readonly get: {
+            readonly parameters: {
+                readonly query?: {
+                    /** @description default: 24 hours ago */
+                    readonly since?: string;
+                    /** @description default: now */
+                    readonly until?: string;
+                };
+                readonly header?: never;
+                readonly path?: never;
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description totals */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly since: string;
+                            readonly until: string;
+                            readonly sites: readonly {
+                                readonly id: string;
+                                readonly name: string;
+                                readonly requests: number;
+                                readonly blocked: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly put?: never;
+        readonly post?: never;
+        readonly delete?: never;
+        readonly options?: never;
+        readonly head?: never;
+        readonly patch?: never;
+        readonly trace?: never;
+    };
+    readonly "/api/sites/{id}": {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header?: never;
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly get?: never;
+        readonly put?: never;
+        readonly post?: never;
+        /** Remove a site: its hostnames fall back to the default site; its entries and history are kept (not deleted) */
+        readonly delete: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody?: never;
+            readonly responses: {
+                /** @description removed */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `default_site` */
+                readonly 409: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": {
+                            readonly error: string;
+                            readonly message: string;
+                        };
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly options?: never;
+        readonly head?: never;
+        /** Rename a site or change its hostnames */
+        readonly patch: {
+            readonly parameters: {
+                readonly query?: never;
+                readonly header?: never;
+                readonly path: {
+                    readonly id: string;
+                };
+                readonly cookie?: never;
+            };
+            readonly requestBody: {
+                readonly content: {
+                    readonly "application/json": components["schemas"]["SitePatch"];
+                };
+            };
+            readonly responses: {
+                /** @description changed */
+                readonly 200: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Site"];
+                    };
+                };
+                /** @description invalid input (`invalid_request`) */
+                readonly 400: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not signed in (`unauthenticated`) */
+                readonly 401: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description role too low (`forbidden`) or CSRF check failed (`csrf_failed`) */
+                readonly 403: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `not_found` */
+                readonly 404: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `invalid_sites` */
+                readonly 422: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["InvalidSites"];
+                    };
+                };
+                /** @description Postgres or KV unreachable (`database_unavailable`, `kv_unavailable`) */
+                readonly 503: {
+                    headers: {
+                        readonly [name: string]: unknown;
+                    };
+                    content: {
+                        readonly "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        readonly trace?: never;
+    };
     readonly "/.well-known/edge-guard/peer-key": {
         readonly parameters: {
             readonly query?: never;
@@ -4501,6 +4967,8 @@ export interface components {
             readonly name: string;
             /** @enum {string} */
             readonly role: "viewer" | "operator" | "admin";
+            /** @description the sites you may see and act on */
+            readonly sites: "all" | readonly string[];
             /** @enum {string} */
             readonly kind: "session" | "access" | "token" | "dev";
             readonly actor: string;
@@ -4648,6 +5116,8 @@ export interface components {
             readonly score: number | null;
             readonly at: string | null;
             readonly expiresAt: string | null;
+            /** @description applies to every site, not only the one it was written for */
+            readonly shared: boolean;
         };
         readonly BlocklistAdd: {
             /**
@@ -4671,6 +5141,11 @@ export interface components {
              * @default 86400
              */
             readonly ttlSeconds: number | null;
+            /**
+             * @description apply the block to every site (an address is stored as a one-address network)
+             * @default false
+             */
+            readonly shared: boolean;
         };
         readonly AllowEntry: {
             /** @enum {string} */
@@ -4862,6 +5337,8 @@ export interface components {
             readonly email: string | null;
             /** @enum {string} */
             readonly role: "viewer" | "operator" | "admin";
+            /** @description the sites this account may see and act on: `all`, or a list of site ids (an admin always has all) */
+            readonly sites: "all" | readonly string[];
             readonly disabled: boolean;
             readonly hasPassword: boolean;
             readonly hasTotp: boolean;
@@ -4877,6 +5354,11 @@ export interface components {
             readonly name: string;
             /** @enum {string} */
             readonly role: "viewer" | "operator" | "admin";
+            /**
+             * @description the sites this account may see and act on: `all`, or a list of site ids (an admin always has all)
+             * @default all
+             */
+            readonly sites: "all" | readonly string[];
             readonly password?: string;
             /** Format: email */
             readonly email?: string;
@@ -4884,6 +5366,8 @@ export interface components {
         readonly UserPatch: {
             /** @enum {string} */
             readonly role?: "viewer" | "operator" | "admin";
+            /** @description the sites this account may see and act on: `all`, or a list of site ids (an admin always has all) */
+            readonly sites?: "all" | readonly string[];
             /** Format: email */
             readonly email?: string | null;
             readonly password?: string;
@@ -4898,6 +5382,8 @@ export interface components {
             readonly name: string;
             /** @enum {string} */
             readonly role: "viewer" | "operator" | "admin";
+            /** @description the sites this account may see and act on: `all`, or a list of site ids (an admin always has all) */
+            readonly sites: "all" | readonly string[];
             readonly createdBy: string;
             readonly createdAt: string;
             readonly expiresAt: string | null;
@@ -4908,6 +5394,11 @@ export interface components {
             readonly name: string;
             /** @enum {string} */
             readonly role: "viewer" | "operator" | "admin";
+            /**
+             * @description the sites this account may see and act on: `all`, or a list of site ids (an admin always has all)
+             * @default all
+             */
+            readonly sites: "all" | readonly string[];
             /**
              * @description at most API_TOKEN_MAX_DAYS (default 365); null (never) is refused
              * @default 90
@@ -5038,6 +5529,31 @@ export interface components {
             readonly received: true;
             /** @description false for a replay, or an event that credits nothing */
             readonly credited: boolean;
+        };
+        readonly Site: {
+            /** @example blog */
+            readonly id: string;
+            readonly name: string;
+            /** @description exact hostnames and `*.` wildcards; the default site also takes every unclaimed host */
+            readonly hostnames: readonly string[];
+        };
+        readonly InvalidSites: {
+            /** @enum {string} */
+            readonly error: "invalid_sites";
+            readonly message: string;
+        };
+        readonly NewSite: {
+            /**
+             * @description a lower-case slug; part of every key of the site, so it never changes
+             * @example blog
+             */
+            readonly id: string;
+            readonly name: string;
+            readonly hostnames: readonly string[];
+        };
+        readonly SitePatch: {
+            readonly name?: string;
+            readonly hostnames?: readonly string[];
         };
         readonly PeerError: {
             readonly error: string;

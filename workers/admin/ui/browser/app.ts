@@ -6,10 +6,16 @@ const csrfMeta = document.querySelector('meta[name="csrf-token"]');
 export const viewer = {
   name: document.body.dataset.user || "",
   role: document.body.dataset.role || "viewer",
+  /** The site the page shows; every API call carries it (`?site=`). */
+  site: document.body.dataset.site || "default",
   csrf: csrfMeta ? csrfMeta.getAttribute("content") : null,
 };
 const RANKS: Readonly<Record<string, number>> = { viewer: 0, operator: 1, admin: 2 };
 const OPERATOR_RANK = 1;
+
+// The site switcher (shell.tsx): choosing a site shows the same page for it.
+const siteSwitcher = document.getElementById("site-switcher");
+if (siteSwitcher instanceof HTMLSelectElement) siteSwitcher.addEventListener("change", () => siteSwitcher.form?.submit());
 
 /** Whether the viewer may change blocklists, labels and the policy. */
 export function canOperate() {
@@ -108,6 +114,9 @@ export async function api<T = unknown>(path: string, options?: { method?: string
   const body = options && options.body !== undefined ? JSON.stringify(options.body) : undefined;
   if (body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && viewer.csrf) headers["x-csrf-token"] = viewer.csrf;
+  // The site shown: site-scoped routes read `?site=`, the others ignore it.
+  if (viewer.site !== "default" && path.startsWith("/api/") && !/[?&]site=/.test(path))
+    path += (path.includes("?") ? "&" : "?") + "site=" + encodeURIComponent(viewer.site);
   let response;
   try {
     // same-origin: the page's policy would be no-referrer, which makes Chromium send "Origin: null" and fail the CSRF check.

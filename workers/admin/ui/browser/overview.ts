@@ -1,5 +1,5 @@
 import type { Overview, Revenue, TopItem } from "./api-types";
-import { api, byId, errorState, fmtBytes, fmtDuration, fmtInt, fmtPercent, h, messageOf } from "./app";
+import { api, byId, errorState, fill, fmtBytes, fmtDuration, fmtInt, fmtPercent, h, messageOf, viewer } from "./app";
 import { hbars, stackedBars } from "./charts";
 import { fmtUsd } from "./money";
 
@@ -188,3 +188,40 @@ window.setInterval(() => {
   if (!document.hidden) void load();
 }, REFRESH_MS);
 void load();
+
+/** Admins: requests and blocks of every site in the last 24 hours, each name linking to that site's overview. */
+async function allSites() {
+  if (viewer.role !== "admin") return;
+  const section = byId("all-sites");
+  try {
+    const data = await api<{ sites: { id: string; name: string; requests: number; blocked: number }[] }>("/api/sites/overview");
+    if (data.sites.length < 2) return;
+    fill(
+      section,
+      h("h2", null, "All sites, last 24 hours"),
+      h(
+        "table",
+        { class: "table" },
+        h("thead", null, h("tr", null, h("th", null, "Site"), h("th", null, "Requests"), h("th", null, "Blocked"))),
+        h(
+          "tbody",
+          null,
+          data.sites.map((s) =>
+            h(
+              "tr",
+              { "data-site-row": s.id },
+              h("td", null, h("a", { href: s.id === "default" ? "/" : "/?site=" + encodeURIComponent(s.id) }, s.name)),
+              h("td", null, fmtInt(s.requests)),
+              h("td", null, fmtInt(s.blocked)),
+            ),
+          ),
+        ),
+      ),
+    );
+    section.hidden = false;
+  } catch (error) {
+    fill(section, h("h2", null, "All sites"), errorState(error));
+    section.hidden = false;
+  }
+}
+void allSites();
