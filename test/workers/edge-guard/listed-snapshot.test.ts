@@ -1,7 +1,7 @@
 import { env as rawEnv } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BlocklistStore } from "../../../adapters/blocklist-store";
-import { kvKeys } from "../../../core/kv-keys";
+import { kvKeys, siteKeys } from "../../../core/kv-keys";
 import { MAX_LISTED_ADDRESSES, RANGES_REFRESH_MS, RangeSnapshotSchema } from "../../../core/range-entries";
 import { RANGE_INDEX_INSTANCE } from "../../../durable-objects/range-index";
 import { app, isolateState } from "../../../workers/edge-guard/app";
@@ -68,6 +68,23 @@ describe("listed addresses in the range snapshot", () => {
     await store.remove(kvKeys.ip("198.18.70.2"));
     const snapshot = RangeSnapshotSchema.parse(await base.BLOCKLIST.get(kvKeys.rangeSnapshot, "json"));
     expect(snapshot.listed).toEqual({ addresses: ["198.18.70.1"], overflow: false });
+  });
+
+  it("keeps an address listed while any site has an entry for it: removing one site's entry does not unlist another's", async () => {
+    const store = new BlocklistStore(base, "operator");
+    const listed = async () => RangeSnapshotSchema.parse(await base.BLOCKLIST.get(kvKeys.rangeSnapshot, "json")).listed?.addresses ?? [];
+    await store.put(
+      [
+        { key: siteKeys("blog").ip("198.18.71.9"), entry: block("blog's scraper"), ttlSeconds: null },
+        { key: kvKeys.ip("198.18.71.9"), entry: block("default's scraper"), ttlSeconds: null },
+      ],
+      Date.now(),
+    );
+    expect(await listed()).toContain("198.18.71.9");
+    await store.remove(siteKeys("blog").ip("198.18.71.9"));
+    expect(await listed()).toContain("198.18.71.9"); // the default site's entry still stands
+    await store.remove(kvKeys.ip("198.18.71.9"));
+    expect(await listed()).not.toContain("198.18.71.9");
   });
 
   it("falls back to awaiting the KV read when the snapshot cannot say (overflow, or an older publisher without the list)", async () => {
