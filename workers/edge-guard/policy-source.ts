@@ -2,14 +2,15 @@ import { siteKeys } from "../../core/kv-keys";
 import { DEFAULT_SITE_ID } from "../../core/sites";
 import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
 import defaultPolicy from "../../policies/default.json";
+import { unsavedSitePolicy } from "../../core/policy/site-default";
 import { DueRefresh } from "./due-refresh";
 import type { Faults } from "./faults";
 
 /** How often an isolate looks for a new policy in KV. */
 const POLICY_REFRESH_MS = 30_000;
 
-function compileBundled(): CompiledPolicy {
-  const result = compilePolicy(defaultPolicy);
+function compileBundled(site: string): CompiledPolicy {
+  const result = compilePolicy(unsavedSitePolicy(site, defaultPolicy));
   // The bundled policy is checked by the test suite; failing here is a build defect, not an operator error.
   if (!result.ok) throw new Error(`policies/default.json is invalid:\n${result.error}`);
   return result.value;
@@ -19,8 +20,9 @@ function compileBundled(): CompiledPolicy {
 const MAX_SITES = 256;
 
 /**
- * The policy in force per site: each site's own KV document (`siteKeys(site).policy`), and the bundled default for a
- * site that has none yet (so a new site starts like a new deployment, unaffected by another site's policy).
+ * The policy in force per site: each site's own KV document (`siteKeys(site).policy`), and for a site that has none
+ * yet the bundled default (`unsavedSitePolicy`: a non-default site starts in observe mode), unaffected by another
+ * site's policy.
  */
 export class PolicySource {
   readonly #sites = new Map<string, SitePolicy>();
@@ -35,7 +37,7 @@ export class PolicySource {
     let source = this.#sites.get(site);
     if (source === undefined) {
       if (this.#sites.size >= MAX_SITES) this.#sites.clear(); // more sites than an isolate keeps: start over, counted nowhere
-      source = new SitePolicy(this.faults, siteKeys(site).policy);
+      source = new SitePolicy(this.faults, siteKeys(site).policy, site);
       this.#sites.set(site, source);
     }
     return source.current(kv, now, waitUntil);
@@ -44,12 +46,16 @@ export class PolicySource {
 
 /** One site's policy: the bundled default until KV holds one; a KV policy that does not compile keeps the last good one. */
 class SitePolicy {
+  #current: CompiledPolicy;
+
   constructor(
     private readonly faults: Faults,
     private readonly key: string,
-  ) {}
+    private readonly site: string,
+  ) {
+    this.#current = compileBundled(site);
+  }
 
-  #current: CompiledPolicy = compileBundled();
   #currentText: string | null = null;
   readonly #due = new DueRefresh(POLICY_REFRESH_MS);
 
@@ -68,7 +74,7 @@ class SitePolicy {
     }
     if (text === this.#currentText) return;
     if (text === null) {
-      this.#current = compileBundled();
+      this.#current = compileBundled(this.site);
       this.#currentText = null;
       return;
     }

@@ -74,10 +74,21 @@ describe("site-scoped routes", () => {
     expect(put.status, await put.clone().text()).toBe(200);
     expect(JSON.parse((await baseEnv.BLOCKLIST.get(siteKeys("blog").policy)) ?? "null")).toEqual(observe);
     expect(await baseEnv.BLOCKLIST.get(siteKeys("forge").policy)).toBeNull();
-    expect(((await body(await call("/api/policy?site=forge", { headers: admin }))).policy as Json).mode).toBe("enforce");
     const history = await body(await call("/api/policy/history?site=blog", { headers: blogOperator }));
     expect(history.versions).toHaveLength(1);
     expect((await body(await call("/api/policy/history?site=forge", { headers: admin }))).versions).toEqual([]);
+  });
+
+  it("a new site starts in observe mode (the bundled policy, watching), and one action switches it to enforce", async () => {
+    const fresh = await body(await call("/api/policy?site=forge", { headers: admin }));
+    expect(fresh).toMatchObject({ source: "default", policy: { mode: "observe" }, mode: { inForce: "observe" } });
+    // The default site keeps the bundled mode: a single-site deployment protects at once.
+    expect(await body(await call("/api/policy", { headers: admin }))).toMatchObject({ source: "default", policy: { mode: "enforce" } });
+    const switched = await call("/api/policy/mode?site=forge", jsonInit("PUT", { mode: "enforce" }, admin));
+    expect(switched.status, await switched.clone().text()).toBe(200);
+    expect(await body(switched)).toMatchObject({ source: "kv", policy: { mode: "enforce" }, mode: { inForce: "enforce" } });
+    expect(JSON.parse((await baseEnv.BLOCKLIST.get(siteKeys("forge").policy)) ?? "null")).toMatchObject({ mode: "enforce" });
+    expect(JSON.parse((await baseEnv.BLOCKLIST.get(siteKeys("blog").policy)) ?? "null")).toMatchObject({ mode: "observe" });
   });
 
   it("a block on one site is that site's entry only; a shared one is listed as shared", async () => {

@@ -1,5 +1,7 @@
 import { env as rawEnv, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { BlocklistStore } from "../../../adapters/blocklist-store";
+import type { BlocklistEntry } from "../../../core/blocklist-entry";
 import { kvKeys, siteKeys } from "../../../core/kv-keys";
 import { RANGE_INDEX_INSTANCE } from "../../../core/range-entries";
 import type { SitesDocument } from "../../../core/sites";
@@ -9,13 +11,15 @@ import { CHROME_NAVIGATION_HEADERS } from "../../support/browser-headers";
 const env = rawEnv as unknown as EdgeGuardEnv;
 const GPTBOT_UA = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)";
 
-// Three sites besides the default: blog watches only (observe), forge and docs enforce the bundled policy.
+// Four sites besides the default: blog watches only (its saved policy says observe), forge and docs enforce (saved
+// policies), and fresh has saved none: a site added to a deployment starts in observe mode (core/policy/site-default.ts).
 const SITES: SitesDocument = {
   v: 1,
   sites: [
     { id: "blog", name: "Blog", hostnames: ["blog.test"] },
     { id: "forge", name: "Forge", hostnames: ["forge.test", "*.forge.test"] },
     { id: "docs", name: "Docs", hostnames: ["docs.test"] },
+    { id: "fresh", name: "Fresh", hostnames: ["fresh.test"] },
   ],
 };
 const LISTED_ON_FORGE = "198.18.60.1";
@@ -27,7 +31,13 @@ const block = (reason: string) => JSON.stringify({ action: "block", reason, sour
 beforeAll(async () => {
   await env.BLOCKLIST.put(kvKeys.sites, JSON.stringify(SITES));
   await env.BLOCKLIST.put(siteKeys("blog").policy, JSON.stringify({ version: 1, preset: "moderate", mode: "observe", rules: [] }));
-  await env.BLOCKLIST.put(siteKeys("forge").ip(LISTED_ON_FORGE), block("forge only"));
+  for (const site of ["forge", "docs"])
+    await env.BLOCKLIST.put(siteKeys(site).policy, JSON.stringify({ version: 1, preset: "moderate", mode: "enforce", rules: [] }));
+  // Through the store, as every writer does: it notes the address in the range snapshot's listed addresses.
+  await new BlocklistStore(env, "operator").put(
+    [{ key: siteKeys("forge").ip(LISTED_ON_FORGE), entry: JSON.parse(block("forge only")) as BlocklistEntry, ttlSeconds: null }],
+    Date.now(),
+  );
   await env.RANGE_INDEX.getByName(RANGE_INDEX_INSTANCE).put([
     { key: siteKeys("forge").cidr(FORGE_NET), value: block("forge network"), ttlSeconds: null },
     { key: siteKeys("docs").cidr(SHARED_NET), value: block("shared by the docs operator"), ttlSeconds: null, shared: true },
@@ -48,8 +58,10 @@ describe("sites at the edge", () => {
     expect(await status("blog.test", "198.18.63.1", gptbot)).toBe("200");
     expect(await status("docs.test", "198.18.63.2", gptbot)).toBe("tarpit");
     expect(await status("git.forge.test", "198.18.63.3", gptbot)).toBe("tarpit");
-    // Any other host is the default site's, which has no policy of its own: the bundled one.
+    // Any other host is the default site's, which has no policy of its own: the bundled one, enforced.
     expect(await status("unclaimed.test", "198.18.63.4", gptbot)).toBe("tarpit");
+    // A site with no saved policy starts in observe mode: decided and reported, nothing refused yet.
+    expect(await status("fresh.test", "198.18.63.5", gptbot)).toBe("200");
   });
 
   it("a site's address block holds on that site only", async () => {

@@ -7,18 +7,21 @@ import { KvWriter } from "../../../adapters/kv";
 import type { StoredDecision } from "../../../core/admin/policy-dry-run";
 import { CfFactsSchema, ReasonSchema } from "../../../core/report";
 import defaultPolicy from "../../../policies/default.json";
+import { unsavedSitePolicy } from "../../../core/policy/site-default";
 import type { AdminEnv } from "../env";
 import { audit } from "./audit";
 import { db, type Conn } from "./db";
 import { kv, parseJson } from "./kv";
 
-/** A site's active policy document and where it came from: KV, or the bundled default when the site has none. */
+/** A site's active policy document and where it came from: KV, or the bundled default when the site has none (`unsavedSitePolicy`). */
 export async function readPolicy(
   ns: KVNamespace,
   site: string = DEFAULT_SITE_ID,
 ): Promise<{ document: unknown; source: "kv" | "default" }> {
   const raw = await kv(() => ns.get(siteKeys(site).policy));
-  return raw === null ? { document: defaultPolicy, source: "default" } : { document: parseJson(raw), source: "kv" };
+  return raw === null
+    ? { document: unsavedSitePolicy(site, defaultPolicy), source: "default" }
+    : { document: parseJson(raw), source: "kv" };
 }
 
 /**
