@@ -20,6 +20,8 @@ export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 
 /** Entries per Queue message (a message stays far below the 128 KB limit: about 300 bytes an entry). */
 export const LEDGER_BATCH_MAX = 100;
+/** How long ledger rows wait in an account's outbox, so a busy crawler's charges leave in one message rather than one each. */
+export const OUTBOX_FLUSH_DELAY_MS = 5_000;
 
 /** A CrawlerAccount's outbox flush, one Queue message on the reports queue (v3), written to Postgres by escalation. */
 export const LedgerBatchSchema = z.strictObject({

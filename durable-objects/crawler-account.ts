@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { IMPLICIT_TERMS, checkCharge, type AccountSettings, type AccountState, type AccountTerms } from "../core/crawler-account";
-import { LEDGER_BATCH_MAX, type LedgerBatch, type LedgerEntry, type LedgerKind } from "../core/ledger-entry";
+import { LEDGER_BATCH_MAX, OUTBOX_FLUSH_DELAY_MS, type LedgerBatch, type LedgerEntry, type LedgerKind } from "../core/ledger-entry";
 import { applyMigrations } from "./sqlite-migrations";
 
 // Append-only: never edit a shipped entry; add a new one.
@@ -14,8 +14,6 @@ const MIGRATIONS: readonly string[] = [
   "CREATE TABLE topups (key TEXT PRIMARY KEY, micros INTEGER NOT NULL, at INTEGER NOT NULL)",
 ];
 
-/** How long ledger rows wait in the outbox, so a busy crawler's charges leave in one message rather than one each. */
-export const OUTBOX_FLUSH_DELAY_MS = 5_000;
 /** After a failed flush (the queue unreachable), the next try. Nothing is lost meanwhile: rows stay in the outbox. */
 export const OUTBOX_RETRY_MS = 30_000;
 
