@@ -6,7 +6,7 @@ import { startStack, type Stack } from "../../dev/stack";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
 import { desktopChromeUa, launchChromium } from "../support/chromium";
 import { OriginPages } from "../support/origin-pages";
-import { browseAsFastAsItCan, requestsFleetRun } from "../support/real-clients";
+import { browseAsFastAsItCan, clientContext, requestsFleetRun } from "../support/real-clients";
 
 /**
  * Crawlers that look like browsers, against the real dev stack, each with identities of its own: headless
@@ -37,15 +37,6 @@ const measured = (attacker: string, figures: Record<string, number>): void =>
 
 function launch(options: { person: boolean }): Promise<Browser> {
   return launchChromium(options);
-}
-
-async function contextFor(
-  browser: Browser,
-  ip: string,
-  cf: string,
-  init: { userAgent?: string; javaScriptEnabled?: boolean } = {},
-): Promise<BrowserContext> {
-  return browser.newContext({ ...init, extraHTTPHeaders: { "cf-connecting-ip": ip, "x-dev-cf": cf } });
 }
 
 /** Article links on the page the browser shows now. */
@@ -81,7 +72,7 @@ describe("headless Chromium from a cloud network, 60 pages as fast as it can", (
   async function scrape(ip: string, disguised: boolean): Promise<number> {
     const browser = await launch({ person: false });
     try {
-      const context = await contextFor(browser, ip, CLOUD, disguised ? { userAgent: await desktopChromeUa(browser) } : {});
+      const context = await clientContext(browser, ip, CLOUD, disguised ? { userAgent: await desktopChromeUa(browser) } : {});
       const visits = 60;
       await browseAsFastAsItCan(await context.newPage(), stack.edgeUrl, { start: ["/", "/page/2", "/page/3", "/tags"], visits });
       measured(`headless Chromium${disguised ? " (desktop UA)" : ""}`, { realPages: served([ip]), visits });
@@ -178,7 +169,7 @@ describe("people from the same kind of network keep reading", () => {
     const ip = "198.18.140.23";
     const browser = await launch({ person: true });
     try {
-      const context = await contextFor(browser, ip, CLOUD, { userAgent: await desktopChromeUa(browser) });
+      const context = await clientContext(browser, ip, CLOUD, { userAgent: await desktopChromeUa(browser) });
       const page = await context.newPage();
       const first = await page.goto(`${stack.edgeUrl}/page/3`);
       expect(first?.status()).toBe(503); // the challenge, not the page
@@ -203,7 +194,7 @@ describe("people from the same kind of network keep reading", () => {
     const ip = "198.18.141.23";
     const browser = await launch({ person: true });
     try {
-      const context = await contextFor(browser, ip, CLOUD, { userAgent: await desktopChromeUa(browser), javaScriptEnabled: false });
+      const context = await clientContext(browser, ip, CLOUD, { userAgent: await desktopChromeUa(browser), javaScriptEnabled: false });
       const page = await context.newPage();
       expect((await page.goto(`${stack.edgeUrl}/page/4`))?.status()).toBe(503);
       await page.waitForTimeout(5_500); // the form asks for a few seconds
@@ -238,7 +229,7 @@ describe("people from the same kind of network keep reading", () => {
       const browser = await launch({ person: true });
       try {
         return await articleLinks(
-          await contextFor(browser, "24.200.1.5", JSON.stringify({ asn: 7922 }), { userAgent: await desktopChromeUa(browser) }),
+          await clientContext(browser, "24.200.1.5", JSON.stringify({ asn: 7922 }), { userAgent: await desktopChromeUa(browser) }),
           `${stack.edgeUrl}/`,
         );
       } finally {

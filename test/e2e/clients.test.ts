@@ -10,6 +10,7 @@ import { startClientProxy, type ClientProxy } from "../support/client-proxy";
 import { OriginPages } from "../support/origin-pages";
 import {
   CLAUDEBOT_UA,
+  clientContext,
   curlGet,
   feedparserPoll,
   GOOGLEBOT_UA,
@@ -127,10 +128,7 @@ describe("people and good bots get through", () => {
     try {
       // A person's browser: not automation-controlled (Playwright's default launch is, and the challenge sees it).
       browser = await launchChromium({ person: true });
-      const context = await browser.newContext({
-        userAgent: await desktopChromeUa(browser),
-        extraHTTPHeaders: { "cf-connecting-ip": ip, "x-dev-cf": JSON.stringify({ asn: 64512 }) },
-      });
+      const context = await clientContext(browser, ip, JSON.stringify({ asn: 64512 }), { userAgent: await desktopChromeUa(browser) });
       const page = await context.newPage();
       const first = await page.goto(`${stack.edgeUrl}/page/3`);
       expect(first?.status()).not.toBe(200); // the challenge, not the page

@@ -198,15 +198,27 @@ const linksIn = (html: string): string[] => [...html.matchAll(LINK)].map((m) => 
 /** A start page a visitor might arrive on. */
 const entryPath = (r: ClientRun): string => r.random.pick(["/", "/", "/page/2", "/tags", `/page/${r.random.int(3, 9)}`]);
 
+/**
+ * A browser context that reaches the dev edge as `ip` from the network `cf` (X-Dev-Cf, JSON), with the browser's
+ * own User-Agent unless `init` gives one.
+ */
+export function clientContext(
+  browser: Browser,
+  ip: string,
+  cf: string,
+  init: { userAgent?: string; javaScriptEnabled?: boolean } = {},
+): Promise<BrowserContext> {
+  return browser.newContext({ ...init, extraHTTPHeaders: { "cf-connecting-ip": ip, "x-dev-cf": cf } });
+}
+
 /** Chromium as a person: not automation-controlled, loads every subresource, reads each page before the next click. */
 export const personInChromium: ClientDriver = async (r) => {
   let browser: Browser | undefined;
   try {
     browser = await launchChromium({ person: true });
-    const context = await browser.newContext({
+    const context = await clientContext(browser, ip0(r), cfHeader(r), {
       userAgent: await desktopChromeUa(browser),
       javaScriptEnabled: !r.random.chance(0.1),
-      extraHTTPHeaders: { "cf-connecting-ip": ip0(r), "x-dev-cf": cfHeader(r) },
     });
     const page = await context.newPage();
     await page.goto(`${r.edgeUrl}${entryPath(r)}`, { timeout: 30_000 }).catch(() => undefined);
@@ -383,10 +395,7 @@ export const headlessChromium: ClientDriver = async (r) => {
   try {
     browser = await launchChromium({ person: false });
     const disguised = r.random.chance(0.5);
-    const context: BrowserContext = await browser.newContext({
-      ...(disguised ? { userAgent: await desktopChromeUa(browser) } : {}),
-      extraHTTPHeaders: { "cf-connecting-ip": ip0(r), "x-dev-cf": cfHeader(r) },
-    });
+    const context = await clientContext(browser, ip0(r), cfHeader(r), disguised ? { userAgent: await desktopChromeUa(browser) } : {});
     await browseAsFastAsItCan(await context.newPage(), r.edgeUrl, { start: [entryPath(r)], visits: r.pages });
   } finally {
     await browser?.close();
