@@ -6,6 +6,7 @@ import { startStack, type Stack } from "../../dev/stack";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
 import { desktopChromeUa, launchChromium } from "../support/chromium";
 import { OriginPages } from "../support/origin-pages";
+import { browseAsFastAsItCan, clientContext, requestsFleetRun } from "../support/real-clients";
 
 /**
  * Crawlers that look like browsers, against the real dev stack, each with identities of its own: headless
@@ -36,15 +37,6 @@ const measured = (attacker: string, figures: Record<string, number>): void =>
 
 function launch(options: { person: boolean }): Promise<Browser> {
   return launchChromium(options);
-}
-
-async function contextFor(
-  browser: Browser,
-  ip: string,
-  cf: string,
-  init: { userAgent?: string; javaScriptEnabled?: boolean } = {},
-): Promise<BrowserContext> {
-  return browser.newContext({ ...init, extraHTTPHeaders: { "cf-connecting-ip": ip, "x-dev-cf": cf } });
 }
 
 /** Article links on the page the browser shows now. */
@@ -80,22 +72,9 @@ describe("headless Chromium from a cloud network, 60 pages as fast as it can", (
   async function scrape(ip: string, disguised: boolean): Promise<number> {
     const browser = await launch({ person: false });
     try {
-      const context = await contextFor(browser, ip, CLOUD, disguised ? { userAgent: await desktopChromeUa(browser) } : {});
-      const page = await context.newPage();
-      const queue = ["/", "/page/2", "/page/3", "/tags"];
-      const seen = new Set<string>();
-      let visits = 0;
-      while (visits < 60) {
-        const next = queue.shift() ?? `/page/${visits}`;
-        if (seen.has(next)) continue;
-        seen.add(next);
-        visits++;
-        // Waits for the load event: a challenge page solves itself and submits meanwhile, as in a real run.
-        await page.goto(`${stack.edgeUrl}${next}`, { timeout: 30_000 }).catch(() => undefined);
-        await page.waitForLoadState("load").catch(() => undefined);
-        const links = await page.$$eval("a[href^='/']", (as) => as.map((a) => a.getAttribute("href") ?? "")).catch(() => [] as string[]);
-        queue.push(...links.filter((l) => /^\/(?:articles|page|tags)\//.test(l)));
-      }
+      const context = await clientContext(browser, ip, CLOUD, disguised ? { userAgent: await desktopChromeUa(browser) } : {});
+      const visits = 60;
+      await browseAsFastAsItCan(await context.newPage(), stack.edgeUrl, { start: ["/", "/page/2", "/page/3", "/tags"], visits });
       measured(`headless Chromium${disguised ? " (desktop UA)" : ""}`, { realPages: served([ip]), visits });
       return served([ip]);
     } finally {
@@ -120,31 +99,18 @@ describe("a python-requests fleet in desktop Chrome's headers, 50 residential ad
   it("reads at most 20 real pages after its first 50 requests, following every link, hidden ones too", async () => {
     const identities = Array.from({ length: 50 }, (_, i) => ({
       ip: `24.${30 + i}.${(i * 7) % 250}.${10 + i}`,
-      asn: RESIDENTIAL_ASNS[i % RESIDENTIAL_ASNS.length],
+      cf: JSON.stringify({ asn: RESIDENTIAL_ASNS[i % RESIDENTIAL_ASNS.length], httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3" }),
     }));
-    const script = `import json, re, sys, requests
-base, headers, ids = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
-todo, seen, n = ["/"], set(), 0
-session = requests.Session()
-while n < 400:
-    path = todo.pop(0) if todo else "/page/%d" % (n % 30 + 2)
-    if path in seen and todo: continue
-    seen.add(path)
-    ident = ids[n % len(ids)]
-    h = dict(headers); h["cf-connecting-ip"] = ident["ip"]; h["x-dev-cf"] = json.dumps({"asn": ident["asn"], "httpProtocol": "HTTP/2", "tlsVersion": "TLSv1.3"}); h["x-test-seq"] = str(n)
-    n += 1
-    try:
-        html = requests.get(base + path, headers=h, timeout=30, allow_redirects=False).text
-    except Exception:
-        continue
-    todo += [l for l in re.findall(r'href="(/[^"#?]*)"', html) if not l.startswith("/static/")]
-print(n)`;
-    const { stdout } = await run(
-      "/usr/bin/python3",
-      ["-c", script, stack.edgeUrl, JSON.stringify(CHROME_NAVIGATION_HEADERS), JSON.stringify(identities)],
-      { timeout: 170_000 },
-    );
-    expect(Number(stdout.trim())).toBe(400);
+    const requests = await requestsFleetRun(stack.edgeUrl, {
+      headers: CHROME_NAVIGATION_HEADERS,
+      identities,
+      start: "/",
+      limit: 400,
+      seqHeader: true,
+      timeoutMs: 170_000,
+      check: true,
+    });
+    expect(requests).toBe(400);
     const early = fleetPagesAt.filter((seq) => seq < 50).length;
     const late = fleetPagesAt.filter((seq) => seq >= 50).length;
     measured("requests fleet", { first50: early, after50: late, requests: 400 });
@@ -203,7 +169,7 @@ describe("people from the same kind of network keep reading", () => {
     const ip = "198.18.140.23";
     const browser = await launch({ person: true });
     try {
-      const context = await contextFor(browser, ip, CLOUD, { userAgent: await desktopChromeUa(browser) });
+      const context = await clientContext(browser, ip, CLOUD, { userAgent: await desktopChromeUa(browser) });
       const page = await context.newPage();
       const first = await page.goto(`${stack.edgeUrl}/page/3`);
       expect(first?.status()).toBe(503); // the challenge, not the page
@@ -228,7 +194,7 @@ describe("people from the same kind of network keep reading", () => {
     const ip = "198.18.141.23";
     const browser = await launch({ person: true });
     try {
-      const context = await contextFor(browser, ip, CLOUD, { userAgent: await desktopChromeUa(browser), javaScriptEnabled: false });
+      const context = await clientContext(browser, ip, CLOUD, { userAgent: await desktopChromeUa(browser), javaScriptEnabled: false });
       const page = await context.newPage();
       expect((await page.goto(`${stack.edgeUrl}/page/4`))?.status()).toBe(503);
       await page.waitForTimeout(5_500); // the form asks for a few seconds
@@ -263,7 +229,7 @@ describe("people from the same kind of network keep reading", () => {
       const browser = await launch({ person: true });
       try {
         return await articleLinks(
-          await contextFor(browser, "24.200.1.5", JSON.stringify({ asn: 7922 }), { userAgent: await desktopChromeUa(browser) }),
+          await clientContext(browser, "24.200.1.5", JSON.stringify({ asn: 7922 }), { userAgent: await desktopChromeUa(browser) }),
           `${stack.edgeUrl}/`,
         );
       } finally {

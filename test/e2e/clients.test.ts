@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_BEHAVIOUR_LIMITS } from "../../core/signals/behaviour";
@@ -10,14 +8,24 @@ import { startStack, type Stack } from "../../dev/stack";
 import { desktopChromeUa, launchChromium } from "../support/chromium";
 import { startClientProxy, type ClientProxy } from "../support/client-proxy";
 import { OriginPages } from "../support/origin-pages";
+import {
+  CLAUDEBOT_UA,
+  clientContext,
+  curlGet,
+  feedparserPoll,
+  GOOGLEBOT_UA,
+  httrackRun,
+  lynxDump,
+  requestsCrawl,
+  scrapyRun,
+  wgetMirror,
+} from "../support/real-clients";
 
 /**
  * Real clients against the real dev stack: people and good bots get real pages, scraping tools with their
  * default settings get no more than a handful. "Real pages" are counted where they are served: at the demo
  * origin, per client address.
  */
-const run = promisify(execFile);
-const GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 /** Inside 192.178.4.0/27, one of Google's published crawler ranges bundled in core/data/crawler-ranges.json. */
 const GOOGLE_IP = "192.178.4.9";
 /**
@@ -46,8 +54,6 @@ function expectHandful(ip: string): void {
   expect(origin.pages(ip)).toBeGreaterThan(0);
   expect(origin.pages(ip)).toBeLessThanOrEqual(HANDFUL);
 }
-
-const toolEnv = (proxy: string) => ({ ...process.env, http_proxy: proxy, HTTP_PROXY: proxy, no_proxy: "", NO_PROXY: "" });
 
 beforeAll(async () => {
   // A fast labyrinth: these tests count real pages, not how long a scraper is held.
@@ -81,24 +87,22 @@ afterAll(async () => {
 describe("people and good bots get through", () => {
   it("lynx (no JavaScript, no subresources) reads real pages", async () => {
     const ip = "192.0.2.21";
-    const env = toolEnv(await proxyFor(ip));
-    const home = await run("lynx", ["-dump", "-accept_all_cookies", `${stack.edgeUrl}/`], { env, timeout: 30_000 });
-    expect(home.stdout).toMatch(/World Factbook|Factbook/i);
-    const article = /\b(http:\/\/127\.0\.0\.1:\d+\/articles\/[a-z0-9-]+)\b/.exec(home.stdout)?.[1];
+    const proxy = await proxyFor(ip);
+    const home = await lynxDump(`${stack.edgeUrl}/`, { proxy, check: true });
+    expect(home).toMatch(/World Factbook|Factbook/i);
+    const article = /\b(http:\/\/127\.0\.0\.1:\d+\/articles\/[a-z0-9-]+)\b/.exec(home)?.[1];
     expect(article).toBeDefined();
     for (const page of [article ?? "", `${stack.edgeUrl}/page/2`, `${stack.edgeUrl}/tags`]) {
-      await run("lynx", ["-dump", "-accept_all_cookies", page], { env, timeout: 30_000 });
+      await lynxDump(page, { proxy, check: true });
     }
     expect(origin.pages(ip)).toBe(4);
   });
 
   it("a feed reader gets the feed", async () => {
-    const env = toolEnv(await proxyFor("192.0.2.22"));
-    const script = `import feedparser, sys\nf = feedparser.parse(sys.argv[1])\nprint(f.status, len(f.entries), f.feed.get("title", ""))`;
-    const { stdout } = await run("/usr/bin/python3", ["-c", script, `${stack.edgeUrl}/feed.xml`], { env, timeout: 30_000 });
-    const [status, entries] = stdout.trim().split(" ");
-    expect(status).toBe("200");
-    expect(Number(entries)).toBeGreaterThanOrEqual(10);
+    const proxy = await proxyFor("192.0.2.22");
+    const { status, entries } = await feedparserPoll(`${stack.edgeUrl}/feed.xml`, { proxy, check: true });
+    expect(status).toBe(200);
+    expect(entries).toBeGreaterThanOrEqual(10);
   });
 
   it("a verified Googlebot crawls real pages; the same User-Agent from elsewhere gets none", async () => {
@@ -124,10 +128,7 @@ describe("people and good bots get through", () => {
     try {
       // A person's browser: not automation-controlled (Playwright's default launch is, and the challenge sees it).
       browser = await launchChromium({ person: true });
-      const context = await browser.newContext({
-        userAgent: await desktopChromeUa(browser),
-        extraHTTPHeaders: { "cf-connecting-ip": ip, "x-dev-cf": JSON.stringify({ asn: 64512 }) },
-      });
+      const context = await clientContext(browser, ip, JSON.stringify({ asn: 64512 }), { userAgent: await desktopChromeUa(browser) });
       const page = await context.newPage();
       const first = await page.goto(`${stack.edgeUrl}/page/3`);
       expect(first?.status()).not.toBe(200); // the challenge, not the page
@@ -147,10 +148,10 @@ describe("people and good bots get through", () => {
 describe("scrapers with default settings get no more than a handful of real pages", () => {
   it("curl, following links", async () => {
     const ip = "198.18.31.7"; // a /24 of its own: prefix counters must not mix tools
-    const env = toolEnv(await proxyFor(ip));
+    const proxy = await proxyFor(ip);
     let next = "/";
     for (let i = 0; i < 30; i++) {
-      const { stdout } = await run("curl", ["-s", `${stack.edgeUrl}${next}`], { env, timeout: 30_000 });
+      const stdout = await curlGet(`${stack.edgeUrl}${next}`, { proxy, check: true });
       next = /href="(\/(?:articles|tags|page)\/[a-z0-9-]+)"/.exec(stdout.slice(300 + i * 50))?.[1] ?? "/";
     }
     expectHandful(ip);
@@ -158,66 +159,30 @@ describe("scrapers with default settings get no more than a handful of real page
 
   it("wget --recursive", async () => {
     const ip = "198.18.32.7"; // a /24 of its own: prefix counters must not mix tools
-    const env = toolEnv(await proxyFor(ip));
-    await run(
-      "wget",
-      ["-r", "-l", "3", "-q", "-e", "robots=off", "--tries=1", "-T", "10", "-Q", "5m", "-P", join(work, "wget"), `${stack.edgeUrl}/`],
-      {
-        env,
-        timeout: 120_000,
-      },
-    ).catch(() => undefined); // wget exits non-zero when it meets error answers
+    const proxy = await proxyFor(ip);
+    // Unchecked: wget exits non-zero when it meets error answers.
+    await wgetMirror(`${stack.edgeUrl}/`, { proxy, dir: join(work, "wget"), depth: 3, quota: "5m", timeoutMs: 120_000 });
     expectHandful(ip);
   });
 
   it("python-requests, following links", async () => {
     const ip = "198.18.33.7"; // a /24 of its own: prefix counters must not mix tools
-    const env = toolEnv(await proxyFor(ip));
-    const script = `import re, sys, requests
-base = sys.argv[1]; todo = ["/"]; seen = set()
-while todo and len(seen) < 40:
-    path = todo.pop(0)
-    if path in seen: continue
-    seen.add(path)
-    html = requests.get(base + path, timeout=10).text
-    todo += re.findall(r'href="(/(?:articles|tags|page)/[a-z0-9-]+)"', html)
-print(len(seen))`;
-    await run("/usr/bin/python3", ["-c", script, stack.edgeUrl], { env, timeout: 120_000 });
+    const proxy = await proxyFor(ip);
+    await requestsCrawl(stack.edgeUrl, { proxy, start: "/", limit: 40, timeoutMs: 120_000, check: true });
     expectHandful(ip);
   });
 
   it("Scrapy, crawling", async () => {
     const ip = "198.18.34.7"; // a /24 of its own: prefix counters must not mix tools
-    const env = toolEnv(await proxyFor(ip));
-    const spider = join(work, "spider.py");
-    await writeFile(
-      spider,
-      `import scrapy
-class Site(scrapy.Spider):
-    name = "site"
-    custom_settings = {"CLOSESPIDER_PAGECOUNT": 40, "LOG_LEVEL": "ERROR", "HTTPERROR_ALLOW_ALL": True}
-    def start_requests(self):
-        yield scrapy.Request(self.start)
-    def parse(self, response):
-        for href in response.css("a::attr(href)").getall():
-            if href.startswith(("/articles/", "/tags/", "/page/")):
-                yield response.follow(href, self.parse)
-`,
-    );
-    await run("scrapy", ["runspider", spider, "-a", `start=${stack.edgeUrl}/`], { env, timeout: 120_000, cwd: work });
+    const proxy = await proxyFor(ip);
+    await scrapyRun(`${stack.edgeUrl}/`, { proxy, work, pages: 40, timeoutMs: 120_000, check: true });
     expectHandful(ip);
   });
 
   it("HTTrack, mirroring", async () => {
     const ip = "198.18.35.7"; // a /24 of its own: prefix counters must not mix tools
-    const proxy = new URL(await proxyFor(ip));
-    await run(
-      "httrack",
-      [`${stack.edgeUrl}/`, "-O", join(work, "httrack"), "-P", `${proxy.hostname}:${proxy.port}`, "-r3", "-E60", "-%v0", "-q"],
-      {
-        timeout: 120_000,
-      },
-    ).catch(() => undefined);
+    const proxy = await proxyFor(ip);
+    await httrackRun(`${stack.edgeUrl}/`, { proxy, dir: join(work, "httrack"), depth: 3, maxSeconds: 60, timeoutMs: 120_000 });
     expectHandful(ip);
   });
 
@@ -225,7 +190,7 @@ class Site(scrapy.Spider):
     const ip = "198.18.36.7"; // a /24 of its own: prefix counters must not mix tools
     for (const path of ["/", "/articles/france", "/page/2", "/tags"]) {
       const response = await fetch(`${stack.edgeUrl}${path}`, {
-        headers: { "user-agent": "Mozilla/5.0 (compatible; ClaudeBot/1.0; +claudebot@anthropic.com)", "cf-connecting-ip": ip },
+        headers: { "user-agent": CLAUDEBOT_UA, "cf-connecting-ip": ip },
       });
       await response.text();
     }
