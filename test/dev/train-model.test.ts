@@ -103,7 +103,7 @@ describe("npm run train:model -- --from-db", () => {
   });
 
   it("trains on labelled Postgres rows alone, evaluates, and writes a versioned model", async () => {
-    const result = await train(postgres, ["--from-db", "--no-seed", "--out", out]);
+    const result = await train(postgres, ["--from-db", "--no-seed", "--out", out, "--quick"]);
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/Postgres: 240 labelling events → \d+ rows/);
     expect(result.output).toMatch(/held-out clients, logistic regression \(\d+ rows\): ROC AUC 0\.9\d+/);
@@ -124,7 +124,7 @@ describe("npm run train:model -- --from-db", () => {
   }, 180_000); // two models, each also refitted per left-out kind family
 
   it("merges the seed dataset with the Postgres rows", async () => {
-    const result = await train(postgres, ["--from-db", "--out", out]);
+    const result = await train(postgres, ["--from-db", "--out", out, "--quick"]);
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/\d+ rows \{"synthetic":2500,"lab":\d+,"postgres":\d+\}/);
   }, 180_000);

@@ -35,7 +35,7 @@ describe("the traffic lab, quick", () => {
 
     const trained = await run(
       process.execPath,
-      ["--import", "tsx", "scripts/model/train-model.ts", "models/seed-dataset.jsonl", out, "--out", join(dir, "model")],
+      ["--import", "tsx", "scripts/model/train-model.ts", "models/seed-dataset.jsonl", out, "--out", join(dir, "model"), "--quick"],
       { timeout: 170_000, maxBuffer: 16 * 1024 * 1024 },
     );
     expect(trained.stdout).toMatch(/\.jsonl: \d+ rows/);
