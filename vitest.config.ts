@@ -6,10 +6,11 @@ type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never
 
 /** Workers whose tests need the embedded Postgres (started once by test/support/global-postgres.ts). */
 // Unit-level Worker tests bind edge-guard's TARPIT to this stub; the real cross-Worker flow is tested in test/e2e/.
-// It echoes the trusted headers edge-guard sets (client IP, score, no-hop), so tests can see what the tarpit was told.
+// It echoes the trusted headers edge-guard sets (client IP, score, no-hop, site), so tests can see what the tarpit was told.
 const TARPIT_STUB = `const echo = (request, name) => request.headers.get(name) ?? "absent";
 export default { fetch(request) { return new Response("tarpit stub " + new URL(request.url).pathname, { headers: { "x-stub": "tarpit",
-  "x-stub-client-ip": echo(request, "x-edge-guard-client-ip"), "x-stub-score": echo(request, "x-edge-guard-score"), "x-stub-no-hop": echo(request, "x-edge-guard-no-hop") } }); } };`;
+  "x-stub-client-ip": echo(request, "x-edge-guard-client-ip"), "x-stub-score": echo(request, "x-edge-guard-score"), "x-stub-no-hop": echo(request, "x-edge-guard-no-hop"),
+  "x-stub-site": echo(request, "x-edge-guard-site") } }); } };`;
 // Admin's unit tests bind TARPIT to this stub of the tarpit's metrics() RPC (known totals to show).
 const TARPIT_METRICS_STUB = `import { WorkerEntrypoint } from "cloudflare:workers";
 export default class extends WorkerEntrypoint {

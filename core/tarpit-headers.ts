@@ -3,6 +3,11 @@
  * tarpit has no route of its own, so only edge-guard can set them: there they are trusted.
  */
 export const TARPIT_CLIENT_IP_HEADER = "x-edge-guard-client-ip";
+/**
+ * The id of the site the request was for (core/sites.ts): the tarpit counts hops and writes its blocks per site.
+ * edge-guard always sets it, overwriting a client's copy.
+ */
+export const TARPIT_SITE_HEADER = "x-edge-guard-site";
 /** edge-guard's score for the request, a number. */
 export const TARPIT_SCORE_HEADER = "x-edge-guard-score";
 /**

@@ -1,5 +1,6 @@
 import type { BlocklistEntry } from "./blocklist-entry";
-import { kvKeys } from "./kv-keys";
+import { siteKeys } from "./kv-keys";
+import { DEFAULT_SITE_ID } from "./sites";
 import { clientPrefix } from "./cidr";
 import { isSpecialPurpose } from "./prefix-block";
 import type { DecisionReport } from "./report";
@@ -36,13 +37,21 @@ export function isHopOut(inWindow: number, blockedUntil: number, now: number, po
  * The blocklist entries for a client that hopped out: its IP and, when the policy says "prefix", its /24 or /64,
  * unless that is special-purpose space (private, documentation…: a prefix there is a NAT or a proxy, not one bot).
  */
-export function hopOutBlocks(ip: string, hops: number, policy: HopPolicy, edgeScore: number | null, now: number): BlockWrite[] {
+export function hopOutBlocks(
+  ip: string,
+  hops: number,
+  policy: HopPolicy,
+  edgeScore: number | null,
+  now: number,
+  site: string = DEFAULT_SITE_ID,
+): BlockWrite[] {
+  const keys = siteKeys(site);
   const reason = `${HOP_OUT_REASON}: ${hops} tarpit hops in ${Math.round(policy.windowMs / 1000)} s (limit ${policy.limit})`;
   const entry: BlocklistEntry = { action: "block", reason, source: "tarpit", at: now, ...(edgeScore === null ? {} : { score: edgeScore }) };
-  const writes: BlockWrite[] = [{ key: kvKeys.ip(ip), entry, ttlSeconds: policy.blockTtlSeconds }];
+  const writes: BlockWrite[] = [{ key: keys.ip(ip), entry, ttlSeconds: policy.blockTtlSeconds }];
   const prefix = policy.blockPrefix === "prefix" && !isSpecialPurpose(ip) ? clientPrefix(ip) : null;
   if (prefix !== null)
-    writes.push({ key: kvKeys.cidr(prefix), entry: { ...entry, reason: `${reason}, from ${ip}` }, ttlSeconds: policy.blockTtlSeconds });
+    writes.push({ key: keys.cidr(prefix), entry: { ...entry, reason: `${reason}, from ${ip}` }, ttlSeconds: policy.blockTtlSeconds });
   return writes;
 }
 
@@ -55,6 +64,16 @@ export interface HopOutRequest {
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly edgeScore: number | null;
+  /** The site the request was for; absent: the default site. */
+  readonly site?: string;
+}
+
+/**
+ * The name of a client's HopCounter on a site: the address alone on the default site (the objects of a single-site
+ * deployment keep counting), `site:<id>:<ip>` on another, so hops on one site never count towards another's limit.
+ */
+export function hopCounterName(ip: string, site: string = DEFAULT_SITE_ID): string {
+  return siteKeys(site).counter(ip);
 }
 
 /** The report escalation gets when a client hops out: a block, labelled as a bot by what it did, not by a model. */
@@ -70,6 +89,7 @@ export function hopOutReport(request: HopOutRequest, count: HopCount, policy: Ho
     at: request.at,
     source: "tarpit",
     ip: request.ip,
+    ...(request.site === undefined || request.site === DEFAULT_SITE_ID ? {} : { site: request.site }),
     method: request.method.slice(0, 16),
     path: request.path.slice(0, 2048),
     userAgent: (request.headers["user-agent"] ?? "").slice(0, 1024),

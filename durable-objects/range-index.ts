@@ -215,6 +215,20 @@ export class RangeIndex extends DurableObject<RangeIndexEnv> {
     return { items, nextCursor: rows.length > limit ? (items.at(-1)?.key ?? null) : null };
   }
 
+  /** The live entries of one kind shared across every site, whichever site wrote them (at most `limit`). */
+  async listShared(kind: RangeKeyKind, limit = 10_000): Promise<RangeItem[]> {
+    await this.#importOnce();
+    return this.ctx.storage.sql
+      .exec<Row>(
+        "SELECT key, value, expires_at, shared FROM entries WHERE shared = 1 AND kind = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?",
+        kind,
+        Date.now(),
+        limit,
+      )
+      .toArray()
+      .map(itemOf);
+  }
+
   /** What this object did since it started (KV operations counted), and what it last published. */
   async stats(): Promise<RangeIndexStats> {
     await this.#importOnce();

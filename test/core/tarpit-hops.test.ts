@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseBlocklistEntry } from "../../core/blocklist-entry";
 import { DecisionReportSchema } from "../../core/report";
 import { parseTarpitConfig, type HopPolicy } from "../../core/tarpit-config";
-import { HOP_OUT_REASON, hopOutBlocks, hopOutReport, isHopOut } from "../../core/tarpit-hops";
+import { HOP_OUT_REASON, hopCounterName, hopOutBlocks, hopOutReport, isHopOut } from "../../core/tarpit-hops";
 
 const policy: HopPolicy = { limit: 5, windowMs: 600_000, blockTtlSeconds: 3600, blockPrefix: "none" };
 
@@ -37,6 +37,17 @@ describe("hopOutBlocks", () => {
     expect(hopOutBlocks(v6, 6, prefix, null, 1).map((w) => w.key)).toEqual([`ip:${v6}`, "cidr:2a01:04f8:0001:0002:0000:0000:0000:0000/64"]);
     expect(hopOutBlocks("10.1.2.3", 6, prefix, null, 1).map((w) => w.key)).toEqual(["ip:10.1.2.3"]);
     expect(hopOutBlocks("198.51.100.7", 6, prefix, null, 1).map((w) => w.key)).toEqual(["ip:198.51.100.7"]);
+  });
+
+  it("writes a site's keys and names a site's hop counter apart; the default site's stay as they were", () => {
+    const prefix = { ...policy, blockPrefix: "prefix" } as const;
+    expect(hopOutBlocks("81.2.69.160", 6, prefix, null, 1, "blog").map((w) => w.key)).toEqual([
+      "site:blog:ip:81.2.69.160",
+      "site:blog:cidr:81.2.69.0/24",
+    ]);
+    expect(hopCounterName("81.2.69.160")).toBe("81.2.69.160");
+    expect(hopCounterName("81.2.69.160", "default")).toBe("81.2.69.160");
+    expect(hopCounterName("81.2.69.160", "blog")).toBe("site:blog:81.2.69.160");
   });
 });
 

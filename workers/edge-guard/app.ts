@@ -5,7 +5,7 @@ import type { DecisionReport, ReportLabel } from "../../core/report";
 import type { RequestFacts } from "../../core/request-facts";
 import { managedRobotsTxt } from "../../core/robots-managed";
 import { TRAP_PATH_PREFIX, isTrapPath } from "../../core/trap-paths";
-import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER } from "../../core/tarpit-headers";
+import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER, TARPIT_SITE_HEADER } from "../../core/tarpit-headers";
 import { BlocklistStore } from "../../adapters/blocklist-store";
 import { RANGES_REFRESH_MS } from "../../core/range-entries";
 import { siteKeys } from "../../core/kv-keys";
@@ -424,6 +424,7 @@ function tarpitRequest(request: Request, facts: RequestFacts, score: number, hop
   const forwarded = new Request(request);
   // Trusted by the tarpit because only edge-guard reaches it: a client's own copies are overwritten or removed.
   forwarded.headers.set(TARPIT_CLIENT_IP_HEADER, facts.ip);
+  forwarded.headers.set(TARPIT_SITE_HEADER, siteOf(facts));
   forwarded.headers.set(TARPIT_SCORE_HEADER, String(score));
   if (hop) forwarded.headers.delete(TARPIT_NO_HOP_HEADER);
   else forwarded.headers.set(TARPIT_NO_HOP_HEADER, "1");

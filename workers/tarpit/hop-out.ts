@@ -8,6 +8,8 @@ import type { TarpitState } from "./state";
 export interface TarpitClient {
   readonly ip: string;
   readonly edgeScore: number | null;
+  /** The site the request was for (edge-guard's trusted header; the default site when absent). */
+  readonly site: string;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function hopOut(
   policy: HopPolicy,
   now: number,
 ): Promise<void> {
-  const writes = hopOutBlocks(client.ip, hops.inWindow, policy, client.edgeScore, now);
+  const writes = hopOutBlocks(client.ip, hops.inWindow, policy, client.edgeScore, now, client.site);
   const report = hopOutReport(
     {
       id: crypto.randomUUID(),
@@ -33,6 +35,7 @@ export async function hopOut(
       path: new URL(request.url).pathname,
       headers: Object.fromEntries(request.headers),
       edgeScore: client.edgeScore,
+      site: client.site,
     },
     hops,
     policy,

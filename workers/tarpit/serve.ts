@@ -2,7 +2,9 @@ import { parseIp } from "../../core/client-ip";
 import { fakeAssetFor, fakeAssetPieces, type FakeAsset } from "../../core/fake-assets";
 import { renderLabyrinthPage } from "../../core/labyrinth";
 import type { TarpitConfig } from "../../core/tarpit-config";
-import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER } from "../../core/tarpit-headers";
+import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER, TARPIT_SITE_HEADER } from "../../core/tarpit-headers";
+import { hopCounterName } from "../../core/tarpit-hops";
+import { DEFAULT_SITE_ID, SiteIdSchema } from "../../core/sites";
 import { assetPace, pagePace, rechunk, takeBytes, type Pace } from "../../core/tarpit-stream";
 import type { HopAnswer } from "../../durable-objects/hop-counter";
 import { tarpitConfig } from "./config";
@@ -48,7 +50,7 @@ export async function serveTarpit(state: TarpitState, env: TarpitEnv, waitUntil:
   const headers = responseHeaders(asset);
   const lease = hop?.lease ?? null;
   const release = (): void => {
-    if (client !== null && lease !== null) waitUntil(releaseLease(state, env, client.ip, lease));
+    if (client !== null && lease !== null) waitUntil(releaseLease(state, env, hopCounterName(client.ip, client.site), lease));
   };
   if (!wantsBody) {
     release();
@@ -104,7 +106,9 @@ function clientOf(request: Request): TarpitClient | null {
   const ip = parseIp(request.headers.get(TARPIT_CLIENT_IP_HEADER) ?? request.headers.get("cf-connecting-ip") ?? "");
   if (ip === null) return null;
   const score = Number(request.headers.get(TARPIT_SCORE_HEADER) ?? Number.NaN);
-  return { ip, edgeScore: Number.isFinite(score) ? score : null };
+  // The site edge-guard names; the default site when absent (an older edge) or not a site id.
+  const site = SiteIdSchema.safeParse(request.headers.get(TARPIT_SITE_HEADER) ?? DEFAULT_SITE_ID);
+  return { ip, edgeScore: Number.isFinite(score) ? score : null, site: site.success ? site.data : DEFAULT_SITE_ID };
 }
 
 async function countHop(
@@ -118,7 +122,7 @@ async function countHop(
   const leaseMs = config.stream.maxMs + config.stream.delayMs + LEASE_SLACK_MS;
   const claim = wantsStream && config.maxStreamsPerClient > 0 ? { max: config.maxStreamsPerClient, leaseMs } : null;
   try {
-    return await env.HOP_COUNTER.getByName(client.ip).hop(now, config.hops, claim);
+    return await env.HOP_COUNTER.getByName(hopCounterName(client.ip, client.site)).hop(now, config.hops, claim);
   } catch (error) {
     state.meter.count({ faults: 1 });
     console.error(JSON.stringify({ msg: "tarpit hop counter unreachable", error: String(error) }));
@@ -126,8 +130,8 @@ async function countHop(
   }
 }
 
-async function releaseLease(state: TarpitState, env: TarpitEnv, ip: string, lease: string): Promise<void> {
-  await env.HOP_COUNTER.getByName(ip)
+async function releaseLease(state: TarpitState, env: TarpitEnv, counter: string, lease: string): Promise<void> {
+  await env.HOP_COUNTER.getByName(counter)
     .release(lease)
     .catch((error: unknown) => {
       state.meter.count({ faults: 1 }); // the lease expires on its own

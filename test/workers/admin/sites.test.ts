@@ -115,6 +115,61 @@ describe("site-scoped routes", () => {
     expect(removed.status).toBe(200);
   });
 
+  it("an import into one site writes that site's entries only (addresses, networks, AS numbers)", async () => {
+    const text = "45.96.3.7\n45.96.4.0/24\nAS64000\n";
+    const imported = await call(
+      "/api/blocklist/import?site=blog",
+      jsonInit("POST", { text, reason: "blog list", ttlSeconds: null }, blogOperator),
+    );
+    expect(imported.status, await imported.clone().text()).toBe(200);
+    expect(await body(imported)).toMatchObject({ added: 3, refused: [] });
+    expect(await baseEnv.BLOCKLIST.get(siteKeys("blog").ip("45.96.3.7"))).not.toBeNull();
+    expect(await baseEnv.BLOCKLIST.get(kvKeys.ip("45.96.3.7"))).toBeNull();
+    const blogRanges = await body(await call("/api/blocklist?site=blog&kind=cidr", { headers: blogOperator }));
+    expect((blogRanges.entries as Json[]).map((e) => e.key)).toContain(siteKeys("blog").cidr("45.96.4.0/24"));
+    const blogAsns = await body(await call("/api/blocklist?site=blog&kind=asn", { headers: blogOperator }));
+    expect((blogAsns.entries as Json[]).map((e) => e.key)).toEqual([siteKeys("blog").asn(64000)]);
+    for (const kind of ["ip", "cidr", "asn"]) {
+      for (const site of ["default", "forge"]) {
+        const other = await body(await call(`/api/blocklist?site=${site}&kind=${kind}`, { headers: admin }));
+        expect(
+          (other.entries as Json[]).map((e) => e.target),
+          `${site} ${kind}`,
+        ).not.toContain(kind === "asn" ? "AS64000" : kind === "ip" ? "45.96.3.7" : "45.96.4.0/24");
+      }
+    }
+    const exported = await call("/api/blocklist/export?site=blog", { headers: blogOperator });
+    expect(exported.status).toBe(200);
+    expect(await exported.text()).toContain("45.96.3.7");
+    expect(
+      (await call("/api/blocklist/import?site=forge", jsonInit("POST", { text, reason: "x", ttlSeconds: null }, blogOperator))).status,
+    ).toBe(403);
+  });
+
+  it("checks a new block against the allow-list of the site it is for", async () => {
+    const allowed = await call(
+      "/api/allowlist?site=blog",
+      jsonInit("POST", { target: "45.96.5.0/24", reason: "blog partner" }, blogOperator),
+    );
+    expect(allowed.status, await allowed.clone().text()).toBe(201);
+    const onBlog = await call(
+      "/api/blocklist?site=blog",
+      jsonInit("POST", { target: "45.96.5.9", reason: "x", ttlSeconds: null }, blogOperator),
+    );
+    expect(onBlog.status).toBe(422);
+    expect(await body(onBlog)).toMatchObject({ error: "unsafe_target" });
+    const imported = await body(
+      await call("/api/blocklist/import?site=blog", jsonInit("POST", { text: "45.96.5.10", reason: "x", ttlSeconds: null }, blogOperator)),
+    );
+    expect(imported).toMatchObject({ added: 0, refused: [expect.objectContaining({ text: "45.96.5.10" })] });
+    // The blog's allow-list is the blog's: forge may block the address.
+    const onForge = await call(
+      "/api/blocklist?site=forge",
+      jsonInit("POST", { target: "45.96.5.9", reason: "x", ttlSeconds: null }, admin),
+    );
+    expect(onForge.status, await onForge.clone().text()).toBe(201);
+  });
+
   it("shows a site operator their site's decisions only, and an admin the totals of every site", async () => {
     await insertDecision("sites-blog-1", "198.51.100.51", { site: "blog" });
     await insertDecision("sites-forge-1", "198.51.100.52", { site: "forge" });

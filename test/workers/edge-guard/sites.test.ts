@@ -64,6 +64,24 @@ describe("sites at the edge", () => {
     expect(await status("fresh.test", "198.18.63.5", gptbot)).toBe("200");
   });
 
+  it("tells the tarpit which site a trapped request was for, overwriting a client's own copy", async () => {
+    for (const [host, site] of [
+      ["docs.test", "docs"],
+      ["git.forge.test", "forge"],
+      ["unclaimed.test", "default"],
+    ]) {
+      const response = await exports.default.fetch(
+        new Request(`http://${host}/`, {
+          headers: { "user-agent": GPTBOT_UA, accept: "text/html", "cf-connecting-ip": "198.18.63.9", "x-edge-guard-site": "blog" },
+        }),
+        { redirect: "manual" },
+      );
+      await response.body?.cancel();
+      expect(response.headers.get("x-stub"), host).toBe("tarpit");
+      expect(response.headers.get("x-stub-site"), host).toBe(site);
+    }
+  });
+
   it("a site's address block holds on that site only", async () => {
     expect(await status("forge.test", LISTED_ON_FORGE)).toBe("403");
     expect(await status("docs.test", LISTED_ON_FORGE)).toBe("200");

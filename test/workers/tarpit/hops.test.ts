@@ -10,10 +10,11 @@ import { call, envWith, tarpitFor } from "./support";
 const env = rawEnv as unknown as TarpitEnv;
 const policy = { limit: 3, windowMs: 60_000, blockTtlSeconds: 120, blockPrefix: "none" } as const;
 
-async function hops(e: TarpitEnv, ip: string, n: number): Promise<number[]> {
+async function hops(e: TarpitEnv, ip: string, n: number, site?: string): Promise<number[]> {
   const statuses: number[] = [];
   for (let i = 0; i < n; i++) {
-    const { response, settled } = await call(e, `/archive/${i.toString(16).padStart(8, "0")}/hop`, ip);
+    const extra: Record<string, string> = site === undefined ? {} : { "x-edge-guard-site": site };
+    const { response, settled } = await call(e, `/archive/${i.toString(16).padStart(8, "0")}/hop`, ip, "GET", extra);
     statuses.push(response.status);
     await response.arrayBuffer();
     await settled();
@@ -50,6 +51,27 @@ describe("hop limit", () => {
     await hops(e, ip, 2); // already blocked: no second report
     expect(reports).toHaveLength(1);
     expect((await tarpitFor(e).stats()).counters.blocks).toBeGreaterThanOrEqual(1);
+  });
+
+  it("counts a client's hops per site, and blocks it on the site where it hopped out", async () => {
+    const { env: e, reports } = envWith({ HOP_LIMIT: "3", STREAM_DELAY_MS: "0" });
+    const ip = "81.2.69.41";
+    expect(await hops(e, ip, 3, "blog")).toEqual([200, 200, 200]);
+    expect(await hops(e, ip, 3, "forge")).toEqual([200, 200, 200]);
+    expect(await hops(e, ip, 2)).toEqual([200, 200]); // the default site (no header, as from an older edge)
+    expect(reports).toEqual([]); // three hops on each site: none past its limit
+    expect(await hops(e, ip, 1, "blog")).toEqual([200]);
+    expect(await env.BLOCKLIST.get(`site:blog:ip:${ip}`)).not.toBeNull();
+    expect(await env.BLOCKLIST.get(`site:forge:ip:${ip}`)).toBeNull();
+    expect(await env.BLOCKLIST.get(`ip:${ip}`)).toBeNull();
+    expect(reports).toHaveLength(1);
+    expect(DecisionReportSchema.parse(reports[0])).toMatchObject({ ip, site: "blog", action: "block" });
+    // The default site's counter is the one named by the address alone (kept from before sites): a header naming
+    // the default site, or one that is not a site id, counts there.
+    expect(await hops(e, ip, 1, "default")).toEqual([200]);
+    expect(await env.BLOCKLIST.get(`ip:${ip}`)).toBeNull();
+    expect(await hops(e, ip, 1, "Not a site!")).toEqual([200]);
+    expect(await env.BLOCKLIST.get(`ip:${ip}`)).not.toBeNull();
   });
 
   it("blocks the /24 too when BLOCK_PREFIX is prefix", async () => {

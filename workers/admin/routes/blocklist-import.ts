@@ -8,7 +8,7 @@ import { ERROR_RESPONSES, json, jsonBody } from "../schemas";
 import { writeBlocks } from "../store/blocklist";
 import { allKeys } from "../store/kv";
 import { TargetKindSchema, TtlSchema } from "./blocklist";
-import { secured } from "./secured";
+import { securedSite } from "../auth/site-scope";
 
 const ImportSchema = z
   .object({
@@ -35,17 +35,19 @@ export const blocklistImportRoutes = adminRouter()
     createRoute({
       method: "post",
       path: "/import",
-      summary: "Import a plain list; unsafe or malformed lines are refused and reported, the rest written",
-      ...secured("operator"),
+      summary: "Import a plain list into a site; unsafe or malformed lines are refused and reported, the rest written",
+      ...securedSite("operator"),
       request: { body: jsonBody(ImportSchema) },
       responses: { 200: json(ImportResultSchema, "what was written and what was refused"), ...ERROR_RESPONSES },
     }),
     async (c) => {
       const input = c.req.valid("json");
-      const plan = planImport(input.text, await c.get("state").safety.load(c.env, c.get("config").devMode));
+      const site = c.get("site");
+      const plan = planImport(input.text, await c.get("state").safety.load(c.env, c.get("config").devMode, site));
       if (!plan.ok) throw new AppError(400, "invalid_request", plan.error);
       const { targets, refused } = plan.value;
-      if (!input.dryRun) await writeBlocks(c.env, actorOf(principalOf(c)), "blocklist.import", targets, input, c.get("deps").now());
+      if (!input.dryRun)
+        await writeBlocks(c.env, actorOf(principalOf(c)), "blocklist.import", targets, { ...input, site }, c.get("deps").now());
       return c.json(
         { added: input.dryRun ? 0 : targets.length, targets: targets.map(targetText), refused: [...refused], dryRun: input.dryRun },
         200,
@@ -56,15 +58,15 @@ export const blocklistImportRoutes = adminRouter()
     createRoute({
       method: "get",
       path: "/export",
-      summary: "Export entries as plain text, one per line (the import format)",
-      ...secured("viewer"),
+      summary: "Export a site's entries as plain text, one per line (the import format)",
+      ...securedSite("viewer"),
       request: { query: z.object({ kind: TargetKindSchema.optional().openapi({ description: "one kind; all when absent" }) }) },
       responses: { 200: { description: "one target per line", content: { "text/plain": { schema: z.string() } } }, ...ERROR_RESPONSES },
     }),
     async (c) => {
       const kind = c.req.valid("query").kind;
       const kinds = kind === undefined ? (["ip", "cidr", "asn"] as const) : [kind];
-      const keys = (await Promise.all(kinds.map((k) => allKeys(c.env, k)))).flat();
+      const keys = (await Promise.all(kinds.map((k) => allKeys(c.env, k, 10_000, c.get("site"))))).flat();
       const targets = keys.map((k) => targetOfBlocklistKey(k.name)).filter((t) => t !== null);
       c.header("Content-Disposition", 'attachment; filename="blocklist.txt"');
       return c.text(formatExport(targets), 200);

@@ -98,7 +98,7 @@ export const blocklistRoutes = adminRouter()
     async (c) => {
       const input = c.req.valid("json");
       const target = targetOrThrow(input.target, input.kind);
-      const checked = checkBlockTarget(target, await c.get("state").safety.load(c.env, c.get("config").devMode));
+      const checked = checkBlockTarget(target, await c.get("state").safety.load(c.env, c.get("config").devMode, c.get("site")));
       if (!checked.ok) throw new AppError(422, "unsafe_target", checked.error);
       const [view] = await writeBlocks(
         c.env,

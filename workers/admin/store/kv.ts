@@ -54,16 +54,17 @@ export async function listItems(
   });
 }
 
-/** Every key of one kind (names only), up to `max`: for the allow-list check and exports. */
+/** Every key of one kind of a site (names only), up to `max`: for the allow-list check and exports. */
 export async function allKeys(
   env: BlocklistBindings,
   kind: EntryKind,
   max = 10_000,
+  site: string = DEFAULT_SITE_ID,
 ): Promise<{ name: string; expiration: number | null }[]> {
   const keys: { name: string; expiration: number | null }[] = [];
   let cursor: string | undefined;
   do {
-    const page = await listItems(env, kind, 1000, cursor);
+    const page = await listItems(env, kind, 1000, cursor, site);
     keys.push(...page.items.map((item) => ({ name: item.key, expiration: item.expiration })));
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined && keys.length < max);

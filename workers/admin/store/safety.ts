@@ -5,10 +5,17 @@ import { CrawlerRangesSchema } from "../../../core/verified-crawlers";
 import type { BlocklistBindings } from "../../../adapters/blocklist-store";
 import { targetOfAllowKey } from "../../../core/admin/allowlist";
 import { allKeys } from "./kv";
+import { RANGE_INDEX_INSTANCE } from "../../../core/range-entries";
+import { splitSiteKey } from "../../../core/kv-keys";
+import { DEFAULT_SITE_ID } from "../../../core/sites";
 
-/** The allow-listed networks, from the RangeIndex. */
-export async function allowedNetworks(env: BlocklistBindings): Promise<Cidr[]> {
-  const keys = await allKeys(env, "allow");
+/** The networks allow-listed on a site: its own allow-list and the entries shared across every site (RangeIndex). */
+export async function allowedNetworks(env: BlocklistBindings, site: string = DEFAULT_SITE_ID): Promise<Cidr[]> {
+  const [own, shared] = await Promise.all([
+    allKeys(env, "allow", 10_000, site),
+    env.RANGE_INDEX.getByName(RANGE_INDEX_INSTANCE).listShared("allow"),
+  ]);
+  const keys = [...own, ...shared.filter((item) => splitSiteKey(item.key).site !== site).map((item) => ({ name: item.key }))];
   return keys.flatMap((k) => {
     const target = targetOfAllowKey(k.name);
     return target === null ? [] : [target.cidr];
@@ -29,8 +36,8 @@ export class SafetyLoader {
     return this.#crawlers;
   }
 
-  /** The context a block is checked against; documentation ranges are allowed only in dev mode. */
-  async load(env: BlocklistBindings, devMode: boolean): Promise<SafetyContext> {
-    return safetyContext(await allowedNetworks(env), this.crawlers, devMode);
+  /** The context a block for `site` is checked against (its allow-list); documentation ranges are allowed only in dev mode. */
+  async load(env: BlocklistBindings, devMode: boolean, site: string = DEFAULT_SITE_ID): Promise<SafetyContext> {
+    return safetyContext(await allowedNetworks(env, site), this.crawlers, devMode);
   }
 }

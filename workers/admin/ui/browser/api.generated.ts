@@ -808,10 +808,13 @@ export interface paths {
         };
         readonly get?: never;
         readonly put?: never;
-        /** Import a plain list; unsafe or malformed lines are refused and reported, the rest written */
+        /** Import a plain list into a site; unsafe or malformed lines are refused and reported, the rest written */
         readonly post: {
             readonly parameters: {
-                readonly query?: never;
+                readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
+                };
                 readonly header?: never;
                 readonly path?: never;
                 readonly cookie?: never;
@@ -882,10 +885,12 @@ export interface paths {
             readonly path?: never;
             readonly cookie?: never;
         };
-        /** Export entries as plain text, one per line (the import format) */
+        /** Export a site's entries as plain text, one per line (the import format) */
         readonly get: {
             readonly parameters: {
                 readonly query?: {
+                    /** @description the site (id) this request is about; default `default`. 404 `unknown_site`; 403 `forbidden_site` outside your sites */
+                    readonly site?: string;
                     /** @description one kind; all when absent */
                     readonly kind?: "ip" | "cidr" | "asn";
                 };

@@ -13,6 +13,7 @@ import {
   messageOf,
   operatorOnly,
   ttlSeconds,
+  viewer,
 } from "./app";
 
 const KINDS = ["ip", "cidr", "asn", "allow"];
@@ -217,6 +218,11 @@ byId("import-form").addEventListener("submit", async (event) => {
 });
 
 sourceFilter.addEventListener("change", renderRows);
+// The export links are plain downloads (no api() call to add the site): they name the site shown themselves.
+if (viewer.site !== "default")
+  document.querySelectorAll<HTMLAnchorElement>('a[href^="/api/blocklist/export"]').forEach((link) => {
+    link.href += (link.href.includes("?") ? "&" : "?") + "site=" + encodeURIComponent(viewer.site);
+  });
 if (isAllow)
   sourceFilter
     .closest("header")
