@@ -10,7 +10,7 @@ type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never
 const TARPIT_STUB = `const echo = (request, name) => request.headers.get(name) ?? "absent";
 export default { fetch(request) { return new Response("tarpit stub " + new URL(request.url).pathname, { headers: { "x-stub": "tarpit",
   "x-stub-client-ip": echo(request, "x-edge-guard-client-ip"), "x-stub-score": echo(request, "x-edge-guard-score"), "x-stub-no-hop": echo(request, "x-edge-guard-no-hop"),
-  "x-stub-site": echo(request, "x-edge-guard-site") } }); } };`;
+  "x-stub-site": echo(request, "x-edge-guard-site"), "x-stub-corpus": echo(request, "x-edge-guard-corpus") } }); } };`;
 // Admin's unit tests bind TARPIT to this stub of the tarpit's metrics() RPC (known totals to show).
 const TARPIT_METRICS_STUB = `import { WorkerEntrypoint } from "cloudflare:workers";
 export default class extends WorkerEntrypoint {

@@ -15,10 +15,17 @@ export const SiteIdSchema = z
 export const HOSTNAME_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 export const HostnameSchema = z.string().max(253).regex(HOSTNAME_PATTERN, "a hostname such as blog.example.com or *.example.com");
 
+/** A trained Markov corpus's name (`npm run train:markov -- --corpus NAME`, which checks it with this schema too). */
+export const CorpusNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "a corpus name is lower-case letters, digits, dashes and underscores (at most 64)");
+
 export const SiteSchema = z.strictObject({
   id: SiteIdSchema,
   name: z.string().trim().min(1).max(100),
   hostnames: z.array(HostnameSchema).max(100),
+  /** The Markov corpus the tarpit writes this site's labyrinth from; absent: the deployment's (`MARKOV_CORPUS`). */
+  corpus: CorpusNameSchema.optional(),
 });
 export type Site = z.infer<typeof SiteSchema>;
 

@@ -8,6 +8,11 @@ export const TARPIT_CLIENT_IP_HEADER = "x-edge-guard-client-ip";
  * edge-guard always sets it, overwriting a client's copy.
  */
 export const TARPIT_SITE_HEADER = "x-edge-guard-site";
+/**
+ * The Markov corpus of that site (its `corpus` in the sites document), when it names one; edge-guard removes a client's
+ * copy otherwise, and the tarpit uses its `MARKOV_CORPUS`.
+ */
+export const TARPIT_CORPUS_HEADER = "x-edge-guard-corpus";
 /** edge-guard's score for the request, a number. */
 export const TARPIT_SCORE_HEADER = "x-edge-guard-score";
 /**

@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_MARKOV_ORDER } from "../../core/markov";
 import { CorpusInputError, readCorpusFiles } from "../../dev/corpus-files";
+import { CorpusNameSchema } from "../../core/sites";
 import { countCorpus, storeMarkovModel } from "../../dev/markov-store";
 import { DEFAULT_MARKOV_CORPUS } from "../../dev/postgres";
 import { withPostgresSession } from "../../dev/postgres-session";
@@ -29,8 +30,8 @@ async function main(): Promise<void> {
   const order = Number(values.order);
   if (!Number.isInteger(order) || order < 1 || order > 5)
     throw new CorpusInputError(`--order must be an integer from 1 to 5, got ${values.order}`);
-  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(values.corpus))
-    throw new CorpusInputError(`--corpus must match [a-z0-9][a-z0-9_-]*, got ${values.corpus}`);
+  const name = CorpusNameSchema.safeParse(values.corpus);
+  if (!name.success) throw new CorpusInputError(`--corpus: ${name.error.issues[0]?.message ?? "invalid"}, got ${values.corpus}`);
 
   const files = readCorpusFiles(positionals);
   log(`read ${files.length} file(s), ${files.reduce((sum, f) => sum + f.text.length, 0)} characters`);

@@ -5,7 +5,13 @@ import type { DecisionReport, ReportLabel } from "../../core/report";
 import type { RequestFacts } from "../../core/request-facts";
 import { managedRobotsTxt } from "../../core/robots-managed";
 import { TRAP_PATH_PREFIX, isTrapPath } from "../../core/trap-paths";
-import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER, TARPIT_SITE_HEADER } from "../../core/tarpit-headers";
+import {
+  TARPIT_CLIENT_IP_HEADER,
+  TARPIT_NO_HOP_HEADER,
+  TARPIT_SCORE_HEADER,
+  TARPIT_SITE_HEADER,
+  TARPIT_CORPUS_HEADER,
+} from "../../core/tarpit-headers";
 import { BlocklistStore } from "../../adapters/blocklist-store";
 import { RANGES_REFRESH_MS } from "../../core/range-entries";
 import { siteKeys } from "../../core/kv-keys";
@@ -15,7 +21,7 @@ import { onError } from "../../adapters/http";
 import { payPerCrawl, settlePaid, type PayStep } from "./pay-per-crawl";
 import type { EdgeGuardEnv } from "./env";
 import { readFacts } from "./facts";
-import { assessRequest, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
+import { assessRequest, clientCounterKey, createIsolateState, type Assessment, type IsolateState, type WaitUntil } from "./guard";
 import { embeddedTrapResponse, trapSignals, trapVisit, withHoneypot, type TrapVisit } from "./honeypot";
 import { fnv1a } from "../../core/fingerprint";
 import { modeInForce } from "../../core/mode";
@@ -137,9 +143,10 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
     // Only the hidden link served to this very client labels it; a guessed, stale or someone else's link does not.
     if (trap?.token === "own" && assessment.entry === null) waitUntil(labelHoneypot(state, env, facts));
     const hop = countsHop(trap, assessment);
-    state.counters.hit([`ip:${facts.ip}`], "tarpit", facts.receivedAt);
+    state.counters.hit([clientCounterKey(facts)], "tarpit", facts.receivedAt);
     try {
-      return await env.TARPIT.fetch(tarpitRequest(request, facts, verdict.score, hop));
+      const corpus = state.sites.site(siteOf(facts))?.corpus ?? null;
+      return await env.TARPIT.fetch(tarpitRequest(request, facts, verdict.score, hop, corpus));
     } catch (error) {
       state.faults.record("tarpit", error);
     }
@@ -420,11 +427,13 @@ function countsHop(trap: TrapVisit | null, a: Assessment): boolean {
   return a.counts.ipTarpit.m10 >= FOREIGN_NAVIGATIONS_UNCOUNTED;
 }
 
-function tarpitRequest(request: Request, facts: RequestFacts, score: number, hop: boolean): Request {
+function tarpitRequest(request: Request, facts: RequestFacts, score: number, hop: boolean, corpus: string | null): Request {
   const forwarded = new Request(request);
   // Trusted by the tarpit because only edge-guard reaches it: a client's own copies are overwritten or removed.
   forwarded.headers.set(TARPIT_CLIENT_IP_HEADER, facts.ip);
   forwarded.headers.set(TARPIT_SITE_HEADER, siteOf(facts));
+  if (corpus === null) forwarded.headers.delete(TARPIT_CORPUS_HEADER);
+  else forwarded.headers.set(TARPIT_CORPUS_HEADER, corpus);
   forwarded.headers.set(TARPIT_SCORE_HEADER, String(score));
   if (hop) forwarded.headers.delete(TARPIT_NO_HOP_HEADER);
   else forwarded.headers.set(TARPIT_NO_HOP_HEADER, "1");

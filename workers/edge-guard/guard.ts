@@ -114,11 +114,16 @@ export type WaitUntil = (promise: Promise<unknown>) => void;
  */
 function countingKeys(facts: RequestFacts, group: string): { ip: string; group: string; all: string[] } {
   const key = siteKeys(siteOf(facts)).counter;
-  const ip = key(`ip:${facts.ip}`);
+  const ip = clientCounterKey(facts);
   const groupKey = key(`grp:${group}`);
   const all = [ip, key(`net:${clientPrefix(facts.ip) ?? facts.ip}`), groupKey];
   if (facts.cf.asn !== undefined) all.push(key(`asn:${facts.cf.asn}`));
   return { ip, group: groupKey, all };
+}
+
+/** The counting key of a request's client within its site (its ClientLedger name): one builder for guard and app. */
+export function clientCounterKey(facts: RequestFacts): string {
+  return siteKeys(siteOf(facts)).counter(`ip:${facts.ip}`);
 }
 
 /** Distinct header sets remembered per isolate (`IsolateState.consistency`). */

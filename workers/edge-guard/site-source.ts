@@ -29,6 +29,11 @@ export class SiteSource {
     return this.#directory.resolve(host);
   }
 
+  /** A site by id from the directory this isolate holds (loaded by `resolve`); undefined when unknown. */
+  site(id: string): Site | undefined {
+    return this.#directory.get(id);
+  }
+
   async #refresh(kv: KVNamespace): Promise<void> {
     let text: string | null;
     try {

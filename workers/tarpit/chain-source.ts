@@ -44,9 +44,12 @@ export class ChainSource {
   #faults = 0;
   #lastFault: string | null = null;
 
-  /** The chain for this env: cached; loaded from Postgres on first use, or the bundled one if that fails. */
-  chainFor(env: TarpitEnv, now: number): Promise<LoadedChain> {
-    const corpus = env.MARKOV_CORPUS || "default";
+  /**
+   * The chain of `corpus` (a site's; null: the deployment's `MARKOV_CORPUS`, else "default"): cached; loaded from
+   * Postgres on first use, or the bundled one if that fails.
+   */
+  chainFor(env: TarpitEnv, now: number, siteCorpus: string | null = null): Promise<LoadedChain> {
+    const corpus = siteCorpus ?? (env.MARKOV_CORPUS || "default");
     const key = `${env.DATABASE_URL ?? ""}\u0000${env.NEON_LOCAL_PROXY ?? ""}\u0000${corpus}`;
     const cached = this.#entries.get(key);
     if (cached !== undefined && (cached.loaded?.source !== "fallback" || now < cached.retryAt)) return cached.promise;

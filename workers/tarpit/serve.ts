@@ -2,9 +2,15 @@ import { parseIp } from "../../core/client-ip";
 import { fakeAssetFor, fakeAssetPieces, type FakeAsset } from "../../core/fake-assets";
 import { renderLabyrinthPage } from "../../core/labyrinth";
 import type { TarpitConfig } from "../../core/tarpit-config";
-import { TARPIT_CLIENT_IP_HEADER, TARPIT_NO_HOP_HEADER, TARPIT_SCORE_HEADER, TARPIT_SITE_HEADER } from "../../core/tarpit-headers";
+import {
+  TARPIT_CLIENT_IP_HEADER,
+  TARPIT_NO_HOP_HEADER,
+  TARPIT_SCORE_HEADER,
+  TARPIT_SITE_HEADER,
+  TARPIT_CORPUS_HEADER,
+} from "../../core/tarpit-headers";
 import { hopCounterName } from "../../core/tarpit-hops";
-import { DEFAULT_SITE_ID, SiteIdSchema } from "../../core/sites";
+import { CorpusNameSchema, DEFAULT_SITE_ID, SiteIdSchema } from "../../core/sites";
 import { assetPace, pagePace, rechunk, takeBytes, type Pace } from "../../core/tarpit-stream";
 import type { HopAnswer } from "../../durable-objects/hop-counter";
 import { tarpitConfig } from "./config";
@@ -42,7 +48,7 @@ export async function serveTarpit(state: TarpitState, env: TarpitEnv, waitUntil:
   const counted = client !== null && request.headers.get(TARPIT_NO_HOP_HEADER) !== "1";
   const [hop, body] = await Promise.all([
     counted ? countHop(state, env, client, now, config, wantsStream) : null,
-    bodyOf(state, env, config, path, asset, now),
+    bodyOf(state, env, config, path, asset, now, corpusOf(request)),
   ]);
   if (client !== null && hop?.block === true) waitUntil(hopOut(state, env, request, client, hop, config.hops, now));
   state.meter.count({ pages: body.kind === "page" ? 1 : 0, assets: body.kind === "asset" ? 1 : 0, hops: hop === null ? 0 : 1 });
@@ -94,11 +100,18 @@ async function bodyOf(
   path: string,
   asset: FakeAsset | null,
   now: number,
+  corpus: string | null,
 ): Promise<Body> {
   if (asset !== null) return { kind: "asset", asset };
-  const { chain } = await state.chains.chainFor(env, now);
+  const { chain } = await state.chains.chainFor(env, now, corpus);
   const html = renderLabyrinthPage(chain, path, { secret: env.LABYRINTH_SECRET, fakeAssets: config.fakeAssets });
   return { kind: "page", bytes: encoder.encode(html) };
+}
+
+/** The site's corpus edge-guard names (a trusted header); null (the deployment's `MARKOV_CORPUS`) when absent or malformed. */
+function corpusOf(request: Request): string | null {
+  const corpus = CorpusNameSchema.safeParse(request.headers.get(TARPIT_CORPUS_HEADER));
+  return corpus.success ? corpus.data : null;
 }
 
 function clientOf(request: Request): TarpitClient | null {

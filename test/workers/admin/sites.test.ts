@@ -46,6 +46,22 @@ describe("/api/sites", () => {
     expect((await call("/api/sites/default", { method: "DELETE", headers: admin })).status).toBe(409);
   });
 
+  it("keeps a site's tarpit corpus, refuses a malformed one, and clears it with null", async () => {
+    const created = await call(
+      "/api/sites",
+      jsonInit("POST", { id: "wiki", name: "Wiki", hostnames: ["wiki.example.org"], corpus: "wiki-text" }, admin),
+    );
+    expect(await body(created)).toMatchObject({ id: "wiki", corpus: "wiki-text" });
+    const doc = async () => JSON.parse((await baseEnv.BLOCKLIST.get(kvKeys.sites)) ?? "null") as { sites: Json[] };
+    expect((await doc()).sites.find((s) => s.id === "wiki")).toMatchObject({ corpus: "wiki-text" });
+    const bad = await call("/api/sites/wiki", jsonInit("PATCH", { corpus: "../Bad" }, admin));
+    expect(bad.status).toBe(400);
+    const cleared = await call("/api/sites/wiki", jsonInit("PATCH", { corpus: null }, admin));
+    expect(cleared.status).toBe(200);
+    expect((await doc()).sites.find((s) => s.id === "wiki")).not.toHaveProperty("corpus");
+    expect((await call("/api/sites/wiki", { method: "DELETE", headers: admin })).status).toBe(200);
+  });
+
   it("lists every site to an admin and only their own to a site operator", async () => {
     const all = await body(await call("/api/sites", { headers: admin }));
     expect((all.sites as Json[]).map((s) => s.id)).toEqual(["default", "blog", "forge"]);

@@ -18,7 +18,7 @@ const SITES: SitesDocument = {
   sites: [
     { id: "blog", name: "Blog", hostnames: ["blog.test"] },
     { id: "forge", name: "Forge", hostnames: ["forge.test", "*.forge.test"] },
-    { id: "docs", name: "Docs", hostnames: ["docs.test"] },
+    { id: "docs", name: "Docs", hostnames: ["docs.test"], corpus: "docs-corpus" },
     { id: "fresh", name: "Fresh", hostnames: ["fresh.test"] },
   ],
 };
@@ -72,13 +72,21 @@ describe("sites at the edge", () => {
     ]) {
       const response = await exports.default.fetch(
         new Request(`http://${host}/`, {
-          headers: { "user-agent": GPTBOT_UA, accept: "text/html", "cf-connecting-ip": "198.18.63.9", "x-edge-guard-site": "blog" },
+          headers: {
+            "user-agent": GPTBOT_UA,
+            accept: "text/html",
+            "cf-connecting-ip": "198.18.63.9",
+            "x-edge-guard-site": "blog",
+            "x-edge-guard-corpus": "client-chosen",
+          },
         }),
         { redirect: "manual" },
       );
       await response.body?.cancel();
       expect(response.headers.get("x-stub"), host).toBe("tarpit");
       expect(response.headers.get("x-stub-site"), host).toBe(site);
+      // The site's corpus when it names one; a client's own copy never gets through.
+      expect(response.headers.get("x-stub-corpus"), host).toBe(site === "docs" ? "docs-corpus" : "absent");
     }
   });
 

@@ -66,6 +66,19 @@ describe("tarpit", () => {
     expect((await worker.stats()).loads).toBe(after.loads);
   });
 
+  it("writes a site's labyrinth from the corpus edge-guard names for it, and ignores a malformed name", async () => {
+    const worker = new Tarpit(createExecutionContext(), env);
+    const named = await worker.fetch(
+      new Request("http://example.com/archive/y", { headers: { "x-edge-guard-corpus": "site-never-trained" } }),
+    );
+    expect(await named.text()).not.toContain(MARKER);
+    expect((await worker.stats()).lastFault).toContain("site-never-trained");
+    const malformed = await worker.fetch(
+      new Request("http://example.com/archive/y", { headers: { "x-edge-guard-corpus": "../Bad Name" } }),
+    );
+    expect(await malformed.text()).toContain(MARKER); // the deployment's corpus, trained in Postgres
+  });
+
   it("falls back when the corpus has no trained model", async () => {
     const worker = new Tarpit(createExecutionContext(), { ...env, MARKOV_CORPUS: "never-trained" });
     const response = await worker.fetch(new Request("http://example.com/archive/x"));

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "../../../adapters/http";
 import { scopeCovers } from "../../../core/admin/roles";
-import { DEFAULT_SITE_ID, HOSTNAME_PATTERN, SiteDirectory, type Site } from "../../../core/sites";
+import { CorpusNameSchema, DEFAULT_SITE_ID, HOSTNAME_PATTERN, SiteDirectory, type Site } from "../../../core/sites";
 import { actorOf, principalOf } from "../auth/principal";
 import { adminRouter } from "../router";
 import { ERROR_RESPONSES, NOT_FOUND, OkSchema, SiteIdField, json, jsonBody } from "../schemas";
@@ -18,6 +18,10 @@ const SiteSchema = z
     hostnames: z
       .array(z.string())
       .openapi({ description: "exact hostnames and `*.` wildcards; the default site also takes every unclaimed host" }),
+    corpus: z
+      .string()
+      .optional()
+      .openapi({ description: "the Markov corpus of this site's labyrinth; absent: the tarpit's MARKOV_CORPUS" }),
   })
   .openapi("Site");
 const NewSiteSchema = z
@@ -25,10 +29,15 @@ const NewSiteSchema = z
     id: SiteIdField.openapi({ description: "a lower-case slug; part of every key of the site, so it never changes" }),
     name: z.string().trim().min(1).max(100),
     hostnames: z.array(HostnameField).max(100),
+    corpus: CorpusNameSchema.optional().openapi({ description: "a trained Markov corpus (`npm run train:markov -- --corpus NAME`)" }),
   })
   .openapi("NewSite");
 const SitePatchSchema = z
-  .object({ name: z.string().trim().min(1).max(100).optional(), hostnames: z.array(HostnameField).max(100).optional() })
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    hostnames: z.array(HostnameField).max(100).optional(),
+    corpus: CorpusNameSchema.nullable().optional().openapi({ description: "null: back to the tarpit's MARKOV_CORPUS" }),
+  })
   .openapi("SitePatch");
 const IdParams = z.object({ id: SiteIdField.openapi({ param: { name: "id", in: "path" } }) });
 const InvalidSitesSchema = z.object({ error: z.literal("invalid_sites"), message: z.string() }).openapi("InvalidSites");
@@ -116,7 +125,12 @@ export const siteRoutes = adminRouter()
       const directory = await readSites(c.env.BLOCKLIST);
       if (directory.get(input.id) !== undefined)
         throw new AppError(409, "site_exists", `a site "${input.id}" exists: change it with PATCH`);
-      const site: Site = { id: input.id, name: input.name, hostnames: [...input.hostnames] };
+      const site: Site = {
+        id: input.id,
+        name: input.name,
+        hostnames: [...input.hostnames],
+        ...(input.corpus === undefined ? {} : { corpus: input.corpus }),
+      };
       validSites([...stored(directory), site]);
       await writeSites(c.env, actorOf(principalOf(c)), "site.create", `site:${site.id}`, [...stored(directory), site], null);
       return c.json(site, 201);
@@ -137,10 +151,13 @@ export const siteRoutes = adminRouter()
       const directory = await readSites(c.env.BLOCKLIST);
       const old = directory.get(id);
       if (old === undefined) throw new AppError(404, "unknown_site", `no site "${id}"`);
+      const { corpus: _oldCorpus, ...rest } = old;
+      const corpus = patch.corpus === undefined ? old.corpus : (patch.corpus ?? undefined);
       const site: Site = {
-        ...old,
+        ...rest,
         ...(patch.name === undefined ? {} : { name: patch.name }),
         ...(patch.hostnames === undefined ? {} : { hostnames: [...patch.hostnames] }),
+        ...(corpus === undefined ? {} : { corpus }),
       };
       const sites = [...stored(directory).filter((s) => s.id !== id), site];
       validSites(sites);

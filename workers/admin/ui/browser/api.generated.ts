@@ -5541,6 +5541,8 @@ export interface components {
             readonly name: string;
             /** @description exact hostnames and `*.` wildcards; the default site also takes every unclaimed host */
             readonly hostnames: readonly string[];
+            /** @description the Markov corpus of this site's labyrinth; absent: the tarpit's MARKOV_CORPUS */
+            readonly corpus?: string;
         };
         readonly InvalidSites: {
             /** @enum {string} */
@@ -5555,10 +5557,14 @@ export interface components {
             readonly id: string;
             readonly name: string;
             readonly hostnames: readonly string[];
+            /** @description a trained Markov corpus (`npm run train:markov -- --corpus NAME`) */
+            readonly corpus?: string;
         };
         readonly SitePatch: {
             readonly name?: string;
             readonly hostnames?: readonly string[];
+            /** @description null: back to the tarpit's MARKOV_CORPUS */
+            readonly corpus?: string | null;
         };
         readonly PeerError: {
             readonly error: string;
