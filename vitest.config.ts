@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { buildSync } from "esbuild";
 import { defineConfig, defineProject } from "vitest/config";
+import { buildAuxWorker } from "./dev/aux-worker";
 
 type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never[]) => unknown>;
 
@@ -20,17 +20,7 @@ export default class extends WorkerEntrypoint {
 
 // The real RangeIndex, hosted by an auxiliary Worker named "edge-guard" for the Workers that bind it by script_name.
 const RANGE_INDEX_HOST_JS = "test/.build/range-index-host.js";
-buildSync({
-  entryPoints: ["test/workers/range-index-host.ts"],
-  outfile: RANGE_INDEX_HOST_JS,
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  mainFields: ["module", "main"],
-  conditions: ["workerd", "worker", "import"],
-  external: ["cloudflare:*"],
-  logLevel: "error",
-});
+buildAuxWorker("test/workers/range-index-host.ts", RANGE_INDEX_HOST_JS);
 const RANGE_INDEX_HOST = {
   name: "edge-guard",
   modules: true,

@@ -112,9 +112,11 @@ export interface WrkResult {
   readonly requests: number;
 }
 
-export async function wrk(url: string, scriptPath: string): Promise<WrkResult> {
-  const { stdout } = await run("wrk", ["-t2", `-c${CONNECTIONS}`, `-d${DURATION_S}s`, "--latency", "-s", scriptPath, url], {
-    timeout: (DURATION_S + 30) * 1000,
+/** One wrk run (two threads, `connections` connections, DURATION_S seconds) with a Lua script; its rate, latency and errors. */
+export async function wrk(url: string, scriptPath: string, connections: number = CONNECTIONS): Promise<WrkResult> {
+  const { stdout } = await run("wrk", ["-t2", `-c${connections}`, `-d${DURATION_S}s`, "--latency", "-s", scriptPath, url], {
+    timeout: (DURATION_S + 60) * 1000,
+    maxBuffer: 16 * 1024 * 1024,
   });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN);
   const ms = (label: string) => {
@@ -129,7 +131,7 @@ export async function wrk(url: string, scriptPath: string): Promise<WrkResult> {
 }
 
 /** A free loopback port (the OS picks one; it is released at once for workerd to take). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -159,7 +161,13 @@ export interface RangeIndexRpc {
 }
 
 /** Builds edge-guard and starts the stack; `inspectorPort` opens workerd's inspector (for bench/profile.ts). */
-export async function startAllowPathStack(options: { inspectorPort?: number } = {}): Promise<AllowPathStack> {
+/**
+ * The bench's Miniflare: the 10 KB origin, a bare pass-through Worker and edge-guard (plus a tarpit stub), with the
+ * bench policy in KV. `edgeVars` adds vars to edge-guard (bench/pay.ts: the paying crawler's dev key directory).
+ */
+export async function startAllowPathStack(
+  options: { inspectorPort?: number; edgeVars?: Readonly<Record<string, string>> } = {},
+): Promise<AllowPathStack> {
   await run("wrk", ["--version"]).catch((e: { stdout?: string; code?: unknown }) => {
     if (!String(e.stdout ?? "").includes("wrk")) throw new Error("wrk is missing: apt-get install wrk");
   });
@@ -197,6 +205,7 @@ export async function startAllowPathStack(options: { inspectorPort?: number } = 
             DEV_CLIENT_OVERRIDES: "on",
             ORIGIN_URL: originUrl,
             TOKEN_SECRET: "bench-token-secret-0123456789abcdef-0123",
+            ...options.edgeVars,
           },
           unsafeDirectSockets: [{ host, port: 0 }],
         } as LegacyWorkerOptions,

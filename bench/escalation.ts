@@ -11,9 +11,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
+import { buildAuxWorker } from "../dev/aux-worker";
 import { join } from "node:path";
 import { Pool, neonConfig } from "@neondatabase/serverless";
-import { buildSync } from "esbuild";
 import { Log, LogLevel, Miniflare, convertV4MiniflareOptions, type LegacyWorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import ws from "ws";
@@ -113,18 +113,7 @@ async function coldStart(): Promise<Record<string, number>> {
  * RangeIndex class in a small Worker of that name, as the test projects do (test/workers/range-index-host.ts).
  */
 function rangeIndexHost(): LegacyWorkerOptions {
-  const scriptPath = join(BUILD, "range-index-host.js");
-  buildSync({
-    entryPoints: [join(ROOT, "test/workers/range-index-host.ts")],
-    outfile: scriptPath,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "import"],
-    external: ["cloudflare:*"],
-    logLevel: "error",
-  });
+  const scriptPath = buildAuxWorker(join(ROOT, "test/workers/range-index-host.ts"), join(BUILD, "range-index-host.js"));
   return {
     name: "edge-guard",
     modules: true,

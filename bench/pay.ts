@@ -6,76 +6,20 @@
  * charge) covering `crawler-exact-price`. Counts Durable Object calls per charge on the real bindings (edge-guard's
  * dev-only operations endpoint) and the charges its account holds; writes bench/results/pay.md.
  */
-import { LEDGER_BATCH_MAX, OUTBOX_FLUSH_DELAY_MS } from "../core/ledger-entry";
-import { kvKeys } from "../core/kv-keys";
-import { execFile } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { Log, LogLevel, Miniflare, convertV4MiniflareOptions, type LegacyWorkerOptions } from "miniflare";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { BUILD_DIR, ROOT, buildWorker } from "../dev/build";
-import { builtModules } from "../dev/stack";
+import { LEDGER_BATCH_MAX, OUTBOX_FLUSH_DELAY_MS } from "../core/ledger-entry";
+import { kvKeys } from "../core/kv-keys";
+import { ROOT } from "../dev/build";
 import { loadOrCreateKey, serveKeyDirectory } from "../scripts/ops/crawler-key";
 import { signedHeaders } from "../scripts/ops/paid-crawl";
+import { BENCH_POLICY, DURATION_S, ROUNDS, startAllowPathStack, wrk, type WrkResult } from "./allow-path-stack";
 
-const run = promisify(execFile);
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const PRICE = "USD 0.01";
 /** Addresses the paying crawler sends from (a crawler runs from a few machines). */
 const CRAWLER_IPS = 16;
-
-// A 10 KB HTML page, the origin every load fronts. It runs in the same workerd, so it costs them all the same.
-const ORIGIN = `const page = "<!doctype html><html><head><title>bench</title></head><body>" + "<p>lorem ipsum dolor sit amet</p>".repeat(300) + "</body></html>";
-export default { fetch() { return new Response(page, { headers: { "content-type": "text/html; charset=utf-8" } }); } };`;
-const BARE = `export default { async fetch(request, env) {
-  const url = new URL(request.url); const upstream = await fetch(new URL(url.pathname + url.search, env.ORIGIN_URL), request);
-  return new Response(upstream.body, upstream); } };`;
-const TARPIT_STUB = `export default { fetch() { return new Response("tarpit"); } };`;
-
-const CHROME: Record<string, string> = {
-  "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-  "Accept-Language": "en-US,en;q=0.9",
-  "Accept-Encoding": "gzip, deflate, br, zstd",
-  "Sec-Ch-Ua": '"Chromium";v="131", "Not_A Brand";v="24", "Google Chrome";v="131"',
-  "Sec-Ch-Ua-Mobile": "?0",
-  "Sec-Ch-Ua-Platform": '"Linux"',
-  "Sec-Fetch-Site": "none",
-  "Upgrade-Insecure-Requests": "1",
-};
-const luaHeaders = (headers: Record<string, string>) =>
-  Object.entries(headers)
-    .map(([k, v]) => `wrk.headers["${k}"] = [==[${v}]==]`)
-    .join("\n");
-
-// People: 256 returning addresses, each page followed by its stylesheet, as a browser loads them (allow-path.ts's mix).
-const PEOPLE_LUA = `
-local threads = 0
-function setup(thread) thread:set("tid", threads); threads = threads + 1 end
-local n = 0
-request = function()
-  n = n + 1
-  local v = math.floor(n / 2) * 2 + (tid or 0)
-  wrk.headers["CF-Connecting-IP"] = string.format("198.18.%d.%d", (v % 256) % 16, math.floor((v % 256) / 16) + 1)
-  if n % 2 == 0 then
-    wrk.headers["Accept"] = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    wrk.headers["Sec-Fetch-Mode"] = "navigate"
-    wrk.headers["Sec-Fetch-Dest"] = "document"
-    wrk.headers["Sec-Fetch-User"] = "?1"
-    return wrk.format("GET", "/articles/page-" .. (n % 500))
-  end
-  wrk.headers["Accept"] = "text/css,*/*;q=0.1"
-  wrk.headers["Sec-Fetch-Mode"] = "no-cors"
-  wrk.headers["Sec-Fetch-Dest"] = "style"
-  wrk.headers["Sec-Fetch-User"] = nil
-  return wrk.format("GET", "/static/site-" .. (n % 20) .. ".css")
-end
-${luaHeaders(CHROME)}
-`;
 
 /** The paying crawler: pre-signed requests (wrk cannot sign), each with its own nonce, taken in turn by both threads. */
 function crawlerLua(entries: ReadonlyArray<{ path: string; ip: string; headers: Record<string, string> }>, pays: boolean): string {
@@ -105,42 +49,6 @@ ${pays ? `wrk.headers["crawler-exact-price"] = "${PRICE}"` : ""}
 `;
 }
 
-interface WrkResult {
-  readonly rps: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly non2xx: number;
-  readonly requests: number;
-}
-
-async function wrk(url: string, scriptPath: string): Promise<WrkResult> {
-  const { stdout } = await run("wrk", ["-t2", `-c${CONNECTIONS}`, `-d${DURATION_S}s`, "--latency", "-s", scriptPath, url], {
-    timeout: (DURATION_S + 60) * 1000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN);
-  const ms = (label: string) => {
-    const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout);
-    if (!m) return NaN;
-    const value = Number(m[1]);
-    return m[2] === "us" ? value / 1000 : m[2] === "s" ? value * 1000 : value;
-  };
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
-  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? NaN);
-  return { rps, p50Ms: ms("50"), p99Ms: ms("99"), non2xx, requests };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
 interface Round {
   readonly bare: WrkResult;
   readonly people: WrkResult;
@@ -159,72 +67,23 @@ interface Ops {
 }
 
 async function main(): Promise<void> {
-  await run("wrk", ["--version"]).catch((e: { stdout?: string }) => {
-    if (!String(e.stdout ?? "").includes("wrk")) throw new Error("wrk is missing: apt-get install wrk");
-  });
-  const edgeDir = join(BUILD_DIR, "edge-guard");
-  await buildWorker("wrangler.toml", edgeDir);
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml"));
-  const { modulesRules: _rules, rootPath: _root, ...edgeBindings } = workerOptions as LegacyWorkerOptions & { modulesRules?: unknown };
-  const host = "127.0.0.1";
   const scratch = join(ROOT, "dist", "bench-pay");
   await mkdir(scratch, { recursive: true });
   const { key } = await loadOrCreateKey(join(scratch, "crawler-key.json"));
   const directory = await serveKeyDirectory(key, 0);
-  const originPort = await freePort();
-  const originUrl = `http://${host}:${originPort}/`;
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      host,
-      port: 0,
-      log: new Log(LogLevel.ERROR),
-      cf: false,
-      workers: [
-        {
-          name: "origin",
-          modules: true,
-          script: ORIGIN,
-          compatibilityDate: "2026-08-01",
-          unsafeDirectSockets: [{ host, port: originPort }],
-        },
-        { name: "edge-guard-tarpit", modules: true, script: TARPIT_STUB, compatibilityDate: "2026-08-01" },
-        {
-          ...edgeBindings,
-          name: "edge-guard",
-          modules: builtModules(edgeDir),
-          modulesRoot: edgeDir,
-          bindings: {
-            ...(edgeBindings.bindings as Record<string, unknown>),
-            DEV_CLIENT_OVERRIDES: "on",
-            ORIGIN_URL: originUrl,
-            TOKEN_SECRET: "bench-token-secret-0123456789abcdef-0123",
-            WEB_BOT_AUTH_DEV_DIRECTORIES: directory.origin,
-          },
-          unsafeDirectSockets: [{ host, port: 0 }],
-        } as LegacyWorkerOptions,
-        {
-          name: "bare",
-          modules: true,
-          script: BARE,
-          compatibilityDate: "2026-08-01",
-          bindings: { ORIGIN_URL: originUrl },
-          unsafeDirectSockets: [{ host, port: 0 }],
-        },
-      ],
-    }),
-  );
+  // The allow-path bench's stack (origin, bare Worker, edge-guard), trusting the crawler's dev key directory.
+  const stack = await startAllowPathStack({ edgeVars: { WEB_BOT_AUTH_DEV_DIRECTORIES: directory.origin } });
+  const { mf } = stack;
   try {
-    await mf.ready;
-    // allow-path.ts's bench policy (rate signals weighed 0), plus the price and the trusted crawler.
+    // The allow-path bench policy (rate signals weighed 0), plus the price and the trusted crawler.
     const policy = {
-      version: 1,
-      signalWeights: { "rate-ip": 0, "rate-ip-burst": 0, "rate-ip-sustained": 0, "rate-prefix": 0, "rate-fingerprint": 0, "rate-asn": 0 },
+      ...BENCH_POLICY,
       webBotAuth: { trustedSigners: [{ origin: directory.origin, name: "bench-crawler" }] },
       payPerCrawl: { prices: [{ path: "/articles/*", price: PRICE }] },
     };
-    await (await mf.getKVNamespace("BLOCKLIST", "edge-guard")).put(kvKeys.policy, JSON.stringify(policy));
-    const edgeUrl = (await mf.unsafeGetDirectURL("edge-guard")).toString().replace(/\/$/, "");
-    const bareUrl = (await mf.unsafeGetDirectURL("bare")).toString().replace(/\/$/, "");
+    await stack.kv.put(kvKeys.policy, JSON.stringify(policy));
+    const edgeUrl = stack.edgeUrl.replace(/\/$/, "");
+    const bareUrl = stack.bareUrl.replace(/\/$/, "");
     const ops = async (): Promise<Ops> =>
       ((await (await fetch(`${edgeUrl}/__edge-guard/operations`)).json()) as { operations: Ops }).operations;
     const accounts = (await mf.getDurableObjectNamespace("CRAWLER_ACCOUNT", "edge-guard")) as unknown as {
@@ -237,8 +96,8 @@ async function main(): Promise<void> {
     const account = () => accounts.get(accounts.idFromName(`${key.thumbprint} ${directory.origin}`));
     const charges = async () => (await account().totals()).charges;
 
-    const peopleLua = join(scratch, "people.lua");
-    await writeFile(peopleLua, PEOPLE_LUA);
+    // People: the allow-path bench's returning visitors (256 addresses, each page followed by its stylesheet).
+    const peopleLua = stack.scripts.repeating;
     // Enough signed requests that none repeats within a run (each is a new charge): rps is far below this per second.
     const signedCount = Number(process.env.BENCH_SIGNED ?? 1000) * DURATION_S;
     const crawlerScript = async (name: string, pays = true): Promise<string> => {
@@ -254,21 +113,21 @@ async function main(): Promise<void> {
     };
 
     // Warm up all three (isolates, JIT, the crawler's key directory, its account), then alternate per round.
-    await wrk(bareUrl, peopleLua);
-    await wrk(edgeUrl, peopleLua);
-    await wrk(edgeUrl, await crawlerScript("warm"));
+    await wrk(bareUrl, peopleLua, CONNECTIONS);
+    await wrk(edgeUrl, peopleLua, CONNECTIONS);
+    await wrk(edgeUrl, await crawlerScript("warm"), CONNECTIONS);
     const rounds: Round[] = [];
     const outboxAfterPaid: number[] = []; // ledger rows waiting right after each paid run: its last ≤ 5 s of charges
     for (let r = 0; r < ROUNDS; r++) {
       const script = await crawlerScript(`r${r}`); // signed just before its run: each signature is valid for 5 minutes
       const quoteScript = await crawlerScript(`q${r}`, false);
-      const bare = await wrk(bareUrl, peopleLua);
-      const people = await wrk(edgeUrl, peopleLua);
+      const bare = await wrk(bareUrl, peopleLua, CONNECTIONS);
+      const people = await wrk(edgeUrl, peopleLua, CONNECTIONS);
       const [opsBefore, chargesBefore] = [await ops(), await charges()];
-      const paid = await wrk(edgeUrl, script);
+      const paid = await wrk(edgeUrl, script, CONNECTIONS);
       const [opsAfter, chargesAfter] = [await ops(), await charges()];
       outboxAfterPaid.push((await account().view()).outbox);
-      const quote = await wrk(edgeUrl, quoteScript); // the 402: verified and priced, nothing charged
+      const quote = await wrk(edgeUrl, quoteScript, CONNECTIONS); // the 402: verified and priced, nothing charged
       rounds.push({
         bare,
         people,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { centsOf, type GatewayError, type GatewayEvent, type PaymentGateway, type WebhookError } from "../../core/payments/gateway";
 import { fail, ok, type Result } from "../../core/result";
-import { verifyTimestampedHmac } from "./webhook-signature";
+import { verifiedWebhookPayload } from "./webhook-signature";
 
 export interface HttpGatewayConfig {
   /** e.g. `https://payments.example/api`: POST /customers, /topups, /refunds. */
@@ -69,17 +69,9 @@ export function httpGateway(config: HttpGatewayConfig, fetcher: typeof fetch = f
       return created.ok ? ok({ refundId: idOf(created.value) }) : created;
     },
     async verifyWebhook(body, signature, nowS): Promise<Result<GatewayEvent, WebhookError>> {
-      const verified = await verifyTimestampedHmac(config.webhookSecret, body, signature, "sha256", nowS);
-      if (!verified.ok) return verified;
-      let json: unknown;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        return fail("payload_invalid");
-      }
-      const event = HttpEventSchema.safeParse(json);
-      if (!event.success) return fail("payload_invalid");
-      const { id, type, account, micros } = event.data;
+      const event = await verifiedWebhookPayload(HttpEventSchema, config.webhookSecret, body, signature, "sha256", nowS);
+      if (!event.ok) return event;
+      const { id, type, account, micros } = event.value;
       if (type === "topup.succeeded" && account !== undefined && micros !== undefined && centsOf(micros) !== null) {
         return ok({ kind: "topup", eventId: id, accountId: account, micros });
       }

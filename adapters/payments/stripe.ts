@@ -8,7 +8,7 @@ import {
   type WebhookError,
 } from "../../core/payments/gateway";
 import { fail, ok, type Result } from "../../core/result";
-import { verifyTimestampedHmac } from "./webhook-signature";
+import { verifiedWebhookPayload } from "./webhook-signature";
 
 /** Stripe's API (production). Tests and local dev point `apiBase` at a stand-in on 127.0.0.1. */
 export const STRIPE_API_BASE = "https://api.stripe.com";
@@ -107,23 +107,15 @@ export function stripeGateway(config: StripeConfig, fetcher: typeof fetch = fetc
       return created.ok ? ok({ refundId: idOf(created.value) }) : created;
     },
     async verifyWebhook(body, signature, nowS): Promise<Result<GatewayEvent, WebhookError>> {
-      const verified = await verifyTimestampedHmac(config.webhookSecret, body, signature, "v1", nowS);
-      if (!verified.ok) return verified;
-      let json: unknown;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        return fail("payload_invalid");
-      }
-      const event = StripeEventSchema.safeParse(json);
-      if (!event.success) return fail("payload_invalid");
-      if (event.data.type !== "payment_intent.succeeded") return ok({ kind: "ignored", eventId: event.data.id, type: event.data.type });
-      const intent = SucceededIntentSchema.safeParse(event.data.data.object);
+      const event = await verifiedWebhookPayload(StripeEventSchema, config.webhookSecret, body, signature, "v1", nowS);
+      if (!event.ok) return event;
+      if (event.value.type !== "payment_intent.succeeded") return ok({ kind: "ignored", eventId: event.value.id, type: event.value.type });
+      const intent = SucceededIntentSchema.safeParse(event.value.data.object);
       if (!intent.success)
-        return ok({ kind: "ignored", eventId: event.data.id, type: `${event.data.type} (not an edge-guard USD top-up)` });
+        return ok({ kind: "ignored", eventId: event.value.id, type: `${event.value.type} (not an edge-guard USD top-up)` });
       return ok({
         kind: "topup",
-        eventId: event.data.id,
+        eventId: event.value.id,
         accountId: intent.data.metadata.edge_guard_account,
         micros: intent.data.amount_received * MICROS_PER_CENT,
       });

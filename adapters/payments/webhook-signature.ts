@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { constantTimeEqual } from "../../core/admin/totp";
 import { WEBHOOK_TOLERANCE_S, parseSignatureHeader, type WebhookError } from "../../core/payments/gateway";
 import { fail, ok, type Result } from "../../core/result";
@@ -30,4 +31,28 @@ export async function verifyTimestampedHmac(
   if (!matched) return fail("signature_invalid");
   if (Math.abs(nowS - parsed.timestamp) > WEBHOOK_TOLERANCE_S) return fail("signature_expired");
   return ok(null);
+}
+
+/**
+ * A gateway's webhook: the signature checked (`verifyTimestampedHmac`), then the body read as JSON with `schema`;
+ * `payload_invalid` when it is not JSON or not that shape. Both gateways' `verifyWebhook` start here.
+ */
+export async function verifiedWebhookPayload<T>(
+  schema: z.ZodType<T>,
+  secret: string,
+  body: string,
+  header: string | null,
+  scheme: string,
+  nowS: number,
+): Promise<Result<T, WebhookError>> {
+  const verified = await verifyTimestampedHmac(secret, body, header, scheme, nowS);
+  if (!verified.ok) return verified;
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return fail("payload_invalid");
+  }
+  const event = schema.safeParse(json);
+  return event.success ? ok(event.data) : fail("payload_invalid");
 }
