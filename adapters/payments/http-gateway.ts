@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { centsOf, type GatewayError, type GatewayEvent, type PaymentGateway, type WebhookError } from "../../core/payments/gateway";
 import { fail, ok, type Result } from "../../core/result";
+import { gatewayPost, idOf } from "./gateway-post";
 import { verifiedWebhookPayload } from "./webhook-signature";
 
 export interface HttpGatewayConfig {
@@ -27,29 +28,11 @@ const HttpEventSchema = z.object({
  * signed like Stripe's (HMAC-SHA256, timestamp, constant-time compare). `topup.succeeded` credits an account.
  */
 export function httpGateway(config: HttpGatewayConfig, fetcher: typeof fetch = fetch): PaymentGateway {
-  const post = async (
-    path: string,
-    body: Record<string, unknown>,
-    idempotencyKey: string,
-  ): Promise<Result<Record<string, unknown>, GatewayError>> => {
-    let response: Response;
-    try {
-      response = await fetcher(`${config.apiBase}${path}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${config.apiToken}`, "content-type": "application/json", "idempotency-key": idempotencyKey },
-        body: JSON.stringify(body),
-      });
-    } catch (error) {
-      return fail({ code: "gateway_unreachable", message: `the payment gateway is not reachable (${String(error).slice(0, 200)})` });
-    }
-    const json = (await response.json().catch(() => null)) as Record<string, unknown> | null;
-    if (response.ok && json !== null) return ok(json);
-    return fail({
-      code: response.status >= 500 ? "gateway_unreachable" : "gateway_refused",
-      message: `the payment gateway refused ${path}: HTTP ${response.status}`,
+  const post = (path: string, body: Record<string, unknown>, idempotencyKey: string) =>
+    gatewayPost(fetcher, "the payment gateway", `${config.apiBase}${path}`, path, {
+      headers: { authorization: `Bearer ${config.apiToken}`, "content-type": "application/json", "idempotency-key": idempotencyKey },
+      body: JSON.stringify(body),
     });
-  };
-  const idOf = (body: Record<string, unknown>): string => (typeof body.id === "string" ? body.id : "");
   const badAmount = (): Result<never, GatewayError> => fail({ code: "invalid_amount", message: "amounts are positive whole cents" });
 
   return {

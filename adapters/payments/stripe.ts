@@ -1,13 +1,7 @@
 import { z } from "zod";
-import {
-  MICROS_PER_CENT,
-  centsOf,
-  type GatewayError,
-  type GatewayEvent,
-  type PaymentGateway,
-  type WebhookError,
-} from "../../core/payments/gateway";
+import { MICROS_PER_CENT, centsOf, type GatewayEvent, type PaymentGateway, type WebhookError } from "../../core/payments/gateway";
 import { fail, ok, type Result } from "../../core/result";
+import { gatewayPost, idOf } from "./gateway-post";
 import { verifiedWebhookPayload } from "./webhook-signature";
 
 /** Stripe's API (production). Tests and local dev point `apiBase` at a stand-in on 127.0.0.1. */
@@ -34,21 +28,21 @@ const SucceededIntentSchema = z.object({
   metadata: z.object({ edge_guard_account: z.string().min(3).max(300) }),
 });
 
+const StripeErrorSchema = z.object({ error: z.object({ message: z.string() }) });
+
 /**
  * Stripe over its HTTP API: form-encoded requests with the secret key as Bearer token and an Idempotency-Key on every
  * POST; webhooks verified with `Stripe-Signature` (HMAC-SHA256 over `t.body`, timestamp tolerance, constant-time
  * compare). A top-up is a PaymentIntent whose metadata names the account; `payment_intent.succeeded` credits it.
  */
 export function stripeGateway(config: StripeConfig, fetcher: typeof fetch = fetch): PaymentGateway {
-  const post = async (
-    path: string,
-    form: Record<string, string>,
-    idempotencyKey: string,
-  ): Promise<Result<Record<string, unknown>, GatewayError>> => {
-    let response: Response;
-    try {
-      response = await fetcher(`${config.apiBase}${path}`, {
-        method: "POST",
+  const post = (path: string, form: Record<string, string>, idempotencyKey: string) =>
+    gatewayPost(
+      fetcher,
+      "Stripe",
+      `${config.apiBase}${path}`,
+      path,
+      {
         headers: {
           authorization: `Bearer ${config.secretKey}`,
           "content-type": "application/x-www-form-urlencoded",
@@ -56,21 +50,13 @@ export function stripeGateway(config: StripeConfig, fetcher: typeof fetch = fetc
           "stripe-version": STRIPE_API_VERSION,
         },
         body: new URLSearchParams(form).toString(),
-      });
-    } catch (error) {
-      return fail({ code: "gateway_unreachable", message: `Stripe is not reachable (${String(error).slice(0, 200)})` });
-    }
-    const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
-    if (response.ok && body !== null) return ok(body);
-    const reason = z.object({ error: z.object({ message: z.string() }) }).safeParse(body);
-    // Stripe's error message names the problem (bad amount, unknown customer); it never echoes the key.
-    const message = reason.success ? reason.data.error.message.slice(0, 300) : `HTTP ${response.status}`;
-    return fail({
-      code: response.status >= 500 ? "gateway_unreachable" : "gateway_refused",
-      message: `Stripe refused ${path}: ${message}`,
-    });
-  };
-  const idOf = (body: Record<string, unknown>): string => (typeof body.id === "string" ? body.id : "");
+      },
+      // Stripe's error message names the problem (bad amount, unknown customer); it never echoes the key.
+      (body) => {
+        const reason = StripeErrorSchema.safeParse(body);
+        return reason.success ? reason.data.error.message.slice(0, 300) : null;
+      },
+    );
 
   return {
     name: "stripe",

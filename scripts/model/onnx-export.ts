@@ -48,21 +48,7 @@ export function exportLogisticOnnx(model: LinearModel, info: ExportInfo): Uint8A
     input: [floatInput("features", ["N", f])],
     output: [floatInput("score", ["N", 1])],
   });
-  const metadata = {
-    [MODEL_METADATA_KEYS.version]: info.version,
-    [MODEL_METADATA_KEYS.features]: info.featureNames.join(","),
-    ...info.extra,
-  };
-  const proto = onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: "", version: OPSET }],
-    producerName: "edge-guard scripts/model/train-model.ts",
-    producerVersion: info.version,
-    docString: info.docString,
-    graph,
-    metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
-  });
-  return onnx.ModelProto.encode(proto).finish();
+  return encodeModel(graph, [{ domain: "", version: OPSET }], info);
 }
 
 /**
@@ -158,6 +144,22 @@ export function exportGbtOnnx(model: GbtModel, featureCount: number, info: Expor
     input: [floatInput("features", ["N", featureCount])],
     output: [floatInput("score", ["N", 1])],
   });
+  return encodeModel(
+    graph,
+    [
+      { domain: "", version: OPSET },
+      { domain: "ai.onnx.ml", version: 1 },
+    ],
+    info,
+  );
+}
+
+/** A model's bytes: the graph, its operator sets, and edge-guard's metadata (version, feature list, extras). */
+function encodeModel(
+  graph: ReturnType<typeof onnx.GraphProto.create>,
+  opsetImport: readonly { readonly domain: string; readonly version: number }[],
+  info: ExportInfo,
+): Uint8Array {
   const metadata = {
     [MODEL_METADATA_KEYS.version]: info.version,
     [MODEL_METADATA_KEYS.features]: info.featureNames.join(","),
@@ -165,10 +167,7 @@ export function exportGbtOnnx(model: GbtModel, featureCount: number, info: Expor
   };
   const proto = onnx.ModelProto.create({
     irVersion: 8,
-    opsetImport: [
-      { domain: "", version: OPSET },
-      { domain: "ai.onnx.ml", version: 1 },
-    ],
+    opsetImport: [...opsetImport],
     producerName: "edge-guard scripts/model/train-model.ts",
     producerVersion: info.version,
     docString: info.docString,

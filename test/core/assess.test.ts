@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
 import crawlerRanges from "../../core/data/crawler-ranges.json";
 import { assess, listing, requestSignals, weighsAgainst, type AssessInput, type SignalContext } from "../../core/assess";
 import type { BlocklistEntry } from "../../core/blocklist-entry";
@@ -13,19 +14,8 @@ import { CONTEXT_SIGNALS, SIGNALS, signal } from "../../core/signals/registry";
 import type { Reason } from "../../core/verdict";
 import { buildCrawlerIndex } from "../../core/verified-crawlers";
 
-const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
-const CHROME_HEADERS = {
-  accept: "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
-  "accept-language": "en-US,en;q=0.9",
-  "accept-encoding": "gzip, deflate, br, zstd",
-  "sec-ch-ua": '"Chromium";v="131", "Not_A Brand";v="24", "Google Chrome";v="131"',
-  "sec-ch-ua-mobile": "?0",
-  "sec-ch-ua-platform": '"Linux"',
-  "sec-fetch-site": "none",
-  "sec-fetch-mode": "navigate",
-  "sec-fetch-dest": "document",
-  "upgrade-insecure-requests": "1",
-};
+const CHROME_UA = CHROME_NAVIGATION_HEADERS["user-agent"] ?? "";
+const CHROME_HEADERS = CHROME_NAVIGATION_HEADERS;
 
 function policyOf(input: unknown): CompiledPolicy {
   const result = compilePolicy(input);
