@@ -194,18 +194,21 @@ async function main(): Promise<void> {
   const queue = await queueThroughput(reports);
   log(JSON.stringify(queue));
   if (ONLY !== undefined) return;
-  const card = JSON.parse(readFileSync(join(ROOT, "models/edge-guard.json"), "utf8")) as {
-    version: string;
-    kind: string;
-    metrics: {
-      blockScore: number;
-      model: Record<string, unknown>;
-      rulesOnly: Record<string, unknown>;
-      heldOut?: Record<"lr" | "gbt", Record<string, unknown>>;
-    };
-  };
+  const card = JSON.parse(readFileSync(join(ROOT, "models/edge-guard.json"), "utf8")) as ModelCard;
   writeFileSync(RESULTS, report(escalationSize, latency, cold, queue, card, (Date.now() - started) / 1000));
   log(`wrote ${RESULTS}`);
+}
+
+/** The parts of the model card (models/edge-guard.json) the report quotes. */
+interface ModelCard {
+  version: string;
+  kind: string;
+  metrics: {
+    blockScore: number;
+    model: Record<string, unknown>;
+    rulesOnly: Record<string, unknown>;
+    heldOut?: Record<"lr" | "gbt", Record<string, unknown>>;
+  };
 }
 
 function report(
@@ -213,16 +216,7 @@ function report(
   latency: Record<string, number>,
   cold: Record<string, number>,
   queue: Record<string, number>,
-  card: {
-    version: string;
-    kind: string;
-    metrics: {
-      blockScore: number;
-      model: Record<string, unknown>;
-      rulesOnly: Record<string, unknown>;
-      heldOut?: Record<"lr" | "gbt", Record<string, unknown>>;
-    };
-  },
+  card: ModelCard,
   seconds: number,
 ): string {
   const rows = (values: Record<string, number>) =>

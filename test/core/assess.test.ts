@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { factsOf } from "../support/request-facts";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
 import crawlerRanges from "../../core/data/crawler-ranges.json";
 import { assess, listing, requestSignals, weighsAgainst, type AssessInput, type SignalContext } from "../../core/assess";
@@ -25,16 +26,14 @@ function policyOf(input: unknown): CompiledPolicy {
 const MODERATE = policyOf({ version: 1 }); // thresholds 40 / 70 / 120
 
 function facts(over: Partial<RequestFacts> = {}): RequestFacts {
-  return {
-    ip: "198.51.100.7" as ClientIp,
-    method: "GET",
+  return factsOf({
     path: "/articles/one",
     userAgent: CHROME_UA,
     headers: CHROME_HEADERS,
     cf: { httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3" },
     receivedAt: 1_000_000,
     ...over,
-  };
+  });
 }
 
 const zero = { m1: 0, m10: 0 };

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { factsOf } from "../support/request-facts";
 import type { ReasonCode } from "../../core/signals/registry";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ClientIp } from "../../core/client-ip";
 import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
 import { evaluatePolicy } from "../../core/policy/evaluate";
-import type { RequestFacts } from "../../core/request-facts";
 import type { Reason } from "../../core/verdict";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/policies");
@@ -17,18 +17,7 @@ function compiled(input: unknown): CompiledPolicy {
   return result.value;
 }
 
-function facts(over: Partial<RequestFacts> = {}): RequestFacts {
-  return {
-    ip: "198.51.100.7" as ClientIp,
-    method: "GET",
-    path: "/",
-    userAgent: "Mozilla/5.0",
-    headers: {},
-    cf: {},
-    receivedAt: 0,
-    ...over,
-  };
-}
+const facts = factsOf;
 const signal = (code: ReasonCode, weight: number): Reason => ({ code, weight });
 
 describe("compilePolicy", () => {

@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { ClientIp } from "../../core/client-ip";
+import { factsOf } from "../support/request-facts";
 import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
 import { PRESETS } from "../../core/policy/presets";
 import { REGEX_INPUT_MAX_CHARS, regexHazard } from "../../core/policy/regex-safety";
-import type { RequestFacts } from "../../core/request-facts";
 
 const policyWith = (match: Record<string, unknown>) => ({ version: 1, rules: [{ name: "r", match, action: "deny" }] });
-const facts = (over: Partial<RequestFacts> = {}): RequestFacts => ({
-  ip: "198.51.100.7" as ClientIp,
-  method: "GET",
-  path: "/",
-  userAgent: "Mozilla/5.0",
-  headers: {},
-  cf: {},
-  receivedAt: 0,
-  ...over,
-});
+const facts = factsOf;
 const compiled = (input: unknown): CompiledPolicy => {
   const result = compilePolicy(input);
   if (!result.ok) throw new Error(result.error);

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { factsOf } from "../support/request-facts";
 import { FEATURE_NAMES, extractFeatures } from "../../core/features";
 import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
 import { evaluatePolicy } from "../../core/policy/evaluate";
 import { PRESETS } from "../../core/policy/presets";
 import type { DecisionReport } from "../../core/report";
-import type { RequestFacts } from "../../core/request-facts";
-import type { ClientIp } from "../../core/client-ip";
 import {
   CONTEXT_SIGNALS,
   FLEET_EVIDENCE_SIGNALS,
@@ -23,15 +22,7 @@ function compiled(input: unknown): CompiledPolicy {
   return result.value;
 }
 
-const facts: RequestFacts = {
-  ip: "198.51.100.7" as ClientIp,
-  method: "GET",
-  path: "/",
-  userAgent: "Mozilla/5.0",
-  headers: {},
-  cf: {},
-  receivedAt: 0,
-};
+const facts = factsOf();
 
 describe("the signal registry", () => {
   it("gives every signal a default weight, a description and only features the model has", () => {

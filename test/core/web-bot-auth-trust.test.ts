@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ClientIp } from "../../core/client-ip";
+import { factsOf } from "../support/request-facts";
 import { edgeLabel } from "../../core/edge-label";
 import { finalVerdict, isGoodBot } from "../../core/escalation-verdict";
 import { compilePolicy, type CompiledPolicy } from "../../core/policy/compile";
@@ -16,15 +16,7 @@ function compiled(input: unknown): CompiledPolicy {
   if (!result.ok) throw new Error(result.error);
   return result.value;
 }
-const facts = (): RequestFacts => ({
-  ip: "198.51.100.7" as ClientIp,
-  method: "GET",
-  path: "/articles/x",
-  userAgent: "Mozilla/5.0",
-  headers: {},
-  cf: {},
-  receivedAt: 0,
-});
+const facts = (): RequestFacts => factsOf({ path: "/articles/x" });
 const trusted: Reason = { code: "web-bot-auth", weight: -100, detail: "signer" };
 const unknown: Reason = { code: "web-bot-auth-unknown", weight: 50, detail: "https://scraper.example" };
 
