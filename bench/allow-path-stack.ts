@@ -20,9 +20,15 @@ export const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 export const CONNECTIONS = 32;
 
-// A 10 KB HTML page, the origin both Workers front. It runs in the same workerd, so it costs both the same.
+// The origin both Workers front: a 10 KB HTML page, and a 4 KB stylesheet for the .css paths (served as CSS, as a real
+// site does: only HTML pages carry a honeypot link). It runs in the same workerd, so it costs both the same.
 const ORIGIN = `const page = "<!doctype html><html><head><title>bench</title></head><body>" + "<p>lorem ipsum dolor sit amet</p>".repeat(300) + "</body></html>";
-export default { fetch() { return new Response(page, { headers: { "content-type": "text/html; charset=utf-8" } }); } };`;
+const css = "p { margin: 0 0 1em; line-height: 1.5; }\\n".repeat(100);
+export default { fetch(request) {
+  return request.url.endsWith(".css")
+    ? new Response(css, { headers: { "content-type": "text/css; charset=utf-8" } })
+    : new Response(page, { headers: { "content-type": "text/html; charset=utf-8" } });
+} };`;
 const BARE = `export default { async fetch(request, env) {
   const url = new URL(request.url); const upstream = await fetch(new URL(url.pathname + url.search, env.ORIGIN_URL), request);
   return new Response(upstream.body, upstream); } };`;

@@ -70,12 +70,18 @@ export function cidrContains(cidr: Cidr, ip: string): boolean {
 export function prefixOf(ip: string, bits: number): string | null {
   const family = parseInto(ip.trim(), scratch);
   if (family === 0 || !Number.isInteger(bits) || bits < 0 || bits > BITS[family]) return null;
-  const words = Array.from({ length: WORDS[family] }, (_, w) => ((scratch[w] ?? 0) & maskWord(w, bits)) >>> 0);
+  return maskedScratch(family, bits);
+}
+
+/** The address in `scratch` (just parsed, of `family`) masked to `bits`, as prefix text. */
+function maskedScratch(family: 4 | 6, bits: number): string {
+  const words: number[] = [];
+  for (let w = 0; w < WORDS[family]; w++) words.push(((scratch[w] ?? 0) & maskWord(w, bits)) >>> 0);
   return `${formatWords(family, words)}/${bits}`;
 }
 
 /** The client prefix key of `ip`: its IPv4 /24 or IPv6 /64 (see `CLIENT_PREFIX_BITS`), or null. */
 export function clientPrefix(ip: string): string | null {
   const family = parseInto(ip.trim(), scratch);
-  return family === 0 ? null : prefixOf(ip, CLIENT_PREFIX_BITS[family]);
+  return family === 0 ? null : maskedScratch(family, CLIENT_PREFIX_BITS[family]); // parsed once, the edge asks per request
 }

@@ -60,18 +60,33 @@ export function siteKeyPrefix(site: string): string {
  * The keys one site owns: its policy, `ip:` entries and labels, and its range entries' ids (RangeIndex). The default
  * site's are today's keys unchanged, so a single-site deployment's existing data is the default site's (no rewrite).
  */
-export function siteKeys(site: string) {
-  const prefix = siteKeyPrefix(site);
-  return {
-    prefix,
-    ip: (ip: string): string => prefix + kvKeys.ip(ip),
-    cidr: (cidr: string): string => prefix + kvKeys.cidr(cidr),
-    asn: (asn: number): string => prefix + kvKeys.asn(asn),
-    allow: (ipOrCidr: string): string => prefix + kvKeys.allow(ipOrCidr),
-    policy: prefix + kvKeys.policy,
-    /** A counting key (ClientLedger name, e.g. `ip:1.2.3.4`) of this site. */
-    counter: (key: string): string => prefix + key,
-  } as const;
+export function siteKeys(site: string): SiteKeys {
+  return new SiteKeys(siteKeyPrefix(site));
+}
+
+/** One site's key builders: methods on a prototype, so building them per request allocates one small object. */
+export class SiteKeys {
+  constructor(readonly prefix: string) {}
+  /** An address's blocklist entry or bot label. */
+  ip(ip: string): string {
+    return this.prefix + kvKeys.ip(ip);
+  }
+  cidr(cidr: string): string {
+    return this.prefix + kvKeys.cidr(cidr);
+  }
+  asn(asn: number): string {
+    return this.prefix + kvKeys.asn(asn);
+  }
+  allow(ipOrCidr: string): string {
+    return this.prefix + kvKeys.allow(ipOrCidr);
+  }
+  get policy(): string {
+    return this.prefix + kvKeys.policy;
+  }
+  /** A counting key (ClientLedger name, e.g. `ip:1.2.3.4`) of this site. */
+  counter(key: string): string {
+    return this.prefix + key;
+  }
 }
 
 /** A key split into the site owning it and the key as the default site would write it. */

@@ -94,9 +94,10 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
   const waitUntil: WaitUntil = (p) => c.executionCtx.waitUntil(p);
   const request = c.req.raw;
   const state = isolateState();
-  const read = readFacts(request, env.DEV_CLIENT_OVERRIDES === "on", Date.now());
+  const url = new URL(request.url); // parsed once: facts, site and the origin's request read it
+  const read = readFacts(request, env.DEV_CLIENT_OVERRIDES === "on", Date.now(), url);
   // The site the host belongs to: every site-owned read below (policy, blocklist, ranges, counters) is that site's.
-  const site = await siteFor(state, env, request, read.receivedAt, waitUntil);
+  const site = await siteFor(state, env, url.host, read.receivedAt, waitUntil);
   // A host no site claims, where the operator chose strict mode: refused plainly (the reason only in the operator's docs).
   if (site === null) return misdirectedResponse();
   const facts: RequestFacts = { ...read, site };
@@ -152,7 +153,7 @@ async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePag
     }
   }
   if (facts.path === "/robots.txt" && request.method === "GET") return managedRobots(state, env, request, facts, policy.contentSignal);
-  const response = await fromOrigin(state, request, env.ORIGIN_URL, facts.ip);
+  const response = await fromOrigin(state, request, env.ORIGIN_URL, facts.ip, url);
   const verified = verdict.reasons.some((r) => r.code === "verified-crawler" || r.code === "web-bot-auth");
   return verified || !carriesHoneypot(facts) ? response : withHoneypot(response, facts, mac, state.faults);
 }
@@ -183,15 +184,9 @@ async function payStep(
  * The id of the site a request's host belongs to; null for a host no site claims under `unknownHosts: "refuse"`. The
  * default site when the sites document cannot be read (fail open).
  */
-async function siteFor(
-  state: IsolateState,
-  env: EdgeGuardEnv,
-  request: Request,
-  now: number,
-  waitUntil: WaitUntil,
-): Promise<string | null> {
+async function siteFor(state: IsolateState, env: EdgeGuardEnv, host: string, now: number, waitUntil: WaitUntil): Promise<string | null> {
   try {
-    return (await state.sites.resolve(env.BLOCKLIST, request.url, now, waitUntil))?.id ?? null;
+    return (await state.sites.resolve(env.BLOCKLIST, host, now, waitUntil))?.id ?? null;
   } catch (error) {
     state.faults.record("policy", error);
     return DEFAULT_SITE_ID;
@@ -207,16 +202,16 @@ function misdirectedResponse(): Response {
 }
 
 /** The origin's answer; when the origin cannot be reached, a counted fault and a plain 502 (never a 500 from us). */
-async function fromOrigin(state: IsolateState, request: Request, originUrl: string, clientIp?: string): Promise<Response> {
+async function fromOrigin(state: IsolateState, request: Request, originUrl: string, clientIp?: string, url?: URL): Promise<Response> {
   try {
-    return await proxyToOrigin(request, originUrl, clientIp);
+    return await proxyToOrigin(request, originUrl, clientIp, url);
   } catch (error) {
     let failure: unknown = error;
     // A GET or HEAD has no body to replay, so it is tried once more: a kept-alive connection the origin closed just
     // as it was reused fails the first try only (seen under load: a few in a thousand).
     if (request.method === "GET" || request.method === "HEAD") {
       try {
-        return await proxyToOrigin(request, originUrl, clientIp);
+        return await proxyToOrigin(request, originUrl, clientIp, url);
       } catch (again) {
         failure = again;
       }
@@ -329,8 +324,8 @@ const zeroCounts = { hits1m: 0, hits10m: 0, tarpitHits: 0 } as const;
  */
 async function challengeOutcome(env: EdgeGuardEnv, read: RequestFacts, outcome: ChallengeOutcome, url: string): Promise<void> {
   const state = isolateState();
-  const request = new Request(url);
-  const facts: RequestFacts = { ...read, site: (await siteFor(state, env, request, read.receivedAt, () => undefined)) ?? DEFAULT_SITE_ID };
+  const host = new URL(url).host;
+  const facts: RequestFacts = { ...read, site: (await siteFor(state, env, host, read.receivedAt, () => undefined)) ?? DEFAULT_SITE_ID };
   const group = fleetGroup(facts);
   const report = (reason: Reason, label?: ReportLabel, action: DecisionReport["action"] = "allow") =>
     queueSend(
@@ -418,7 +413,7 @@ const HONEYPOT_SAMPLE = 4;
 
 /** Whether this page gets a honeypot link: a stable choice per client and path, so a refetch looks the same. */
 function carriesHoneypot(facts: RequestFacts): boolean {
-  return fnv1a(`${facts.ip}|${facts.path}`) % HONEYPOT_SAMPLE === 0;
+  return fnv1a(facts.path, fnv1a("|", fnv1a(facts.ip))) % HONEYPOT_SAMPLE === 0; // the hash of `ip|path`
 }
 
 /** Whether the tarpit counts this request as a hop: not for a navigation from another site without the client's own link. */

@@ -9,10 +9,10 @@ export const DEV_CF_HEADER = "x-dev-cf";
 /**
  * Reads the facts of a request. `devOverrides` (DEV_CLIENT_OVERRIDES, set only by the dev stack and tests) trusts
  * client-sent CF-Connecting-IP and X-Dev-Cf (local simulation); otherwise CF-Connecting-IP counts only on a request
- * that came through Cloudflare's edge, which sets that header itself.
+ * that came through Cloudflare's edge, which sets that header itself. `url`: the request's URL when the caller parsed it.
  */
-export function readFacts(request: Request, devOverrides: boolean, receivedAt: number): RequestFacts {
-  const source = { method: request.method, path: new URL(request.url).pathname, headers: request.headers };
+export function readFacts(request: Request, devOverrides: boolean, receivedAt: number, url: URL = new URL(request.url)): RequestFacts {
+  const source = { method: request.method, path: url.pathname, headers: request.headers };
   return requestFacts(source, clientIp(request, devOverrides), devOverrides ? devCf(request) : cfFacts(request.cf), receivedAt);
 }
 

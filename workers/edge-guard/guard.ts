@@ -113,11 +113,11 @@ export type WaitUntil = (promise: Promise<unknown>) => void;
  * (a non-default site's keys, and so its ClientLedger names, carry `site:<id>:`).
  */
 function countingKeys(facts: RequestFacts, group: string): { ip: string; group: string; all: string[] } {
-  const key = siteKeys(siteOf(facts)).counter;
-  const ip = clientCounterKey(facts);
-  const groupKey = key(`grp:${group}`);
-  const all = [ip, key(`net:${clientPrefix(facts.ip) ?? facts.ip}`), groupKey];
-  if (facts.cf.asn !== undefined) all.push(key(`asn:${facts.cf.asn}`));
+  const keys = siteKeys(siteOf(facts));
+  const ip = keys.counter(`ip:${facts.ip}`);
+  const groupKey = keys.counter(`grp:${group}`);
+  const all = [ip, keys.counter(`net:${clientPrefix(facts.ip) ?? facts.ip}`), groupKey];
+  if (facts.cf.asn !== undefined) all.push(keys.counter(`asn:${facts.cf.asn}`));
   return { ip, group: groupKey, all };
 }
 

@@ -95,33 +95,36 @@ export function honeypotLink(href: string): string {
   return `<a href="${href}" rel="nofollow" aria-hidden="true" tabindex="-1" style="position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden"></a>`;
 }
 
-const LINK_PREFIX = encoder.encode("\n");
+const LINK_PREFIX = "\n";
 
 /**
  * Adds a honeypot link, bound to this client's network, User-Agent and hour, at the end of an HTML response's body
  * stream; other responses, and every response without a usable TOKEN_SECRET, pass untouched. The link is appended
  * after the document instead of parsed into `<body>` (no HTMLRewriter): HTML parsers (browsers, lxml, html5lib)
- * put content after `</html>` into the body, and a crawler's link extractor finds it there. Costs one stream pass.
+ * put content after `</html>` into the body, and a crawler's link extractor finds it there. The origin's bytes go
+ * through a native pipe (no JavaScript per chunk); the link is written when the pipe ends.
  * (A fetched body is already decoded here; the runtime re-encodes it per Content-Encoding on the way out.)
  */
 export async function withHoneypot(response: Response, facts: RequestFacts, mac: HoneypotMac | null, faults: Faults): Promise<Response> {
   if (mac === null || !(response.headers.get("content-type") ?? "").includes("text/html") || response.body === null) return response;
   let link: Uint8Array;
   try {
-    link = encoder.encode(honeypotLink(await honeypotPath(mac, networkOf(facts), facts.userAgent, facts.receivedAt)));
+    link = encoder.encode(LINK_PREFIX + honeypotLink(await honeypotPath(mac, networkOf(facts), facts.userAgent, facts.receivedAt)));
   } catch (error) {
     faults.record("honeypot", error); // the page goes out without a honeypot
     return response;
   }
-  const appended = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      flush(controller) {
-        controller.enqueue(LINK_PREFIX);
-        controller.enqueue(link);
-      },
-    }),
-  );
+  const { readable, writable } = new IdentityTransformStream();
+  // An origin body that fails mid-way aborts the pipe's writable, so the client sees the page cut short, as without us.
+  response.body
+    .pipeTo(writable, { preventClose: true })
+    .then(async () => {
+      const writer = writable.getWriter();
+      await writer.write(link);
+      await writer.close();
+    })
+    .catch((error: unknown) => faults.record("honeypot", error));
   const headers = new Headers(response.headers);
   headers.delete("content-length"); // the body grew
-  return new Response(appended, { status: response.status, statusText: response.statusText, headers });
+  return new Response(readable, { status: response.status, statusText: response.statusText, headers });
 }

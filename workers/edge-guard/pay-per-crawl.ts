@@ -24,6 +24,7 @@ import { trustedSignerName } from "../../core/web-bot-auth/trust";
 import type { EdgeGuardEnv } from "./env";
 import type { IsolateState, WaitUntil } from "./guard";
 import { blockedResponse } from "./respond";
+import { listing } from "../../core/assess";
 import { fetchDirectoryOverHttps, verifyWebBotAuth } from "./web-bot-auth";
 
 /** A charge made for one request: the account it went to and its idempotency key, so a failed delivery is refunded. */
@@ -159,8 +160,7 @@ async function blocked(state: IsolateState, env: EdgeGuardEnv, facts: RequestFac
     const entry = await state.blocklist.lookup(env.BLOCKLIST, siteKeys(site).ip(facts.ip), facts.receivedAt, waitUntil);
     await state.ranges.refresh(env.BLOCKLIST, facts.receivedAt, waitUntil);
     const range = state.ranges.lookup(facts.ip, facts.cf.asn, facts.receivedAt, site);
-    if (range?.action === "allow") return false;
-    return entry?.action === "block" || range?.action === "block";
+    return listing(entry, range).entry?.action === "block";
   } catch (error) {
     state.faults.record("blocklist", error);
     return false;

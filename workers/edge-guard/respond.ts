@@ -21,10 +21,14 @@ const HOP_HEADERS = ["x-dev-cf"];
 
 /**
  * Forwards a request to the origin and streams its answer back unchanged (status, headers, body).
- * `originUrl` empty: the zone's own origin (the request goes out as it came).
+ * `originUrl` empty: the zone's own origin (the request goes out as it came). `incoming`: the request's URL, parsed.
  */
-export async function proxyToOrigin(request: Request, originUrl: string, clientIp?: string): Promise<Response> {
-  const incoming = new URL(request.url);
+export async function proxyToOrigin(
+  request: Request,
+  originUrl: string,
+  clientIp?: string,
+  incoming: URL = new URL(request.url),
+): Promise<Response> {
   // Path and query set on the origin's URL, never resolved against it: a path like `//other.host/x` stays a path.
   const target = originUrl === "" ? incoming : Object.assign(new URL(originUrl), { pathname: incoming.pathname, search: incoming.search });
   const headers = new Headers(request.headers);
@@ -36,7 +40,6 @@ export async function proxyToOrigin(request: Request, originUrl: string, clientI
   }
   // Throws when the origin refuses or drops the request (down, or e.g. headers larger than it accepts): the caller
   // retries a GET once, counts the fault and answers originUnreachableResponse (app.ts `fromOrigin`).
-  const upstream = await fetch(target, { method: request.method, headers, body: request.body, redirect: "manual" });
-  // Re-wrap so the response is mutable downstream; the body stays a stream.
-  return new Response(upstream.body, upstream);
+  // The origin's response as fetch gives it (its headers immutable): whoever changes it downstream builds a new one.
+  return fetch(target, { method: request.method, headers, body: request.body, redirect: "manual" });
 }

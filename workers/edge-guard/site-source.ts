@@ -19,12 +19,11 @@ export class SiteSource {
   constructor(private readonly faults: Faults) {}
 
   /**
-   * The site of a request URL's host; null when no site claims it and the operator chose to refuse such hosts
+   * The site of a request's host (`URL.host`); null when no site claims it and the operator chose to refuse such hosts
    * (`unknownHosts: "refuse"`). Awaits KV only on an isolate's first request.
    */
-  async resolve(kv: KVNamespace, url: string, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<Site | null> {
+  async resolve(kv: KVNamespace, host: string, now: number, waitUntil: (p: Promise<unknown>) => void): Promise<Site | null> {
     await this.#due.run(now, waitUntil, () => this.#refresh(kv));
-    const host = new URL(url).host;
     if (this.#directory.unknownHosts === "refuse") return this.#directory.claimant(host);
     return this.#directory.resolve(host);
   }
