@@ -5,8 +5,8 @@
  * Honest summary: the User-Agent strings are real (npm `user-agents` for browsers, npm `crawler-user-agents` for
  * crawlers, libraries and automation) and the paths are the demo site's (dev/origin); everything else (which pages
  * a client visits and when, headers, networks) is SYNTHETIC, drawn from hand-set profiles. The edge's reasons and
- * signals are computed by the edge's own code (core/decide.ts rules, core/signals/*). Deterministic: same seed and
- * package versions, same file. Run: `npx tsx scripts/model/make-seed-dataset.ts [rows] [seed]`.
+ * signals are computed by the edge's own code (core/signals/*, registry weights), as today's edge reports them: every
+ * signal a weighted reason, context signals included. Deterministic: same seed and package versions, same file. Run: `npx tsx scripts/model/make-seed-dataset.ts [rows] [seed]`.
  */
 import { createRequire } from "node:module";
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
@@ -21,6 +21,8 @@ import { PRESETS } from "../../core/policy/presets";
 import { datacenterBrowserSignals } from "../../core/signals/datacenter-browser";
 import { headerConsistency } from "../../core/signals/header-consistency";
 import { networkSignals } from "../../core/signals/network";
+import { behaviourSignals, declaredBotBudget } from "../../core/signals/behaviour";
+import { signal } from "../../core/signals/registry";
 import { browserClaim } from "../../core/signals/user-agent";
 import { userAgentSignals } from "../../core/signals/user-agent-class";
 import { SeededRandom } from "./seeded-random";
@@ -42,12 +44,6 @@ const DEFAULT_ROWS = 2500;
 const DEFAULT_SEED = 20261122;
 const START_MS = Date.UTC(2026, 10, 1);
 const HISTORY_KEPT = 50; // core/client-history.ts HISTORY_MAX: more is never read
-// Mirrors the first rule set (reports stored by it still carry these reasons): a signal adds 50; a blocklisted IP adds
-// 1000; burst above 120/min. Network reasons carry the registry's weights, as today's edge attaches them.
-const SIGNAL_WEIGHT = 50;
-const CHALLENGE_SCORE = PRESETS.moderate.thresholds.challenge;
-const BLOCKLIST_WEIGHT = 1000;
-const BURST_PER_MINUTE = 120;
 const ALWAYS_ALLOWED_RE = /^\/(?:robots\.txt|sitemap\.xml|favicon\.ico|\.well-known\/.*)$/;
 
 const require = createRequire(import.meta.url);
@@ -184,9 +180,8 @@ const PROFILES: Record<string, Profile> = {
   "human-hosting": {
     ...human,
     share: 0.08,
-    // Challenged on the first page, solved; half of them skim listings (a few seconds a page), as the lab's people do.
-    session: (r, site, start) =>
-      humanSession(r, site, start, "browser", { solvesChallenge: true, readMedianMs: r.chance(0.5) ? 6_000 : 25_000 }),
+    // Challenged on their first page, which they solve; then they read as anyone does.
+    session: people("browser", { solvesChallenge: true }),
     pDatacenter: 1,
     hostingNetworks: VPN_AND_CLOUD_DESKTOP,
     everyRequestReported: true,
@@ -200,7 +195,7 @@ const PROFILES: Record<string, Profile> = {
     ...human,
     share: 0.01,
     userAgent: (r) => r.pick(TEXT_BROWSER_UAS),
-    session: (r, site, start) => humanSession(r, site, start, "none", { readMedianMs: r.chance(0.5) ? 6_000 : 25_000 }),
+    session: people("none"),
     pSecFetch: 0,
     pClientHints: 0,
     pHttp1: 0.2,
@@ -336,42 +331,54 @@ function reportFor(index: number, p: Profile, hits: readonly Hit[], current: Hit
   const tenMinutes = inWindow(hits, current.at, 600_000);
   const counts = { hits1m: minute.length, hits10m: tenMinutes.length, tarpitHits: tenMinutes.filter((h) => isTrapPath(h.path)).length };
   if (current.path === CHALLENGE_VERIFY_PATH) return solvedChallengeReport(index, current, userAgent, headers, cf);
-  const reasons: DecisionReport["reasons"] = [];
-  if (r.chance(p.pBlocklisted)) reasons.push({ code: "blocklist-ip", weight: BLOCKLIST_WEIGHT });
-  const networkReasons = [...networkSignals(cf), ...datacenterBrowserSignals(cf, userAgent)];
-  if (reasons.length > 0 || !ALWAYS_ALLOWED_RE.test(current.path)) {
-    reasons.push(...networkReasons);
-    if (isAiCrawlerUserAgent(userAgent)) reasons.push({ code: "ua-ai-crawler", weight: SIGNAL_WEIGHT });
-    if (isTrapPath(current.path)) reasons.push({ code: "trap-path", weight: SIGNAL_WEIGHT });
-    if (counts.hits1m > BURST_PER_MINUTE) reasons.push({ code: "burst", weight: SIGNAL_WEIGHT, detail: `${counts.hits1m}/min` });
-  }
-  const score = reasons.reduce((sum, reason) => sum + reason.weight, 0);
-  const pages = tenMinutes.filter((h) => pathShape(h.path) !== "asset").length;
-  const signals = [
-    ...headerConsistency({ userAgent, headers, cf }).map((s) => s.code),
-    ...userAgentSignals(userAgent).map((s) => s.code),
-    ...networkReasons.map((s) => s.code),
-    ...(counts.hits1m > 120 ? ["rate-ip-burst"] : counts.hits1m > 60 ? ["rate-ip"] : []),
-    ...(counts.hits10m > 400 ? ["rate-ip-sustained"] : []),
-    ...(pages > 8 && pages === tenMinutes.length && !isTextBrowser(userAgent) ? ["no-subresources"] : []),
-    ...(counts.tarpitHits > (isTrapPath(current.path) ? 1 : 0) ? ["tarpit-visitor"] : []),
+  const trap = isTrapPath(current.path);
+  const isPage = (h: Hit) => pathShape(h.path) !== "asset";
+  const uaSignals = userAgentSignals(userAgent);
+  const computed = [
+    ...headerConsistency({ userAgent, headers, cf }),
+    ...uaSignals,
+    ...networkSignals(cf),
+    ...datacenterBrowserSignals(cf, userAgent),
+    ...behaviourSignals(
+      {
+        ip: { m1: minute.length, m10: tenMinutes.length },
+        ipPages: { m1: minute.filter(isPage).length, m10: tenMinutes.filter(isPage).length },
+        ipAssets: { m1: minute.length - minute.filter(isPage).length, m10: tenMinutes.length - tenMinutes.filter(isPage).length },
+        // Hops before this one: the labyrinth's own first answer does not make a visitor yet.
+        ipTarpit: { m1: 0, m10: counts.tarpitHits - (trap ? 1 : 0) },
+        prefix: { m1: minute.length, m10: tenMinutes.length },
+        asn: null,
+        fingerprint: { m1: minute.length, m10: tenMinutes.length },
+      },
+      {
+        textBrowser: isTextBrowser(userAgent),
+        scripted: uaSignals.some((s) => s.code === "ua-scripted"),
+        declaredBot: declaredBotBudget(uaSignals),
+        page: isPage(current),
+      },
+    ),
   ];
+  // What today's edge reports: every signal as a reason with its registry weight (the moderate preset overrides none).
+  const reasons: DecisionReport["reasons"] = r.chance(p.pBlocklisted) ? [signal("blocklist-ip")] : [];
+  if (reasons.length > 0 || !ALWAYS_ALLOWED_RE.test(current.path)) reasons.push(...computed, ...(trap ? [signal("trap-path")] : []));
+  const score = reasons.reduce((sum, reason) => sum + reason.weight, 0);
+  const t = PRESETS.moderate.thresholds;
   return DecisionReportSchema.parse({
     v: 1,
     id: `seed-${String(index).padStart(6, "0")}`,
     at: current.at,
-    source: isTrapPath(current.path) && r.chance(0.5) ? "tarpit" : "edge",
+    source: trap && r.chance(0.5) ? "tarpit" : "edge",
     ip: `${datacenter ? "203.0.113" : "198.51.100"}.${(index % 254) + 1}`, // documentation ranges only (RFC 5737)
     method: "GET",
     path: current.path,
     userAgent,
     headers,
     cf,
-    action: score >= BLOCKLIST_WEIGHT ? "block" : score >= SIGNAL_WEIGHT ? "tarpit" : score >= CHALLENGE_SCORE ? "challenge" : "allow",
+    action: score >= t.block ? "block" : score >= t.tarpit ? "tarpit" : score >= t.challenge ? "challenge" : "allow",
     score,
     reasons,
     counts,
-    signals: [...new Set(signals)],
+    signals: [...new Set([...computed.map((s) => s.code), ...(trap ? ["trap-path"] : [])])],
   });
 }
 

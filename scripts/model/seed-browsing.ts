@@ -72,8 +72,6 @@ export interface ReadingOptions {
   readonly trap?: number;
   /** Chance of a returning visitor with every asset cached. */
   readonly warmCache?: number;
-  /** Median pause on a page, ms (a skimmer clicking through listings: a few seconds). */
-  readonly readMedianMs?: number;
   /** The edge challenges the first page: the browser posts the answer, then loads that page again. */
   readonly solvesChallenge?: boolean;
 }
@@ -84,7 +82,7 @@ export interface ReadingOptions {
  * asset at all.
  */
 export function humanSession(r: SeededRandom, site: SitePaths, start: number, assets: AssetMode, options: ReadingOptions = {}): Hit[] {
-  const { trap = 0, warmCache = 0.4, readMedianMs = 25_000, solvesChallenge = false } = options;
+  const { trap = 0, warmCache = 0.4, solvesChallenge = false } = options;
   const pages = r.logNormalCount(5, 0.8, 1);
   const cached = new Set<string>(r.chance(warmCache) ? Object.values(ASSETS) : []);
   const hits: Hit[] = [];
@@ -99,7 +97,7 @@ export function humanSession(r: SeededRandom, site: SitePaths, start: number, as
     hits.push(...pageWithAssets(r, path, at, assets, cached));
     // A prefetcher or an extension follows one hidden link: one trap hit right after the page, never deeper.
     if (trap > 0 && r.chance(trap)) hits.push({ at: at + r.int(300, 1500), path: trapPath(r) });
-    at += r.logNormalCount(readMedianMs, 0.9, Math.min(3_000, readMedianMs / 2));
+    at += r.logNormalCount(25_000, 0.9, 3_000);
     path = nextPage(r, site, path);
   }
   return hits;
