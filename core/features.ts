@@ -3,7 +3,7 @@ import { aiCrawlerToken, automationToken, declaresBot, scriptedClientToken } fro
 import { MAX_SURPRISE_BITS, sequenceStats, type CompiledPathModel } from "./path-sequence";
 import type { DecisionReport } from "./report";
 import { DATACENTER_ASNS } from "./signals/network";
-import { signalsForFeature, type SignalCode } from "./signals/registry";
+import { CONTEXT_SIGNALS, signalsForFeature, type SignalCode } from "./signals/registry";
 
 /**
  * The model's inputs, in column order. Training (scripts/model/train-model.ts) and serving (escalation) both call
@@ -24,6 +24,7 @@ export const FEATURE_NAMES = [
   "log1p_tarpit_hits",
   "datacenter_asn",
   "edge_score",
+  "edge_context",
   "sig_rate",
   "sig_no_subresources",
   "path_surprise",
@@ -44,7 +45,7 @@ export const MODEL_METADATA_KEYS = {
   pathModel: "edge_guard.path_model",
 } as const;
 
-/** The edge rule score at which `edge_score` saturates at 1 (two of edge-guard's 50-point signals). */
+/** The edge rule score at which `edge_score` (and `edge_context`) saturates at 1 (two of edge-guard's 50-point signals). */
 export const EDGE_SCORE_FULL = 100;
 
 /** Edge reason codes left out of `edge_score`: a blocklisted IP's later reports must not keep its block alive. */
@@ -100,9 +101,22 @@ function header(headers: Readonly<Record<string, string>>, name: string): string
   return undefined;
 }
 
-/** The edge's score without reasons that only echo an earlier escalation (see SELF_REINFORCING_REASONS). */
-export function edgeRuleScore(report: DecisionReport): number {
-  return report.reasons.reduce((sum, r) => (SELF_REINFORCING_REASONS.has(r.code) ? sum : sum + r.weight), 0);
+/**
+ * The edge's score split in two, without reasons that only echo an earlier escalation (see SELF_REINFORCING_REASONS):
+ * `evidence`, what this client did or sent (the models may only rise with it), and `context`, the weight of context
+ * signals (CONTEXT_SIGNALS: its network, its group, what it openly declares). People on VPNs and office clouds carry
+ * 40 points of context (`asn-datacenter` + `browser-from-datacenter`); counted as evidence, a monotone model could
+ * never tell them from the bots on those networks.
+ */
+export function edgeRuleScore(report: DecisionReport): { readonly evidence: number; readonly context: number } {
+  let evidence = 0;
+  let context = 0;
+  for (const r of report.reasons) {
+    if (SELF_REINFORCING_REASONS.has(r.code)) continue;
+    if (CONTEXT_SIGNALS.has(r.code)) context += r.weight;
+    else evidence += r.weight;
+  }
+  return { evidence, context };
 }
 
 const flag = (condition: boolean): number => (condition ? 1 : 0);
@@ -110,8 +124,8 @@ const clamp01 = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.ma
 
 /**
  * The model's input row for one report, in `FEATURE_NAMES` order, given the client's earlier requests (see
- * `historyBefore`) and the human path model (null: path surprise 0). Counts are log1p-scaled, the edge score and
- * path surprise are scaled to [0, 1], shares are in [0, 1], the rest are 0/1 flags. Pure and total: never throws.
+ * `historyBefore`) and the human path model (null: path surprise 0). Counts are log1p-scaled, the edge's evidence and
+ * context scores and path surprise are scaled to [0, 1], shares are in [0, 1], the rest are 0/1 flags. Pure and total: never throws.
  */
 export function extractFeatures(report: DecisionReport, history: readonly HistoryEntry[], pathModel: CompiledPathModel | null): number[] {
   const ua = report.userAgent;
@@ -123,6 +137,7 @@ export function extractFeatures(report: DecisionReport, history: readonly Histor
   const acceptLanguage = header(report.headers, "accept-language")?.trim() ?? "";
   const accept = header(report.headers, "accept")?.trim() ?? "";
   const sequence = sequenceStats([...history.map((h) => h.path), report.path], pathModel);
+  const edge = edgeRuleScore(report);
   const row: Record<FeatureName, number> = {
     ua_ai_crawler: flag(ai),
     ua_scripted: flag(scripted),
@@ -136,7 +151,8 @@ export function extractFeatures(report: DecisionReport, history: readonly Histor
     log1p_hits_10m: Math.log1p(report.counts.hits10m),
     log1p_tarpit_hits: Math.log1p(report.counts.tarpitHits),
     datacenter_asn: flag(isDatacenterNetwork(report.cf)),
-    edge_score: clamp01(edgeRuleScore(report) / EDGE_SCORE_FULL),
+    edge_score: clamp01(edge.evidence / EDGE_SCORE_FULL),
+    edge_context: clamp01(edge.context / EDGE_SCORE_FULL),
     sig_rate: flag(has(RATE_SIGNALS)),
     sig_no_subresources: flag(has(NO_SUBRESOURCE_SIGNALS)),
     path_surprise: clamp01(sequence.surprise / MAX_SURPRISE_BITS),

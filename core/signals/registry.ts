@@ -3,7 +3,8 @@ import type { FeatureName } from "../features";
 /**
  * Every signal the edge can attach to a request, in one place: its default weight (positive: more bot-like; the
  * policy's `signalWeights` may override it), a one-line description for operators, and the model feature that
- * reads it or the fact behind it (null: the model sees it only through `edge_score`, the sum of weights; for
+ * reads it or the fact behind it (null: the model sees it only through `edge_score`, the sum of weights, or for a
+ * `context` signal through `edge_context`, the sum of context weights; for
  * `hdr_headless`, `hdr_inconsistent`, `sig_rate` and `sig_no_subresources` the feature is exactly "one of these
  * signals is present", see core/features.ts). A code that is not here does
  * not type-check, and a policy naming one is refused at validation, so a typo cannot become a silent new signal.

@@ -5,8 +5,8 @@
  * Honest summary: the User-Agent strings are real (npm `user-agents` for browsers, npm `crawler-user-agents` for
  * crawlers, libraries and automation) and the paths are the demo site's (dev/origin); everything else (which pages
  * a client visits and when, headers, networks) is SYNTHETIC, drawn from hand-set profiles. The edge's reasons and
- * signals are computed by the edge's own code (core/decide.ts rules, core/signals/*). Deterministic: same seed and
- * package versions, same file. Run: `npx tsx scripts/model/make-seed-dataset.ts [rows] [seed]`.
+ * signals are computed by the edge's own code (core/signals/*, registry weights), as today's edge reports them: every
+ * signal a weighted reason, context signals included. Deterministic: same seed and package versions, same file. Run: `npx tsx scripts/model/make-seed-dataset.ts [rows] [seed]`.
  */
 import { createRequire } from "node:module";
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
@@ -17,22 +17,33 @@ import { DecisionReportSchema, type DecisionReport } from "../../core/report";
 import { isAiCrawlerUserAgent, isBrowserUserAgent } from "../../core/features";
 import { isTrapPath } from "../../core/trap-paths";
 import { pathShape } from "../../core/path-sequence";
+import { PRESETS } from "../../core/policy/presets";
+import { datacenterBrowserSignals } from "../../core/signals/datacenter-browser";
 import { headerConsistency } from "../../core/signals/header-consistency";
-import { DATACENTER_ASNS } from "../../core/signals/network";
+import { networkSignals } from "../../core/signals/network";
+import { behaviourSignals, declaredBotBudget } from "../../core/signals/behaviour";
+import { signal } from "../../core/signals/registry";
 import { browserClaim } from "../../core/signals/user-agent";
 import { userAgentSignals } from "../../core/signals/user-agent-class";
 import { SeededRandom } from "./seeded-random";
-import { crawlerSession, demoSitePaths, humanSession, interleave, type AssetMode, type Hit, type SitePaths } from "./seed-browsing";
+import { isTextBrowser } from "../../core/declared-bots";
+import {
+  CHALLENGE_VERIFY_PATH,
+  crawlerSession,
+  demoSitePaths,
+  humanSession,
+  interleave,
+  type AssetMode,
+  type Hit,
+  type ReadingOptions,
+  type SitePaths,
+} from "./seed-browsing";
 
 const SEED_DATASET_PATH = "models/seed-dataset.jsonl";
 const DEFAULT_ROWS = 2500;
 const DEFAULT_SEED = 20261122;
 const START_MS = Date.UTC(2026, 10, 1);
 const HISTORY_KEPT = 50; // core/client-history.ts HISTORY_MAX: more is never read
-// Mirrors core/decide.ts DEFAULT_LIMITS: each signal adds 50; a blocklisted IP adds 1000; burst above 120/min.
-const SIGNAL_WEIGHT = 50;
-const BLOCKLIST_WEIGHT = 1000;
-const BURST_PER_MINUTE = 120;
 const ALWAYS_ALLOWED_RE = /^\/(?:robots\.txt|sitemap\.xml|favicon\.ico|\.well-known\/.*)$/;
 
 const require = createRequire(import.meta.url);
@@ -50,6 +61,14 @@ const tagged = (tag: string): string[] =>
 const AI_CRAWLER_UAS = tagged("ai-crawler").filter((ua) => isAiCrawlerUserAgent(ua) && isbot(ua));
 const LIBRARY_UAS = [...tagged("http-library"), "curl/8.5.0", "Wget/1.21.3", "python-requests/2.32.3"].filter((ua) => isbot(ua));
 const AUTOMATION_UAS = tagged("browser-automation");
+/** Text browsers people read with (hand-written: the npm lists above hold none). */
+const TEXT_BROWSER_UAS = [
+  "Lynx/2.9.0dev.12 libwww-FM/2.14 SSL-MM/1.4.1 GNUTLS/3.7.8",
+  "Lynx/2.8.9rel.1 libwww-FM/2.14 SSL-MM/1.4.1 OpenSSL/1.1.1w",
+  "w3m/0.5.3+git20230121",
+  "Links (2.29; Linux 6.1.0-18-amd64 x86_64; GNU C 12.2; text)",
+  "ELinks/0.16.1.1 (textmode; Linux 6.1.0-18-amd64 x86_64; 200x50-2)",
+].filter((ua) => isTextBrowser(ua));
 
 interface Network {
   readonly asn: number;
@@ -73,6 +92,19 @@ const DATACENTER: readonly Network[] = [
   { asn: 24940, asOrganization: "Hetzner Online GmbH", country: "DE" },
   { asn: 16276, asOrganization: "OVH SAS", country: "FR" },
 ];
+/**
+ * Where people on hosting networks come from: commercial VPN exits (M247, Datacamp, and self-hosted VPNs on
+ * DigitalOcean or Hetzner) and office cloud desktops (Amazon WorkSpaces, Windows 365 / Azure Virtual Desktop).
+ */
+const VPN_AND_CLOUD_DESKTOP: readonly Network[] = [
+  { asn: 9009, asOrganization: "M247 Europe SRL", country: "GB" },
+  { asn: 9009, asOrganization: "M247 Europe SRL", country: "US" },
+  { asn: 60068, asOrganization: "Datacamp Limited", country: "DE" },
+  { asn: 14061, asOrganization: "DigitalOcean, LLC", country: "NL" },
+  { asn: 24940, asOrganization: "Hetzner Online GmbH", country: "DE" },
+  { asn: 16509, asOrganization: "Amazon.com, Inc.", country: "US" },
+  { asn: 8075, asOrganization: "Microsoft Corporation", country: "US" },
+];
 
 /** How a synthetic client presents itself and behaves. Probabilities are per client. */
 interface Profile {
@@ -87,14 +119,21 @@ interface Profile {
   readonly pHintMismatch: number;
   readonly pHttp1: number;
   readonly pDatacenter: number;
+  /** The hosting networks this profile uses (default DATACENTER). */
+  readonly hostingNetworks?: readonly Network[];
+  /**
+   * The edge reports every request of this client (its network alone earns a challenge), so the report is any of its
+   * requests, early ones as often as late ones. Otherwise the report is most often a later one.
+   */
+  readonly everyRequestReported?: boolean;
   readonly pBlocklisted: number;
 }
 
 const browserUa = (r: SeededRandom): string => r.weighted(BROWSERS, (b) => b.weight).userAgent;
 const people =
-  (assets: AssetMode, trap = 0) =>
+  (assets: AssetMode, options: ReadingOptions = {}) =>
   (r: SeededRandom, site: SitePaths, start: number) =>
-    humanSession(r, site, start, assets, trap);
+    humanSession(r, site, start, assets, options);
 const bots =
   (gapMs: number, assets: AssetMode, robots: number, sitemap: number, maxTrap: number) =>
   (r: SeededRandom, site: SitePaths, start: number) =>
@@ -111,7 +150,7 @@ const human = {
 const PROFILES: Record<string, Profile> = {
   "human-reader": { ...human, share: 0.2, session: people("browser"), pDatacenter: 0.05, pBlocklisted: 0.02 },
   // A prefetcher or an extension follows a hidden trap link; the edge tarpits that one request.
-  "human-trap": { ...human, share: 0.1, session: people("browser", 0.3), pDatacenter: 0.1, pBlocklisted: 0.1 },
+  "human-trap": { ...human, share: 0.1, session: people("browser", { trap: 0.3 }), pDatacenter: 0.1, pBlocklisted: 0.1 },
   "human-privacy": {
     ...human,
     share: 0.07,
@@ -130,6 +169,39 @@ const PROFILES: Record<string, Profile> = {
       interleave(Array.from({ length: r.int(2, 6) }, () => humanSession(r, site, start + r.int(0, 300_000), "browser"))),
     pDatacenter: 0.03,
     pBlocklisted: 0.1,
+  },
+  /**
+   * People reading in a browser through a VPN or an office cloud desktop: the edge's network context signals
+   * (`asn-datacenter` + `browser-from-datacenter`, 40 points: the moderate preset's challenge) on every request, so
+   * every request is reported. 8 % of clients, a sixth of the people here: surveys put regular VPN use at a fifth to a
+   * third of internet users, and commercial VPN exits and cloud desktops sit on hosting networks. A plausible share,
+   * not a measurement; without it, hosting networks looked like pure bot evidence (issue 15).
+   */
+  "human-hosting": {
+    ...human,
+    share: 0.08,
+    // Challenged on their first page, which they solve; then they read as anyone does.
+    session: people("browser", { solvesChallenge: true }),
+    pDatacenter: 1,
+    hostingNetworks: VPN_AND_CLOUD_DESKTOP,
+    everyRequestReported: true,
+    pBlocklisted: 0.02,
+  },
+  /**
+   * People reading in lynx, w3m or links: no subresources, no Sec-Fetch, often on a shell account on a server (the
+   * browser runs there, so its requests come from a hosting network). 1 % of clients.
+   */
+  "human-text": {
+    ...human,
+    share: 0.01,
+    userAgent: (r) => r.pick(TEXT_BROWSER_UAS),
+    session: people("none"),
+    pSecFetch: 0,
+    pClientHints: 0,
+    pHttp1: 0.2,
+    pDatacenter: 0.6,
+    hostingNetworks: VPN_AND_CLOUD_DESKTOP,
+    pBlocklisted: 0.02,
   },
   "bot-ai-crawler": {
     label: 1,
@@ -208,15 +280,18 @@ const CH_PLATFORM: Record<string, string> = {
 
 function headersFor(p: Profile, ua: string, path: string, r: SeededRandom): Record<string, string> {
   const shape = pathShape(path);
-  const library = !isBrowserUserAgent(ua);
-  const accept = library
-    ? "*/*"
-    : shape !== "asset"
-      ? "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-      : path.endsWith(".css")
-        ? "text/css,*/*;q=0.1"
-        : "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
-  const headers: Record<string, string> = { accept, "accept-encoding": library ? "gzip, deflate" : "gzip, deflate, br, zstd" };
+  const text = isTextBrowser(ua);
+  const library = !text && !isBrowserUserAgent(ua);
+  const accept = text
+    ? "text/html, text/plain, text/sgml, text/css, */*;q=0.01" // lynx's
+    : library
+      ? "*/*"
+      : shape !== "asset"
+        ? "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+        : path.endsWith(".css")
+          ? "text/css,*/*;q=0.1"
+          : "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+  const headers: Record<string, string> = { accept, "accept-encoding": library || text ? "gzip, deflate" : "gzip, deflate, br, zstd" };
   if (r.chance(p.pAcceptLanguage))
     headers["accept-language"] = r.pick([
       "en-US,en;q=0.9",
@@ -249,46 +324,89 @@ const inWindow = (hits: readonly Hit[], at: number, ms: number) => hits.filter((
 function reportFor(index: number, p: Profile, hits: readonly Hit[], current: Hit, r: SeededRandom): DecisionReport {
   const userAgent = p.userAgent(r);
   const datacenter = r.chance(p.pDatacenter);
-  const network = r.pick(datacenter ? DATACENTER : RESIDENTIAL);
+  const network = r.pick(datacenter ? (p.hostingNetworks ?? DATACENTER) : RESIDENTIAL);
   const cf = { ...network, httpProtocol: r.chance(p.pHttp1) ? "HTTP/1.1" : r.pick(["HTTP/2", "HTTP/3"]), tlsVersion: "TLSv1.3" };
   const headers = headersFor(p, userAgent, current.path, r);
   const minute = inWindow(hits, current.at, 60_000);
   const tenMinutes = inWindow(hits, current.at, 600_000);
   const counts = { hits1m: minute.length, hits10m: tenMinutes.length, tarpitHits: tenMinutes.filter((h) => isTrapPath(h.path)).length };
-  const reasons: DecisionReport["reasons"] = [];
-  if (r.chance(p.pBlocklisted)) reasons.push({ code: "blocklist-ip", weight: BLOCKLIST_WEIGHT });
-  if (reasons.length > 0 || !ALWAYS_ALLOWED_RE.test(current.path)) {
-    if (isAiCrawlerUserAgent(userAgent)) reasons.push({ code: "ua-ai-crawler", weight: SIGNAL_WEIGHT });
-    if (isTrapPath(current.path)) reasons.push({ code: "trap-path", weight: SIGNAL_WEIGHT });
-    if (counts.hits1m > BURST_PER_MINUTE) reasons.push({ code: "burst", weight: SIGNAL_WEIGHT, detail: `${counts.hits1m}/min` });
-  }
-  const score = reasons.reduce((sum, reason) => sum + reason.weight, 0);
-  const pages = tenMinutes.filter((h) => pathShape(h.path) !== "asset").length;
-  const signals = [
-    ...headerConsistency({ userAgent, headers, cf }).map((s) => s.code),
-    ...userAgentSignals(userAgent).map((s) => s.code),
-    ...(DATACENTER_ASNS.has(network.asn) ? ["asn-datacenter"] : []),
-    ...(counts.hits1m > 120 ? ["rate-ip-burst"] : counts.hits1m > 60 ? ["rate-ip"] : []),
-    ...(counts.hits10m > 400 ? ["rate-ip-sustained"] : []),
-    ...(pages > 8 && pages === tenMinutes.length ? ["no-subresources"] : []),
-    ...(counts.tarpitHits > (isTrapPath(current.path) ? 1 : 0) ? ["tarpit-visitor"] : []),
+  if (current.path === CHALLENGE_VERIFY_PATH) return solvedChallengeReport(index, current, userAgent, headers, cf);
+  const trap = isTrapPath(current.path);
+  const isPage = (h: Hit) => pathShape(h.path) !== "asset";
+  const uaSignals = userAgentSignals(userAgent);
+  const computed = [
+    ...headerConsistency({ userAgent, headers, cf }),
+    ...uaSignals,
+    ...networkSignals(cf),
+    ...datacenterBrowserSignals(cf, userAgent),
+    ...behaviourSignals(
+      {
+        ip: { m1: minute.length, m10: tenMinutes.length },
+        ipPages: { m1: minute.filter(isPage).length, m10: tenMinutes.filter(isPage).length },
+        ipAssets: { m1: minute.length - minute.filter(isPage).length, m10: tenMinutes.length - tenMinutes.filter(isPage).length },
+        // Hops before this one: the labyrinth's own first answer does not make a visitor yet.
+        ipTarpit: { m1: 0, m10: counts.tarpitHits - (trap ? 1 : 0) },
+        prefix: { m1: minute.length, m10: tenMinutes.length },
+        asn: null,
+        fingerprint: { m1: minute.length, m10: tenMinutes.length },
+      },
+      {
+        textBrowser: isTextBrowser(userAgent),
+        scripted: uaSignals.some((s) => s.code === "ua-scripted"),
+        declaredBot: declaredBotBudget(uaSignals),
+        page: isPage(current),
+      },
+    ),
   ];
+  // What today's edge reports: every signal as a reason with its registry weight (the moderate preset overrides none).
+  const reasons: DecisionReport["reasons"] = r.chance(p.pBlocklisted) ? [signal("blocklist-ip")] : [];
+  if (reasons.length > 0 || !ALWAYS_ALLOWED_RE.test(current.path)) reasons.push(...computed, ...(trap ? [signal("trap-path")] : []));
+  const score = reasons.reduce((sum, reason) => sum + reason.weight, 0);
+  const t = PRESETS.moderate.thresholds;
   return DecisionReportSchema.parse({
     v: 1,
     id: `seed-${String(index).padStart(6, "0")}`,
     at: current.at,
-    source: isTrapPath(current.path) && r.chance(0.5) ? "tarpit" : "edge",
+    source: trap && r.chance(0.5) ? "tarpit" : "edge",
     ip: `${datacenter ? "203.0.113" : "198.51.100"}.${(index % 254) + 1}`, // documentation ranges only (RFC 5737)
     method: "GET",
     path: current.path,
     userAgent,
     headers,
     cf,
-    action: score >= BLOCKLIST_WEIGHT ? "block" : score >= SIGNAL_WEIGHT ? "tarpit" : "allow",
+    action: score >= t.block ? "block" : score >= t.tarpit ? "tarpit" : score >= t.challenge ? "challenge" : "allow",
     score,
     reasons,
     counts,
-    signals: [...new Set(signals)],
+    signals: [...new Set([...computed.map((s) => s.code), ...(trap ? ["trap-path"] : [])])],
+  });
+}
+
+/** What the challenge page reports when a browser posts a right answer (workers/edge-guard/app.ts): a person, labelled. */
+function solvedChallengeReport(
+  index: number,
+  current: Hit,
+  userAgent: string,
+  headers: Record<string, string>,
+  cf: DecisionReport["cf"],
+): DecisionReport {
+  return DecisionReportSchema.parse({
+    v: 1,
+    id: `seed-${String(index).padStart(6, "0")}`,
+    at: current.at,
+    source: "challenge",
+    ip: `203.0.113.${(index % 254) + 1}`,
+    method: "POST",
+    path: current.path,
+    userAgent,
+    headers: { ...headers, "sec-fetch-site": "same-origin" },
+    cf,
+    action: "allow",
+    score: 0,
+    reasons: [{ code: "challenge-solved", weight: 0, detail: "pow" }],
+    counts: { hits1m: 0, hits10m: 0, tarpitHits: 0 },
+    signals: ["challenge-solved"],
+    label: { kind: "challenge-solved", value: "human" },
   });
 }
 
@@ -309,7 +427,8 @@ function makeSeedDataset(rows: number, seed: number): SeedRow[] {
     const [kind, profile] = r.weighted(kinds, ([, p]) => p.share);
     const hits = profile.session(r, site, START_MS + i * 3_600_000).sort((a, b) => a.at - b.at);
     // The report is any one of the client's requests (the edge reports them all), most often a later one.
-    const cut = Math.min(hits.length - 1, Math.floor(hits.length * Math.sqrt(r.next())));
+    const u = r.next();
+    const cut = Math.min(hits.length - 1, Math.floor(hits.length * (profile.everyRequestReported === true ? u : Math.sqrt(u))));
     const current = hits[cut] ?? { at: START_MS, path: "/" };
     const report = reportFor(i, profile, hits.slice(0, cut + 1), current, r);
     const history = hits.slice(Math.max(0, cut - HISTORY_KEPT), cut).filter((h) => h.at >= current.at - 30 * 60_000);

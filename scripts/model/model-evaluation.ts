@@ -1,5 +1,6 @@
 /** Held-out metrics of a bot score, and how train-model prints them. */
-import { HUMAN_SCORE_MAX } from "../../core/escalation-verdict";
+import { HUMAN_SCORE_MAX, finalVerdict } from "../../core/escalation-verdict";
+import type { DecisionReport } from "../../core/report";
 import { confusion, logLoss, rocAuc, type Confusion } from "./logistic-regression";
 
 /** A score's quality on labelled rows. */
@@ -53,12 +54,31 @@ export function wilson(k: number, n: number, z = 1.96): [number, number] {
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
+/** Which rows a score puts at or above `threshold`. */
+export function atOrAbove(scores: readonly number[], threshold: number): boolean[] {
+  return scores.map((s) => s >= threshold);
+}
+
+/**
+ * Which rows escalation would block with these scores: `finalVerdict` without an LLM, so the block-evidence gate (a
+ * score alone, the trap or the request's context never block) and the report's labels (a solved challenge is a
+ * person, a verified crawler a good bot) apply as they do in the Worker. The score is what the card and the
+ * recommendations read; this is what a client would feel.
+ */
+export function pipelineBlocked(
+  reports: readonly Pick<DecisionReport, "reasons" | "signals" | "label">[],
+  scores: readonly number[],
+  blockScore: number,
+): boolean[] {
+  return reports.map((report, i) => finalVerdict(report, scores[i] ?? 0, blockScore, null, 1) === "bot");
+}
+
 /** One kind's result at the block score: bots by recall (and precision against all people in the set), people by false positives. */
 export interface KindResult {
   readonly kind: string;
   readonly label: 0 | 1;
   readonly rows: number;
-  /** Rows at or above the block score. */
+  /** Rows blocked (at or above the block score, or blocked by the pipeline: see `atOrAbove`, `pipelineBlocked`). */
   readonly flagged: number;
   /** Bots: flagged / rows. People: null. */
   readonly recall: number | null;
@@ -69,13 +89,13 @@ export interface KindResult {
   readonly falsePositiveCi: [number, number] | null;
 }
 
-/** Per-kind results at `threshold` over one evaluation set. */
-export function perKind(kinds: readonly string[], labels: readonly number[], scores: readonly number[], threshold: number): KindResult[] {
-  const peopleFlagged = scores.filter((s, i) => labels[i] === 0 && s >= threshold).length;
+/** Per-kind results over one evaluation set, given which rows were blocked (`atOrAbove` or `pipelineBlocked`). */
+export function perKind(kinds: readonly string[], labels: readonly number[], blocked: readonly boolean[]): KindResult[] {
+  const peopleFlagged = blocked.filter((b, i) => labels[i] === 0 && b).length;
   return [...new Set(kinds)].sort().map((kind) => {
     const idx = kinds.flatMap((k, i) => (k === kind ? [i] : []));
     const label = labels[idx[0] ?? 0] === 1 ? 1 : 0;
-    const flagged = idx.filter((i) => (scores[i] ?? 0) >= threshold).length;
+    const flagged = idx.filter((i) => blocked[i] === true).length;
     const rows = idx.length;
     return label === 1
       ? {

@@ -3,6 +3,7 @@
  * Hand-set behaviour, real paths. Used only by scripts/model/make-seed-dataset.ts.
  */
 import { buildSite } from "../../dev/origin/site";
+import { CHALLENGE_BASE } from "../../workers/edge-guard/challenge-assets";
 import { TRAP_PATH_PREFIX } from "../../core/trap-paths";
 import type { SeededRandom } from "./seeded-random";
 
@@ -62,27 +63,40 @@ function nextPage(r: SeededRandom, site: SitePaths, current: string): string {
   return roll < 0.85 ? r.pick(site.articles) : r.pick(site.other);
 }
 
+/** Where the challenge page posts its answer (workers/edge-guard/challenge.ts). */
+export const CHALLENGE_VERIFY_PATH = `${CHALLENGE_BASE}/verify`;
+
+/** How one person reads, beyond the asset mode (every field has a default). */
+export interface ReadingOptions {
+  /** Chance that a prefetcher or an extension follows one hidden trap link after a page. */
+  readonly trap?: number;
+  /** Chance of a returning visitor with every asset cached. */
+  readonly warmCache?: number;
+  /** The edge challenges the first page: the browser posts the answer, then loads that page again. */
+  readonly solvesChallenge?: boolean;
+}
+
 /**
- * A person reading: an entry page (home or an article from a search), then links, with reading time between pages.
- * A returning visitor (`pWarmCache`) has the stylesheet and images cached and loads no asset at all.
+ * A person reading: an entry page (home, an article or a listing from a search or a shared link), then links, with
+ * reading time between pages. A returning visitor (`warmCache`) has the stylesheet and images cached and loads no
+ * asset at all.
  */
-export function humanSession(
-  r: SeededRandom,
-  site: SitePaths,
-  start: number,
-  assets: AssetMode,
-  trapProbability = 0,
-  pWarmCache = 0.4,
-): Hit[] {
+export function humanSession(r: SeededRandom, site: SitePaths, start: number, assets: AssetMode, options: ReadingOptions = {}): Hit[] {
+  const { trap = 0, warmCache = 0.4, solvesChallenge = false } = options;
   const pages = r.logNormalCount(5, 0.8, 1);
-  const cached = new Set<string>(r.chance(pWarmCache) ? Object.values(ASSETS) : []);
+  const cached = new Set<string>(r.chance(warmCache) ? Object.values(ASSETS) : []);
   const hits: Hit[] = [];
-  let path = r.chance(0.45) ? "/" : r.chance(0.8) ? r.pick(site.articles) : r.pick(site.tags);
+  const entry = r.next();
+  let path = entry < 0.4 ? "/" : entry < 0.76 ? r.pick(site.articles) : entry < 0.88 ? r.pick(site.tags) : r.pick(site.indexPages.slice(1));
   let at = start;
+  if (solvesChallenge) {
+    hits.push({ at, path }, { at: at + r.int(1_000, 4_000), path: CHALLENGE_VERIFY_PATH });
+    at += r.int(4_000, 6_000);
+  }
   for (let i = 0; i < Math.min(pages, 30); i++) {
     hits.push(...pageWithAssets(r, path, at, assets, cached));
     // A prefetcher or an extension follows one hidden link: one trap hit right after the page, never deeper.
-    if (trapProbability > 0 && r.chance(trapProbability)) hits.push({ at: at + r.int(300, 1500), path: trapPath(r) });
+    if (trap > 0 && r.chance(trap)) hits.push({ at: at + r.int(300, 1500), path: trapPath(r) });
     at += r.logNormalCount(25_000, 0.9, 3_000);
     path = nextPage(r, site, path);
   }

@@ -25,7 +25,17 @@ import type { LabelStats } from "./labelled-rows";
 import { existsSync } from "node:fs";
 import { predictGbt, roundGbt, splitCounts, trainGbt, type GbtModel } from "./gbt";
 import { predict, trainLogistic, type LinearModel } from "./logistic-regression";
-import { evaluate, perKind, printEvaluation, printKindTable, wilson, type Evaluation, type KindResult } from "./model-evaluation";
+import {
+  atOrAbove,
+  evaluate,
+  perKind,
+  pipelineBlocked,
+  printEvaluation,
+  printKindTable,
+  wilson,
+  type Evaluation,
+  type KindResult,
+} from "./model-evaluation";
 import { exportGbtOnnx, exportLogisticOnnx } from "./onnx-export";
 import { readLabelledRows, withTrainingDb } from "./training-db";
 import { foldOf, loadSeedRows, splitByGroup, type TrainingRow } from "./training-data";
@@ -218,8 +228,8 @@ async function main(): Promise<void> {
   printEvaluation(`held-out clients, gradient-boosted trees (${GBT_OPTIONS.trees} × depth ${GBT_OPTIONS.depth})`, evals.gbt);
   printEvaluation("held-out clients, rules-only fallback (for comparison)", evals.rulesOnly);
   const kindResults: Record<"lr" | "gbt", KindResult[]> = {
-    lr: perKind(kinds, labels, lrScores, BLOCK_SCORE),
-    gbt: perKind(kinds, labels, gbtScores, BLOCK_SCORE),
+    lr: perKind(kinds, labels, atOrAbove(lrScores, BLOCK_SCORE)),
+    gbt: perKind(kinds, labels, atOrAbove(gbtScores, BLOCK_SCORE)),
   };
   printKindTable(`held-out clients by kind, at the block score ${BLOCK_SCORE} (FPR with its 95 % Wilson interval)`, [
     ["logistic regression", kindResults.lr],
@@ -259,27 +269,44 @@ async function main(): Promise<void> {
     });
   }
   const [allKinds, allLabels] = [allSet.map((r) => r.kind), allSet.map((r) => r.label)];
+  const allReports = allSet.map((r) => r.report);
+  const crossBlocked = {
+    lr: { score: atOrAbove(oof.lr, BLOCK_SCORE), pipeline: pipelineBlocked(allReports, oof.lr, BLOCK_SCORE) },
+    gbt: { score: atOrAbove(oof.gbt, BLOCK_SCORE), pipeline: pipelineBlocked(allReports, oof.gbt, BLOCK_SCORE) },
+  };
   const crossResults: Record<"lr" | "gbt", KindResult[]> = {
-    lr: perKind(allKinds, allLabels, oof.lr, BLOCK_SCORE),
-    gbt: perKind(allKinds, allLabels, oof.gbt, BLOCK_SCORE),
+    lr: perKind(allKinds, allLabels, crossBlocked.lr.score),
+    gbt: perKind(allKinds, allLabels, crossBlocked.gbt.score),
+  };
+  const crossPipeline: Record<"lr" | "gbt", KindResult[]> = {
+    lr: perKind(allKinds, allLabels, crossBlocked.lr.pipeline),
+    gbt: perKind(allKinds, allLabels, crossBlocked.gbt.pipeline),
   };
   printKindTable(`every client, scored by models trained without it (${FOLDS} folds by client), at ${BLOCK_SCORE}`, [
     ["logistic regression", crossResults.lr],
     ["gradient-boosted trees", crossResults.gbt],
   ]);
-  const peopleBy = (source: TrainingRow["source"] | null, scores: readonly number[]) => {
+  printKindTable(`the same scores through escalation's verdict (finalVerdict: block-evidence gate and labels, no LLM): blocked per kind`, [
+    ["logistic regression", crossPipeline.lr],
+    ["gradient-boosted trees", crossPipeline.gbt],
+  ]);
+  const peopleBy = (source: TrainingRow["source"] | null, blocked: readonly boolean[]) => {
     const idx = allSet.flatMap((r, i) => (r.label === 0 && (source === null || r.source === source) ? [i] : []));
-    const wrong = idx.filter((i) => (scores[i] ?? 0) >= BLOCK_SCORE).length;
+    const wrong = idx.filter((i) => blocked[i] === true).length;
     return { people: idx.length, wrong, rate: wrong / (idx.length || 1), ci: wilson(wrong, idx.length) };
   };
-  const crossPeople = {
-    lr: { all: peopleBy(null, oof.lr), lab: peopleBy("lab", oof.lr) },
-    gbt: { all: peopleBy(null, oof.gbt), lab: peopleBy("lab", oof.gbt) },
-  };
+  const peopleOf = (blocked: { score: boolean[]; pipeline: boolean[] }) => ({
+    all: peopleBy(null, blocked.score),
+    lab: peopleBy("lab", blocked.score),
+    /** People escalation would block (finalVerdict), not just score at the block score. */
+    pipeline: { all: peopleBy(null, blocked.pipeline), lab: peopleBy("lab", blocked.pipeline) },
+  });
+  const crossPeople = { lr: peopleOf(crossBlocked.lr), gbt: peopleOf(crossBlocked.gbt) };
   for (const name of ["lr", "gbt"] as const) {
-    const { all, lab } = crossPeople[name];
+    const { all, lab, pipeline } = crossPeople[name];
+    const share = (p: typeof all) => `${p.wrong}/${p.people} [${pct(p.ci[0])}, ${pct(p.ci[1])}]`;
     console.log(
-      `  people at the block score, ${name === "lr" ? "logistic regression" : "gradient-boosted trees"}: ${all.wrong}/${all.people} = ${pct(all.rate)} [${pct(all.ci[0])}, ${pct(all.ci[1])}]; lab people ${lab.wrong}/${lab.people} [${pct(lab.ci[0])}, ${pct(lab.ci[1])}]`,
+      `  people at the block score, ${name === "lr" ? "logistic regression" : "gradient-boosted trees"}: ${all.wrong}/${all.people} = ${pct(all.rate)} [${pct(all.ci[0])}, ${pct(all.ci[1])}]; lab people ${share(lab)}; blocked by escalation's verdict: ${share(pipeline.all)}, lab people ${share(pipeline.lab)}`,
     );
   }
 
@@ -401,6 +428,8 @@ async function main(): Promise<void> {
       perKind: kindResults,
       crossValidated: { folds: FOLDS, lr: cv.lr, gbt: cv.gbt },
       crossValidatedPerKind: { folds: FOLDS, ...crossResults },
+      /** The same scores through escalation's verdict (finalVerdict without an LLM): what each kind would have had blocked. */
+      crossValidatedPipelinePerKind: { folds: FOLDS, ...crossPipeline },
       choice: checks,
       crossValidatedPeopleFalsePositives: crossPeople,
       peopleFalsePositives: { lr: peopleFpr(evals.lr), gbt: peopleFpr(evals.gbt) },

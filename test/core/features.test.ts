@@ -122,6 +122,30 @@ describe("extractFeatures", () => {
     ).toBe(1);
   });
 
+  it("keeps context signals out of the edge score: a browser on a hosting network carries context, not evidence", () => {
+    const vpn = report({
+      action: "challenge",
+      score: 40,
+      reasons: [
+        { code: "asn-datacenter", weight: 15 },
+        { code: "browser-from-datacenter", weight: 25 },
+      ],
+    });
+    expect(features(vpn)).toMatchObject({ edge_score: 0, edge_context: 0.4 });
+    // Evidence beside the context counts as evidence, and only it; a fleet's group signals are context too.
+    const headless = report({ reasons: [...vpn.reasons, { code: "hdr-headless", weight: 50 }] });
+    expect(features(headless)).toMatchObject({ edge_score: 0.5, edge_context: 0.4 });
+    const fleet = report({
+      reasons: [
+        { code: "fleet", weight: 40 },
+        { code: "group-no-subresources", weight: 10 },
+        { code: "rate-ip", weight: 40 },
+      ],
+    });
+    expect(features(fleet)).toMatchObject({ edge_score: 0.4, edge_context: 0.5 });
+    expect(features(report()).edge_context).toBe(0);
+  });
+
   it("reads the edge's signal codes: headless, header mismatches, rates and missing subresources", () => {
     const signals = ["hdr-headless", "hdr-ch-ua-mismatch", "hdr-browser-http1", "rate-ip", "no-subresources"];
     expect(features(report({ signals }))).toMatchObject({ hdr_headless: 1, hdr_inconsistent: 2 / 6, sig_rate: 1, sig_no_subresources: 1 });

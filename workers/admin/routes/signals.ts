@@ -11,7 +11,10 @@ const SignalSchema = z
     weight: z.number().int().openapi({ description: "default weight; the policy's `signalWeights` may override it" }),
     family: z.string(),
     description: z.string(),
-    feature: z.string().nullable().openapi({ description: "the model feature that reads it (null: only through edge_score)" }),
+    feature: z
+      .string()
+      .nullable()
+      .openapi({ description: "the model feature that reads it (null: only through edge_score, or edge_context for a context signal)" }),
     context: z.boolean(),
     fleetEvidence: z.boolean(),
   })

@@ -5332,7 +5332,7 @@ export interface components {
             readonly weight: number;
             readonly family: string;
             readonly description: string;
-            /** @description the model feature that reads it (null: only through edge_score) */
+            /** @description the model feature that reads it (null: only through edge_score, or edge_context for a context signal) */
             readonly feature: string | null;
             readonly context: boolean;
             readonly fleetEvidence: boolean;
