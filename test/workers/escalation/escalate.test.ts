@@ -5,6 +5,7 @@ import { withDb } from "../../../adapters/db/client";
 import { decisions, prefixBlocks } from "../../../adapters/db/schema";
 import type { BlocklistEntry } from "../../../core/blocklist-entry";
 import { kvKeys, siteKeys } from "../../../core/kv-keys";
+import { RANGE_INDEX_INSTANCE } from "../../../core/range-entries";
 import type { DecisionReport } from "../../../core/report";
 import type { DeadLetter } from "../../../workers/escalation/env";
 import { escalationWorker } from "../../../workers/escalation/index";
@@ -140,6 +141,16 @@ describe("escalation queue consumer", () => {
     expect(rows.map((r) => r.blocked).sort()).toEqual([false, false, true]);
     expect((await rowsFor("blocked-already"))[0]).toMatchObject({ verdict: "bot", blocked: false });
     expect(await blockEntry(kvKeys.ip("203.0.113.51"))).toBeNull();
+  });
+
+  it("writes a batch's blocks in one go: every address listed, one snapshot publish for the batch", async () => {
+    const ips = [1, 2, 3, 4, 5, 6].map((n) => `203.0.113.${70 + n}`);
+    const ranges = env.RANGE_INDEX.getByName(RANGE_INDEX_INSTANCE);
+    const before = (await ranges.stats()).publishes;
+    await deliver(ips.map((ip, n) => aReport({ ...BOT_REPORT, id: `batch-block-${n}`, ip, at: AT + n })));
+    for (const ip of ips) expect(await blockEntry(kvKeys.ip(ip))).toMatchObject({ action: "block", source: "escalation" });
+    // One per block would hold the consumer a second per block (KV takes one write a second to the snapshot's key).
+    expect((await ranges.stats()).publishes - before).toBe(1);
   });
 
   it("stores labels for training, and never blocks a verified crawler", async () => {
