@@ -7,10 +7,10 @@ import type { CompiledPolicy } from "./policy/compile";
 import { evaluatePolicy, type PolicyVerdict } from "./policy/evaluate";
 import type { RangeEntry } from "./range-entries";
 import { isFeedPath, requestKind } from "./request-kind";
-import { FACT_HEADERS, type RequestFacts } from "./request-facts";
+import type { RequestFacts } from "./request-facts";
 import { behaviourSignals, declaredBotBudget, type BehaviourCounts } from "./signals/behaviour";
 import { datacenterBrowserSignals } from "./signals/datacenter-browser";
-import { headerConsistency } from "./signals/header-consistency";
+import { CONSISTENCY_HEADERS, headerConsistency } from "./signals/header-consistency";
 import { networkSignals } from "./signals/network";
 import { signal } from "./signals/registry";
 import { isTextBrowser, userAgentSignals } from "./signals/user-agent-class";
@@ -84,12 +84,15 @@ export function requestSignals(facts: RequestFacts, context: SignalContext): Req
   return { signals, crawler, range, errors };
 }
 
-/** headerConsistency, memoised by the inputs it reads (it parses the User-Agent and structured client hints). */
+/**
+ * headerConsistency, memoised by the inputs it reads (it parses the User-Agent and structured client hints): the
+ * User-Agent, the transport and CONSISTENCY_HEADERS, not the Referer, so a browser's every page hits the memo.
+ */
 function consistencyOf(facts: RequestFacts, memo: LruMap<string, readonly Reason[]> | undefined): readonly Reason[] {
   if (memo === undefined) return headerConsistency(facts);
   const h = facts.headers;
   let key = `${facts.userAgent}\u0000${facts.cf.tlsVersion}\u0000${facts.cf.httpProtocol}`;
-  for (const name of FACT_HEADERS) key += `\u0000${h[name] ?? "\u0001"}`;
+  for (const name of CONSISTENCY_HEADERS) key += `\u0000${h[name] ?? "\u0001"}`;
   let reasons = memo.get(key);
   if (reasons === undefined) {
     reasons = headerConsistency(facts);

@@ -32,6 +32,23 @@ type Code = Extract<SignalCode, `hdr-${string}`>;
 const reason = (code: Code, detail: string): Reason => signal(code, detail);
 
 /**
+ * The request headers `headerConsistency` reads, and the only ones it can (its view of the headers is typed to them):
+ * a memo keyed on these, the User-Agent and the transport answers for every request that shares them, whatever its
+ * Referer or path.
+ */
+export const CONSISTENCY_HEADERS = [
+  "accept",
+  "accept-language",
+  "sec-ch-ua",
+  "sec-ch-ua-mobile",
+  "sec-ch-ua-platform",
+  "sec-fetch-dest",
+  "sec-fetch-mode",
+  "sec-fetch-site",
+] as const;
+type ConsistencyHeaders = Readonly<Partial<Record<(typeof CONSISTENCY_HEADERS)[number], string>>>;
+
+/**
  * Checks that the headers a request carries fit the browser its User-Agent claims, e.g. a Chrome UA without
  * client hints, or over HTTP/1.1. Only browser claims are judged: text browsers (lynx, w3m), tools, feed readers
  * and declared bots pass untouched (other signals classify them). Pure; needs `cf` facts for transport checks.
@@ -39,7 +56,7 @@ const reason = (code: Code, detail: string): Reason => signal(code, detail);
 export function headerConsistency(facts: Pick<RequestFacts, "userAgent" | "headers" | "cf">): Reason[] {
   const ua = facts.userAgent.trim();
   if (ua === "") return [reason("hdr-empty-ua", "no User-Agent")];
-  const h = facts.headers;
+  const h: ConsistencyHeaders = facts.headers;
   const reasons: Reason[] = [];
   const headless = HEADLESS_UA.exec(ua)?.[0] ?? (/headless/i.test(h["sec-ch-ua"] ?? "") ? "Sec-CH-UA brand" : null);
   if (headless !== null) reasons.push(reason(headless === "Electron/" ? "hdr-headless-electron" : "hdr-headless", headless));

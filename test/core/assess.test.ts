@@ -194,6 +194,22 @@ describe("requestSignals", () => {
     expect(requestSignals(f, context({ consistencyMemo: memo })).signals).toEqual(first);
     expect(first).toEqual(requestSignals(f, context()).signals);
   });
+
+  it("keys the memo on what headerConsistency reads: a browser's pages with other Referers and paths share one entry", () => {
+    const memo = new LruMap<string, readonly Reason[]>(10);
+    const pages = ["/", "/articles/a", "/articles/b"].map((path, i) =>
+      facts({
+        path,
+        headers: { ...CHROME_HEADERS, referer: `https://site.example/page-${i}`, "accept-encoding": i === 2 ? "gzip" : "br" },
+      }),
+    );
+    const answers = pages.map((f) => requestSignals(f, context({ consistencyMemo: memo })).signals);
+    expect(memo.size).toBe(1);
+    for (const [i, f] of pages.entries()) expect(answers[i]).toEqual(requestSignals(f, context()).signals);
+    // A header it does read is part of the key.
+    requestSignals(facts({ headers: { ...CHROME_HEADERS, "accept-language": "" } }), context({ consistencyMemo: memo }));
+    expect(memo.size).toBe(2);
+  });
 });
 
 describe("listing", () => {
