@@ -17,7 +17,8 @@ import { RANGES_REFRESH_MS } from "../../core/range-entries";
 import { siteKeys } from "../../core/kv-keys";
 import { siteOf } from "../../core/request-facts";
 import type { BlocklistEntry } from "../../core/blocklist-entry";
-import { onError } from "../../adapters/http";
+import { errorResponse, onError } from "../../adapters/http";
+import { CHALLENGE_BASE } from "./challenge-assets";
 import { payPerCrawl, settlePaid, type PayStep } from "./pay-per-crawl";
 import type { EdgeGuardEnv } from "./env";
 import { readFacts } from "./facts";
@@ -84,15 +85,31 @@ export function edgeGuardApp(seams: ChallengeSeams = {}): Hono<{ Bindings: EdgeG
   return new Hono<{ Bindings: EdgeGuardEnv }>()
     .onError(onError)
     .route("/", challenge)
-    .all("*", (c) => guardRequest(c, challengePage));
+    .all("*", (c) => guardRequest(c.req.raw, c.env, (p) => c.executionCtx.waitUntil(p), challengePage));
 }
 
 export const app = edgeGuardApp();
 
-async function guardRequest(c: Context<{ Bindings: EdgeGuardEnv }>, challengePage: typeof challengeResponse): Promise<Response> {
-  const env = c.env;
-  const waitUntil: WaitUntil = (p) => c.executionCtx.waitUntil(p);
-  const request = c.req.raw;
+/**
+ * The Worker's fetch: a request for the challenge's own endpoints goes through the app's router; every other request
+ * (nearly all of them) straight to the guard, the same function the app's catch-all calls, without the router's
+ * matching and context on the hot path. Errors are answered as the app's `onError` answers them.
+ */
+export async function edgeGuardFetch(request: Request, env: EdgeGuardEnv, ctx: ExecutionContext): Promise<Response> {
+  if (request.url.includes(CHALLENGE_BASE)) return app.fetch(request, env, ctx);
+  try {
+    return await guardRequest(request, env, (p) => ctx.waitUntil(p), challengeResponse);
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+async function guardRequest(
+  request: Request,
+  env: EdgeGuardEnv,
+  waitUntil: WaitUntil,
+  challengePage: typeof challengeResponse,
+): Promise<Response> {
   const state = isolateState();
   const url = new URL(request.url); // parsed once: facts, site and the origin's request read it
   const read = readFacts(request, env.DEV_CLIENT_OVERRIDES === "on", Date.now(), url);

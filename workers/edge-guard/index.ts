@@ -1,4 +1,4 @@
-import { app, isolateState } from "./app";
+import { edgeGuardFetch, isolateState } from "./app";
 import { OPERATIONS_PATH, OperationCounter } from "./operations";
 import { devFaultSwitch, withDevFaults } from "./dev-faults";
 import { countRequest, edgeMetrics } from "./metrics";
@@ -23,9 +23,10 @@ export default {
     const answered = (await devFaultSwitch(request, env)) ?? edgeMetrics(request, env, isolateState(), now);
     if (answered !== null) return answered;
     countRequest(isolateState(), now);
-    if (env.DEV_CLIENT_OVERRIDES !== "on") return app.fetch(request, env, ctx);
-    if (new URL(request.url).pathname === OPERATIONS_PATH) return Response.json(devStats(operations));
-    return app.fetch(request, operations.wrap(env), ctx);
+    if (env.DEV_CLIENT_OVERRIDES !== "on") return edgeGuardFetch(request, env, ctx);
+    if (request.url.includes(OPERATIONS_PATH) && new URL(request.url).pathname === OPERATIONS_PATH)
+      return Response.json(devStats(operations));
+    return edgeGuardFetch(request, operations.wrap(env), ctx);
   },
   /** The Cron Trigger: the AI agent list, declared bots and crawler ranges every six hours. (Range entries need none: the RangeIndex publishes on change.) */
   scheduled(_controller, rawEnv, ctx) {
