@@ -1,7 +1,30 @@
-/** Held-out metrics of a bot score, and how train-model prints them. */
+/** Held-out metrics of a bot score, and how train-model and eval:model print them. */
+import * as ort from "onnxruntime-web";
 import { HUMAN_SCORE_MAX, finalVerdict } from "../../core/escalation-verdict";
+import { FEATURE_NAMES } from "../../core/features";
 import type { DecisionReport } from "../../core/report";
 import { confusion, logLoss, rocAuc, type Confusion } from "./logistic-regression";
+
+/** The block score the metrics are reported at (env BLOCK_SCORE); keep in step with BLOCK_SCORE in workers/escalation/wrangler.toml. */
+export const BLOCK_SCORE = Number(process.env.BLOCK_SCORE ?? "0.9");
+
+/**
+ * An ONNX model's scores for feature rows, run by onnxruntime-web (the runtime escalation uses, here its Node build on
+ * one thread): input `features` float [N, F], output `score`.
+ */
+export async function onnxScores(bytes: Uint8Array, x: readonly (readonly number[])[]): Promise<number[]> {
+  if (x.length === 0) return [];
+  ort.env.wasm.numThreads = 1;
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const input = new ort.Tensor("float32", Float32Array.from(x.flat()), [x.length, FEATURE_NAMES.length]);
+    const output = (await session.run({ features: input }))["score"];
+    if (output === undefined || !(output.data instanceof Float32Array)) throw new Error("model has no float output 'score'");
+    return Array.from(output.data);
+  } finally {
+    await session.release();
+  }
+}
 
 /** A score's quality on labelled rows. */
 export interface Evaluation {
@@ -121,6 +144,13 @@ export function perKind(kinds: readonly string[], labels: readonly number[], blo
   });
 }
 
+/** One kind's result in a table cell: bots by recall and precision, people by false-positive rate with its interval. */
+export function kindCell(r: KindResult): string {
+  return r.label === 1
+    ? `recall ${pct(r.recall ?? 0)} precision ${pct(r.precision ?? 0)}`
+    : `FPR ${pct(r.falsePositiveRate ?? 0)} [${pct(r.falsePositiveCi?.[0] ?? 0)}, ${pct(r.falsePositiveCi?.[1] ?? 1)}]`;
+}
+
 /** Prints per-kind results of several models side by side. */
 export function printKindTable(title: string, columns: ReadonlyArray<readonly [string, readonly KindResult[]]>): void {
   console.log(`\n${title}`);
@@ -129,12 +159,7 @@ export function printKindTable(title: string, columns: ReadonlyArray<readonly [s
   for (const [i, k] of kinds.entries()) {
     const cells = columns.map(([, results]) => {
       const r = results[i];
-      if (r === undefined) return "".padEnd(34);
-      return (
-        r.label === 1
-          ? `recall ${pct(r.recall ?? 0)} precision ${pct(r.precision ?? 0)}`
-          : `FPR ${pct(r.falsePositiveRate ?? 0)} [${pct(r.falsePositiveCi?.[0] ?? 0)}, ${pct(r.falsePositiveCi?.[1] ?? 1)}]`
-      ).padEnd(34);
+      return (r === undefined ? "" : kindCell(r)).padEnd(34);
     });
     console.log(`  ${k.kind.padEnd(26)} ${String(k.rows).padStart(5)}  ${cells.join(" ")}`);
   }

@@ -17,7 +17,6 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import * as ort from "onnxruntime-web";
 import { rulesScore } from "../../core/escalation-verdict";
 import { FEATURE_NAMES, MODEL_METADATA_KEYS, extractFeatures, type FeatureName } from "../../core/features";
 import { compilePathModel, pathShape, trainPathModel, type PathModel } from "../../core/path-sequence";
@@ -26,11 +25,13 @@ import { existsSync } from "node:fs";
 import { predictGbt, roundGbt, splitCounts, trainGbt, type GbtModel } from "./gbt";
 import { predict, trainLogistic, type LinearModel } from "./logistic-regression";
 import {
+  BLOCK_SCORE,
   atOrAbove,
   evaluate,
   perKind,
   pipelineBlocked,
   printEvaluation,
+  onnxScores,
   printKindTable,
   wilson,
   type Evaluation,
@@ -51,8 +52,6 @@ const SPLIT_SEED = 7;
 const QUICK = process.argv.includes("--quick");
 const FOLDS = QUICK ? 2 : 5;
 const TEST_SHARE = 0.2;
-/** The block score the metrics are reported at; keep in step with BLOCK_SCORE in workers/escalation/wrangler.toml. */
-const BLOCK_SCORE = Number(process.env.BLOCK_SCORE ?? "0.9");
 const log = (line: string): void => console.log(`[train-model] ${line}`);
 
 interface Sources {
@@ -104,13 +103,7 @@ async function gather(paths: readonly string[], fromDb: boolean, noSeed: boolean
 const shapesOf = (row: TrainingRow): string[] => [...row.history.map((h) => pathShape(h.path)), pathShape(row.report.path)];
 
 async function checkOnnx(bytes: Uint8Array, score: (row: readonly number[]) => number, x: readonly number[][]): Promise<number> {
-  ort.env.wasm.numThreads = 1;
-  const session = await ort.InferenceSession.create(bytes);
-  const input = new ort.Tensor("float32", Float32Array.from(x.flat()), [x.length, FEATURE_NAMES.length]);
-  const output = (await session.run({ features: input }))["score"];
-  if (output === undefined || !(output.data instanceof Float32Array)) throw new Error("model has no float output 'score'");
-  const data = output.data;
-  await session.release();
+  const data = await onnxScores(bytes, x);
   return x.reduce((gap, row, i) => Math.max(gap, Math.abs((data[i] ?? NaN) - score(row))), 0);
 }
 

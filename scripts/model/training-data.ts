@@ -17,6 +17,8 @@ export interface TrainingRow {
   readonly source: "synthetic" | "lab" | "postgres";
   readonly report: DecisionReport;
   readonly history: readonly HistoryEntry[];
+  /** Lab rows: the score escalation gave the report when the lab ran (null: it decided by rules). */
+  readonly liveScore?: number | null;
 }
 
 const SeedLineSchema = z.object({
@@ -28,6 +30,8 @@ const SeedLineSchema = z.object({
   source: z.enum(["synthetic", "lab"]).default("synthetic"),
   client: z.string().optional(),
   role: z.enum(["person", "good-bot", "bot"]).optional(),
+  /** Lab rows: what escalation made of the report at the time (scripts/lab/lab-dataset.ts). */
+  escalation: z.object({ score: z.number().nullable() }).optional(),
 });
 
 /**
@@ -42,14 +46,15 @@ export function loadSeedRows(path: string, setAside: { goodBots: number } = { go
     .flatMap((line, i): TrainingRow[] => {
       const parsed = SeedLineSchema.safeParse(JSON.parse(line));
       if (!parsed.success) throw new Error(`${path}:${i + 1}: ${z.prettifyError(parsed.error)}`);
-      const { label, kind, report, history, source, client, role } = parsed.data;
+      const { label, kind, report, history, source, client, role, escalation } = parsed.data;
       if (role === "good-bot") {
         setAside.goodBots++;
         return [];
       }
       const entries = history.map(([dt, p], j) => ({ id: `${report.id}:h${j}`, at: report.at + dt, path: p }));
       const group = source === "lab" ? `lab:${client ?? report.ip}` : `seed:${report.id}`;
-      return [{ label, kind, group, source, report, history: historyBefore(report, entries) }];
+      const row = { label, kind, group, source, report, history: historyBefore(report, entries) };
+      return [escalation === undefined ? row : { ...row, liveScore: escalation.score }];
     });
 }
 

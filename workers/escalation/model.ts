@@ -1,9 +1,9 @@
 import * as ort from "onnxruntime-web/wasm";
 import ortWasm from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
 import bundledModel from "../../models/edge-guard.onnx";
-import { FEATURE_COUNT, FEATURE_NAMES, MODEL_METADATA_KEYS } from "../../core/features";
-import { PathModelSchema, compilePathModel, type CompiledPathModel } from "../../core/path-sequence";
-import { readOnnxMetadata } from "./onnx-metadata";
+import { FEATURE_COUNT } from "../../core/features";
+import type { CompiledPathModel } from "../../core/path-sequence";
+import { ModelContractError, checkModelContract } from "./onnx-metadata";
 
 /** What /healthz reports about the model in this isolate. */
 export interface ModelStatus {
@@ -62,7 +62,7 @@ export class ModelLoader {
     this.#status = { state: "loading", version: null };
     const bytes = this.bytes();
     try {
-      const { version, pathModel } = checkContract(bytes);
+      const { version, pathModel } = checkModelContract(bytes);
       configureOrt();
       const session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
       this.#status = { state: "ready", version, loadMs: Date.now() - started };
@@ -77,7 +77,7 @@ export class ModelLoader {
       );
       return { session, version, pathModel };
     } catch (error) {
-      const code = error instanceof ContractError ? "model_contract_mismatch" : "model_load_failed";
+      const code = error instanceof ModelContractError ? "model_contract_mismatch" : "model_load_failed";
       this.#failedAt = Date.now();
       this.#status = { state: "failed", version: null, error: code, detail: String(error).slice(0, 500) };
       // Loud on purpose: without a model, escalation decides by rules alone until the next deploy.
@@ -99,33 +99,6 @@ export async function scoreRows(model: LoadedModel, rows: readonly (readonly num
     console.error(JSON.stringify({ code: "model_inference_failed", version: model.version, error: String(error) }));
     return null;
   }
-}
-
-class ContractError extends Error {
-  override readonly name = "ContractError";
-}
-
-/**
- * The model's version and path model, after checking it was trained on exactly FEATURE_NAMES (else serving would
- * drift) and carries a valid path model.
- */
-function checkContract(bytes: Uint8Array): { version: string; pathModel: CompiledPathModel } {
-  const metadata = readOnnxMetadata(bytes);
-  const version = metadata.get(MODEL_METADATA_KEYS.version);
-  const features = metadata.get(MODEL_METADATA_KEYS.features);
-  if (!version) throw new ContractError(`model has no ${MODEL_METADATA_KEYS.version} metadata`);
-  if (features !== FEATURE_NAMES.join(",")) {
-    throw new ContractError(`model ${version} expects features [${features ?? ""}], core/features.ts has [${FEATURE_NAMES.join(",")}]`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(metadata.get(MODEL_METADATA_KEYS.pathModel) ?? "null");
-  } catch {
-    json = null;
-  }
-  const pathModel = PathModelSchema.safeParse(json);
-  if (!pathModel.success) throw new ContractError(`model ${version} has no valid ${MODEL_METADATA_KEYS.pathModel} metadata`);
-  return { version, pathModel: compilePathModel(pathModel.data) };
 }
 
 // ORT's settings are module-global in onnxruntime-web itself, so whether they are set is too (once per isolate).

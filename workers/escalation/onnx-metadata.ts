@@ -1,3 +1,6 @@
+import { FEATURE_NAMES, MODEL_METADATA_KEYS } from "../../core/features";
+import { PathModelSchema, compilePathModel, type CompiledPathModel } from "../../core/path-sequence";
+
 // ONNX ModelProto field numbers (onnx/onnx.proto3): metadata_props = 14; StringStringEntryProto key = 1, value = 2.
 const METADATA_PROPS = 14;
 const ENTRY_KEY = 1;
@@ -64,4 +67,35 @@ export function readOnnxMetadata(model: Uint8Array): Map<string, string> {
     metadata.set(key, value);
   }
   return metadata;
+}
+
+/** The model was built for other features, or lacks the metadata escalation needs. */
+export class ModelContractError extends Error {
+  override readonly name = "ModelContractError";
+}
+
+/**
+ * The model's version and path model, after checking it was trained on exactly FEATURE_NAMES (else serving would
+ * drift) and carries a valid path model. Escalation loads its model through this, and `eval:model` scores a model
+ * file through it too, so both read a model the same way.
+ */
+export function checkModelContract(bytes: Uint8Array): { version: string; pathModel: CompiledPathModel } {
+  const metadata = readOnnxMetadata(bytes);
+  const version = metadata.get(MODEL_METADATA_KEYS.version);
+  const features = metadata.get(MODEL_METADATA_KEYS.features);
+  if (!version) throw new ModelContractError(`model has no ${MODEL_METADATA_KEYS.version} metadata`);
+  if (features !== FEATURE_NAMES.join(",")) {
+    throw new ModelContractError(
+      `model ${version} expects features [${features ?? ""}], core/features.ts has [${FEATURE_NAMES.join(",")}]`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(metadata.get(MODEL_METADATA_KEYS.pathModel) ?? "null");
+  } catch {
+    json = null;
+  }
+  const pathModel = PathModelSchema.safeParse(json);
+  if (!pathModel.success) throw new ModelContractError(`model ${version} has no valid ${MODEL_METADATA_KEYS.pathModel} metadata`);
+  return { version, pathModel: compilePathModel(pathModel.data) };
 }
