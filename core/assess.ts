@@ -12,7 +12,7 @@ import { behaviourSignals, declaredBotBudget, type BehaviourCounts } from "./sig
 import { datacenterBrowserSignals } from "./signals/datacenter-browser";
 import { CONSISTENCY_HEADERS, headerConsistency } from "./signals/header-consistency";
 import { networkSignals } from "./signals/network";
-import { signal } from "./signals/registry";
+import { CONTEXT_SIGNALS, signal } from "./signals/registry";
 import { isTextBrowser, userAgentSignals } from "./signals/user-agent-class";
 import { isTrapPath } from "./trap-paths";
 import type { Reason } from "./verdict";
@@ -181,6 +181,19 @@ export function assess(input: AssessInput): AssessOutcome {
         ? { action: "block", score: 1000, reasons: signals, decidedBy: null }
         : { action: "allow", score: 0, reasons: signals, decidedBy: null };
   }
+  verdict = contextCapped(verdict);
   if (entry?.action === "block") verdict = { ...verdict, action: "block" };
   return { verdict, errors };
+}
+
+/**
+ * Context alone (a hosting network, Tor, a flagged fleet group, a busy prefix: things people share with bots; see
+ * `SignalSpec.context`) raises friction to a challenge at most, never the labyrinth or a block: a person on a VPN whose
+ * browser build a fleet also sends must get a challenge to pass, not fake pages. A rule of the policy that names its
+ * action still decides, and a list entry still holds (`listing`, and the block above).
+ */
+function contextCapped(verdict: PolicyVerdict): PolicyVerdict {
+  if (verdict.decidedBy !== null || (verdict.action !== "tarpit" && verdict.action !== "block")) return verdict;
+  if (verdict.reasons.some((r) => r.weight > 0 && !CONTEXT_SIGNALS.has(r.code))) return verdict;
+  return { ...verdict, action: "challenge" };
 }

@@ -128,6 +128,20 @@ describe("assess", () => {
     expect(all).toMatchObject({ action: "challenge", score: 60 });
   });
 
+  it("caps context past the tarpit score at a challenge; evidence of the client's own, or a rule naming its action, still decide", () => {
+    const vpnInFlaggedGroup = [signal("asn-datacenter"), signal("browser-from-datacenter"), signal("fleet", "grp")];
+    expect(assess(input({ signals: vpnInFlaggedGroup })).verdict).toMatchObject({ action: "challenge", score: 80 });
+    const heavy = policyOf({ version: 1, signalWeights: { fleet: 500 } }); // past the block score, context all the same
+    expect(assess(input({ policy: heavy, signals: vpnInFlaggedGroup })).verdict.action).toBe("challenge");
+    expect(assess(input({ signals: [...vpnInFlaggedGroup, signal("hdr-headless", "HeadlessChrome")] })).verdict.action).toBe("block");
+    const rule = policyOf({ version: 1, rules: [{ name: "no-aws", match: { asn: [16509] }, action: "tarpit" }] });
+    const aws = facts({ cf: { asn: 16509 } });
+    expect(assess(input({ policy: rule, facts: aws, signals: vpnInFlaggedGroup })).verdict).toMatchObject({
+      action: "tarpit",
+      decidedBy: "no-aws",
+    });
+  });
+
   it("adds the behaviour signals the counts earn: a scripted client past its page budget", () => {
     const counts: BehaviourCounts = { ...quietCounts, ipPages: { m1: 6, m10: 6 }, ipAssets: zero };
     const { verdict } = assess(input({ counts, signals: [signal("ua-scripted")], facts: facts({ userAgent: "curl/8.5.0" }) }));
