@@ -2,6 +2,7 @@
  * The traffic lab's plan: which clients run, in what order, from which addresses and networks, asking for how many
  * pages at what pace. All of it comes from one seed (scripts/model/seeded-random.ts), so a seed names a run.
  */
+import { createHash } from "node:crypto";
 import { SeededRandom } from "../model/seeded-random";
 
 /** Who a client is, as training labels it: a person, a wanted bot (never blocked by rule: set aside), or a bot. */
@@ -80,6 +81,33 @@ function networkFor(kind: LabKind, n: number, random: SeededRandom) {
 }
 
 /**
+ * The TLS library each kind's real software handshakes with. The lab speaks plain HTTP on loopback, so there is no
+ * ClientHello to digest; each stack gets a stand-in `tlsClientCiphersSha1` of its own, as Cloudflare reports a different
+ * digest for Chromium's BoringSSL than for Python's OpenSSL. Alike where the real software is alike: headless Chromium
+ * handshakes as Chromium does, a requests fleet as python-requests does. Without it every lab client shared one fleet
+ * group's transport half, and a fleet's flag fell on people in Chromium (the seed-2 run, models/README.md).
+ */
+const TLS_STACKS: Readonly<Record<LabKind, string>> = {
+  "person-chromium": "chromium",
+  "headless-chromium": "chromium",
+  "person-lynx": "lynx-gnutls",
+  "feed-reader": "python-feedparser",
+  "verified-crawler": "googlebot",
+  "ai-crawler": "ai-crawler",
+  curl: "curl-openssl",
+  wget: "wget-gnutls",
+  scrapy: "python-twisted",
+  httrack: "httrack-openssl",
+  requests: "python-requests",
+  "requests-fleet": "python-requests",
+};
+
+/** A stand-in ClientHello digest for a TLS stack: base64 of its name's SHA-1, the shape Cloudflare reports. */
+function tlsStandIn(stack: string): string {
+  return createHash("sha1").update(stack).digest("base64");
+}
+
+/**
  * The plan for `seed`: every kind's clients (quick: a few; full: more), shuffled. Each client gets addresses of its
  * own: a /24 per client (prefix counters must not mix clients), from 198.18.0.0/15 (benchmarking range) for all but
  * the verified crawler, whose address lies in Google's published crawler range 192.178.4.0/27.
@@ -94,7 +122,7 @@ export function labPlan(seed: number, quick: boolean): LabPlan {
     const count = quick ? spec.quick : spec.full;
     for (let n = 0; n < count; n++) {
       const network = networkFor(kind, n, random);
-      const cf = { ...network, httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3" };
+      const cf = { ...network, httpProtocol: "HTTP/2", tlsVersion: "TLSv1.3", tlsClientCiphersSha1: tlsStandIn(TLS_STACKS[kind]) };
       const fleetSize = kind === "requests-fleet" ? (quick ? 8 : random.int(10, 30)) : 1;
       const ips = Array.from({ length: fleetSize }, () => {
         if (kind === "verified-crawler") return `192.178.4.${googleHost++}`;

@@ -27,4 +27,15 @@ describe("the traffic lab's plan", () => {
       for (const c of firstPeople) expect([16509, 14061, 24940, 396982]).toContain(c.cf["asn"]);
     }
   });
+
+  it("gives each client software's TLS stack a ClientHello digest of its own: Chromium alike, headless or not, unlike Python", () => {
+    const plan = labPlan(2, false);
+    const digest = (kind: string) => new Set(plan.clients.filter((c) => c.kind === kind).map((c) => c.cf["tlsClientCiphersSha1"]));
+    const [chromium] = digest("person-chromium");
+    expect(digest("person-chromium").size).toBe(1);
+    expect(digest("headless-chromium")).toEqual(new Set([chromium]));
+    expect(digest("requests-fleet")).toEqual(digest("requests"));
+    expect(digest("requests-fleet").has(chromium)).toBe(false);
+    expect(String(chromium)).toMatch(/^[A-Za-z0-9+/]{27}=$/);
+  });
 });
