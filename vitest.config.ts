@@ -42,8 +42,9 @@ const provide = { fuzzRuns: Number(process.env.FUZZ_RUNS ?? "0") || 0 };
  * Test files run at once. vitest's default (cores - 1) is 1 on the 2-core machines we run on: every file in a row, the
  * e2e files' idle time (people pacing in Chromium, no-JS waits, tarpit streams, fault phases) included. Each e2e file
  * has its own stack (free ports, in-memory state, dist/ built once by test/support/global-build.ts), so two overlap.
+ * At most four: each e2e file runs a workerd, an embedded Postgres and often a Chromium (bounded load on big machines).
  */
-const PARALLEL_FILES = Math.max(2, availableParallelism() - 1);
+const PARALLEL_FILES = Math.min(4, Math.max(2, availableParallelism() - 1));
 
 const WORKERS = [
   { name: "edge-guard", config: "./wrangler.toml", postgres: false },
