@@ -1,6 +1,8 @@
+import { availableParallelism } from "node:os";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, defineProject } from "vitest/config";
 import { buildAuxWorker } from "./dev/aux-worker";
+import E2eFirstSequencer from "./test/support/sequencer";
 
 type PoolOptions = Exclude<Parameters<typeof cloudflareTest>[0], (...args: never[]) => unknown>;
 
@@ -36,6 +38,14 @@ const RANGE_INDEX_HOST = {
 // fast-check runs per property in the fuzz suites (test/support/fuzz-runs.ts): 0 = each suite's CI default.
 const provide = { fuzzRuns: Number(process.env.FUZZ_RUNS ?? "0") || 0 };
 
+/**
+ * Test files run at once. vitest's default (cores - 1) is 1 on the 2-core machines we run on: every file in a row, the
+ * e2e files' idle time (people pacing in Chromium, no-JS waits, tarpit streams, fault phases) included. Each e2e file
+ * has its own stack (free ports, in-memory state, dist/ built once by test/support/global-build.ts), so two overlap.
+ * At most four: each e2e file runs a workerd, an embedded Postgres and often a Chromium (bounded load on big machines).
+ */
+const PARALLEL_FILES = Math.min(4, Math.max(2, availableParallelism() - 1));
+
 const WORKERS = [
   { name: "edge-guard", config: "./wrangler.toml", postgres: false },
   { name: "tarpit", config: "./workers/tarpit/wrangler.toml", postgres: true },
@@ -50,6 +60,8 @@ const WORKERS = [
 
 export default defineConfig({
   test: {
+    maxWorkers: PARALLEL_FILES,
+    sequence: { sequencer: E2eFirstSequencer },
     projects: [
       defineProject({ test: { name: "core", environment: "node", include: ["test/core/**/*.test.ts", "rules/**/*.test.ts"], provide } }),
       defineProject({ test: { name: "dev", environment: "node", include: ["test/dev/**/*.test.ts"], testTimeout: 60_000, provide } }),
@@ -98,7 +110,11 @@ export default defineConfig({
             ],
             testTimeout: 30_000,
             provide,
-            ...(w.name === "escalation" ? { isolate: false } : {}),
+            // One embedded Postgres per project, shared by its files (some compare table-wide counts before and
+            // after): one file at a time. vitest runs them after the parallel projects (escalation, not isolated,
+            // needs a group order of its own for that).
+            ...(w.postgres ? { maxWorkers: 1 } : {}),
+            ...(w.name === "escalation" ? { isolate: false, sequence: { groupOrder: 1 } } : {}),
           },
         }),
       ),
@@ -107,9 +123,9 @@ export default defineConfig({
           name: "e2e",
           environment: "node",
           include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/support/global-build.ts"],
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
         },
       }),
     ],

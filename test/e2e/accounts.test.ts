@@ -31,7 +31,7 @@ async function api(path: string, init: { method?: string; body?: unknown } = {})
 }
 
 beforeAll(async () => {
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: process.env.E2E_PREBUILT === "1" });
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true });
   browser = await launchChromium({ person: false });
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
   // The dev token on every request the page makes: pages and API calls authenticate as the dev admin.

@@ -58,7 +58,7 @@ beforeAll(async () => {
     adminPort: 0,
     originPort: 0,
     onOriginRequest: origin.record,
-    prebuilt: process.env.E2E_PREBUILT === "1",
+    prebuilt: true,
     vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "0" } },
   });
 });

@@ -63,7 +63,7 @@ beforeAll(async () => {
     adminPort: 0,
     originPort: 0,
     onOriginRequest: origin.record,
-    prebuilt: process.env.E2E_PREBUILT === "1",
+    prebuilt: true,
     vars: fastTarpit,
   });
   // Before the first request (a fresh isolate reads the policy once): challenge one hosting network, which

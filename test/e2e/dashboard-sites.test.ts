@@ -43,7 +43,7 @@ async function signIn(name: string, password: string, secret: string): Promise<P
 }
 
 beforeAll(async () => {
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: process.env.E2E_PREBUILT === "1" });
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true });
   const gptbot = { "user-agent": GPTBOT_UA, accept: "text/html" };
   // One AI crawler on each demo site; escalation records each decision under its site.
   await visitSite(stack.edgeUrl, "blog.localhost", "/articles/a", BLOG_IP, gptbot);

@@ -107,7 +107,7 @@ const sizes = (selector: string) =>
 beforeAll(async () => {
   // The tarpit flushes its metrics on every request and streams quickly, so its tile shows this run's traffic.
   const tarpit = { "edge-guard-tarpit": { METRICS_FLUSH_SECONDS: "0", STREAM_DELAY_MS: "20" } };
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: process.env.E2E_PREBUILT === "1", vars: tarpit });
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true, vars: tarpit });
   const deadline = Date.now() + 45_000;
   await Promise.all([...CRAWLER_IPS.map((ip) => crawl(ip, deadline)), browseUntilReported(), readLabyrinthPage()]);
   browser = await launchChromium({ person: false });

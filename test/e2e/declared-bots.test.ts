@@ -77,7 +77,7 @@ beforeAll(async () => {
     adminPort: 0,
     originPort: 0,
     onOriginRequest: origin.record,
-    prebuilt: process.env.E2E_PREBUILT === "1",
+    prebuilt: true,
     vars: fastTarpit,
   });
   work = await mkdtemp(join(tmpdir(), "edge-guard-declared-"));

@@ -233,7 +233,7 @@ beforeAll(async () => {
     adminPort: 0,
     originPort: 0,
     onOriginRequest: countPage,
-    prebuilt: process.env.E2E_PREBUILT === "1",
+    prebuilt: true,
     vars: {
       "edge-guard": { DEV_FAULTS: "on" },
       "edge-guard-tarpit": { STREAM_DELAY_MS: "5" },

@@ -85,7 +85,7 @@ beforeAll(async () => {
     adminPort: 0,
     originPort: 0,
     onOriginRequest: origin.record,
-    prebuilt: process.env.E2E_PREBUILT === "1",
+    prebuilt: true,
     vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } },
   });
   // Another site: for Fetch Metadata, http://localhost:PORT is cross-site to the stack at http://127.0.0.1:PORT.

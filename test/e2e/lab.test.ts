@@ -19,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("the traffic lab, quick", () => {
   it("drives every kind, writes a labelled lab dataset, and train-model trains on it", async () => {
-    const summary = await runLab({ seed: 1, quick: true, out, prebuilt: process.env.E2E_PREBUILT === "1" });
+    const summary = await runLab({ seed: 1, quick: true, out, prebuilt: true });
     // Every kind ran, and each left a trace: reports escalation stored, or quiet requests in a summary.
     expect(Object.keys(summary).sort()).toEqual([...LAB_KIND_NAMES].sort());
     for (const kind of LAB_KIND_NAMES) expect(summary[kind]?.rows ?? 0, kind).toBeGreaterThan(0);

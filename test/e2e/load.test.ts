@@ -16,7 +16,7 @@ beforeAll(async () => {
     edgePort: 0,
     adminPort: 0,
     originPort: 0,
-    prebuilt: process.env.E2E_PREBUILT === "1",
+    prebuilt: true,
     vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } },
   });
 });

@@ -41,7 +41,7 @@ beforeAll(async () => {
     edgePort: 0,
     adminPort: 0,
     originPort: 0,
-    prebuilt: process.env.E2E_PREBUILT === "1",
+    prebuilt: true,
     vars: {
       "edge-guard": {
         WEB_BOT_AUTH_DEV_DIRECTORIES: [payingPort, suspendedPort, accountPort].map((port) => sampleCrawlerOrigin(port)).join(","),

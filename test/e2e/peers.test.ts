@@ -23,7 +23,7 @@ beforeAll(async () => {
   const admin = (issuer: string, jwk: Record<string, string>) => ({
     "edge-guard-admin": { PEER_SIGNING_JWK: JSON.stringify(jwk), PEER_ISSUER: issuer },
   });
-  a = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, vars: admin("stack-a", keyA.privateJwk) });
+  a = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true, vars: admin("stack-a", keyA.privateJwk) });
   b = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true, vars: admin("stack-b", keyB.privateJwk) });
   // A fake peer on loopback: serves A's feed with one entry added after signing.
   fakePeer = createServer((req, res) => {

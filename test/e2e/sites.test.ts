@@ -10,7 +10,7 @@ let stack: Stack;
 
 beforeAll(async () => {
   // The same code as `npm run dev` (which seeds the two demo sites, blog.localhost and forge.localhost), on free ports.
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0 });
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true });
 });
 
 afterAll(async () => {

@@ -22,6 +22,7 @@ beforeAll(async () => {
     edgePort: 0,
     adminPort: 0,
     originPort: 0,
+    prebuilt: true,
     vars: { "edge-guard-tarpit": { MARKOV_CORPUS: "e2e", HOP_LIMIT: "1000" } },
   });
   // Train the marker corpus into the stack's Postgres with the real CLI, before the tarpit first reads it.

@@ -80,7 +80,7 @@ function totp(): Promise<string> {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: process.env.E2E_PREBUILT === "1" });
+  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true });
   await seed();
   browser = await launchChromium({ person: false });
   page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();

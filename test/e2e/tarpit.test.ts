@@ -46,6 +46,7 @@ beforeAll(async () => {
     edgePort: 0,
     adminPort: 0,
     originPort: 0,
+    prebuilt: true,
     vars: { "edge-guard-tarpit": TARPIT_VARS, "edge-guard-escalation": { BLOCK_SCORE: "1" } },
   });
   const trained = await train(["test/fixtures/markov/tiny.txt", "--corpus", "e2e-tarpit"]);

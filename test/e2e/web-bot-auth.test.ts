@@ -44,7 +44,7 @@ beforeAll(async () => {
     adminPort: 0,
     originPort: 0,
     onOriginRequest: origin.record,
-    prebuilt: process.env.E2E_PREBUILT === "1",
+    prebuilt: true,
     vars: { ...fastTarpit, "edge-guard": { WEB_BOT_AUTH_DEV_DIRECTORIES: `${partnerDirectory.origin},${scraperDirectory.origin}` } },
   });
   // Before the first request (a fresh isolate reads the policy once).
