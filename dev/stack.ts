@@ -95,7 +95,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         robotsByHost: DEMO_ROBOTS,
         bannerByHost: DEMO_BANNERS,
       }),
-      startLocalPostgres({ dataDir: options.stateDir && join(options.stateDir, "postgres"), port: 0, host }),
+      startLocalPostgres({
+        dataDir: options.stateDir && join(options.stateDir, "postgres"),
+        port: 0,
+        host,
+        // Always said: a session some Worker left open holds every other one back until the proxy closes it.
+        log: (line) => (line.startsWith("closing a database session") ? console.warn(`[postgres] ${line}`) : undefined),
+      }),
       options.prebuilt ? Promise.resolve(prebuiltResults()) : buildAll(),
     ]);
     cleanups.push(

@@ -1,7 +1,6 @@
-import { createHmac } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { base32Decode, totpCode } from "../../core/admin/totp";
+import { signIn } from "../support/admin-sign-in";
 import { startStack, type Stack } from "../../dev/stack";
 import { launchChromium } from "../support/chromium";
 import { visitSite } from "../support/site-visit";
@@ -24,21 +23,10 @@ async function api(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${stack.adminUrl}${path}`, { ...init, headers });
 }
 
-function totp(secret: string): Promise<string> {
-  const key = base32Decode(secret);
-  if (key === null) throw new Error("not base32");
-  return totpCode(async (k, message) => new Uint8Array(createHmac("sha1", k).update(message).digest()), key, Date.now());
-}
-
-async function signIn(name: string, password: string, secret: string): Promise<Page> {
+async function signedInPage(name: string, password: string, secret: string): Promise<Page> {
   if (browser === undefined) throw new Error("no browser");
   const page = await (await browser.newContext()).newPage();
-  await page.goto(`${stack.adminUrl}/login`);
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Password").fill(password);
-  await page.getByLabel("One-time code").fill(await totp(secret));
-  await page.getByRole("button", { name: /sign in/i }).click();
-  await page.waitForURL((url) => url.pathname === "/");
+  await signIn(page, stack.adminUrl, { name, password, totpSecret: secret });
   return page;
 }
 
@@ -75,7 +63,7 @@ afterAll(async () => {
 
 describe("the dashboard per site", () => {
   it("shows an operator of the blog the blog only: no switcher, no other site in pages or lists", async () => {
-    const page = await signIn("blog-operator", PASSWORD, blogTotp);
+    const page = await signedInPage("blog-operator", PASSWORD, blogTotp);
     expect(await page.locator("body").getAttribute("data-site")).toBe("blog");
     expect(await page.locator("#site-switcher").count()).toBe(0);
     await page.goto(`${stack.adminUrl}/decisions`);
@@ -95,7 +83,7 @@ describe("the dashboard per site", () => {
   }, 60_000);
 
   it("lets an admin switch sites, keeps the site on navigation, and shows every site's totals", async () => {
-    const page = await signIn("admin", stack.secrets.ADMIN_DEV_PASSWORD, stack.secrets.ADMIN_DEV_TOTP);
+    const page = await signedInPage("admin", stack.secrets.ADMIN_DEV_PASSWORD, stack.secrets.ADMIN_DEV_TOTP);
     const options = await page.locator("#site-switcher option").allInnerTexts();
     expect(options).toEqual(["Default site", "Demo blog", "Demo forge"]);
     await expect.poll(() => page.locator("#all-sites [data-site-row]").count(), { timeout: 15_000 }).toBe(3);

@@ -1,8 +1,7 @@
-import { createHmac } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../support/chromium";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { base32Decode, totpCode } from "../../core/admin/totp";
+import { signIn } from "../support/admin-sign-in";
 import { startStack, type Stack } from "../../dev/stack";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
 
@@ -94,12 +93,6 @@ async function browseUntilReported(): Promise<void> {
   throw new Error(`no decision about ${TARGET} was reported`);
 }
 
-function totp(): Promise<string> {
-  const key = base32Decode(stack.secrets.ADMIN_DEV_TOTP);
-  if (key === null) throw new Error("the dev TOTP secret is not base32");
-  return totpCode(async (k, message) => new Uint8Array(createHmac("sha1", k).update(message).digest()), key, Date.now());
-}
-
 /** Width and height of every element matching the selector. */
 const sizes = (selector: string) =>
   page.$$eval(selector, (els) => els.map((el) => el.getBoundingClientRect()).map((r) => [r.width, r.height] as const));
@@ -135,11 +128,11 @@ describe("the operator's dashboard in Chromium", () => {
   it("signs in with password and one-time code", async () => {
     await page.goto(`${stack.adminUrl}/`);
     expect(new URL(page.url()).pathname).toBe("/login");
-    await page.getByLabel("Name").fill("admin");
-    await page.getByLabel("Password").fill(stack.secrets.ADMIN_DEV_PASSWORD);
-    await page.getByLabel("One-time code").fill(await totp());
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`${stack.adminUrl}/`);
+    await signIn(page, stack.adminUrl, {
+      name: "admin",
+      password: stack.secrets.ADMIN_DEV_PASSWORD,
+      totpSecret: stack.secrets.ADMIN_DEV_TOTP,
+    });
     expect(await page.locator(".topbar .who").textContent()).toContain("admin");
   });
 

@@ -1,10 +1,9 @@
-import { createHmac } from "node:crypto";
 import { Pool, neonConfig } from "@neondatabase/serverless";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ws from "ws";
 import { configureNeon } from "../../adapters/db/client";
-import { base32Decode, totpCode } from "../../core/admin/totp";
+import { signIn } from "../support/admin-sign-in";
 import { startStack, type Stack } from "../../dev/stack";
 import { launchChromium } from "../support/chromium";
 
@@ -73,12 +72,6 @@ async function seed(): Promise<void> {
   }
 }
 
-function totp(): Promise<string> {
-  const key = base32Decode(stack.secrets.ADMIN_DEV_TOTP);
-  if (key === null) throw new Error("the dev TOTP secret is not base32");
-  return totpCode(async (k, message) => new Uint8Array(createHmac("sha1", k).update(message).digest()), key, Date.now());
-}
-
 beforeAll(async () => {
   stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true });
   await seed();
@@ -97,12 +90,11 @@ afterAll(async () => {
 
 describe("policy suggestions in Chromium", () => {
   it("shows a suggestion from labelled traffic, and Apply as draft fills the editor and previews it without publishing", async () => {
-    await page.goto(`${stack.adminUrl}/`);
-    await page.getByLabel("Name").fill("admin");
-    await page.getByLabel("Password").fill(stack.secrets.ADMIN_DEV_PASSWORD);
-    await page.getByLabel("One-time code").fill(await totp());
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`${stack.adminUrl}/`);
+    await signIn(page, stack.adminUrl, {
+      name: "admin",
+      password: stack.secrets.ADMIN_DEV_PASSWORD,
+      totpSecret: stack.secrets.ADMIN_DEV_TOTP,
+    });
     await page.getByRole("link", { name: "Policy", exact: true }).click();
 
     const first = page.locator("#policy-suggestions tbody tr").first();
