@@ -1,4 +1,4 @@
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { AI_CRAWLER_TOKENS } from "../../core/crawlers";
 import { edgeLabel } from "../../core/edge-label";
 import type { DecisionReport, ReportLabel } from "../../core/report";
