@@ -1,7 +1,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../../dev/stack";
-import { launchChromium } from "../support/chromium";
+import type { Stack } from "../../dev/stack";
+import { startTestStack } from "../support/test-stack";
+import { collectProblems, launchChromium } from "../support/chromium";
 
 /**
  * Pay-per-crawl accounts on the real stack: an account set up in admin reaches edge-guard's CrawlerAccount object, a
@@ -31,16 +32,13 @@ async function api(path: string, init: { method?: string; body?: unknown } = {})
 }
 
 beforeAll(async () => {
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true });
+  stack = await startTestStack();
   browser = await launchChromium({ person: false });
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
   // The dev token on every request the page makes: pages and API calls authenticate as the dev admin.
   await context.setExtraHTTPHeaders({ authorization: `Bearer ${stack.secrets.ADMIN_DEV_TOKEN}` });
   page = await context.newPage();
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
+  collectProblems(page, problems);
 });
 
 afterAll(async () => {

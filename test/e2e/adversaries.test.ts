@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { startTestStack } from "../support/test-stack";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
 import { desktopChromeUa, launchChromium } from "../support/chromium";
 import { OriginPages } from "../support/origin-pages";
@@ -53,14 +54,7 @@ async function articleLinks(context: BrowserContext, url: string): Promise<strin
 beforeAll(async () => {
   // The labyrinth at full speed (slow streaming off): these tests count real pages, and the fleet follows every
   // link, the labyrinth's fake downloads included, which would otherwise trickle for up to 30 s each.
-  stack = await startStack({
-    edgePort: 0,
-    adminPort: 0,
-    originPort: 0,
-    onOriginRequest: origin.record,
-    prebuilt: true,
-    vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "0" } },
-  });
+  stack = await startTestStack({ onOriginRequest: origin.record, vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "0" } } });
 });
 
 afterAll(async () => {

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_BEHAVIOUR_LIMITS } from "../../core/signals/behaviour";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { FAST_TARPIT, startTestStack } from "../support/test-stack";
 import { desktopChromeUa, launchChromium } from "../support/chromium";
 import { startClientProxy, type ClientProxy } from "../support/client-proxy";
 import { OriginPages } from "../support/origin-pages";
@@ -56,16 +57,7 @@ function expectHandful(ip: string): void {
 }
 
 beforeAll(async () => {
-  // A fast labyrinth: these tests count real pages, not how long a scraper is held.
-  const fastTarpit = { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } };
-  stack = await startStack({
-    edgePort: 0,
-    adminPort: 0,
-    originPort: 0,
-    onOriginRequest: origin.record,
-    prebuilt: true,
-    vars: fastTarpit,
-  });
+  stack = await startTestStack({ onOriginRequest: origin.record, vars: FAST_TARPIT });
   // Before the first request (a fresh isolate reads the policy once): challenge one hosting network, which
   // only the Chromium test browses from.
   await (

@@ -1,7 +1,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn } from "../support/admin-sign-in";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { startTestStack } from "../support/test-stack";
 import { launchChromium } from "../support/chromium";
 import { visitSite } from "../support/site-visit";
 
@@ -31,7 +32,7 @@ async function signedInPage(name: string, password: string, secret: string): Pro
 }
 
 beforeAll(async () => {
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true });
+  stack = await startTestStack();
   const gptbot = { "user-agent": GPTBOT_UA, accept: "text/html" };
   // One AI crawler on each demo site; escalation records each decision under its site.
   await visitSite(stack.edgeUrl, "blog.localhost", "/articles/a", BLOG_IP, gptbot);

@@ -1,8 +1,9 @@
 import type { Browser, Page } from "playwright-core";
-import { launchChromium } from "../support/chromium";
+import { collectProblems, launchChromium } from "../support/chromium";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn } from "../support/admin-sign-in";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { startTestStack } from "../support/test-stack";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
 
 /**
@@ -100,16 +101,13 @@ const sizes = (selector: string) =>
 beforeAll(async () => {
   // The tarpit flushes its metrics on every request and streams quickly, so its tile shows this run's traffic.
   const tarpit = { "edge-guard-tarpit": { METRICS_FLUSH_SECONDS: "0", STREAM_DELAY_MS: "20" } };
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true, vars: tarpit });
+  stack = await startTestStack({ vars: tarpit });
   const deadline = Date.now() + 45_000;
   await Promise.all([...CRAWLER_IPS.map((ip) => crawl(ip, deadline)), browseUntilReported(), readLabyrinthPage()]);
   browser = await launchChromium({ person: false });
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
   page = await context.newPage();
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
+  collectProblems(page, problems);
   page.on("response", (response) => {
     const url = new URL(response.url());
     if (url.pathname.startsWith("/ui/")) {

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ranges from "../../core/data/crawler-ranges.json";
 import { classifyDeclaredBot } from "../../core/declared-bots";
 import { buildCrawlerIndex, verifyCrawler } from "../../core/verified-crawlers";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { FAST_TARPIT, startTestStack } from "../support/test-stack";
 import { startClientProxy, type ClientProxy } from "../support/client-proxy";
 import { OriginPages } from "../support/origin-pages";
 import { feedparserPoll, GOOGLEBOT_UA } from "../support/real-clients";
@@ -71,15 +72,7 @@ function crawlerSample(): string[] {
 }
 
 beforeAll(async () => {
-  const fastTarpit = { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } };
-  stack = await startStack({
-    edgePort: 0,
-    adminPort: 0,
-    originPort: 0,
-    onOriginRequest: origin.record,
-    prebuilt: true,
-    vars: fastTarpit,
-  });
+  stack = await startTestStack({ onOriginRequest: origin.record, vars: FAST_TARPIT });
   work = await mkdtemp(join(tmpdir(), "edge-guard-declared-"));
 });
 

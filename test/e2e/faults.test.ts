@@ -6,7 +6,8 @@ import { promisify } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../dev/build";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { startTestStack } from "../support/test-stack";
 import { desktopChromeUa, launchChromium } from "../support/chromium";
 import { STAND_IN_API_KEY, startLlmStandIn } from "../support/llm-stand-in";
 
@@ -228,12 +229,8 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 
 beforeAll(async () => {
   llm = await startLlmStandIn();
-  stack = await startStack({
-    edgePort: 0,
-    adminPort: 0,
-    originPort: 0,
+  stack = await startTestStack({
     onOriginRequest: countPage,
-    prebuilt: true,
     vars: {
       "edge-guard": { DEV_FAULTS: "on" },
       "edge-guard-tarpit": { STREAM_DELAY_MS: "5" },

@@ -4,7 +4,8 @@ import type { Browser } from "playwright-core";
 import { launchChromium } from "../support/chromium";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LABYRINTH_ROBOTS_META } from "../../core/labyrinth";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { FAST_TARPIT, startTestStack } from "../support/test-stack";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
 import { OriginPages } from "../support/origin-pages";
 
@@ -80,14 +81,7 @@ async function labelOf(ip: string): Promise<unknown> {
 
 beforeAll(async () => {
   // A fast labyrinth: these tests count real pages, not how long a scraper is held.
-  stack = await startStack({
-    edgePort: 0,
-    adminPort: 0,
-    originPort: 0,
-    onOriginRequest: origin.record,
-    prebuilt: true,
-    vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } },
-  });
+  stack = await startTestStack({ onOriginRequest: origin.record, vars: FAST_TARPIT });
   // Another site: for Fetch Metadata, http://localhost:PORT is cross-site to the stack at http://127.0.0.1:PORT.
   thirdParty = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(thirdPartyPage));
   await new Promise<void>((resolve) => thirdParty.listen(0, "127.0.0.1", resolve));

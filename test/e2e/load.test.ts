@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { FAST_TARPIT, startTestStack } from "../support/test-stack";
 import { runLoad } from "../../bench/load-harness";
 
 /**
@@ -12,13 +13,7 @@ const SECONDS = Number(process.env.LOAD_TEST_SECONDS ?? 30);
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({
-    edgePort: 0,
-    adminPort: 0,
-    originPort: 0,
-    prebuilt: true,
-    vars: { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } },
-  });
+  stack = await startTestStack({ vars: FAST_TARPIT });
 });
 
 afterAll(async () => {

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../dev/build";
 import { demoPayPolicy, sampleCrawlerOrigin, seedDemoPolicy } from "../../dev/pay-demo";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { startTestStack } from "../support/test-stack";
 import { loadOrCreateKey, serveKeyDirectory, type CrawlerKey } from "../../scripts/ops/crawler-key";
 import { signedHeaders, type PaidCrawlResult } from "../../scripts/ops/paid-crawl";
 
@@ -37,11 +38,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "edge-guard-pay-"));
   [payingPort, suspendedPort, accountPort] = [await freePort(), await freePort(), await freePort()];
   paying = (await loadOrCreateKey(PAYING_KEY())).key;
-  stack = await startStack({
-    edgePort: 0,
-    adminPort: 0,
-    originPort: 0,
-    prebuilt: true,
+  stack = await startTestStack({
     vars: {
       "edge-guard": {
         WEB_BOT_AUTH_DEV_DIRECTORIES: [payingPort, suspendedPort, accountPort].map((port) => sampleCrawlerOrigin(port)).join(","),

@@ -1,7 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { startTestStack } from "../support/test-stack";
 import { generatePeerKeyPair } from "../../scripts/ops/peer-key";
 
 const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -23,8 +24,8 @@ beforeAll(async () => {
   const admin = (issuer: string, jwk: Record<string, string>) => ({
     "edge-guard-admin": { PEER_SIGNING_JWK: JSON.stringify(jwk), PEER_ISSUER: issuer },
   });
-  a = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true, vars: admin("stack-a", keyA.privateJwk) });
-  b = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true, vars: admin("stack-b", keyB.privateJwk) });
+  a = await startTestStack({ vars: admin("stack-a", keyA.privateJwk) });
+  b = await startTestStack({ vars: admin("stack-b", keyB.privateJwk) });
   // A fake peer on loopback: serves A's feed with one entry added after signing.
   fakePeer = createServer((req, res) => {
     if (req.url === "/api/peers/feed") res.writeHead(200, { "content-type": "application/jose" }).end(tamperedFeed);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { startTestStack } from "../support/test-stack";
 import { RANGES_REFRESH_MS } from "../../core/range-entries";
 import { visitSite, type Visit } from "../support/site-visit";
 
@@ -10,7 +11,7 @@ let stack: Stack;
 
 beforeAll(async () => {
   // The same code as `npm run dev` (which seeds the two demo sites, blog.localhost and forge.localhost), on free ports.
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true });
+  stack = await startTestStack();
 });
 
 afterAll(async () => {

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../dev/build";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { startTestStack } from "../support/test-stack";
 import { RANGES_REFRESH_MS } from "../../core/range-entries";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
 
@@ -18,13 +19,7 @@ let stack: Stack;
 beforeAll(async () => {
   // The same code as `npm run dev`, on free ports, state in memory. The tarpit reads corpus "e2e".
   // The tarpit's hop limit is out of reach here, so a block can only be escalation's (the test also checks the source).
-  stack = await startStack({
-    edgePort: 0,
-    adminPort: 0,
-    originPort: 0,
-    prebuilt: true,
-    vars: { "edge-guard-tarpit": { MARKOV_CORPUS: "e2e", HOP_LIMIT: "1000" } },
-  });
+  stack = await startTestStack({ vars: { "edge-guard-tarpit": { MARKOV_CORPUS: "e2e", HOP_LIMIT: "1000" } } });
   // Train the marker corpus into the stack's Postgres with the real CLI, before the tarpit first reads it.
   await run(
     process.execPath,

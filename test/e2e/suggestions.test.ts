@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ws from "ws";
 import { configureNeon } from "../../adapters/db/client";
 import { signIn } from "../support/admin-sign-in";
-import { startStack, type Stack } from "../../dev/stack";
-import { launchChromium } from "../support/chromium";
+import type { Stack } from "../../dev/stack";
+import { startTestStack } from "../support/test-stack";
+import { collectProblems, launchChromium } from "../support/chromium";
 
 /**
  * The policy page's Suggestions in a real Chromium against the real stack: labelled decisions in Postgres (bots the
@@ -73,14 +74,11 @@ async function seed(): Promise<void> {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ edgePort: 0, adminPort: 0, originPort: 0, prebuilt: true });
+  stack = await startTestStack();
   await seed();
   browser = await launchChromium({ person: false });
   page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
+  collectProblems(page, problems);
 });
 
 afterAll(async () => {

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../dev/build";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { startTestStack } from "../support/test-stack";
 import type { TarpitMetricsView } from "../../core/tarpit-metrics";
 
 const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -42,13 +43,7 @@ function get(edgeUrl: string, path: string, ip: string): Promise<Response> {
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), "edge-guard-tarpit-e2e-"));
   // Escalation's own blocking is turned down, so the only block in play is the tarpit's hop limit.
-  stack = await startStack({
-    edgePort: 0,
-    adminPort: 0,
-    originPort: 0,
-    prebuilt: true,
-    vars: { "edge-guard-tarpit": TARPIT_VARS, "edge-guard-escalation": { BLOCK_SCORE: "1" } },
-  });
+  stack = await startTestStack({ vars: { "edge-guard-tarpit": TARPIT_VARS, "edge-guard-escalation": { BLOCK_SCORE: "1" } } });
   const trained = await train(["test/fixtures/markov/tiny.txt", "--corpus", "e2e-tarpit"]);
   expect(trained.code, trained.output).toBe(0);
 });
@@ -214,13 +209,7 @@ describe("the tarpit with Postgres down", () => {
   beforeAll(async () => {
     // Same build; the tarpit is pointed at a port nothing listens on, as if Postgres had stopped.
     const dead = { DATABASE_URL: "postgresql://postgres:postgres@127.0.0.1:9/postgres", NEON_LOCAL_PROXY: "127.0.0.1:9" };
-    down = await startStack({
-      edgePort: 0,
-      adminPort: 0,
-      originPort: 0,
-      prebuilt: true,
-      vars: { "edge-guard-tarpit": { ...TARPIT_VARS, ...dead } },
-    });
+    down = await startTestStack({ vars: { "edge-guard-tarpit": { ...TARPIT_VARS, ...dead } } });
   });
   afterAll(async () => {
     await down?.stop();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../../dev/stack";
+import type { Stack } from "../../dev/stack";
+import { FAST_TARPIT, startTestStack } from "../support/test-stack";
 import { CHROME_NAVIGATION_HEADERS } from "../support/browser-headers";
 import {
   createSigner,
@@ -38,14 +39,10 @@ beforeAll(async () => {
   // The partner publishes its own directory; the scraper's directory also lists a key the operator trusts by thumbprint.
   partnerDirectory = await startKeyDirectory([partner]);
   scraperDirectory = await startKeyDirectory([scraper, keyTrusted]);
-  const fastTarpit = { "edge-guard-tarpit": { STREAM_DELAY_MS: "5" } };
-  stack = await startStack({
-    edgePort: 0,
-    adminPort: 0,
-    originPort: 0,
+
+  stack = await startTestStack({
     onOriginRequest: origin.record,
-    prebuilt: true,
-    vars: { ...fastTarpit, "edge-guard": { WEB_BOT_AUTH_DEV_DIRECTORIES: `${partnerDirectory.origin},${scraperDirectory.origin}` } },
+    vars: { ...FAST_TARPIT, "edge-guard": { WEB_BOT_AUTH_DEV_DIRECTORIES: `${partnerDirectory.origin},${scraperDirectory.origin}` } },
   });
   // Before the first request (a fresh isolate reads the policy once).
   const policy = {

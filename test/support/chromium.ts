@@ -1,4 +1,4 @@
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 /** Debian's Chromium (scripts/setup/install-test-clients.sh); Playwright cannot download browsers here. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -30,4 +30,12 @@ export function launchChromium(options: { readonly person: boolean }): Promise<B
 /** A desktop Chrome User-Agent of the Chromium build that runs (a person's Chrome agrees with its own client hints). */
 export async function desktopChromeUa(browser: Browser): Promise<string> {
   return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${browser.version().split(".")[0]}.0.0.0 Safari/537.36`;
+}
+
+/** Collects what a page reports as broken (console errors, uncaught exceptions, CSP refusals among them) into `problems`. */
+export function collectProblems(page: Page, problems: string[]): void {
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
 }
