@@ -34,6 +34,8 @@ export interface LocalPostgresOptions {
   readonly defaultCorpus?: string | false;
   readonly stuckSessionMs?: number;
   readonly log?: (line: string) => void;
+  /** What needs attention from the database proxy (a stuck session closed, a proxy error); default: `log`. */
+  readonly warn?: (line: string) => void;
 }
 
 /** A running embedded Postgres. */
@@ -102,6 +104,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
       stuckAfterMs: options.stuckSessionMs ?? STUCK_SESSION_MS,
       targetReady: () => until(() => server.getStats().activeConnections === 0, 2000),
       log,
+      warn: options.warn ?? log,
     });
     stack.push(() => proxy.close());
 

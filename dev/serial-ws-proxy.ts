@@ -18,6 +18,8 @@ export interface SerialWsProxyOptions {
   /** Resolves when the target accepts a new connection: PGlite's socket server frees its one slot asynchronously. */
   readonly targetReady?: () => Promise<void>;
   readonly log?: (line: string) => void;
+  /** What needs attention (a proxy error, a stuck session closed); default: `log`. */
+  readonly warn?: (line: string) => void;
 }
 
 /** A running proxy. */
@@ -42,7 +44,7 @@ const TERMINATE = 0x58; // 'X'
  * client sends Terminate or goes away, so `pool.end()` returns.
  */
 export async function startSerialWsProxy(options: SerialWsProxyOptions): Promise<SerialWsProxy> {
-  const log = options.log ?? (() => {});
+  const warn = options.warn ?? options.log ?? (() => {});
   const queue: Session[] = [];
   let active: Session | undefined;
   let served = 0;
@@ -80,7 +82,7 @@ export async function startSerialWsProxy(options: SerialWsProxyOptions): Promise
     wss.once("listening", resolve);
     wss.once("error", reject);
   });
-  wss.on("error", (error) => log(`database proxy error: ${error.message}`));
+  wss.on("error", (error) => warn(`database proxy error: ${error.message}`));
   const address = wss.address();
   const port = typeof address === "object" && address !== null ? address.port : options.port;
 
@@ -91,7 +93,7 @@ export async function startSerialWsProxy(options: SerialWsProxyOptions): Promise
       const silentMs = Date.now() - active.lastActivity;
       if (silentMs < options.stuckAfterMs) return;
       killed++;
-      log(`closing a database session silent for ${silentMs} ms while ${waiting} wait`);
+      warn(`closing a database session silent for ${silentMs} ms while ${waiting} wait`);
       active.kill();
     },
     Math.max(50, Math.floor(options.stuckAfterMs / 4)),

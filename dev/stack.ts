@@ -100,7 +100,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         port: 0,
         host,
         // Always said: a session some Worker left open holds every other one back until the proxy closes it.
-        log: (line) => (line.startsWith("closing a database session") ? console.warn(`[postgres] ${line}`) : undefined),
+        warn: (line) => console.warn(`[postgres] ${line}`),
       }),
       options.prebuilt ? Promise.resolve(prebuiltResults()) : buildAll(),
     ]);

@@ -1,7 +1,6 @@
 import { env as rawEnv, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { FLEET_MIN_ADDRESSES } from "../../../core/fleet";
-import { fleetGroup } from "../../../core/fleet";
+import { FLEET_MIN_ADDRESSES, fleetGroup } from "../../../core/fleet";
 import type { EdgeGuardEnv } from "../../../workers/edge-guard/env";
 import { readFacts } from "../../../workers/edge-guard/facts";
 import { CHROME_NAVIGATION_HEADERS } from "../../support/browser-headers";
