@@ -5,13 +5,7 @@ import type { DecisionReport, ReportLabel } from "../../core/report";
 import type { RequestFacts } from "../../core/request-facts";
 import { managedRobotsTxt } from "../../core/robots-managed";
 import { TRAP_PATH_PREFIX, isTrapPath } from "../../core/trap-paths";
-import {
-  TARPIT_CLIENT_IP_HEADER,
-  TARPIT_NO_HOP_HEADER,
-  TARPIT_SCORE_HEADER,
-  TARPIT_SITE_HEADER,
-  TARPIT_CORPUS_HEADER,
-} from "../../core/tarpit-headers";
+import { writeTarpitHandoff } from "../../core/tarpit-headers";
 import { BlocklistStore } from "../../adapters/blocklist-store";
 import { RANGES_REFRESH_MS } from "../../core/range-entries";
 import { siteKeys } from "../../core/kv-keys";
@@ -442,13 +436,7 @@ function countsHop(trap: TrapVisit | null, a: Assessment): boolean {
 function tarpitRequest(request: Request, facts: RequestFacts, score: number, hop: boolean, corpus: string | null): Request {
   const forwarded = new Request(request);
   // Trusted by the tarpit because only edge-guard reaches it: a client's own copies are overwritten or removed.
-  forwarded.headers.set(TARPIT_CLIENT_IP_HEADER, facts.ip);
-  forwarded.headers.set(TARPIT_SITE_HEADER, siteOf(facts));
-  if (corpus === null) forwarded.headers.delete(TARPIT_CORPUS_HEADER);
-  else forwarded.headers.set(TARPIT_CORPUS_HEADER, corpus);
-  forwarded.headers.set(TARPIT_SCORE_HEADER, String(score));
-  if (hop) forwarded.headers.delete(TARPIT_NO_HOP_HEADER);
-  else forwarded.headers.set(TARPIT_NO_HOP_HEADER, "1");
+  writeTarpitHandoff(forwarded.headers, { ip: facts.ip, site: siteOf(facts), corpus, score, hop });
   return forwarded;
 }
 

@@ -1,16 +1,9 @@
 import { BlocklistStore } from "../../adapters/blocklist-store";
 import type { HopPolicy } from "../../core/tarpit-config";
 import { hopOutBlocks, hopOutReport, type HopCount } from "../../core/tarpit-hops";
+import type { TarpitClient } from "../../core/tarpit-headers";
 import type { TarpitEnv } from "./env";
 import type { TarpitState } from "./state";
-
-/** The client a trapped request came from, as edge-guard told the tarpit. */
-export interface TarpitClient {
-  readonly ip: string;
-  readonly edgeScore: number | null;
-  /** The site the request was for (edge-guard's trusted header; the default site when absent). */
-  readonly site: string;
-}
 
 /**
  * Puts a client that hopped past the limit on the KV blocklist (its IP, and its prefix if the policy says so)

@@ -1,21 +1,13 @@
-import { parseIp } from "../../core/client-ip";
 import { fakeAssetFor, fakeAssetPieces, type FakeAsset } from "../../core/fake-assets";
 import { renderLabyrinthPage } from "../../core/labyrinth";
 import type { TarpitConfig } from "../../core/tarpit-config";
-import {
-  TARPIT_CLIENT_IP_HEADER,
-  TARPIT_NO_HOP_HEADER,
-  TARPIT_SCORE_HEADER,
-  TARPIT_SITE_HEADER,
-  TARPIT_CORPUS_HEADER,
-} from "../../core/tarpit-headers";
+import { readTarpitHandoff, type TarpitClient } from "../../core/tarpit-headers";
 import { hopCounterName } from "../../core/tarpit-hops";
-import { CorpusNameSchema, DEFAULT_SITE_ID, SiteIdSchema } from "../../core/sites";
 import { assetPace, pagePace, rechunk, takeBytes, type Pace } from "../../core/tarpit-stream";
 import type { HopAnswer } from "../../durable-objects/hop-counter";
 import { tarpitConfig } from "./config";
 import type { TarpitEnv } from "./env";
-import { hopOut, type TarpitClient } from "./hop-out";
+import { hopOut } from "./hop-out";
 import type { TarpitState } from "./state";
 import { slowBody, type StreamOutcome } from "./slow-stream";
 
@@ -40,15 +32,17 @@ export async function serveTarpit(state: TarpitState, env: TarpitEnv, waitUntil:
   const config = tarpitConfig(env);
   const now = Date.now();
   const path = new URL(request.url).pathname;
-  const client = clientOf(request);
+  // What edge-guard told us (trusted headers: only edge-guard reaches this Worker).
+  const handoff = readTarpitHandoff((name) => request.headers.get(name));
+  const client = handoff.client;
   const asset = config.fakeAssets ? fakeAssetFor(path, env.LABYRINTH_SECRET ?? "", config.fakeAssetMaxBytes) : null;
   const wantsBody = request.method !== "HEAD";
   const wantsStream = wantsBody && config.stream.delayMs > 0 && state.streams.slow < MAX_ISOLATE_SLOW_STREAMS;
   // Not a hop (edge-guard says another site sent the browser here): no counting, and no slow stream either.
-  const counted = client !== null && request.headers.get(TARPIT_NO_HOP_HEADER) !== "1";
+  const counted = client !== null && handoff.hop;
   const [hop, body] = await Promise.all([
     counted ? countHop(state, env, client, now, config, wantsStream) : null,
-    bodyOf(state, env, config, path, asset, now, corpusOf(request)),
+    bodyOf(state, env, config, path, asset, now, handoff.corpus),
   ]);
   if (client !== null && hop?.block === true) waitUntil(hopOut(state, env, request, client, hop, config.hops, now));
   state.meter.count({ pages: body.kind === "page" ? 1 : 0, assets: body.kind === "asset" ? 1 : 0, hops: hop === null ? 0 : 1 });
@@ -106,22 +100,6 @@ async function bodyOf(
   const { chain } = await state.chains.chainFor(env, now, corpus);
   const html = renderLabyrinthPage(chain, path, { secret: env.LABYRINTH_SECRET, fakeAssets: config.fakeAssets });
   return { kind: "page", bytes: encoder.encode(html) };
-}
-
-/** The site's corpus edge-guard names (a trusted header); null (the deployment's `MARKOV_CORPUS`) when absent or malformed. */
-function corpusOf(request: Request): string | null {
-  const corpus = CorpusNameSchema.safeParse(request.headers.get(TARPIT_CORPUS_HEADER));
-  return corpus.success ? corpus.data : null;
-}
-
-function clientOf(request: Request): TarpitClient | null {
-  // The trusted header from edge-guard; CF-Connecting-IP (also set by Cloudflare) when an older edge omits it.
-  const ip = parseIp(request.headers.get(TARPIT_CLIENT_IP_HEADER) ?? request.headers.get("cf-connecting-ip") ?? "");
-  if (ip === null) return null;
-  const score = Number(request.headers.get(TARPIT_SCORE_HEADER) ?? Number.NaN);
-  // The site edge-guard names; the default site when absent (an older edge) or not a site id.
-  const site = SiteIdSchema.safeParse(request.headers.get(TARPIT_SITE_HEADER) ?? DEFAULT_SITE_ID);
-  return { ip, edgeScore: Number.isFinite(score) ? score : null, site: site.success ? site.data : DEFAULT_SITE_ID };
 }
 
 async function countHop(
