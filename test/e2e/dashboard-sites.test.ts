@@ -90,7 +90,7 @@ describe("the dashboard per site", () => {
     await expect.poll(() => page.locator("#all-sites [data-site-row]").count(), { timeout: 15_000 }).toBe(3);
     await page.selectOption("#site-switcher", "forge");
     await page.waitForURL((url) => url.searchParams.get("site") === "forge");
-    await page.getByRole("link", { name: "Decisions" }).click();
+    await page.getByRole("link", { name: "Decisions", exact: true }).click();
     await page.waitForURL((url) => url.pathname === "/decisions" && url.searchParams.get("site") === "forge");
     await expect.poll(() => page.locator("main").innerText(), { timeout: 15_000 }).toContain(FORGE_IP);
     expect(await page.locator("main").innerText()).not.toContain(BLOG_IP);
